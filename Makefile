@@ -1,0 +1,97 @@
+# mod_iam: build, test, demo and install.
+#
+#   make demo     install what is missing, build, run the demo on 127.0.0.1:8080
+#   make test     install what is missing, build, run every test
+#   make install  install mod_iam.so, iamctl and conf/iam.{load,conf}
+
+APXS      ?= apxs
+CC        ?= cc
+# Debian packages the build, the tests and the demo need.
+DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
+             libjansson-dev libcurl4-openssl-dev curl
+
+SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c
+SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
+              $(SRC_SHARED)
+SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
+HEADERS    := $(wildcard include/*.h)
+TEST_SRC   := $(wildcard tests/*.c)
+
+WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wstrict-prototypes
+APR_CFLAGS  = $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null)
+APR_LIBS    = $(shell apr-1-config --link-ld --libs 2>/dev/null)
+CFLAGS     ?= -O2 -g
+CFLAGS_ALL  = $(CFLAGS) $(WARN) -std=gnu11 -Iinclude $(APR_CFLAGS)
+LIBS        = -llmdb -ljansson $(APR_LIBS)
+TEST_LIBS   = $(shell pkg-config --libs check 2>/dev/null) -lcurl
+SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+BUILD      := build
+
+.PHONY: all deps build demo test unit-test integration-test install clean format
+
+all: build
+
+# Installs only what is missing; as root directly, else through sudo.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: $(BUILD)/mod_iam.so $(BUILD)/iamctl
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# apxs compiles the module the way Debian's httpd expects; its libtool
+# droppings stay out of the source tree by building from a copy.
+$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS) | $(BUILD)
+	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
+	cp $(SRC_MODULE) $(BUILD)/apxs/
+	cd $(BUILD)/apxs && $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
+	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb >/dev/null
+	cp $(BUILD)/apxs/.libs/mod_iam.so $@
+
+$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
+
+$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | $(BUILD)
+	$(CC) $(CFLAGS_ALL) -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | $(BUILD)
+	$(CC) $(CFLAGS_ALL) -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
+
+# Unit suites under ASan/UBSan first, then everything (unit and a real
+# httpd under the event and prefork MPMs); the last line is Check's summary.
+test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san
+	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	IAM_BUILD=$(abspath $(BUILD)) IAM_SUITES=unit ASAN_OPTIONS=detect_leaks=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san
+	@echo "== all tests"
+	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
+
+demo: deps build
+	conf/demo/run $(abspath $(BUILD))
+
+LIBEXECDIR = $(shell $(APXS) -q LIBEXECDIR)
+SYSCONFDIR = $(shell $(APXS) -q SYSCONFDIR)
+install: build
+	install -D -m 644 $(BUILD)/mod_iam.so $(DESTDIR)$(LIBEXECDIR)/mod_iam.so
+	install -D -m 755 $(BUILD)/iamctl $(DESTDIR)/usr/local/sbin/iamctl
+	install -D -m 644 conf/iam.load $(DESTDIR)$(SYSCONFDIR)/mods-available/iam.load
+	[ -e $(DESTDIR)$(SYSCONFDIR)/mods-available/iam.conf ] || \
+	    install -D -m 644 conf/iam.conf $(DESTDIR)$(SYSCONFDIR)/mods-available/iam.conf
+	install -d -m 750 $(DESTDIR)/var/lib/apache2/iam
+	-[ -n "$(DESTDIR)" ] || chown www-data:www-data /var/lib/apache2/iam
+
+format:
+	clang-format -i mod_iam/*.c include/*.h tests/*.c tests/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,150 @@
+/* mod_iam: roles, grants, resources and the decision.
+ *
+ * Everything here is pure: no I/O, no globals. The module, iamctl and the
+ * tests all decide through iam_policy_decide(), so what `iamctl check` says
+ * is what Apache does.
+ */
+#ifndef IAM_POLICY_H
+#define IAM_POLICY_H
+
+#include <stddef.h>
+
+/* Permission levels, ordered. */
+typedef enum {
+    IAM_LEVEL_NONE = 0,
+    IAM_LEVEL_READ = 1,
+    IAM_LEVEL_EDIT = 2,
+    IAM_LEVEL_ADMIN = 3
+} iam_level_e;
+
+typedef enum { IAM_PLAN_FREE = 0, IAM_PLAN_TEAM = 1, IAM_PLAN_BUSINESS = 2 } iam_plan_e;
+
+typedef enum {
+    IAM_SCOPE_ALL = 0,       /* all current and future resources of the type */
+    IAM_SCOPE_RESOURCES = 1, /* each named resource */
+    IAM_SCOPE_LABELS = 2     /* resources carrying every label */
+} iam_scope_e;
+
+typedef enum {
+    IAM_ROLE_PLAIN = 0, /* a level on one resource type */
+    IAM_ROLE_OWNER,     /* Workspace Owner: everything */
+    IAM_ROLE_MEMBER     /* Workspace Member: minimal access */
+} iam_role_kind_e;
+
+typedef struct {
+    const char *slug; /* "source-admin": the stored name */
+    const char *name; /* "Source Admin": the display name */
+    const char *type; /* resource type; NULL for owner and member */
+    iam_level_e level;
+    iam_role_kind_e kind;
+    int all_only; /* only the "all" scope may be granted */
+    int custom;   /* declared by IAMRole */
+} iam_role_t;
+
+/* The roles of one workspace: built-ins followed by custom ones. */
+#define IAM_ROLES_MAX 64
+typedef struct {
+    iam_role_t role[IAM_ROLES_MAX];
+    int n;
+} iam_roles_t;
+
+typedef struct {
+    const char *role; /* slug */
+    iam_scope_e scope;
+    int nitems; /* resource names or "key:value" labels */
+    const char **items;
+} iam_grant_t;
+
+/* Grants held one way: directly (via == NULL) or through group `via`. */
+typedef struct {
+    const char *via;
+    const iam_grant_t *grants;
+    int ngrants;
+} iam_grant_set_t;
+
+typedef struct {
+    const char *type;
+    const char *name; /* NULL: the type's collection ("*") */
+    int nlabels;
+    const char **labels; /* "key:value" */
+} iam_resource_t;
+
+typedef struct {
+    int allow;
+    const iam_role_t *role;   /* the role of the deciding grant, if any */
+    const iam_grant_t *grant; /* the grant that allowed, if any */
+    const char *via;          /* NULL direct, else the group's name */
+    const char *reason;       /* static text: why, in a few words */
+} iam_decision_t;
+
+/* ---- roles ---- */
+
+void iam_roles_init(iam_roles_t *roles);
+/* Adds a custom role; returns NULL or a static error message. */
+const char *iam_roles_add(iam_roles_t *roles, const char *name, const char *slug, const char *type,
+                          iam_level_e level, int all_only);
+/* Finds a role by slug or display name, case-insensitively. */
+const iam_role_t *iam_roles_find(const iam_roles_t *roles, const char *name);
+/* Whether some role grants on this resource type. */
+int iam_roles_has_type(const iam_roles_t *roles, const char *type);
+/* The lowest-level role of `type` with at least `level` (for approving requests). */
+const iam_role_t *iam_roles_lowest(const iam_roles_t *roles, const char *type, iam_level_e level,
+                                   iam_plan_e plan);
+
+/* Writes the slug of `name` ("Source Admin" -> "source-admin") into buf. */
+void iam_slugify(const char *name, char *buf, size_t len);
+
+/* ---- names and values ---- */
+
+const char *iam_level_name(iam_level_e level);
+int iam_level_parse(const char *s, iam_level_e *out); /* 0 ok, -1 bad */
+const char *iam_plan_name(iam_plan_e plan);
+int iam_plan_parse(const char *s, iam_plan_e *out);
+const char *iam_scope_name(iam_scope_e scope);
+/* "64M", "1G", "1048576": 1 MiB to 1 TiB, K/M/G/T suffixes; 0 ok, -1 bad. */
+int iam_parse_size(const char *s, size_t *out);
+
+/* Syntax checks; each returns NULL or a static message. */
+const char *iam_check_login(const char *login);
+const char *iam_check_group_name(const char *name);
+const char *iam_check_resource_type(const char *type);
+const char *iam_check_resource_name(const char *name);
+const char *iam_check_label(const char *label); /* "key:value" */
+const char *iam_check_email(const char *email);
+const char *iam_check_text(const char *text, size_t max); /* display names */
+
+/* ---- plans ---- */
+
+int iam_plan_allows_role(iam_plan_e plan, const iam_role_t *role);
+int iam_plan_allows_groups(iam_plan_e plan);
+int iam_plan_allows_labels(iam_plan_e plan);
+
+/* Whether the plan has everything the grant uses: role, groups, labels. */
+int iam_plan_allows_grant(iam_plan_e plan, const iam_role_t *role, const iam_grant_t *grant,
+                          int to_group);
+
+/* Whether `grant` may be given (to a group when `to_group`) under `plan`.
+ * Returns NULL or a message written into buf; plan limits are checked
+ * first, so a refusal is a plan limit exactly when iam_plan_allows_grant()
+ * is false. */
+const char *iam_grant_check(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_t *grant,
+                            int to_group, char *buf, size_t len);
+
+/* ---- the decision ---- */
+
+/* Level a request needs: `configured` unless NONE (auto), else by method. */
+iam_level_e iam_level_for_method(const char *method, iam_level_e configured);
+
+/* Whether any grant makes the subject a Workspace Owner (direct grants only). */
+int iam_policy_is_owner(const iam_roles_t *roles, const iam_grant_set_t *sets, int nsets);
+
+/* Decides `need` on `res` for the subject whose grants are `sets`. */
+iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
+                                 const iam_grant_set_t *sets, int nsets, const iam_resource_t *res,
+                                 iam_level_e need);
+
+/* One line that explains a decision: "allow: Source Admin on resources
+ * (checkout) through group eng". Returns buf. */
+char *iam_policy_explain(const iam_decision_t *d, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,150 @@
+/* mod_iam: the store. The only door to LMDB: nothing else includes
+ * <lmdb.h>. Every function that touches the store runs in one transaction
+ * that begins and ends inside it, so every write is all or nothing. */
+#ifndef IAM_STORE_H
+#define IAM_STORE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "iam_policy.h"
+
+#define IAM_STORE_DEFAULT_DIR "/var/lib/apache2/iam"
+#define IAM_STORE_DEFAULT_MAPSIZE ((size_t)1 << 30)
+#define IAM_STORE_FORMAT 1
+
+typedef struct iam_store iam_store_t;
+
+typedef enum {
+    IAM_OK = 0,
+    IAM_NOTFOUND,   /* no such member, group or grant */
+    IAM_EXISTS,     /* already there */
+    IAM_INVALID,    /* refused input; the message says why */
+    IAM_LAST_OWNER, /* would leave the workspace without an owner */
+    IAM_PLAN,       /* the plan does not allow it */
+    IAM_FULL,       /* the map is full: raise IAMMapSize */
+    IAM_CORRUPT,    /* a damaged record or a foreign file */
+    IAM_VERSION,    /* a store format this build does not know */
+    IAM_NOSTORE,    /* no store there: run iamctl init */
+    IAM_ACCESS,     /* permission denied */
+    IAM_ERROR       /* anything else from LMDB or the OS */
+} iam_status_e;
+
+/* A short, fixed description of a status. */
+const char *iam_status_str(iam_status_e st);
+
+/* The detail of a failed call: status plus a message for the user. */
+typedef struct {
+    iam_status_e status;
+    char msg[512];
+} iam_err_t;
+
+typedef enum { IAM_ACTIVE = 0, IAM_INVITED = 1 } iam_member_status_e;
+
+typedef struct {
+    const char *login; /* as first given; keys compare case-insensitively */
+    const char *email;
+    const char *name;
+    iam_member_status_e status;
+    int pii;
+    long long created;          /* unix seconds */
+    apr_array_header_t *grants; /* iam_grant_t */
+    apr_array_header_t *groups; /* const char *: group names */
+} iam_member_t;
+
+typedef struct {
+    const char *name;
+    int pii;
+    long long created;
+    apr_array_header_t *grants;  /* iam_grant_t */
+    apr_array_header_t *members; /* const char *: logins (filled by _get) */
+} iam_group_t;
+
+/* What the decision needs of one member: their record and the grants of
+ * every group they are in, ready for iam_policy_decide(). */
+typedef struct {
+    iam_member_t *member;
+    iam_grant_set_t *sets; /* [0] direct, then one per group */
+    int nsets;
+    int owner;
+} iam_subject_t;
+
+/* The workspace settings kept in the store (recorded by the module). */
+typedef struct {
+    iam_plan_e plan;
+    iam_roles_t roles; /* built-ins plus the recorded custom roles */
+    int owners;        /* how many owners */
+    int members;
+    int groups;
+} iam_workspace_info_t;
+
+#define IAM_OPEN_CREATE 1 /* create the environment if missing */
+#define IAM_OPEN_RDONLY 2
+
+/* Opens the store in `dir`. `pool` owns the handle (closed with it). */
+iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, int flags,
+                            apr_pool_t *pool, iam_err_t *err);
+void iam_store_close(iam_store_t *st);
+/* Clears reader slots left by dead processes; returns how many. */
+int iam_store_reader_check(iam_store_t *st);
+/* Gives the files to uid/gid (root creating for the Apache user). */
+iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err);
+
+/* ---- reads ---- */
+
+iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login,
+                               const iam_roles_t *roles, iam_subject_t *out, iam_err_t *err);
+iam_status_e iam_store_info(iam_store_t *st, iam_workspace_info_t *out, apr_pool_t *p,
+                            iam_err_t *err);
+iam_status_e iam_store_member_get(iam_store_t *st, apr_pool_t *p, const char *login,
+                                  iam_member_t **out, iam_err_t *err);
+/* Members whose login, email or name holds `search` (case-insensitive;
+ * NULL for all), in login order, skipping `offset`, at most `limit`. */
+iam_status_e iam_store_member_list(iam_store_t *st, apr_pool_t *p, const char *search, int offset,
+                                   int limit, apr_array_header_t **out, iam_err_t *err);
+iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *name,
+                                 iam_group_t **out, iam_err_t *err);
+iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                  iam_err_t *err);
+/* Everything, from one snapshot: members (with groups) and groups. */
+iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
+                            apr_array_header_t **members, apr_array_header_t **groups,
+                            iam_err_t *err);
+
+/* ---- writes: each one LMDB write transaction ---- */
+
+/* Records what httpd.conf says: the plan and the custom roles. */
+iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
+                                     iam_err_t *err);
+/* Sets the plan only if no server has recorded one (iamctl --plan). */
+iam_status_e iam_store_set_plan(iam_store_t *st, iam_plan_e plan, int force, iam_err_t *err);
+iam_status_e iam_store_member_add(iam_store_t *st, const char *login, const char *email,
+                                  const char *name, iam_member_status_e status, int owner,
+                                  iam_err_t *err);
+iam_status_e iam_store_member_remove(iam_store_t *st, const char *login, iam_err_t *err);
+/* Marks an invited member active (first authenticated request). */
+iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err);
+/* If the store has no owner, makes `login` an active owner. *made says
+ * whether it did. */
+iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
+                                       iam_err_t *err);
+
+/* Grants to a member (group == 0) or a group (group == 1). */
+iam_status_e iam_store_grant(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
+                             iam_err_t *err);
+/* Revokes: with scope ALL and no items, every grant of the role when
+ * `whole_role`; else the given scope and items. */
+iam_status_e iam_store_revoke(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
+                              int whole_role, iam_err_t *err);
+
+iam_status_e iam_store_group_create(iam_store_t *st, const char *name, iam_err_t *err);
+iam_status_e iam_store_group_delete(iam_store_t *st, const char *name, iam_err_t *err);
+/* Adds or removes several members at once; all or nothing. */
+iam_status_e iam_store_group_members(iam_store_t *st, const char *name, int add,
+                                     const char *const *logins, int n, iam_err_t *err);
+
+/* Loads members and groups into an empty store, in one transaction. */
+iam_status_e iam_store_import(iam_store_t *st, iam_plan_e plan, apr_array_header_t *members,
+                              apr_array_header_t *groups, iam_err_t *err);
+
+#endif

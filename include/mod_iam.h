@@ -1,0 +1,80 @@
+/* mod_iam: what the module's own files share (config, logging, hooks).
+ * Not used by iamctl. */
+#ifndef MOD_IAM_H
+#define MOD_IAM_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+
+#include "iam_policy.h"
+#include "iam_store.h"
+
+/* Directive names: one place, so a typo fails to compile. */
+#define IAM_DIR_STORE "IAMStore"
+#define IAM_DIR_MAPSIZE "IAMMapSize"
+#define IAM_DIR_PLAN "IAMPlan"
+#define IAM_DIR_RESOURCE "IAMResource"
+#define IAM_DIR_PERMISSION "IAMPermission"
+#define IAM_DIR_ROLE "IAMRole"
+#define IAM_DIR_BOOTSTRAP "IAMBootstrapOwner"
+
+extern module AP_MODULE_DECLARE_DATA iam_module;
+
+/* Tags every line [iam:level], so `LogLevel iam:debug` selects them
+ * (mod_iam.c gets the same from AP_DECLARE_MODULE). */
+#ifndef IAM_DECLARES_MODULE
+APLOG_USE_MODULE(iam);
+#endif
+
+#define iam_log_r(r, level, status, ...) ap_log_rerror(APLOG_MARK, level, status, r, __VA_ARGS__)
+#define iam_log_s(s, level, status, ...) ap_log_error(APLOG_MARK, level, status, s, __VA_ARGS__)
+
+/* The workspace: one per configuration, shared by every server_rec
+ * (IAMStore and friends are global). Kept as pconf userdata so a restart
+ * starts from a fresh one. */
+typedef struct {
+    const char *store_dir;
+    size_t mapsize;
+    iam_plan_e plan;
+    int plan_set;
+    const char *bootstrap_owner;
+    iam_roles_t roles;
+    apr_array_header_t *resources; /* iam_resource_decl_t *: for the console */
+    iam_store_t *store;            /* opened per child in child_init */
+    char store_error[512];         /* why the store did not open */
+} iam_workspace_t;
+
+typedef struct {
+    iam_workspace_t *ws;
+} iam_server_conf_t;
+
+/* What a <Location>/<Directory> declares. */
+typedef struct {
+    iam_resource_t res;
+    const char *path; /* the section it was declared in */
+} iam_resource_decl_t;
+
+typedef struct {
+    const iam_resource_decl_t *resource; /* NULL: unset (inherit) */
+    iam_level_e permission;              /* NONE: auto */
+    int permission_set;
+} iam_dir_conf_t;
+
+/* config.c */
+extern const command_rec iam_cmds[];
+void *iam_create_server_conf(apr_pool_t *p, server_rec *s);
+void *iam_create_dir_conf(apr_pool_t *p, char *dir);
+void *iam_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+iam_workspace_t *iam_workspace_of(server_rec *s);
+
+/* lifecycle.c */
+int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+void iam_child_init(apr_pool_t *pchild, server_rec *s);
+/* The child's store, re-opened if it failed before; NULL (logged) if unusable. */
+iam_store_t *iam_request_store(request_rec *r);
+
+/* authz.c */
+void iam_register_authz_providers(apr_pool_t *p);
+
+#endif

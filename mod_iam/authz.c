@@ -1,0 +1,131 @@
+/* mod_iam: the authz providers `Require iam`, `Require iam-member` and
+ * `Require iam-owner`. Per request: one read transaction for the member
+ * and their groups, then the pure policy. Any store failure is
+ * AUTHZ_GENERAL_ERROR (a 500), never a grant. */
+#include "mod_iam.h"
+
+#include "ap_provider.h"
+#include "apr_strings.h"
+#include "http_request.h"
+#include "mod_auth.h"
+
+typedef enum { NEED_RESOURCE, NEED_MEMBER, NEED_OWNER } iam_require_e;
+
+/* A refused, authenticated user gets 403 through mod_authz_core's
+ * AuthzSendForbiddenOnFailure On (set by conf/iam.conf): a 401 would only
+ * make the browser ask for the same password again. The note marks the
+ * request as refused by mod_iam for the pages that render it. */
+static authz_status deny(request_rec *r)
+{
+    apr_table_setn(r->notes, "iam-denied", "1");
+    return AUTHZ_DENIED;
+}
+
+static authz_status check(request_rec *r, iam_require_e kind)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
+    iam_store_t *store;
+    iam_subject_t subj;
+    iam_decision_t d;
+    iam_level_e need;
+    iam_err_t err;
+    char why[768];
+
+    if (!r->user)
+        return AUTHZ_DENIED_NO_USER;
+    if (!(store = iam_request_store(r)))
+        return AUTHZ_GENERAL_ERROR;
+    switch (iam_store_subject(store, r->pool, r->user, &ws->roles, &subj, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND:
+        iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: not a member of the workspace", r->user,
+                  r->uri);
+        return deny(r);
+    default:
+        iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: %s", r->user, r->uri, err.msg);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    if (subj.member->status == IAM_INVITED) {
+        /* An invitation turns active at the user's first authenticated
+         * request; if that write fails the user still gets in this time. */
+        if (iam_store_member_activate(store, r->user, &err) != IAM_OK)
+            iam_log_r(r, APLOG_ERR, 0, "cannot activate invited member '%s': %s", r->user, err.msg);
+        else
+            iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
+    }
+    if (subj.owner) {
+        iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: Workspace Owner", r->user, r->uri);
+        return AUTHZ_GRANTED;
+    }
+    if (kind == NEED_MEMBER) {
+        iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: active member", r->user, r->uri);
+        return AUTHZ_GRANTED;
+    }
+    if (kind == NEED_OWNER) {
+        iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: Workspace Owners only", r->user, r->uri);
+        return deny(r);
+    }
+    if (!dc->resource) {
+        iam_log_r(r, APLOG_ERR, 0,
+                  "deny user '%s' on %s: 'Require iam' with no %s for this path (configuration "
+                  "error: declare the resource in the <Location> or <Directory>)",
+                  r->user, r->uri, IAM_DIR_RESOURCE);
+        return deny(r);
+    }
+    need = iam_level_for_method(r->method, dc->permission);
+    d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, &dc->resource->res, need);
+    iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s", d.allow ? "allow" : "deny",
+              r->user, iam_level_name(need), dc->resource->res.type,
+              dc->resource->res.name ? dc->resource->res.name : "*", r->uri,
+              iam_policy_explain(&d, why, sizeof(why)));
+    return d.allow ? AUTHZ_GRANTED : deny(r);
+}
+
+static authz_status check_resource(request_rec *r, const char *line, const void *parsed)
+{
+    (void)line;
+    (void)parsed;
+    return check(r, NEED_RESOURCE);
+}
+
+static authz_status check_member(request_rec *r, const char *line, const void *parsed)
+{
+    (void)line;
+    (void)parsed;
+    return check(r, NEED_MEMBER);
+}
+
+static authz_status check_owner(request_rec *r, const char *line, const void *parsed)
+{
+    (void)line;
+    (void)parsed;
+    return check(r, NEED_OWNER);
+}
+
+/* The three providers take no arguments: what `Require iam` needs comes
+ * from IAMResource and IAMPermission, parsed once at start-up. */
+static const char *parse_no_args(cmd_parms *cmd, const char *line, const void **parsed)
+{
+    *parsed = NULL;
+    if (line && *line)
+        return apr_psprintf(cmd->pool,
+                            "Require %s takes no arguments (got '%s'); the resource comes from "
+                            "%s and the level from %s",
+                            cmd->directive->args, line, IAM_DIR_RESOURCE, IAM_DIR_PERMISSION);
+    return NULL;
+}
+
+static const authz_provider provider_resource = {check_resource, parse_no_args};
+static const authz_provider provider_member = {check_member, parse_no_args};
+static const authz_provider provider_owner = {check_owner, parse_no_args};
+
+void iam_register_authz_providers(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "iam", AUTHZ_PROVIDER_VERSION,
+                              &provider_resource, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "iam-member", AUTHZ_PROVIDER_VERSION,
+                              &provider_member, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "iam-owner", AUTHZ_PROVIDER_VERSION,
+                              &provider_owner, AP_AUTH_INTERNAL_PER_CONF);
+}

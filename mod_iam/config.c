@@ -1,0 +1,240 @@
+/* mod_iam: directives and configuration structs. Every setter validates
+ * completely and names the directive in its message, so `apachectl
+ * configtest` catches what would otherwise fail per request. */
+#include "mod_iam.h"
+
+#include "apr_strings.h"
+#include "http_core.h"
+
+#define WORKSPACE_KEY "mod_iam-workspace"
+
+static iam_workspace_t *workspace_get(apr_pool_t *pconf)
+{
+    void *data = NULL;
+    iam_workspace_t *ws;
+
+    apr_pool_userdata_get(&data, WORKSPACE_KEY, pconf);
+    if (data)
+        return data;
+    ws = apr_pcalloc(pconf, sizeof(*ws));
+    ws->store_dir = IAM_STORE_DEFAULT_DIR;
+    ws->mapsize = IAM_STORE_DEFAULT_MAPSIZE;
+    ws->plan = IAM_PLAN_BUSINESS;
+    ws->resources = apr_array_make(pconf, 16, sizeof(iam_resource_decl_t *));
+    iam_roles_init(&ws->roles);
+    apr_pool_userdata_set(ws, WORKSPACE_KEY, apr_pool_cleanup_null, pconf);
+    return ws;
+}
+
+void *iam_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    iam_server_conf_t *sc = apr_pcalloc(p, sizeof(*sc));
+
+    (void)s;
+    sc->ws = workspace_get(p);
+    return sc;
+}
+
+iam_workspace_t *iam_workspace_of(server_rec *s)
+{
+    iam_server_conf_t *sc = ap_get_module_config(s->module_config, &iam_module);
+    return sc->ws;
+}
+
+void *iam_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    (void)dir;
+    return apr_pcalloc(p, sizeof(iam_dir_conf_t));
+}
+
+/* Field by field: the innermost section that sets a value wins. */
+void *iam_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    iam_dir_conf_t *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
+
+    c->resource = add->resource ? add->resource : base->resource;
+    c->permission_set = add->permission_set || base->permission_set;
+    c->permission = add->permission_set ? add->permission : base->permission;
+    return c;
+}
+
+static const char *global_only(cmd_parms *cmd)
+{
+    return ap_check_cmd_context(cmd, GLOBAL_ONLY);
+}
+
+static const char *set_store(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if (arg[0] != '/')
+        return apr_psprintf(cmd->pool, "%s: '%s' must be an absolute directory path", IAM_DIR_STORE,
+                            arg);
+    workspace_get(cmd->pool)->store_dir = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_mapsize(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if (iam_parse_size(arg, &workspace_get(cmd->pool)->mapsize))
+        return apr_psprintf(cmd->pool,
+                            "%s: '%s' is not a size from 1M to 1T (a number with K, M, G or T)",
+                            IAM_DIR_MAPSIZE, arg);
+    return NULL;
+}
+
+static const char *set_plan(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+    iam_workspace_t *ws = workspace_get(cmd->pool);
+
+    (void)dc;
+    if (err)
+        return err;
+    if (iam_plan_parse(arg, &ws->plan))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a plan (free, team or business)",
+                            IAM_DIR_PLAN, arg);
+    ws->plan_set = 1;
+    return NULL;
+}
+
+static const char *set_bootstrap(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if ((err = iam_check_login(arg)) != NULL)
+        return apr_psprintf(cmd->pool, "%s: login '%s' %s", IAM_DIR_BOOTSTRAP, arg, err);
+    workspace_get(cmd->pool)->bootstrap_owner = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+/* IAMRole "NAME" TYPE read|edit|admin [all-only] */
+static const char *set_role(cmd_parms *cmd, void *dc, const char *args)
+{
+    const char *err = global_only(cmd);
+    iam_workspace_t *ws = workspace_get(cmd->pool);
+    const char *name, *type, *level_s, *flag;
+    char slug[128];
+    iam_level_e level;
+
+    (void)dc;
+    if (err)
+        return err;
+    name = ap_getword_conf(cmd->pool, &args);
+    type = ap_getword_conf(cmd->pool, &args);
+    level_s = ap_getword_conf(cmd->pool, &args);
+    flag = ap_getword_conf(cmd->pool, &args);
+    if (!*name || !*type || !*level_s)
+        return apr_psprintf(cmd->pool, "%s needs \"NAME\" TYPE read|edit|admin [all-only]",
+                            IAM_DIR_ROLE);
+    if (iam_level_parse(level_s, &level))
+        return apr_psprintf(cmd->pool, "%s \"%s\": '%s' is not a level (read, edit or admin)",
+                            IAM_DIR_ROLE, name, level_s);
+    if (*flag && strcasecmp(flag, "all-only"))
+        return apr_psprintf(cmd->pool, "%s \"%s\": '%s' is not a flag (all-only)", IAM_DIR_ROLE,
+                            name, flag);
+    if (*ap_getword_conf(cmd->pool, &args))
+        return apr_psprintf(cmd->pool, "%s \"%s\": too many arguments", IAM_DIR_ROLE, name);
+    iam_slugify(name, slug, sizeof(slug));
+    if ((err = iam_roles_add(&ws->roles, name, apr_pstrdup(cmd->pool, slug), type, level,
+                             *flag != '\0')) != NULL)
+        return apr_psprintf(cmd->pool, "%s \"%s\": %s", IAM_DIR_ROLE, name, err);
+    return NULL;
+}
+
+/* IAMResource TYPE NAME|* [KEY:VALUE ...] */
+static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
+{
+    iam_dir_conf_t *dc = dcv;
+    iam_workspace_t *ws = workspace_get(cmd->pool);
+    iam_resource_decl_t *decl = apr_pcalloc(cmd->pool, sizeof(*decl));
+    apr_array_header_t *labels = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    const char *type, *name, *w, *err;
+    int i;
+
+    type = ap_getword_conf(cmd->pool, &args);
+    name = ap_getword_conf(cmd->pool, &args);
+    if (!*type || !*name)
+        return apr_psprintf(cmd->pool,
+                            "%s needs TYPE NAME|* [KEY:VALUE ...], e.g. "
+                            "'%s source checkout env:prod'",
+                            IAM_DIR_RESOURCE, IAM_DIR_RESOURCE);
+    if ((err = iam_check_resource_type(type)) != NULL)
+        return apr_psprintf(cmd->pool, "%s: type '%s' %s", IAM_DIR_RESOURCE, type, err);
+    if (!iam_roles_has_type(&ws->roles, type))
+        return apr_psprintf(cmd->pool,
+                            "%s: no role grants on type '%s' (built-in types: "
+                            "source, warehouse, tracking-plan, space, identity; declare "
+                            "IAMRole before using a custom type)",
+                            IAM_DIR_RESOURCE, type);
+    if (strcmp(name, "*") && (err = iam_check_resource_name(name)) != NULL)
+        return apr_psprintf(cmd->pool, "%s: name '%s' %s", IAM_DIR_RESOURCE, name, err);
+    while (*(w = ap_getword_conf(cmd->pool, &args))) {
+        if ((err = iam_check_label(w)) != NULL)
+            return apr_psprintf(cmd->pool, "%s: '%s': %s", IAM_DIR_RESOURCE, w, err);
+        for (i = 0; i < labels->nelts; i++) {
+            const char *o = APR_ARRAY_IDX(labels, i, const char *);
+            size_t k = strcspn(w, ":");
+            if (!strncasecmp(o, w, k + 1))
+                return apr_psprintf(cmd->pool,
+                                    "%s: label key of '%s' is given twice; a "
+                                    "resource has one value per key",
+                                    IAM_DIR_RESOURCE, w);
+        }
+        APR_ARRAY_PUSH(labels, const char *) = w;
+    }
+    if (!strcmp(name, "*") && labels->nelts)
+        return apr_psprintf(cmd->pool, "%s: a collection (*) carries no labels", IAM_DIR_RESOURCE);
+    decl->res.type = type;
+    decl->res.name = strcmp(name, "*") ? name : NULL;
+    decl->res.nlabels = labels->nelts;
+    decl->res.labels = (const char **)labels->elts;
+    decl->path = cmd->path ? cmd->path : "(server)";
+    dc->resource = decl;
+    APR_ARRAY_PUSH(ws->resources, iam_resource_decl_t *) = decl;
+    return NULL;
+}
+
+static const char *set_permission(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    iam_dir_conf_t *dc = dcv;
+
+    dc->permission_set = 1;
+    if (!strcasecmp(arg, "auto")) {
+        dc->permission = IAM_LEVEL_NONE;
+        return NULL;
+    }
+    if (iam_level_parse(arg, &dc->permission))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not auto, read, edit or admin",
+                            IAM_DIR_PERMISSION, arg);
+    return NULL;
+}
+
+const command_rec iam_cmds[] = {
+    AP_INIT_TAKE1(IAM_DIR_STORE, set_store, NULL, RSRC_CONF,
+                  "the LMDB store directory (default " IAM_STORE_DEFAULT_DIR ")"),
+    AP_INIT_TAKE1(IAM_DIR_MAPSIZE, set_mapsize, NULL, RSRC_CONF,
+                  "LMDB map size, e.g. 1G (default 1G)"),
+    AP_INIT_TAKE1(IAM_DIR_PLAN, set_plan, NULL, RSRC_CONF,
+                  "free, team or business (default business)"),
+    AP_INIT_RAW_ARGS(IAM_DIR_ROLE, set_role, NULL, RSRC_CONF,
+                     "\"NAME\" TYPE read|edit|admin [all-only]: a custom role"),
+    AP_INIT_TAKE1(IAM_DIR_BOOTSTRAP, set_bootstrap, NULL, RSRC_CONF,
+                  "a login made owner at start-up if the store has no owner"),
+    AP_INIT_RAW_ARGS(IAM_DIR_RESOURCE, set_resource, NULL, ACCESS_CONF,
+                     "TYPE NAME|* [KEY:VALUE ...]: the resource this path belongs to"),
+    AP_INIT_TAKE1(IAM_DIR_PERMISSION, set_permission, NULL, ACCESS_CONF,
+                  "auto|read|edit|admin: the level this path needs"),
+    {NULL},
+};

@@ -1,0 +1,24 @@
+/* mod_iam: the module declaration. It only wires hooks; each concern
+ * lives in its own file (config.c, lifecycle.c, authz.c, store.c,
+ * policy.c, roles.c). */
+#define IAM_DECLARES_MODULE
+#include "mod_iam.h"
+
+#include "http_config.h"
+
+static void iam_register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(iam_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(iam_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    iam_register_authz_providers(p);
+}
+
+AP_DECLARE_MODULE(iam) = {
+    STANDARD20_MODULE_STUFF,
+    iam_create_dir_conf,
+    iam_merge_dir_conf,
+    iam_create_server_conf,
+    NULL, /* every server_rec shares the one workspace */
+    iam_cmds,
+    iam_register_hooks,
+};

@@ -1,0 +1,309 @@
+/* mod_iam: the role table, names of levels, plans and scopes, and the
+ * syntax of every name a user can type. Pure functions only. */
+#include "iam_policy.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const iam_role_t builtin_roles[] = {
+    {"workspace-owner", "Workspace Owner", NULL, IAM_LEVEL_ADMIN, IAM_ROLE_OWNER, 1, 0},
+    {"workspace-member", "Workspace Member", NULL, IAM_LEVEL_NONE, IAM_ROLE_MEMBER, 1, 0},
+    {"source-admin", "Source Admin", "source", IAM_LEVEL_ADMIN, IAM_ROLE_PLAIN, 0, 0},
+    {"source-read-only", "Source Read-only", "source", IAM_LEVEL_READ, IAM_ROLE_PLAIN, 0, 0},
+    {"warehouse-admin", "Warehouse Admin", "warehouse", IAM_LEVEL_ADMIN, IAM_ROLE_PLAIN, 1, 0},
+    {"warehouse-read-only", "Warehouse Read-only", "warehouse", IAM_LEVEL_READ, IAM_ROLE_PLAIN, 1,
+     0},
+    {"tracking-plan-admin", "Tracking Plan Admin", "tracking-plan", IAM_LEVEL_ADMIN, IAM_ROLE_PLAIN,
+     1, 0},
+    {"tracking-plan-read-only", "Tracking Plan Read-only", "tracking-plan", IAM_LEVEL_READ,
+     IAM_ROLE_PLAIN, 1, 0},
+    {"personas-admin", "Personas Admin", "space", IAM_LEVEL_ADMIN, IAM_ROLE_PLAIN, 0, 0},
+    {"personas-user", "Personas User", "space", IAM_LEVEL_EDIT, IAM_ROLE_PLAIN, 0, 0},
+    {"personas-read-only", "Personas Read-only", "space", IAM_LEVEL_READ, IAM_ROLE_PLAIN, 0, 0},
+    {"identity-admin", "Identity Admin", "identity", IAM_LEVEL_ADMIN, IAM_ROLE_PLAIN, 1, 0},
+};
+
+#define NBUILTIN ((int)(sizeof(builtin_roles) / sizeof(builtin_roles[0])))
+
+void iam_roles_init(iam_roles_t *roles)
+{
+    memcpy(roles->role, builtin_roles, sizeof(builtin_roles));
+    roles->n = NBUILTIN;
+}
+
+void iam_slugify(const char *name, char *buf, size_t len)
+{
+    size_t o = 0;
+    int dash = 0;
+
+    for (; *name && o + 1 < len; name++) {
+        unsigned char c = (unsigned char)*name;
+        if (isalnum(c)) {
+            if (dash && o > 0 && o + 2 < len)
+                buf[o++] = '-';
+            buf[o++] = (char)tolower(c);
+            dash = 0;
+        } else {
+            dash = 1;
+        }
+    }
+    buf[o] = '\0';
+}
+
+const iam_role_t *iam_roles_find(const iam_roles_t *roles, const char *name)
+{
+    char slug[128];
+    int i;
+
+    if (!name)
+        return NULL;
+    iam_slugify(name, slug, sizeof(slug));
+    for (i = 0; i < roles->n; i++) {
+        if (!strcmp(roles->role[i].slug, slug) || !strcasecmp(roles->role[i].name, name))
+            return &roles->role[i];
+    }
+    return NULL;
+}
+
+const char *iam_roles_add(iam_roles_t *roles, const char *name, const char *slug, const char *type,
+                          iam_level_e level, int all_only)
+{
+    const char *err;
+    int i;
+
+    if ((err = iam_check_text(name, 64)) != NULL)
+        return err;
+    if (!slug[0])
+        return "the role name needs a letter or digit";
+    for (i = 0; i < roles->n; i++) {
+        if (!strcmp(roles->role[i].slug, slug) || !strcasecmp(roles->role[i].name, name))
+            return roles->role[i].custom ? "a custom role of that name is already declared"
+                                         : "that name is a built-in role";
+    }
+    if ((err = iam_check_resource_type(type)) != NULL)
+        return err;
+    if (level < IAM_LEVEL_READ || level > IAM_LEVEL_ADMIN)
+        return "the level must be read, edit or admin";
+    if (roles->n >= IAM_ROLES_MAX)
+        return "too many custom roles";
+    roles->role[roles->n] = (iam_role_t){slug, name, type, level, IAM_ROLE_PLAIN, all_only, 1};
+    roles->n++;
+    return NULL;
+}
+
+int iam_roles_has_type(const iam_roles_t *roles, const char *type)
+{
+    int i;
+
+    for (i = 0; i < roles->n; i++) {
+        if (roles->role[i].type && !strcasecmp(roles->role[i].type, type))
+            return 1;
+    }
+    return 0;
+}
+
+const iam_role_t *iam_roles_lowest(const iam_roles_t *roles, const char *type, iam_level_e level,
+                                   iam_plan_e plan)
+{
+    const iam_role_t *best = NULL;
+    int i;
+
+    for (i = 0; i < roles->n; i++) {
+        const iam_role_t *r = &roles->role[i];
+        if (r->kind != IAM_ROLE_PLAIN || strcasecmp(r->type, type) || r->level < level ||
+            !iam_plan_allows_role(plan, r))
+            continue;
+        if (!best || r->level < best->level)
+            best = r;
+    }
+    return best;
+}
+
+/* ---- names ---- */
+
+static const char *const level_names[] = {"none", "read", "edit", "admin"};
+static const char *const plan_names[] = {"free", "team", "business"};
+static const char *const scope_names[] = {"all", "resources", "labels"};
+
+const char *iam_level_name(iam_level_e level)
+{
+    return (level >= IAM_LEVEL_NONE && level <= IAM_LEVEL_ADMIN) ? level_names[level] : "?";
+}
+
+int iam_level_parse(const char *s, iam_level_e *out)
+{
+    int i;
+
+    for (i = IAM_LEVEL_READ; i <= IAM_LEVEL_ADMIN; i++) {
+        if (s && !strcasecmp(s, level_names[i])) {
+            *out = (iam_level_e)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *iam_plan_name(iam_plan_e plan)
+{
+    return (plan >= IAM_PLAN_FREE && plan <= IAM_PLAN_BUSINESS) ? plan_names[plan] : "?";
+}
+
+int iam_plan_parse(const char *s, iam_plan_e *out)
+{
+    int i;
+
+    for (i = IAM_PLAN_FREE; i <= IAM_PLAN_BUSINESS; i++) {
+        if (s && !strcasecmp(s, plan_names[i])) {
+            *out = (iam_plan_e)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *iam_scope_name(iam_scope_e scope)
+{
+    return (scope >= IAM_SCOPE_ALL && scope <= IAM_SCOPE_LABELS) ? scope_names[scope] : "?";
+}
+
+int iam_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long n, mult = 1;
+
+    if (!s || !isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    n = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    switch (toupper((unsigned char)*end)) {
+    case 'K':
+        mult = 1ULL << 10;
+        end++;
+        break;
+    case 'M':
+        mult = 1ULL << 20;
+        end++;
+        break;
+    case 'G':
+        mult = 1ULL << 30;
+        end++;
+        break;
+    case 'T':
+        mult = 1ULL << 40;
+        end++;
+        break;
+    }
+    if (*end || n == 0 || n > (1ULL << 40) / mult || n * mult < (1ULL << 20))
+        return -1;
+    *out = (size_t)(n * mult);
+    return 0;
+}
+
+/* ---- syntax ---- */
+
+/* Printable text of at most `max` bytes: no control characters; UTF-8
+ * bytes pass (the console escapes on output). */
+const char *iam_check_text(const char *text, size_t max)
+{
+    size_t n;
+
+    if (!text || !text[0])
+        return "must not be empty";
+    for (n = 0; text[n]; n++) {
+        unsigned char c = (unsigned char)text[n];
+        if (c < 0x20 || c == 0x7f)
+            return "must not contain control characters";
+    }
+    if (n > max)
+        return "is too long";
+    return NULL;
+}
+
+const char *iam_check_login(const char *login)
+{
+    const char *err = iam_check_text(login, 256);
+
+    if (err)
+        return err;
+    if (login[0] == ' ' || login[strlen(login) - 1] == ' ')
+        return "must not start or end with a space";
+    return NULL;
+}
+
+const char *iam_check_group_name(const char *name)
+{
+    const char *err = iam_check_text(name, 128);
+
+    if (err)
+        return err;
+    if (name[0] == ' ' || name[strlen(name) - 1] == ' ')
+        return "must not start or end with a space";
+    return NULL;
+}
+
+/* Types, resource names and label parts: [A-Za-z0-9._-], so they read the
+ * same in a URL, a config file and a shell. */
+static const char *check_token(const char *s, size_t max)
+{
+    size_t n;
+
+    if (!s || !s[0])
+        return "must not be empty";
+    for (n = 0; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+            return "may hold only letters, digits, '-', '_' and '.'";
+    }
+    if (n > max)
+        return "is too long";
+    return NULL;
+}
+
+const char *iam_check_resource_type(const char *type)
+{
+    return check_token(type, 64);
+}
+
+const char *iam_check_resource_name(const char *name)
+{
+    if (name && !strcmp(name, "*"))
+        return "'*' names the collection, not a resource";
+    return check_token(name, 128);
+}
+
+const char *iam_check_label(const char *label)
+{
+    const char *colon = label ? strchr(label, ':') : NULL;
+    char key[65];
+    size_t klen;
+
+    if (!colon)
+        return "a label is KEY:VALUE";
+    klen = (size_t)(colon - label);
+    if (klen == 0 || klen >= sizeof(key))
+        return "a label's key must be 1 to 64 characters";
+    memcpy(key, label, klen);
+    key[klen] = '\0';
+    if (check_token(key, 64) || check_token(colon + 1, 128))
+        return "a label's key and value may hold only letters, digits, '-', '_' and '.'";
+    return NULL;
+}
+
+const char *iam_check_email(const char *email)
+{
+    const char *at;
+    const char *err = iam_check_text(email, 254);
+
+    if (err)
+        return err;
+    at = strchr(email, '@');
+    if (!at || at == email || !at[1] || strchr(at + 1, '@') || strpbrk(email, " <>,;\"\\"))
+        return "is not an email address";
+    return NULL;
+}

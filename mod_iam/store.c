@@ -1,0 +1,1771 @@
+/* mod_iam: the LMDB store.
+ *
+ * One environment, one unnamed database, typed keys (Knot DNS style):
+ *
+ *   0x01 "version"            format version, decimal text
+ *   0x01 "plan"               plan recorded by the server (or iamctl --plan)
+ *   0x01 "plan-by"            "server" once a server has recorded it
+ *   0x01 "roles"              custom roles recorded by the server
+ *   0x01 "members", "groups" member and group counts (u64, big-endian)
+ *   'M' login                 member record      (login lower-cased)
+ *   'G' group                 group record       (name lower-cased)
+ *   'm' login 0x00 group      membership, the member's side
+ *   'g' group 0x00 login      membership, the group's side
+ *   'O' login                 owner index
+ *   'E' email                 email index -> login
+ *
+ * Both sides of a membership, the owner index and the counts are written in
+ * the same transaction as the records they mirror. Records are a small
+ * length-prefixed binary format, decoded with bounds checks: a damaged
+ * record is IAM_CORRUPT, never a crash and never an allow.
+ */
+#include "iam_store.h"
+
+#include <apr_strings.h>
+#include <ctype.h>
+#include <errno.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define K_META 0x01
+#define MAXKEY 511 /* LMDB's default key size limit */
+#define REC_FORMAT 1
+
+struct iam_store {
+    MDB_env *env;
+    MDB_dbi dbi;
+    const char *dir;
+};
+
+static const char *const status_text[] = {
+    "ok",
+    "not found",
+    "already exists",
+    "invalid input",
+    "last owner",
+    "not allowed by the plan",
+    "store is full",
+    "store is damaged",
+    "unknown store version",
+    "no store",
+    "permission denied",
+    "store error",
+};
+
+const char *iam_status_str(iam_status_e st)
+{
+    return (st >= IAM_OK && st <= IAM_ERROR) ? status_text[st] : "?";
+}
+
+static iam_status_e fail(iam_err_t *err, iam_status_e st, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err) {
+        err->status = st;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+/* The one place where LMDB and OS codes become ours. */
+static iam_status_e map_rc(iam_store_t *st, int rc, iam_err_t *err)
+{
+    const char *dir = st ? st->dir : "";
+
+    switch (rc) {
+    case MDB_SUCCESS: return IAM_OK;
+    case MDB_NOTFOUND: return fail(err, IAM_NOTFOUND, "not found");
+    case MDB_MAP_FULL:
+        return fail(err, IAM_FULL,
+                    "store %s is full: raise IAMMapSize in httpd.conf (and iamctl -m) and "
+                    "restart Apache; nothing was written",
+                    dir);
+    case MDB_MAP_RESIZED:
+        return fail(err, IAM_ERROR,
+                    "store %s was grown past this process's map size by another process: "
+                    "raise IAMMapSize and restart Apache (apachectl graceful)",
+                    dir);
+    case MDB_INVALID:
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_BAD_TXN:
+        return fail(err, IAM_CORRUPT, "store %s is damaged or not a mod_iam store: %s", dir,
+                    mdb_strerror(rc));
+    case MDB_VERSION_MISMATCH:
+        return fail(err, IAM_VERSION, "store %s was written by another LMDB version: %s", dir,
+                    mdb_strerror(rc));
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return fail(err, IAM_ACCESS,
+                    "permission denied on store %s: the Apache user (and iamctl) need read and "
+                    "write access to the directory and its files",
+                    dir);
+    case ENOENT: return fail(err, IAM_NOSTORE, "no store at %s: run 'iamctl -d %s init'", dir, dir);
+    default: return fail(err, IAM_ERROR, "store %s: %s", dir, mdb_strerror(rc));
+    }
+}
+
+/* ---- keys ---- */
+
+typedef struct {
+    unsigned char b[MAXKEY];
+    size_t n;
+} key_t_;
+
+static int key_make(key_t_ *k, char type, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0, i;
+
+    if (1 + la + (b ? 1 + lb : 0) > MAXKEY)
+        return -1;
+    k->b[0] = (unsigned char)type;
+    for (i = 0; i < la; i++)
+        k->b[1 + i] = (unsigned char)tolower((unsigned char)a[i]);
+    k->n = 1 + la;
+    if (b) {
+        k->b[k->n++] = 0;
+        for (i = 0; i < lb; i++)
+            k->b[k->n++] = (unsigned char)tolower((unsigned char)b[i]);
+    }
+    return 0;
+}
+
+static MDB_val kval(key_t_ *k)
+{
+    MDB_val v = {k->n, k->b};
+    return v;
+}
+
+/* ---- record encoding ---- */
+
+typedef struct {
+    apr_pool_t *p;
+    unsigned char *d;
+    size_t n, cap;
+} wbuf_t;
+
+static void w_need(wbuf_t *w, size_t more)
+{
+    if (w->n + more > w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 256;
+        unsigned char *d;
+        while (cap < w->n + more)
+            cap *= 2;
+        d = apr_palloc(w->p, cap);
+        if (w->n)
+            memcpy(d, w->d, w->n);
+        w->d = d;
+        w->cap = cap;
+    }
+}
+
+static void w_u8(wbuf_t *w, unsigned v)
+{
+    w_need(w, 1);
+    w->d[w->n++] = (unsigned char)v;
+}
+
+static void w_u16(wbuf_t *w, unsigned v)
+{
+    w_u8(w, (v >> 8) & 0xff);
+    w_u8(w, v & 0xff);
+}
+
+static void w_u64(wbuf_t *w, unsigned long long v)
+{
+    int i;
+
+    for (i = 7; i >= 0; i--)
+        w_u8(w, (unsigned)(v >> (i * 8)) & 0xff);
+}
+
+static void w_str(wbuf_t *w, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n > 0xffff)
+        n = 0xffff; /* inputs are validated far below this */
+    w_u16(w, (unsigned)n);
+    w_need(w, n);
+    if (n)
+        memcpy(w->d + w->n, s, n);
+    w->n += n;
+}
+
+static void w_grants(wbuf_t *w, const apr_array_header_t *grants)
+{
+    int i, j;
+
+    w_u16(w, (unsigned)grants->nelts);
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        w_str(w, g->role);
+        w_u8(w, (unsigned)g->scope);
+        w_u16(w, (unsigned)g->nitems);
+        for (j = 0; j < g->nitems; j++)
+            w_str(w, g->items[j]);
+    }
+}
+
+typedef struct {
+    apr_pool_t *p;
+    const unsigned char *d;
+    size_t n, off;
+    int bad;
+} rbuf_t;
+
+static unsigned r_u8(rbuf_t *r)
+{
+    if (r->bad || r->off + 1 > r->n) {
+        r->bad = 1;
+        return 0;
+    }
+    return r->d[r->off++];
+}
+
+static unsigned r_u16(rbuf_t *r)
+{
+    unsigned hi = r_u8(r);
+    return (hi << 8) | r_u8(r);
+}
+
+static unsigned long long r_u64(rbuf_t *r)
+{
+    unsigned long long v = 0;
+    int i;
+
+    for (i = 0; i < 8; i++)
+        v = (v << 8) | r_u8(r);
+    return v;
+}
+
+static const char *r_str(rbuf_t *r)
+{
+    size_t n = r_u16(r);
+    char *s;
+
+    if (r->bad || r->off + n > r->n) {
+        r->bad = 1;
+        return "";
+    }
+    s = apr_pstrmemdup(r->p, (const char *)r->d + r->off, n);
+    r->off += n;
+    if (strlen(s) != n) /* an embedded NUL: not ours */
+        r->bad = 1;
+    return s;
+}
+
+static apr_array_header_t *r_grants(rbuf_t *r)
+{
+    unsigned n = r_u16(r), i, j;
+    apr_array_header_t *a = apr_array_make(r->p, n ? (int)n : 1, sizeof(iam_grant_t));
+
+    for (i = 0; i < n && !r->bad; i++) {
+        iam_grant_t *g = apr_array_push(a);
+        g->role = r_str(r);
+        g->scope = (iam_scope_e)r_u8(r);
+        if (g->scope > IAM_SCOPE_LABELS)
+            r->bad = 1;
+        g->nitems = (int)r_u16(r);
+        if (r->bad || (size_t)g->nitems * 2 > r->n - r->off) {
+            r->bad = 1;
+            break;
+        }
+        g->items = apr_pcalloc(r->p, sizeof(char *) * (size_t)(g->nitems + 1));
+        for (j = 0; j < (unsigned)g->nitems; j++)
+            g->items[j] = r_str(r);
+    }
+    return a;
+}
+
+static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m)
+{
+    wbuf_t w = {p, NULL, 0, 0};
+    MDB_val v;
+
+    w_u8(&w, REC_FORMAT);
+    w_u8(&w, (unsigned)m->status);
+    w_u8(&w, m->pii ? 1 : 0);
+    w_u64(&w, (unsigned long long)m->created);
+    w_str(&w, m->login);
+    w_str(&w, m->email);
+    w_str(&w, m->name);
+    w_grants(&w, m->grants);
+    v.mv_size = w.n;
+    v.mv_data = w.d;
+    return v;
+}
+
+static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    iam_member_t *m = apr_pcalloc(p, sizeof(*m));
+
+    if (r_u8(&r) != REC_FORMAT)
+        return NULL;
+    m->status = (iam_member_status_e)r_u8(&r);
+    m->pii = (int)r_u8(&r);
+    m->created = (long long)r_u64(&r);
+    m->login = r_str(&r);
+    m->email = r_str(&r);
+    m->name = r_str(&r);
+    m->grants = r_grants(&r);
+    m->groups = apr_array_make(p, 4, sizeof(const char *));
+    if (r.bad || r.off != r.n || m->status > IAM_INVITED || !m->login[0])
+        return NULL;
+    return m;
+}
+
+static MDB_val encode_group(apr_pool_t *p, const iam_group_t *g)
+{
+    wbuf_t w = {p, NULL, 0, 0};
+    MDB_val v;
+
+    w_u8(&w, REC_FORMAT);
+    w_u8(&w, g->pii ? 1 : 0);
+    w_u64(&w, (unsigned long long)g->created);
+    w_str(&w, g->name);
+    w_grants(&w, g->grants);
+    v.mv_size = w.n;
+    v.mv_data = w.d;
+    return v;
+}
+
+static iam_group_t *decode_group(apr_pool_t *p, const MDB_val *v)
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    iam_group_t *g = apr_pcalloc(p, sizeof(*g));
+
+    if (r_u8(&r) != REC_FORMAT)
+        return NULL;
+    g->pii = (int)r_u8(&r);
+    g->created = (long long)r_u64(&r);
+    g->name = r_str(&r);
+    g->grants = r_grants(&r);
+    g->members = apr_array_make(p, 4, sizeof(const char *));
+    if (r.bad || r.off != r.n || !g->name[0])
+        return NULL;
+    return g;
+}
+
+static MDB_val encode_roles(apr_pool_t *p, const iam_roles_t *roles)
+{
+    wbuf_t w = {p, NULL, 0, 0};
+    MDB_val v;
+    int i, n = 0;
+
+    for (i = 0; i < roles->n; i++)
+        n += roles->role[i].custom;
+    w_u16(&w, (unsigned)n);
+    for (i = 0; i < roles->n; i++) {
+        const iam_role_t *r = &roles->role[i];
+        if (!r->custom)
+            continue;
+        w_str(&w, r->name);
+        w_str(&w, r->slug);
+        w_str(&w, r->type);
+        w_u8(&w, (unsigned)r->level);
+        w_u8(&w, (unsigned)r->all_only);
+    }
+    v.mv_size = w.n;
+    v.mv_data = w.d;
+    return v;
+}
+
+static int decode_roles(apr_pool_t *p, const MDB_val *v, iam_roles_t *roles)
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    unsigned n = r_u16(&r), i;
+
+    for (i = 0; i < n && !r.bad; i++) {
+        const char *name = r_str(&r), *slug = r_str(&r), *type = r_str(&r);
+        iam_level_e level = (iam_level_e)r_u8(&r);
+        int all_only = (int)r_u8(&r);
+        if (!r.bad && iam_roles_add(roles, name, slug, type, level, all_only))
+            r.bad = 1;
+    }
+    return (r.bad || r.off != r.n) ? -1 : 0;
+}
+
+/* ---- transactions ----
+ *
+ * A tx_t carries a sticky status: after the first failure every later
+ * call is a no-op, so a write reads begin, put, put, commit. */
+
+typedef struct {
+    iam_store_t *st;
+    MDB_txn *txn;
+    apr_pool_t *p;
+    iam_err_t *err;
+    iam_status_e status;
+} tx_t;
+
+static iam_status_e tx_fail(tx_t *t, iam_status_e st, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (t->status != IAM_OK)
+        return t->status;
+    t->status = st;
+    if (t->err) {
+        t->err->status = st;
+        va_start(ap, fmt);
+        vsnprintf(t->err->msg, sizeof(t->err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+static iam_status_e tx_rc(tx_t *t, int rc)
+{
+    if (rc == MDB_SUCCESS || t->status != IAM_OK)
+        return t->status;
+    t->status = map_rc(t->st, rc, t->err);
+    return t->status;
+}
+
+static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_err_t *err)
+{
+    int rc;
+
+    t->st = st;
+    t->txn = NULL;
+    t->p = p;
+    t->err = err;
+    t->status = IAM_OK;
+    rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc == MDB_READERS_FULL) {
+        /* Slots of crashed processes: clear them and try once more. */
+        int dead = 0;
+        mdb_reader_check(st->env, &dead);
+        rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    }
+    if (rc != MDB_SUCCESS)
+        t->txn = NULL;
+    return tx_rc(t, rc);
+}
+
+/* Commits when every step succeeded, else aborts; returns the status. */
+static iam_status_e tx_end(tx_t *t)
+{
+    if (!t->txn)
+        return t->status;
+    if (t->status == IAM_OK)
+        tx_rc(t, mdb_txn_commit(t->txn));
+    else
+        mdb_txn_abort(t->txn);
+    t->txn = NULL;
+    return t->status;
+}
+
+/* Read transactions: nothing to commit. */
+static iam_status_e tx_done(tx_t *t)
+{
+    if (t->txn)
+        mdb_txn_abort(t->txn);
+    t->txn = NULL;
+    return t->status;
+}
+
+static int tx_get(tx_t *t, key_t_ *k, MDB_val *out)
+{
+    MDB_val kv = kval(k);
+    int rc;
+
+    if (t->status != IAM_OK)
+        return -1;
+    rc = mdb_get(t->txn, t->st->dbi, &kv, out);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    tx_rc(t, rc);
+    return rc == MDB_SUCCESS ? 1 : -1;
+}
+
+static void tx_put(tx_t *t, key_t_ *k, MDB_val v)
+{
+    MDB_val kv = kval(k);
+
+    if (t->status == IAM_OK)
+        tx_rc(t, mdb_put(t->txn, t->st->dbi, &kv, &v, 0));
+}
+
+static void tx_del(tx_t *t, key_t_ *k)
+{
+    MDB_val kv = kval(k);
+    int rc;
+
+    if (t->status != IAM_OK)
+        return;
+    rc = mdb_del(t->txn, t->st->dbi, &kv, NULL);
+    if (rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+}
+
+static MDB_val str_val(const char *s)
+{
+    MDB_val v = {strlen(s), (void *)s};
+    return v;
+}
+
+static int meta_key(key_t_ *k, const char *name)
+{
+    return key_make(k, K_META, name, NULL);
+}
+
+/* Counters kept beside the records they count ("members", "groups"). */
+static long long meta_count(tx_t *t, const char *what)
+{
+    key_t_ k;
+    MDB_val v;
+    long long n = 0;
+    size_t i;
+
+    meta_key(&k, what);
+    if (tx_get(t, &k, &v) == 1) {
+        if (v.mv_size != 8) {
+            tx_fail(t, IAM_CORRUPT, "store %s: damaged counter", t->st->dir);
+            return 0;
+        }
+        for (i = 0; i < 8; i++)
+            n = (n << 8) | ((unsigned char *)v.mv_data)[i];
+    }
+    return n;
+}
+
+static void meta_count_add(tx_t *t, const char *what, int delta)
+{
+    key_t_ k;
+    unsigned char *b = apr_palloc(t->p, 8);
+    unsigned long long n = (unsigned long long)(meta_count(t, what) + delta);
+    MDB_val v = {8, b};
+    int i;
+
+    meta_key(&k, what);
+    for (i = 7; i >= 0; i--, n >>= 8)
+        b[i] = (unsigned char)(n & 0xff);
+    tx_put(t, &k, v);
+}
+
+static iam_plan_e tx_plan(tx_t *t)
+{
+    key_t_ k;
+    MDB_val v;
+    iam_plan_e plan = IAM_PLAN_BUSINESS;
+
+    meta_key(&k, "plan");
+    if (tx_get(t, &k, &v) == 1) {
+        char *s = apr_pstrmemdup(t->p, v.mv_data, v.mv_size);
+        if (iam_plan_parse(s, &plan))
+            tx_fail(t, IAM_CORRUPT, "store %s: unknown plan '%s' recorded", t->st->dir, s);
+    }
+    return plan;
+}
+
+static void tx_roles(tx_t *t, iam_roles_t *roles)
+{
+    key_t_ k;
+    MDB_val v;
+
+    iam_roles_init(roles);
+    meta_key(&k, "roles");
+    if (tx_get(t, &k, &v) == 1 && decode_roles(t->p, &v, roles))
+        tx_fail(t, IAM_CORRUPT, "store %s: damaged custom role list", t->st->dir);
+}
+
+/* ---- open and close ---- */
+
+static apr_status_t store_cleanup(void *data)
+{
+    iam_store_close(data);
+    return APR_SUCCESS;
+}
+
+void iam_store_close(iam_store_t *st)
+{
+    if (st && st->env) {
+        mdb_env_close(st->env);
+        st->env = NULL;
+    }
+}
+
+int iam_store_reader_check(iam_store_t *st)
+{
+    int dead = 0;
+
+    mdb_reader_check(st->env, &dead);
+    return dead;
+}
+
+static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, iam_err_t *err)
+{
+    tx_t t;
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    if (tx_begin(&t, st, create, p, err) != IAM_OK)
+        return t.status;
+    meta_key(&k, "version");
+    found = tx_get(&t, &k, &v);
+    if (found == 1) {
+        char *s = apr_pstrmemdup(p, v.mv_data, v.mv_size);
+        if (strcmp(s, apr_itoa(p, IAM_STORE_FORMAT)))
+            tx_fail(&t, IAM_VERSION,
+                    "store %s has format version %.20s, this mod_iam reads version %d: use the "
+                    "mod_iam release that wrote it, or export and import",
+                    st->dir, s, IAM_STORE_FORMAT);
+    } else if (found == 0) {
+        MDB_stat ms;
+        mdb_stat(t.txn, st->dbi, &ms);
+        if (ms.ms_entries > 0)
+            tx_fail(&t, IAM_CORRUPT, "%s holds an LMDB database that is not a mod_iam store",
+                    st->dir);
+        else if (!create)
+            tx_fail(&t, IAM_NOSTORE, "store %s is not initialised: run 'iamctl -d %s init'",
+                    st->dir, st->dir);
+        else
+            tx_put(&t, &k, str_val(apr_itoa(p, IAM_STORE_FORMAT)));
+    }
+    return create ? tx_end(&t) : tx_done(&t);
+}
+
+iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, int flags,
+                            apr_pool_t *pool, iam_err_t *err)
+{
+    iam_store_t *st = apr_pcalloc(pool, sizeof(*st));
+    unsigned int envflags = MDB_NOTLS; /* read txns are not tied to a thread */
+    struct stat sb;
+    char *data = apr_pstrcat(pool, dir, "/data.mdb", NULL);
+    MDB_txn *txn = NULL;
+    int rc, dead;
+
+    st->dir = apr_pstrdup(pool, dir);
+    *out = NULL;
+    if (stat(dir, &sb) != 0) {
+        if (errno != ENOENT || !(flags & IAM_OPEN_CREATE))
+            return map_rc(st, errno, err);
+        if (mkdir(dir, 0750) != 0)
+            return map_rc(st, errno, err);
+    } else if (!S_ISDIR(sb.st_mode)) {
+        return fail(err, IAM_NOSTORE, "store %s is not a directory", dir);
+    }
+    if (!(flags & IAM_OPEN_CREATE) && stat(data, &sb) != 0)
+        return errno == ENOENT
+                   ? fail(err, IAM_NOSTORE, "no store at %s: run 'iamctl -d %s init'", dir, dir)
+                   : map_rc(st, errno, err);
+    if (mapsize == 0 && stat(data, &sb) != 0)
+        mapsize = IAM_STORE_DEFAULT_MAPSIZE; /* new store; else keep the recorded size */
+    if (flags & IAM_OPEN_RDONLY)
+        envflags |= MDB_RDONLY;
+
+    if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
+        return map_rc(st, rc, err);
+    if ((mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)) != MDB_SUCCESS) ||
+        (rc = mdb_env_set_maxreaders(st->env, 1024)) != MDB_SUCCESS ||
+        (rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS ||
+        (rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != MDB_SUCCESS ||
+        (rc = mdb_dbi_open(txn, NULL, 0, &st->dbi)) != MDB_SUCCESS ||
+        (rc = mdb_txn_commit(txn)) != MDB_SUCCESS) {
+        if (txn && rc != MDB_SUCCESS)
+            mdb_txn_abort(txn);
+        map_rc(st, rc, err);
+        iam_store_close(st);
+        return err ? err->status : IAM_ERROR;
+    }
+    mdb_reader_check(st->env, &dead);
+    if (check_version(st, !!(flags & IAM_OPEN_CREATE) && !(flags & IAM_OPEN_RDONLY), pool, err) !=
+        IAM_OK) {
+        iam_store_close(st);
+        return err ? err->status : IAM_ERROR;
+    }
+    apr_pool_cleanup_register(pool, st, store_cleanup, apr_pool_cleanup_null);
+    *out = st;
+    return IAM_OK;
+}
+
+iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err)
+{
+    const char *files[] = {"", "/data.mdb", "/lock.mdb"};
+    char path[4096];
+    size_t i;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", dir, files[i]);
+        if (chown(path, (uid_t)uid, (gid_t)gid) != 0 && errno != ENOENT)
+            return fail(err, IAM_ACCESS, "cannot give %s to uid %ld: %s", path, uid,
+                        strerror(errno));
+    }
+    return IAM_OK;
+}
+
+/* ---- reads ---- */
+
+static int tx_member(tx_t *t, const char *login, iam_member_t **out)
+{
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    *out = NULL;
+    if (key_make(&k, 'M', login, NULL)) {
+        tx_fail(t, IAM_INVALID, "login is too long");
+        return -1;
+    }
+    found = tx_get(t, &k, &v);
+    if (found == 1 && !(*out = decode_member(t->p, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", t->st->dir,
+                login);
+        return -1;
+    }
+    return found;
+}
+
+static int tx_group(tx_t *t, const char *name, iam_group_t **out)
+{
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    *out = NULL;
+    if (key_make(&k, 'G', name, NULL)) {
+        tx_fail(t, IAM_INVALID, "group name is too long");
+        return -1;
+    }
+    found = tx_get(t, &k, &v);
+    if (found == 1 && !(*out = decode_group(t->p, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: the record of group '%s' is damaged", t->st->dir, name);
+        return -1;
+    }
+    return found;
+}
+
+/* Calls fn(suffix) for every key that starts with type+a+0x00; suffix is
+ * the lower-cased part after the 0x00. */
+static void tx_each_link(tx_t *t, char type, const char *a,
+                         void (*fn)(tx_t *, const char *, void *), void *ctx)
+{
+    key_t_ k;
+    MDB_cursor *c;
+    MDB_val kv, v;
+    int rc;
+
+    if (t->status != IAM_OK)
+        return;
+    if (key_make(&k, type, a, "")) {
+        tx_fail(t, IAM_INVALID, "name is too long");
+        return;
+    }
+    if (tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+        return;
+    kv = kval(&k);
+    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t->status == IAM_OK;
+         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT)) {
+        if (kv.mv_size < k.n || memcmp(kv.mv_data, k.b, k.n))
+            break;
+        fn(t, apr_pstrmemdup(t->p, (char *)kv.mv_data + k.n, kv.mv_size - k.n), ctx);
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+    mdb_cursor_close(c);
+}
+
+typedef struct {
+    iam_subject_t *subj;
+    apr_array_header_t *sets;
+    apr_array_header_t *names;
+} subject_ctx_t;
+
+static void add_group_set(tx_t *t, const char *group, void *data)
+{
+    subject_ctx_t *ctx = data;
+    iam_group_t *g;
+
+    if (tx_group(t, group, &g) != 1) {
+        tx_fail(t, IAM_CORRUPT, "store %s: membership names missing group '%s'", t->st->dir, group);
+        return;
+    }
+    if (ctx->sets) {
+        iam_grant_set_t *s = apr_array_push(ctx->sets);
+        s->via = g->name;
+        s->grants = (iam_grant_t *)g->grants->elts;
+        s->ngrants = g->grants->nelts;
+    }
+    APR_ARRAY_PUSH(ctx->names, const char *) = g->name;
+}
+
+iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login,
+                               const iam_roles_t *roles, iam_subject_t *out, iam_err_t *err)
+{
+    tx_t t;
+    iam_member_t *m;
+    subject_ctx_t ctx;
+    iam_grant_set_t *direct;
+
+    memset(out, 0, sizeof(*out));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_member(&t, login, &m) == 1) {
+        ctx.subj = out;
+        ctx.sets = apr_array_make(p, 4, sizeof(iam_grant_set_t));
+        ctx.names = m->groups;
+        direct = apr_array_push(ctx.sets);
+        direct->via = NULL;
+        direct->grants = (iam_grant_t *)m->grants->elts;
+        direct->ngrants = m->grants->nelts;
+        tx_each_link(&t, 'm', login, add_group_set, &ctx);
+        out->member = m;
+        out->sets = (iam_grant_set_t *)ctx.sets->elts;
+        out->nsets = ctx.sets->nelts;
+        out->owner = iam_policy_is_owner(roles, out->sets, out->nsets);
+    } else if (t.status == IAM_OK) {
+        tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
+    }
+    return tx_done(&t);
+}
+
+static int count_prefix(tx_t *t, char type)
+{
+    MDB_cursor *c;
+    MDB_val kv = {1, &type}, v;
+    int rc, n = 0;
+
+    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+        return 0;
+    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == type;
+         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
+        n++;
+    mdb_cursor_close(c);
+    return n;
+}
+
+iam_status_e iam_store_info(iam_store_t *st, iam_workspace_info_t *out, apr_pool_t *p,
+                            iam_err_t *err)
+{
+    tx_t t;
+
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    out->plan = tx_plan(&t);
+    tx_roles(&t, &out->roles);
+    out->owners = count_prefix(&t, 'O');
+    out->members = (int)meta_count(&t, "members");
+    out->groups = (int)meta_count(&t, "groups");
+    return tx_done(&t);
+}
+
+static void add_name(tx_t *t, const char *name, void *data)
+{
+    (void)t;
+    APR_ARRAY_PUSH((apr_array_header_t *)data, const char *) = name;
+}
+
+iam_status_e iam_store_member_get(iam_store_t *st, apr_pool_t *p, const char *login,
+                                  iam_member_t **out, iam_err_t *err)
+{
+    tx_t t;
+    subject_ctx_t ctx = {NULL, NULL, NULL};
+
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_member(&t, login, out) == 1) {
+        ctx.names = (*out)->groups;
+        tx_each_link(&t, 'm', login, add_group_set, &ctx);
+    } else if (t.status == IAM_OK) {
+        tx_fail(&t, IAM_NOTFOUND, "no member '%s'", login);
+    }
+    return tx_done(&t);
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    if (!hay)
+        return 0;
+    for (; *hay; hay++) {
+        for (i = 0;
+             i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]);
+             i++)
+            ;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+/* Walks every record of one type in key order. */
+static void tx_each_record(tx_t *t, char type, int (*fn)(tx_t *, const MDB_val *, void *),
+                           void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val kv = {1, &type}, v;
+    int rc;
+
+    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+        return;
+    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == type && t->status == IAM_OK;
+         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT)) {
+        if (!fn(t, &v, ctx))
+            break;
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+    mdb_cursor_close(c);
+}
+
+typedef struct {
+    const char *search;
+    int skip, limit;
+    int with_groups;
+    apr_array_header_t *out;
+} list_ctx_t;
+
+static int list_member(tx_t *t, const MDB_val *v, void *data)
+{
+    list_ctx_t *ctx = data;
+    iam_member_t *m = decode_member(t->p, v);
+
+    if (!m) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a member record is damaged", t->st->dir);
+        return 0;
+    }
+    if (ctx->search && !contains_ci(m->login, ctx->search) && !contains_ci(m->email, ctx->search) &&
+        !contains_ci(m->name, ctx->search))
+        return 1;
+    if (ctx->skip > 0) {
+        ctx->skip--;
+        return 1;
+    }
+    if (ctx->with_groups) {
+        subject_ctx_t sc = {NULL, NULL, m->groups};
+        tx_each_link(t, 'm', m->login, add_group_set, &sc);
+    }
+    APR_ARRAY_PUSH(ctx->out, iam_member_t *) = m;
+    return ctx->limit <= 0 || ctx->out->nelts < ctx->limit;
+}
+
+iam_status_e iam_store_member_list(iam_store_t *st, apr_pool_t *p, const char *search, int offset,
+                                   int limit, apr_array_header_t **out, iam_err_t *err)
+{
+    tx_t t;
+    list_ctx_t ctx = {search && search[0] ? search : NULL, offset, limit, 1, NULL};
+
+    *out = ctx.out = apr_array_make(p, 16, sizeof(iam_member_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    tx_each_record(&t, 'M', list_member, &ctx);
+    return tx_done(&t);
+}
+
+static int list_group(tx_t *t, const MDB_val *v, void *data)
+{
+    iam_group_t *g = decode_group(t->p, v);
+
+    if (!g) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a group record is damaged", t->st->dir);
+        return 0;
+    }
+    tx_each_link(t, 'g', g->name, add_name, g->members);
+    APR_ARRAY_PUSH((apr_array_header_t *)data, iam_group_t *) = g;
+    return 1;
+}
+
+iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *name,
+                                 iam_group_t **out, iam_err_t *err)
+{
+    tx_t t;
+
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_group(&t, name, out) == 1) {
+        /* Member names as the members spell them. */
+        apr_array_header_t *keys = apr_array_make(p, 8, sizeof(const char *));
+        int i;
+        tx_each_link(&t, 'g', name, add_name, keys);
+        for (i = 0; i < keys->nelts && t.status == IAM_OK; i++) {
+            iam_member_t *m;
+            if (tx_member(&t, APR_ARRAY_IDX(keys, i, const char *), &m) == 1)
+                APR_ARRAY_PUSH((*out)->members, const char *) = m->login;
+            else
+                tx_fail(&t, IAM_CORRUPT, "store %s: group '%s' lists a missing member", st->dir,
+                        name);
+        }
+    } else if (t.status == IAM_OK) {
+        tx_fail(&t, IAM_NOTFOUND, "no group '%s'", name);
+    }
+    return tx_done(&t);
+}
+
+iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                  iam_err_t *err)
+{
+    tx_t t;
+
+    *out = apr_array_make(p, 16, sizeof(iam_group_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    tx_each_record(&t, 'G', list_group, *out);
+    return tx_done(&t);
+}
+
+iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
+                            apr_array_header_t **members, apr_array_header_t **groups,
+                            iam_err_t *err)
+{
+    tx_t t;
+    list_ctx_t ctx = {NULL, 0, 0, 1, NULL};
+
+    *members = ctx.out = apr_array_make(p, 16, sizeof(iam_member_t *));
+    *groups = apr_array_make(p, 16, sizeof(iam_group_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    *plan = tx_plan(&t);
+    tx_each_record(&t, 'M', list_member, &ctx);
+    tx_each_record(&t, 'G', list_group, *groups);
+    return tx_done(&t);
+}
+
+/* ---- writes ---- */
+
+static void put_member(tx_t *t, const iam_member_t *m)
+{
+    key_t_ k;
+
+    if (key_make(&k, 'M', m->login, NULL)) {
+        tx_fail(t, IAM_INVALID, "login is too long");
+        return;
+    }
+    tx_put(t, &k, encode_member(t->p, m));
+}
+
+static void put_group(tx_t *t, const iam_group_t *g)
+{
+    key_t_ k;
+
+    if (key_make(&k, 'G', g->name, NULL)) {
+        tx_fail(t, IAM_INVALID, "group name is too long");
+        return;
+    }
+    tx_put(t, &k, encode_group(t->p, g));
+}
+
+static void set_link(tx_t *t, char type, const char *a, const char *b, int on)
+{
+    key_t_ k;
+
+    if (key_make(&k, type, a, b)) {
+        tx_fail(t, IAM_INVALID, "name is too long");
+        return;
+    }
+    if (on)
+        tx_put(t, &k, str_val(""));
+    else
+        tx_del(t, &k);
+}
+
+static void set_owner_index(tx_t *t, const char *login, int on)
+{
+    key_t_ k;
+
+    key_make(&k, 'O', login, NULL);
+    if (on)
+        tx_put(t, &k, str_val(""));
+    else
+        tx_del(t, &k);
+}
+
+iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
+                                     iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+    key_t_ k;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
+        meta_key(&k, "plan");
+        tx_put(&t, &k, str_val(iam_plan_name(plan)));
+        meta_key(&k, "plan-by");
+        tx_put(&t, &k, str_val("server"));
+        meta_key(&k, "roles");
+        tx_put(&t, &k, encode_roles(p, roles));
+    }
+    tx_end(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+iam_status_e iam_store_set_plan(iam_store_t *st, iam_plan_e plan, int force, iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+    key_t_ k;
+    MDB_val v;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
+        meta_key(&k, "plan-by");
+        if (tx_get(&t, &k, &v) == 1 && !force)
+            tx_fail(&t, IAM_INVALID,
+                    "the plan of store %s is set by IAMPlan in httpd.conf; change it there and "
+                    "restart Apache",
+                    st->dir);
+        meta_key(&k, "plan");
+        tx_put(&t, &k, str_val(iam_plan_name(plan)));
+    }
+    tx_end(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+static void tx_member_add(tx_t *t, const char *login, const char *email, const char *name,
+                          iam_member_status_e status, int owner, const iam_roles_t *roles)
+{
+    const char *e;
+    iam_member_t *m, *old;
+    key_t_ k;
+    MDB_val v;
+
+    (void)roles;
+    if ((e = iam_check_login(login)) != NULL) {
+        tx_fail(t, IAM_INVALID, "login '%s' %s", login, e);
+        return;
+    }
+    if (email && (e = iam_check_email(email)) != NULL) {
+        tx_fail(t, IAM_INVALID, "email '%s' %s", email, e);
+        return;
+    }
+    if (name && (e = iam_check_text(name, 128)) != NULL) {
+        tx_fail(t, IAM_INVALID, "name %s", e);
+        return;
+    }
+    if (tx_member(t, login, &old) != 0) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_EXISTS, "'%s' is already a member", login);
+        return;
+    }
+    if (email) {
+        if (key_make(&k, 'E', email, NULL)) {
+            tx_fail(t, IAM_INVALID, "email is too long");
+            return;
+        }
+        if (tx_get(t, &k, &v) == 1) {
+            tx_fail(t, IAM_EXISTS, "email %s is already used by member '%.*s'", email,
+                    (int)v.mv_size, (char *)v.mv_data);
+            return;
+        }
+    }
+    m = apr_pcalloc(t->p, sizeof(*m));
+    m->login = login;
+    m->email = email ? email : "";
+    m->name = name ? name : "";
+    m->status = status;
+    m->created = (long long)time(NULL);
+    m->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
+    if (owner) {
+        iam_grant_t *g = apr_array_push(m->grants);
+        g->role = "workspace-owner";
+        g->scope = IAM_SCOPE_ALL;
+        g->nitems = 0;
+        g->items = NULL;
+        set_owner_index(t, login, 1);
+    }
+    put_member(t, m);
+    if (email) {
+        key_t_ lk;
+        key_make(&lk, 'E', login, NULL);
+        tx_put(t, &k, (MDB_val){lk.n - 1, lk.b + 1});
+    }
+    meta_count_add(t, "members", 1);
+}
+
+iam_status_e iam_store_member_add(iam_store_t *st, const char *login, const char *email,
+                                  const char *name, iam_member_status_e status, int owner,
+                                  iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK)
+        tx_member_add(&t, login, email && email[0] ? email : NULL, name && name[0] ? name : NULL,
+                      status, owner, NULL);
+    tx_end(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+static void unlink_group(tx_t *t, const char *group, void *login)
+{
+    set_link(t, 'g', group, login, 0);
+}
+
+iam_status_e iam_store_member_remove(iam_store_t *st, const char *login, iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+    iam_member_t *m;
+    key_t_ k;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK && tx_member(&t, login, &m) == 1) {
+        key_make(&k, 'O', login, NULL);
+        MDB_val v;
+        if (tx_get(&t, &k, &v) == 1 && count_prefix(&t, 'O') <= 1)
+            tx_fail(&t, IAM_LAST_OWNER,
+                    "'%s' is the last Workspace Owner and cannot be removed: make another "
+                    "member an owner first",
+                    m->login);
+        apr_array_header_t *groups = apr_array_make(p, 4, sizeof(const char *));
+        tx_each_link(&t, 'm', login, add_name, groups);
+        for (int i = 0; i < groups->nelts; i++) {
+            const char *g = APR_ARRAY_IDX(groups, i, const char *);
+            set_link(&t, 'm', login, g, 0);
+            unlink_group(&t, g, (void *)login);
+        }
+        set_owner_index(&t, login, 0);
+        if (m->email[0] && !key_make(&k, 'E', m->email, NULL))
+            tx_del(&t, &k);
+        key_make(&k, 'M', login, NULL);
+        tx_del(&t, &k);
+        meta_count_add(&t, "members", -1);
+    } else if (t.status == IAM_OK) {
+        tx_fail(&t, IAM_NOTFOUND, "no member '%s'", login);
+    }
+    tx_end(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+    iam_member_t *m;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK && tx_member(&t, login, &m) == 1) {
+        if (m->status == IAM_INVITED) {
+            m->status = IAM_ACTIVE;
+            put_member(&t, m);
+        }
+    } else if (t.status == IAM_OK) {
+        tx_fail(&t, IAM_NOTFOUND, "no member '%s'", login);
+    }
+    tx_end(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
+                                       iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+    iam_member_t *m;
+
+    *made = 0;
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK && count_prefix(&t, 'O') == 0) {
+        int found = tx_member(&t, login, &m);
+        if (found == 0) {
+            tx_member_add(&t, login, NULL, NULL, IAM_ACTIVE, 1, NULL);
+        } else if (found == 1) {
+            iam_grant_t *g = apr_array_push(m->grants);
+            *g = (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
+            m->status = IAM_ACTIVE;
+            put_member(&t, m);
+            set_owner_index(&t, login, 1);
+        }
+        *made = t.status == IAM_OK;
+    }
+    tx_end(&t);
+    apr_pool_destroy(p);
+    if (t.status != IAM_OK)
+        *made = 0;
+    return t.status;
+}
+
+/* ---- grants ---- */
+
+static int same_items(const iam_grant_t *a, const iam_grant_t *b)
+{
+    int i, j, found;
+
+    if (a->nitems != b->nitems)
+        return 0;
+    for (i = 0; i < a->nitems; i++) {
+        for (found = 0, j = 0; j < b->nitems && !found; j++)
+            found = !strcasecmp(a->items[i], b->items[j]);
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+static int item_index(const iam_grant_t *g, const char *item)
+{
+    int i;
+
+    for (i = 0; i < g->nitems; i++) {
+        if (!strcasecmp(g->items[i], item))
+            return i;
+    }
+    return -1;
+}
+
+/* Finds the grant of `slug` with `scope` (and for labels, the same set). */
+static int find_grant(apr_array_header_t *grants, const char *slug, const iam_grant_t *like)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        if (strcmp(g->role, slug) || g->scope != like->scope)
+            continue;
+        if (like->scope != IAM_SCOPE_LABELS || same_items(g, like))
+            return i;
+    }
+    return -1;
+}
+
+static void remove_grant(apr_array_header_t *grants, int idx)
+{
+    iam_grant_t *e = (iam_grant_t *)grants->elts;
+
+    memmove(&e[idx], &e[idx + 1], sizeof(iam_grant_t) * (size_t)(grants->nelts - idx - 1));
+    grants->nelts--;
+}
+
+/* Loads the grants of a member or group for change; writes them back. */
+typedef struct {
+    iam_member_t *m;
+    iam_group_t *g;
+    apr_array_header_t *grants;
+    const char *label; /* "member 'x'" or "group 'y'" */
+} holder_t;
+
+static int load_holder(tx_t *t, int group, const char *who, holder_t *h)
+{
+    memset(h, 0, sizeof(*h));
+    if (group) {
+        if (tx_group(t, who, &h->g) == 1) {
+            h->grants = h->g->grants;
+            h->label = apr_psprintf(t->p, "group '%s'", h->g->name);
+            return 1;
+        }
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no group '%s'", who);
+        return 0;
+    }
+    if (tx_member(t, who, &h->m) == 1) {
+        h->grants = h->m->grants;
+        h->label = apr_psprintf(t->p, "member '%s'", h->m->login);
+        return 1;
+    }
+    if (t->status == IAM_OK)
+        tx_fail(t, IAM_NOTFOUND, "no member '%s'", who);
+    return 0;
+}
+
+static void save_holder(tx_t *t, holder_t *h)
+{
+    if (h->g)
+        put_group(t, h->g);
+    else
+        put_member(t, h->m);
+}
+
+static void tx_grant(tx_t *t, int group, const char *who, const iam_grant_t *in,
+                     const iam_roles_t *roles, iam_plan_e plan)
+{
+    char msg[256];
+    const char *e;
+    const iam_role_t *role;
+    holder_t h;
+    iam_grant_t g = *in;
+    int idx, i;
+
+    if ((e = iam_grant_check(roles, plan, &g, group, msg, sizeof(msg))) != NULL) {
+        role = iam_roles_find(roles, g.role);
+        tx_fail(t, role && !iam_plan_allows_grant(plan, role, &g, group) ? IAM_PLAN : IAM_INVALID,
+                "%s", e);
+        return;
+    }
+    if (!load_holder(t, group, who, &h))
+        return;
+    role = iam_roles_find(roles, g.role);
+    g.role = role->slug;
+    /* "--resource a A a" is one resource */
+    g.items = apr_pcalloc(t->p, sizeof(char *) * (size_t)(in->nitems + 1));
+    g.nitems = 0;
+    for (i = 0; i < in->nitems; i++) {
+        if (item_index(&g, in->items[i]) < 0)
+            g.items[g.nitems++] = apr_pstrdup(t->p, in->items[i]);
+    }
+    idx = find_grant(h.grants, role->slug, &g);
+    if (idx >= 0 && g.scope != IAM_SCOPE_RESOURCES) {
+        tx_fail(t, IAM_EXISTS, "%s already holds %s on %s", h.label, role->name,
+                iam_scope_name(g.scope));
+        return;
+    }
+    if (idx >= 0) {
+        /* Resources merge into the one grant of the role. */
+        iam_grant_t *cur = &APR_ARRAY_IDX(h.grants, idx, iam_grant_t);
+        const char **items =
+            apr_pcalloc(t->p, sizeof(char *) * (size_t)(cur->nitems + g.nitems + 1));
+        int n = cur->nitems, added = 0;
+        memcpy(items, cur->items, sizeof(char *) * (size_t)n);
+        for (i = 0; i < g.nitems; i++) {
+            if (item_index(cur, g.items[i]) < 0 &&
+                item_index(&(iam_grant_t){0, 0, n, items}, g.items[i]) < 0) {
+                items[n++] = apr_pstrdup(t->p, g.items[i]);
+                added++;
+            }
+        }
+        if (!added) {
+            tx_fail(t, IAM_EXISTS, "%s already holds %s on those resources", h.label, role->name);
+            return;
+        }
+        cur->items = items;
+        cur->nitems = n;
+    } else {
+        *(iam_grant_t *)apr_array_push(h.grants) = g;
+    }
+    if (role->kind == IAM_ROLE_OWNER)
+        set_owner_index(t, h.m->login, 1);
+    save_holder(t, &h);
+}
+
+static iam_status_e write_op(iam_store_t *st, iam_err_t *err,
+                             void (*op)(tx_t *, const iam_roles_t *, iam_plan_e, void *), void *ctx)
+{
+    apr_pool_t *p;
+    tx_t t;
+    iam_roles_t *roles;
+    iam_plan_e plan;
+
+    apr_pool_create(&p, NULL);
+    roles = apr_palloc(p, sizeof(*roles));
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
+        plan = tx_plan(&t);
+        tx_roles(&t, roles);
+        if (t.status == IAM_OK)
+            op(&t, roles, plan, ctx);
+    }
+    tx_end(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+typedef struct {
+    int group;
+    const char *who;
+    const iam_grant_t *g;
+    int whole_role;
+} grant_ctx_t;
+
+static void grant_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    grant_ctx_t *c = data;
+    tx_grant(t, c->group, c->who, c->g, roles, plan);
+}
+
+iam_status_e iam_store_grant(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
+                             iam_err_t *err)
+{
+    grant_ctx_t c = {group, who, g, 0};
+    return write_op(st, err, grant_op, &c);
+}
+
+static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    grant_ctx_t *c = data;
+    const iam_role_t *role = iam_roles_find(roles, c->g->role);
+    holder_t h;
+    int idx, i, removed = 0;
+
+    (void)plan;
+    if (!role) {
+        tx_fail(t, IAM_INVALID, "unknown role '%s' (see 'iamctl roles')", c->g->role);
+        return;
+    }
+    if (!load_holder(t, c->group, c->who, &h))
+        return;
+    if (c->whole_role) {
+        for (i = h.grants->nelts - 1; i >= 0; i--) {
+            if (!strcmp(APR_ARRAY_IDX(h.grants, i, iam_grant_t).role, role->slug)) {
+                remove_grant(h.grants, i);
+                removed++;
+            }
+        }
+    } else if ((idx = find_grant(h.grants, role->slug, c->g)) >= 0) {
+        iam_grant_t *cur = &APR_ARRAY_IDX(h.grants, idx, iam_grant_t);
+        if (c->g->scope == IAM_SCOPE_RESOURCES) {
+            const char **items = apr_pcalloc(t->p, sizeof(char *) * (size_t)(cur->nitems + 1));
+            int n = 0;
+            for (i = 0; i < c->g->nitems; i++) {
+                if (item_index(cur, c->g->items[i]) < 0) {
+                    tx_fail(t, IAM_NOTFOUND, "%s does not hold %s on resource '%s'", h.label,
+                            role->name, c->g->items[i]);
+                    return;
+                }
+            }
+            for (i = 0; i < cur->nitems; i++) {
+                if (item_index(c->g, cur->items[i]) < 0)
+                    items[n++] = cur->items[i];
+            }
+            cur->items = items;
+            cur->nitems = n;
+            if (n == 0)
+                remove_grant(h.grants, idx);
+        } else {
+            remove_grant(h.grants, idx);
+        }
+        removed = 1;
+    }
+    if (!removed) {
+        tx_fail(t, IAM_NOTFOUND, "%s does not hold %s%s%s", h.label, role->name,
+                c->whole_role ? "" : " on ", c->whole_role ? "" : iam_scope_name(c->g->scope));
+        return;
+    }
+    if (role->kind == IAM_ROLE_OWNER && h.m) {
+        if (count_prefix(t, 'O') <= 1) {
+            tx_fail(t, IAM_LAST_OWNER,
+                    "'%s' is the last Workspace Owner and cannot be demoted: make another "
+                    "member an owner first",
+                    h.m->login);
+            return;
+        }
+        set_owner_index(t, h.m->login, 0);
+    }
+    save_holder(t, &h);
+}
+
+iam_status_e iam_store_revoke(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
+                              int whole_role, iam_err_t *err)
+{
+    grant_ctx_t c = {group, who, g, whole_role};
+    return write_op(st, err, revoke_op, &c);
+}
+
+/* ---- groups ---- */
+
+static void tx_group_create(tx_t *t, const char *name, iam_plan_e plan)
+{
+    const char *e;
+    iam_group_t *g;
+
+    if (!iam_plan_allows_groups(plan)) {
+        tx_fail(t, IAM_PLAN, "the %s plan has no user groups", iam_plan_name(plan));
+        return;
+    }
+    if ((e = iam_check_group_name(name)) != NULL) {
+        tx_fail(t, IAM_INVALID, "group name '%s' %s", name, e);
+        return;
+    }
+    if (tx_group(t, name, &g) != 0) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_EXISTS, "group '%s' already exists", name);
+        return;
+    }
+    g = apr_pcalloc(t->p, sizeof(*g));
+    g->name = name;
+    g->created = (long long)time(NULL);
+    g->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
+    put_group(t, g);
+    meta_count_add(t, "groups", 1);
+}
+
+static void group_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *name)
+{
+    (void)roles;
+    tx_group_create(t, name, plan);
+}
+
+iam_status_e iam_store_group_create(iam_store_t *st, const char *name, iam_err_t *err)
+{
+    return write_op(st, err, group_create_op, (void *)name);
+}
+
+static void unlink_member(tx_t *t, const char *login, void *group)
+{
+    set_link(t, 'm', login, group, 0);
+    set_link(t, 'g', group, login, 0);
+}
+
+static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *name)
+{
+    iam_group_t *g;
+    key_t_ k;
+
+    (void)roles;
+    (void)plan;
+    if (tx_group(t, name, &g) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no group '%s'", (char *)name);
+        return;
+    }
+    tx_each_link(t, 'g', name, unlink_member, name);
+    key_make(&k, 'G', name, NULL);
+    tx_del(t, &k);
+    meta_count_add(t, "groups", -1);
+}
+
+iam_status_e iam_store_group_delete(iam_store_t *st, const char *name, iam_err_t *err)
+{
+    return write_op(st, err, group_delete_op, (void *)name);
+}
+
+typedef struct {
+    const char *name;
+    int add;
+    const char *const *logins;
+    int n;
+} members_ctx_t;
+
+static void tx_group_link(tx_t *t, const char *group, const char *login, int add, int strict)
+{
+    iam_member_t *m;
+    key_t_ k;
+    MDB_val v;
+    int linked;
+
+    if (tx_member(t, login, &m) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no member '%s'", login);
+        return;
+    }
+    if (key_make(&k, 'm', login, group)) {
+        tx_fail(t, IAM_INVALID, "name is too long");
+        return;
+    }
+    linked = tx_get(t, &k, &v);
+    if (linked < 0)
+        return;
+    if (strict && linked == add) {
+        tx_fail(t, add ? IAM_EXISTS : IAM_NOTFOUND, "'%s' is %s in group '%s'", m->login,
+                add ? "already" : "not", group);
+        return;
+    }
+    set_link(t, 'm', login, group, add);
+    set_link(t, 'g', group, login, add);
+}
+
+static void group_members_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    members_ctx_t *c = data;
+    iam_group_t *g;
+    int i;
+
+    (void)roles;
+    if (c->add && !iam_plan_allows_groups(plan)) {
+        tx_fail(t, IAM_PLAN, "the %s plan has no user groups", iam_plan_name(plan));
+        return;
+    }
+    if (tx_group(t, c->name, &g) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no group '%s'", c->name);
+        return;
+    }
+    if (c->n == 0)
+        tx_fail(t, IAM_INVALID, "name at least one member");
+    for (i = 0; i < c->n && t->status == IAM_OK; i++)
+        tx_group_link(t, g->name, c->logins[i], c->add, 1);
+}
+
+iam_status_e iam_store_group_members(iam_store_t *st, const char *name, int add,
+                                     const char *const *logins, int n, iam_err_t *err)
+{
+    members_ctx_t c = {name, add, logins, n};
+    return write_op(st, err, group_members_op, &c);
+}
+
+/* ---- import ---- */
+
+typedef struct {
+    iam_plan_e plan;
+    apr_array_header_t *members, *groups;
+} import_ctx_t;
+
+static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    import_ctx_t *c = data;
+    key_t_ k;
+    int i, j;
+
+    MDB_val v;
+
+    if (meta_count(t, "members") > 0 || meta_count(t, "groups") > 0 || count_prefix(t, 'M') > 0) {
+        tx_fail(t, IAM_EXISTS, "store %s is not empty: import restores into an empty store",
+                t->st->dir);
+        return;
+    }
+    /* A plan recorded by a server (IAMPlan) stays; the file must fit it. */
+    meta_key(&k, "plan-by");
+    if (tx_get(t, &k, &v) == 1) {
+        c->plan = plan;
+    } else {
+        meta_key(&k, "plan");
+        tx_put(t, &k, str_val(iam_plan_name(c->plan)));
+    }
+    for (i = 0; i < c->groups->nelts && t->status == IAM_OK; i++) {
+        iam_group_t *g = APR_ARRAY_IDX(c->groups, i, iam_group_t *), *saved;
+        tx_group_create(t, g->name, c->plan);
+        for (j = 0; j < g->grants->nelts && t->status == IAM_OK; j++)
+            tx_grant(t, 1, g->name, &APR_ARRAY_IDX(g->grants, j, iam_grant_t), roles, c->plan);
+        if ((g->pii || g->created) && tx_group(t, g->name, &saved) == 1) {
+            saved->pii = g->pii;
+            if (g->created)
+                saved->created = g->created;
+            put_group(t, saved);
+        }
+    }
+    for (i = 0; i < c->members->nelts && t->status == IAM_OK; i++) {
+        iam_member_t *m = APR_ARRAY_IDX(c->members, i, iam_member_t *), *saved;
+        tx_member_add(t, m->login, m->email && m->email[0] ? m->email : NULL,
+                      m->name && m->name[0] ? m->name : NULL, m->status, 0, roles);
+        for (j = 0; j < m->grants->nelts && t->status == IAM_OK; j++)
+            tx_grant(t, 0, m->login, &APR_ARRAY_IDX(m->grants, j, iam_grant_t), roles, c->plan);
+        for (j = 0; m->groups && j < m->groups->nelts && t->status == IAM_OK; j++) {
+            const char *gname = APR_ARRAY_IDX(m->groups, j, const char *);
+            iam_group_t *g;
+            if (tx_group(t, gname, &g) != 1) {
+                if (t->status == IAM_OK)
+                    tx_fail(t, IAM_INVALID,
+                            "member '%s' is in group '%s', which the file "
+                            "does not define",
+                            m->login, gname);
+                break;
+            }
+            tx_group_link(t, g->name, m->login, 1, 1);
+        }
+        if ((m->pii || m->created) && tx_member(t, m->login, &saved) == 1) {
+            saved->pii = m->pii;
+            if (m->created)
+                saved->created = m->created;
+            put_member(t, saved);
+        }
+    }
+    if (t->status == IAM_OK && count_prefix(t, 'O') == 0 && c->members->nelts > 0)
+        tx_fail(t, IAM_LAST_OWNER, "the import has no Workspace Owner");
+}
+
+iam_status_e iam_store_import(iam_store_t *st, iam_plan_e plan, apr_array_header_t *members,
+                              apr_array_header_t *groups, iam_err_t *err)
+{
+    import_ctx_t c = {plan, members, groups};
+    return write_op(st, err, import_op, &c);
+}

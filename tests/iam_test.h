@@ -1,0 +1,52 @@
+/* mod_iam tests: one Suite per area, gathered by run_tests.c. */
+#ifndef IAM_TEST_H
+#define IAM_TEST_H
+
+#include <check.h>
+
+Suite *suite_policy(void);
+Suite *suite_store(void);
+Suite *suite_iamctl(void);
+Suite *suite_httpd(void);
+
+/* A fresh temporary directory (removed by iam_test_rmtree). */
+char *iam_test_tmpdir(const char *tag);
+void iam_test_rmtree(const char *dir);
+/* The build directory holding iamctl and mod_iam.so ($IAM_BUILD). */
+const char *iam_test_build_dir(void);
+/* Runs a command line through /bin/sh; returns its exit status and, if
+ * out/err are given, what it printed (malloc'd, NUL-terminated). */
+int iam_test_run(char **out, char **err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- a real httpd (harness.c) ---- */
+
+typedef struct {
+    char *root;  /* ServerRoot: htdocs, store, logs, httpd.conf */
+    char *store; /* root/store */
+    int port;
+    int pid;
+} iam_httpd_t;
+
+/* Prepares a server root: the demo htdocs and password file, and the demo
+ * store (conf/demo/seed). */
+void iam_httpd_prepare(iam_httpd_t *h, const char *tag);
+/* Writes httpd.conf (conf/demo/base.conf, then `site` if not NULL, else
+ * conf/demo/site.conf, then `extra`), starts Debian's apache2 under `mpm`
+ * on a free port of 127.0.0.1 and waits until it answers. 0 on success. */
+int iam_httpd_start(iam_httpd_t *h, const char *mpm, const char *site, const char *extra);
+void iam_httpd_stop(iam_httpd_t *h);
+void iam_httpd_cleanup(iam_httpd_t *h);
+/* `apache2 -t` on a config of base.conf plus `site`; returns its exit
+ * status and what it printed. */
+int iam_httpd_configtest(iam_httpd_t *h, const char *site, char **output);
+/* One request; returns the HTTP status (0 when none). userpass "u:p" or NULL. */
+long iam_http(const iam_httpd_t *h, const char *method, const char *path, const char *userpass,
+              char **body);
+/* Runs `iamctl -d STORE ARGS`; returns its exit status. */
+int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The server's error log so far (malloc'd). */
+char *iam_httpd_log(const iam_httpd_t *h);
+
+#endif

@@ -1,0 +1,1491 @@
+/* mod_iam tests: the LMDB store (iam_store.h), driven through its API on a
+ * fresh store per test; damage is done with <lmdb.h> directly, the way a
+ * crash, a stray tool or an old release would leave the files. */
+#include "iam_store.h"
+#include "iam_test.h"
+
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *tmp_dir;    /* the fixture's temp directory */
+static const char *sdir; /* the store inside it */
+static apr_pool_t *pool; /* owns every store handle of the test */
+static iam_store_t *st;  /* the store under test */
+static iam_err_t ierr;   /* detail of the last call */
+
+/* ---- fixture ---- */
+
+static void store_setup(void)
+{
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    tmp_dir = iam_test_tmpdir("store");
+    sdir = apr_pstrcat(pool, tmp_dir, "/store", NULL);
+    memset(&ierr, 0, sizeof(ierr));
+    ck_assert_msg(iam_store_open(&st, sdir, 0, IAM_OPEN_CREATE, pool, &ierr) == IAM_OK,
+                  "open %s: %s", sdir, ierr.msg);
+}
+
+static void store_teardown(void)
+{
+    apr_pool_destroy(pool); /* closes every store opened on it */
+    iam_test_rmtree(tmp_dir);
+    free(tmp_dir);
+    apr_terminate();
+}
+
+/* ---- helpers ---- */
+
+/* Runs a store call and checks its status; ierr is cleared first so the
+ * failure message shows this call's detail. */
+#define EXPECT(want, call)                                                                         \
+    do {                                                                                           \
+        iam_status_e got_;                                                                         \
+        memset(&ierr, 0, sizeof(ierr));                                                            \
+        got_ = (call);                                                                             \
+        ck_assert_msg(got_ == (want), "%s -> %s (%s), want %s", #call, iam_status_str(got_),       \
+                      ierr.msg, iam_status_str(want));                                             \
+    } while (0)
+
+#define OK(call) EXPECT(IAM_OK, call)
+
+/* A NULL-terminated list of resource names or labels. */
+#define ITEMS(...) ((const char *[]){__VA_ARGS__, NULL})
+
+static iam_grant_t grant_of(const char *role, iam_scope_e scope, const char **items)
+{
+    iam_grant_t g = {role, scope, 0, items};
+
+    while (items && items[g.nitems])
+        g.nitems++;
+    return g;
+}
+
+static iam_grant_t all_of(const char *role)
+{
+    return grant_of(role, IAM_SCOPE_ALL, NULL);
+}
+
+static void add(const char *login, const char *email, int owner)
+{
+    OK(iam_store_member_add(st, login, email, NULL, IAM_ACTIVE, owner, &ierr));
+}
+
+static void add_members(const char *const *logins)
+{
+    for (; *logins; logins++)
+        add(*logins, NULL, 0);
+}
+
+static iam_member_t *member(const char *login)
+{
+    iam_member_t *m = NULL;
+
+    OK(iam_store_member_get(st, pool, login, &m, &ierr));
+    return m;
+}
+
+static iam_group_t *group(const char *name)
+{
+    iam_group_t *g = NULL;
+
+    OK(iam_store_group_get(st, pool, name, &g, &ierr));
+    return g;
+}
+
+static iam_workspace_info_t info(void)
+{
+    iam_workspace_info_t wi;
+
+    OK(iam_store_info(st, &wi, pool, &ierr));
+    return wi;
+}
+
+/* The grant of `role` in `grants` (the first one), or NULL. */
+static const iam_grant_t *grant_in(const apr_array_header_t *grants, const char *role)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        if (!strcmp(g->role, role))
+            return g;
+    }
+    return NULL;
+}
+
+/* The items of a grant as one string, "a b c", for comparisons. */
+static const char *items_text(const iam_grant_t *g)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; g && i < g->nitems; i++)
+        s = apr_pstrcat(pool, s, i ? " " : "", g->items[i], NULL);
+    return s;
+}
+
+/* Names (group members, a member's groups) as one string, "a b c". */
+static const char *joined(const apr_array_header_t *names)
+{
+    return names->nelts ? apr_array_pstrcat(pool, names, ' ') : "";
+}
+
+/* The logins iam_store_member_list gives, as one string "a b c". */
+static const char *listed(const char *search, int offset, int limit)
+{
+    apr_array_header_t *list;
+    const char *s = "";
+    int i;
+
+    OK(iam_store_member_list(st, pool, search, offset, limit, &list, &ierr));
+    for (i = 0; i < list->nelts; i++)
+        s = apr_pstrcat(pool, s, i ? " " : "", APR_ARRAY_IDX(list, i, iam_member_t *)->login, NULL);
+    return s;
+}
+
+static int same_grants(const apr_array_header_t *a, const apr_array_header_t *b)
+{
+    int i;
+
+    if (a->nelts != b->nelts)
+        return 0;
+    for (i = 0; i < a->nelts; i++) {
+        const iam_grant_t *x = &APR_ARRAY_IDX(a, i, iam_grant_t);
+        const iam_grant_t *y = &APR_ARRAY_IDX(b, i, iam_grant_t);
+        if (strcmp(x->role, y->role) || x->scope != y->scope ||
+            strcmp(items_text(x), items_text(y)))
+            return 0;
+    }
+    return 1;
+}
+
+static int same_names(const apr_array_header_t *a, const apr_array_header_t *b)
+{
+    int i;
+
+    if (a->nelts != b->nelts)
+        return 0;
+    for (i = 0; i < a->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(a, i, const char *), APR_ARRAY_IDX(b, i, const char *)))
+            return 0;
+    }
+    return 1;
+}
+
+static void set_plan(iam_plan_e plan)
+{
+    iam_roles_t roles;
+
+    iam_roles_init(&roles);
+    OK(iam_store_set_workspace(st, plan, &roles, &ierr));
+}
+
+/* A second store in the fixture's directory. */
+static iam_store_t *open_other(const char *name, size_t mapsize)
+{
+    iam_store_t *other = NULL;
+
+    OK(iam_store_open(&other, apr_pstrcat(pool, tmp_dir, "/", name, NULL), mapsize, IAM_OPEN_CREATE,
+                      pool, &ierr));
+    return other;
+}
+
+static void reopen(void)
+{
+    OK(iam_store_open(&st, sdir, 0, 0, pool, &ierr));
+}
+
+/* ---- LMDB directly: what damage looks like ---- */
+
+static void raw_put(const char *dir, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, 0, 0640), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+    ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* A copy of the value of `key` (in the pool), or NULL. */
+static MDB_val raw_get(const char *dir, const void *key, size_t klen)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k = {klen, (void *)key}, v = {0, NULL};
+
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, MDB_RDONLY, 0640), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+    if (mdb_get(txn, dbi, &k, &v) == 0)
+        v.mv_data = apr_pmemdup(pool, v.mv_data, v.mv_size);
+    else
+        v.mv_data = NULL;
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return v;
+}
+
+/* Key of a record: a type byte and the lower-cased name. */
+static const char *rec_key(char type, const char *name, size_t *len)
+{
+    *len = 1 + strlen(name);
+    return apr_psprintf(pool, "%c%s", type, name);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static int same_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = apr_palloc(pool, n + 1);
+    size_t got;
+
+    ck_assert_ptr_nonnull(f);
+    got = fread(buf, 1, n + 1, f);
+    fclose(f);
+    return got == n && !memcmp(buf, data, n);
+}
+
+/* ---- open ---- */
+
+START_TEST(test_reader_check_and_chown)
+{
+    ck_assert_int_eq(iam_store_reader_check(st), 0);
+    OK(iam_store_chown(sdir, (long)getuid(), (long)getgid(), &ierr));
+    OK(iam_store_chown(apr_pstrcat(pool, tmp_dir, "/missing", NULL), (long)getuid(), (long)getgid(),
+                       &ierr));
+}
+END_TEST
+
+START_TEST(test_open_creates_missing_dir)
+{
+    const char *dir = apr_pstrcat(pool, tmp_dir, "/new", NULL);
+    iam_store_t *s2 = open_other("new", 0);
+    struct stat sb;
+    iam_workspace_info_t wi;
+
+    ck_assert_int_eq(stat(apr_pstrcat(pool, dir, "/data.mdb", NULL), &sb), 0);
+    OK(iam_store_info(s2, &wi, pool, &ierr));
+    ck_assert_int_eq(wi.members, 0);
+    ck_assert_int_eq(wi.groups, 0);
+    ck_assert_int_eq(wi.owners, 0);
+    ck_assert_int_eq(wi.plan, IAM_PLAN_BUSINESS);
+    ck_assert_int_eq(wi.roles.n, 12);
+}
+END_TEST
+
+START_TEST(test_open_missing_without_create)
+{
+    const char *missing = apr_pstrcat(pool, tmp_dir, "/missing", NULL);
+    const char *empty = apr_pstrcat(pool, tmp_dir, "/empty", NULL);
+    iam_store_t *s2 = NULL;
+
+    EXPECT(IAM_NOSTORE, iam_store_open(&s2, missing, 0, 0, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "iamctl"));
+    ck_assert_ptr_null(s2);
+    EXPECT(IAM_NOSTORE, iam_store_open(&s2, missing, 0, IAM_OPEN_RDONLY, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "iamctl"));
+
+    /* A directory without a store in it is no store either. */
+    ck_assert_int_eq(mkdir(empty, 0750), 0);
+    EXPECT(IAM_NOSTORE, iam_store_open(&s2, empty, 0, 0, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "iamctl"));
+}
+END_TEST
+
+START_TEST(test_open_not_a_directory)
+{
+    const char *file = apr_pstrcat(pool, tmp_dir, "/file", NULL);
+    iam_store_t *s2 = NULL;
+
+    write_file(file, "x", 1);
+    EXPECT(IAM_NOSTORE, iam_store_open(&s2, file, 0, IAM_OPEN_CREATE, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "not a directory"));
+}
+END_TEST
+
+START_TEST(test_reopen_keeps_data)
+{
+    add("alice", "alice@example.com", 1);
+    iam_store_close(st);
+    reopen();
+    ck_assert_str_eq(member("alice")->email, "alice@example.com");
+    ck_assert_int_eq(info().owners, 1);
+}
+END_TEST
+
+/* ---- members ---- */
+
+START_TEST(test_member_add_get)
+{
+    iam_member_t *m;
+
+    OK(iam_store_member_add(st, "Alice", "alice@example.com", "Alice Liddell", IAM_ACTIVE, 0,
+                            &ierr));
+    m = member("aLiCe"); /* logins compare case-insensitively */
+    ck_assert_str_eq(m->login, "Alice");
+    ck_assert_str_eq(m->email, "alice@example.com");
+    ck_assert_str_eq(m->name, "Alice Liddell");
+    ck_assert_int_eq(m->status, IAM_ACTIVE);
+    ck_assert_int_eq(m->pii, 0);
+    ck_assert_int_gt(m->created, 0);
+    ck_assert_int_eq(m->grants->nelts, 0);
+    ck_assert_int_eq(m->groups->nelts, 0);
+    ck_assert_int_eq(info().members, 1);
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "bob", &m, &ierr));
+}
+END_TEST
+
+START_TEST(test_member_list_search)
+{
+    OK(iam_store_member_add(st, "carol", "carol@corp.example", "Carol Danvers", IAM_ACTIVE, 0,
+                            &ierr));
+    OK(iam_store_member_add(st, "alice", "alice@example.com", "Alice Liddell", IAM_ACTIVE, 0,
+                            &ierr));
+    OK(iam_store_member_add(st, "Bob", "bob@example.com", "Robert", IAM_ACTIVE, 0, &ierr));
+
+    ck_assert_str_eq(listed(NULL, 0, 0), "alice Bob carol"); /* in login order */
+    ck_assert_str_eq(listed("", 0, 0), "alice Bob carol");
+    ck_assert_str_eq(listed("BO", 0, 0), "Bob");        /* login */
+    ck_assert_str_eq(listed("CORP", 0, 0), "carol");    /* email */
+    ck_assert_str_eq(listed("liddell", 0, 0), "alice"); /* name */
+    ck_assert_str_eq(listed("example.com", 0, 0), "alice Bob");
+    ck_assert_str_eq(listed("nobody", 0, 0), "");
+
+    ck_assert_str_eq(listed(NULL, 1, 1), "Bob");
+    ck_assert_str_eq(listed(NULL, 1, 0), "Bob carol");
+    ck_assert_str_eq(listed(NULL, 0, 2), "alice Bob");
+    ck_assert_str_eq(listed(NULL, 3, 10), "");
+    ck_assert_str_eq(listed("example.com", 1, 5), "Bob");
+}
+END_TEST
+
+START_TEST(test_member_remove)
+{
+    iam_member_t *m;
+
+    add("alice", NULL, 1);
+    add("bob", "bob@example.com", 0);
+    OK(iam_store_member_remove(st, "BOB", &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "bob", &m, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_member_remove(st, "bob", &ierr));
+    ck_assert_int_eq(info().members, 1);
+    /* The email is free again. */
+    add("robert", "bob@example.com", 0);
+    add("bob", NULL, 0);
+}
+END_TEST
+
+START_TEST(test_member_duplicate_login)
+{
+    add("Bob", NULL, 0);
+    EXPECT(IAM_EXISTS, iam_store_member_add(st, "bob", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    EXPECT(IAM_EXISTS,
+           iam_store_member_add(st, "BOB", "b@example.com", NULL, IAM_ACTIVE, 0, &ierr));
+    ck_assert_int_eq(info().members, 1);
+    ck_assert_str_eq(member("bob")->email, "");
+}
+END_TEST
+
+START_TEST(test_member_duplicate_email)
+{
+    add("bob", "bob@example.com", 0);
+    EXPECT(IAM_EXISTS,
+           iam_store_member_add(st, "robert", "bob@example.com", NULL, IAM_ACTIVE, 0, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "bob"));
+    EXPECT(IAM_EXISTS,
+           iam_store_member_add(st, "rob", "BOB@Example.com", NULL, IAM_ACTIVE, 0, &ierr));
+    ck_assert_str_eq(listed(NULL, 0, 0), "bob");
+}
+END_TEST
+
+START_TEST(test_member_invalid)
+{
+    static const char *const bad_logins[] = {"", " bob", "bob ", "b\tob", "b\nob"};
+    static const char *const bad_emails[] = {"bob",   "@example.com",          "bob@",
+                                             "a@b@c", "bob smith@example.com", "<bob@example.com>"};
+    size_t i;
+
+    for (i = 0; i < sizeof(bad_logins) / sizeof(*bad_logins); i++)
+        EXPECT(IAM_INVALID,
+               iam_store_member_add(st, bad_logins[i], NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    for (i = 0; i < sizeof(bad_emails) / sizeof(*bad_emails); i++)
+        EXPECT(IAM_INVALID,
+               iam_store_member_add(st, "bob", bad_emails[i], NULL, IAM_ACTIVE, 0, &ierr));
+    EXPECT(IAM_INVALID, iam_store_member_add(st, "bob", NULL, "Bob\x01", IAM_ACTIVE, 0, &ierr));
+    ck_assert_int_eq(info().members, 0);
+}
+END_TEST
+
+START_TEST(test_member_invite_activate)
+{
+    OK(iam_store_member_add(st, "carol@example.com", "carol@example.com", "Carol", IAM_INVITED, 0,
+                            &ierr));
+    ck_assert_int_eq(member("carol@example.com")->status, IAM_INVITED);
+    OK(iam_store_member_activate(st, "Carol@Example.com", &ierr));
+    ck_assert_int_eq(member("carol@example.com")->status, IAM_ACTIVE);
+    OK(iam_store_member_activate(st, "carol@example.com", &ierr)); /* already active */
+    ck_assert_int_eq(member("carol@example.com")->status, IAM_ACTIVE);
+    ck_assert_str_eq(member("carol@example.com")->name, "Carol");
+    EXPECT(IAM_NOTFOUND, iam_store_member_activate(st, "dave", &ierr));
+}
+END_TEST
+
+/* ---- grants ---- */
+
+START_TEST(test_grant_resources_merge)
+{
+    iam_grant_t g1 = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("checkout"));
+    iam_grant_t g2 = grant_of("Source Admin", IAM_SCOPE_RESOURCES, ITEMS("web", "CHECKOUT", "api"));
+    iam_member_t *m;
+
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &g1, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &g2, &ierr));
+    m = member("bob");
+    ck_assert_int_eq(m->grants->nelts, 1);
+    ck_assert_str_eq(items_text(grant_in(m->grants, "source-admin")), "checkout web api");
+    ck_assert_int_eq(grant_in(m->grants, "source-admin")->scope, IAM_SCOPE_RESOURCES);
+    /* Nothing new to merge: already there. */
+    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "bob", &g1, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 1);
+}
+END_TEST
+
+/* The resources of a grant are a set, whether given at once or merged. */
+START_TEST(test_grant_resources_no_duplicates)
+{
+    iam_grant_t g = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a", "A", "a"));
+
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "a");
+}
+END_TEST
+
+START_TEST(test_revoke_some_resources)
+{
+    iam_grant_t g = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a", "b", "c"));
+    iam_grant_t some = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("b"));
+    iam_grant_t partly = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a", "zzz"));
+    iam_grant_t rest = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("c", "a"));
+
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    OK(iam_store_revoke(st, 0, "bob", &some, 0, &ierr));
+    ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "a c");
+    /* One resource not held: nothing revoked. */
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &partly, 0, &ierr));
+    ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "a c");
+    /* The last resources take the grant with them. */
+    OK(iam_store_revoke(st, 0, "bob", &rest, 0, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 0);
+}
+END_TEST
+
+START_TEST(test_revoke_whole_role)
+{
+    iam_grant_t res = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a"));
+    iam_grant_t lab = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    iam_grant_t ro = all_of("source-read-only");
+    iam_grant_t whole = all_of("source-admin");
+    iam_member_t *m;
+
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &res, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &ro, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 3);
+    OK(iam_store_revoke(st, 0, "bob", &whole, 1, &ierr));
+    m = member("bob");
+    ck_assert_int_eq(m->grants->nelts, 1);
+    ck_assert_ptr_nonnull(grant_in(m->grants, "source-read-only"));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &whole, 1, &ierr));
+}
+END_TEST
+
+START_TEST(test_revoke_missing_grant)
+{
+    iam_grant_t all = all_of("source-admin");
+    iam_grant_t res = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a"));
+    iam_grant_t lab = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    iam_grant_t other_lab = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:dev"));
+
+    add("bob", NULL, 0);
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &all, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &all, 1, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &res, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
+    /* Held on resources and labels, not on all; and not on other labels. */
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &all, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &other_lab, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "nobody", &all, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 1, "nogroup", &all, 1, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 2);
+}
+END_TEST
+
+START_TEST(test_grant_duplicate)
+{
+    iam_grant_t all = all_of("source-admin");
+    iam_grant_t lab = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:prod", "team:x"));
+    iam_grant_t lab2 = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("team:x", "env:prod"));
+    iam_grant_t owner = all_of("workspace-owner");
+
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &all, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "bob", &all, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "bob", &lab2, &ierr)); /* same set of labels */
+    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "alice", &owner, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 2);
+}
+END_TEST
+
+START_TEST(test_grant_refused)
+{
+    iam_grant_t unknown = all_of("no-such-role");
+    iam_grant_t owner = all_of("workspace-owner");
+    iam_grant_t minimal = all_of("workspace-member");
+    iam_grant_t all_only = grant_of("warehouse-admin", IAM_SCOPE_RESOURCES, ITEMS("dw"));
+    iam_grant_t bad_item = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a/b"));
+    iam_grant_t bad_label = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("nocolon"));
+    iam_grant_t same_key = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:a", "env:b"));
+    iam_grant_t empty = grant_of("source-admin", IAM_SCOPE_RESOURCES, NULL);
+    iam_grant_t ok = all_of("source-admin");
+
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "eng", &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &unknown, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 1, "eng", &owner, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &minimal, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &all_only, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &bad_item, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &bad_label, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &same_key, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &empty, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_grant(st, 0, "nobody", &ok, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_grant(st, 1, "nogroup", &ok, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 0);
+    ck_assert_int_eq(group("eng")->grants->nelts, 0);
+}
+END_TEST
+
+/* An unknown role is bad input, whatever words its name holds. */
+START_TEST(test_grant_unknown_role_is_not_a_plan_refusal)
+{
+    iam_grant_t g = all_of("marketing plan editor");
+
+    add("bob", NULL, 0);
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &g, &ierr));
+}
+END_TEST
+
+START_TEST(test_grant_group)
+{
+    iam_grant_t g1 = grant_of("personas-user", IAM_SCOPE_RESOURCES, ITEMS("s1"));
+    iam_grant_t g2 = grant_of("personas-user", IAM_SCOPE_RESOURCES, ITEMS("s2"));
+    iam_grant_t lab = grant_of("source-read-only", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    iam_grant_t whole = all_of("personas-user");
+    iam_group_t *g;
+
+    OK(iam_store_group_create(st, "Eng", &ierr));
+    OK(iam_store_grant(st, 1, "eng", &g1, &ierr));
+    OK(iam_store_grant(st, 1, "ENG", &g2, &ierr));
+    OK(iam_store_grant(st, 1, "eng", &lab, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, 1, "eng", &lab, &ierr));
+    g = group("eng");
+    ck_assert_str_eq(g->name, "Eng");
+    ck_assert_int_eq(g->grants->nelts, 2);
+    ck_assert_str_eq(items_text(grant_in(g->grants, "personas-user")), "s1 s2");
+    ck_assert_str_eq(items_text(grant_in(g->grants, "source-read-only")), "env:prod");
+
+    OK(iam_store_revoke(st, 1, "eng", &g1, 0, &ierr));
+    ck_assert_str_eq(items_text(grant_in(group("eng")->grants, "personas-user")), "s2");
+    OK(iam_store_revoke(st, 1, "eng", &lab, 0, &ierr));
+    OK(iam_store_revoke(st, 1, "eng", &whole, 1, &ierr));
+    ck_assert_int_eq(group("eng")->grants->nelts, 0);
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 1, "eng", &whole, 1, &ierr));
+}
+END_TEST
+
+/* ---- plans and custom roles ---- */
+
+START_TEST(test_team_plan_limits)
+{
+    iam_grant_t labels = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    iam_grant_t read_only = all_of("source-read-only");
+    iam_grant_t warehouse = all_of("warehouse-admin");
+    iam_grant_t allowed = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("web"));
+    iam_grant_t owner = all_of("workspace-owner");
+
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    set_plan(IAM_PLAN_TEAM);
+    ck_assert_int_eq(info().plan, IAM_PLAN_TEAM);
+    EXPECT(IAM_PLAN, iam_store_group_create(st, "eng", &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "team"));
+    EXPECT(IAM_PLAN, iam_store_grant(st, 0, "bob", &labels, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "team"));
+    EXPECT(IAM_PLAN, iam_store_grant(st, 0, "bob", &read_only, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "team"));
+    EXPECT(IAM_PLAN, iam_store_grant(st, 0, "bob", &warehouse, &ierr));
+    ck_assert_int_eq(member("bob")->grants->nelts, 0);
+    ck_assert_int_eq(info().groups, 0);
+    /* What the plan does allow. */
+    OK(iam_store_grant(st, 0, "bob", &allowed, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &owner, &ierr));
+    ck_assert_int_eq(info().owners, 2);
+}
+END_TEST
+
+START_TEST(test_free_plan_no_group_members)
+{
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "eng", &ierr));
+    set_plan(IAM_PLAN_FREE);
+    EXPECT(IAM_PLAN, iam_store_group_members(st, "eng", 1, ITEMS("bob"), 1, &ierr));
+    ck_assert_int_eq(group("eng")->members->nelts, 0);
+}
+END_TEST
+
+START_TEST(test_set_plan_after_server)
+{
+    OK(iam_store_set_plan(st, IAM_PLAN_TEAM, 0, &ierr)); /* no server yet: iamctl may */
+    ck_assert_int_eq(info().plan, IAM_PLAN_TEAM);
+    set_plan(IAM_PLAN_BUSINESS); /* a server records its IAMPlan */
+    memset(&ierr, 0, sizeof(ierr));
+    ck_assert_int_ne(iam_store_set_plan(st, IAM_PLAN_FREE, 0, &ierr), IAM_OK);
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "IAMPlan"));
+    ck_assert_int_eq(info().plan, IAM_PLAN_BUSINESS);
+    OK(iam_store_set_plan(st, IAM_PLAN_FREE, 1, &ierr));
+    ck_assert_int_eq(info().plan, IAM_PLAN_FREE);
+}
+END_TEST
+
+START_TEST(test_custom_roles)
+{
+    iam_roles_t roles;
+    iam_workspace_info_t wi;
+    const iam_role_t *r;
+    iam_grant_t g = grant_of("Data Steward", IAM_SCOPE_RESOURCES, ITEMS("orders"));
+    iam_grant_t auditor = all_of("auditor");
+    iam_grant_t auditor_res = grant_of("auditor", IAM_SCOPE_RESOURCES, ITEMS("q1"));
+
+    iam_roles_init(&roles);
+    ck_assert_ptr_null(
+        iam_roles_add(&roles, "Data Steward", "data-steward", "dataset", IAM_LEVEL_EDIT, 0));
+    ck_assert_ptr_null(iam_roles_add(&roles, "Auditor", "auditor", "report", IAM_LEVEL_READ, 1));
+    OK(iam_store_set_workspace(st, IAM_PLAN_BUSINESS, &roles, &ierr));
+
+    wi = info();
+    ck_assert_int_eq(wi.roles.n, 14);
+    r = iam_roles_find(&wi.roles, "data-steward");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->custom, 1);
+    ck_assert_str_eq(r->name, "Data Steward");
+    ck_assert_str_eq(r->type, "dataset");
+    ck_assert_int_eq(r->level, IAM_LEVEL_EDIT);
+    ck_assert_int_eq(iam_roles_find(&wi.roles, "Auditor")->all_only, 1);
+
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &auditor, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &auditor_res, &ierr));
+    ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "data-steward")), "orders");
+
+    /* Roles dropped from httpd.conf can no longer be granted. */
+    iam_roles_init(&roles);
+    OK(iam_store_set_workspace(st, IAM_PLAN_BUSINESS, &roles, &ierr));
+    ck_assert_int_eq(info().roles.n, 12);
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &auditor, &ierr));
+}
+END_TEST
+
+/* ---- owners ---- */
+
+START_TEST(test_last_owner_remove)
+{
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "ALICE", &ierr));
+    ck_assert_ptr_nonnull(grant_in(member("alice")->grants, "workspace-owner"));
+    ck_assert_int_eq(info().owners, 1);
+    ck_assert_int_eq(info().members, 2);
+    OK(iam_store_member_remove(st, "bob", &ierr));
+}
+END_TEST
+
+START_TEST(test_last_owner_revoke)
+{
+    iam_grant_t owner = all_of("workspace-owner");
+
+    add("alice", NULL, 1);
+    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, 0, "alice", &owner, 0, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, 0, "alice", &owner, 1, &ierr));
+    ck_assert_int_eq(member("alice")->grants->nelts, 1);
+    ck_assert_int_eq(info().owners, 1);
+}
+END_TEST
+
+START_TEST(test_two_owners)
+{
+    iam_grant_t owner = all_of("workspace-owner");
+
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, 0, "bob", &owner, &ierr));
+    ck_assert_int_eq(info().owners, 2);
+    OK(iam_store_revoke(st, 0, "alice", &owner, 0, &ierr));
+    ck_assert_int_eq(info().owners, 1);
+    ck_assert_int_eq(member("alice")->grants->nelts, 0);
+    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "bob", &ierr));
+
+    OK(iam_store_grant(st, 0, "alice", &owner, &ierr));
+    OK(iam_store_member_remove(st, "bob", &ierr));
+    ck_assert_int_eq(info().owners, 1);
+    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, 0, "alice", &owner, 1, &ierr));
+}
+END_TEST
+
+START_TEST(test_bootstrap_owner)
+{
+    int made = -1;
+    iam_member_t *m;
+
+    OK(iam_store_bootstrap_owner(st, "Root", &made, &ierr));
+    ck_assert_int_eq(made, 1);
+    m = member("root");
+    ck_assert_str_eq(m->login, "Root");
+    ck_assert_int_eq(m->status, IAM_ACTIVE);
+    ck_assert_ptr_nonnull(grant_in(m->grants, "workspace-owner"));
+    ck_assert_int_eq(info().owners, 1);
+
+    OK(iam_store_bootstrap_owner(st, "other", &made, &ierr));
+    ck_assert_int_eq(made, 0);
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "other", &m, &ierr));
+    ck_assert_int_eq(info().members, 1);
+}
+END_TEST
+
+START_TEST(test_bootstrap_existing_member)
+{
+    int made = -1;
+    iam_member_t *m;
+
+    OK(iam_store_member_add(st, "carol", NULL, NULL, IAM_INVITED, 0, &ierr));
+    OK(iam_store_bootstrap_owner(st, "CAROL", &made, &ierr));
+    ck_assert_int_eq(made, 1);
+    m = member("carol");
+    ck_assert_int_eq(m->status, IAM_ACTIVE);
+    ck_assert_int_eq(m->grants->nelts, 1);
+    ck_assert_int_eq(info().members, 1);
+    ck_assert_int_eq(info().owners, 1);
+}
+END_TEST
+
+/* ---- groups ---- */
+
+START_TEST(test_group_create_delete)
+{
+    iam_group_t *g;
+    apr_array_header_t *list;
+
+    OK(iam_store_group_create(st, "Eng", &ierr));
+    OK(iam_store_group_create(st, "ops", &ierr));
+    EXPECT(IAM_EXISTS, iam_store_group_create(st, "ENG", &ierr));
+    EXPECT(IAM_INVALID, iam_store_group_create(st, "", &ierr));
+    EXPECT(IAM_INVALID, iam_store_group_create(st, " eng", &ierr));
+    ck_assert_int_eq(info().groups, 2);
+    g = group("eng");
+    ck_assert_str_eq(g->name, "Eng");
+    ck_assert_int_gt(g->created, 0);
+    ck_assert_int_eq(g->members->nelts, 0);
+    OK(iam_store_group_list(st, pool, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(list, 0, iam_group_t *)->name, "Eng");
+
+    OK(iam_store_group_delete(st, "eng", &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_group_get(st, pool, "Eng", &g, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_group_delete(st, "eng", &ierr));
+    ck_assert_int_eq(info().groups, 1);
+}
+END_TEST
+
+START_TEST(test_group_members_both_sides)
+{
+    apr_array_header_t *list;
+
+    add_members(ITEMS("alice", "Bob", "carol"));
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob", "carol"), 3, &ierr));
+    ck_assert_str_eq(joined(group("eng")->members), "alice Bob carol"); /* as spelt */
+    ck_assert_str_eq(joined(member("bob")->groups), "eng");
+    ck_assert_str_eq(joined(member("carol")->groups), "eng");
+    OK(iam_store_group_list(st, pool, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 1);
+    ck_assert_int_eq(APR_ARRAY_IDX(list, 0, iam_group_t *)->members->nelts, 3);
+    OK(iam_store_member_list(st, pool, "bob", 0, 0, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 1);
+    ck_assert_str_eq(joined(APR_ARRAY_IDX(list, 0, iam_member_t *)->groups), "eng");
+
+    EXPECT(IAM_EXISTS, iam_store_group_members(st, "eng", 1, ITEMS("alice"), 1, &ierr));
+    OK(iam_store_group_members(st, "ENG", 0, ITEMS("ALICE", "carol"), 2, &ierr));
+    ck_assert_str_eq(joined(group("eng")->members), "Bob");
+    ck_assert_str_eq(joined(member("alice")->groups), "");
+    ck_assert_str_eq(joined(member("carol")->groups), "");
+    EXPECT(IAM_INVALID, iam_store_group_members(st, "eng", 1, NULL, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_group_members(st, "nogroup", 1, ITEMS("alice"), 1, &ierr));
+}
+END_TEST
+
+START_TEST(test_group_members_all_or_nothing)
+{
+    add_members(ITEMS("alice", "bob"));
+    OK(iam_store_group_create(st, "eng", &ierr));
+    EXPECT(IAM_NOTFOUND,
+           iam_store_group_members(st, "eng", 1, ITEMS("alice", "ghost", "bob"), 3, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "ghost"));
+    ck_assert_str_eq(joined(group("eng")->members), "");
+    ck_assert_str_eq(joined(member("alice")->groups), "");
+
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice"), 1, &ierr));
+    /* Removing one who is not in the group removes no one. */
+    EXPECT(IAM_NOTFOUND, iam_store_group_members(st, "eng", 0, ITEMS("alice", "bob"), 2, &ierr));
+    ck_assert_str_eq(joined(group("eng")->members), "alice");
+    ck_assert_str_eq(joined(member("alice")->groups), "eng");
+}
+END_TEST
+
+START_TEST(test_member_remove_leaves_groups)
+{
+    add_members(ITEMS("alice", "bob"));
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_create(st, "ops", &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob"), 2, &ierr));
+    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_member_remove(st, "bob", &ierr));
+    ck_assert_str_eq(joined(group("eng")->members), "alice");
+    ck_assert_str_eq(joined(group("ops")->members), "");
+    /* A new bob starts without the old one's groups. */
+    add("bob", NULL, 0);
+    ck_assert_int_eq(member("bob")->groups->nelts, 0);
+}
+END_TEST
+
+START_TEST(test_group_delete_unlinks_members)
+{
+    iam_grant_t g = all_of("source-admin");
+    iam_subject_t subj;
+    iam_roles_t roles;
+
+    iam_roles_init(&roles);
+    add_members(ITEMS("alice", "bob", "carol", "dave"));
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_create(st, "ops", &ierr));
+    OK(iam_store_grant(st, 1, "eng", &g, &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob", "carol", "dave"), 4, &ierr));
+    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_group_delete(st, "ENG", &ierr));
+    ck_assert_int_eq(member("alice")->groups->nelts, 0);
+    ck_assert_int_eq(member("dave")->groups->nelts, 0);
+    ck_assert_str_eq(joined(member("bob")->groups), "ops");
+    OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.nsets, 1);
+    /* A group of the same name starts empty, without the old grants. */
+    OK(iam_store_group_create(st, "eng", &ierr));
+    ck_assert_str_eq(joined(group("eng")->members), "");
+    ck_assert_int_eq(group("eng")->grants->nelts, 0);
+}
+END_TEST
+
+START_TEST(test_subject_sets)
+{
+    iam_grant_t direct = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("web"));
+    iam_grant_t eng_g = all_of("source-read-only");
+    iam_grant_t ops_g = all_of("warehouse-admin");
+    iam_roles_t roles;
+    iam_subject_t subj;
+
+    iam_roles_init(&roles);
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "Ops", &ierr));
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_grant(st, 0, "bob", &direct, &ierr));
+    OK(iam_store_grant(st, 1, "eng", &eng_g, &ierr));
+    OK(iam_store_grant(st, 1, "ops", &ops_g, &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob", "alice"), 2, &ierr));
+
+    OK(iam_store_subject(st, pool, "BOB", &roles, &subj, &ierr));
+    ck_assert_str_eq(subj.member->login, "bob");
+    ck_assert_int_eq(subj.owner, 0);
+    ck_assert_int_eq(subj.nsets, 3);
+    ck_assert_ptr_null(subj.sets[0].via);
+    ck_assert_int_eq(subj.sets[0].ngrants, 1);
+    ck_assert_str_eq(subj.sets[0].grants[0].role, "source-admin");
+    ck_assert_str_eq(subj.sets[1].via, "eng");
+    ck_assert_int_eq(subj.sets[1].ngrants, 1);
+    ck_assert_str_eq(subj.sets[1].grants[0].role, "source-read-only");
+    ck_assert_str_eq(subj.sets[2].via, "Ops");
+    ck_assert_str_eq(subj.sets[2].grants[0].role, "warehouse-admin");
+
+    OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.owner, 1);
+    ck_assert_int_eq(subj.nsets, 2);
+    ck_assert_str_eq(subj.sets[1].via, "Ops");
+    EXPECT(IAM_NOTFOUND, iam_store_subject(st, pool, "nobody", &roles, &subj, &ierr));
+}
+END_TEST
+
+START_TEST(test_info_counts)
+{
+    iam_workspace_info_t wi;
+    iam_grant_t owner = all_of("workspace-owner");
+
+    add("alice", NULL, 1);
+    add_members(ITEMS("bob", "carol"));
+    OK(iam_store_grant(st, 0, "carol", &owner, &ierr));
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_create(st, "ops", &ierr));
+    wi = info();
+    ck_assert_int_eq(wi.members, 3);
+    ck_assert_int_eq(wi.groups, 2);
+    ck_assert_int_eq(wi.owners, 2);
+    OK(iam_store_member_remove(st, "carol", &ierr));
+    OK(iam_store_group_delete(st, "ops", &ierr));
+    wi = info();
+    ck_assert_int_eq(wi.members, 2);
+    ck_assert_int_eq(wi.groups, 1);
+    ck_assert_int_eq(wi.owners, 1);
+}
+END_TEST
+
+/* ---- dump and import ---- */
+
+/* A workspace with a bit of everything. */
+static void populate(void)
+{
+    iam_grant_t res = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("web", "api"));
+    iam_grant_t lab = grant_of("personas-read-only", IAM_SCOPE_LABELS, ITEMS("env:prod", "team:x"));
+    iam_grant_t wh = all_of("warehouse-read-only");
+
+    OK(iam_store_member_add(st, "alice", "alice@example.com", "Alice", IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(st, "Bob", "bob@example.com", NULL, IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_member_add(st, "carol@example.com", "carol@example.com", "Carol", IAM_INVITED, 0,
+                            &ierr));
+    OK(iam_store_group_create(st, "Eng", &ierr));
+    OK(iam_store_group_create(st, "ops", &ierr));
+    OK(iam_store_grant(st, 0, "bob", &res, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
+    OK(iam_store_grant(st, 1, "eng", &wh, &ierr));
+    OK(iam_store_grant(st, 1, "ops", &res, &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("bob", "carol@example.com"), 2, &ierr));
+    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob"), 1, &ierr));
+}
+
+typedef struct {
+    iam_plan_e plan;
+    apr_array_header_t *members, *groups;
+} dump_t;
+
+static dump_t dump_of(iam_store_t *s)
+{
+    dump_t d;
+
+    OK(iam_store_dump(s, pool, &d.plan, &d.members, &d.groups, &ierr));
+    return d;
+}
+
+static void assert_same_member(const iam_member_t *a, const iam_member_t *b)
+{
+    ck_assert_str_eq(a->login, b->login);
+    ck_assert_str_eq(a->email, b->email);
+    ck_assert_str_eq(a->name, b->name);
+    ck_assert_int_eq(a->status, b->status);
+    ck_assert_int_eq(a->pii, b->pii);
+    ck_assert_int_eq(a->created, b->created);
+    ck_assert_msg(same_grants(a->grants, b->grants), "grants of %s differ", a->login);
+    ck_assert_msg(same_names(a->groups, b->groups), "groups of %s differ", a->login);
+}
+
+static void assert_same_group(const iam_group_t *a, const iam_group_t *b)
+{
+    ck_assert_str_eq(a->name, b->name);
+    ck_assert_int_eq(a->pii, b->pii);
+    ck_assert_msg(same_grants(a->grants, b->grants), "grants of group %s differ", a->name);
+    ck_assert_msg(same_names(a->members, b->members), "members of group %s differ", a->name);
+}
+
+static void assert_same_dump(const dump_t *a, const dump_t *b)
+{
+    int i;
+
+    ck_assert_int_eq(a->plan, b->plan);
+    ck_assert_int_eq(a->members->nelts, b->members->nelts);
+    ck_assert_int_eq(a->groups->nelts, b->groups->nelts);
+    for (i = 0; i < a->members->nelts; i++)
+        assert_same_member(APR_ARRAY_IDX(a->members, i, iam_member_t *),
+                           APR_ARRAY_IDX(b->members, i, iam_member_t *));
+    for (i = 0; i < a->groups->nelts; i++)
+        assert_same_group(APR_ARRAY_IDX(a->groups, i, iam_group_t *),
+                          APR_ARRAY_IDX(b->groups, i, iam_group_t *));
+}
+
+static void assert_empty(iam_store_t *s)
+{
+    iam_workspace_info_t wi;
+    dump_t d = dump_of(s);
+
+    OK(iam_store_info(s, &wi, pool, &ierr));
+    ck_assert_int_eq(wi.members, 0);
+    ck_assert_int_eq(wi.groups, 0);
+    ck_assert_int_eq(wi.owners, 0);
+    ck_assert_int_eq(d.members->nelts, 0);
+    ck_assert_int_eq(d.groups->nelts, 0);
+}
+
+START_TEST(test_dump_import_round_trip)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    iam_workspace_info_t wi;
+    dump_t before, after;
+
+    populate();
+    before = dump_of(st);
+    ck_assert_int_eq(before.members->nelts, 3);
+    ck_assert_int_eq(before.groups->nelts, 2);
+    /* PII access has no setter of its own: import is how it arrives. */
+    APR_ARRAY_IDX(before.members, 1, iam_member_t *)->pii = 1;
+    APR_ARRAY_IDX(before.groups, 1, iam_group_t *)->pii = 1;
+    OK(iam_store_import(copy, before.plan, before.members, before.groups, &ierr));
+    after = dump_of(copy);
+    assert_same_dump(&before, &after);
+    OK(iam_store_info(copy, &wi, pool, &ierr));
+    ck_assert_int_eq(wi.members, 3);
+    ck_assert_int_eq(wi.groups, 2);
+    ck_assert_int_eq(wi.owners, 1);
+}
+END_TEST
+
+/* An export restores when the groups were made, as it does for members. */
+START_TEST(test_import_keeps_created)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    iam_member_t *m;
+    iam_group_t *g;
+    dump_t d;
+
+    populate();
+    d = dump_of(st);
+    APR_ARRAY_IDX(d.members, 0, iam_member_t *)->created = 1000000000;
+    APR_ARRAY_IDX(d.groups, 0, iam_group_t *)->created = 1000000000;
+    OK(iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    OK(iam_store_member_get(copy, pool, "alice", &m, &ierr));
+    ck_assert_int_eq(m->created, 1000000000);
+    OK(iam_store_group_get(copy, pool, "eng", &g, &ierr));
+    ck_assert_int_eq(g->created, 1000000000);
+}
+END_TEST
+
+/* Import fills a store; the plan stays the one httpd.conf recorded, as
+ * with iam_store_set_plan. */
+START_TEST(test_import_keeps_server_plan)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    iam_workspace_info_t wi;
+    iam_roles_t roles;
+    iam_status_e rc;
+    dump_t d;
+
+    populate(); /* business: groups and labels */
+    d = dump_of(st);
+    iam_roles_init(&roles);
+    OK(iam_store_set_workspace(copy, IAM_PLAN_TEAM, &roles, &ierr));
+    memset(&ierr, 0, sizeof(ierr));
+    rc = iam_store_import(copy, d.plan, d.members, d.groups, &ierr);
+    OK(iam_store_info(copy, &wi, pool, &ierr));
+    ck_assert_msg(wi.plan == IAM_PLAN_TEAM,
+                  "import (%s) replaced the server's team plan with %s and loaded %d groups",
+                  iam_status_str(rc), iam_plan_name(wi.plan), wi.groups);
+}
+END_TEST
+
+START_TEST(test_import_into_non_empty)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    dump_t d, target;
+
+    populate();
+    d = dump_of(st);
+    OK(iam_store_member_add(copy, "zed", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    target = dump_of(copy);
+    ck_assert_int_eq(target.members->nelts, 1);
+    ck_assert_int_eq(target.groups->nelts, 0);
+    ck_assert_str_eq(APR_ARRAY_IDX(target.members, 0, iam_member_t *)->login, "zed");
+    /* Into itself, too. */
+    EXPECT(IAM_EXISTS, iam_store_import(st, d.plan, d.members, d.groups, &ierr));
+    target = dump_of(st);
+    assert_same_dump(&d, &target);
+}
+END_TEST
+
+START_TEST(test_import_all_or_nothing)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    iam_member_t *last;
+    iam_grant_t *g;
+    dump_t d;
+
+    populate();
+    d = dump_of(st);
+    /* The last member's first grant names a role no one declared. */
+    last = APR_ARRAY_IDX(d.members, d.members->nelts - 1, iam_member_t *);
+    g = apr_array_push(last->grants);
+    *g = all_of("no-such-role");
+    ck_assert_int_ne(iam_store_import(copy, d.plan, d.members, d.groups, &ierr), IAM_OK);
+    assert_empty(copy);
+
+    /* A member in a group the file does not define. */
+    apr_array_pop(last->grants);
+    APR_ARRAY_PUSH(last->groups, const char *) = "undefined";
+    ck_assert_int_ne(iam_store_import(copy, d.plan, d.members, d.groups, &ierr), IAM_OK);
+    assert_empty(copy);
+
+    /* Groups on a plan without them. */
+    apr_array_pop(last->groups);
+    EXPECT(IAM_PLAN, iam_store_import(copy, IAM_PLAN_TEAM, d.members, d.groups, &ierr));
+    assert_empty(copy);
+    OK(iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+}
+END_TEST
+
+START_TEST(test_import_needs_an_owner)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    iam_member_t *alice;
+    dump_t d;
+
+    populate();
+    d = dump_of(st);
+    alice = APR_ARRAY_IDX(d.members, 0, iam_member_t *);
+    ck_assert_str_eq(alice->login, "alice");
+    apr_array_clear(alice->grants);
+    EXPECT(IAM_LAST_OWNER, iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    assert_empty(copy);
+}
+END_TEST
+
+/* ---- versions and damage ---- */
+
+START_TEST(test_version_mismatch)
+{
+    iam_store_t *s2 = NULL;
+
+    add("alice", NULL, 1);
+    iam_store_close(st);
+    raw_put(sdir, "\x01version", 8, "99", 2);
+    EXPECT(IAM_VERSION, iam_store_open(&s2, sdir, 0, 0, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "99"));
+    ck_assert_ptr_null(s2);
+    EXPECT(IAM_VERSION, iam_store_open(&s2, sdir, 0, IAM_OPEN_CREATE, pool, &ierr));
+    EXPECT(IAM_VERSION, iam_store_open(&s2, sdir, 0, IAM_OPEN_RDONLY, pool, &ierr));
+}
+END_TEST
+
+START_TEST(test_foreign_lmdb)
+{
+    const char *dir = apr_pstrcat(pool, tmp_dir, "/foreign", NULL);
+    iam_store_t *s2 = NULL;
+    MDB_val v;
+
+    ck_assert_int_eq(mkdir(dir, 0750), 0);
+    raw_put(dir, "hello", 5, "world", 5);
+    EXPECT(IAM_CORRUPT, iam_store_open(&s2, dir, 0, 0, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "not a mod_iam store"));
+    EXPECT(IAM_CORRUPT, iam_store_open(&s2, dir, 0, IAM_OPEN_RDONLY, pool, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_open(&s2, dir, 0, IAM_OPEN_CREATE, pool, &ierr));
+    ck_assert_ptr_null(s2);
+    /* Left as it was: no version key written into someone else's data. */
+    ck_assert_ptr_null(raw_get(dir, "\x01version", 8).mv_data);
+    v = raw_get(dir, "hello", 5);
+    ck_assert_uint_eq(v.mv_size, 5);
+}
+END_TEST
+
+START_TEST(test_garbage_data_file)
+{
+    const char *dir = apr_pstrcat(pool, tmp_dir, "/garbage", NULL);
+    static const int flags[] = {0, IAM_OPEN_RDONLY, IAM_OPEN_CREATE};
+    unsigned char junk[65536];
+    unsigned x = 12345;
+    iam_store_t *s2 = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(junk); i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (unsigned char)(x >> 16);
+    }
+    ck_assert_int_eq(mkdir(dir, 0750), 0);
+    write_file(apr_pstrcat(pool, dir, "/data.mdb", NULL), junk, sizeof(junk));
+    for (i = 0; i < sizeof(flags) / sizeof(*flags); i++) {
+        memset(&ierr, 0, sizeof(ierr));
+        ck_assert_int_ne(iam_store_open(&s2, dir, 0, flags[i], pool, &ierr), IAM_OK);
+        ck_assert_ptr_null(s2);
+        ck_assert_msg(ierr.msg[0] != '\0', "no message for a garbage data.mdb");
+    }
+    /* Not even IAM_OPEN_CREATE writes over a file it cannot read. */
+    ck_assert_msg(same_file(apr_pstrcat(pool, dir, "/data.mdb", NULL), junk, sizeof(junk)),
+                  "data.mdb was changed");
+}
+END_TEST
+
+/* Overwrites a record ('M' member or 'G' group) with `bytes` and reopens
+ * the store. */
+static void damage(char type, const char *name, const void *bytes, size_t n)
+{
+    size_t klen;
+    const char *key = rec_key(type, name, &klen);
+
+    iam_store_close(st);
+    raw_put(sdir, key, klen, bytes, n);
+    reopen();
+}
+
+START_TEST(test_damaged_member_record)
+{
+    static const unsigned char junk[] = {0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x13, 0x37};
+    iam_member_t *m;
+    iam_group_t *g;
+    iam_subject_t subj;
+    iam_roles_t roles;
+    apr_array_header_t *list;
+
+    iam_roles_init(&roles);
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob"), 2, &ierr));
+    damage('M', "bob", junk, sizeof(junk));
+
+    EXPECT(IAM_CORRUPT, iam_store_member_get(st, pool, "bob", &m, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "bob"));
+    EXPECT(IAM_CORRUPT, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_member_list(st, pool, NULL, 0, 0, &list, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_group_get(st, pool, "eng", &g, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_member_remove(st, "bob", &ierr));
+    /* The rest of the store still reads. */
+    OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.owner, 1);
+}
+END_TEST
+
+/* A damaged group fails its members' decisions closed. */
+START_TEST(test_damaged_group_record)
+{
+    static const unsigned char junk[] = {0x01, 0x00, 0xff, 0xff, 0xff, 0xff};
+    iam_grant_t g = all_of("source-admin");
+    iam_subject_t subj;
+    iam_roles_t roles;
+    iam_group_t *grp;
+    apr_array_header_t *list;
+
+    iam_roles_init(&roles);
+    add("alice", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_grant(st, 1, "eng", &g, &ierr));
+    OK(iam_store_group_members(st, "eng", 1, ITEMS("bob"), 1, &ierr));
+    damage('G', "eng", junk, sizeof(junk));
+
+    EXPECT(IAM_CORRUPT, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_group_get(st, pool, "eng", &grp, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_group_list(st, pool, &list, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_grant(st, 1, "eng", &g, &ierr));
+    OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
+}
+END_TEST
+
+/* Every cut of a good record is a damaged record, never a wrong one. */
+START_TEST(test_truncated_member_record)
+{
+    iam_grant_t g = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("web", "api"));
+    size_t klen, n;
+    const char *key = rec_key('M', "bob", &klen);
+    iam_member_t *m;
+    MDB_val good;
+
+    add("alice", NULL, 1);
+    OK(iam_store_member_add(st, "bob", "bob@example.com", "Bob", IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    iam_store_close(st);
+    good = raw_get(sdir, key, klen);
+    ck_assert_ptr_nonnull(good.mv_data);
+    reopen();
+    for (n = 0; n < good.mv_size; n++) {
+        damage('M', "bob", good.mv_data, n);
+        EXPECT(IAM_CORRUPT, iam_store_member_get(st, pool, "bob", &m, &ierr));
+    }
+    damage('M', "bob", good.mv_data, good.mv_size);
+    ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "web api");
+}
+END_TEST
+
+/* ---- a full map ---- */
+
+START_TEST(test_map_full)
+{
+    iam_store_t *tiny = open_other("tiny", 1048576);
+    iam_workspace_info_t wi;
+    iam_member_t *m;
+    iam_status_e rc = IAM_OK;
+    const char *name = "A display name long enough to fill a small map in a few thousand adds, "
+                       "padded out to a hundred and twenty chars.";
+    int n;
+
+    for (n = 0; n < 100000; n++) {
+        memset(&ierr, 0, sizeof(ierr));
+        rc = iam_store_member_add(tiny, apr_psprintf(pool, "user%06d", n),
+                                  apr_psprintf(pool, "user%06d@example.com", n), name, IAM_ACTIVE,
+                                  n == 0, &ierr);
+        if (rc != IAM_OK)
+            break;
+    }
+    ck_assert_msg(rc == IAM_FULL, "after %d adds: %s (%s)", n, iam_status_str(rc), ierr.msg);
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "IAMMapSize"));
+    ck_assert_int_gt(n, 0);
+
+    /* Everything before the failure is whole; the failed add left nothing. */
+    OK(iam_store_info(tiny, &wi, pool, &ierr));
+    ck_assert_int_eq(wi.members, n);
+    ck_assert_int_eq(wi.owners, 1);
+    for (int i = 0; i < n; i++) {
+        OK(iam_store_member_get(tiny, pool, apr_psprintf(pool, "user%06d", i), &m, &ierr));
+        ck_assert_str_eq(m->name, name);
+    }
+    EXPECT(IAM_NOTFOUND,
+           iam_store_member_get(tiny, pool, apr_psprintf(pool, "user%06d", n), &m, &ierr));
+}
+END_TEST
+
+/* ---- the suite ---- */
+
+static TCase *tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_add_checked_fixture(tc, store_setup, store_teardown);
+    return tc;
+}
+
+Suite *suite_store(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc;
+
+    tc = tcase("open");
+    tcase_add_test(tc, test_open_creates_missing_dir);
+    tcase_add_test(tc, test_open_missing_without_create);
+    tcase_add_test(tc, test_open_not_a_directory);
+    tcase_add_test(tc, test_reopen_keeps_data);
+    tcase_add_test(tc, test_reader_check_and_chown);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("members");
+    tcase_add_test(tc, test_member_add_get);
+    tcase_add_test(tc, test_member_list_search);
+    tcase_add_test(tc, test_member_remove);
+    tcase_add_test(tc, test_member_duplicate_login);
+    tcase_add_test(tc, test_member_duplicate_email);
+    tcase_add_test(tc, test_member_invalid);
+    tcase_add_test(tc, test_member_invite_activate);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("grants");
+    tcase_add_test(tc, test_grant_resources_merge);
+    tcase_add_test(tc, test_grant_resources_no_duplicates);
+    tcase_add_test(tc, test_revoke_some_resources);
+    tcase_add_test(tc, test_revoke_whole_role);
+    tcase_add_test(tc, test_revoke_missing_grant);
+    tcase_add_test(tc, test_grant_duplicate);
+    tcase_add_test(tc, test_grant_refused);
+    tcase_add_test(tc, test_grant_unknown_role_is_not_a_plan_refusal);
+    tcase_add_test(tc, test_grant_group);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("plans");
+    tcase_add_test(tc, test_team_plan_limits);
+    tcase_add_test(tc, test_free_plan_no_group_members);
+    tcase_add_test(tc, test_set_plan_after_server);
+    tcase_add_test(tc, test_custom_roles);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("owners");
+    tcase_add_test(tc, test_last_owner_remove);
+    tcase_add_test(tc, test_last_owner_revoke);
+    tcase_add_test(tc, test_two_owners);
+    tcase_add_test(tc, test_bootstrap_owner);
+    tcase_add_test(tc, test_bootstrap_existing_member);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("groups");
+    tcase_add_test(tc, test_group_create_delete);
+    tcase_add_test(tc, test_group_members_both_sides);
+    tcase_add_test(tc, test_group_members_all_or_nothing);
+    tcase_add_test(tc, test_member_remove_leaves_groups);
+    tcase_add_test(tc, test_group_delete_unlinks_members);
+    tcase_add_test(tc, test_subject_sets);
+    tcase_add_test(tc, test_info_counts);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("dump");
+    tcase_add_test(tc, test_dump_import_round_trip);
+    tcase_add_test(tc, test_import_keeps_created);
+    tcase_add_test(tc, test_import_keeps_server_plan);
+    tcase_add_test(tc, test_import_into_non_empty);
+    tcase_add_test(tc, test_import_all_or_nothing);
+    tcase_add_test(tc, test_import_needs_an_owner);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("damage");
+    tcase_add_test(tc, test_version_mismatch);
+    tcase_add_test(tc, test_foreign_lmdb);
+    tcase_add_test(tc, test_garbage_data_file);
+    tcase_add_test(tc, test_damaged_member_record);
+    tcase_add_test(tc, test_damaged_group_record);
+    tcase_add_test(tc, test_truncated_member_record);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("map-full");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_map_full);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
