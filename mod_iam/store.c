@@ -710,18 +710,25 @@ iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err
 
 /* ---- reads ---- */
 
-static int tx_member(tx_t *t, const char *login, iam_member_t **out)
+/* Reads the raw record of a member ('M') or group ('G'): 1 found, 0 not,
+ * -1 failed (status set). */
+static int tx_record(tx_t *t, char type, const char *name, MDB_val *v)
 {
     key_t_ k;
-    MDB_val v;
-    int found;
 
-    *out = NULL;
-    if (key_make(&k, 'M', login, NULL)) {
-        tx_fail(t, IAM_INVALID, "login is too long");
+    if (key_make(&k, type, name, NULL)) {
+        tx_fail(t, IAM_INVALID, "%s is too long", type == 'M' ? "login" : "group name");
         return -1;
     }
-    found = tx_get(t, &k, &v);
+    return tx_get(t, &k, v);
+}
+
+static int tx_member(tx_t *t, const char *login, iam_member_t **out)
+{
+    MDB_val v;
+    int found = tx_record(t, 'M', login, &v);
+
+    *out = NULL;
     if (found == 1 && !(*out = decode_member(t->p, &v))) {
         tx_fail(t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", t->st->dir,
                 login);
@@ -732,16 +739,10 @@ static int tx_member(tx_t *t, const char *login, iam_member_t **out)
 
 static int tx_group(tx_t *t, const char *name, iam_group_t **out)
 {
-    key_t_ k;
     MDB_val v;
-    int found;
+    int found = tx_record(t, 'G', name, &v);
 
     *out = NULL;
-    if (key_make(&k, 'G', name, NULL)) {
-        tx_fail(t, IAM_INVALID, "group name is too long");
-        return -1;
-    }
-    found = tx_get(t, &k, &v);
     if (found == 1 && !(*out = decode_group(t->p, &v))) {
         tx_fail(t, IAM_CORRUPT, "store %s: the record of group '%s' is damaged", t->st->dir, name);
         return -1;

@@ -1,5 +1,6 @@
 /* mod_iam integration tests: the real apache2 with mod_iam on the demo
- * site (conf/demo), real HTTP requests, under the event and prefork MPMs.
+ * site (conf/demo), real HTTP requests, under the event, prefork and worker
+ * MPMs.
  *
  * Demo users (conf/demo/seed): olivia owner; sam Source Admin on
  * "checkout"; rita Source Read-only on all through group "analysts"; max a
@@ -70,21 +71,32 @@ static void start_prefork(void)
     start_demo("prefork");
 }
 
+static void start_worker(void)
+{
+    start_demo("worker");
+}
+
 static void stop_demo(void)
 {
     iam_httpd_cleanup(&srv);
 }
 
-static long status_of(const char *method, const char *path, const char *user)
+/* One request as `user` (password "<user>-pw"), or with no user. */
+static long status_on(const iam_httpd_t *h, const char *method, const char *path, const char *user)
 {
     char userpass[128], *body;
     long st;
 
     if (user)
         snprintf(userpass, sizeof(userpass), "%s:%s-pw", user, user);
-    st = iam_http(&srv, method, path, user ? userpass : NULL, &body);
+    st = iam_http(h, method, path, user ? userpass : NULL, &body);
     free(body);
     return st;
+}
+
+static long status_of(const char *method, const char *path, const char *user)
+{
+    return status_on(&srv, method, path, user);
 }
 
 /* Static files answer POST with 200 here and PUT with 405: both mean
@@ -312,13 +324,7 @@ static void own_teardown(void)
 
 static long own_status(const char *method, const char *path, const char *user)
 {
-    char userpass[128], *body;
-    long st;
-
-    snprintf(userpass, sizeof(userpass), "%s:%s-pw", user, user);
-    st = iam_http(&own, method, path, userpass, &body);
-    free(body);
-    return st;
+    return status_on(&own, method, path, user);
 }
 
 /* The team plan: group grants are not honoured, and iamctl refuses what
@@ -406,6 +412,29 @@ START_TEST(test_unknown_store_version_fails_closed)
 }
 END_TEST
 
+/* A store the server's children cannot reach: 500 and a log line that
+ * names the problem, never an allow. */
+START_TEST(test_store_without_permission_fails_closed)
+{
+    char *out, *log, extra[1024];
+
+    ck_assert_int_eq(iam_test_run(&out, NULL,
+                                  "mkdir '%s/locked' && mv '%s' '%s/locked/store' && "
+                                  "chmod 000 '%s/locked'",
+                                  own.root, own.store, own.root, own.root),
+                     0);
+    free(out);
+    snprintf(extra, sizeof(extra), "IAMStore \"%s/locked/store\"", own.root);
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, extra), 0);
+    ck_assert_int_eq(own_status("GET", "/sources/checkout/", "olivia"), 500);
+    ck_assert_int_eq(own_status("GET", "/", "max"), 500);
+    log = iam_httpd_log(&own);
+    ck_assert_msg(strstr(log, "permission denied on store"), "%s", log);
+    free(log);
+    iam_test_run(NULL, NULL, "chmod 755 '%s/locked'", own.root);
+}
+END_TEST
+
 static TCase *demo_case(const char *name, void (*setup)(void))
 {
     TCase *tc = tcase_create(name);
@@ -427,6 +456,7 @@ Suite *suite_httpd(void)
 
     suite_add_tcase(s, demo_case("event", start_event));
     suite_add_tcase(s, demo_case("prefork", start_prefork));
+    suite_add_tcase(s, demo_case("worker", start_worker));
 
     tc = tcase_create("configtest");
     tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
@@ -442,6 +472,7 @@ Suite *suite_httpd(void)
     tcase_add_test(tc, test_team_plan);
     tcase_add_test(tc, test_bootstrap_owner_and_custom_role);
     tcase_add_test(tc, test_unknown_store_version_fails_closed);
+    tcase_add_test(tc, test_store_without_permission_fails_closed);
     suite_add_tcase(s, tc);
     return s;
 }
