@@ -46,25 +46,26 @@ deps:
 
 build: $(BUILD)/mod_iam.so $(BUILD)/iamctl
 
-$(BUILD):
-	mkdir -p $(BUILD)
-
 # apxs compiles the module the way Debian's httpd expects; its libtool
 # droppings stay out of the source tree by building from a copy.
-$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS) | $(BUILD)
+$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
 	cp $(SRC_MODULE) $(BUILD)/apxs/
-	cd $(BUILD)/apxs && $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
-	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb >/dev/null
+	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
+	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
+	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@
 
-$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS) | $(BUILD)
+$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
-$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | $(BUILD)
+$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | $(BUILD)
+$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
 # Unit suites under ASan/UBSan first, then everything (unit and a real

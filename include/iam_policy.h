@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/* Limits that keep every record small and every decision cheap. */
+#define IAM_MAX_ITEMS 1000 /* resources or labels in one grant */
+#define IAM_MAX_GRANTS 256 /* grants held directly by one member or group */
+
 /* Permission levels, ordered. */
 typedef enum {
     IAM_LEVEL_NONE = 0,

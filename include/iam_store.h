@@ -87,7 +87,8 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
 void iam_store_close(iam_store_t *st);
 /* Clears reader slots left by dead processes; returns how many. */
 int iam_store_reader_check(iam_store_t *st);
-/* Gives the files to uid/gid (root creating for the Apache user). */
+/* Gives the directory and files that root owns to uid/gid (never through a
+ * link): what root created becomes the Apache user's. */
 iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err);
 
 /* ---- reads ---- */

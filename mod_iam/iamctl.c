@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,17 +92,19 @@ static int store_error(const iam_err_t *err)
     return error("%s", err->msg);
 }
 
-/* Files root creates in a directory the Apache user owns go to that
- * user, so the server can still open them. */
-static void give_to_dir_owner(const char *dir)
+/* Run as root on a store the Apache user owns, iamctl becomes that user:
+ * the files it creates stay the server's, and root never opens a file in
+ * a directory another user controls. */
+static int become_store_owner(const char *dir)
 {
     struct stat sb;
-    iam_err_t err;
 
     if (geteuid() != 0 || stat(dir, &sb) != 0 || sb.st_uid == 0)
-        return;
-    if (iam_store_chown(dir, (long)sb.st_uid, (long)sb.st_gid, &err) != IAM_OK)
-        fprintf(stderr, "iamctl: warning: %s\n", err.msg);
+        return 0;
+    if (setgroups(0, NULL) != 0 || setgid(sb.st_gid) != 0 || setuid(sb.st_uid) != 0)
+        return error("cannot switch to uid %ld, the owner of %s: %s", (long)sb.st_uid, dir,
+                     strerror(errno));
+    return 0;
 }
 
 static int open_store(ctl_t *c, int flags)
@@ -110,9 +113,10 @@ static int open_store(ctl_t *c, int flags)
 
     if (c->st) /* one environment per process, as LMDB asks */
         return 0;
+    if (become_store_owner(c->dir))
+        return EXIT_FAILURE;
     if (iam_store_open(&c->st, c->dir, c->mapsize, flags, c->p, &err) != IAM_OK)
         return store_error(&err);
-    give_to_dir_owner(c->dir);
     return 0;
 }
 
@@ -196,15 +200,28 @@ static json_t *group_json(apr_pool_t *p, const iam_group_t *g, int with_members)
     return o;
 }
 
-static void print_json(json_t *j)
+/* Prints and frees j; 1 when it could not be encoded (never a silent
+ * partial export). */
+static int print_json(json_t *j)
 {
-    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
-    if (s) {
-        puts(s);
-        free(s);
-    }
     json_decref(j);
+    if (!s)
+        return error("cannot encode the output as JSON");
+    puts(s);
+    free(s);
+    return 0;
+}
+
+/* Appends v to a; a NULL v (a value jansson refused) poisons the array so
+ * print_json fails. */
+static void append(json_t **a, json_t *v)
+{
+    if (!v || !*a || json_array_append_new(*a, v) != 0) {
+        json_decref(*a);
+        *a = NULL;
+    }
 }
 
 /* ---- text ---- */
@@ -270,8 +287,9 @@ static int cmd_init(ctl_t *c, int argc, char **argv)
     return 0;
 }
 
-/* Options of the form --name VALUE; returns the value or NULL. Flags are
- * matched by take_flag. Positional words stay in argv (compacted). */
+/* Options of the form --name VALUE; returns the value or NULL, and sets
+ * *bad for a missing value, a value that is an option, or a repeat. Flags
+ * are matched by take_flag. Positional words stay in argv (compacted). */
 static const char *take_opt(int *argc, char **argv, const char *name, int *bad)
 {
     int i;
@@ -279,7 +297,7 @@ static const char *take_opt(int *argc, char **argv, const char *name, int *bad)
 
     for (i = 0; i < *argc; i++) {
         if (!strcmp(argv[i], name)) {
-            if (i + 1 >= *argc) {
+            if (i + 1 >= *argc || !strncmp(argv[i + 1], "--", 2) || v) {
                 *bad = 1;
                 return NULL;
             }
@@ -331,7 +349,7 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
         const char *name = take_opt(&argc, argv, "--name", &bad);
         int owner = !strcmp(sub, "add") && take_flag(&argc, argv, "--owner");
         if (bad)
-            return usage("option needs a value");
+            return usage("--email and --name each needs a value, given once");
         if ((rc = unknown_option(argc, argv)))
             return rc;
         if (argc != 1)
@@ -370,9 +388,8 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
         if (json) {
             json_t *a = json_array();
             for (i = 0; i < list->nelts; i++)
-                json_array_append_new(a, member_json(c->p, APR_ARRAY_IDX(list, i, iam_member_t *)));
-            print_json(a);
-            return 0;
+                append(&a, member_json(c->p, APR_ARRAY_IDX(list, i, iam_member_t *)));
+            return print_json(a);
         }
         for (i = 0; i < list->nelts; i++) {
             iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
@@ -397,8 +414,7 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
         if (iam_store_member_get(c->st, c->p, argv[0], &m, &err) != IAM_OK)
             return store_error(&err);
         if (json) {
-            print_json(member_json(c->p, m));
-            return 0;
+            return print_json(member_json(c->p, m));
         }
         printf("login:   %s\nemail:   %s\nname:    %s\nstatus:  %s\nowner:   %s\npii:     "
                "%s\ncreated: %s\ngroups:  %s\ngrants:\n",
@@ -466,6 +482,8 @@ static int cmd_grant(ctl_t *c, int argc, char **argv, int revoke)
                 return usage("a grant has one scope: --all, --resource or --label");
             g.scope = scope;
             /* --resource a b c: every following word up to the next option */
+            if (!strncmp(argv[i + 1], "--", 2))
+                return usage("%s needs a value", a);
             while (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
                 APR_ARRAY_PUSH(items, const char *) = argv[++i];
         } else if (a[0] == '-' && a[1] == '-') {
@@ -558,8 +576,7 @@ static int cmd_group(ctl_t *c, int argc, char **argv)
             for (i = 0; i < list->nelts; i++)
                 json_array_append_new(a,
                                       group_json(c->p, APR_ARRAY_IDX(list, i, iam_group_t *), 0));
-            print_json(a);
-            return 0;
+            return print_json(a);
         }
         for (i = 0; i < list->nelts; i++) {
             iam_group_t *g = APR_ARRAY_IDX(list, i, iam_group_t *);
@@ -579,8 +596,7 @@ static int cmd_group(ctl_t *c, int argc, char **argv)
         if (iam_store_group_get(c->st, c->p, argv[0], &g, &err) != IAM_OK)
             return store_error(&err);
         if (json) {
-            print_json(group_json(c->p, g, 1));
-            return 0;
+            return print_json(group_json(c->p, g, 1));
         }
         printf("name:    %s\npii:     %s\ncreated: %s\nmembers: %s\ngrants:\n", g->name,
                g->pii ? "yes" : "no", fmt_time(c->p, g->created), join_names(c->p, g->members));
@@ -623,8 +639,7 @@ static int cmd_roles(ctl_t *c, int argc, char **argv)
                                             "scopes", scopes_text(r), "custom", r->custom,
                                             "plan_allows", iam_plan_allows_role(info.plan, r)));
         }
-        print_json(a);
-        return 0;
+        return print_json(a);
     }
     printf("%-26s %-24s %-14s %-7s %-22s %s\n", "ROLE", "SLUG", "TYPE", "LEVEL", "SCOPES", "NOTE");
     for (i = 0; i < info.roles.n; i++) {
@@ -659,13 +674,18 @@ static int cmd_export(ctl_t *c, int argc, char **argv)
     ma = json_array();
     ga = json_array();
     for (i = 0; i < members->nelts; i++)
-        json_array_append_new(ma, member_json(c->p, APR_ARRAY_IDX(members, i, iam_member_t *)));
+        append(&ma, member_json(c->p, APR_ARRAY_IDX(members, i, iam_member_t *)));
     for (i = 0; i < groups->nelts; i++)
-        json_array_append_new(ga, group_json(c->p, APR_ARRAY_IDX(groups, i, iam_group_t *), 0));
+        append(&ga, group_json(c->p, APR_ARRAY_IDX(groups, i, iam_group_t *), 0));
+    if (!ma || !ga) {
+        json_decref(ma);
+        json_decref(ga);
+        return print_json(NULL);
+    }
+    /* "o" steals ga and ma, also when json_pack fails */
     out = json_pack("{s:s, s:i, s:s, s:o, s:o}", "format", "mod_iam-export", "version",
                     IAM_STORE_FORMAT, "plan", iam_plan_name(plan), "groups", ga, "members", ma);
-    print_json(out);
-    return 0;
+    return print_json(out);
 }
 
 /* ---- import: strict reading of an export ---- */

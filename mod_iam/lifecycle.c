@@ -7,31 +7,34 @@
 #include "http_core.h"
 #include "unixd.h"
 
+#include <apr_atomic.h>
 #include <apr_thread_mutex.h>
+#include <errno.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-/* Guards the lazy re-open of a child's store (threaded MPMs). */
+/* The lazy re-open of a child's store (threaded MPMs): the lock guards
+ * reopen_pool, reopen_next and ws->store_error. */
 static apr_thread_mutex_t *reopen_lock;
+static apr_pool_t *reopen_pool;
 static apr_time_t reopen_next;
 
-int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+/* Records what httpd.conf says in the store: the plan, the custom roles and
+ * the bootstrap owner. */
+static void record_workspace(server_rec *s, iam_workspace_t *ws, apr_pool_t *ptemp)
 {
-    iam_workspace_t *ws = iam_workspace_of(s);
     iam_store_t *st;
     iam_err_t err;
     int made = 0;
 
-    (void)plog;
-    /* httpd runs post_config twice at start-up; the first pass only
-     * checks the configuration. */
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
-        return OK;
     if (iam_store_open(&st, ws->store_dir, ws->mapsize, IAM_OPEN_CREATE, ptemp, &err) != IAM_OK) {
         /* Start anyway: paths without mod_iam keep working, and every
          * mod_iam decision fails closed until the store is fixed. */
         iam_log_s(s, APLOG_ERR, 0, "store not usable, every mod_iam request will be refused: %s",
                   err.msg);
-        return OK;
+        return;
     }
     if (iam_store_set_workspace(st, ws->plan, &ws->roles, &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);
@@ -44,60 +47,115 @@ int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, serv
                       ws->bootstrap_owner);
     }
     iam_store_close(st);
-    /* Files created here by root must stay usable by the children. */
-    if (geteuid() == 0 && iam_store_chown(ws->store_dir, (long)ap_unixd_config.user_id,
-                                          (long)ap_unixd_config.group_id, &err) != IAM_OK)
+}
+
+/* Started as root: the directory goes to the Apache user, and a child
+ * running as that user writes the store, so root never opens a file in a
+ * directory that user controls (a planted symlink would make root write
+ * elsewhere). */
+static void record_workspace_as_user(server_rec *s, iam_workspace_t *ws, apr_pool_t *ptemp)
+{
+    uid_t uid = ap_unixd_config.user_id;
+    gid_t gid = ap_unixd_config.group_id;
+    iam_err_t err;
+    pid_t pid;
+    int status;
+
+    if (mkdir(ws->store_dir, 0750) != 0 && errno != EEXIST) {
+        iam_log_s(s, APLOG_ERR, errno, "cannot create the store directory %s", ws->store_dir);
+        return;
+    }
+    if (iam_store_chown(ws->store_dir, (long)uid, (long)gid, &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "%s", err.msg);
+    pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+            iam_log_s(s, APLOG_ERR, errno, "cannot become uid %ld to write the store", (long)uid);
+            _exit(1);
+        }
+        record_workspace(s, ws, ptemp);
+        _exit(0);
+    }
+    if (pid < 0)
+        iam_log_s(s, APLOG_ERR, errno, "cannot fork to write the store");
+    else
+        waitpid(pid, &status, 0);
+}
+
+int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    iam_workspace_t *ws = iam_workspace_of(s);
+
+    (void)pconf;
+    (void)plog;
+    /* httpd runs post_config twice at start-up; the first pass only
+     * checks the configuration. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
+    if (geteuid() == 0)
+        record_workspace_as_user(s, ws, ptemp);
+    else
+        record_workspace(s, ws, ptemp);
     iam_log_s(s, APLOG_INFO, 0, "store %s, plan %s, %d roles", ws->store_dir,
               iam_plan_name(ws->plan), ws->roles.n);
-    (void)pconf;
     return OK;
 }
 
-static void open_child_store(iam_workspace_t *ws, server_rec *s, apr_pool_t *pool)
+/* Opens the child's store in a pool of its own; a failed attempt frees
+ * everything it took. Called only under reopen_lock (or before threads). */
+static iam_store_t *open_child_store(iam_workspace_t *ws, server_rec *s)
 {
-    iam_err_t err;
+    apr_pool_t *sp;
     iam_store_t *st;
+    iam_err_t err;
 
-    if (iam_store_open(&st, ws->store_dir, ws->mapsize, 0, pool, &err) != IAM_OK) {
+    apr_pool_create(&sp, reopen_pool);
+    if (iam_store_open(&st, ws->store_dir, ws->mapsize, 0, sp, &err) != IAM_OK) {
         apr_cpystrn(ws->store_error, err.msg, sizeof(ws->store_error));
         iam_log_s(s, APLOG_ERR, 0, "child cannot open the store: %s", err.msg);
-        return;
+        apr_pool_destroy(sp);
+        return NULL;
     }
     ws->store_error[0] = '\0';
-    ws->store = st; /* closed with the child's pool by the store's cleanup */
+    return st; /* closed when the child's pool goes, by the store's cleanup */
 }
-
-static apr_pool_t *child_pool;
 
 void iam_child_init(apr_pool_t *pchild, server_rec *s)
 {
     iam_workspace_t *ws = iam_workspace_of(s);
+    apr_allocator_t *allocator;
 
-    child_pool = pchild;
-    ws->store = NULL;
+    /* Its own allocator: request threads may re-open while others run. */
+    apr_allocator_create(&allocator);
+    apr_pool_create_ex(&reopen_pool, pchild, NULL, allocator);
+    apr_allocator_owner_set(allocator, reopen_pool);
     apr_thread_mutex_create(&reopen_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
-    open_child_store(ws, s, pchild);
+    apr_atomic_xchgptr((volatile void **)&ws->store, open_child_store(ws, s));
     reopen_next = apr_time_now() + apr_time_from_sec(1);
 }
 
 iam_store_t *iam_request_store(request_rec *r)
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
-    iam_store_t *st = ws->store;
+    iam_store_t *st = apr_atomic_casptr((volatile void **)&ws->store, NULL, NULL);
+    char why[sizeof(ws->store_error)] = "not opened";
 
+    if (st)
+        return st;
     /* A store that was missing or broken at start-up may have been fixed
      * since (iamctl init): try again, at most once a second. */
-    if (!st && reopen_lock && apr_thread_mutex_lock(reopen_lock) == APR_SUCCESS) {
-        if (!ws->store && apr_time_now() >= reopen_next) {
-            reopen_next = apr_time_now() + apr_time_from_sec(1);
-            open_child_store(ws, r->server, child_pool);
-        }
+    if (reopen_lock && apr_thread_mutex_lock(reopen_lock) == APR_SUCCESS) {
         st = ws->store;
+        if (!st && apr_time_now() >= reopen_next) {
+            reopen_next = apr_time_now() + apr_time_from_sec(1);
+            st = open_child_store(ws, r->server);
+            apr_atomic_xchgptr((volatile void **)&ws->store, st);
+        }
+        if (!st && ws->store_error[0])
+            apr_cpystrn(why, ws->store_error, sizeof(why));
         apr_thread_mutex_unlock(reopen_lock);
     }
     if (!st)
-        iam_log_r(r, APLOG_ERR, 0, "refusing %s: the store is not usable: %s", r->uri,
-                  ws->store_error[0] ? ws->store_error : "not opened");
+        iam_log_r(r, APLOG_ERR, 0, "refusing %s: the store is not usable: %s", r->uri, why);
     return st;
 }

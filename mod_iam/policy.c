@@ -72,6 +72,10 @@ const char *iam_grant_check(const iam_roles_t *roles, iam_plan_e plan, const iam
         snprintf(buf, len, "a grant on all resources names none");
         return buf;
     }
+    if (g->nitems > IAM_MAX_ITEMS) {
+        snprintf(buf, len, "a grant names at most %d resources or labels", IAM_MAX_ITEMS);
+        return buf;
+    }
     if (g->scope != IAM_SCOPE_ALL && g->nitems == 0) {
         snprintf(buf, len, "a grant on %s needs at least one", iam_scope_name(g->scope));
         return buf;

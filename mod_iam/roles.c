@@ -207,18 +207,49 @@ int iam_parse_size(const char *s, size_t *out)
 
 /* ---- syntax ---- */
 
-/* Printable text of at most `max` bytes: no control characters; UTF-8
- * bytes pass (the console escapes on output). */
+/* Length of the UTF-8 sequence at s, or 0 if it is not well-formed
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n, i;
+    unsigned long cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2, cp = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3, cp = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return n;
+}
+
+/* Printable UTF-8 text of at most `max` bytes, without control characters
+ * (the console escapes it on output; JSON needs valid UTF-8). */
 const char *iam_check_text(const char *text, size_t max)
 {
-    size_t n;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0, step;
 
     if (!text || !text[0])
         return "must not be empty";
-    for (n = 0; text[n]; n++) {
-        unsigned char c = (unsigned char)text[n];
-        if (c < 0x20 || c == 0x7f)
+    while (s[n]) {
+        if (s[n] < 0x20 || s[n] == 0x7f)
             return "must not contain control characters";
+        if (!(step = utf8_len(s + n)))
+            return "is not valid UTF-8";
+        n += step;
     }
     if (n > max)
         return "is too long";

@@ -25,6 +25,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,11 @@ struct iam_store {
     MDB_env *env;
     MDB_dbi dbi;
     const char *dir;
+    /* Every transaction holds it shared; adopting a map grown by another
+     * process (MDB_MAP_RESIZED) holds it exclusive, as LMDB requires no
+     * transaction of this process to be active then. */
+    pthread_rwlock_t lock;
+    int locked_init;
 };
 
 static const char *const status_text[] = {
@@ -268,7 +274,14 @@ static const char *r_str(rbuf_t *r)
 static apr_array_header_t *r_grants(rbuf_t *r)
 {
     unsigned n = r_u16(r), i, j;
-    apr_array_header_t *a = apr_array_make(r->p, n ? (int)n : 1, sizeof(iam_grant_t));
+    apr_array_header_t *a;
+
+    /* Each grant takes at least 5 bytes: a damaged count allocates nothing. */
+    if (r->bad || (size_t)n * 5 > r->n - r->off) {
+        r->bad = 1;
+        n = 0;
+    }
+    a = apr_array_make(r->p, n ? (int)n : 1, sizeof(iam_grant_t));
 
     for (i = 0; i < n && !r->bad; i++) {
         iam_grant_t *g = apr_array_push(a);
@@ -443,6 +456,7 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     t->p = p;
     t->err = err;
     t->status = IAM_OK;
+    pthread_rwlock_rdlock(&st->lock);
     rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc == MDB_READERS_FULL) {
         /* Slots of crashed processes: clear them and try once more. */
@@ -450,8 +464,19 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
         mdb_reader_check(st->env, &dead);
         rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     }
-    if (rc != MDB_SUCCESS)
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process grew the map: adopt its size, then retry. */
+        pthread_rwlock_unlock(&st->lock);
+        pthread_rwlock_wrlock(&st->lock);
+        mdb_env_set_mapsize(st->env, 0);
+        pthread_rwlock_unlock(&st->lock);
+        pthread_rwlock_rdlock(&st->lock);
+        rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    }
+    if (rc != MDB_SUCCESS) {
         t->txn = NULL;
+        pthread_rwlock_unlock(&st->lock);
+    }
     return tx_rc(t, rc);
 }
 
@@ -465,14 +490,17 @@ static iam_status_e tx_end(tx_t *t)
     else
         mdb_txn_abort(t->txn);
     t->txn = NULL;
+    pthread_rwlock_unlock(&t->st->lock);
     return t->status;
 }
 
 /* Read transactions: nothing to commit. */
 static iam_status_e tx_done(tx_t *t)
 {
-    if (t->txn)
+    if (t->txn) {
         mdb_txn_abort(t->txn);
+        pthread_rwlock_unlock(&t->st->lock);
+    }
     t->txn = NULL;
     return t->status;
 }
@@ -596,6 +624,10 @@ void iam_store_close(iam_store_t *st)
         mdb_env_close(st->env);
         st->env = NULL;
     }
+    if (st && st->locked_init) {
+        pthread_rwlock_destroy(&st->lock);
+        st->locked_init = 0;
+    }
 }
 
 int iam_store_reader_check(iam_store_t *st)
@@ -639,6 +671,28 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     return create ? tx_end(&t) : tx_done(&t);
 }
 
+/* The store's files must be plain files: a symlink or a hard link planted
+ * by whoever owns the directory would have LMDB (perhaps running as root)
+ * write, or chown, a file elsewhere. */
+static iam_status_e check_files(iam_store_t *st, iam_err_t *err)
+{
+    const char *names[] = {"data.mdb", "lock.mdb"};
+    char path[4096];
+    struct stat sb;
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", st->dir, names[i]);
+        if (lstat(path, &sb) != 0)
+            continue;
+        if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+            return fail(err, IAM_ACCESS,
+                        "refusing store %s: %s is not a plain file (a symlink or a hard link?)",
+                        st->dir, names[i]);
+    }
+    return IAM_OK;
+}
+
 iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, int flags,
                             apr_pool_t *pool, iam_err_t *err)
 {
@@ -668,16 +722,27 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
     if (flags & IAM_OPEN_RDONLY)
         envflags |= MDB_RDONLY;
 
+    if (check_files(st, err) != IAM_OK)
+        return err ? err->status : IAM_ERROR;
     if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
         return map_rc(st, rc, err);
+    if (pthread_rwlock_init(&st->lock, NULL) != 0) {
+        iam_store_close(st);
+        return fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
+    }
+    st->locked_init = 1;
     if ((mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)) != MDB_SUCCESS) ||
         (rc = mdb_env_set_maxreaders(st->env, 1024)) != MDB_SUCCESS ||
         (rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS ||
         (rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != MDB_SUCCESS ||
-        (rc = mdb_dbi_open(txn, NULL, 0, &st->dbi)) != MDB_SUCCESS ||
-        (rc = mdb_txn_commit(txn)) != MDB_SUCCESS) {
-        if (txn && rc != MDB_SUCCESS)
+        (rc = mdb_dbi_open(txn, NULL, 0, &st->dbi)) != MDB_SUCCESS) {
+        if (txn)
             mdb_txn_abort(txn);
+        map_rc(st, rc, err);
+        iam_store_close(st);
+        return err ? err->status : IAM_ERROR;
+    }
+    if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS) { /* commit frees txn either way */
         map_rc(st, rc, err);
         iam_store_close(st);
         return err ? err->status : IAM_ERROR;
@@ -697,11 +762,19 @@ iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err
 {
     const char *files[] = {"", "/data.mdb", "/lock.mdb"};
     char path[4096];
+    struct stat sb;
     size_t i;
 
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s%s", dir, files[i]);
-        if (chown(path, (uid_t)uid, (gid_t)gid) != 0 && errno != ENOENT)
+        if (lstat(path, &sb) != 0)
+            continue;
+        /* Only what root made; never through a link (lchown, one link). */
+        if (sb.st_uid != 0)
+            continue;
+        if (i > 0 && (!S_ISREG(sb.st_mode) || sb.st_nlink != 1))
+            return fail(err, IAM_ACCESS, "refusing to give %s away: not a plain file", path);
+        if (lchown(path, (uid_t)uid, (gid_t)gid) != 0)
             return fail(err, IAM_ACCESS, "cannot give %s to uid %ld: %s", path, uid,
                         strerror(errno));
     }
@@ -846,6 +919,8 @@ static int count_prefix(tx_t *t, char type)
          rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == type;
          rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
         n++;
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc); /* an undercount must not pass for "no owner" */
     mdb_cursor_close(c);
     return n;
 }
@@ -1440,8 +1515,16 @@ static void tx_grant(tx_t *t, int group, const char *who, const iam_grant_t *in,
             tx_fail(t, IAM_EXISTS, "%s already holds %s on those resources", h.label, role->name);
             return;
         }
+        if (n > IAM_MAX_ITEMS) {
+            tx_fail(t, IAM_INVALID, "a grant names at most %d resources", IAM_MAX_ITEMS);
+            return;
+        }
         cur->items = items;
         cur->nitems = n;
+    } else if (h.grants->nelts >= IAM_MAX_GRANTS) {
+        tx_fail(t, IAM_INVALID, "%s already holds %d grants, the most one can hold", h.label,
+                IAM_MAX_GRANTS);
+        return;
     } else {
         *(iam_grant_t *)apr_array_push(h.grants) = g;
     }
@@ -1501,6 +1584,10 @@ static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
     (void)plan;
     if (!role) {
         tx_fail(t, IAM_INVALID, "unknown role '%s' (see 'iamctl roles')", c->g->role);
+        return;
+    }
+    if (!c->whole_role && c->g->scope != IAM_SCOPE_ALL && c->g->nitems == 0) {
+        tx_fail(t, IAM_INVALID, "name the %s to revoke", iam_scope_name(c->g->scope));
         return;
     }
     if (!load_holder(t, c->group, c->who, &h))

@@ -844,6 +844,40 @@ END_TEST
 
 /* ---- usage and errors ---- */
 
+/* Options that swallow the next option, or come without values, are usage
+ * errors that change nothing. */
+START_TEST(test_options_without_values)
+{
+    json_t *m;
+
+    CTL_OK(NULL, "init");
+    CTL_OK(NULL, "member add alice --owner");
+    CTL_OK(NULL, "member add sam");
+    CTL_OK(NULL, "grant --member sam source-admin --resource checkout");
+    CTL_USAGE("--resource needs a value", "revoke --member sam source-admin --resource --all");
+    CTL_USAGE("--resource needs a value", "grant --member sam source-admin --resource --all");
+    CTL_USAGE("--label needs a value",
+              "grant --member sam source-admin --label --resource checkout");
+    CTL_USAGE("needs a value", "member add bob --name --owner");
+    CTL_USAGE("given once", "member add bob --email a@example.com --email b@example.com");
+    m = member_json("sam");
+    ck_assert_str_eq(grant_items(m, "source-admin"), "checkout");
+    json_decref(m);
+    CTL_FAILS("no member 'bob'", "member show bob");
+}
+END_TEST
+
+/* Names must be UTF-8, so every export is complete JSON. */
+START_TEST(test_invalid_utf8_refused)
+{
+    CTL_OK(NULL, "init");
+    CTL_OK(NULL, "member add alice --owner --name 'Jos\xc3\xa9'");
+    CTL_FAILS("not valid UTF-8", "member add lat --name \"$(printf 'Jos\\351')\"");
+    CTL_FAILS("not valid UTF-8", "group create \"$(printf 'caf\\351')\"");
+    CTL_OK("\"alice\"", "export");
+}
+END_TEST
+
 START_TEST(test_usage_errors)
 {
     EXPECT_EXIT(2, run_bare());
@@ -1008,6 +1042,8 @@ Suite *suite_iamctl(void)
 
     tc = tcase("usage");
     tcase_add_test(tc, test_usage_errors);
+    tcase_add_test(tc, test_options_without_values);
+    tcase_add_test(tc, test_invalid_utf8_refused);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_output_errors);
     tcase_add_test(tc, test_damaged_store);

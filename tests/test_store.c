@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *tmp_dir;    /* the fixture's temp directory */
@@ -1239,6 +1240,57 @@ START_TEST(test_foreign_lmdb)
 }
 END_TEST
 
+/* A planted link must not make the store (perhaps run by root) write or
+ * chown a file elsewhere. */
+START_TEST(test_linked_files_refused)
+{
+    const char *dir = apr_pstrcat(pool, tmp_dir, "/linked", NULL);
+    const char *victim = apr_pstrcat(pool, tmp_dir, "/victim", NULL);
+    const char *lock = apr_pstrcat(pool, dir, "/lock.mdb", NULL);
+    const char *data = apr_pstrcat(pool, dir, "/data.mdb", NULL);
+    iam_store_t *s2 = open_other("linked", 0);
+
+    iam_store_close(s2);
+    write_file(victim, "x", 1);
+    ck_assert_int_eq(unlink(lock), 0);
+    ck_assert_int_eq(symlink(victim, lock), 0);
+    s2 = NULL;
+    EXPECT(IAM_ACCESS, iam_store_open(&s2, dir, 0, 0, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "not a plain file"));
+    ck_assert(same_file(victim, "x", 1));
+
+    /* a hard link to data.mdb: refused too, and never given away */
+    ck_assert_int_eq(unlink(lock), 0);
+    ck_assert_int_eq(link(data, apr_pstrcat(pool, tmp_dir, "/hard", NULL)), 0);
+    EXPECT(IAM_ACCESS, iam_store_open(&s2, dir, 0, 0, pool, &ierr));
+    if (geteuid() == 0)
+        EXPECT(IAM_ACCESS, iam_store_chown(dir, 65534, 65534, &ierr));
+}
+END_TEST
+
+START_TEST(test_grant_too_many_items)
+{
+    const char **items = apr_pcalloc(pool, sizeof(char *) * (IAM_MAX_ITEMS + 2));
+    iam_grant_t g;
+    int i;
+
+    add("bob", NULL, 0);
+    for (i = 0; i <= IAM_MAX_ITEMS; i++)
+        items[i] = apr_psprintf(pool, "r%d", i);
+    g = grant_of("source-admin", IAM_SCOPE_RESOURCES, items);
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &g, &ierr));
+    items[IAM_MAX_ITEMS] = NULL;
+    g = grant_of("source-admin", IAM_SCOPE_RESOURCES, items);
+    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    ck_assert_int_eq(grant_in(member("bob")->grants, "source-admin")->nitems, IAM_MAX_ITEMS);
+    /* merging past the limit is refused as well */
+    items[0] = "one-more";
+    items[1] = NULL;
+    g = grant_of("source-admin", IAM_SCOPE_RESOURCES, items);
+    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &g, &ierr));
+}
+END_TEST
+
 START_TEST(test_garbage_data_file)
 {
     const char *dir = apr_pstrcat(pool, tmp_dir, "/garbage", NULL);
@@ -1359,6 +1411,46 @@ END_TEST
 
 /* ---- a full map ---- */
 
+/* Another process grows the map past this handle's size: the handle adopts
+ * the new size instead of failing every request. */
+START_TEST(test_map_grown_by_another_process)
+{
+    const char *dir = apr_pstrcat(pool, tmp_dir, "/grow", NULL);
+    iam_store_t *small = open_other("grow", 1048576);
+    iam_workspace_info_t wi;
+    iam_member_t *m;
+    pid_t pid;
+    int status;
+
+    OK(iam_store_member_add(small, "first", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    pid = fork();
+    if (pid == 0) {
+        /* a separate process with its own environment and a bigger map */
+        apr_pool_t *cp;
+        iam_store_t *big;
+        iam_err_t e;
+        int n;
+        apr_pool_create(&cp, NULL);
+        if (iam_store_open(&big, dir, 64 << 20, 0, cp, &e) != IAM_OK)
+            _exit(1);
+        for (n = 0; n < 12000; n++) {
+            if (iam_store_member_add(big, apr_psprintf(cp, "bulk%05d", n), NULL,
+                                     "a name that takes some room in the record", IAM_ACTIVE, 0,
+                                     &e) != IAM_OK)
+                _exit(2);
+        }
+        _exit(0);
+    }
+    ck_assert_int_gt(pid, 0);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    OK(iam_store_info(small, &wi, pool, &ierr));
+    ck_assert_int_eq(wi.members, 12001);
+    OK(iam_store_member_get(small, pool, "bulk11999", &m, &ierr));
+    OK(iam_store_member_add(small, "last", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+}
+END_TEST
+
 START_TEST(test_map_full)
 {
     iam_store_t *tiny = open_other("tiny", 1048576);
@@ -1437,6 +1529,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_grant_refused);
     tcase_add_test(tc, test_grant_unknown_role_is_not_a_plan_refusal);
     tcase_add_test(tc, test_grant_group);
+    tcase_add_test(tc, test_grant_too_many_items);
     suite_add_tcase(s, tc);
 
     tc = tcase("plans");
@@ -1477,6 +1570,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_version_mismatch);
     tcase_add_test(tc, test_foreign_lmdb);
     tcase_add_test(tc, test_garbage_data_file);
+    tcase_add_test(tc, test_linked_files_refused);
     tcase_add_test(tc, test_damaged_member_record);
     tcase_add_test(tc, test_damaged_group_record);
     tcase_add_test(tc, test_truncated_member_record);
@@ -1485,6 +1579,7 @@ Suite *suite_store(void)
     tc = tcase("map-full");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_map_full);
+    tcase_add_test(tc, test_map_grown_by_another_process);
     suite_add_tcase(s, tc);
 
     return s;
