@@ -60,6 +60,36 @@ typedef struct {
     apr_array_header_t *members; /* const char *: logins (filled by _get) */
 } iam_group_t;
 
+/* One entry of the audit trail. */
+typedef struct {
+    unsigned long long seq; /* increasing; newest is largest */
+    long long time;         /* unix seconds */
+    const char *actor;      /* "iamctl:root", "console:olivia", "api:olivia", "server", "system" */
+    const char *action;     /* "member.add", "grant", "group.update", ... */
+    const char *target;     /* a login, or "group:NAME" */
+    const char *before, *after;
+} iam_audit_t;
+
+/* A member as the console and the API write it, in one transaction.
+ * NULL (or -1) leaves a field as it is; grants and groups replace the
+ * whole set. */
+typedef struct {
+    const char *login;
+    const char *email; /* "" clears */
+    const char *name;
+    iam_member_status_e status; /* on create */
+    int pii;
+    const apr_array_header_t *grants; /* iam_grant_t */
+    const apr_array_header_t *groups; /* const char *: group names */
+} iam_member_spec_t;
+
+typedef struct {
+    const char *name;
+    int pii;
+    const apr_array_header_t *grants;  /* iam_grant_t */
+    const apr_array_header_t *members; /* const char *: logins */
+} iam_group_spec_t;
+
 /* What the decision needs of one member: their record and the grants of
  * every group they are in, ready for iam_policy_decide(). */
 typedef struct {
@@ -103,6 +133,13 @@ iam_status_e iam_store_member_get(iam_store_t *st, apr_pool_t *p, const char *lo
  * NULL for all), in login order, skipping `offset`, at most `limit`. */
 iam_status_e iam_store_member_list(iam_store_t *st, apr_pool_t *p, const char *search, int offset,
                                    int limit, apr_array_header_t **out, iam_err_t *err);
+/* A page of members after `after` (a login; NULL from the start) whose
+ * login, email or name holds `search`; *next is the login to continue
+ * from, or NULL at the end. Cost grows with the page, not the store
+ * (a search reads until the page is full). */
+iam_status_e iam_store_member_page(iam_store_t *st, apr_pool_t *p, const char *search,
+                                   const char *after, int limit, apr_array_header_t **out,
+                                   const char **next, iam_err_t *err);
 iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *name,
                                  iam_group_t **out, iam_err_t *err);
 iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
@@ -112,17 +149,29 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
                             apr_array_header_t **members, apr_array_header_t **groups,
                             iam_err_t *err);
 
-/* ---- writes: each one LMDB write transaction ---- */
+/* The audit trail, newest first: entries older than `before` (0: from the
+ * newest), at most `limit`. */
+iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
+                                  int limit, apr_array_header_t **out, iam_err_t *err);
+
+/* ---- writes: each one LMDB write transaction, with its audit record ----
+ *
+ * `actor` names who writes, for the audit trail. */
 
 /* Records what httpd.conf says: the plan and the custom roles. */
 iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
                                      iam_err_t *err);
 /* Sets the plan only if no server has recorded one (iamctl --plan). */
-iam_status_e iam_store_set_plan(iam_store_t *st, iam_plan_e plan, int force, iam_err_t *err);
-iam_status_e iam_store_member_add(iam_store_t *st, const char *login, const char *email,
-                                  const char *name, iam_member_status_e status, int owner,
-                                  iam_err_t *err);
-iam_status_e iam_store_member_remove(iam_store_t *st, const char *login, iam_err_t *err);
+iam_status_e iam_store_set_plan(iam_store_t *st, const char *actor, iam_plan_e plan, int force,
+                                iam_err_t *err);
+iam_status_e iam_store_member_add(iam_store_t *st, const char *actor, const char *login,
+                                  const char *email, const char *name, iam_member_status_e status,
+                                  int owner, iam_err_t *err);
+iam_status_e iam_store_member_remove(iam_store_t *st, const char *actor, const char *login,
+                                     iam_err_t *err);
+/* Creates (create != 0) or updates a member with everything in spec. */
+iam_status_e iam_store_member_put(iam_store_t *st, const char *actor, const iam_member_spec_t *spec,
+                                  int create, iam_err_t *err);
 /* Marks an invited member active (first authenticated request). */
 iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err);
 /* If the store has no owner, makes `login` an active owner. *made says
@@ -131,21 +180,27 @@ iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *
                                        iam_err_t *err);
 
 /* Grants to a member (group == 0) or a group (group == 1). */
-iam_status_e iam_store_grant(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
-                             iam_err_t *err);
+iam_status_e iam_store_grant(iam_store_t *st, const char *actor, int group, const char *who,
+                             const iam_grant_t *g, iam_err_t *err);
 /* Revokes: with scope ALL and no items, every grant of the role when
  * `whole_role`; else the given scope and items. */
-iam_status_e iam_store_revoke(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
-                              int whole_role, iam_err_t *err);
+iam_status_e iam_store_revoke(iam_store_t *st, const char *actor, int group, const char *who,
+                              const iam_grant_t *g, int whole_role, iam_err_t *err);
 
-iam_status_e iam_store_group_create(iam_store_t *st, const char *name, iam_err_t *err);
-iam_status_e iam_store_group_delete(iam_store_t *st, const char *name, iam_err_t *err);
+iam_status_e iam_store_group_create(iam_store_t *st, const char *actor, const char *name,
+                                    iam_err_t *err);
+iam_status_e iam_store_group_delete(iam_store_t *st, const char *actor, const char *name,
+                                    iam_err_t *err);
 /* Adds or removes several members at once; all or nothing. */
-iam_status_e iam_store_group_members(iam_store_t *st, const char *name, int add,
+iam_status_e iam_store_group_members(iam_store_t *st, const char *actor, const char *name, int add,
                                      const char *const *logins, int n, iam_err_t *err);
+/* Creates (create != 0) or updates a group with everything in spec. */
+iam_status_e iam_store_group_put(iam_store_t *st, const char *actor, const iam_group_spec_t *spec,
+                                 int create, iam_err_t *err);
 
 /* Loads members and groups into an empty store, in one transaction. */
-iam_status_e iam_store_import(iam_store_t *st, iam_plan_e plan, apr_array_header_t *members,
-                              apr_array_header_t *groups, iam_err_t *err);
+iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e plan,
+                              apr_array_header_t *members, apr_array_header_t *groups,
+                              iam_err_t *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ typedef struct {
     int has_plan;
     iam_plan_e plan;
     iam_store_t *st;
+    const char *actor; /* "iamctl:<user>", for the audit trail */
 } ctl_t;
 
 static int usage(const char *fmt, ...)
@@ -361,7 +363,7 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
         }
         if (open_store(c, 0))
             return EXIT_FAILURE;
-        if (iam_store_member_add(c->st, argv[0], email, name,
+        if (iam_store_member_add(c->st, c->actor, argv[0], email, name,
                                  strcmp(sub, "add") ? IAM_INVITED : IAM_ACTIVE, owner,
                                  &err) != IAM_OK)
             return store_error(&err);
@@ -446,7 +448,7 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
             return usage("member remove needs one LOGIN");
         if (open_store(c, 0))
             return EXIT_FAILURE;
-        if (iam_store_member_remove(c->st, argv[0], &err) != IAM_OK)
+        if (iam_store_member_remove(c->st, c->actor, argv[0], &err) != IAM_OK)
             return store_error(&err);
         printf("removed %s\n", argv[0]);
         return 0;
@@ -519,8 +521,8 @@ static int cmd_grant(ctl_t *c, int argc, char **argv, int revoke)
     g.role = role;
     g.nitems = items->nelts;
     g.items = (const char **)items->elts;
-    st = revoke ? iam_store_revoke(c->st, group, who, &g, whole, &err)
-                : iam_store_grant(c->st, group, who, &g, &err);
+    st = revoke ? iam_store_revoke(c->st, c->actor, group, who, &g, whole, &err)
+                : iam_store_grant(c->st, c->actor, group, who, &g, &err);
     if (st != IAM_OK)
         return store_error(&err);
     printf("%s %s %s %s\n", revoke ? "revoked" : "granted", role, revoke ? "from" : "to", who);
@@ -545,8 +547,9 @@ static int cmd_group(ctl_t *c, int argc, char **argv)
             return usage("group %s needs one NAME", sub);
         if (open_store(c, 0))
             return EXIT_FAILURE;
-        if ((!strcmp(sub, "create") ? iam_store_group_create(c->st, argv[0], &err)
-                                    : iam_store_group_delete(c->st, argv[0], &err)) != IAM_OK)
+        if ((!strcmp(sub, "create")
+                 ? iam_store_group_create(c->st, c->actor, argv[0], &err)
+                 : iam_store_group_delete(c->st, c->actor, argv[0], &err)) != IAM_OK)
             return store_error(&err);
         printf("%s group %s\n", !strcmp(sub, "create") ? "created" : "deleted", argv[0]);
         return 0;
@@ -556,7 +559,7 @@ static int cmd_group(ctl_t *c, int argc, char **argv)
             return usage("group %s needs NAME and at least one LOGIN", sub);
         if (open_store(c, 0))
             return EXIT_FAILURE;
-        if (iam_store_group_members(c->st, argv[0], !strcmp(sub, "add"),
+        if (iam_store_group_members(c->st, c->actor, argv[0], !strcmp(sub, "add"),
                                     (const char *const *)argv + 1, argc - 1, &err) != IAM_OK)
             return store_error(&err);
         printf("%s %d member%s %s group %s\n", !strcmp(sub, "add") ? "added" : "removed", argc - 1,
@@ -872,7 +875,7 @@ static int cmd_import(ctl_t *c, int argc, char **argv)
         plan = c->plan;
     if (open_store(c, IAM_OPEN_CREATE))
         return EXIT_FAILURE;
-    if (iam_store_import(c->st, plan, members, groups, &err) != IAM_OK)
+    if (iam_store_import(c->st, c->actor, plan, members, groups, &err) != IAM_OK)
         return error("%s: %s; nothing was imported", argv[0], err.msg);
     printf("imported %d members and %d groups\n", members->nelts, groups->nelts);
     return 0;
@@ -937,6 +940,17 @@ static int cmd_check(ctl_t *c, int argc, char **argv)
 
 /* ---- main ---- */
 
+/* Who runs iamctl, as the audit trail names them: the sudo user if any. */
+static const char *actor_name(apr_pool_t *p)
+{
+    const char *sudo = getenv("SUDO_USER");
+    struct passwd *pw = getpwuid(getuid());
+
+    if (sudo && *sudo && !iam_check_login(sudo))
+        return apr_pstrcat(p, "iamctl:", sudo, NULL);
+    return apr_pstrcat(p, "iamctl:", pw ? pw->pw_name : apr_ltoa(p, (long)getuid()), NULL);
+}
+
 int main(int argc, char **argv)
 {
     ctl_t c;
@@ -949,6 +963,7 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     apr_pool_create(&c.p, NULL);
     c.dir = getenv("IAM_STORE") ? getenv("IAM_STORE") : IAM_STORE_DEFAULT_DIR;
+    c.actor = actor_name(c.p);
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -979,7 +994,7 @@ int main(int argc, char **argv)
         /* --plan records the plan of a store no server has opened. */
         if (open_store(&c, !strcmp(cmd, "init") ? IAM_OPEN_CREATE : 0))
             return EXIT_FAILURE;
-        if (iam_store_set_plan(c.st, c.plan, 0, &err) != IAM_OK)
+        if (iam_store_set_plan(c.st, c.actor, c.plan, 0, &err) != IAM_OK)
             return store_error(&err);
         if (!*cmd) {
             printf("plan of %s set to %s\n", c.dir, iam_plan_name(c.plan));

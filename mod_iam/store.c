@@ -421,6 +421,7 @@ typedef struct {
     apr_pool_t *p;
     iam_err_t *err;
     iam_status_e status;
+    const char *actor; /* who writes: recorded in the audit trail */
 } tx_t;
 
 static iam_status_e tx_fail(tx_t *t, iam_status_e st, const char *fmt, ...)
@@ -456,6 +457,7 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     t->p = p;
     t->err = err;
     t->status = IAM_OK;
+    t->actor = NULL;
     pthread_rwlock_rdlock(&st->lock);
     rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc == MDB_READERS_FULL) {
@@ -1058,6 +1060,73 @@ static int list_group(tx_t *t, const MDB_val *v, void *data)
     return 1;
 }
 
+typedef struct {
+    const char *search;
+    int limit;
+    apr_array_header_t *out;
+    const char *skip; /* the key to step over: the previous page's last */
+    const char **next;
+} page_ctx_t;
+
+static int page_member(tx_t *t, const MDB_val *v, void *data)
+{
+    page_ctx_t *ctx = data;
+    iam_member_t *m = decode_member(t->p, v);
+    subject_ctx_t sc = {NULL, NULL, NULL};
+
+    if (!m) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a member record is damaged", t->st->dir);
+        return 0;
+    }
+    if (ctx->skip && !strcasecmp(m->login, ctx->skip))
+        return 1;
+    if (ctx->search && !contains_ci(m->login, ctx->search) && !contains_ci(m->email, ctx->search) &&
+        !contains_ci(m->name, ctx->search))
+        return 1;
+    if (ctx->out->nelts >= ctx->limit) {
+        /* one more match: there is a next page */
+        *ctx->next = APR_ARRAY_IDX(ctx->out, ctx->out->nelts - 1, iam_member_t *)->login;
+        return 0;
+    }
+    sc.names = m->groups;
+    tx_each_link(t, 'm', m->login, add_group_set, &sc);
+    APR_ARRAY_PUSH(ctx->out, iam_member_t *) = m;
+    return 1;
+}
+
+iam_status_e iam_store_member_page(iam_store_t *st, apr_pool_t *p, const char *search,
+                                   const char *after, int limit, apr_array_header_t **out,
+                                   const char **next, iam_err_t *err)
+{
+    page_ctx_t ctx = {search && *search ? search : NULL, limit > 0 ? limit : 50, NULL,
+                      after && *after ? after : NULL, next};
+    MDB_cursor *c;
+    MDB_val kv, v;
+    key_t_ k;
+    tx_t t;
+    int rc;
+
+    *next = NULL;
+    *out = ctx.out = apr_array_make(p, ctx.limit, sizeof(iam_member_t *));
+    if (key_make(&k, 'M', ctx.skip ? ctx.skip : "", NULL))
+        return fail(err, IAM_INVALID, "login is too long");
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
+        return tx_done(&t);
+    kv = kval(&k);
+    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == 'M' && t.status == IAM_OK;
+         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT)) {
+        if (!page_member(&t, &v, &ctx))
+            break;
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(&t, rc);
+    mdb_cursor_close(c);
+    return tx_done(&t);
+}
+
 iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *name,
                                  iam_group_t **out, iam_err_t *err)
 {
@@ -1113,7 +1182,152 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
     return tx_done(&t);
 }
 
-/* ---- writes ---- */
+/* ---- the audit trail ----
+ *
+ * 'A' + u64 big-endian sequence -> who, when, what, on whom, before, after.
+ * Written by audit() in the transaction of the change it records. */
+
+#define AUDIT_TEXT_MAX 4000
+
+static const char *describe_grants(apr_pool_t *p, const apr_array_header_t *grants)
+{
+    const char *s = "";
+    int i, j;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        const char *items = g->scope == IAM_SCOPE_ALL ? "all" : "";
+        for (j = 0; j < g->nitems; j++)
+            items = apr_pstrcat(p, items, j ? " " : "", g->items[j], NULL);
+        s = apr_psprintf(p, "%s%s%s on %s%s", s, i ? "; " : "", g->role,
+                         g->scope == IAM_SCOPE_LABELS ? "labels " : "", items);
+    }
+    return grants->nelts ? s : "none";
+}
+
+static const char *describe_member(tx_t *t, const iam_member_t *m)
+{
+    apr_array_header_t *groups = apr_array_make(t->p, 4, sizeof(const char *));
+
+    tx_each_link(t, 'm', m->login, add_name, groups);
+    return apr_psprintf(t->p, "status=%s email=%s name=%s pii=%s grants=[%s] groups=[%s]",
+                        m->status == IAM_INVITED ? "invited" : "active", m->email, m->name,
+                        m->pii ? "yes" : "no", describe_grants(t->p, m->grants),
+                        groups->nelts ? apr_array_pstrcat(t->p, groups, ',') : "");
+}
+
+static const char *describe_group(tx_t *t, const iam_group_t *g)
+{
+    apr_array_header_t *members = apr_array_make(t->p, 4, sizeof(const char *));
+
+    tx_each_link(t, 'g', g->name, add_name, members);
+    return apr_psprintf(t->p, "pii=%s grants=[%s] members=%d", g->pii ? "yes" : "no",
+                        describe_grants(t->p, g->grants), members->nelts);
+}
+
+static const char *clip(apr_pool_t *p, const char *s)
+{
+    return strlen(s) > AUDIT_TEXT_MAX
+               ? apr_pstrcat(p, apr_pstrndup(p, s, AUDIT_TEXT_MAX), "...", NULL)
+               : s;
+}
+
+static void audit_key(unsigned char *b, unsigned long long seq)
+{
+    int i;
+
+    b[0] = 'A';
+    for (i = 8; i >= 1; i--, seq >>= 8)
+        b[i] = (unsigned char)(seq & 0xff);
+}
+
+static void audit(tx_t *t, const char *action, const char *target, const char *before,
+                  const char *after)
+{
+    unsigned char kb[9];
+    unsigned long long seq;
+    wbuf_t w = {t->p, NULL, 0, 0};
+    MDB_val kv = {9, kb}, v;
+
+    if (t->status != IAM_OK)
+        return;
+    seq = (unsigned long long)meta_count(t, "audit") + 1;
+    meta_count_add(t, "audit", 1);
+    audit_key(kb, seq);
+    w_u8(&w, REC_FORMAT);
+    w_u64(&w, (unsigned long long)time(NULL));
+    w_str(&w, t->actor);
+    w_str(&w, action);
+    w_str(&w, target);
+    w_str(&w, clip(t->p, before ? before : ""));
+    w_str(&w, clip(t->p, after ? after : ""));
+    v.mv_size = w.n;
+    v.mv_data = w.d;
+    if (t->status == IAM_OK)
+        tx_rc(t, mdb_put(t->txn, t->st->dbi, &kv, &v, 0));
+}
+
+static iam_audit_t *decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val *v)
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    iam_audit_t *a = apr_pcalloc(p, sizeof(*a));
+    const unsigned char *kb = k->mv_data;
+    int i;
+
+    for (i = 1; i <= 8; i++)
+        a->seq = (a->seq << 8) | kb[i];
+    if (r_u8(&r) != REC_FORMAT)
+        return NULL;
+    a->time = (long long)r_u64(&r);
+    a->actor = r_str(&r);
+    a->action = r_str(&r);
+    a->target = r_str(&r);
+    a->before = r_str(&r);
+    a->after = r_str(&r);
+    return r.bad || r.off != r.n ? NULL : a;
+}
+
+iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
+                                  int limit, apr_array_header_t **out, iam_err_t *err)
+{
+    unsigned char kb[9];
+    MDB_val kv = {9, kb}, v;
+    MDB_cursor *c;
+    tx_t t;
+    int rc;
+
+    *out = apr_array_make(p, limit > 0 ? limit : 16, sizeof(iam_audit_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
+        return tx_done(&t);
+    /* newest first: from just below `before` (or the end) backwards */
+    audit_key(kb, before ? before : ~0ULL);
+    rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+    rc = rc == MDB_SUCCESS || rc == MDB_NOTFOUND
+             ? mdb_cursor_get(c, &kv, &v, rc ? MDB_LAST : MDB_PREV)
+             : rc;
+    for (; rc == MDB_SUCCESS && (limit <= 0 || (*out)->nelts < limit);
+         rc = mdb_cursor_get(c, &kv, &v, MDB_PREV)) {
+        iam_audit_t *a;
+        if (kv.mv_size != 9 || *(unsigned char *)kv.mv_data != 'A')
+            break;
+        if (!(a = decode_audit(p, &kv, &v))) {
+            tx_fail(&t, IAM_CORRUPT, "store %s: an audit record is damaged", st->dir);
+            break;
+        }
+        APR_ARRAY_PUSH(*out, iam_audit_t *) = a;
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(&t, rc);
+    mdb_cursor_close(c);
+    return tx_done(&t);
+}
+
+/* ---- writes ----
+ *
+ * Every write runs in write_op: one write transaction, the plan and roles
+ * read inside it, the change and its audit record, commit or abort. */
 
 static void put_member(tx_t *t, const iam_member_t *m)
 {
@@ -1162,216 +1376,312 @@ static void set_owner_index(tx_t *t, const char *login, int on)
         tx_del(t, &k);
 }
 
-iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
-                                     iam_err_t *err)
+typedef void (*write_fn)(tx_t *, const iam_roles_t *, iam_plan_e, void *);
+
+static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err, write_fn op,
+                             void *ctx)
 {
     apr_pool_t *p;
     tx_t t;
-    key_t_ k;
+    iam_roles_t *roles;
+    iam_plan_e plan;
 
     apr_pool_create(&p, NULL);
+    roles = apr_palloc(p, sizeof(*roles));
     if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
-        meta_key(&k, "plan");
-        tx_put(&t, &k, str_val(iam_plan_name(plan)));
-        meta_key(&k, "plan-by");
-        tx_put(&t, &k, str_val("server"));
-        meta_key(&k, "roles");
-        tx_put(&t, &k, encode_roles(p, roles));
+        t.actor = actor && *actor ? actor : "unknown";
+        plan = tx_plan(&t);
+        tx_roles(&t, roles);
+        if (t.status == IAM_OK)
+            op(&t, roles, plan, ctx);
     }
     tx_end(&t);
     apr_pool_destroy(p);
     return t.status;
 }
 
-iam_status_e iam_store_set_plan(iam_store_t *st, iam_plan_e plan, int force, iam_err_t *err)
-{
-    apr_pool_t *p;
-    tx_t t;
-    key_t_ k;
-    MDB_val v;
+/* ---- the workspace ---- */
 
-    apr_pool_create(&p, NULL);
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
-        meta_key(&k, "plan-by");
-        if (tx_get(&t, &k, &v) == 1 && !force)
-            tx_fail(&t, IAM_INVALID,
-                    "the plan of store %s is set by IAMPlan in httpd.conf; change it there and "
-                    "restart Apache",
-                    st->dir);
-        meta_key(&k, "plan");
-        tx_put(&t, &k, str_val(iam_plan_name(plan)));
-    }
-    tx_end(&t);
-    apr_pool_destroy(p);
-    return t.status;
-}
+typedef struct {
+    iam_plan_e plan;
+    const iam_roles_t *roles;
+    int force;
+    int by_server;
+} workspace_ctx_t;
 
-static void tx_member_add(tx_t *t, const char *login, const char *email, const char *name,
-                          iam_member_status_e status, int owner, const iam_roles_t *roles)
+static void set_workspace_op(tx_t *t, const iam_roles_t *roles, iam_plan_e old, void *data)
 {
-    const char *e;
-    iam_member_t *m, *old;
+    workspace_ctx_t *c = data;
     key_t_ k;
     MDB_val v;
 
     (void)roles;
-    if ((e = iam_check_login(login)) != NULL) {
-        tx_fail(t, IAM_INVALID, "login '%s' %s", login, e);
+    meta_key(&k, "plan-by");
+    if (!c->by_server && !c->force && tx_get(t, &k, &v) == 1) {
+        tx_fail(t, IAM_INVALID,
+                "the plan of store %s is set by IAMPlan in httpd.conf; change it there and "
+                "restart Apache",
+                t->st->dir);
         return;
     }
-    if (email && (e = iam_check_email(email)) != NULL) {
-        tx_fail(t, IAM_INVALID, "email '%s' %s", email, e);
-        return;
+    if (c->by_server) {
+        tx_put(t, &k, str_val("server"));
+        meta_key(&k, "roles");
+        tx_put(t, &k, encode_roles(t->p, c->roles));
     }
-    if (name && (e = iam_check_text(name, 128)) != NULL) {
-        tx_fail(t, IAM_INVALID, "name %s", e);
-        return;
-    }
-    if (tx_member(t, login, &old) != 0) {
-        if (t->status == IAM_OK)
-            tx_fail(t, IAM_EXISTS, "'%s' is already a member", login);
-        return;
-    }
-    if (email) {
+    meta_key(&k, "plan");
+    tx_put(t, &k, str_val(iam_plan_name(c->plan)));
+    if (old != c->plan)
+        audit(t, "workspace.plan", "", iam_plan_name(old), iam_plan_name(c->plan));
+}
+
+iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
+                                     iam_err_t *err)
+{
+    workspace_ctx_t c = {plan, roles, 1, 1};
+    return write_op(st, "server", err, set_workspace_op, &c);
+}
+
+iam_status_e iam_store_set_plan(iam_store_t *st, const char *actor, iam_plan_e plan, int force,
+                                iam_err_t *err)
+{
+    workspace_ctx_t c = {plan, NULL, force, 0};
+    return write_op(st, actor, err, set_workspace_op, &c);
+}
+
+/* ---- members ---- */
+
+static int check_member_fields(tx_t *t, const char *login, const char *email, const char *name)
+{
+    const char *e;
+
+    if (login && (e = iam_check_login(login)) != NULL)
+        return tx_fail(t, IAM_INVALID, "login '%s' %s", login, e), 0;
+    if (email && *email && (e = iam_check_email(email)) != NULL)
+        return tx_fail(t, IAM_INVALID, "email '%s' %s", email, e), 0;
+    if (name && *name && (e = iam_check_text(name, 128)) != NULL)
+        return tx_fail(t, IAM_INVALID, "name %s", e), 0;
+    return 1;
+}
+
+/* Points the email index at `login` (email NULL or "": none); the old
+ * email, if any, is released. */
+static void set_email(tx_t *t, iam_member_t *m, const char *email)
+{
+    key_t_ k, lk;
+    MDB_val v;
+
+    if (email && *email) {
         if (key_make(&k, 'E', email, NULL)) {
             tx_fail(t, IAM_INVALID, "email is too long");
             return;
         }
-        if (tx_get(t, &k, &v) == 1) {
+        key_make(&lk, 'E', m->login, NULL);
+        if (tx_get(t, &k, &v) == 1 &&
+            (v.mv_size != lk.n - 1 || memcmp(v.mv_data, lk.b + 1, v.mv_size))) {
             tx_fail(t, IAM_EXISTS, "email %s is already used by member '%.*s'", email,
                     (int)v.mv_size, (char *)v.mv_data);
             return;
         }
     }
+    if (m->email[0] && !key_make(&k, 'E', m->email, NULL))
+        tx_del(t, &k);
+    if (email && *email) {
+        key_make(&k, 'E', email, NULL);
+        key_make(&lk, 'E', m->login, NULL);
+        tx_put(t, &k, (MDB_val){lk.n - 1, lk.b + 1});
+    }
+    m->email = email ? email : "";
+}
+
+static iam_member_t *tx_member_add(tx_t *t, const char *login, const char *email, const char *name,
+                                   iam_member_status_e status, int owner)
+{
+    iam_member_t *m, *old;
+
+    if (!check_member_fields(t, login, email, name))
+        return NULL;
+    if (tx_member(t, login, &old) != 0) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_EXISTS, "'%s' is already a member", login);
+        return NULL;
+    }
     m = apr_pcalloc(t->p, sizeof(*m));
     m->login = login;
-    m->email = email ? email : "";
+    m->email = "";
     m->name = name ? name : "";
     m->status = status;
     m->created = (long long)time(NULL);
     m->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
+    m->groups = apr_array_make(t->p, 1, sizeof(const char *));
+    set_email(t, m, email);
     if (owner) {
-        iam_grant_t *g = apr_array_push(m->grants);
-        g->role = "workspace-owner";
-        g->scope = IAM_SCOPE_ALL;
-        g->nitems = 0;
-        g->items = NULL;
+        *(iam_grant_t *)apr_array_push(m->grants) =
+            (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
         set_owner_index(t, login, 1);
     }
     put_member(t, m);
-    if (email) {
-        key_t_ lk;
-        key_make(&lk, 'E', login, NULL);
-        tx_put(t, &k, (MDB_val){lk.n - 1, lk.b + 1});
-    }
     meta_count_add(t, "members", 1);
+    return t->status == IAM_OK ? m : NULL;
 }
 
-iam_status_e iam_store_member_add(iam_store_t *st, const char *login, const char *email,
-                                  const char *name, iam_member_status_e status, int owner,
-                                  iam_err_t *err)
-{
-    apr_pool_t *p;
-    tx_t t;
+typedef struct {
+    const char *login, *email, *name;
+    iam_member_status_e status;
+    int owner;
+} add_ctx_t;
 
-    apr_pool_create(&p, NULL);
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK)
-        tx_member_add(&t, login, email && email[0] ? email : NULL, name && name[0] ? name : NULL,
-                      status, owner, NULL);
-    tx_end(&t);
-    apr_pool_destroy(p);
-    return t.status;
-}
-
-static void unlink_group(tx_t *t, const char *group, void *login)
+static void member_add_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
-    set_link(t, 'g', group, login, 0);
-}
-
-iam_status_e iam_store_member_remove(iam_store_t *st, const char *login, iam_err_t *err)
-{
-    apr_pool_t *p;
-    tx_t t;
+    add_ctx_t *c = data;
     iam_member_t *m;
-    key_t_ k;
 
-    apr_pool_create(&p, NULL);
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK && tx_member(&t, login, &m) == 1) {
-        key_make(&k, 'O', login, NULL);
-        MDB_val v;
-        if (tx_get(&t, &k, &v) == 1 && count_prefix(&t, 'O') <= 1)
-            tx_fail(&t, IAM_LAST_OWNER,
-                    "'%s' is the last Workspace Owner and cannot be removed: make another "
-                    "member an owner first",
-                    m->login);
-        apr_array_header_t *groups = apr_array_make(p, 4, sizeof(const char *));
-        tx_each_link(&t, 'm', login, add_name, groups);
-        for (int i = 0; i < groups->nelts; i++) {
-            const char *g = APR_ARRAY_IDX(groups, i, const char *);
-            set_link(&t, 'm', login, g, 0);
-            unlink_group(&t, g, (void *)login);
-        }
-        set_owner_index(&t, login, 0);
-        if (m->email[0] && !key_make(&k, 'E', m->email, NULL))
-            tx_del(&t, &k);
-        key_make(&k, 'M', login, NULL);
-        tx_del(&t, &k);
-        meta_count_add(&t, "members", -1);
-    } else if (t.status == IAM_OK) {
-        tx_fail(&t, IAM_NOTFOUND, "no member '%s'", login);
+    (void)roles;
+    (void)plan;
+    if ((m = tx_member_add(t, c->login, c->email, c->name, c->status, c->owner)) != NULL)
+        audit(t, c->status == IAM_INVITED ? "member.invite" : "member.add", m->login, "",
+              describe_member(t, m));
+}
+
+iam_status_e iam_store_member_add(iam_store_t *st, const char *actor, const char *login,
+                                  const char *email, const char *name, iam_member_status_e status,
+                                  int owner, iam_err_t *err)
+{
+    add_ctx_t c = {login, email && *email ? email : NULL, name && *name ? name : NULL, status,
+                   owner};
+    return write_op(st, actor, err, member_add_op, &c);
+}
+
+static int is_owner_grants(const apr_array_header_t *grants)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(grants, i, iam_grant_t).role, "workspace-owner"))
+            return 1;
     }
-    tx_end(&t);
-    apr_pool_destroy(p);
-    return t.status;
+    return 0;
+}
+
+static void last_owner_check(tx_t *t, const iam_member_t *m, const char *what)
+{
+    key_t_ k;
+    MDB_val v;
+
+    key_make(&k, 'O', m->login, NULL);
+    if (tx_get(t, &k, &v) == 1 && count_prefix(t, 'O') <= 1)
+        tx_fail(t, IAM_LAST_OWNER,
+                "'%s' is the last Workspace Owner and cannot be %s: make another member an "
+                "owner first",
+                m->login, what);
+}
+
+static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *login)
+{
+    apr_array_header_t *groups;
+    iam_member_t *m;
+    const char *before;
+    key_t_ k;
+    int i;
+
+    (void)roles;
+    (void)plan;
+    if (tx_member(t, login, &m) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no member '%s'", (char *)login);
+        return;
+    }
+    last_owner_check(t, m, "removed");
+    before = describe_member(t, m);
+    groups = apr_array_make(t->p, 4, sizeof(const char *));
+    tx_each_link(t, 'm', login, add_name, groups);
+    for (i = 0; i < groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(groups, i, const char *);
+        set_link(t, 'm', login, g, 0);
+        set_link(t, 'g', g, login, 0);
+    }
+    set_owner_index(t, login, 0);
+    set_email(t, m, NULL);
+    key_make(&k, 'M', login, NULL);
+    tx_del(t, &k);
+    meta_count_add(t, "members", -1);
+    audit(t, "member.remove", m->login, before, "");
+}
+
+iam_status_e iam_store_member_remove(iam_store_t *st, const char *actor, const char *login,
+                                     iam_err_t *err)
+{
+    return write_op(st, actor, err, member_remove_op, (void *)login);
+}
+
+static void member_activate_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *login)
+{
+    iam_member_t *m;
+
+    (void)roles;
+    (void)plan;
+    if (tx_member(t, login, &m) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no member '%s'", (char *)login);
+        return;
+    }
+    if (m->status == IAM_INVITED) {
+        m->status = IAM_ACTIVE;
+        put_member(t, m);
+        audit(t, "member.activate", m->login, "invited", "active");
+    }
 }
 
 iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err)
 {
-    apr_pool_t *p;
-    tx_t t;
-    iam_member_t *m;
+    return write_op(st, "system", err, member_activate_op, (void *)login);
+}
 
-    apr_pool_create(&p, NULL);
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK && tx_member(&t, login, &m) == 1) {
-        if (m->status == IAM_INVITED) {
-            m->status = IAM_ACTIVE;
-            put_member(&t, m);
-        }
-    } else if (t.status == IAM_OK) {
-        tx_fail(&t, IAM_NOTFOUND, "no member '%s'", login);
+typedef struct {
+    const char *login;
+    int *made;
+} boot_ctx_t;
+
+static void bootstrap_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    const char *login = ((boot_ctx_t *)data)->login;
+    int *made = ((boot_ctx_t *)data)->made;
+    iam_member_t *m;
+    const char *before = "";
+    int found;
+
+    (void)roles;
+    (void)plan;
+    if (count_prefix(t, 'O') != 0)
+        return;
+    found = tx_member(t, login, &m);
+    if (found == 0) {
+        m = tx_member_add(t, login, NULL, NULL, IAM_ACTIVE, 1);
+    } else if (found == 1) {
+        before = describe_member(t, m);
+        *(iam_grant_t *)apr_array_push(m->grants) =
+            (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
+        m->status = IAM_ACTIVE;
+        put_member(t, m);
+        set_owner_index(t, login, 1);
     }
-    tx_end(&t);
-    apr_pool_destroy(p);
-    return t.status;
+    if (m && t->status == IAM_OK) {
+        audit(t, "owner.bootstrap", m->login, before, describe_member(t, m));
+        *made = 1;
+    }
 }
 
 iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
                                        iam_err_t *err)
 {
-    apr_pool_t *p;
-    tx_t t;
-    iam_member_t *m;
+    boot_ctx_t ctx = {login, made};
+    iam_status_e rc;
 
     *made = 0;
-    apr_pool_create(&p, NULL);
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK && count_prefix(&t, 'O') == 0) {
-        int found = tx_member(&t, login, &m);
-        if (found == 0) {
-            tx_member_add(&t, login, NULL, NULL, IAM_ACTIVE, 1, NULL);
-        } else if (found == 1) {
-            iam_grant_t *g = apr_array_push(m->grants);
-            *g = (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
-            m->status = IAM_ACTIVE;
-            put_member(&t, m);
-            set_owner_index(&t, login, 1);
-        }
-        *made = t.status == IAM_OK;
-    }
-    tx_end(&t);
-    apr_pool_destroy(p);
-    if (t.status != IAM_OK)
+    rc = write_op(st, "server", err, bootstrap_op, &ctx);
+    if (rc != IAM_OK)
         *made = 0;
-    return t.status;
+    return rc;
 }
 
 /* ---- grants ---- */
@@ -1403,7 +1713,7 @@ static int item_index(const iam_grant_t *g, const char *item)
 }
 
 /* Finds the grant of `slug` with `scope` (and for labels, the same set). */
-static int find_grant(apr_array_header_t *grants, const char *slug, const iam_grant_t *like)
+static int find_grant(const apr_array_header_t *grants, const char *slug, const iam_grant_t *like)
 {
     int i;
 
@@ -1425,12 +1735,79 @@ static void remove_grant(apr_array_header_t *grants, int idx)
     grants->nelts--;
 }
 
+/* Validates `in` and merges it into `grants` (resources merge into the
+ * role's one resource grant). strict: a grant already held is IAM_EXISTS;
+ * else it merges silently. Returns the role, or NULL on failure. */
+static const iam_role_t *merge_grant(tx_t *t, apr_array_header_t *grants, const iam_grant_t *in,
+                                     const iam_roles_t *roles, iam_plan_e plan, int to_group,
+                                     const char *label, int strict)
+{
+    char msg[256];
+    const char *e;
+    const iam_role_t *role = iam_roles_find(roles, in->role);
+    iam_grant_t g = *in;
+    int idx, i;
+
+    if ((e = iam_grant_check(roles, plan, &g, to_group, msg, sizeof(msg))) != NULL) {
+        tx_fail(t,
+                role && !iam_plan_allows_grant(plan, role, &g, to_group) ? IAM_PLAN : IAM_INVALID,
+                "%s", e);
+        return NULL;
+    }
+    g.role = role->slug;
+    /* "--resource a A a" is one resource */
+    g.items = apr_pcalloc(t->p, sizeof(char *) * (size_t)(in->nitems + 1));
+    g.nitems = 0;
+    for (i = 0; i < in->nitems; i++) {
+        if (item_index(&g, in->items[i]) < 0)
+            g.items[g.nitems++] = apr_pstrdup(t->p, in->items[i]);
+    }
+    idx = find_grant(grants, role->slug, &g);
+    if (idx >= 0 && g.scope != IAM_SCOPE_RESOURCES) {
+        if (strict)
+            tx_fail(t, IAM_EXISTS, "%s already holds %s on %s", label, role->name,
+                    iam_scope_name(g.scope));
+        return strict ? NULL : role;
+    }
+    if (idx >= 0) {
+        iam_grant_t *cur = &APR_ARRAY_IDX(grants, idx, iam_grant_t);
+        const char **items =
+            apr_pcalloc(t->p, sizeof(char *) * (size_t)(cur->nitems + g.nitems + 1));
+        int n = cur->nitems, added = 0;
+        memcpy(items, cur->items, sizeof(char *) * (size_t)n);
+        for (i = 0; i < g.nitems; i++) {
+            if (item_index(&(iam_grant_t){0, 0, n, items}, g.items[i]) < 0) {
+                items[n++] = g.items[i];
+                added++;
+            }
+        }
+        if (!added && strict) {
+            tx_fail(t, IAM_EXISTS, "%s already holds %s on those resources", label, role->name);
+            return NULL;
+        }
+        if (n > IAM_MAX_ITEMS) {
+            tx_fail(t, IAM_INVALID, "a grant names at most %d resources", IAM_MAX_ITEMS);
+            return NULL;
+        }
+        cur->items = items;
+        cur->nitems = n;
+    } else if (grants->nelts >= IAM_MAX_GRANTS) {
+        tx_fail(t, IAM_INVALID, "%s already holds %d grants, the most one can hold", label,
+                IAM_MAX_GRANTS);
+        return NULL;
+    } else {
+        *(iam_grant_t *)apr_array_push(grants) = g;
+    }
+    return role;
+}
+
 /* Loads the grants of a member or group for change; writes them back. */
 typedef struct {
     iam_member_t *m;
     iam_group_t *g;
     apr_array_header_t *grants;
-    const char *label; /* "member 'x'" or "group 'y'" */
+    const char *label;  /* "member 'x'" or "group 'y'" */
+    const char *before; /* the holder, described before the change */
 } holder_t;
 
 static int load_holder(tx_t *t, int group, const char *who, holder_t *h)
@@ -1440,6 +1817,7 @@ static int load_holder(tx_t *t, int group, const char *who, holder_t *h)
         if (tx_group(t, who, &h->g) == 1) {
             h->grants = h->g->grants;
             h->label = apr_psprintf(t->p, "group '%s'", h->g->name);
+            h->before = describe_group(t, h->g);
             return 1;
         }
         if (t->status == IAM_OK)
@@ -1449,6 +1827,7 @@ static int load_holder(tx_t *t, int group, const char *who, holder_t *h)
     if (tx_member(t, who, &h->m) == 1) {
         h->grants = h->m->grants;
         h->label = apr_psprintf(t->p, "member '%s'", h->m->login);
+        h->before = describe_member(t, h->m);
         return 1;
     }
     if (t->status == IAM_OK)
@@ -1456,102 +1835,16 @@ static int load_holder(tx_t *t, int group, const char *who, holder_t *h)
     return 0;
 }
 
-static void save_holder(tx_t *t, holder_t *h)
+static void save_holder(tx_t *t, holder_t *h, const char *action)
 {
-    if (h->g)
+    if (h->g) {
         put_group(t, h->g);
-    else
-        put_member(t, h->m);
-}
-
-static void tx_grant(tx_t *t, int group, const char *who, const iam_grant_t *in,
-                     const iam_roles_t *roles, iam_plan_e plan)
-{
-    char msg[256];
-    const char *e;
-    const iam_role_t *role;
-    holder_t h;
-    iam_grant_t g = *in;
-    int idx, i;
-
-    if ((e = iam_grant_check(roles, plan, &g, group, msg, sizeof(msg))) != NULL) {
-        role = iam_roles_find(roles, g.role);
-        tx_fail(t, role && !iam_plan_allows_grant(plan, role, &g, group) ? IAM_PLAN : IAM_INVALID,
-                "%s", e);
-        return;
-    }
-    if (!load_holder(t, group, who, &h))
-        return;
-    role = iam_roles_find(roles, g.role);
-    g.role = role->slug;
-    /* "--resource a A a" is one resource */
-    g.items = apr_pcalloc(t->p, sizeof(char *) * (size_t)(in->nitems + 1));
-    g.nitems = 0;
-    for (i = 0; i < in->nitems; i++) {
-        if (item_index(&g, in->items[i]) < 0)
-            g.items[g.nitems++] = apr_pstrdup(t->p, in->items[i]);
-    }
-    idx = find_grant(h.grants, role->slug, &g);
-    if (idx >= 0 && g.scope != IAM_SCOPE_RESOURCES) {
-        tx_fail(t, IAM_EXISTS, "%s already holds %s on %s", h.label, role->name,
-                iam_scope_name(g.scope));
-        return;
-    }
-    if (idx >= 0) {
-        /* Resources merge into the one grant of the role. */
-        iam_grant_t *cur = &APR_ARRAY_IDX(h.grants, idx, iam_grant_t);
-        const char **items =
-            apr_pcalloc(t->p, sizeof(char *) * (size_t)(cur->nitems + g.nitems + 1));
-        int n = cur->nitems, added = 0;
-        memcpy(items, cur->items, sizeof(char *) * (size_t)n);
-        for (i = 0; i < g.nitems; i++) {
-            if (item_index(cur, g.items[i]) < 0 &&
-                item_index(&(iam_grant_t){0, 0, n, items}, g.items[i]) < 0) {
-                items[n++] = apr_pstrdup(t->p, g.items[i]);
-                added++;
-            }
-        }
-        if (!added) {
-            tx_fail(t, IAM_EXISTS, "%s already holds %s on those resources", h.label, role->name);
-            return;
-        }
-        if (n > IAM_MAX_ITEMS) {
-            tx_fail(t, IAM_INVALID, "a grant names at most %d resources", IAM_MAX_ITEMS);
-            return;
-        }
-        cur->items = items;
-        cur->nitems = n;
-    } else if (h.grants->nelts >= IAM_MAX_GRANTS) {
-        tx_fail(t, IAM_INVALID, "%s already holds %d grants, the most one can hold", h.label,
-                IAM_MAX_GRANTS);
-        return;
+        audit(t, action, apr_pstrcat(t->p, "group:", h->g->name, NULL), h->before,
+              describe_group(t, h->g));
     } else {
-        *(iam_grant_t *)apr_array_push(h.grants) = g;
+        put_member(t, h->m);
+        audit(t, action, h->m->login, h->before, describe_member(t, h->m));
     }
-    if (role->kind == IAM_ROLE_OWNER)
-        set_owner_index(t, h.m->login, 1);
-    save_holder(t, &h);
-}
-
-static iam_status_e write_op(iam_store_t *st, iam_err_t *err,
-                             void (*op)(tx_t *, const iam_roles_t *, iam_plan_e, void *), void *ctx)
-{
-    apr_pool_t *p;
-    tx_t t;
-    iam_roles_t *roles;
-    iam_plan_e plan;
-
-    apr_pool_create(&p, NULL);
-    roles = apr_palloc(p, sizeof(*roles));
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
-        plan = tx_plan(&t);
-        tx_roles(&t, roles);
-        if (t.status == IAM_OK)
-            op(&t, roles, plan, ctx);
-    }
-    tx_end(&t);
-    apr_pool_destroy(p);
-    return t.status;
 }
 
 typedef struct {
@@ -1564,14 +1857,23 @@ typedef struct {
 static void grant_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
     grant_ctx_t *c = data;
-    tx_grant(t, c->group, c->who, c->g, roles, plan);
+    const iam_role_t *role;
+    holder_t h;
+
+    if (!load_holder(t, c->group, c->who, &h))
+        return;
+    if (!(role = merge_grant(t, h.grants, c->g, roles, plan, c->group, h.label, 1)))
+        return;
+    if (role->kind == IAM_ROLE_OWNER)
+        set_owner_index(t, h.m->login, 1);
+    save_holder(t, &h, "grant");
 }
 
-iam_status_e iam_store_grant(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
-                             iam_err_t *err)
+iam_status_e iam_store_grant(iam_store_t *st, const char *actor, int group, const char *who,
+                             const iam_grant_t *g, iam_err_t *err)
 {
     grant_ctx_t c = {group, who, g, 0};
-    return write_op(st, err, grant_op, &c);
+    return write_op(st, actor, err, grant_op, &c);
 }
 
 static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
@@ -1630,62 +1932,63 @@ static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         return;
     }
     if (role->kind == IAM_ROLE_OWNER && h.m) {
-        if (count_prefix(t, 'O') <= 1) {
-            tx_fail(t, IAM_LAST_OWNER,
-                    "'%s' is the last Workspace Owner and cannot be demoted: make another "
-                    "member an owner first",
-                    h.m->login);
-            return;
-        }
+        last_owner_check(t, h.m, "demoted");
         set_owner_index(t, h.m->login, 0);
     }
-    save_holder(t, &h);
+    save_holder(t, &h, "revoke");
 }
 
-iam_status_e iam_store_revoke(iam_store_t *st, int group, const char *who, const iam_grant_t *g,
-                              int whole_role, iam_err_t *err)
+iam_status_e iam_store_revoke(iam_store_t *st, const char *actor, int group, const char *who,
+                              const iam_grant_t *g, int whole_role, iam_err_t *err)
 {
     grant_ctx_t c = {group, who, g, whole_role};
-    return write_op(st, err, revoke_op, &c);
+    return write_op(st, actor, err, revoke_op, &c);
 }
 
 /* ---- groups ---- */
 
-static void tx_group_create(tx_t *t, const char *name, iam_plan_e plan)
+static iam_group_t *tx_group_create(tx_t *t, const char *name, iam_plan_e plan)
 {
     const char *e;
     iam_group_t *g;
 
     if (!iam_plan_allows_groups(plan)) {
         tx_fail(t, IAM_PLAN, "the %s plan has no user groups", iam_plan_name(plan));
-        return;
+        return NULL;
     }
     if ((e = iam_check_group_name(name)) != NULL) {
         tx_fail(t, IAM_INVALID, "group name '%s' %s", name, e);
-        return;
+        return NULL;
     }
     if (tx_group(t, name, &g) != 0) {
         if (t->status == IAM_OK)
             tx_fail(t, IAM_EXISTS, "group '%s' already exists", name);
-        return;
+        return NULL;
     }
     g = apr_pcalloc(t->p, sizeof(*g));
     g->name = name;
     g->created = (long long)time(NULL);
     g->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
+    g->members = apr_array_make(t->p, 1, sizeof(const char *));
     put_group(t, g);
     meta_count_add(t, "groups", 1);
+    return t->status == IAM_OK ? g : NULL;
 }
 
 static void group_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *name)
 {
+    iam_group_t *g;
+
     (void)roles;
-    tx_group_create(t, name, plan);
+    if ((g = tx_group_create(t, name, plan)) != NULL)
+        audit(t, "group.create", apr_pstrcat(t->p, "group:", g->name, NULL), "",
+              describe_group(t, g));
 }
 
-iam_status_e iam_store_group_create(iam_store_t *st, const char *name, iam_err_t *err)
+iam_status_e iam_store_group_create(iam_store_t *st, const char *actor, const char *name,
+                                    iam_err_t *err)
 {
-    return write_op(st, err, group_create_op, (void *)name);
+    return write_op(st, actor, err, group_create_op, (void *)name);
 }
 
 static void unlink_member(tx_t *t, const char *login, void *group)
@@ -1697,6 +2000,7 @@ static void unlink_member(tx_t *t, const char *login, void *group)
 static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *name)
 {
     iam_group_t *g;
+    const char *before;
     key_t_ k;
 
     (void)roles;
@@ -1706,25 +2010,24 @@ static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
             tx_fail(t, IAM_NOTFOUND, "no group '%s'", (char *)name);
         return;
     }
+    before = describe_group(t, g);
     tx_each_link(t, 'g', name, unlink_member, name);
     key_make(&k, 'G', name, NULL);
     tx_del(t, &k);
     meta_count_add(t, "groups", -1);
+    audit(t, "group.delete", apr_pstrcat(t->p, "group:", g->name, NULL), before, "");
 }
 
-iam_status_e iam_store_group_delete(iam_store_t *st, const char *name, iam_err_t *err)
+iam_status_e iam_store_group_delete(iam_store_t *st, const char *actor, const char *name,
+                                    iam_err_t *err)
 {
-    return write_op(st, err, group_delete_op, (void *)name);
+    return write_op(st, actor, err, group_delete_op, (void *)name);
 }
 
-typedef struct {
-    const char *name;
-    int add;
-    const char *const *logins;
-    int n;
-} members_ctx_t;
-
-static void tx_group_link(tx_t *t, const char *group, const char *login, int add, int strict)
+/* Links or unlinks login and group, both sides; strict: a link already in
+ * the wanted state is an error. Returns the member, or NULL. */
+static iam_member_t *tx_group_link(tx_t *t, const char *group, const char *login, int add,
+                                   int strict)
 {
     iam_member_t *m;
     key_t_ k;
@@ -1734,28 +2037,37 @@ static void tx_group_link(tx_t *t, const char *group, const char *login, int add
     if (tx_member(t, login, &m) != 1) {
         if (t->status == IAM_OK)
             tx_fail(t, IAM_NOTFOUND, "no member '%s'", login);
-        return;
+        return NULL;
     }
     if (key_make(&k, 'm', login, group)) {
         tx_fail(t, IAM_INVALID, "name is too long");
-        return;
+        return NULL;
     }
-    linked = tx_get(t, &k, &v);
-    if (linked < 0)
-        return;
+    if ((linked = tx_get(t, &k, &v)) < 0)
+        return NULL;
     if (strict && linked == add) {
         tx_fail(t, add ? IAM_EXISTS : IAM_NOTFOUND, "'%s' is %s in group '%s'", m->login,
                 add ? "already" : "not", group);
-        return;
+        return NULL;
     }
     set_link(t, 'm', login, group, add);
     set_link(t, 'g', group, login, add);
+    return m;
 }
+
+typedef struct {
+    const char *name;
+    int add;
+    const char *const *logins;
+    int n;
+} members_ctx_t;
 
 static void group_members_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
     members_ctx_t *c = data;
+    apr_array_header_t *who = apr_array_make(t->p, c->n > 0 ? c->n : 1, sizeof(const char *));
     iam_group_t *g;
+    iam_member_t *m;
     int i;
 
     (void)roles;
@@ -1770,15 +2082,174 @@ static void group_members_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     }
     if (c->n == 0)
         tx_fail(t, IAM_INVALID, "name at least one member");
-    for (i = 0; i < c->n && t->status == IAM_OK; i++)
-        tx_group_link(t, g->name, c->logins[i], c->add, 1);
+    for (i = 0; i < c->n && t->status == IAM_OK; i++) {
+        if ((m = tx_group_link(t, g->name, c->logins[i], c->add, 1)) != NULL)
+            APR_ARRAY_PUSH(who, const char *) = m->login;
+    }
+    audit(t, c->add ? "group.add-members" : "group.remove-members",
+          apr_pstrcat(t->p, "group:", g->name, NULL), "", apr_array_pstrcat(t->p, who, ','));
 }
 
-iam_status_e iam_store_group_members(iam_store_t *st, const char *name, int add,
+iam_status_e iam_store_group_members(iam_store_t *st, const char *actor, const char *name, int add,
                                      const char *const *logins, int n, iam_err_t *err)
 {
     members_ctx_t c = {name, add, logins, n};
-    return write_op(st, err, group_members_op, &c);
+    return write_op(st, actor, err, group_members_op, &c);
+}
+
+/* ---- whole records: the console's and the API's writes ---- */
+
+static apr_array_header_t *build_grants(tx_t *t, const apr_array_header_t *in,
+                                        const iam_roles_t *roles, iam_plan_e plan, int to_group,
+                                        const char *label)
+{
+    apr_array_header_t *out = apr_array_make(t->p, in->nelts ? in->nelts : 1, sizeof(iam_grant_t));
+    int i;
+
+    for (i = 0; i < in->nelts && t->status == IAM_OK; i++)
+        merge_grant(t, out, &APR_ARRAY_IDX(in, i, iam_grant_t), roles, plan, to_group, label, 0);
+    return out;
+}
+
+static int in_names(const apr_array_header_t *names, const char *name)
+{
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        if (!strcasecmp(APR_ARRAY_IDX(names, i, const char *), name))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const void *spec;
+    int create;
+} put_ctx_t;
+
+static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    const iam_member_spec_t *sp = ((put_ctx_t *)data)->spec;
+    int create = ((put_ctx_t *)data)->create;
+    iam_member_t *m;
+    const char *before = "", *label;
+    int i, was_owner;
+
+    if (create) {
+        if (!(m = tx_member_add(t, sp->login, sp->email && *sp->email ? sp->email : NULL,
+                                sp->name && *sp->name ? sp->name : NULL, sp->status, 0)))
+            return;
+    } else {
+        if (tx_member(t, sp->login, &m) != 1) {
+            if (t->status == IAM_OK)
+                tx_fail(t, IAM_NOTFOUND, "no member '%s'", sp->login);
+            return;
+        }
+        before = describe_member(t, m);
+        if (!check_member_fields(t, NULL, sp->email, sp->name))
+            return;
+        if (sp->email && strcasecmp(sp->email, m->email))
+            set_email(t, m, sp->email);
+        if (sp->name)
+            m->name = sp->name;
+    }
+    if (sp->pii >= 0)
+        m->pii = sp->pii ? 1 : 0;
+    label = apr_psprintf(t->p, "member '%s'", m->login);
+    was_owner = is_owner_grants(m->grants);
+    if (sp->grants) {
+        m->grants = build_grants(t, sp->grants, roles, plan, 0, label);
+        if (t->status != IAM_OK)
+            return;
+        if (was_owner && !is_owner_grants(m->grants))
+            last_owner_check(t, m, "demoted");
+        set_owner_index(t, m->login, is_owner_grants(m->grants));
+    }
+    put_member(t, m);
+    if (sp->groups) {
+        apr_array_header_t *cur = apr_array_make(t->p, 4, sizeof(const char *));
+        iam_group_t *g;
+        if (sp->groups->nelts && !iam_plan_allows_groups(plan)) {
+            tx_fail(t, IAM_PLAN, "the %s plan has no user groups", iam_plan_name(plan));
+            return;
+        }
+        tx_each_link(t, 'm', m->login, add_name, cur);
+        for (i = 0; i < cur->nelts && t->status == IAM_OK; i++) {
+            const char *gk = APR_ARRAY_IDX(cur, i, const char *);
+            if (!in_names(sp->groups, gk))
+                tx_group_link(t, gk, m->login, 0, 0);
+        }
+        for (i = 0; i < sp->groups->nelts && t->status == IAM_OK; i++) {
+            const char *gname = APR_ARRAY_IDX(sp->groups, i, const char *);
+            if (tx_group(t, gname, &g) != 1) {
+                if (t->status == IAM_OK)
+                    tx_fail(t, IAM_NOTFOUND, "no group '%s'", gname);
+                return;
+            }
+            tx_group_link(t, g->name, m->login, 1, 0);
+        }
+    }
+    audit(t,
+          create ? (sp->status == IAM_INVITED ? "member.invite" : "member.add") : "member.update",
+          m->login, before, describe_member(t, m));
+}
+
+iam_status_e iam_store_member_put(iam_store_t *st, const char *actor, const iam_member_spec_t *spec,
+                                  int create, iam_err_t *err)
+{
+    put_ctx_t ctx = {spec, create};
+    return write_op(st, actor, err, member_put_op, &ctx);
+}
+
+static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    const iam_group_spec_t *sp = ((put_ctx_t *)data)->spec;
+    int create = ((put_ctx_t *)data)->create;
+    iam_group_t *g;
+    const char *before = "", *label;
+    int i;
+
+    if (create) {
+        if (!(g = tx_group_create(t, sp->name, plan)))
+            return;
+    } else {
+        if (!iam_plan_allows_groups(plan)) {
+            tx_fail(t, IAM_PLAN, "the %s plan has no user groups", iam_plan_name(plan));
+            return;
+        }
+        if (tx_group(t, sp->name, &g) != 1) {
+            if (t->status == IAM_OK)
+                tx_fail(t, IAM_NOTFOUND, "no group '%s'", sp->name);
+            return;
+        }
+        before = describe_group(t, g);
+    }
+    if (sp->pii >= 0)
+        g->pii = sp->pii ? 1 : 0;
+    label = apr_psprintf(t->p, "group '%s'", g->name);
+    if (sp->grants)
+        g->grants = build_grants(t, sp->grants, roles, plan, 1, label);
+    put_group(t, g);
+    if (sp->members) {
+        apr_array_header_t *cur = apr_array_make(t->p, 4, sizeof(const char *));
+        tx_each_link(t, 'g', g->name, add_name, cur);
+        for (i = 0; i < cur->nelts && t->status == IAM_OK; i++) {
+            const char *lk = APR_ARRAY_IDX(cur, i, const char *);
+            if (!in_names(sp->members, lk))
+                tx_group_link(t, g->name, lk, 0, 0);
+        }
+        for (i = 0; i < sp->members->nelts && t->status == IAM_OK; i++)
+            tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0);
+    }
+    audit(t, create ? "group.create" : "group.update", apr_pstrcat(t->p, "group:", g->name, NULL),
+          before, describe_group(t, g));
+}
+
+iam_status_e iam_store_group_put(iam_store_t *st, const char *actor, const iam_group_spec_t *spec,
+                                 int create, iam_err_t *err)
+{
+    put_ctx_t ctx = {spec, create};
+    return write_op(st, actor, err, group_put_op, &ctx);
 }
 
 /* ---- import ---- */
@@ -1792,9 +2263,8 @@ static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
 {
     import_ctx_t *c = data;
     key_t_ k;
-    int i, j;
-
     MDB_val v;
+    int i, j;
 
     if (meta_count(t, "members") > 0 || meta_count(t, "groups") > 0 || count_prefix(t, 'M') > 0) {
         tx_fail(t, IAM_EXISTS, "store %s is not empty: import restores into an empty store",
@@ -1810,50 +2280,53 @@ static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         tx_put(t, &k, str_val(iam_plan_name(c->plan)));
     }
     for (i = 0; i < c->groups->nelts && t->status == IAM_OK; i++) {
-        iam_group_t *g = APR_ARRAY_IDX(c->groups, i, iam_group_t *), *saved;
-        tx_group_create(t, g->name, c->plan);
-        for (j = 0; j < g->grants->nelts && t->status == IAM_OK; j++)
-            tx_grant(t, 1, g->name, &APR_ARRAY_IDX(g->grants, j, iam_grant_t), roles, c->plan);
-        if ((g->pii || g->created) && tx_group(t, g->name, &saved) == 1) {
-            saved->pii = g->pii;
-            if (g->created)
-                saved->created = g->created;
-            put_group(t, saved);
-        }
+        iam_group_t *in = APR_ARRAY_IDX(c->groups, i, iam_group_t *);
+        iam_group_t *g = tx_group_create(t, in->name, c->plan);
+        if (!g)
+            break;
+        g->grants = build_grants(t, in->grants, roles, c->plan, 1,
+                                 apr_psprintf(t->p, "group '%s'", g->name));
+        g->pii = in->pii;
+        if (in->created)
+            g->created = in->created;
+        put_group(t, g);
     }
     for (i = 0; i < c->members->nelts && t->status == IAM_OK; i++) {
-        iam_member_t *m = APR_ARRAY_IDX(c->members, i, iam_member_t *), *saved;
-        tx_member_add(t, m->login, m->email && m->email[0] ? m->email : NULL,
-                      m->name && m->name[0] ? m->name : NULL, m->status, 0, roles);
-        for (j = 0; j < m->grants->nelts && t->status == IAM_OK; j++)
-            tx_grant(t, 0, m->login, &APR_ARRAY_IDX(m->grants, j, iam_grant_t), roles, c->plan);
-        for (j = 0; m->groups && j < m->groups->nelts && t->status == IAM_OK; j++) {
-            const char *gname = APR_ARRAY_IDX(m->groups, j, const char *);
+        iam_member_t *in = APR_ARRAY_IDX(c->members, i, iam_member_t *);
+        iam_member_t *m = tx_member_add(t, in->login, in->email && *in->email ? in->email : NULL,
+                                        in->name && *in->name ? in->name : NULL, in->status, 0);
+        if (!m)
+            break;
+        m->grants = build_grants(t, in->grants, roles, c->plan, 0,
+                                 apr_psprintf(t->p, "member '%s'", m->login));
+        set_owner_index(t, m->login, is_owner_grants(m->grants));
+        m->pii = in->pii;
+        if (in->created)
+            m->created = in->created;
+        put_member(t, m);
+        for (j = 0; in->groups && j < in->groups->nelts && t->status == IAM_OK; j++) {
+            const char *gname = APR_ARRAY_IDX(in->groups, j, const char *);
             iam_group_t *g;
             if (tx_group(t, gname, &g) != 1) {
                 if (t->status == IAM_OK)
                     tx_fail(t, IAM_INVALID,
-                            "member '%s' is in group '%s', which the file "
-                            "does not define",
+                            "member '%s' is in group '%s', which the file does not define",
                             m->login, gname);
                 break;
             }
             tx_group_link(t, g->name, m->login, 1, 1);
         }
-        if ((m->pii || m->created) && tx_member(t, m->login, &saved) == 1) {
-            saved->pii = m->pii;
-            if (m->created)
-                saved->created = m->created;
-            put_member(t, saved);
-        }
     }
     if (t->status == IAM_OK && count_prefix(t, 'O') == 0 && c->members->nelts > 0)
         tx_fail(t, IAM_LAST_OWNER, "the import has no Workspace Owner");
+    audit(t, "import", "", "",
+          apr_psprintf(t->p, "%d members, %d groups", c->members->nelts, c->groups->nelts));
 }
 
-iam_status_e iam_store_import(iam_store_t *st, iam_plan_e plan, apr_array_header_t *members,
-                              apr_array_header_t *groups, iam_err_t *err)
+iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e plan,
+                              apr_array_header_t *members, apr_array_header_t *groups,
+                              iam_err_t *err)
 {
     import_ctx_t c = {plan, members, groups};
-    return write_op(st, err, import_op, &c);
+    return write_op(st, actor, err, import_op, &c);
 }

@@ -75,7 +75,7 @@ static iam_grant_t all_of(const char *role)
 
 static void add(const char *login, const char *email, int owner)
 {
-    OK(iam_store_member_add(st, login, email, NULL, IAM_ACTIVE, owner, &ierr));
+    OK(iam_store_member_add(st, "test", login, email, NULL, IAM_ACTIVE, owner, &ierr));
 }
 
 static void add_members(const char *const *logins)
@@ -344,8 +344,8 @@ START_TEST(test_member_add_get)
 {
     iam_member_t *m;
 
-    OK(iam_store_member_add(st, "Alice", "alice@example.com", "Alice Liddell", IAM_ACTIVE, 0,
-                            &ierr));
+    OK(iam_store_member_add(st, "test", "Alice", "alice@example.com", "Alice Liddell", IAM_ACTIVE,
+                            0, &ierr));
     m = member("aLiCe"); /* logins compare case-insensitively */
     ck_assert_str_eq(m->login, "Alice");
     ck_assert_str_eq(m->email, "alice@example.com");
@@ -362,11 +362,11 @@ END_TEST
 
 START_TEST(test_member_list_search)
 {
-    OK(iam_store_member_add(st, "carol", "carol@corp.example", "Carol Danvers", IAM_ACTIVE, 0,
-                            &ierr));
-    OK(iam_store_member_add(st, "alice", "alice@example.com", "Alice Liddell", IAM_ACTIVE, 0,
-                            &ierr));
-    OK(iam_store_member_add(st, "Bob", "bob@example.com", "Robert", IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_member_add(st, "test", "carol", "carol@corp.example", "Carol Danvers", IAM_ACTIVE,
+                            0, &ierr));
+    OK(iam_store_member_add(st, "test", "alice", "alice@example.com", "Alice Liddell", IAM_ACTIVE,
+                            0, &ierr));
+    OK(iam_store_member_add(st, "test", "Bob", "bob@example.com", "Robert", IAM_ACTIVE, 0, &ierr));
 
     ck_assert_str_eq(listed(NULL, 0, 0), "alice Bob carol"); /* in login order */
     ck_assert_str_eq(listed("", 0, 0), "alice Bob carol");
@@ -390,9 +390,9 @@ START_TEST(test_member_remove)
 
     add("alice", NULL, 1);
     add("bob", "bob@example.com", 0);
-    OK(iam_store_member_remove(st, "BOB", &ierr));
+    OK(iam_store_member_remove(st, "test", "BOB", &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "bob", &m, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_member_remove(st, "bob", &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_member_remove(st, "test", "bob", &ierr));
     ck_assert_int_eq(info().members, 1);
     /* The email is free again. */
     add("robert", "bob@example.com", 0);
@@ -403,9 +403,9 @@ END_TEST
 START_TEST(test_member_duplicate_login)
 {
     add("Bob", NULL, 0);
-    EXPECT(IAM_EXISTS, iam_store_member_add(st, "bob", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_member_add(st, "test", "bob", NULL, NULL, IAM_ACTIVE, 0, &ierr));
     EXPECT(IAM_EXISTS,
-           iam_store_member_add(st, "BOB", "b@example.com", NULL, IAM_ACTIVE, 0, &ierr));
+           iam_store_member_add(st, "test", "BOB", "b@example.com", NULL, IAM_ACTIVE, 0, &ierr));
     ck_assert_int_eq(info().members, 1);
     ck_assert_str_eq(member("bob")->email, "");
 }
@@ -414,11 +414,11 @@ END_TEST
 START_TEST(test_member_duplicate_email)
 {
     add("bob", "bob@example.com", 0);
-    EXPECT(IAM_EXISTS,
-           iam_store_member_add(st, "robert", "bob@example.com", NULL, IAM_ACTIVE, 0, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_member_add(st, "test", "robert", "bob@example.com", NULL,
+                                            IAM_ACTIVE, 0, &ierr));
     ck_assert_ptr_nonnull(strstr(ierr.msg, "bob"));
     EXPECT(IAM_EXISTS,
-           iam_store_member_add(st, "rob", "BOB@Example.com", NULL, IAM_ACTIVE, 0, &ierr));
+           iam_store_member_add(st, "test", "rob", "BOB@Example.com", NULL, IAM_ACTIVE, 0, &ierr));
     ck_assert_str_eq(listed(NULL, 0, 0), "bob");
 }
 END_TEST
@@ -432,19 +432,20 @@ START_TEST(test_member_invalid)
 
     for (i = 0; i < sizeof(bad_logins) / sizeof(*bad_logins); i++)
         EXPECT(IAM_INVALID,
-               iam_store_member_add(st, bad_logins[i], NULL, NULL, IAM_ACTIVE, 0, &ierr));
+               iam_store_member_add(st, "test", bad_logins[i], NULL, NULL, IAM_ACTIVE, 0, &ierr));
     for (i = 0; i < sizeof(bad_emails) / sizeof(*bad_emails); i++)
         EXPECT(IAM_INVALID,
-               iam_store_member_add(st, "bob", bad_emails[i], NULL, IAM_ACTIVE, 0, &ierr));
-    EXPECT(IAM_INVALID, iam_store_member_add(st, "bob", NULL, "Bob\x01", IAM_ACTIVE, 0, &ierr));
+               iam_store_member_add(st, "test", "bob", bad_emails[i], NULL, IAM_ACTIVE, 0, &ierr));
+    EXPECT(IAM_INVALID,
+           iam_store_member_add(st, "test", "bob", NULL, "Bob\x01", IAM_ACTIVE, 0, &ierr));
     ck_assert_int_eq(info().members, 0);
 }
 END_TEST
 
 START_TEST(test_member_invite_activate)
 {
-    OK(iam_store_member_add(st, "carol@example.com", "carol@example.com", "Carol", IAM_INVITED, 0,
-                            &ierr));
+    OK(iam_store_member_add(st, "test", "carol@example.com", "carol@example.com", "Carol",
+                            IAM_INVITED, 0, &ierr));
     ck_assert_int_eq(member("carol@example.com")->status, IAM_INVITED);
     OK(iam_store_member_activate(st, "Carol@Example.com", &ierr));
     ck_assert_int_eq(member("carol@example.com")->status, IAM_ACTIVE);
@@ -464,14 +465,14 @@ START_TEST(test_grant_resources_merge)
     iam_member_t *m;
 
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &g1, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &g2, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g1, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g2, &ierr));
     m = member("bob");
     ck_assert_int_eq(m->grants->nelts, 1);
     ck_assert_str_eq(items_text(grant_in(m->grants, "source-admin")), "checkout web api");
     ck_assert_int_eq(grant_in(m->grants, "source-admin")->scope, IAM_SCOPE_RESOURCES);
     /* Nothing new to merge: already there. */
-    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "bob", &g1, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, "test", 0, "bob", &g1, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 1);
 }
 END_TEST
@@ -482,7 +483,7 @@ START_TEST(test_grant_resources_no_duplicates)
     iam_grant_t g = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("a", "A", "a"));
 
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "a");
 }
 END_TEST
@@ -495,14 +496,14 @@ START_TEST(test_revoke_some_resources)
     iam_grant_t rest = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("c", "a"));
 
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
-    OK(iam_store_revoke(st, 0, "bob", &some, 0, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
+    OK(iam_store_revoke(st, "test", 0, "bob", &some, 0, &ierr));
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "a c");
     /* One resource not held: nothing revoked. */
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &partly, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "bob", &partly, 0, &ierr));
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "a c");
     /* The last resources take the grant with them. */
-    OK(iam_store_revoke(st, 0, "bob", &rest, 0, &ierr));
+    OK(iam_store_revoke(st, "test", 0, "bob", &rest, 0, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 0);
 }
 END_TEST
@@ -516,15 +517,15 @@ START_TEST(test_revoke_whole_role)
     iam_member_t *m;
 
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &res, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &ro, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &res, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &lab, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &ro, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 3);
-    OK(iam_store_revoke(st, 0, "bob", &whole, 1, &ierr));
+    OK(iam_store_revoke(st, "test", 0, "bob", &whole, 1, &ierr));
     m = member("bob");
     ck_assert_int_eq(m->grants->nelts, 1);
     ck_assert_ptr_nonnull(grant_in(m->grants, "source-read-only"));
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &whole, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "bob", &whole, 1, &ierr));
 }
 END_TEST
 
@@ -536,15 +537,15 @@ START_TEST(test_revoke_missing_grant)
     iam_grant_t other_lab = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:dev"));
 
     add("bob", NULL, 0);
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &all, 0, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &all, 1, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &res, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "bob", &all, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "bob", &all, 1, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &res, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &lab, &ierr));
     /* Held on resources and labels, not on all; and not on other labels. */
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &all, 0, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "bob", &other_lab, 0, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 0, "nobody", &all, 1, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 1, "nogroup", &all, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "bob", &all, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "bob", &other_lab, 0, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 0, "nobody", &all, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 1, "nogroup", &all, 1, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 2);
 }
 END_TEST
@@ -558,11 +559,12 @@ START_TEST(test_grant_duplicate)
 
     add("alice", NULL, 1);
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &all, &ierr));
-    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "bob", &all, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
-    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "bob", &lab2, &ierr)); /* same set of labels */
-    EXPECT(IAM_EXISTS, iam_store_grant(st, 0, "alice", &owner, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &all, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, "test", 0, "bob", &all, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &lab, &ierr));
+    EXPECT(IAM_EXISTS,
+           iam_store_grant(st, "test", 0, "bob", &lab2, &ierr)); /* same set of labels */
+    EXPECT(IAM_EXISTS, iam_store_grant(st, "test", 0, "alice", &owner, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 2);
 }
 END_TEST
@@ -580,17 +582,17 @@ START_TEST(test_grant_refused)
     iam_grant_t ok = all_of("source-admin");
 
     add("bob", NULL, 0);
-    OK(iam_store_group_create(st, "eng", &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &unknown, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 1, "eng", &owner, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &minimal, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &all_only, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &bad_item, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &bad_label, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &same_key, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &empty, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_grant(st, 0, "nobody", &ok, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_grant(st, 1, "nogroup", &ok, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &unknown, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 1, "eng", &owner, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &minimal, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &all_only, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &bad_item, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &bad_label, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &same_key, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &empty, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_grant(st, "test", 0, "nobody", &ok, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_grant(st, "test", 1, "nogroup", &ok, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 0);
     ck_assert_int_eq(group("eng")->grants->nelts, 0);
 }
@@ -602,7 +604,7 @@ START_TEST(test_grant_unknown_role_is_not_a_plan_refusal)
     iam_grant_t g = all_of("marketing plan editor");
 
     add("bob", NULL, 0);
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &g, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &g, &ierr));
 }
 END_TEST
 
@@ -614,23 +616,23 @@ START_TEST(test_grant_group)
     iam_grant_t whole = all_of("personas-user");
     iam_group_t *g;
 
-    OK(iam_store_group_create(st, "Eng", &ierr));
-    OK(iam_store_grant(st, 1, "eng", &g1, &ierr));
-    OK(iam_store_grant(st, 1, "ENG", &g2, &ierr));
-    OK(iam_store_grant(st, 1, "eng", &lab, &ierr));
-    EXPECT(IAM_EXISTS, iam_store_grant(st, 1, "eng", &lab, &ierr));
+    OK(iam_store_group_create(st, "test", "Eng", &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &g1, &ierr));
+    OK(iam_store_grant(st, "test", 1, "ENG", &g2, &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &lab, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, "test", 1, "eng", &lab, &ierr));
     g = group("eng");
     ck_assert_str_eq(g->name, "Eng");
     ck_assert_int_eq(g->grants->nelts, 2);
     ck_assert_str_eq(items_text(grant_in(g->grants, "personas-user")), "s1 s2");
     ck_assert_str_eq(items_text(grant_in(g->grants, "source-read-only")), "env:prod");
 
-    OK(iam_store_revoke(st, 1, "eng", &g1, 0, &ierr));
+    OK(iam_store_revoke(st, "test", 1, "eng", &g1, 0, &ierr));
     ck_assert_str_eq(items_text(grant_in(group("eng")->grants, "personas-user")), "s2");
-    OK(iam_store_revoke(st, 1, "eng", &lab, 0, &ierr));
-    OK(iam_store_revoke(st, 1, "eng", &whole, 1, &ierr));
+    OK(iam_store_revoke(st, "test", 1, "eng", &lab, 0, &ierr));
+    OK(iam_store_revoke(st, "test", 1, "eng", &whole, 1, &ierr));
     ck_assert_int_eq(group("eng")->grants->nelts, 0);
-    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, 1, "eng", &whole, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_revoke(st, "test", 1, "eng", &whole, 1, &ierr));
 }
 END_TEST
 
@@ -648,18 +650,18 @@ START_TEST(test_team_plan_limits)
     add("bob", NULL, 0);
     set_plan(IAM_PLAN_TEAM);
     ck_assert_int_eq(info().plan, IAM_PLAN_TEAM);
-    EXPECT(IAM_PLAN, iam_store_group_create(st, "eng", &ierr));
+    EXPECT(IAM_PLAN, iam_store_group_create(st, "test", "eng", &ierr));
     ck_assert_ptr_nonnull(strstr(ierr.msg, "team"));
-    EXPECT(IAM_PLAN, iam_store_grant(st, 0, "bob", &labels, &ierr));
+    EXPECT(IAM_PLAN, iam_store_grant(st, "test", 0, "bob", &labels, &ierr));
     ck_assert_ptr_nonnull(strstr(ierr.msg, "team"));
-    EXPECT(IAM_PLAN, iam_store_grant(st, 0, "bob", &read_only, &ierr));
+    EXPECT(IAM_PLAN, iam_store_grant(st, "test", 0, "bob", &read_only, &ierr));
     ck_assert_ptr_nonnull(strstr(ierr.msg, "team"));
-    EXPECT(IAM_PLAN, iam_store_grant(st, 0, "bob", &warehouse, &ierr));
+    EXPECT(IAM_PLAN, iam_store_grant(st, "test", 0, "bob", &warehouse, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 0);
     ck_assert_int_eq(info().groups, 0);
     /* What the plan does allow. */
-    OK(iam_store_grant(st, 0, "bob", &allowed, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &owner, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &allowed, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &owner, &ierr));
     ck_assert_int_eq(info().owners, 2);
 }
 END_TEST
@@ -667,23 +669,23 @@ END_TEST
 START_TEST(test_free_plan_no_group_members)
 {
     add("bob", NULL, 0);
-    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
     set_plan(IAM_PLAN_FREE);
-    EXPECT(IAM_PLAN, iam_store_group_members(st, "eng", 1, ITEMS("bob"), 1, &ierr));
+    EXPECT(IAM_PLAN, iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
     ck_assert_int_eq(group("eng")->members->nelts, 0);
 }
 END_TEST
 
 START_TEST(test_set_plan_after_server)
 {
-    OK(iam_store_set_plan(st, IAM_PLAN_TEAM, 0, &ierr)); /* no server yet: iamctl may */
+    OK(iam_store_set_plan(st, "test", IAM_PLAN_TEAM, 0, &ierr)); /* no server yet: iamctl may */
     ck_assert_int_eq(info().plan, IAM_PLAN_TEAM);
     set_plan(IAM_PLAN_BUSINESS); /* a server records its IAMPlan */
     memset(&ierr, 0, sizeof(ierr));
-    ck_assert_int_ne(iam_store_set_plan(st, IAM_PLAN_FREE, 0, &ierr), IAM_OK);
+    ck_assert_int_ne(iam_store_set_plan(st, "test", IAM_PLAN_FREE, 0, &ierr), IAM_OK);
     ck_assert_ptr_nonnull(strstr(ierr.msg, "IAMPlan"));
     ck_assert_int_eq(info().plan, IAM_PLAN_BUSINESS);
-    OK(iam_store_set_plan(st, IAM_PLAN_FREE, 1, &ierr));
+    OK(iam_store_set_plan(st, "test", IAM_PLAN_FREE, 1, &ierr));
     ck_assert_int_eq(info().plan, IAM_PLAN_FREE);
 }
 END_TEST
@@ -714,16 +716,16 @@ START_TEST(test_custom_roles)
     ck_assert_int_eq(iam_roles_find(&wi.roles, "Auditor")->all_only, 1);
 
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &auditor, &ierr));
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &auditor_res, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &auditor, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &auditor_res, &ierr));
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "data-steward")), "orders");
 
     /* Roles dropped from httpd.conf can no longer be granted. */
     iam_roles_init(&roles);
     OK(iam_store_set_workspace(st, IAM_PLAN_BUSINESS, &roles, &ierr));
     ck_assert_int_eq(info().roles.n, 12);
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &auditor, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &auditor, &ierr));
 }
 END_TEST
 
@@ -733,11 +735,11 @@ START_TEST(test_last_owner_remove)
 {
     add("alice", NULL, 1);
     add("bob", NULL, 0);
-    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "ALICE", &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "test", "ALICE", &ierr));
     ck_assert_ptr_nonnull(grant_in(member("alice")->grants, "workspace-owner"));
     ck_assert_int_eq(info().owners, 1);
     ck_assert_int_eq(info().members, 2);
-    OK(iam_store_member_remove(st, "bob", &ierr));
+    OK(iam_store_member_remove(st, "test", "bob", &ierr));
 }
 END_TEST
 
@@ -746,8 +748,8 @@ START_TEST(test_last_owner_revoke)
     iam_grant_t owner = all_of("workspace-owner");
 
     add("alice", NULL, 1);
-    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, 0, "alice", &owner, 0, &ierr));
-    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, 0, "alice", &owner, 1, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, "test", 0, "alice", &owner, 0, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, "test", 0, "alice", &owner, 1, &ierr));
     ck_assert_int_eq(member("alice")->grants->nelts, 1);
     ck_assert_int_eq(info().owners, 1);
 }
@@ -759,17 +761,17 @@ START_TEST(test_two_owners)
 
     add("alice", NULL, 1);
     add("bob", NULL, 0);
-    OK(iam_store_grant(st, 0, "bob", &owner, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &owner, &ierr));
     ck_assert_int_eq(info().owners, 2);
-    OK(iam_store_revoke(st, 0, "alice", &owner, 0, &ierr));
+    OK(iam_store_revoke(st, "test", 0, "alice", &owner, 0, &ierr));
     ck_assert_int_eq(info().owners, 1);
     ck_assert_int_eq(member("alice")->grants->nelts, 0);
-    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "bob", &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "test", "bob", &ierr));
 
-    OK(iam_store_grant(st, 0, "alice", &owner, &ierr));
-    OK(iam_store_member_remove(st, "bob", &ierr));
+    OK(iam_store_grant(st, "test", 0, "alice", &owner, &ierr));
+    OK(iam_store_member_remove(st, "test", "bob", &ierr));
     ck_assert_int_eq(info().owners, 1);
-    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, 0, "alice", &owner, 1, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_revoke(st, "test", 0, "alice", &owner, 1, &ierr));
 }
 END_TEST
 
@@ -798,7 +800,7 @@ START_TEST(test_bootstrap_existing_member)
     int made = -1;
     iam_member_t *m;
 
-    OK(iam_store_member_add(st, "carol", NULL, NULL, IAM_INVITED, 0, &ierr));
+    OK(iam_store_member_add(st, "test", "carol", NULL, NULL, IAM_INVITED, 0, &ierr));
     OK(iam_store_bootstrap_owner(st, "CAROL", &made, &ierr));
     ck_assert_int_eq(made, 1);
     m = member("carol");
@@ -816,11 +818,11 @@ START_TEST(test_group_create_delete)
     iam_group_t *g;
     apr_array_header_t *list;
 
-    OK(iam_store_group_create(st, "Eng", &ierr));
-    OK(iam_store_group_create(st, "ops", &ierr));
-    EXPECT(IAM_EXISTS, iam_store_group_create(st, "ENG", &ierr));
-    EXPECT(IAM_INVALID, iam_store_group_create(st, "", &ierr));
-    EXPECT(IAM_INVALID, iam_store_group_create(st, " eng", &ierr));
+    OK(iam_store_group_create(st, "test", "Eng", &ierr));
+    OK(iam_store_group_create(st, "test", "ops", &ierr));
+    EXPECT(IAM_EXISTS, iam_store_group_create(st, "test", "ENG", &ierr));
+    EXPECT(IAM_INVALID, iam_store_group_create(st, "test", "", &ierr));
+    EXPECT(IAM_INVALID, iam_store_group_create(st, "test", " eng", &ierr));
     ck_assert_int_eq(info().groups, 2);
     g = group("eng");
     ck_assert_str_eq(g->name, "Eng");
@@ -830,9 +832,9 @@ START_TEST(test_group_create_delete)
     ck_assert_int_eq(list->nelts, 2);
     ck_assert_str_eq(APR_ARRAY_IDX(list, 0, iam_group_t *)->name, "Eng");
 
-    OK(iam_store_group_delete(st, "eng", &ierr));
+    OK(iam_store_group_delete(st, "test", "eng", &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_group_get(st, pool, "Eng", &g, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_group_delete(st, "eng", &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_group_delete(st, "test", "eng", &ierr));
     ck_assert_int_eq(info().groups, 1);
 }
 END_TEST
@@ -842,8 +844,8 @@ START_TEST(test_group_members_both_sides)
     apr_array_header_t *list;
 
     add_members(ITEMS("alice", "Bob", "carol"));
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob", "carol"), 3, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("alice", "bob", "carol"), 3, &ierr));
     ck_assert_str_eq(joined(group("eng")->members), "alice Bob carol"); /* as spelt */
     ck_assert_str_eq(joined(member("bob")->groups), "eng");
     ck_assert_str_eq(joined(member("carol")->groups), "eng");
@@ -854,29 +856,31 @@ START_TEST(test_group_members_both_sides)
     ck_assert_int_eq(list->nelts, 1);
     ck_assert_str_eq(joined(APR_ARRAY_IDX(list, 0, iam_member_t *)->groups), "eng");
 
-    EXPECT(IAM_EXISTS, iam_store_group_members(st, "eng", 1, ITEMS("alice"), 1, &ierr));
-    OK(iam_store_group_members(st, "ENG", 0, ITEMS("ALICE", "carol"), 2, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_group_members(st, "test", "eng", 1, ITEMS("alice"), 1, &ierr));
+    OK(iam_store_group_members(st, "test", "ENG", 0, ITEMS("ALICE", "carol"), 2, &ierr));
     ck_assert_str_eq(joined(group("eng")->members), "Bob");
     ck_assert_str_eq(joined(member("alice")->groups), "");
     ck_assert_str_eq(joined(member("carol")->groups), "");
-    EXPECT(IAM_INVALID, iam_store_group_members(st, "eng", 1, NULL, 0, &ierr));
-    EXPECT(IAM_NOTFOUND, iam_store_group_members(st, "nogroup", 1, ITEMS("alice"), 1, &ierr));
+    EXPECT(IAM_INVALID, iam_store_group_members(st, "test", "eng", 1, NULL, 0, &ierr));
+    EXPECT(IAM_NOTFOUND,
+           iam_store_group_members(st, "test", "nogroup", 1, ITEMS("alice"), 1, &ierr));
 }
 END_TEST
 
 START_TEST(test_group_members_all_or_nothing)
 {
     add_members(ITEMS("alice", "bob"));
-    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
     EXPECT(IAM_NOTFOUND,
-           iam_store_group_members(st, "eng", 1, ITEMS("alice", "ghost", "bob"), 3, &ierr));
+           iam_store_group_members(st, "test", "eng", 1, ITEMS("alice", "ghost", "bob"), 3, &ierr));
     ck_assert_ptr_nonnull(strstr(ierr.msg, "ghost"));
     ck_assert_str_eq(joined(group("eng")->members), "");
     ck_assert_str_eq(joined(member("alice")->groups), "");
 
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice"), 1, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("alice"), 1, &ierr));
     /* Removing one who is not in the group removes no one. */
-    EXPECT(IAM_NOTFOUND, iam_store_group_members(st, "eng", 0, ITEMS("alice", "bob"), 2, &ierr));
+    EXPECT(IAM_NOTFOUND,
+           iam_store_group_members(st, "test", "eng", 0, ITEMS("alice", "bob"), 2, &ierr));
     ck_assert_str_eq(joined(group("eng")->members), "alice");
     ck_assert_str_eq(joined(member("alice")->groups), "eng");
 }
@@ -885,11 +889,11 @@ END_TEST
 START_TEST(test_member_remove_leaves_groups)
 {
     add_members(ITEMS("alice", "bob"));
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_group_create(st, "ops", &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob"), 2, &ierr));
-    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob"), 1, &ierr));
-    OK(iam_store_member_remove(st, "bob", &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "ops", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("alice", "bob"), 2, &ierr));
+    OK(iam_store_group_members(st, "test", "ops", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_member_remove(st, "test", "bob", &ierr));
     ck_assert_str_eq(joined(group("eng")->members), "alice");
     ck_assert_str_eq(joined(group("ops")->members), "");
     /* A new bob starts without the old one's groups. */
@@ -906,19 +910,20 @@ START_TEST(test_group_delete_unlinks_members)
 
     iam_roles_init(&roles);
     add_members(ITEMS("alice", "bob", "carol", "dave"));
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_group_create(st, "ops", &ierr));
-    OK(iam_store_grant(st, 1, "eng", &g, &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob", "carol", "dave"), 4, &ierr));
-    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob"), 1, &ierr));
-    OK(iam_store_group_delete(st, "ENG", &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "ops", &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &g, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("alice", "bob", "carol", "dave"), 4,
+                               &ierr));
+    OK(iam_store_group_members(st, "test", "ops", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_group_delete(st, "test", "ENG", &ierr));
     ck_assert_int_eq(member("alice")->groups->nelts, 0);
     ck_assert_int_eq(member("dave")->groups->nelts, 0);
     ck_assert_str_eq(joined(member("bob")->groups), "ops");
     OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
     ck_assert_int_eq(subj.nsets, 1);
     /* A group of the same name starts empty, without the old grants. */
-    OK(iam_store_group_create(st, "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
     ck_assert_str_eq(joined(group("eng")->members), "");
     ck_assert_int_eq(group("eng")->grants->nelts, 0);
 }
@@ -935,13 +940,13 @@ START_TEST(test_subject_sets)
     iam_roles_init(&roles);
     add("alice", NULL, 1);
     add("bob", NULL, 0);
-    OK(iam_store_group_create(st, "Ops", &ierr));
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_grant(st, 0, "bob", &direct, &ierr));
-    OK(iam_store_grant(st, 1, "eng", &eng_g, &ierr));
-    OK(iam_store_grant(st, 1, "ops", &ops_g, &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("bob"), 1, &ierr));
-    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob", "alice"), 2, &ierr));
+    OK(iam_store_group_create(st, "test", "Ops", &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &direct, &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &eng_g, &ierr));
+    OK(iam_store_grant(st, "test", 1, "ops", &ops_g, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_group_members(st, "test", "ops", 1, ITEMS("bob", "alice"), 2, &ierr));
 
     OK(iam_store_subject(st, pool, "BOB", &roles, &subj, &ierr));
     ck_assert_str_eq(subj.member->login, "bob");
@@ -971,15 +976,15 @@ START_TEST(test_info_counts)
 
     add("alice", NULL, 1);
     add_members(ITEMS("bob", "carol"));
-    OK(iam_store_grant(st, 0, "carol", &owner, &ierr));
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_group_create(st, "ops", &ierr));
+    OK(iam_store_grant(st, "test", 0, "carol", &owner, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "ops", &ierr));
     wi = info();
     ck_assert_int_eq(wi.members, 3);
     ck_assert_int_eq(wi.groups, 2);
     ck_assert_int_eq(wi.owners, 2);
-    OK(iam_store_member_remove(st, "carol", &ierr));
-    OK(iam_store_group_delete(st, "ops", &ierr));
+    OK(iam_store_member_remove(st, "test", "carol", &ierr));
+    OK(iam_store_group_delete(st, "test", "ops", &ierr));
     wi = info();
     ck_assert_int_eq(wi.members, 2);
     ck_assert_int_eq(wi.groups, 1);
@@ -996,18 +1001,19 @@ static void populate(void)
     iam_grant_t lab = grant_of("personas-read-only", IAM_SCOPE_LABELS, ITEMS("env:prod", "team:x"));
     iam_grant_t wh = all_of("warehouse-read-only");
 
-    OK(iam_store_member_add(st, "alice", "alice@example.com", "Alice", IAM_ACTIVE, 1, &ierr));
-    OK(iam_store_member_add(st, "Bob", "bob@example.com", NULL, IAM_ACTIVE, 0, &ierr));
-    OK(iam_store_member_add(st, "carol@example.com", "carol@example.com", "Carol", IAM_INVITED, 0,
+    OK(iam_store_member_add(st, "test", "alice", "alice@example.com", "Alice", IAM_ACTIVE, 1,
                             &ierr));
-    OK(iam_store_group_create(st, "Eng", &ierr));
-    OK(iam_store_group_create(st, "ops", &ierr));
-    OK(iam_store_grant(st, 0, "bob", &res, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &lab, &ierr));
-    OK(iam_store_grant(st, 1, "eng", &wh, &ierr));
-    OK(iam_store_grant(st, 1, "ops", &res, &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("bob", "carol@example.com"), 2, &ierr));
-    OK(iam_store_group_members(st, "ops", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_member_add(st, "test", "Bob", "bob@example.com", NULL, IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_member_add(st, "test", "carol@example.com", "carol@example.com", "Carol",
+                            IAM_INVITED, 0, &ierr));
+    OK(iam_store_group_create(st, "test", "Eng", &ierr));
+    OK(iam_store_group_create(st, "test", "ops", &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &res, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &lab, &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &wh, &ierr));
+    OK(iam_store_grant(st, "test", 1, "ops", &res, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob", "carol@example.com"), 2, &ierr));
+    OK(iam_store_group_members(st, "test", "ops", 1, ITEMS("bob"), 1, &ierr));
 }
 
 typedef struct {
@@ -1084,7 +1090,7 @@ START_TEST(test_dump_import_round_trip)
     /* PII access has no setter of its own: import is how it arrives. */
     APR_ARRAY_IDX(before.members, 1, iam_member_t *)->pii = 1;
     APR_ARRAY_IDX(before.groups, 1, iam_group_t *)->pii = 1;
-    OK(iam_store_import(copy, before.plan, before.members, before.groups, &ierr));
+    OK(iam_store_import(copy, "test", before.plan, before.members, before.groups, &ierr));
     after = dump_of(copy);
     assert_same_dump(&before, &after);
     OK(iam_store_info(copy, &wi, pool, &ierr));
@@ -1106,7 +1112,7 @@ START_TEST(test_import_keeps_created)
     d = dump_of(st);
     APR_ARRAY_IDX(d.members, 0, iam_member_t *)->created = 1000000000;
     APR_ARRAY_IDX(d.groups, 0, iam_group_t *)->created = 1000000000;
-    OK(iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    OK(iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr));
     OK(iam_store_member_get(copy, pool, "alice", &m, &ierr));
     ck_assert_int_eq(m->created, 1000000000);
     OK(iam_store_group_get(copy, pool, "eng", &g, &ierr));
@@ -1129,7 +1135,7 @@ START_TEST(test_import_keeps_server_plan)
     iam_roles_init(&roles);
     OK(iam_store_set_workspace(copy, IAM_PLAN_TEAM, &roles, &ierr));
     memset(&ierr, 0, sizeof(ierr));
-    rc = iam_store_import(copy, d.plan, d.members, d.groups, &ierr);
+    rc = iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr);
     OK(iam_store_info(copy, &wi, pool, &ierr));
     ck_assert_msg(wi.plan == IAM_PLAN_TEAM,
                   "import (%s) replaced the server's team plan with %s and loaded %d groups",
@@ -1144,14 +1150,14 @@ START_TEST(test_import_into_non_empty)
 
     populate();
     d = dump_of(st);
-    OK(iam_store_member_add(copy, "zed", NULL, NULL, IAM_ACTIVE, 1, &ierr));
-    EXPECT(IAM_EXISTS, iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    OK(iam_store_member_add(copy, "test", "zed", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr));
     target = dump_of(copy);
     ck_assert_int_eq(target.members->nelts, 1);
     ck_assert_int_eq(target.groups->nelts, 0);
     ck_assert_str_eq(APR_ARRAY_IDX(target.members, 0, iam_member_t *)->login, "zed");
     /* Into itself, too. */
-    EXPECT(IAM_EXISTS, iam_store_import(st, d.plan, d.members, d.groups, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_import(st, "test", d.plan, d.members, d.groups, &ierr));
     target = dump_of(st);
     assert_same_dump(&d, &target);
 }
@@ -1170,20 +1176,20 @@ START_TEST(test_import_all_or_nothing)
     last = APR_ARRAY_IDX(d.members, d.members->nelts - 1, iam_member_t *);
     g = apr_array_push(last->grants);
     *g = all_of("no-such-role");
-    ck_assert_int_ne(iam_store_import(copy, d.plan, d.members, d.groups, &ierr), IAM_OK);
+    ck_assert_int_ne(iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr), IAM_OK);
     assert_empty(copy);
 
     /* A member in a group the file does not define. */
     apr_array_pop(last->grants);
     APR_ARRAY_PUSH(last->groups, const char *) = "undefined";
-    ck_assert_int_ne(iam_store_import(copy, d.plan, d.members, d.groups, &ierr), IAM_OK);
+    ck_assert_int_ne(iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr), IAM_OK);
     assert_empty(copy);
 
     /* Groups on a plan without them. */
     apr_array_pop(last->groups);
-    EXPECT(IAM_PLAN, iam_store_import(copy, IAM_PLAN_TEAM, d.members, d.groups, &ierr));
+    EXPECT(IAM_PLAN, iam_store_import(copy, "test", IAM_PLAN_TEAM, d.members, d.groups, &ierr));
     assert_empty(copy);
-    OK(iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    OK(iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr));
 }
 END_TEST
 
@@ -1198,7 +1204,7 @@ START_TEST(test_import_needs_an_owner)
     alice = APR_ARRAY_IDX(d.members, 0, iam_member_t *);
     ck_assert_str_eq(alice->login, "alice");
     apr_array_clear(alice->grants);
-    EXPECT(IAM_LAST_OWNER, iam_store_import(copy, d.plan, d.members, d.groups, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr));
     assert_empty(copy);
 }
 END_TEST
@@ -1278,16 +1284,16 @@ START_TEST(test_grant_too_many_items)
     for (i = 0; i <= IAM_MAX_ITEMS; i++)
         items[i] = apr_psprintf(pool, "r%d", i);
     g = grant_of("source-admin", IAM_SCOPE_RESOURCES, items);
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &g, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &g, &ierr));
     items[IAM_MAX_ITEMS] = NULL;
     g = grant_of("source-admin", IAM_SCOPE_RESOURCES, items);
-    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
     ck_assert_int_eq(grant_in(member("bob")->grants, "source-admin")->nitems, IAM_MAX_ITEMS);
     /* merging past the limit is refused as well */
     items[0] = "one-more";
     items[1] = NULL;
     g = grant_of("source-admin", IAM_SCOPE_RESOURCES, items);
-    EXPECT(IAM_INVALID, iam_store_grant(st, 0, "bob", &g, &ierr));
+    EXPECT(IAM_INVALID, iam_store_grant(st, "test", 0, "bob", &g, &ierr));
 }
 END_TEST
 
@@ -1342,8 +1348,8 @@ START_TEST(test_damaged_member_record)
     iam_roles_init(&roles);
     add("alice", NULL, 1);
     add("bob", NULL, 0);
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("alice", "bob"), 2, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("alice", "bob"), 2, &ierr));
     damage('M', "bob", junk, sizeof(junk));
 
     EXPECT(IAM_CORRUPT, iam_store_member_get(st, pool, "bob", &m, &ierr));
@@ -1351,7 +1357,7 @@ START_TEST(test_damaged_member_record)
     EXPECT(IAM_CORRUPT, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_member_list(st, pool, NULL, 0, 0, &list, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_group_get(st, pool, "eng", &g, &ierr));
-    EXPECT(IAM_CORRUPT, iam_store_member_remove(st, "bob", &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_member_remove(st, "test", "bob", &ierr));
     /* The rest of the store still reads. */
     OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
     ck_assert_int_eq(subj.owner, 1);
@@ -1371,15 +1377,15 @@ START_TEST(test_damaged_group_record)
     iam_roles_init(&roles);
     add("alice", NULL, 1);
     add("bob", NULL, 0);
-    OK(iam_store_group_create(st, "eng", &ierr));
-    OK(iam_store_grant(st, 1, "eng", &g, &ierr));
-    OK(iam_store_group_members(st, "eng", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &g, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
     damage('G', "eng", junk, sizeof(junk));
 
     EXPECT(IAM_CORRUPT, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_group_get(st, pool, "eng", &grp, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_group_list(st, pool, &list, &ierr));
-    EXPECT(IAM_CORRUPT, iam_store_grant(st, 1, "eng", &g, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_grant(st, "test", 1, "eng", &g, &ierr));
     OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
 }
 END_TEST
@@ -1394,8 +1400,8 @@ START_TEST(test_truncated_member_record)
     MDB_val good;
 
     add("alice", NULL, 1);
-    OK(iam_store_member_add(st, "bob", "bob@example.com", "Bob", IAM_ACTIVE, 0, &ierr));
-    OK(iam_store_grant(st, 0, "bob", &g, &ierr));
+    OK(iam_store_member_add(st, "test", "bob", "bob@example.com", "Bob", IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
     iam_store_close(st);
     good = raw_get(sdir, key, klen);
     ck_assert_ptr_nonnull(good.mv_data);
@@ -1422,7 +1428,7 @@ START_TEST(test_map_grown_by_another_process)
     pid_t pid;
     int status;
 
-    OK(iam_store_member_add(small, "first", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(small, "test", "first", NULL, NULL, IAM_ACTIVE, 1, &ierr));
     pid = fork();
     if (pid == 0) {
         /* a separate process with its own environment and a bigger map */
@@ -1434,7 +1440,7 @@ START_TEST(test_map_grown_by_another_process)
         if (iam_store_open(&big, dir, 64 << 20, 0, cp, &e) != IAM_OK)
             _exit(1);
         for (n = 0; n < 12000; n++) {
-            if (iam_store_member_add(big, apr_psprintf(cp, "bulk%05d", n), NULL,
+            if (iam_store_member_add(big, "test", apr_psprintf(cp, "bulk%05d", n), NULL,
                                      "a name that takes some room in the record", IAM_ACTIVE, 0,
                                      &e) != IAM_OK)
                 _exit(2);
@@ -1447,7 +1453,7 @@ START_TEST(test_map_grown_by_another_process)
     OK(iam_store_info(small, &wi, pool, &ierr));
     ck_assert_int_eq(wi.members, 12001);
     OK(iam_store_member_get(small, pool, "bulk11999", &m, &ierr));
-    OK(iam_store_member_add(small, "last", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_member_add(small, "test", "last", NULL, NULL, IAM_ACTIVE, 0, &ierr));
 }
 END_TEST
 
@@ -1463,7 +1469,7 @@ START_TEST(test_map_full)
 
     for (n = 0; n < 100000; n++) {
         memset(&ierr, 0, sizeof(ierr));
-        rc = iam_store_member_add(tiny, apr_psprintf(pool, "user%06d", n),
+        rc = iam_store_member_add(tiny, "test", apr_psprintf(pool, "user%06d", n),
                                   apr_psprintf(pool, "user%06d@example.com", n), name, IAM_ACTIVE,
                                   n == 0, &ierr);
         if (rc != IAM_OK)
