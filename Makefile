@@ -8,9 +8,9 @@ APXS      ?= apxs
 CC        ?= cc
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
-             libjansson-dev libcurl4-openssl-dev curl
+             libjansson-dev libssl-dev libcurl4-openssl-dev curl
 
-SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c
+SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
               $(SRC_SHARED)
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
@@ -52,7 +52,7 @@ $(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
 	cp $(SRC_MODULE) $(BUILD)/apxs/
 	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
-	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
+	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
 	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@
 

@@ -6,6 +6,7 @@
  * stderr), 2 bad usage, 3 `check` denied. Every write is one store
  * transaction, so a refused or interrupted command changes nothing. */
 #include "iam_policy.h"
+#include "iam_present.h"
 #include "iam_store.h"
 
 #include <apr_general.h>
@@ -122,86 +123,6 @@ static int open_store(ctl_t *c, int flags)
     return 0;
 }
 
-static const char *fmt_time(apr_pool_t *p, long long t)
-{
-    char buf[32];
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (!t || !gmtime_r(&tt, &tm))
-        return "";
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return apr_pstrdup(p, buf);
-}
-
-/* ---- JSON ---- */
-
-static json_t *grant_json(const iam_grant_t *g)
-{
-    json_t *o = json_object(), *items = json_array();
-    int i;
-
-    json_object_set_new(o, "role", json_string(g->role));
-    json_object_set_new(o, "scope", json_string(iam_scope_name(g->scope)));
-    for (i = 0; i < g->nitems; i++)
-        json_array_append_new(items, json_string(g->items[i]));
-    if (g->scope == IAM_SCOPE_ALL)
-        json_decref(items);
-    else
-        json_object_set_new(o, g->scope == IAM_SCOPE_LABELS ? "labels" : "resources", items);
-    return o;
-}
-
-static json_t *grants_json(const apr_array_header_t *grants)
-{
-    json_t *a = json_array();
-    int i;
-
-    for (i = 0; i < grants->nelts; i++)
-        json_array_append_new(a, grant_json(&APR_ARRAY_IDX(grants, i, iam_grant_t)));
-    return a;
-}
-
-static json_t *names_json(const apr_array_header_t *names)
-{
-    json_t *a = json_array();
-    int i;
-
-    for (i = 0; names && i < names->nelts; i++)
-        json_array_append_new(a, json_string(APR_ARRAY_IDX(names, i, const char *)));
-    return a;
-}
-
-static int is_owner(const iam_member_t *m)
-{
-    int i;
-
-    for (i = 0; i < m->grants->nelts; i++) {
-        if (!strcmp(APR_ARRAY_IDX(m->grants, i, iam_grant_t).role, "workspace-owner"))
-            return 1;
-    }
-    return 0;
-}
-
-static json_t *member_json(apr_pool_t *p, const iam_member_t *m)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:o, s:o}", "login", m->login, "email",
-                     m->email, "name", m->name, "status",
-                     m->status == IAM_INVITED ? "invited" : "active", "owner", is_owner(m), "pii",
-                     m->pii, "created", fmt_time(p, m->created), "groups", names_json(m->groups),
-                     "grants", grants_json(m->grants));
-}
-
-static json_t *group_json(apr_pool_t *p, const iam_group_t *g, int with_members)
-{
-    json_t *o = json_pack("{s:s, s:b, s:s, s:i, s:o}", "name", g->name, "pii", g->pii, "created",
-                          fmt_time(p, g->created), "member_count",
-                          g->members ? g->members->nelts : 0, "grants", grants_json(g->grants));
-    if (with_members)
-        json_object_set_new(o, "members", names_json(g->members));
-    return o;
-}
-
 /* Prints and frees j; 1 when it could not be encoded (never a silent
  * partial export). */
 static int print_json(json_t *j)
@@ -224,44 +145,6 @@ static void append(json_t **a, json_t *v)
         json_decref(*a);
         *a = NULL;
     }
-}
-
-/* ---- text ---- */
-
-static const char *role_name(const iam_roles_t *roles, const char *slug)
-{
-    const iam_role_t *r = iam_roles_find(roles, slug);
-    return r ? r->name : slug;
-}
-
-static const char *grant_text(apr_pool_t *p, const iam_roles_t *roles, const iam_grant_t *g)
-{
-    const char *s;
-    int i;
-
-    if (g->scope == IAM_SCOPE_ALL)
-        return apr_psprintf(p, "%s on all", role_name(roles, g->role));
-    s = "";
-    for (i = 0; i < g->nitems; i++)
-        s = apr_pstrcat(p, s, i ? " " : "", g->items[i], NULL);
-    return apr_psprintf(p, "%s on %s %s", role_name(roles, g->role),
-                        g->scope == IAM_SCOPE_LABELS ? "labels" : "resources", s);
-}
-
-static const char *join_names(apr_pool_t *p, const apr_array_header_t *a)
-{
-    return a && a->nelts ? apr_array_pstrcat(p, a, ',') : "-";
-}
-
-static const char *roles_summary(apr_pool_t *p, const iam_roles_t *roles, const iam_member_t *m)
-{
-    apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
-    int i;
-
-    for (i = 0; i < m->grants->nelts; i++)
-        APR_ARRAY_PUSH(names, const char *) =
-            role_name(roles, APR_ARRAY_IDX(m->grants, i, iam_grant_t).role);
-    return names->nelts ? apr_array_pstrcat(p, names, ',') : "Workspace Member";
 }
 
 static int load_info(ctl_t *c, iam_workspace_info_t *info)
@@ -390,15 +273,15 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
         if (json) {
             json_t *a = json_array();
             for (i = 0; i < list->nelts; i++)
-                append(&a, member_json(c->p, APR_ARRAY_IDX(list, i, iam_member_t *)));
+                append(&a, iam_json_member(c->p, APR_ARRAY_IDX(list, i, iam_member_t *)));
             return print_json(a);
         }
         for (i = 0; i < list->nelts; i++) {
             iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
             printf("%-24s %-8s %-30s %-20s roles=%s groups=%s\n", m->login,
                    m->status == IAM_INVITED ? "invited" : "active", m->email[0] ? m->email : "-",
-                   m->name[0] ? m->name : "-", roles_summary(c->p, &info.roles, m),
-                   join_names(c->p, m->groups));
+                   m->name[0] ? m->name : "-", iam_roles_summary(c->p, &info.roles, m),
+                   iam_names_text(c->p, m->groups));
         }
         return 0;
     }
@@ -416,16 +299,16 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
         if (iam_store_member_get(c->st, c->p, argv[0], &m, &err) != IAM_OK)
             return store_error(&err);
         if (json) {
-            return print_json(member_json(c->p, m));
+            return print_json(iam_json_member(c->p, m));
         }
         printf("login:   %s\nemail:   %s\nname:    %s\nstatus:  %s\nowner:   %s\npii:     "
                "%s\ncreated: %s\ngroups:  %s\ngrants:\n",
                m->login, m->email, m->name, m->status == IAM_INVITED ? "invited" : "active",
-               is_owner(m) ? "yes" : "no", m->pii ? "yes" : "no", fmt_time(c->p, m->created),
-               join_names(c->p, m->groups));
+               iam_grants_owner(m->grants) ? "yes" : "no", m->pii ? "yes" : "no",
+               iam_time_text(c->p, m->created), iam_names_text(c->p, m->groups));
         for (i = 0; i < m->grants->nelts; i++)
             printf("  %s (direct)\n",
-                   grant_text(c->p, &info.roles, &APR_ARRAY_IDX(m->grants, i, iam_grant_t)));
+                   iam_grant_text(c->p, &info.roles, &APR_ARRAY_IDX(m->grants, i, iam_grant_t)));
         for (i = 0; i < m->groups->nelts; i++) {
             iam_group_t *g;
             int j;
@@ -434,7 +317,7 @@ static int cmd_member(ctl_t *c, int argc, char **argv)
                 return store_error(&err);
             for (j = 0; j < g->grants->nelts; j++)
                 printf("  %s (through group %s)\n",
-                       grant_text(c->p, &info.roles, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
+                       iam_grant_text(c->p, &info.roles, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
                        g->name);
         }
         if (!m->grants->nelts && !m->groups->nelts)
@@ -577,8 +460,8 @@ static int cmd_group(ctl_t *c, int argc, char **argv)
         if (json) {
             json_t *a = json_array();
             for (i = 0; i < list->nelts; i++)
-                json_array_append_new(a,
-                                      group_json(c->p, APR_ARRAY_IDX(list, i, iam_group_t *), 0));
+                json_array_append_new(
+                    a, iam_json_group(c->p, APR_ARRAY_IDX(list, i, iam_group_t *), 0));
             return print_json(a);
         }
         for (i = 0; i < list->nelts; i++) {
@@ -599,23 +482,17 @@ static int cmd_group(ctl_t *c, int argc, char **argv)
         if (iam_store_group_get(c->st, c->p, argv[0], &g, &err) != IAM_OK)
             return store_error(&err);
         if (json) {
-            return print_json(group_json(c->p, g, 1));
+            return print_json(iam_json_group(c->p, g, 1));
         }
         printf("name:    %s\npii:     %s\ncreated: %s\nmembers: %s\ngrants:\n", g->name,
-               g->pii ? "yes" : "no", fmt_time(c->p, g->created), join_names(c->p, g->members));
+               g->pii ? "yes" : "no", iam_time_text(c->p, g->created),
+               iam_names_text(c->p, g->members));
         for (i = 0; i < g->grants->nelts; i++)
             printf("  %s\n",
-                   grant_text(c->p, &info.roles, &APR_ARRAY_IDX(g->grants, i, iam_grant_t)));
+                   iam_grant_text(c->p, &info.roles, &APR_ARRAY_IDX(g->grants, i, iam_grant_t)));
         return 0;
     }
     return usage(*sub ? "unknown group command '%s'" : "group needs a command", sub);
-}
-
-static const char *scopes_text(const iam_role_t *r)
-{
-    if (r->kind != IAM_ROLE_PLAIN || r->all_only)
-        return "all";
-    return "all, resource, label";
 }
 
 static int cmd_roles(ctl_t *c, int argc, char **argv)
@@ -631,17 +508,8 @@ static int cmd_roles(ctl_t *c, int argc, char **argv)
         return EXIT_FAILURE;
     if (json) {
         json_t *a = json_array();
-        for (i = 0; i < info.roles.n; i++) {
-            const iam_role_t *r = &info.roles.role[i];
-            json_array_append_new(a,
-                                  json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:b}", "slug", r->slug,
-                                            "name", r->name, "type", r->type, "level",
-                                            r->kind == IAM_ROLE_OWNER    ? "owner"
-                                            : r->kind == IAM_ROLE_MEMBER ? "member"
-                                                                         : iam_level_name(r->level),
-                                            "scopes", scopes_text(r), "custom", r->custom,
-                                            "plan_allows", iam_plan_allows_role(info.plan, r)));
-        }
+        for (i = 0; i < info.roles.n; i++)
+            append(&a, iam_json_role(&info.roles.role[i], info.plan));
         return print_json(a);
     }
     printf("%-26s %-24s %-14s %-7s %-22s %s\n", "ROLE", "SLUG", "TYPE", "LEVEL", "SCOPES", "NOTE");
@@ -651,7 +519,7 @@ static int cmd_roles(ctl_t *c, int argc, char **argv)
                r->kind == IAM_ROLE_OWNER    ? "owner"
                : r->kind == IAM_ROLE_MEMBER ? "minimal"
                                             : iam_level_name(r->level),
-               scopes_text(r), r->custom ? "custom " : "",
+               iam_scopes_text(r), r->custom ? "custom " : "",
                iam_plan_allows_role(info.plan, r)
                    ? ""
                    : apr_psprintf(c->p, "(not on the %s plan)", iam_plan_name(info.plan)));
@@ -677,9 +545,9 @@ static int cmd_export(ctl_t *c, int argc, char **argv)
     ma = json_array();
     ga = json_array();
     for (i = 0; i < members->nelts; i++)
-        append(&ma, member_json(c->p, APR_ARRAY_IDX(members, i, iam_member_t *)));
+        append(&ma, iam_json_member(c->p, APR_ARRAY_IDX(members, i, iam_member_t *)));
     for (i = 0; i < groups->nelts; i++)
-        append(&ga, group_json(c->p, APR_ARRAY_IDX(groups, i, iam_group_t *), 0));
+        append(&ga, iam_json_group(c->p, APR_ARRAY_IDX(groups, i, iam_group_t *), 0));
     if (!ma || !ga) {
         json_decref(ma);
         json_decref(ga);
@@ -693,93 +561,6 @@ static int cmd_export(ctl_t *c, int argc, char **argv)
 
 /* ---- import: strict reading of an export ---- */
 
-static const char *json_str(json_t *o, const char *key, int required, const char **out,
-                            apr_pool_t *p)
-{
-    json_t *v = json_object_get(o, key);
-
-    *out = NULL;
-    if (!v)
-        return required ? apr_psprintf(p, "missing \"%s\"", key) : NULL;
-    if (!json_is_string(v))
-        return apr_psprintf(p, "\"%s\" must be a string", key);
-    *out = apr_pstrdup(p, json_string_value(v));
-    if (strlen(*out) != json_string_length(v))
-        return apr_psprintf(p, "\"%s\" holds a NUL byte", key);
-    return NULL;
-}
-
-static long long parse_time(const char *s)
-{
-    struct tm tm;
-
-    memset(&tm, 0, sizeof(tm));
-    if (!s || !*s || !strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        return 0;
-    return (long long)timegm(&tm);
-}
-
-static const char *json_grants(json_t *o, apr_pool_t *p, apr_array_header_t **out)
-{
-    json_t *a = json_object_get(o, "grants"), *g;
-    size_t i, j;
-
-    *out = apr_array_make(p, 4, sizeof(iam_grant_t));
-    if (!a)
-        return NULL;
-    if (!json_is_array(a))
-        return "\"grants\" must be an array";
-    json_array_foreach(a, i, g)
-    {
-        iam_grant_t *gr = apr_array_push(*out);
-        const char *scope, *err;
-        json_t *items, *it;
-        if (!json_is_object(g))
-            return "a grant must be an object";
-        if ((err = json_str(g, "role", 1, &gr->role, p)) ||
-            (err = json_str(g, "scope", 1, &scope, p)))
-            return err;
-        if (!strcmp(scope, "all"))
-            gr->scope = IAM_SCOPE_ALL;
-        else if (!strcmp(scope, "resources"))
-            gr->scope = IAM_SCOPE_RESOURCES;
-        else if (!strcmp(scope, "labels"))
-            gr->scope = IAM_SCOPE_LABELS;
-        else
-            return apr_psprintf(p, "unknown scope \"%s\"", scope);
-        items = json_object_get(g, gr->scope == IAM_SCOPE_LABELS ? "labels" : "resources");
-        gr->nitems = 0;
-        gr->items = NULL;
-        if (gr->scope == IAM_SCOPE_ALL)
-            continue;
-        if (!json_is_array(items))
-            return apr_psprintf(p, "grant of %s needs a \"%s\" array", gr->role,
-                                gr->scope == IAM_SCOPE_LABELS ? "labels" : "resources");
-        gr->items = apr_pcalloc(p, sizeof(char *) * (json_array_size(items) + 1));
-        json_array_foreach(items, j, it)
-        {
-            if (!json_is_string(it))
-                return "grant items must be strings";
-            gr->items[gr->nitems++] = apr_pstrdup(p, json_string_value(it));
-        }
-    }
-    return NULL;
-}
-
-static const char *json_bool(json_t *o, const char *key, int *out)
-{
-    json_t *v = json_object_get(o, key);
-
-    *out = 0;
-    if (!v)
-        return NULL;
-    if (!json_is_boolean(v))
-        return !strcmp(key, "pii") ? "\"pii\" must be true or false"
-                                   : "a flag must be true or false";
-    *out = json_is_true(v);
-    return NULL;
-}
-
 static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
                                apr_array_header_t **members, apr_array_header_t **groups)
 {
@@ -789,14 +570,14 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
 
     if (!json_is_object(root))
         return "the file is not a mod_iam export (not a JSON object)";
-    if ((err = json_str(root, "format", 1, &s, p)))
+    if ((err = iam_json_get_str(root, "format", 1, &s, p)))
         return err;
     if (strcmp(s, "mod_iam-export"))
         return "the file is not a mod_iam export (\"format\")";
     if (!json_is_integer(json_object_get(root, "version")) ||
         json_integer_value(json_object_get(root, "version")) != IAM_STORE_FORMAT)
         return apr_psprintf(p, "the export's \"version\" is not %d", IAM_STORE_FORMAT);
-    if ((err = json_str(root, "plan", 1, &s, p)))
+    if ((err = iam_json_get_str(root, "plan", 1, &s, p)))
         return err;
     if (iam_plan_parse(s, plan))
         return apr_psprintf(p, "unknown plan \"%s\"", s);
@@ -810,10 +591,14 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
         iam_group_t *g = apr_pcalloc(p, sizeof(*g));
         if (!json_is_object(o))
             return "a group must be an object";
-        if ((err = json_str(o, "name", 1, &g->name, p)) || (err = json_grants(o, p, &g->grants)) ||
-            (err = json_bool(o, "pii", &g->pii)) || (err = json_str(o, "created", 0, &s, p)))
+        if ((err = iam_json_get_str(o, "name", 1, &g->name, p)) ||
+            (err = iam_json_get_grants(o, p, &g->grants)) ||
+            (err = iam_json_get_bool(o, "pii", &g->pii)) ||
+            (err = iam_json_get_str(o, "created", 0, &s, p)))
             return apr_psprintf(p, "group %zu: %s", i + 1, err);
-        g->created = parse_time(s);
+        if (!g->grants)
+            g->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
+        g->created = iam_time_parse(s);
         APR_ARRAY_PUSH(*groups, iam_group_t *) = g;
     }
     a = json_object_get(root, "members");
@@ -826,18 +611,21 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
         size_t j;
         if (!json_is_object(o))
             return "a member must be an object";
-        if ((err = json_str(o, "login", 1, &m->login, p)) ||
-            (err = json_str(o, "email", 0, &m->email, p)) ||
-            (err = json_str(o, "name", 0, &m->name, p)) ||
-            (err = json_str(o, "status", 0, &s, p)) || (err = json_grants(o, p, &m->grants)) ||
-            (err = json_bool(o, "pii", &m->pii)))
+        if ((err = iam_json_get_str(o, "login", 1, &m->login, p)) ||
+            (err = iam_json_get_str(o, "email", 0, &m->email, p)) ||
+            (err = iam_json_get_str(o, "name", 0, &m->name, p)) ||
+            (err = iam_json_get_str(o, "status", 0, &s, p)) ||
+            (err = iam_json_get_grants(o, p, &m->grants)) ||
+            (err = iam_json_get_bool(o, "pii", &m->pii)))
             return apr_psprintf(p, "member %zu: %s", i + 1, err);
+        if (!m->grants)
+            m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
         if (s && strcmp(s, "active") && strcmp(s, "invited"))
             return apr_psprintf(p, "member %zu: unknown status \"%s\"", i + 1, s);
         m->status = s && !strcmp(s, "invited") ? IAM_INVITED : IAM_ACTIVE;
-        if ((err = json_str(o, "created", 0, &s, p)))
+        if ((err = iam_json_get_str(o, "created", 0, &s, p)))
             return apr_psprintf(p, "member %zu: %s", i + 1, err);
-        m->created = parse_time(s);
+        m->created = iam_time_parse(s);
         m->groups = apr_array_make(p, 4, sizeof(const char *));
         if (ga && !json_is_array(ga))
             return apr_psprintf(p, "member %zu: \"groups\" must be an array", i + 1);
