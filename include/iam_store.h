@@ -154,6 +154,9 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
 iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
                                   int limit, apr_array_header_t **out, iam_err_t *err);
 
+/* The workspace's 32-byte secret (CSRF tokens), made on first use. */
+iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err);
+
 /* ---- writes: each one LMDB write transaction, with its audit record ----
  *
  * `actor` names who writes, for the audit trail. */

@@ -74,6 +74,9 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s);
 /* The child's store, re-opened if it failed before; NULL (logged) if unusable. */
 iam_store_t *iam_request_store(request_rec *r);
 
+/* admin.c: the `iam-admin` handler (console and JSON API) */
+int iam_admin_handler(request_rec *r);
+
 /* authz.c */
 void iam_register_authz_providers(apr_pool_t *p);
 

@@ -1,6 +1,7 @@
 /* mod_iam: the module declaration. It only wires hooks; each concern
- * lives in its own file (config.c, lifecycle.c, authz.c, store.c,
- * policy.c, roles.c). */
+ * lives in its own file (config.c, lifecycle.c, authz.c, admin.c,
+ * console.c, api.c, web.c, html.c, store.c, policy.c, roles.c,
+ * present.c). */
 #define IAM_DECLARES_MODULE
 #include "mod_iam.h"
 
@@ -10,6 +11,7 @@ static void iam_register_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(iam_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(iam_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(iam_admin_handler, NULL, NULL, APR_HOOK_MIDDLE);
     iam_register_authz_providers(p);
 }
 

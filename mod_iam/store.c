@@ -21,6 +21,7 @@
  */
 #include "iam_store.h"
 
+#include <apr_general.h>
 #include <apr_strings.h>
 #include <ctype.h>
 #include <errno.h>
@@ -2329,4 +2330,48 @@ iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e pla
 {
     import_ctx_t c = {plan, members, groups};
     return write_op(st, actor, err, import_op, &c);
+}
+
+/* ---- the workspace secret ---- */
+
+static void secret_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *out)
+{
+    key_t_ k;
+    MDB_val v;
+
+    (void)roles;
+    (void)plan;
+    meta_key(&k, "secret");
+    if (tx_get(t, &k, &v) == 1 && v.mv_size == 32) {
+        memcpy(out, v.mv_data, 32); /* another process made it first */
+        return;
+    }
+    if (apr_generate_random_bytes(out, 32) != APR_SUCCESS) {
+        tx_fail(t, IAM_ERROR, "no random bytes for the workspace secret");
+        return;
+    }
+    tx_put(t, &k, (MDB_val){32, out});
+}
+
+iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+    key_t_ k;
+    MDB_val v;
+    int have = 0;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 0, p, err) == IAM_OK) {
+        meta_key(&k, "secret");
+        if (tx_get(&t, &k, &v) == 1 && v.mv_size == 32) {
+            memcpy(out, v.mv_data, 32);
+            have = 1;
+        }
+        tx_done(&t);
+    }
+    apr_pool_destroy(p);
+    if (t.status != IAM_OK || have)
+        return t.status;
+    return write_op(st, "system", err, secret_op, out);
 }

@@ -1,0 +1,23 @@
+/* mod_iam: HTML output. Every value printed into a page goes through
+ * iam_h() (text and attributes) or iam_url_*() then iam_h() (links). */
+#ifndef IAM_HTML_H
+#define IAM_HTML_H
+
+#include "iam_web.h"
+
+/* Escapes & < > " ' for text and quoted attributes. */
+const char *iam_h(apr_pool_t *p, const char *s);
+/* A path segment ("/" escaped too) and a query value. */
+const char *iam_url_segment(apr_pool_t *p, const char *s);
+const char *iam_url_query(apr_pool_t *p, const char *s);
+
+/* The page shell: head, the tab bar (`tab` is marked current), a notice
+ * (`notice` is shown escaped; `error` selects its style), then the body. */
+void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char *notice,
+                    int error);
+void iam_page_end(iam_web_t *w);
+
+/* The console's stylesheet, served at BASE/static/console.css. */
+extern const char iam_console_css[];
+
+#endif

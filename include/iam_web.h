@@ -1,0 +1,55 @@
+/* mod_iam: what the admin handler's two faces (the HTML console and the
+ * JSON API) share: the request context, body reading with a limit, form
+ * parsing, CSRF tokens, the same-origin check, security headers and the
+ * mapping of store statuses to HTTP. */
+#ifndef IAM_WEB_H
+#define IAM_WEB_H
+
+#include "mod_iam.h"
+
+#define IAM_BODY_MAX (64 * 1024)
+#define IAM_PAGE_SIZE 50
+
+typedef struct {
+    request_rec *r;
+    iam_workspace_t *ws;
+    iam_store_t *st;
+    const char *base;  /* the console's path without a trailing slash: "/iam" */
+    const char *sub;   /* what follows it, without the leading slash: "members/bob" */
+    const char *actor; /* "console:olivia" or "api:olivia", for the audit trail */
+    apr_table_t *query;
+    unsigned char secret[32];
+} iam_web_t;
+
+/* Cache-Control no-store, a strict CSP, nosniff, no framing: on every
+ * response of the handler, errors included. */
+void iam_web_security_headers(request_rec *r);
+
+/* Reads the request body (at most `max` bytes). Returns OK, or the HTTP
+ * status to answer (413 too large, 400 unreadable). */
+int iam_web_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len);
+
+/* application/x-www-form-urlencoded (also query strings) into a table that
+ * keeps repeated keys; NULL when malformed (bad %-escape, NUL byte). */
+apr_table_t *iam_web_parse_form(apr_pool_t *p, const char *s);
+/* Every value of `key`, in order. */
+apr_array_header_t *iam_web_values(apr_pool_t *p, apr_table_t *t, const char *key);
+/* Splits "a b, c" into words. */
+apr_array_header_t *iam_web_words(apr_pool_t *p, const char *s);
+
+/* Whether Origin (or else Referer), when sent, names this server. */
+int iam_web_same_origin(request_rec *r);
+/* The user's CSRF token: HMAC-SHA256(secret, user), hex. */
+const char *iam_web_csrf_token(const iam_web_t *w);
+int iam_web_csrf_ok(const iam_web_t *w, const char *token);
+
+/* 400, 404, 409, 422, 507 or 500 for a store status. */
+int iam_web_http_status(iam_status_e st);
+/* A stable error code for the API: "invalid", "not_found", ... */
+const char *iam_web_error_code(iam_status_e st);
+
+/* console.c and api.c: each returns an HTTP status or OK/DONE. */
+int iam_console_handle(iam_web_t *w);
+int iam_api_handle(iam_web_t *w);
+
+#endif

@@ -1,0 +1,123 @@
+/* mod_iam: the `iam-admin` handler. It lets Workspace Owners in (401 with
+ * no user, 403 for anyone else), sets the security headers, and hands the
+ * request to the JSON API (BASE/api/v1/...) or to the HTML console. */
+#include "iam_html.h"
+
+#include "apr_strings.h"
+#include "http_core.h"
+#include "http_protocol.h"
+#include "http_request.h"
+
+static int wants_json(const iam_web_t *w)
+{
+    return !strncmp(w->sub, "api/", 4) || !strcmp(w->sub, "api");
+}
+
+/* Refusals before the owner is known: JSON for the API, a short page for
+ * the console. */
+static int refuse(iam_web_t *w, int status, const char *code, const char *message)
+{
+    request_rec *r = w->r;
+
+    r->status = status;
+    if (wants_json(w)) {
+        ap_set_content_type(r, "application/json");
+        ap_rprintf(r, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code, message);
+        return DONE;
+    }
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_rprintf(r,
+               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<title>Access management</title></head><body><h1>Access management</h1>"
+               "<p>%s</p></body></html>\n",
+               message);
+    return DONE;
+}
+
+static int serve_css(request_rec *r)
+{
+    if (r->method_number != M_GET)
+        return HTTP_METHOD_NOT_ALLOWED;
+    ap_set_content_type(r, "text/css; charset=utf-8");
+    apr_table_setn(r->headers_out, "Cache-Control", "max-age=300");
+    apr_table_unset(r->err_headers_out, "Cache-Control");
+    if (!r->header_only)
+        ap_rputs(iam_console_css, r);
+    return OK;
+}
+
+int iam_admin_handler(request_rec *r)
+{
+    core_dir_config *cd;
+    const char *section;
+    iam_subject_t subj;
+    iam_web_t w;
+    iam_err_t err;
+    apr_size_t n;
+
+    if (!r->handler || strcmp(r->handler, "iam-admin"))
+        return DECLINED;
+    iam_web_security_headers(r);
+    memset(&w, 0, sizeof(w));
+    w.r = r;
+    w.ws = iam_workspace_of(r->server);
+    /* The console's base is the <Location> that set the handler: core
+     * keeps that section's path in its per-dir config. */
+    cd = ap_get_core_module_config(r->per_dir_config);
+    section = cd ? cd->d : NULL;
+    n = section ? strlen(section) : 0;
+    while (n > 0 && section[n - 1] == '/')
+        n--;
+    if (!section || section[0] != '/' || strncmp(r->uri, section, n) ||
+        (r->uri[n] != '/' && r->uri[n] != '\0')) {
+        iam_log_r(r, APLOG_ERR, 0,
+                  "SetHandler iam-admin belongs in a <Location \"/PATH\"> section; %s is not "
+                  "under one (innermost section: %s)",
+                  r->uri, section ? section : "none");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    w.base = apr_pstrmemdup(r->pool, section, n);
+    w.sub = r->uri + n + (r->uri[n] == '/');
+    if (!r->args || !(w.query = iam_web_parse_form(r->pool, r->args)))
+        w.query = apr_table_make(r->pool, 1);
+
+    if (!strcmp(w.sub, "static/console.css"))
+        return serve_css(r);
+    if (!r->user) {
+        ap_note_auth_failure(r);
+        return refuse(&w, HTTP_UNAUTHORIZED, "unauthorized", "Log in first.");
+    }
+    if (!(w.st = iam_request_store(r)))
+        return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                      "The access store is not usable; the error log says why.");
+    switch (iam_store_subject(w.st, r->pool, r->user, &w.ws->roles, &subj, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND:
+        iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a member", r->user);
+        return refuse(&w, HTTP_FORBIDDEN, "forbidden",
+                      "You are not a member of this workspace. Ask a Workspace Owner for an "
+                      "invitation.");
+    default:
+        iam_log_r(r, APLOG_ERR, 0, "console: refusing '%s': %s", r->user, err.msg);
+        return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                      "The access store is not usable; the error log says why.");
+    }
+    if (!subj.owner) {
+        iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a Workspace Owner", r->user);
+        apr_table_setn(r->notes, "iam-denied", "1");
+        return refuse(&w, HTTP_FORBIDDEN, "forbidden",
+                      "Only Workspace Owners can change a workspace's Access Management "
+                      "settings.");
+    }
+    if (iam_store_secret(w.st, w.secret, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
+        return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                      "The access store is not usable; the error log says why.");
+    }
+    if (wants_json(&w)) {
+        w.actor = apr_pstrcat(r->pool, "api:", r->user, NULL);
+        return iam_api_handle(&w);
+    }
+    w.actor = apr_pstrcat(r->pool, "console:", r->user, NULL);
+    return iam_console_handle(&w);
+}

@@ -1,0 +1,493 @@
+/* mod_iam: the console's JSON API, BASE/api/v1/. Each endpoint mirrors a
+ * console page and writes through the same store calls, one transaction
+ * each. Errors are {"error":{"code":..., "message":...}} with the status
+ * that fits. Writes take JSON bodies only (a cross-site form cannot send
+ * one) and must come from this origin when the browser says where from. */
+#include "iam_present.h"
+#include "iam_web.h"
+
+#include "apr_strings.h"
+#include "http_protocol.h"
+
+typedef struct {
+    iam_web_t *w;
+    json_t *body; /* the request's JSON object, or NULL */
+} api_t;
+
+static int send_json(request_rec *r, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+    json_decref(j);
+    if (!s) {
+        status = HTTP_INTERNAL_SERVER_ERROR;
+        s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}");
+    }
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    if (!r->header_only) {
+        ap_rputs(s, r);
+        ap_rputs("\n", r);
+    }
+    free(s);
+    return DONE;
+}
+
+static int api_error(request_rec *r, int status, const char *code, const char *message)
+{
+    return send_json(r, status,
+                     json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
+}
+
+static int store_error(request_rec *r, const iam_err_t *err)
+{
+    if (iam_web_http_status(err->status) >= 500)
+        iam_log_r(r, APLOG_ERR, 0, "api: %s", err->msg);
+    return api_error(r, iam_web_http_status(err->status), iam_web_error_code(err->status),
+                     err->msg);
+}
+
+/* Refuses fields the endpoint does not know: a typo must not pass as "no
+ * change". */
+static const char *unknown_field(apr_pool_t *p, json_t *o, const char *const *known)
+{
+    const char *key;
+    json_t *v;
+    int i, ok;
+
+    json_object_foreach(o, key, v)
+    {
+        (void)v;
+        for (ok = 0, i = 0; known[i] && !ok; i++)
+            ok = !strcmp(key, known[i]);
+        if (!ok)
+            return apr_psprintf(p, "unknown field \"%s\"", key);
+    }
+    return NULL;
+}
+
+static apr_status_t free_json(void *j)
+{
+    json_decref(j);
+    return APR_SUCCESS;
+}
+
+/* Reads a JSON object body for a write. Returns OK or has answered. */
+static int read_json(api_t *a)
+{
+    request_rec *r = a->w->r;
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    json_error_t jerr;
+    apr_size_t len;
+    char *body;
+    int rc;
+
+    if (!iam_web_same_origin(r))
+        return api_error(r, HTTP_FORBIDDEN, "cross_origin", "cross-origin writes are refused");
+    if (!ct || strncasecmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';'))
+        return api_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                         "send a JSON body with Content-Type: application/json");
+    if ((rc = iam_web_read_body(r, IAM_BODY_MAX, &body, &len)) != OK)
+        return rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+                   ? api_error(r, rc, "too_large",
+                               apr_psprintf(r->pool, "the body is over %d bytes", IAM_BODY_MAX))
+                   : api_error(r, rc, "invalid", "the body could not be read");
+    a->body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!a->body)
+        return api_error(r, HTTP_BAD_REQUEST, "invalid",
+                         apr_psprintf(r->pool, "the body is not JSON: %s", jerr.text));
+    apr_pool_cleanup_register(r->pool, a->body, free_json, apr_pool_cleanup_null);
+    if (!json_is_object(a->body))
+        return api_error(r, HTTP_BAD_REQUEST, "invalid", "the body must be a JSON object");
+    return OK;
+}
+
+static int bad(request_rec *r, const char *message)
+{
+    return api_error(r, HTTP_BAD_REQUEST, "invalid", message);
+}
+
+/* ---- members ---- */
+
+static int list_members(api_t *a)
+{
+    iam_web_t *w = a->w;
+    const char *q = apr_table_get(w->query, "q"), *after = apr_table_get(w->query, "after");
+    const char *lim = apr_table_get(w->query, "limit"), *next;
+    int limit = lim ? atoi(lim) : IAM_PAGE_SIZE, i;
+    apr_array_header_t *list;
+    iam_workspace_info_t info;
+    iam_err_t err;
+    json_t *arr;
+
+    if (limit < 1 || limit > 500)
+        return bad(w->r, "limit must be 1 to 500");
+    if (iam_store_member_page(w->st, w->r->pool, q, after, limit, &list, &next, &err) != IAM_OK ||
+        iam_store_info(w->st, &info, w->r->pool, &err) != IAM_OK)
+        return store_error(w->r, &err);
+    arr = json_array();
+    for (i = 0; i < list->nelts; i++)
+        json_array_append_new(arr,
+                              iam_json_member(w->r->pool, APR_ARRAY_IDX(list, i, iam_member_t *)));
+    return send_json(
+        w->r, HTTP_OK,
+        json_pack("{s:o, s:s?, s:i}", "members", arr, "next", next, "total", info.members));
+}
+
+static int show_member(api_t *a, const char *login, int status)
+{
+    iam_member_t *m;
+    iam_err_t err;
+
+    if (iam_store_member_get(a->w->st, a->w->r->pool, login, &m, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return send_json(a->w->r, status, iam_json_member(a->w->r->pool, m));
+}
+
+/* Fills a member spec from the body; NULL or a message. */
+static const char *member_spec(api_t *a, iam_member_spec_t *sp, int create)
+{
+    static const char *const known[] = {"login", "email",  "name",   "status",
+                                        "pii",   "grants", "groups", NULL};
+    apr_pool_t *p = a->w->r->pool;
+    apr_array_header_t *grants, *groups;
+    const char *e, *status = NULL;
+    int pii = -1;
+
+    memset(sp, 0, sizeof(*sp));
+    if ((e = unknown_field(p, a->body, known)) ||
+        (e = iam_json_get_str(a->body, "email", 0, &sp->email, p)) ||
+        (e = iam_json_get_str(a->body, "name", 0, &sp->name, p)) ||
+        (e = iam_json_get_str(a->body, "status", 0, &status, p)) ||
+        (e = iam_json_get_bool(a->body, "pii", &pii)) ||
+        (e = iam_json_get_grants(a->body, p, &grants)) ||
+        (e = iam_json_get_names(a->body, "groups", p, &groups)))
+        return e;
+    if (create) {
+        if ((e = iam_json_get_str(a->body, "login", 0, &sp->login, p)))
+            return e;
+        if (status && strcmp(status, "active") && strcmp(status, "invited"))
+            return "\"status\" is \"active\" or \"invited\"";
+        sp->status = status && !strcmp(status, "active") ? IAM_ACTIVE : IAM_INVITED;
+        if (!sp->login)
+            sp->login = sp->email; /* an invitation by email */
+        if (!sp->login)
+            return "give \"email\" (an invitation) or \"login\"";
+    } else if (json_object_get(a->body, "login") || status) {
+        return "\"login\" and \"status\" cannot be changed";
+    }
+    sp->pii = pii;
+    sp->grants = grants;
+    sp->groups = groups;
+    return NULL;
+}
+
+static int put_member(api_t *a, const char *login, int create)
+{
+    iam_member_spec_t sp;
+    iam_err_t err;
+    const char *e;
+    int rc;
+
+    if ((rc = read_json(a)) != OK)
+        return rc;
+    if ((e = member_spec(a, &sp, create)))
+        return bad(a->w->r, e);
+    if (!create)
+        sp.login = login;
+    if (iam_store_member_put(a->w->st, a->w->actor, &sp, create, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return show_member(a, sp.login, create ? HTTP_CREATED : HTTP_OK);
+}
+
+static int remove_member(api_t *a, const char *login)
+{
+    iam_err_t err;
+
+    if (!iam_web_same_origin(a->w->r))
+        return api_error(a->w->r, HTTP_FORBIDDEN, "cross_origin",
+                         "cross-origin writes are refused");
+    if (iam_store_member_remove(a->w->st, a->w->actor, login, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:s, s:b}", "login", login, "removed", 1));
+}
+
+/* POST .../grants adds one grant; POST .../grants/revoke takes one away
+ * (without "scope": every grant of the role). */
+static int change_grant(api_t *a, int group, const char *who, int revoke)
+{
+    static const char *const known[] = {"role", "scope", "resources", "labels", NULL};
+    apr_pool_t *p = a->w->r->pool;
+    json_t *wrap;
+    apr_array_header_t *grants;
+    iam_grant_t g;
+    iam_err_t err;
+    const char *e, *role;
+    iam_status_e st;
+    int rc, whole = 0;
+
+    if ((rc = read_json(a)) != OK)
+        return rc;
+    if ((e = unknown_field(p, a->body, known)) ||
+        (e = iam_json_get_str(a->body, "role", 1, &role, p)))
+        return bad(a->w->r, e);
+    whole = revoke && !json_object_get(a->body, "scope");
+    if (whole) {
+        g = (iam_grant_t){role, IAM_SCOPE_ALL, 0, NULL};
+    } else {
+        wrap = json_pack("{s:[O]}", "grants", a->body);
+        e = iam_json_get_grants(wrap, p, &grants);
+        json_decref(wrap);
+        if (e)
+            return bad(a->w->r, e);
+        g = APR_ARRAY_IDX(grants, 0, iam_grant_t);
+    }
+    st = revoke ? iam_store_revoke(a->w->st, a->w->actor, group, who, &g, whole, &err)
+                : iam_store_grant(a->w->st, a->w->actor, group, who, &g, &err);
+    if (st != IAM_OK)
+        return store_error(a->w->r, &err);
+    if (group) {
+        iam_group_t *gr;
+        if (iam_store_group_get(a->w->st, p, who, &gr, &err) != IAM_OK)
+            return store_error(a->w->r, &err);
+        return send_json(a->w->r, HTTP_OK, iam_json_group(p, gr, 1));
+    }
+    return show_member(a, who, HTTP_OK);
+}
+
+/* ---- groups ---- */
+
+static int list_groups(api_t *a)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    json_t *arr;
+    int i;
+
+    if (iam_store_group_list(a->w->st, a->w->r->pool, &list, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    arr = json_array();
+    for (i = 0; i < list->nelts; i++)
+        json_array_append_new(
+            arr, iam_json_group(a->w->r->pool, APR_ARRAY_IDX(list, i, iam_group_t *), 0));
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "groups", arr));
+}
+
+static int show_group(api_t *a, const char *name, int status)
+{
+    iam_group_t *g;
+    iam_err_t err;
+
+    if (iam_store_group_get(a->w->st, a->w->r->pool, name, &g, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return send_json(a->w->r, status, iam_json_group(a->w->r->pool, g, 1));
+}
+
+static int put_group(api_t *a, const char *name, int create)
+{
+    static const char *const known[] = {"name", "pii", "grants", "members", NULL};
+    apr_pool_t *p = a->w->r->pool;
+    apr_array_header_t *grants, *members;
+    iam_group_spec_t sp;
+    iam_err_t err;
+    const char *e;
+    int rc, pii = -1;
+
+    if ((rc = read_json(a)) != OK)
+        return rc;
+    memset(&sp, 0, sizeof(sp));
+    if ((e = unknown_field(p, a->body, known)) ||
+        (e = iam_json_get_str(a->body, "name", create, &sp.name, p)) ||
+        (e = iam_json_get_bool(a->body, "pii", &pii)) ||
+        (e = iam_json_get_grants(a->body, p, &grants)) ||
+        (e = iam_json_get_names(a->body, "members", p, &members)))
+        return bad(a->w->r, e);
+    if (!create && sp.name && strcasecmp(sp.name, name))
+        return bad(a->w->r, "a group's \"name\" cannot be changed");
+    if (!create)
+        sp.name = name;
+    sp.pii = pii;
+    sp.grants = grants;
+    sp.members = members;
+    if (iam_store_group_put(a->w->st, a->w->actor, &sp, create, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return show_group(a, sp.name, create ? HTTP_CREATED : HTTP_OK);
+}
+
+static int delete_group(api_t *a, const char *name)
+{
+    iam_err_t err;
+
+    if (!iam_web_same_origin(a->w->r))
+        return api_error(a->w->r, HTTP_FORBIDDEN, "cross_origin",
+                         "cross-origin writes are refused");
+    if (iam_store_group_delete(a->w->st, a->w->actor, name, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:s, s:b}", "name", name, "deleted", 1));
+}
+
+/* POST groups/NAME/members {"logins": [...]} adds; .../members/remove
+ * takes away; all or nothing. */
+static int change_members(api_t *a, const char *name, int add)
+{
+    static const char *const known[] = {"logins", NULL};
+    apr_pool_t *p = a->w->r->pool;
+    apr_array_header_t *logins;
+    iam_err_t err;
+    const char *e;
+    int rc;
+
+    if ((rc = read_json(a)) != OK)
+        return rc;
+    if ((e = unknown_field(p, a->body, known)) ||
+        (e = iam_json_get_names(a->body, "logins", p, &logins)))
+        return bad(a->w->r, e);
+    if (!logins || !logins->nelts)
+        return bad(a->w->r, "give \"logins\": a list of members");
+    if (iam_store_group_members(a->w->st, a->w->actor, name, add, (const char *const *)logins->elts,
+                                logins->nelts, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return show_group(a, name, HTTP_OK);
+}
+
+/* ---- roles, resources, audit ---- */
+
+static int list_roles(api_t *a)
+{
+    json_t *arr = json_array();
+    int i;
+
+    for (i = 0; i < a->w->ws->roles.n; i++)
+        json_array_append_new(arr, iam_json_role(&a->w->ws->roles.role[i], a->w->ws->plan));
+    return send_json(a->w->r, HTTP_OK,
+                     json_pack("{s:s, s:o}", "plan", iam_plan_name(a->w->ws->plan), "roles", arr));
+}
+
+static int list_resources(api_t *a)
+{
+    apr_array_header_t *res = a->w->ws->resources;
+    json_t *arr = json_array();
+    int i, j;
+
+    for (i = 0; i < res->nelts; i++) {
+        const iam_resource_decl_t *d = APR_ARRAY_IDX(res, i, iam_resource_decl_t *);
+        json_t *labels = json_array();
+        for (j = 0; j < d->res.nlabels; j++)
+            json_array_append_new(labels, json_string(d->res.labels[j]));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s}", "type", d->res.type, "name",
+                                             d->res.name ? d->res.name : "*", "labels", labels,
+                                             "path", d->path));
+    }
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "resources", arr));
+}
+
+static int list_audit(api_t *a)
+{
+    const char *before = apr_table_get(a->w->query, "before");
+    const char *lim = apr_table_get(a->w->query, "limit");
+    int limit = lim ? atoi(lim) : IAM_PAGE_SIZE, i;
+    apr_array_header_t *list;
+    iam_err_t err;
+    json_t *arr;
+
+    if (limit < 1 || limit > 500)
+        return bad(a->w->r, "limit must be 1 to 500");
+    if (iam_store_audit_list(a->w->st, a->w->r->pool, before ? strtoull(before, NULL, 10) : 0,
+                             limit, &list, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    arr = json_array();
+    for (i = 0; i < list->nelts; i++)
+        json_array_append_new(arr,
+                              iam_json_audit(a->w->r->pool, APR_ARRAY_IDX(list, i, iam_audit_t *)));
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "audit", arr));
+}
+
+/* ---- routing ---- */
+
+/* If path ends with suffix, returns what precedes it (else NULL). */
+static const char *strip_suffix(apr_pool_t *p, const char *path, const char *suffix)
+{
+    apr_size_t n = strlen(path), k = strlen(suffix);
+
+    return n > k && !strcmp(path + n - k, suffix) ? apr_pstrmemdup(p, path, n - k) : NULL;
+}
+
+static int method_not_allowed(request_rec *r)
+{
+    return api_error(r, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                     apr_psprintf(r->pool, "%s is not allowed here", r->method));
+}
+
+static int route_members(api_t *a, const char *rest)
+{
+    request_rec *r = a->w->r;
+    const char *who;
+
+    if (!*rest) {
+        if (r->method_number == M_GET)
+            return list_members(a);
+        return r->method_number == M_POST ? put_member(a, NULL, 1) : method_not_allowed(r);
+    }
+    if ((who = strip_suffix(r->pool, rest, "/grants/revoke")))
+        return r->method_number == M_POST ? change_grant(a, 0, who, 1) : method_not_allowed(r);
+    if ((who = strip_suffix(r->pool, rest, "/grants")))
+        return r->method_number == M_POST ? change_grant(a, 0, who, 0) : method_not_allowed(r);
+    if (r->method_number == M_GET)
+        return show_member(a, rest, HTTP_OK);
+    if (r->method_number == M_PATCH)
+        return put_member(a, rest, 0);
+    if (r->method_number == M_DELETE)
+        return remove_member(a, rest);
+    return method_not_allowed(r);
+}
+
+static int route_groups(api_t *a, const char *rest)
+{
+    request_rec *r = a->w->r;
+    const char *name;
+
+    if (!*rest) {
+        if (r->method_number == M_GET)
+            return list_groups(a);
+        return r->method_number == M_POST ? put_group(a, NULL, 1) : method_not_allowed(r);
+    }
+    if ((name = strip_suffix(r->pool, rest, "/members/remove")))
+        return r->method_number == M_POST ? change_members(a, name, 0) : method_not_allowed(r);
+    if ((name = strip_suffix(r->pool, rest, "/members")))
+        return r->method_number == M_POST ? change_members(a, name, 1) : method_not_allowed(r);
+    if ((name = strip_suffix(r->pool, rest, "/grants/revoke")))
+        return r->method_number == M_POST ? change_grant(a, 1, name, 1) : method_not_allowed(r);
+    if ((name = strip_suffix(r->pool, rest, "/grants")))
+        return r->method_number == M_POST ? change_grant(a, 1, name, 0) : method_not_allowed(r);
+    if (r->method_number == M_GET)
+        return show_group(a, rest, HTTP_OK);
+    if (r->method_number == M_PATCH)
+        return put_group(a, rest, 0);
+    if (r->method_number == M_DELETE)
+        return delete_group(a, rest);
+    return method_not_allowed(r);
+}
+
+int iam_api_handle(iam_web_t *w)
+{
+    request_rec *r = w->r;
+    api_t a = {w, NULL};
+    const char *path = w->sub;
+
+    if (strncmp(path, "api/v1/", 7))
+        return api_error(r, HTTP_NOT_FOUND, "not_found", "the API lives under api/v1/");
+    path += 7;
+    if (!strcmp(path, "members") || !strncmp(path, "members/", 8))
+        return route_members(&a, path[7] ? path + 8 : "");
+    if (!strcmp(path, "groups") || !strncmp(path, "groups/", 7))
+        return route_groups(&a, path[6] ? path + 7 : "");
+    if (r->method_number != M_GET)
+        return method_not_allowed(r);
+    if (!strcmp(path, "roles"))
+        return list_roles(&a);
+    if (!strcmp(path, "resources"))
+        return list_resources(&a);
+    if (!strcmp(path, "audit"))
+        return list_audit(&a);
+    return api_error(r, HTTP_NOT_FOUND, "not_found", "no such endpoint");
+}

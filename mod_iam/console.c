@@ -1,0 +1,1116 @@
+/* mod_iam: the owners' console, in HTML. Every procedure of the source
+ * document ("Manage Workspace Access") is a page and a form here; every
+ * form posts back with a CSRF token, every value printed goes through
+ * iam_h(), and every change is one store call (one transaction, audited).
+ * Pages work without JavaScript. After a change the browser is sent to the
+ * page that shows it (303) with a fixed message; a refused change shows
+ * the form again with the reason and the right status. */
+#include "iam_html.h"
+#include "iam_present.h"
+
+#include "apr_strings.h"
+#include "http_protocol.h"
+
+#define ROLE_ROWS 3 /* role rows on the invite and create-group forms */
+
+typedef struct {
+    iam_web_t *w;
+    apr_table_t *form; /* POST fields */
+    const char *error; /* why the last change was refused */
+    int status;        /* its HTTP status */
+} page_t;
+
+#define P (pg->w->r->pool)
+#define R (pg->w->r)
+
+/* ---- small pieces ---- */
+
+static const char *link_to(page_t *pg, const char *fmt, ...)
+{
+    va_list ap;
+    const char *path;
+
+    va_start(ap, fmt);
+    path = apr_pvsprintf(P, fmt, ap);
+    va_end(ap);
+    return iam_h(P, apr_pstrcat(P, pg->w->base, path, NULL));
+}
+
+static const char *member_link(page_t *pg, const char *login)
+{
+    return link_to(pg, "/members/%s", iam_url_segment(P, login));
+}
+
+static const char *group_link(page_t *pg, const char *name)
+{
+    return link_to(pg, "/groups/%s", iam_url_segment(P, name));
+}
+
+static void form_begin(page_t *pg, const char *action, const char *cls)
+{
+    ap_rprintf(R,
+               "<form method=\"post\" action=\"%s\"%s%s%s>"
+               "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+               action, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "",
+               iam_h(P, iam_web_csrf_token(pg->w)));
+}
+
+static void hidden(page_t *pg, const char *name, const char *value)
+{
+    ap_rprintf(R, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", name, iam_h(P, value));
+}
+
+static const char *field(page_t *pg, const char *name)
+{
+    const char *v = pg->form ? apr_table_get(pg->form, name) : NULL;
+    return v ? v : "";
+}
+
+static const char *done_text(const char *code)
+{
+    static const struct {
+        const char *code, *text;
+    } done[] = {
+        {"invited", "Invitation saved. The member becomes active at their first login."},
+        {"added", "Team member added."},
+        {"updated", "Changes saved."},
+        {"removed", "Team member removed from the workspace."},
+        {"group-created", "User group created."},
+        {"group-deleted", "User group deleted."},
+        {"members-added", "Members added to the group."},
+        {"members-removed", "Members removed from the group."},
+    };
+    size_t i;
+
+    for (i = 0; code && i < sizeof(done) / sizeof(done[0]); i++) {
+        if (!strcmp(code, done[i].code))
+            return done[i].text;
+    }
+    return NULL;
+}
+
+static void begin(page_t *pg, const char *title, const char *tab)
+{
+    if (pg->error)
+        R->status = pg->status;
+    iam_page_begin(pg->w, title, tab,
+                   pg->error ? pg->error : done_text(apr_table_get(pg->w->query, "done")),
+                   pg->error != NULL);
+}
+
+static int see_other(page_t *pg, const char *path, const char *done)
+{
+    apr_table_setn(
+        R->headers_out, "Location",
+        apr_pstrcat(P, pg->w->base, path, strchr(path, '?') ? "&" : "?", "done=", done, NULL));
+    return HTTP_SEE_OTHER;
+}
+
+/* Remembers why a change was refused; the page is shown again. */
+static void refused(page_t *pg, const iam_err_t *err)
+{
+    pg->error = apr_pstrdup(P, err->msg);
+    pg->status = iam_web_http_status(err->status);
+    if (pg->status >= 500)
+        iam_log_r(R, APLOG_ERR, 0, "console: %s", err->msg);
+}
+
+static void refuse_input(page_t *pg, const char *msg)
+{
+    pg->error = msg;
+    pg->status = HTTP_BAD_REQUEST;
+}
+
+static int store_failed(page_t *pg, const iam_err_t *err)
+{
+    iam_log_r(R, APLOG_ERR, 0, "console: %s", err->msg);
+    return iam_web_http_status(err->status);
+}
+
+/* ---- roles and grants in forms ---- */
+
+static int role_selectable(const iam_role_t *r)
+{
+    return r->kind != IAM_ROLE_MEMBER;
+}
+
+/* <select> of roles: those the plan lacks are shown, marked and disabled. */
+static void role_select(page_t *pg, const char *name, const char *selected, int for_group)
+{
+    const iam_roles_t *roles = &pg->w->ws->roles;
+    int i;
+
+    ap_rprintf(R,
+               "<select name=\"%s\" aria-label=\"Role\"><option value=\"\">Choose a role"
+               "</option>",
+               name);
+    for (i = 0; i < roles->n; i++) {
+        const iam_role_t *r = &roles->role[i];
+        int allowed =
+            iam_plan_allows_role(pg->w->ws->plan, r) && !(for_group && r->kind == IAM_ROLE_OWNER);
+        if (!role_selectable(r))
+            continue;
+        ap_rprintf(R, "<option value=\"%s\"%s%s>%s%s</option>", iam_h(P, r->slug),
+                   selected && !strcmp(selected, r->slug) ? " selected" : "",
+                   allowed ? "" : " disabled", iam_h(P, r->name),
+                   allowed                                  ? ""
+                   : for_group && r->kind == IAM_ROLE_OWNER ? " (members only)"
+                                                            : " (not on this plan)");
+    }
+    ap_rputs("</select>", R);
+}
+
+static void scope_select(page_t *pg, const char *name, const char *selected)
+{
+    int labels = iam_plan_allows_labels(pg->w->ws->plan);
+
+    ap_rprintf(R,
+               "<select name=\"%s\" aria-label=\"Scope\">"
+               "<option value=\"all\"%s>All current and future resources</option>"
+               "<option value=\"resources\"%s>Specific resources</option>"
+               "<option value=\"labels\"%s%s>Resources with labels%s</option></select>",
+               name, selected && !strcmp(selected, "all") ? " selected" : "",
+               selected && !strcmp(selected, "resources") ? " selected" : "",
+               selected && !strcmp(selected, "labels") ? " selected" : "",
+               labels ? "" : " disabled", labels ? "" : " (not on this plan)");
+}
+
+/* One row: role, scope, names (resources or key:value labels). */
+static void role_row(page_t *pg, const char *suffix, int for_group)
+{
+    const char *rn = apr_pstrcat(P, "role", suffix, NULL),
+               *sn = apr_pstrcat(P, "scope", suffix, NULL),
+               *in = apr_pstrcat(P, "items", suffix, NULL);
+
+    ap_rputs("<div class=\"row\">", R);
+    role_select(pg, rn, field(pg, rn), for_group);
+    scope_select(pg, sn, field(pg, sn));
+    ap_rprintf(R,
+               "<input type=\"text\" name=\"%s\" value=\"%s\" aria-label=\"Resources or labels\" "
+               "placeholder=\"checkout web, or env:prod\">",
+               in, iam_h(P, field(pg, in)));
+    ap_rputs("</div>", R);
+}
+
+/* Reads the role row `suffix` from the form; 0 when empty, -1 refused. */
+static int read_role_row(page_t *pg, const char *suffix, iam_grant_t *g)
+{
+    const char *role = field(pg, apr_pstrcat(P, "role", suffix, NULL));
+    const char *scope = field(pg, apr_pstrcat(P, "scope", suffix, NULL));
+    apr_array_header_t *items = iam_web_words(P, field(pg, apr_pstrcat(P, "items", suffix, NULL)));
+    const iam_role_t *r;
+
+    if (!*role)
+        return 0;
+    if (!(r = iam_roles_find(&pg->w->ws->roles, role))) {
+        refuse_input(pg, apr_psprintf(P, "unknown role '%s'", role));
+        return -1;
+    }
+    g->role = r->slug;
+    g->scope = !strcmp(scope, "labels")      ? IAM_SCOPE_LABELS
+               : !strcmp(scope, "resources") ? IAM_SCOPE_RESOURCES
+                                             : IAM_SCOPE_ALL;
+    if (g->scope == IAM_SCOPE_ALL && items->nelts) {
+        refuse_input(pg, apr_psprintf(P,
+                                      "%s on all resources names none: choose \"Specific "
+                                      "resources\" or \"Resources with labels\"",
+                                      r->name));
+        return -1;
+    }
+    g->nitems = items->nelts;
+    g->items = (const char **)items->elts;
+    return 1;
+}
+
+static apr_array_header_t *read_role_rows(page_t *pg)
+{
+    apr_array_header_t *grants = apr_array_make(P, ROLE_ROWS, sizeof(iam_grant_t));
+    iam_grant_t g;
+    int i, rc;
+
+    for (i = 1; i <= ROLE_ROWS; i++) {
+        rc = read_role_row(pg, apr_itoa(P, i), &g);
+        if (rc < 0)
+            return NULL;
+        if (rc > 0)
+            *(iam_grant_t *)apr_array_push(grants) = g;
+    }
+    return grants;
+}
+
+static void grants_rows(page_t *pg, const apr_array_header_t *grants, const char *via,
+                        const char *via_link, const char *remove_action)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        ap_rprintf(R, "<tr><td>%s</td><td>%s%s</td><td>%s%s%s</td><td>",
+                   iam_h(P, iam_role_name(&pg->w->ws->roles, g->role)),
+                   g->scope == IAM_SCOPE_LABELS ? "labels " : "",
+                   g->scope == IAM_SCOPE_ALL ? "All current and future"
+                                             : iam_h(P, iam_grant_scope_text(P, g)),
+                   via_link ? "<a href=\"" : "", via_link ? via_link : "",
+                   via_link ? apr_pstrcat(P, "\">", iam_h(P, via), "</a>", NULL) : iam_h(P, via));
+        if (remove_action) {
+            form_begin(pg, remove_action, "inline");
+            hidden(pg, "action", "revoke");
+            hidden(pg, "rrole", g->role);
+            hidden(pg, "rscope", iam_scope_name(g->scope));
+            hidden(pg, "ritems", iam_grant_scope_text(P, g));
+            ap_rputs("<button class=\"secondary\">Remove</button></form>", R);
+        }
+        ap_rputs("</td></tr>\n", R);
+    }
+}
+
+/* The revoke buttons' grant. */
+static void read_revoke(page_t *pg, iam_grant_t *g)
+{
+    apr_array_header_t *items = iam_web_words(P, field(pg, "ritems"));
+    const char *scope = field(pg, "rscope");
+
+    g->role = field(pg, "rrole");
+    g->scope = !strcmp(scope, "labels")      ? IAM_SCOPE_LABELS
+               : !strcmp(scope, "resources") ? IAM_SCOPE_RESOURCES
+                                             : IAM_SCOPE_ALL;
+    g->nitems = g->scope == IAM_SCOPE_ALL ? 0 : items->nelts;
+    g->items = (const char **)items->elts;
+}
+
+/* ---- overview ---- */
+
+static int page_home(page_t *pg)
+{
+    iam_workspace_info_t info;
+    apr_array_header_t *audit;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
+        iam_store_audit_list(pg->w->st, P, 0, 5, &audit, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    begin(pg, "Overview", "home");
+    ap_rprintf(R,
+               "<div class=\"card\"><p><strong>%d</strong> team members · <strong>%d</strong> "
+               "user groups · <strong>%d</strong> Workspace Owner%s · <span class=\"plan\">%s"
+               "</span> plan</p><p><a class=\"button\" href=\"%s\">Invite Team Member</a> "
+               "<a class=\"button\" href=\"%s\">Create User Group</a></p></div>\n",
+               info.members, info.groups, info.owners, info.owners == 1 ? "" : "s",
+               iam_h(P, iam_plan_name(pg->w->ws->plan)), link_to(pg, "/members/new"),
+               link_to(pg, "/groups/new"));
+    ap_rputs("<h2>Recent changes</h2>", R);
+    if (!audit->nelts)
+        ap_rputs("<div class=\"card empty\">No changes yet.</div>", R);
+    else
+        ap_rputs("<table><tr><th>When</th><th>Who</th><th>What</th><th>On</th></tr>", R);
+    for (i = 0; i < audit->nelts; i++) {
+        iam_audit_t *a = APR_ARRAY_IDX(audit, i, iam_audit_t *);
+        ap_rprintf(R, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+                   iam_h(P, iam_time_text(P, a->time)), iam_h(P, a->actor), iam_h(P, a->action),
+                   iam_h(P, a->target));
+    }
+    if (audit->nelts)
+        ap_rprintf(R, "</table><p><a href=\"%s\">The whole audit trail</a></p>",
+                   link_to(pg, "/audit"));
+    iam_page_end(pg->w);
+    return OK;
+}
+
+/* ---- users ---- */
+
+static int page_members(page_t *pg)
+{
+    const char *q = apr_table_get(pg->w->query, "q"), *after = apr_table_get(pg->w->query, "after");
+    const char *next;
+    apr_array_header_t *list;
+    iam_workspace_info_t info;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_member_page(pg->w->st, P, q, after, IAM_PAGE_SIZE, &list, &next, &err) !=
+            IAM_OK ||
+        iam_store_info(pg->w->st, &info, P, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    begin(pg, "Users", "users");
+    ap_rprintf(R,
+               "<div class=\"toolbar\"><form method=\"get\" action=\"%s\" role=\"search\">"
+               "<input type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or "
+               "email\" aria-label=\"Search by name or email\"> <button class=\"secondary\">Search"
+               "</button></form><a class=\"button\" href=\"%s\">Invite Team Member</a></div>\n",
+               link_to(pg, "/members"), iam_h(P, q), link_to(pg, "/members/new"));
+    if (!list->nelts) {
+        ap_rprintf(R, "<div class=\"card empty\">%s</div>",
+                   q && *q ? "No team member matches that search." : "No team members yet.");
+        iam_page_end(pg->w);
+        return OK;
+    }
+    ap_rputs("<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Roles</th><th>Groups</th>"
+             "</tr>\n",
+             R);
+    for (i = 0; i < list->nelts; i++) {
+        iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
+        ap_rprintf(R,
+                   "<tr><td><a href=\"%s\">%s</a><div class=\"muted\">%s</div></td><td>%s</td>"
+                   "<td><span class=\"badge %s\">%s</span></td><td>%s</td><td>%s</td></tr>\n",
+                   member_link(pg, m->login), iam_h(P, *m->name ? m->name : m->login),
+                   iam_h(P, m->login), iam_h(P, m->email),
+                   m->status == IAM_INVITED ? "invited" : "active",
+                   m->status == IAM_INVITED ? "invited" : "active",
+                   iam_h(P, iam_roles_summary(P, &pg->w->ws->roles, m)),
+                   iam_h(P, iam_names_text(P, m->groups)));
+    }
+    ap_rprintf(R, "</table><p class=\"muted\">%d team members in all.", info.members);
+    if (next)
+        ap_rprintf(R, " <a href=\"%s?q=%s&amp;after=%s\">Next page</a>", link_to(pg, "/members"),
+                   iam_h(P, iam_url_query(P, q)), iam_h(P, iam_url_query(P, next)));
+    ap_rputs("</p>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
+                             const apr_array_header_t *except)
+{
+    int i, j, shown = 0;
+
+    if (!iam_plan_allows_groups(pg->w->ws->plan)) {
+        ap_rprintf(R,
+                   "<p class=\"unavailable\">User groups are not available on the %s plan."
+                   "</p>",
+                   iam_h(P, iam_plan_name(pg->w->ws->plan)));
+        return;
+    }
+    for (i = 0; i < groups->nelts; i++) {
+        iam_group_t *g = APR_ARRAY_IDX(groups, i, iam_group_t *);
+        int in = 0;
+        for (j = 0; except && j < except->nelts && !in; j++)
+            in = !strcasecmp(APR_ARRAY_IDX(except, j, const char *), g->name);
+        if (in)
+            continue;
+        ap_rprintf(R, "<label><input type=\"checkbox\" name=\"group\" value=\"%s\"> %s</label>",
+                   iam_h(P, g->name), iam_h(P, g->name));
+        shown++;
+    }
+    if (!shown)
+        ap_rputs("<p class=\"muted\">No other user groups.</p>", R);
+}
+
+static int page_invite(page_t *pg)
+{
+    apr_array_header_t *groups;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_group_list(pg->w->st, P, &groups, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    begin(pg, "Invite Team Member", "users");
+    form_begin(pg, link_to(pg, "/members"), "card");
+    ap_rprintf(R,
+               "<label for=\"email\">Email address</label><input type=\"email\" id=\"email\" "
+               "name=\"email\" value=\"%s\" required>"
+               "<label for=\"name\">Name (optional)</label><input type=\"text\" id=\"name\" "
+               "name=\"name\" value=\"%s\">"
+               "<label for=\"login\">Login (optional: what your login page calls them; the "
+               "email if empty)</label><input type=\"text\" id=\"login\" name=\"login\" "
+               "value=\"%s\">"
+               "<fieldset><legend>Roles</legend><p class=\"muted\">Choose roles and the "
+               "resources they cover, or assign user groups below.</p>",
+               iam_h(P, field(pg, "email")), iam_h(P, field(pg, "name")),
+               iam_h(P, field(pg, "login")));
+    for (i = 1; i <= ROLE_ROWS; i++)
+        role_row(pg, apr_itoa(P, i), 0);
+    ap_rputs("</fieldset><fieldset><legend>User groups</legend>", R);
+    group_checkboxes(pg, groups, NULL);
+    ap_rputs("</fieldset><button>Invite Team Member</button></form>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int post_invite(page_t *pg)
+{
+    iam_member_spec_t sp;
+    iam_err_t err;
+    apr_array_header_t *grants = read_role_rows(pg);
+
+    if (!grants)
+        return page_invite(pg);
+    memset(&sp, 0, sizeof(sp));
+    sp.email = field(pg, "email");
+    sp.name = field(pg, "name");
+    sp.login = *field(pg, "login") ? field(pg, "login") : sp.email;
+    sp.status = IAM_INVITED;
+    sp.pii = -1;
+    sp.grants = grants;
+    sp.groups = iam_web_values(P, pg->form, "group");
+    if (!*sp.email) {
+        refuse_input(pg, "Enter the email address to invite.");
+        return page_invite(pg);
+    }
+    if (iam_store_member_put(pg->w->st, pg->w->actor, &sp, 1, &err) != IAM_OK) {
+        refused(pg, &err);
+        return page_invite(pg);
+    }
+    return see_other(pg, apr_pstrcat(P, "/members/", iam_url_segment(P, sp.login), NULL),
+                     "invited");
+}
+
+static int page_member(page_t *pg, const char *login)
+{
+    iam_member_t *m;
+    iam_workspace_info_t info;
+    apr_array_header_t *groups;
+    iam_err_t err;
+    const char *self;
+    int i, owner, last_owner;
+
+    switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    default: return store_failed(pg, &err);
+    }
+    if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
+        iam_store_group_list(pg->w->st, P, &groups, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    owner = iam_grants_owner(m->grants);
+    last_owner = owner && info.owners <= 1;
+    self = member_link(pg, m->login);
+    begin(pg, *m->name ? m->name : m->login, "users");
+    ap_rprintf(R, "<div class=\"card\"><p>%s · %s · <span class=\"badge %s\">%s</span>%s</p>",
+               iam_h(P, m->login), *m->email ? iam_h(P, m->email) : "no email",
+               m->status == IAM_INVITED ? "invited" : "active",
+               m->status == IAM_INVITED ? "invited" : "active",
+               owner ? " <span class=\"badge owner\">Workspace Owner</span>" : "");
+    if (last_owner)
+        ap_rputs("<p class=\"muted\">This is the workspace's last Workspace Owner: they cannot be "
+                 "removed or demoted until another member is an owner.</p>",
+                 R);
+    ap_rputs("</div>\n<h2>Permissions</h2><table><tr><th>Role</th><th>Resources</th>"
+             "<th>From</th><th></th></tr>\n",
+             R);
+    grants_rows(pg, m->grants, "Direct", NULL, self);
+    for (i = 0; i < m->groups->nelts; i++) {
+        const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
+        iam_group_t *g;
+        if (iam_store_group_get(pg->w->st, P, gname, &g, &err) != IAM_OK)
+            return store_failed(pg, &err);
+        grants_rows(pg, g->grants, apr_pstrcat(P, "Group ", g->name, NULL), group_link(pg, g->name),
+                    NULL);
+    }
+    if (!m->grants->nelts)
+        ap_rputs("<tr><td>Workspace Member</td><td>Minimal workspace access</td>"
+                 "<td>Direct</td><td></td></tr>",
+                 R);
+    ap_rputs("</table>\n<h2>Add a role</h2>", R);
+    form_begin(pg, self, "card");
+    hidden(pg, "action", "grant");
+    role_row(pg, "", 0);
+    ap_rputs("<button>Add role</button></form>\n<h2>User groups</h2><div class=\"card\">", R);
+    for (i = 0; i < m->groups->nelts; i++) {
+        const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
+        ap_rprintf(R, "<div class=\"row\"><a href=\"%s\">%s</a> ", group_link(pg, gname),
+                   iam_h(P, gname));
+        form_begin(pg, self, "inline");
+        hidden(pg, "action", "leave");
+        hidden(pg, "group", gname);
+        ap_rputs("<button class=\"secondary\">Remove from group</button></form></div>", R);
+    }
+    if (!m->groups->nelts)
+        ap_rputs("<p class=\"muted\">In no user group.</p>", R);
+    ap_rputs("</div><h3>Add User Group</h3>", R);
+    form_begin(pg, self, "card");
+    hidden(pg, "action", "join");
+    group_checkboxes(pg, groups, m->groups);
+    ap_rprintf(R, "<button%s>Add User Group</button></form>\n",
+               iam_plan_allows_groups(pg->w->ws->plan) ? "" : " disabled");
+    ap_rputs("<h2>Details</h2>", R);
+    form_begin(pg, self, "card");
+    hidden(pg, "action", "details");
+    ap_rprintf(R,
+               "<label for=\"name\">Name</label><input type=\"text\" id=\"name\" name=\"name\" "
+               "value=\"%s\"><label for=\"email\">Email</label><input type=\"email\" id=\"email\" "
+               "name=\"email\" value=\"%s\"><label><input type=\"checkbox\" name=\"pii\" "
+               "value=\"1\"%s> Access to personal data (PII)</label><button>Save</button></form>",
+               iam_h(P, m->name), iam_h(P, m->email), m->pii ? " checked" : "");
+    ap_rprintf(R, "<h2>Remove Team Member</h2><div class=\"card\">");
+    if (last_owner)
+        ap_rputs("<p>The last Workspace Owner cannot be removed.</p>"
+                 "<button class=\"danger\" disabled>Remove Team Member</button>",
+                 R);
+    else
+        ap_rprintf(R, "<a class=\"button\" href=\"%s?confirm=remove\">Remove Team Member</a>",
+                   self);
+    ap_rputs("</div>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int page_member_remove(page_t *pg, const char *login)
+{
+    iam_member_t *m;
+    iam_err_t err;
+
+    switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    default: return store_failed(pg, &err);
+    }
+    begin(pg, "Remove Team Member", "users");
+    ap_rprintf(R,
+               "<div class=\"card\"><p>Remove <strong>%s</strong> (%s) from the workspace? "
+               "They lose every role and leave every user group. This cannot be undone.</p>",
+               iam_h(P, *m->name ? m->name : m->login), iam_h(P, m->login));
+    form_begin(pg, member_link(pg, m->login), "inline");
+    hidden(pg, "action", "remove");
+    ap_rprintf(R,
+               "<button class=\"danger\">Remove Team Member</button></form> "
+               "<a href=\"%s\">Cancel</a></div>",
+               member_link(pg, m->login));
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int post_member(page_t *pg, const char *login)
+{
+    const char *action = field(pg, "action");
+    const char *back = apr_pstrcat(P, "/members/", iam_url_segment(P, login), NULL);
+    iam_member_spec_t sp;
+    iam_grant_t g;
+    iam_err_t err;
+    iam_status_e st;
+
+    memset(&sp, 0, sizeof(sp));
+    sp.login = login;
+    sp.pii = -1;
+    if (!strcmp(action, "grant")) {
+        int rc = read_role_row(pg, "", &g);
+        if (rc == 0)
+            refuse_input(pg, "Choose a role to add.");
+        if (rc <= 0)
+            return page_member(pg, login);
+        st = iam_store_grant(pg->w->st, pg->w->actor, 0, login, &g, &err);
+    } else if (!strcmp(action, "revoke")) {
+        read_revoke(pg, &g);
+        st = iam_store_revoke(pg->w->st, pg->w->actor, 0, login, &g, 0, &err);
+    } else if (!strcmp(action, "join") || !strcmp(action, "leave")) {
+        apr_array_header_t *groups = iam_web_values(P, pg->form, "group");
+        iam_member_t *m;
+        int i, j;
+        if (!groups->nelts) {
+            refuse_input(pg, "Choose a user group.");
+            return page_member(pg, login);
+        }
+        if ((st = iam_store_member_get(pg->w->st, P, login, &m, &err)) == IAM_OK) {
+            /* the whole new set, written in one transaction */
+            apr_array_header_t *set = apr_array_make(P, 4, sizeof(const char *));
+            for (i = 0; i < m->groups->nelts; i++) {
+                const char *cur = APR_ARRAY_IDX(m->groups, i, const char *);
+                int drop = 0;
+                for (j = 0; !strcmp(action, "leave") && j < groups->nelts; j++)
+                    drop |= !strcasecmp(cur, APR_ARRAY_IDX(groups, j, const char *));
+                if (!drop)
+                    APR_ARRAY_PUSH(set, const char *) = cur;
+            }
+            if (!strcmp(action, "join"))
+                apr_array_cat(set, groups);
+            sp.groups = set;
+            st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
+        }
+    } else if (!strcmp(action, "details")) {
+        sp.name = field(pg, "name");
+        sp.email = field(pg, "email");
+        sp.pii = *field(pg, "pii") != '\0';
+        st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
+    } else if (!strcmp(action, "remove")) {
+        if ((st = iam_store_member_remove(pg->w->st, pg->w->actor, login, &err)) == IAM_OK)
+            return see_other(pg, "/members", "removed");
+    } else {
+        refuse_input(pg, "Unknown action.");
+        return page_member(pg, login);
+    }
+    if (st != IAM_OK) {
+        if (st == IAM_NOTFOUND && !strcmp(action, "remove"))
+            return HTTP_NOT_FOUND;
+        refused(pg, &err);
+        return page_member(pg, login);
+    }
+    return see_other(pg, back, "updated");
+}
+
+/* ---- groups ---- */
+
+static int groups_unavailable(page_t *pg, const char *title)
+{
+    begin(pg, title, "groups");
+    ap_rprintf(R,
+               "<div class=\"card empty unavailable\">User groups are not available on the %s "
+               "plan. They come with the business plan.</div>",
+               iam_h(P, iam_plan_name(pg->w->ws->plan)));
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int page_groups(page_t *pg)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    int i;
+
+    if (!iam_plan_allows_groups(pg->w->ws->plan))
+        return groups_unavailable(pg, "Groups");
+    if (iam_store_group_list(pg->w->st, P, &list, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    begin(pg, "Groups", "groups");
+    ap_rprintf(R,
+               "<div class=\"toolbar\"><span></span><a class=\"button\" href=\"%s\">Create User "
+               "Group</a></div>",
+               link_to(pg, "/groups/new"));
+    if (!list->nelts) {
+        ap_rputs("<div class=\"card empty\">No user groups yet. Groups give several team members "
+                 "the same access.</div>",
+                 R);
+        iam_page_end(pg->w);
+        return OK;
+    }
+    ap_rputs("<table><tr><th>Group</th><th>Members</th><th>Roles</th></tr>", R);
+    for (i = 0; i < list->nelts; i++) {
+        iam_group_t *g = APR_ARRAY_IDX(list, i, iam_group_t *);
+        const char *roles = "";
+        int j;
+        for (j = 0; j < g->grants->nelts; j++)
+            roles = apr_pstrcat(
+                P, roles, j ? ", " : "",
+                iam_grant_text(P, &pg->w->ws->roles, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
+                NULL);
+        ap_rprintf(R, "<tr><td><a href=\"%s\">%s</a></td><td>%d</td><td>%s</td></tr>",
+                   group_link(pg, g->name), iam_h(P, g->name), g->members->nelts,
+                   *roles ? iam_h(P, roles) : "<span class=\"muted\">none</span>");
+    }
+    ap_rputs("</table>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+/* Members found by name or email, as checkboxes named `name`. */
+static int member_picker(page_t *pg, const char *action, const char *q, const char *name,
+                         const apr_array_header_t *checked)
+{
+    apr_array_header_t *list;
+    const char *next;
+    iam_err_t err;
+    int i, j;
+
+    if (iam_store_member_page(pg->w->st, P, q, NULL, IAM_PAGE_SIZE, &list, &next, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    for (i = 0; i < list->nelts; i++) {
+        iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
+        int on = 0;
+        for (j = 0; checked && j < checked->nelts && !on; j++)
+            on = !strcasecmp(APR_ARRAY_IDX(checked, j, const char *), m->login);
+        ap_rprintf(R,
+                   "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> %s <span "
+                   "class=\"muted\">%s</span></label>",
+                   name, iam_h(P, m->login), on ? " checked" : "",
+                   iam_h(P, *m->name ? m->name : m->login), iam_h(P, m->email));
+    }
+    if (!list->nelts)
+        ap_rputs("<p class=\"muted\">No team member matches.</p>", R);
+    if (next)
+        ap_rputs("<p class=\"muted\">More match: narrow the search.</p>", R);
+    (void)action;
+    return OK;
+}
+
+static void grants_summary(page_t *pg, const apr_array_header_t *grants)
+{
+    int i;
+
+    ap_rputs("<ul>", R);
+    for (i = 0; grants && i < grants->nelts; i++)
+        ap_rprintf(
+            R, "<li>%s</li>",
+            iam_h(P, iam_grant_text(P, &pg->w->ws->roles, &APR_ARRAY_IDX(grants, i, iam_grant_t))));
+    if (!grants || !grants->nelts)
+        ap_rputs("<li class=\"muted\">No roles yet: members keep minimal workspace access.</li>",
+                 R);
+    ap_rputs("</ul>", R);
+}
+
+static int page_group_new(page_t *pg, const apr_array_header_t *preview)
+{
+    const char *q = *field(pg, "q") ? field(pg, "q") : apr_table_get(pg->w->query, "q");
+    int i, rc;
+
+    if (!iam_plan_allows_groups(pg->w->ws->plan))
+        return groups_unavailable(pg, "Create User Group");
+    begin(pg, "Create User Group", "groups");
+    ap_rputs("<div class=\"cols\"><div>", R);
+    form_begin(pg, link_to(pg, "/groups"), "card");
+    ap_rprintf(R,
+               "<label for=\"name\">Group name</label><input type=\"text\" id=\"name\" "
+               "name=\"name\" value=\"%s\" required><fieldset><legend>Roles</legend>",
+               iam_h(P, field(pg, "name")));
+    for (i = 1; i <= ROLE_ROWS; i++)
+        role_row(pg, apr_itoa(P, i), 1);
+    ap_rprintf(R,
+               "</fieldset><fieldset><legend>Members</legend><div class=\"row\"><input "
+               "type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or email\" "
+               "aria-label=\"Search members by name or email\"><button class=\"secondary\" "
+               "name=\"action\" value=\"preview\">Search</button></div>",
+               iam_h(P, q));
+    if ((rc = member_picker(pg, "", q, "member", iam_web_values(P, pg->form, "member"))) != OK)
+        return rc;
+    ap_rputs("</fieldset><button class=\"secondary\" name=\"action\" value=\"preview\">Review "
+             "permissions</button> <button name=\"action\" value=\"create\">Create User Group"
+             "</button></form></div>",
+             R);
+    ap_rputs("<aside class=\"card\"><h2>Group permissions</h2>", R);
+    if (preview)
+        grants_summary(pg, preview);
+    else
+        ap_rputs("<p class=\"muted\">Choose roles, then review them here before creating the "
+                 "group.</p>",
+                 R);
+    ap_rputs("</aside></div>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int post_group_new(page_t *pg)
+{
+    apr_array_header_t *grants = read_role_rows(pg);
+    iam_group_spec_t sp;
+    iam_err_t err;
+
+    if (!grants)
+        return page_group_new(pg, NULL);
+    if (!strcmp(field(pg, "action"), "preview"))
+        return page_group_new(pg, grants);
+    memset(&sp, 0, sizeof(sp));
+    sp.name = field(pg, "name");
+    sp.pii = -1;
+    sp.grants = grants;
+    sp.members = iam_web_values(P, pg->form, "member");
+    if (iam_store_group_put(pg->w->st, pg->w->actor, &sp, 1, &err) != IAM_OK) {
+        refused(pg, &err);
+        return page_group_new(pg, grants);
+    }
+    return see_other(pg, apr_pstrcat(P, "/groups/", iam_url_segment(P, sp.name), NULL),
+                     "group-created");
+}
+
+static int page_group(page_t *pg, const char *name)
+{
+    const char *tab = apr_table_get(pg->w->query, "tab");
+    const char *q = apr_table_get(pg->w->query, "q");
+    iam_group_t *g;
+    iam_err_t err;
+    const char *self;
+    int i, rc;
+
+    if (!iam_plan_allows_groups(pg->w->ws->plan))
+        return groups_unavailable(pg, name);
+    switch (iam_store_group_get(pg->w->st, P, name, &g, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    default: return store_failed(pg, &err);
+    }
+    self = group_link(pg, g->name);
+    tab = tab && !strcmp(tab, "permissions") ? "permissions" : "members";
+    begin(pg, g->name, "groups");
+    ap_rprintf(R,
+               "<p><a href=\"%s\"%s>Members (%d)</a> · <a href=\"%s?tab=permissions\"%s>"
+               "Permissions</a></p><div class=\"cols\"><div>",
+               self, !strcmp(tab, "members") ? " aria-current=\"page\"" : "", g->members->nelts,
+               self, !strcmp(tab, "permissions") ? " aria-current=\"page\"" : "");
+    if (!strcmp(tab, "members")) {
+        form_begin(pg, self, "card");
+        hidden(pg, "action", "remove-members");
+        if (!g->members->nelts)
+            ap_rputs("<p class=\"muted\">No members yet.</p>", R);
+        for (i = 0; i < g->members->nelts; i++) {
+            const char *login = APR_ARRAY_IDX(g->members, i, const char *);
+            ap_rprintf(R,
+                       "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> "
+                       "<a href=\"%s\">%s</a></label>",
+                       iam_h(P, login), member_link(pg, login), iam_h(P, login));
+        }
+        if (g->members->nelts)
+            ap_rputs("<button class=\"secondary\">Remove selected</button>", R);
+        ap_rputs("</form><h2>+ Add members</h2>", R);
+        ap_rprintf(R,
+                   "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\"><input "
+                   "type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or "
+                   "email\" aria-label=\"Search members to add\"><button class=\"secondary\">"
+                   "Search</button></form>",
+                   self, iam_h(P, q));
+        form_begin(pg, self, "card");
+        hidden(pg, "action", "add-members");
+        if ((rc = member_picker(pg, "", q, "member", NULL)) != OK)
+            return rc;
+        ap_rputs("<button>Add</button></form>", R);
+    } else {
+        ap_rputs("<table><tr><th>Role</th><th>Resources</th><th>From</th><th></th></tr>", R);
+        grants_rows(pg, g->grants, "This group", NULL, self);
+        ap_rputs("</table><h2>Add a role</h2>", R);
+        form_begin(pg, self, "card");
+        hidden(pg, "action", "grant");
+        role_row(pg, "", 1);
+        ap_rputs("<button>Add role</button></form>", R);
+        form_begin(pg, self, "card");
+        hidden(pg, "action", "pii");
+        ap_rprintf(R,
+                   "<label><input type=\"checkbox\" name=\"pii\" value=\"1\"%s> Members may see "
+                   "personal data (PII)</label><button>Save</button></form>",
+                   g->pii ? " checked" : "");
+    }
+    ap_rputs("</div><aside class=\"card\"><h2>Group permissions</h2>", R);
+    grants_summary(pg, g->grants);
+    ap_rprintf(R, "<p><a href=\"%s?confirm=delete\">Delete this group</a></p></aside></div>", self);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int page_group_delete(page_t *pg, const char *name)
+{
+    iam_group_t *g;
+    iam_err_t err;
+
+    switch (iam_store_group_get(pg->w->st, P, name, &g, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    default: return store_failed(pg, &err);
+    }
+    begin(pg, "Delete User Group", "groups");
+    ap_rprintf(R,
+               "<div class=\"card\"><p>Delete <strong>%s</strong>? Its %d members lose the "
+               "access it gives them; they stay in the workspace.</p>",
+               iam_h(P, g->name), g->members->nelts);
+    form_begin(pg, group_link(pg, g->name), "inline");
+    hidden(pg, "action", "delete");
+    ap_rprintf(R,
+               "<button class=\"danger\">Delete group</button></form> <a href=\"%s\">Cancel</a>"
+               "</div>",
+               group_link(pg, g->name));
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int post_group(page_t *pg, const char *name)
+{
+    const char *action = field(pg, "action");
+    const char *back = apr_pstrcat(P, "/groups/", iam_url_segment(P, name), NULL);
+    apr_array_header_t *members = iam_web_values(P, pg->form, "member");
+    iam_group_spec_t sp;
+    iam_grant_t g;
+    iam_err_t err;
+    iam_status_e st;
+    const char *done = "updated";
+
+    memset(&sp, 0, sizeof(sp));
+    sp.name = name;
+    sp.pii = -1;
+    if (!strcmp(action, "add-members") || !strcmp(action, "remove-members")) {
+        int add = !strcmp(action, "add-members");
+        if (!members->nelts) {
+            refuse_input(pg, "Select at least one member.");
+            return page_group(pg, name);
+        }
+        st = iam_store_group_members(pg->w->st, pg->w->actor, name, add,
+                                     (const char *const *)members->elts, members->nelts, &err);
+        done = add ? "members-added" : "members-removed";
+    } else if (!strcmp(action, "grant")) {
+        int rc = read_role_row(pg, "", &g);
+        if (rc == 0)
+            refuse_input(pg, "Choose a role to add.");
+        if (rc <= 0)
+            return page_group(pg, name);
+        st = iam_store_grant(pg->w->st, pg->w->actor, 1, name, &g, &err);
+        back = apr_pstrcat(P, back, "?tab=permissions", NULL);
+    } else if (!strcmp(action, "revoke")) {
+        read_revoke(pg, &g);
+        st = iam_store_revoke(pg->w->st, pg->w->actor, 1, name, &g, 0, &err);
+        back = apr_pstrcat(P, back, "?tab=permissions", NULL);
+    } else if (!strcmp(action, "pii")) {
+        sp.pii = *field(pg, "pii") != '\0';
+        st = iam_store_group_put(pg->w->st, pg->w->actor, &sp, 0, &err);
+        back = apr_pstrcat(P, back, "?tab=permissions", NULL);
+    } else if (!strcmp(action, "delete")) {
+        if ((st = iam_store_group_delete(pg->w->st, pg->w->actor, name, &err)) == IAM_OK)
+            return see_other(pg, "/groups", "group-deleted");
+    } else {
+        refuse_input(pg, "Unknown action.");
+        return page_group(pg, name);
+    }
+    if (st != IAM_OK) {
+        if (st == IAM_NOTFOUND && !strcmp(action, "delete"))
+            return HTTP_NOT_FOUND;
+        refused(pg, &err);
+        return page_group(pg, name);
+    }
+    return see_other(pg, back, done);
+}
+
+/* ---- resources, roles, audit ---- */
+
+static int page_resources(page_t *pg)
+{
+    apr_array_header_t *res = pg->w->ws->resources;
+    int i, j;
+
+    begin(pg, "Resources", "resources");
+    ap_rputs("<p class=\"muted\">The resources declared in httpd.conf with IAMResource: what roles "
+             "can be granted on.</p>",
+             R);
+    if (!res->nelts) {
+        ap_rputs("<div class=\"card empty\">No IAMResource is declared.</div>", R);
+        iam_page_end(pg->w);
+        return OK;
+    }
+    ap_rputs("<table><tr><th>Type</th><th>Name</th><th>Labels</th><th>Path</th></tr>", R);
+    for (i = 0; i < res->nelts; i++) {
+        const iam_resource_decl_t *d = APR_ARRAY_IDX(res, i, iam_resource_decl_t *);
+        ap_rprintf(R, "<tr><td>%s</td><td>%s</td><td>", iam_h(P, d->res.type),
+                   d->res.name ? iam_h(P, d->res.name)
+                               : "* <span class=\"muted\">(collection)"
+                                 "</span>");
+        for (j = 0; j < d->res.nlabels; j++)
+            ap_rprintf(R, "<span class=\"badge\">%s</span> ", iam_h(P, d->res.labels[j]));
+        ap_rprintf(R, "</td><td><code>%s</code></td></tr>", iam_h(P, d->path));
+    }
+    ap_rputs("</table>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int page_roles(page_t *pg)
+{
+    const iam_roles_t *roles = &pg->w->ws->roles;
+    int i;
+
+    begin(pg, "Roles", "roles");
+    ap_rputs("<table><tr><th>Role</th><th>Type</th><th>Level</th><th>Scopes</th><th></th></tr>", R);
+    for (i = 0; i < roles->n; i++) {
+        const iam_role_t *r = &roles->role[i];
+        int allowed = iam_plan_allows_role(pg->w->ws->plan, r);
+        ap_rprintf(R,
+                   "<tr%s><td>%s <span class=\"muted\">%s</span></td><td>%s</td><td>%s</td>"
+                   "<td>%s</td><td>%s%s</td></tr>",
+                   allowed ? "" : " class=\"unavailable\"", iam_h(P, r->name), iam_h(P, r->slug),
+                   r->type ? iam_h(P, r->type) : "every type",
+                   r->kind == IAM_ROLE_OWNER    ? "admin, and this console"
+                   : r->kind == IAM_ROLE_MEMBER ? "minimal workspace access"
+                                                : iam_level_name(r->level),
+                   iam_h(P, iam_scopes_text(r)), r->custom ? "custom " : "",
+                   allowed ? "" : "not on this plan");
+    }
+    ap_rputs("</table>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int page_audit(page_t *pg)
+{
+    const char *before = apr_table_get(pg->w->query, "before");
+    apr_array_header_t *list;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_audit_list(pg->w->st, P, before ? strtoull(before, NULL, 10) : 0, IAM_PAGE_SIZE,
+                             &list, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    begin(pg, "Audit", "audit");
+    if (!list->nelts) {
+        ap_rputs("<div class=\"card empty\">No changes recorded.</div>", R);
+        iam_page_end(pg->w);
+        return OK;
+    }
+    ap_rputs("<table><tr><th>When</th><th>Who</th><th>What</th><th>On</th><th>Before</th>"
+             "<th>After</th></tr>",
+             R);
+    for (i = 0; i < list->nelts; i++) {
+        iam_audit_t *a = APR_ARRAY_IDX(list, i, iam_audit_t *);
+        ap_rprintf(R,
+                   "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                   "</tr>",
+                   iam_h(P, iam_time_text(P, a->time)), iam_h(P, a->actor), iam_h(P, a->action),
+                   iam_h(P, a->target), iam_h(P, a->before), iam_h(P, a->after));
+    }
+    ap_rputs("</table>", R);
+    if (list->nelts == IAM_PAGE_SIZE)
+        ap_rprintf(R, "<p><a href=\"%s?before=%llu\">Older changes</a></p>", link_to(pg, "/audit"),
+                   APR_ARRAY_IDX(list, list->nelts - 1, iam_audit_t *)->seq);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+/* ---- routing ---- */
+
+/* Reads and checks a POST: same origin, a form body, this user's token. */
+static int read_post(page_t *pg)
+{
+    const char *ct = apr_table_get(R->headers_in, "Content-Type");
+    apr_size_t len;
+    char *body;
+    int rc;
+
+    if (!iam_web_same_origin(R)) {
+        iam_log_r(R, APLOG_WARNING, 0, "console: cross-origin post to %s refused", R->uri);
+        return HTTP_FORBIDDEN;
+    }
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33))
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    if ((rc = iam_web_read_body(R, IAM_BODY_MAX, &body, &len)) != OK)
+        return rc;
+    if (strlen(body) != len || !(pg->form = iam_web_parse_form(P, body)))
+        return HTTP_BAD_REQUEST;
+    if (!iam_web_csrf_ok(pg->w, apr_table_get(pg->form, "csrf"))) {
+        iam_log_r(R, APLOG_WARNING, 0, "console: post to %s without a valid CSRF token refused",
+                  R->uri);
+        return HTTP_FORBIDDEN;
+    }
+    return OK;
+}
+
+int iam_console_handle(iam_web_t *w)
+{
+    page_t page = {w, NULL, NULL, 0}, *pg = &page;
+    const char *sub = w->sub, *confirm = apr_table_get(w->query, "confirm");
+    int post = R->method_number == M_POST, rc;
+
+    if (R->method_number != M_GET && !post)
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (post && (rc = read_post(pg)) != OK)
+        return rc;
+    if (!*sub)
+        return post ? HTTP_METHOD_NOT_ALLOWED : page_home(pg);
+    if (!strcmp(sub, "members"))
+        return post ? post_invite(pg) : page_members(pg);
+    if (!strcmp(sub, "members/new"))
+        return post ? HTTP_METHOD_NOT_ALLOWED : page_invite(pg);
+    if (!strncmp(sub, "members/", 8) && sub[8]) {
+        if (post)
+            return post_member(pg, sub + 8);
+        return confirm && !strcmp(confirm, "remove") ? page_member_remove(pg, sub + 8)
+                                                     : page_member(pg, sub + 8);
+    }
+    if (!strcmp(sub, "groups"))
+        return post ? post_group_new(pg) : page_groups(pg);
+    if (!strcmp(sub, "groups/new"))
+        return post ? HTTP_METHOD_NOT_ALLOWED : page_group_new(pg, NULL);
+    if (!strncmp(sub, "groups/", 7) && sub[7]) {
+        if (post)
+            return post_group(pg, sub + 7);
+        return confirm && !strcmp(confirm, "delete") ? page_group_delete(pg, sub + 7)
+                                                     : page_group(pg, sub + 7);
+    }
+    if (post)
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (!strcmp(sub, "resources"))
+        return page_resources(pg);
+    if (!strcmp(sub, "roles"))
+        return page_roles(pg);
+    if (!strcmp(sub, "audit"))
+        return page_audit(pg);
+    return HTTP_NOT_FOUND;
+}

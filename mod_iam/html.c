@@ -1,0 +1,142 @@
+/* mod_iam: HTML escaping and the console's page shell and stylesheet. */
+#include "iam_html.h"
+
+#include "apr_strings.h"
+#include "http_protocol.h"
+
+const char *iam_h(apr_pool_t *p, const char *s)
+{
+    apr_size_t n = 0;
+    const char *c;
+    char *out, *o;
+
+    if (!s)
+        return "";
+    for (c = s; *c; c++)
+        n += (*c == '&') ? 5 : (*c == '<' || *c == '>') ? 4 : (*c == '"' || *c == '\'') ? 6 : 1;
+    o = out = apr_palloc(p, n + 1);
+    for (c = s; *c; c++) {
+        switch (*c) {
+        case '&':
+            memcpy(o, "&amp;", 5);
+            o += 5;
+            break;
+        case '<':
+            memcpy(o, "&lt;", 4);
+            o += 4;
+            break;
+        case '>':
+            memcpy(o, "&gt;", 4);
+            o += 4;
+            break;
+        case '"':
+            memcpy(o, "&quot;", 6);
+            o += 6;
+            break;
+        case '\'':
+            memcpy(o, "&#x27;", 6);
+            o += 6;
+            break;
+        default: *o++ = *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *iam_url_segment(apr_pool_t *p, const char *s)
+{
+    return ap_escape_path_segment(p, s ? s : "");
+}
+
+const char *iam_url_query(apr_pool_t *p, const char *s)
+{
+    return ap_escape_urlencoded(p, s ? s : "");
+}
+
+static const struct {
+    const char *tab, *path, *label;
+} tabs[] = {
+    {"home", "/", "Overview"},       {"users", "/members", "Users"},
+    {"groups", "/groups", "Groups"}, {"resources", "/resources", "Resources"},
+    {"roles", "/roles", "Roles"},    {"audit", "/audit", "Audit"},
+};
+
+void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char *notice, int error)
+{
+    request_rec *r = w->r;
+    apr_pool_t *p = r->pool;
+    size_t i;
+
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_rprintf(r,
+               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+               "<title>%s · Access management</title>"
+               "<link rel=\"stylesheet\" href=\"%s/static/console.css\"></head>\n<body>\n"
+               "<header><div class=\"brand\">Access management</div>"
+               "<div class=\"who\">%s · <span class=\"plan\">%s plan</span></div></header>\n"
+               "<nav>",
+               iam_h(p, title), iam_h(p, w->base), iam_h(p, r->user),
+               iam_h(p, iam_plan_name(w->ws->plan)));
+    for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+        ap_rprintf(r, "<a href=\"%s%s\"%s>%s</a>", iam_h(p, w->base), tabs[i].path,
+                   !strcmp(tab, tabs[i].tab) ? " class=\"current\" aria-current=\"page\"" : "",
+                   tabs[i].label);
+    ap_rprintf(r, "</nav>\n<main>\n<h1>%s</h1>\n", iam_h(p, title));
+    if (notice && *notice)
+        ap_rprintf(r, "<p class=\"notice%s\" role=\"%s\">%s</p>\n", error ? " error" : "",
+                   error ? "alert" : "status", iam_h(p, notice));
+}
+
+void iam_page_end(iam_web_t *w)
+{
+    ap_rputs("</main>\n</body></html>\n", w->r);
+}
+
+const char iam_console_css[] =
+    ":root{--ink:#1f2430;--muted:#687084;--line:#e3e6ee;--bg:#f6f7fb;--card:#fff;"
+    "--accent:#3b5bdb;--danger:#c92a2a;--ok:#2b8a3e}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:var(--ink);background:var(--bg)}\n"
+    "header{display:flex;justify-content:space-between;align-items:center;padding:12px 24px;"
+    "background:#111827;color:#fff}\n"
+    ".brand{font-weight:600}.who{color:#cbd2e1;font-size:14px}.plan{text-transform:capitalize}\n"
+    "nav{display:flex;gap:4px;padding:0 24px;background:#fff;border-bottom:1px solid var(--line)}\n"
+    "nav a{padding:12px 14px;color:var(--muted);text-decoration:none;border-bottom:2px solid "
+    "transparent}\n"
+    "nav a.current{color:var(--ink);border-bottom-color:var(--accent);font-weight:600}\n"
+    "main{max-width:1100px;margin:0 auto;padding:24px}\n"
+    "h1{font-size:24px;margin:0 0 16px}h2{font-size:17px;margin:24px 0 8px}\n"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:16px;"
+    "margin:0 0 16px}\n"
+    ".cols{display:grid;grid-template-columns:2fr 1fr;gap:16px}\n"
+    "@media(max-width:800px){.cols{grid-template-columns:1fr}}\n"
+    "table{width:100%;border-collapse:collapse;background:var(--card)}\n"
+    "th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);"
+    "vertical-align:top}\n"
+    "th{font-size:13px;color:var(--muted);font-weight:600}\n"
+    "a{color:var(--accent)}\n"
+    ".notice{padding:10px 14px;border-radius:6px;background:#e7f5ff;border:1px solid #a5d8ff}\n"
+    ".notice.error{background:#fff5f5;border-color:#ffa8a8;color:var(--danger)}\n"
+    ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;"
+    "background:#edf0f7;color:var(--muted)}\n"
+    ".badge.owner{background:#fff3bf;color:#7c5e00}.badge.invited{background:#e7f5ff;"
+    "color:#1864ab}\n"
+    ".muted{color:var(--muted)}.unavailable{color:#9aa1b1}\n"
+    "label{display:block;margin:8px 0 4px;font-weight:500}\n"
+    "input[type=text],input[type=email],input[type=search],select{padding:7px 9px;"
+    "border:1px solid #cfd4e0;border-radius:6px;font:inherit;min-width:220px}\n"
+    "button,.button{display:inline-block;padding:7px 14px;border-radius:6px;border:1px solid "
+    "var(--accent);background:var(--accent);color:#fff;font:inherit;cursor:pointer;"
+    "text-decoration:none}\n"
+    "button.secondary{background:#fff;color:var(--accent)}\n"
+    "button.danger{background:var(--danger);border-color:var(--danger)}\n"
+    "button:disabled{opacity:.5;cursor:not-allowed}\n"
+    "form.inline{display:inline}\n"
+    ".row{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:6px 0}\n"
+    ".toolbar{display:flex;justify-content:space-between;align-items:center;margin:0 0 12px}\n"
+    ".empty{padding:24px;text-align:center;color:var(--muted)}\n"
+    "fieldset{border:1px solid var(--line);border-radius:8px;margin:12px 0;padding:8px 14px}\n"
+    "legend{font-weight:600;padding:0 6px}\n";

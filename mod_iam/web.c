@@ -1,0 +1,187 @@
+/* mod_iam: request plumbing shared by the console and the JSON API. */
+#include "iam_web.h"
+
+#include "apr_strings.h"
+#include "http_protocol.h"
+#include "util_script.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+void iam_web_security_headers(request_rec *r)
+{
+    apr_table_t *h = r->err_headers_out; /* kept on error responses too */
+
+    apr_table_setn(h, "Cache-Control", "no-store");
+    apr_table_setn(h, "Content-Security-Policy",
+                   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                   "frame-ancestors 'none'; base-uri 'none'");
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "X-Frame-Options", "DENY");
+    apr_table_setn(h, "Referrer-Policy", "same-origin");
+}
+
+int iam_web_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len)
+{
+    char *buf;
+    apr_size_t n = 0;
+    long got;
+    int rc;
+
+    *body = "";
+    *len = 0;
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
+        return rc;
+    if (!ap_should_client_block(r))
+        return OK;
+    if (r->remaining > (apr_off_t)max)
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    buf = apr_palloc(r->pool, max + 1);
+    while ((got = ap_get_client_block(r, buf + n, max + 1 - n)) > 0) {
+        n += (apr_size_t)got;
+        if (n > max)
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    if (got < 0)
+        return HTTP_BAD_REQUEST;
+    buf[n] = '\0';
+    *body = buf;
+    *len = n;
+    return OK;
+}
+
+static char *form_unescape(apr_pool_t *p, const char *s, apr_size_t n)
+{
+    char *v = apr_pstrmemdup(p, s, n), *c;
+
+    for (c = v; *c; c++) {
+        if (*c == '+')
+            *c = ' ';
+    }
+    if (ap_unescape_url(v) != OK) /* refuses %00 and bad escapes */
+        return NULL;
+    return v;
+}
+
+apr_table_t *iam_web_parse_form(apr_pool_t *p, const char *s)
+{
+    apr_table_t *t = apr_table_make(p, 8);
+
+    while (s && *s) {
+        const char *amp = strchr(s, '&'), *end = amp ? amp : s + strlen(s);
+        const char *eq = memchr(s, '=', (apr_size_t)(end - s));
+        char *k, *v;
+        if (end > s) {
+            k = form_unescape(p, s, (apr_size_t)((eq ? eq : end) - s));
+            v = eq ? form_unescape(p, eq + 1, (apr_size_t)(end - eq - 1)) : apr_pstrdup(p, "");
+            if (!k || !v)
+                return NULL;
+            apr_table_add(t, k, v);
+        }
+        s = amp ? amp + 1 : end;
+    }
+    return t;
+}
+
+typedef struct {
+    apr_array_header_t *out;
+} values_ctx_t;
+
+static int push_value(void *ctx, const char *key, const char *value)
+{
+    (void)key;
+    APR_ARRAY_PUSH(((values_ctx_t *)ctx)->out, const char *) = value;
+    return 1;
+}
+
+apr_array_header_t *iam_web_values(apr_pool_t *p, apr_table_t *t, const char *key)
+{
+    values_ctx_t ctx = {apr_array_make(p, 4, sizeof(const char *))};
+
+    if (t)
+        apr_table_do(push_value, &ctx, t, key, NULL);
+    return ctx.out;
+}
+
+apr_array_header_t *iam_web_words(apr_pool_t *p, const char *s)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+    char *copy = apr_pstrdup(p, s ? s : ""), *last, *w;
+
+    for (w = apr_strtok(copy, " ,\t\r\n", &last); w; w = apr_strtok(NULL, " ,\t\r\n", &last))
+        APR_ARRAY_PUSH(a, const char *) = w;
+    return a;
+}
+
+/* "http://host:port" of this request, as the browser addressed it. */
+static const char *own_origin(request_rec *r)
+{
+    const char *host = apr_table_get(r->headers_in, "Host");
+
+    return apr_pstrcat(r->pool, ap_http_scheme(r), "://", host ? host : "", NULL);
+}
+
+int iam_web_same_origin(request_rec *r)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *referer = apr_table_get(r->headers_in, "Referer");
+    const char *own = own_origin(r);
+    apr_size_t n = strlen(own);
+
+    if (origin)
+        return !strcasecmp(origin, own);
+    if (referer)
+        return !strncasecmp(referer, own, n) && (referer[n] == '/' || referer[n] == '\0');
+    return 1; /* neither sent: the CSRF token (forms) or JSON-only (API) decides */
+}
+
+const char *iam_web_csrf_token(const iam_web_t *w)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    char *hex;
+    const char *msg = apr_pstrcat(w->r->pool, "csrf:", w->r->user, NULL);
+    unsigned int i;
+
+    HMAC(EVP_sha256(), w->secret, sizeof(w->secret), (const unsigned char *)msg, strlen(msg), mac,
+         &len);
+    hex = apr_palloc(w->r->pool, len * 2 + 1);
+    for (i = 0; i < len; i++)
+        apr_snprintf(hex + i * 2, 3, "%02x", mac[i]);
+    return hex;
+}
+
+int iam_web_csrf_ok(const iam_web_t *w, const char *token)
+{
+    const char *want = iam_web_csrf_token(w);
+
+    return token && strlen(token) == strlen(want) && CRYPTO_memcmp(token, want, strlen(want)) == 0;
+}
+
+int iam_web_http_status(iam_status_e st)
+{
+    switch (st) {
+    case IAM_OK: return HTTP_OK;
+    case IAM_INVALID: return HTTP_BAD_REQUEST;
+    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    case IAM_EXISTS:
+    case IAM_LAST_OWNER: return HTTP_CONFLICT;
+    case IAM_PLAN: return HTTP_UNPROCESSABLE_ENTITY;
+    case IAM_FULL: return HTTP_INSUFFICIENT_STORAGE;
+    default: return HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+const char *iam_web_error_code(iam_status_e st)
+{
+    switch (st) {
+    case IAM_INVALID: return "invalid";
+    case IAM_NOTFOUND: return "not_found";
+    case IAM_EXISTS: return "exists";
+    case IAM_LAST_OWNER: return "last_owner";
+    case IAM_PLAN: return "plan_limit";
+    case IAM_FULL: return "store_full";
+    default: return "store_error";
+    }
+}
