@@ -175,33 +175,64 @@ static size_t collect(char *data, size_t size, size_t n, void *userp)
     return add;
 }
 
-long iam_http(const iam_httpd_t *h, const char *method, const char *path, const char *userpass,
-              char **body)
+long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char **headers)
 {
     CURL *c = curl_easy_init();
-    char url[1024];
+    struct curl_slist *list = NULL;
+    const char *method = req->method ? req->method : "GET";
+    char url[2048], ct[256];
     long status = 0;
+    int i;
 
     *body = calloc(1, 1);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", h->port, path);
+    if (headers)
+        *headers = calloc(1, 1);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", h->port, req->path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (!strcmp(method, "HEAD"))
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    if (!strcmp(method, "POST") || !strcmp(method, "PUT"))
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
-    if (userpass) {
+    if (req->body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+    }
+    snprintf(ct, sizeof(ct), "Content-Type: %s", req->content_type ? req->content_type : "");
+    if (req->content_type)
+        list = curl_slist_append(list, ct);
+    else if (req->body)
+        list = curl_slist_append(list, "Content-Type:"); /* none at all */
+    for (i = 0; i < 8 && req->headers[i]; i++)
+        list = curl_slist_append(list, req->headers[i]);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    if (req->userpass) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERPWD, userpass);
+        curl_easy_setopt(c, CURLOPT_USERPWD, req->userpass);
     }
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    if (headers) {
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+    }
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(list);
     curl_easy_cleanup(c);
     return status;
+}
+
+long iam_http(const iam_httpd_t *h, const char *method, const char *path, const char *userpass,
+              char **body)
+{
+    iam_req_t req = {method, path, userpass, NULL, NULL, {NULL}};
+
+    if (!strcmp(method, "POST") || !strcmp(method, "PUT")) {
+        req.body = "x=1";
+        req.content_type = "application/x-www-form-urlencoded";
+    }
+    return iam_http_do(h, &req, body, NULL);
 }
 
 int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)

@@ -43,6 +43,20 @@ int iam_httpd_configtest(iam_httpd_t *h, const char *site, char **output);
 /* One request; returns the HTTP status (0 when none). userpass "u:p" or NULL. */
 long iam_http(const iam_httpd_t *h, const char *method, const char *path, const char *userpass,
               char **body);
+/* A request with everything settable; NULL fields are left out. */
+typedef struct {
+    const char *method; /* "GET" when NULL */
+    const char *path;
+    const char *userpass;     /* "user:password" for Basic auth */
+    const char *content_type; /* sent with body */
+    const char *body;
+    const char *headers[8]; /* extra "Name: value" lines, NULL-terminated */
+} iam_req_t;
+
+/* Sends req; returns the status (0 when none). *body and, if wanted,
+ * *headers (the raw response header block) are malloc'd. */
+long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char **headers);
+
 /* Runs `iamctl -d STORE ARGS`; returns its exit status. */
 int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
