@@ -144,6 +144,10 @@ iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *nam
                                  iam_group_t **out, iam_err_t *err);
 iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err);
+/* Every group's record without its members (members stays empty): for
+ * pickers, cheaper than iam_store_group_list. */
+iam_status_e iam_store_group_records(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                     iam_err_t *err);
 /* Everything, from one snapshot: members (with groups) and groups. */
 iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
                             apr_array_header_t **members, apr_array_header_t **groups,

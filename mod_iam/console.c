@@ -11,7 +11,8 @@
 #include "apr_strings.h"
 #include "http_protocol.h"
 
-#define ROLE_ROWS 3 /* role rows on the invite and create-group forms */
+#define ROLE_ROWS 3      /* role rows on the invite and create-group forms */
+#define GROUPS_SHOWN 200 /* rows of the Groups tab before "search" */
 
 typedef struct {
     iam_web_t *w;
@@ -369,10 +370,24 @@ static int page_members(page_t *pg)
     return OK;
 }
 
+static int contains_nocase(const char *hay, const char *needle)
+{
+    apr_size_t n = strlen(needle);
+
+    for (; *hay; hay++) {
+        if (!strncasecmp(hay, needle, n))
+            return 1;
+    }
+    return n == 0;
+}
+
+/* Checkboxes named "group" for the groups matching the page's ?gq= (at
+ * most a page of them), leaving out `except`. */
 static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
                              const apr_array_header_t *except)
 {
-    int i, j, shown = 0;
+    const char *q = apr_table_get(pg->w->query, "gq");
+    int i, j, shown = 0, more = 0;
 
     if (!iam_plan_allows_groups(pg->w->ws->plan)) {
         ap_rprintf(R,
@@ -386,14 +401,35 @@ static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
         int in = 0;
         for (j = 0; except && j < except->nelts && !in; j++)
             in = !strcasecmp(APR_ARRAY_IDX(except, j, const char *), g->name);
-        if (in)
+        if (in || (q && !contains_nocase(g->name, q)))
             continue;
+        if (shown == IAM_PAGE_SIZE) {
+            more++;
+            continue;
+        }
         ap_rprintf(R, "<label><input type=\"checkbox\" name=\"group\" value=\"%s\"> %s</label>",
                    iam_h(P, g->name), iam_h(P, g->name));
         shown++;
     }
     if (!shown)
-        ap_rputs("<p class=\"muted\">No other user groups.</p>", R);
+        ap_rputs(q ? "<p class=\"muted\">No user group matches.</p>"
+                   : "<p class=\"muted\">No other user groups.</p>",
+                 R);
+    if (more)
+        ap_rprintf(R, "<p class=\"muted\">%d more: search for a group by name.</p>", more);
+}
+
+/* A search box for the group checkboxes (a GET form of its own). */
+static void group_search(page_t *pg, const char *action)
+{
+    if (!iam_plan_allows_groups(pg->w->ws->plan))
+        return;
+    ap_rprintf(R,
+               "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\"><input "
+               "type=\"search\" name=\"gq\" value=\"%s\" placeholder=\"Find a group\" "
+               "aria-label=\"Find a group by name\"><button class=\"secondary\">Find</button>"
+               "</form>",
+               action, iam_h(P, apr_table_get(pg->w->query, "gq")));
 }
 
 static int page_invite(page_t *pg)
@@ -402,9 +438,10 @@ static int page_invite(page_t *pg)
     iam_err_t err;
     int i;
 
-    if (iam_store_group_list(pg->w->st, P, &groups, &err) != IAM_OK)
+    if (iam_store_group_records(pg->w->st, P, &groups, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Invite Team Member", "users");
+    group_search(pg, link_to(pg, "/members/new"));
     form_begin(pg, link_to(pg, "/members"), "card");
     ap_rprintf(R,
                "<label for=\"email\">Email address</label><input type=\"email\" id=\"email\" "
@@ -470,7 +507,7 @@ static int page_member(page_t *pg, const char *login)
     default: return store_failed(pg, &err);
     }
     if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
-        iam_store_group_list(pg->w->st, P, &groups, &err) != IAM_OK)
+        iam_store_group_records(pg->w->st, P, &groups, &err) != IAM_OK)
         return store_failed(pg, &err);
     owner = iam_grants_owner(m->grants);
     last_owner = owner && info.owners <= 1;
@@ -518,6 +555,7 @@ static int page_member(page_t *pg, const char *login)
     if (!m->groups->nelts)
         ap_rputs("<p class=\"muted\">In no user group.</p>", R);
     ap_rputs("</div><h3>Add User Group</h3>", R);
+    group_search(pg, self);
     form_begin(pg, self, "card");
     hidden(pg, "action", "join");
     group_checkboxes(pg, groups, m->groups);
@@ -652,9 +690,10 @@ static int groups_unavailable(page_t *pg, const char *title)
 
 static int page_groups(page_t *pg)
 {
+    const char *q = apr_table_get(pg->w->query, "q");
     apr_array_header_t *list;
     iam_err_t err;
-    int i;
+    int i, shown = 0;
 
     if (!iam_plan_allows_groups(pg->w->ws->plan))
         return groups_unavailable(pg, "Groups");
@@ -662,9 +701,11 @@ static int page_groups(page_t *pg)
         return store_failed(pg, &err);
     begin(pg, "Groups", "groups");
     ap_rprintf(R,
-               "<div class=\"toolbar\"><span></span><a class=\"button\" href=\"%s\">Create User "
-               "Group</a></div>",
-               link_to(pg, "/groups/new"));
+               "<div class=\"toolbar\"><form method=\"get\" action=\"%s\" role=\"search\">"
+               "<input type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search groups\" "
+               "aria-label=\"Search groups by name\"> <button class=\"secondary\">Search</button>"
+               "</form><a class=\"button\" href=\"%s\">Create User Group</a></div>",
+               link_to(pg, "/groups"), iam_h(P, q), link_to(pg, "/groups/new"));
     if (!list->nelts) {
         ap_rputs("<div class=\"card empty\">No user groups yet. Groups give several team members "
                  "the same access.</div>",
@@ -677,6 +718,14 @@ static int page_groups(page_t *pg)
         iam_group_t *g = APR_ARRAY_IDX(list, i, iam_group_t *);
         const char *roles = "";
         int j;
+        if (q && !contains_nocase(g->name, q))
+            continue;
+        if (shown++ == GROUPS_SHOWN) {
+            ap_rputs("<tr><td colspan=\"3\" class=\"muted\">More groups: search by name.</td>"
+                     "</tr>",
+                     R);
+            break;
+        }
         for (j = 0; j < g->grants->nelts; j++)
             roles = apr_pstrcat(
                 P, roles, j ? ", " : "",

@@ -50,6 +50,7 @@ static const char usage_text[] =
     "  export\n"
     "  import FILE\n"
     "  check LOGIN TYPE NAME|* read|edit|admin [--label LABEL ...]\n"
+    "  audit [--limit N] [--json]\n"
     "\n"
     "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n";
 
@@ -726,6 +727,40 @@ static int cmd_check(ctl_t *c, int argc, char **argv)
     return d.allow ? 0 : EXIT_DENY;
 }
 
+/* The audit trail, newest first. */
+static int cmd_audit(ctl_t *c, int argc, char **argv)
+{
+    int bad = 0, json, limit = 50, i, rc;
+    const char *lim = take_opt(&argc, argv, "--limit", &bad);
+    apr_array_header_t *list;
+    iam_err_t err;
+
+    json = take_flag(&argc, argv, "--json");
+    if (bad || (lim && ((limit = atoi(lim)) < 1 || limit > 100000)))
+        return usage("--limit needs a number from 1 to 100000");
+    if ((rc = unknown_option(argc, argv)))
+        return rc;
+    if (argc != 0)
+        return usage("audit takes no arguments");
+    if (open_store(c, IAM_OPEN_RDONLY))
+        return EXIT_FAILURE;
+    if (iam_store_audit_list(c->st, c->p, 0, limit, &list, &err) != IAM_OK)
+        return store_error(&err);
+    if (json) {
+        json_t *a = json_array();
+        for (i = 0; i < list->nelts; i++)
+            append(&a, iam_json_audit(c->p, APR_ARRAY_IDX(list, i, iam_audit_t *)));
+        return print_json(a);
+    }
+    for (i = 0; i < list->nelts; i++) {
+        iam_audit_t *a = APR_ARRAY_IDX(list, i, iam_audit_t *);
+        printf("%s %-20s %-22s %s\n    before: %s\n    after:  %s\n", iam_time_text(c->p, a->time),
+               a->actor, a->action, a->target, *a->before ? a->before : "-",
+               *a->after ? a->after : "-");
+    }
+    return 0;
+}
+
 /* ---- main ---- */
 
 /* Who runs iamctl, as the audit trail names them: the sudo user if any. */
@@ -807,6 +842,8 @@ int main(int argc, char **argv)
         rc = cmd_import(&c, argc, argv);
     else if (!strcmp(cmd, "check"))
         rc = cmd_check(&c, argc, argv);
+    else if (!strcmp(cmd, "audit"))
+        rc = cmd_audit(&c, argc, argv);
     else
         rc = usage("unknown command '%s'", cmd);
     fflush(stdout);

@@ -1166,6 +1166,30 @@ iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_head
     return tx_done(&t);
 }
 
+static int name_group(tx_t *t, const MDB_val *v, void *data)
+{
+    iam_group_t *g = decode_group(t->p, v);
+
+    if (!g) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a group record is damaged", t->st->dir);
+        return 0;
+    }
+    APR_ARRAY_PUSH((apr_array_header_t *)data, iam_group_t *) = g;
+    return 1;
+}
+
+iam_status_e iam_store_group_records(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                     iam_err_t *err)
+{
+    tx_t t;
+
+    *out = apr_array_make(p, 16, sizeof(iam_group_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    tx_each_record(&t, 'G', name_group, *out);
+    return tx_done(&t);
+}
+
 iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
                             apr_array_header_t **members, apr_array_header_t **groups,
                             iam_err_t *err)
