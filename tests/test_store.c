@@ -992,6 +992,212 @@ START_TEST(test_info_counts)
 }
 END_TEST
 
+/* ---- whole-record writes, paging, the audit trail, the secret ---- */
+
+static apr_array_header_t *names_of(const char *const *names)
+{
+    apr_array_header_t *a = apr_array_make(pool, 4, sizeof(const char *));
+
+    for (; names && *names; names++)
+        APR_ARRAY_PUSH(a, const char *) = *names;
+    return a;
+}
+
+static apr_array_header_t *grants_of(const iam_grant_t *g, int n)
+{
+    apr_array_header_t *a = apr_array_make(pool, n ? n : 1, sizeof(iam_grant_t));
+    int i;
+
+    for (i = 0; i < n; i++)
+        *(iam_grant_t *)apr_array_push(a) = g[i];
+    return a;
+}
+
+/* The actions of the newest `n` audit entries, newest first: "a b c". */
+static const char *audit_actions(int n)
+{
+    apr_array_header_t *list, *names = apr_array_make(pool, 8, sizeof(const char *));
+    int i;
+
+    OK(iam_store_audit_list(st, pool, 0, n, &list, &ierr));
+    for (i = 0; i < list->nelts; i++)
+        APR_ARRAY_PUSH(names, const char *) = APR_ARRAY_IDX(list, i, iam_audit_t *)->action;
+    return joined(names);
+}
+
+START_TEST(test_member_put_create_and_update)
+{
+    iam_grant_t g[] = {grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("checkout")),
+                       all_of("warehouse-read-only")};
+    iam_member_spec_t sp = {"dana", "dana@example.com", "Dana", IAM_INVITED, 1, NULL, NULL};
+    iam_member_t *m;
+
+    add("olivia", NULL, 1);
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_create(st, "test", "ops", &ierr));
+    sp.grants = grants_of(g, 2);
+    sp.groups = names_of(ITEMS("eng"));
+    OK(iam_store_member_put(st, "test", &sp, 1, &ierr));
+    m = member("dana");
+    ck_assert_int_eq(m->status, IAM_INVITED);
+    ck_assert_int_eq(m->pii, 1);
+    ck_assert_int_eq(m->grants->nelts, 2);
+    ck_assert_str_eq(joined(m->groups), "eng");
+    ck_assert_str_eq(joined(group("eng")->members), "dana");
+
+    /* an update replaces what it names and keeps the rest */
+    memset(&sp, 0, sizeof(sp));
+    sp.login = "dana";
+    sp.pii = -1;
+    sp.name = "Dana D.";
+    sp.groups = names_of(ITEMS("ops"));
+    OK(iam_store_member_put(st, "test", &sp, 0, &ierr));
+    m = member("dana");
+    ck_assert_str_eq(m->name, "Dana D.");
+    ck_assert_str_eq(m->email, "dana@example.com");
+    ck_assert_int_eq(m->grants->nelts, 2);
+    ck_assert_str_eq(joined(m->groups), "ops");
+    ck_assert_str_eq(joined(group("eng")->members), "");
+    ck_assert_str_eq(joined(group("ops")->members), "dana");
+    ck_assert_str_eq(audit_actions(2), "member.update member.invite");
+}
+END_TEST
+
+START_TEST(test_member_put_all_or_nothing)
+{
+    iam_grant_t good = all_of("warehouse-admin"),
+                bad = grant_of("warehouse-admin", IAM_SCOPE_RESOURCES, ITEMS("x"));
+    iam_grant_t both[] = {good, bad};
+    iam_member_spec_t sp = {"erin", NULL, NULL, IAM_ACTIVE, -1, NULL, NULL};
+
+    add("olivia", NULL, 1);
+    sp.grants = grants_of(both, 2);
+    EXPECT(IAM_INVALID, iam_store_member_put(st, "test", &sp, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "erin", &(iam_member_t *){NULL}, &ierr));
+    sp.grants = grants_of(&good, 1);
+    sp.groups = names_of(ITEMS("no-such-group"));
+    EXPECT(IAM_NOTFOUND, iam_store_member_put(st, "test", &sp, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "erin", &(iam_member_t *){NULL}, &ierr));
+    ck_assert_int_eq(info().members, 1);
+    ck_assert_str_eq(audit_actions(5), "member.add");
+
+    /* the last owner cannot lose the role through an update either */
+    memset(&sp, 0, sizeof(sp));
+    sp.login = "olivia";
+    sp.pii = -1;
+    sp.grants = grants_of(NULL, 0);
+    EXPECT(IAM_LAST_OWNER, iam_store_member_put(st, "test", &sp, 0, &ierr));
+    ck_assert_int_eq(info().owners, 1);
+}
+END_TEST
+
+START_TEST(test_group_put)
+{
+    iam_grant_t g = grant_of("personas-read-only", IAM_SCOPE_LABELS, ITEMS("team:growth"));
+    iam_group_spec_t sp = {"growth", 1, NULL, NULL};
+    iam_group_t *gr;
+
+    add_members(ITEMS("a", "b", "c"));
+    sp.grants = grants_of(&g, 1);
+    sp.members = names_of(ITEMS("a", "b"));
+    OK(iam_store_group_put(st, "test", &sp, 1, &ierr));
+    gr = group("growth");
+    ck_assert_int_eq(gr->pii, 1);
+    ck_assert_str_eq(joined(gr->members), "a b");
+    ck_assert_str_eq(joined(member("a")->groups), "growth");
+    sp.grants = NULL;
+    sp.pii = -1;
+    sp.members = names_of(ITEMS("b", "c"));
+    OK(iam_store_group_put(st, "test", &sp, 0, &ierr));
+    gr = group("growth");
+    ck_assert_str_eq(joined(gr->members), "b c");
+    ck_assert_int_eq(gr->grants->nelts, 1);
+    ck_assert_str_eq(joined(member("a")->groups), "");
+    EXPECT(IAM_EXISTS, iam_store_group_put(st, "test", &sp, 1, &ierr));
+    sp.name = "other";
+    sp.members = names_of(ITEMS("nobody"));
+    EXPECT(IAM_NOTFOUND, iam_store_group_put(st, "test", &sp, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_group_get(st, pool, "other", &gr, &ierr));
+}
+END_TEST
+
+START_TEST(test_member_page)
+{
+    apr_array_header_t *page, *seen = apr_array_make(pool, 128, sizeof(const char *));
+    const char *after = NULL, *next;
+    int i, pages = 0;
+
+    for (i = 0; i < 120; i++)
+        add(apr_psprintf(pool, "u%03d", i),
+            apr_psprintf(pool, "u%03d@%s.example", i, i % 2 ? "odd" : "even"), 0);
+    do {
+        OK(iam_store_member_page(st, pool, NULL, after, 50, &page, &next, &ierr));
+        for (i = 0; i < page->nelts; i++)
+            APR_ARRAY_PUSH(seen, const char *) = APR_ARRAY_IDX(page, i, iam_member_t *)->login;
+        after = next;
+        pages++;
+    } while (next);
+    ck_assert_int_eq(pages, 3);
+    ck_assert_int_eq(seen->nelts, 120);
+    for (i = 0; i < 120; i++)
+        ck_assert_str_eq(APR_ARRAY_IDX(seen, i, const char *), apr_psprintf(pool, "u%03d", i));
+    /* a search pages too */
+    OK(iam_store_member_page(st, pool, "ODD", NULL, 50, &page, &next, &ierr));
+    ck_assert_int_eq(page->nelts, 50);
+    ck_assert_str_eq(next, "u099");
+    OK(iam_store_member_page(st, pool, "ODD", next, 50, &page, &next, &ierr));
+    ck_assert_int_eq(page->nelts, 10);
+    ck_assert_ptr_null(next);
+    ck_assert_str_eq(APR_ARRAY_IDX(page, 0, iam_member_t *)->login, "u101");
+}
+END_TEST
+
+START_TEST(test_audit_trail)
+{
+    iam_grant_t g = all_of("warehouse-admin");
+    apr_array_header_t *list;
+    iam_audit_t *a;
+
+    add("olivia", NULL, 1);
+    add("bob", "bob@example.com", 0);
+    OK(iam_store_grant(st, "iamctl:root", 0, "bob", &g, &ierr));
+    EXPECT(IAM_EXISTS, iam_store_grant(st, "iamctl:root", 0, "bob", &g, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_revoke(st, "test", 0, "bob", &g, 1, &ierr));
+    OK(iam_store_member_remove(st, "test", "bob", &ierr));
+    /* a refused write records nothing */
+    ck_assert_str_eq(audit_actions(10), "member.remove revoke group.add-members group.create "
+                                        "grant member.add member.add");
+    OK(iam_store_audit_list(st, pool, 0, 10, &list, &ierr));
+    a = APR_ARRAY_IDX(list, 4, iam_audit_t *);
+    ck_assert_str_eq(a->actor, "iamctl:root");
+    ck_assert_str_eq(a->target, "bob");
+    ck_assert_ptr_nonnull(strstr(a->before, "grants=[none]"));
+    ck_assert_ptr_nonnull(strstr(a->after, "warehouse-admin on all"));
+    ck_assert_int_gt(a->time, 0);
+    ck_assert_ptr_nonnull(strstr(APR_ARRAY_IDX(list, 0, iam_audit_t *)->before, "groups=[eng]"));
+    /* paging: older than the third newest */
+    OK(iam_store_audit_list(st, pool, APR_ARRAY_IDX(list, 2, iam_audit_t *)->seq, 2, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(list, 0, iam_audit_t *)->action, "group.create");
+}
+END_TEST
+
+START_TEST(test_secret_is_stable)
+{
+    unsigned char a[32], b[32], zero[32] = {0};
+
+    OK(iam_store_secret(st, a, &ierr));
+    OK(iam_store_secret(st, b, &ierr));
+    ck_assert_mem_eq(a, b, 32);
+    ck_assert_int_ne(memcmp(a, zero, 32), 0);
+    reopen();
+    OK(iam_store_secret(st, b, &ierr));
+    ck_assert_mem_eq(a, b, 32);
+}
+END_TEST
+
 /* ---- dump and import ---- */
 
 /* A workspace with a bit of everything. */
@@ -1570,6 +1776,15 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_import_into_non_empty);
     tcase_add_test(tc, test_import_all_or_nothing);
     tcase_add_test(tc, test_import_needs_an_owner);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("records");
+    tcase_add_test(tc, test_member_put_create_and_update);
+    tcase_add_test(tc, test_member_put_all_or_nothing);
+    tcase_add_test(tc, test_group_put);
+    tcase_add_test(tc, test_member_page);
+    tcase_add_test(tc, test_audit_trail);
+    tcase_add_test(tc, test_secret_is_stable);
     suite_add_tcase(s, tc);
 
     tc = tcase("damage");
