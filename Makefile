@@ -8,11 +8,12 @@ APXS      ?= apxs
 CC        ?= cc
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
-             libjansson-dev libssl-dev libcurl4-openssl-dev curl
+             libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
               mod_iam/admin.c mod_iam/console.c mod_iam/api.c mod_iam/web.c mod_iam/html.c \
+              mod_iam/denied.c mod_iam/mail.c \
               $(SRC_SHARED)
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
 HEADERS    := $(wildcard include/*.h)
@@ -44,6 +45,11 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+	@# Node.js and npm drive the browser test (playwright-core from npm).
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 
 build: $(BUILD)/mod_iam.so $(BUILD)/iamctl
 
@@ -69,12 +75,15 @@ $(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
-# Unit suites under ASan/UBSan first, then everything (unit and a real
-# httpd under the event and prefork MPMs); the last line is Check's summary.
+# Unit suites under ASan/UBSan first, then the browser test of the console,
+# then everything (unit, and a real httpd under the event, prefork and worker
+# MPMs); the last line is Check's summary.
 test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san
 	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	IAM_BUILD=$(abspath $(BUILD)) IAM_SUITES=unit ASAN_OPTIONS=detect_leaks=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san
+	@echo "== the console in headless Chromium (tests/browser)"
+	sh tests/browser/run $(abspath $(BUILD))
 	@echo "== all tests"
 	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
 

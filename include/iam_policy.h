@@ -116,6 +116,8 @@ const char *iam_check_resource_name(const char *name);
 const char *iam_check_label(const char *label); /* "key:value" */
 const char *iam_check_email(const char *email);
 const char *iam_check_text(const char *text, size_t max); /* display names */
+/* A free-text message: may be empty, may hold line breaks and tabs. */
+const char *iam_check_message(const char *text, size_t max);
 
 /* ---- plans ---- */
 

@@ -70,6 +70,20 @@ typedef struct {
     const char *before, *after;
 } iam_audit_t;
 
+/* An access request: a denied member asks for a resource. One per member
+ * and resource; gone once that member's permissions change. */
+typedef struct {
+    const char *login;   /* the requester, as the member spells it */
+    const char *type;    /* resource type, or "console" */
+    const char *name;    /* resource name; "*" for a collection */
+    const char *path;    /* the URL path that was denied */
+    iam_level_e level;   /* the level it needed */
+    const char *message; /* the member's words */
+    long long time;      /* unix seconds, of the latest ask */
+} iam_request_t;
+
+#define IAM_REQUEST_MESSAGE_MAX 1000
+
 /* A member as the console and the API write it, in one transaction.
  * NULL (or -1) leaves a field as it is; grants and groups replace the
  * whole set. */
@@ -153,6 +167,13 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
                             apr_array_header_t **members, apr_array_header_t **groups,
                             iam_err_t *err);
 
+/* Open access requests: of one member (login) or all (NULL), oldest first. */
+iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,
+                                    apr_array_header_t **out, iam_err_t *err);
+/* The owners (their records), for the request mails. */
+iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                              iam_err_t *err);
+
 /* The audit trail, newest first: entries older than `before` (0: from the
  * newest), at most `limit`. */
 iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
@@ -204,6 +225,20 @@ iam_status_e iam_store_group_members(iam_store_t *st, const char *actor, const c
 /* Creates (create != 0) or updates a group with everything in spec. */
 iam_status_e iam_store_group_put(iam_store_t *st, const char *actor, const iam_group_spec_t *spec,
                                  int create, iam_err_t *err);
+
+/* Stores an access request (a second one for the same member and resource
+ * replaces the first). At most `max_open` open per member. *is_new says
+ * whether it was a new request (owners are mailed only for new ones). */
+iam_status_e iam_store_request_put(iam_store_t *st, const char *actor, const iam_request_t *req,
+                                   int max_open, int *is_new, iam_err_t *err);
+/* Approves: grants the lowest role of the type that gives the level (on
+ * that one resource; on all of the type for a collection; Workspace Owner
+ * for the console) and the member's requests go, as with any change to
+ * their permissions. */
+iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const char *login,
+                                       const char *type, const char *name, iam_err_t *err);
+iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const char *login,
+                                       const char *type, const char *name, iam_err_t *err);
 
 /* Loads members and groups into an empty store, in one transaction. */
 iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e plan,

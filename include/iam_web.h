@@ -40,8 +40,8 @@ apr_array_header_t *iam_web_words(apr_pool_t *p, const char *s);
 /* Whether Origin (or else Referer), when sent, names this server. */
 int iam_web_same_origin(request_rec *r);
 /* The user's CSRF token: HMAC-SHA256(secret, user), hex. */
-const char *iam_web_csrf_token(const iam_web_t *w);
-int iam_web_csrf_ok(const iam_web_t *w, const char *token);
+const char *iam_web_csrf_token(request_rec *r, const unsigned char secret[32]);
+int iam_web_csrf_ok(request_rec *r, const unsigned char secret[32], const char *token);
 
 /* 400, 404, 409, 422, 507 or 500 for a store status. */
 int iam_web_http_status(iam_status_e st);

@@ -18,6 +18,12 @@
 #define IAM_DIR_PERMISSION "IAMPermission"
 #define IAM_DIR_ROLE "IAMRole"
 #define IAM_DIR_BOOTSTRAP "IAMBootstrapOwner"
+#define IAM_DIR_REQUEST_ACCESS "IAMRequestAccess"
+#define IAM_DIR_REQUEST_LIMIT "IAMRequestLimit"
+#define IAM_DIR_DENIED_TEMPLATE "IAMDeniedTemplate"
+#define IAM_DIR_MAIL_COMMAND "IAMMailCommand"
+#define IAM_DIR_MAIL_FROM "IAMMailFrom"
+#define IAM_DIR_CONSOLE_URL "IAMConsoleURL"
 
 extern module AP_MODULE_DECLARE_DATA iam_module;
 
@@ -41,8 +47,12 @@ typedef struct {
     const char *bootstrap_owner;
     iam_roles_t roles;
     apr_array_header_t *resources; /* iam_resource_decl_t *: for the console */
-    iam_store_t *store;            /* opened per child in child_init */
-    char store_error[512];         /* why the store did not open */
+    int request_limit;             /* open access requests per member */
+    const char *mail_command;      /* sendmail-compatible; NULL: no mail */
+    const char *mail_from;
+    const char *console_url; /* for links in mails, and the request form */
+    iam_store_t *store;      /* opened per child in child_init */
+    char store_error[512];   /* why the store did not open */
 } iam_workspace_t;
 
 typedef struct {
@@ -55,10 +65,15 @@ typedef struct {
     const char *path; /* the section it was declared in */
 } iam_resource_decl_t;
 
+/* An IAMDeniedTemplate, split at its placeholders once at start-up. */
+typedef struct iam_template iam_template_t;
+
 typedef struct {
     const iam_resource_decl_t *resource; /* NULL: unset (inherit) */
     iam_level_e permission;              /* NONE: auto */
     int permission_set;
+    int request_access; /* -1 unset, 0 off, 1 on (default) */
+    const iam_template_t *denied_template;
 } iam_dir_conf_t;
 
 /* config.c */
@@ -73,6 +88,15 @@ int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, serv
 void iam_child_init(apr_pool_t *pchild, server_rec *s);
 /* The child's store, re-opened if it failed before; NULL (logged) if unusable. */
 iam_store_t *iam_request_store(request_rec *r);
+
+/* denied.c: what a refused user sees (the request-access page) */
+void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
+                        iam_level_e need);
+const char *iam_template_load(apr_pool_t *p, const char *file, const iam_template_t **out);
+void iam_denied_register(apr_pool_t *p);
+
+/* mail.c: the mails to owners */
+void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester);
 
 /* admin.c: the `iam-admin` handler (console and JSON API) */
 int iam_admin_handler(request_rec *r);

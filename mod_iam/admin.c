@@ -46,6 +46,90 @@ static int serve_css(request_rec *r)
     return OK;
 }
 
+static const iam_resource_t console_res = {"console", "", 0, NULL};
+
+/* A short page for a refused request-access post, with the way back. */
+static int request_refused(iam_web_t *w, int status, const char *why, const char *back)
+{
+    request_rec *r = w->r;
+
+    r->status = status;
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_rprintf(r,
+               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<title>Request not sent</title></head><body><h1>Your request was not sent"
+               "</h1><p>%s</p><p><a href=\"%s\">Back</a></p></body></html>\n",
+               iam_h(r->pool, why), iam_h(r->pool, back));
+    return DONE;
+}
+
+/* POST BASE/request-access from a refused member: stores the request for
+ * the resource that the posted path belongs to (looked up here, never
+ * taken from the form), mails the owners if it is new, and sends the
+ * member back to that path, which now says the request is pending. */
+static int request_access(iam_web_t *w, const iam_subject_t *subj)
+{
+    request_rec *r = w->r, *sub;
+    iam_dir_conf_t *sdc;
+    iam_request_t q;
+    apr_table_t *form;
+    apr_size_t len;
+    iam_err_t err;
+    const char *path;
+    char *body;
+    int rc, is_new = 0, offered;
+
+    if (r->method_number != M_POST)
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (!iam_web_same_origin(r))
+        return HTTP_FORBIDDEN;
+    if ((rc = iam_web_read_body(r, IAM_BODY_MAX, &body, &len)) != OK)
+        return rc;
+    if (strlen(body) != len || !(form = iam_web_parse_form(r->pool, body)))
+        return HTTP_BAD_REQUEST;
+    if (!iam_web_csrf_ok(r, w->secret, apr_table_get(form, "csrf")))
+        return HTTP_FORBIDDEN;
+    path = apr_table_get(form, "path");
+    /* a local path only: no scheme, no host, no header tricks */
+    if (!path || path[0] != '/' || path[1] == '/' || path[1] == '\\' || iam_check_text(path, 1024))
+        return HTTP_BAD_REQUEST;
+    memset(&q, 0, sizeof(q));
+    q.login = subj->member->login;
+    q.path = path;
+    q.message = apr_table_get(form, "message") ? apr_table_get(form, "message") : "";
+    if (iam_level_parse(apr_table_get(form, "level"), &q.level))
+        q.level = IAM_LEVEL_READ;
+    sub = ap_sub_req_lookup_uri(path, r, NULL);
+    sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
+    offered = sdc->request_access != 0;
+    if (sdc->resource) {
+        q.type = sdc->resource->res.type;
+        q.name = sdc->resource->res.name ? sdc->resource->res.name : "*";
+    } else if (!strncmp(path, w->base, strlen(w->base))) {
+        q.type = console_res.type;
+        q.name = "*";
+    } else {
+        q.type = "owners";
+        q.name = "*";
+    }
+    ap_destroy_sub_req(sub);
+    if (!offered)
+        return request_refused(w, HTTP_FORBIDDEN, "Access requests are turned off here.", path);
+    switch (iam_store_request_put(w->st, w->actor, &q, w->ws->request_limit, &is_new, &err)) {
+    case IAM_OK: break;
+    case IAM_INVALID: return request_refused(w, HTTP_BAD_REQUEST, err.msg, path);
+    default:
+        iam_log_r(r, APLOG_ERR, 0, "access request of '%s': %s", r->user, err.msg);
+        return request_refused(w, iam_web_http_status(err.status), err.msg, path);
+    }
+    iam_log_r(r, APLOG_INFO, 0, "'%s' requests %s access to %s %s", r->user,
+              iam_level_name(q.level), q.type, q.name);
+    if (is_new)
+        iam_mail_request(r, &q, subj->member);
+    apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool, path, r));
+    return HTTP_SEE_OTHER;
+}
+
 int iam_admin_handler(request_rec *r)
 {
     core_dir_config *cd;
@@ -102,17 +186,24 @@ int iam_admin_handler(request_rec *r)
         return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
                       "The access store is not usable; the error log says why.");
     }
-    if (!subj.owner) {
-        iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a Workspace Owner", r->user);
-        apr_table_setn(r->notes, "iam-denied", "1");
-        return refuse(&w, HTTP_FORBIDDEN, "forbidden",
-                      "Only Workspace Owners can change a workspace's Access Management "
-                      "settings.");
-    }
     if (iam_store_secret(w.st, w.secret, &err) != IAM_OK) {
         iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
         return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
                       "The access store is not usable; the error log says why.");
+    }
+    if (!strcmp(w.sub, "request-access")) {
+        w.actor = apr_pstrcat(r->pool, "member:", r->user, NULL);
+        return request_access(&w, &subj);
+    }
+    if (!subj.owner) {
+        iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a Workspace Owner", r->user);
+        apr_table_setn(r->notes, "iam-denied", "1");
+        if (wants_json(&w))
+            return refuse(&w, HTTP_FORBIDDEN, "forbidden",
+                          "Only Workspace Owners can change a workspace's Access Management "
+                          "settings.");
+        iam_denied_prepare(r, &subj, &console_res, IAM_LEVEL_ADMIN);
+        return HTTP_FORBIDDEN;
     }
     if (wants_json(&w)) {
         w.actor = apr_pstrcat(r->pool, "api:", r->user, NULL);

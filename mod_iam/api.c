@@ -402,6 +402,57 @@ static int list_audit(api_t *a)
     return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "audit", arr));
 }
 
+/* ---- access requests ---- */
+
+static json_t *request_json(apr_pool_t *p, const iam_request_t *q)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "login", q->login, "type", q->type,
+                     "name", q->name, "path", q->path, "level", iam_level_name(q->level), "message",
+                     q->message, "time", iam_time_text(p, q->time));
+}
+
+static int list_requests(api_t *a)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    json_t *arr;
+    int i;
+
+    if (iam_store_request_list(a->w->st, a->w->r->pool, apr_table_get(a->w->query, "login"), &list,
+                               &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    arr = json_array();
+    for (i = 0; i < list->nelts; i++)
+        json_array_append_new(arr,
+                              request_json(a->w->r->pool, APR_ARRAY_IDX(list, i, iam_request_t *)));
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "requests", arr));
+}
+
+/* POST requests/approve or requests/dismiss {"login", "type", "name"}. */
+static int answer_request(api_t *a, int approve)
+{
+    static const char *const known[] = {"login", "type", "name", NULL};
+    apr_pool_t *p = a->w->r->pool;
+    const char *e, *login, *type, *name;
+    iam_err_t err;
+    iam_status_e st;
+    int rc;
+
+    if ((rc = read_json(a)) != OK)
+        return rc;
+    if ((e = unknown_field(p, a->body, known)) ||
+        (e = iam_json_get_str(a->body, "login", 1, &login, p)) ||
+        (e = iam_json_get_str(a->body, "type", 1, &type, p)) ||
+        (e = iam_json_get_str(a->body, "name", 0, &name, p)))
+        return bad(a->w->r, e);
+    st = approve ? iam_store_request_approve(a->w->st, a->w->actor, login, type, name, &err)
+                 : iam_store_request_dismiss(a->w->st, a->w->actor, login, type, name, &err);
+    if (st != IAM_OK)
+        return store_error(a->w->r, &err);
+    return approve ? show_member(a, login, HTTP_OK)
+                   : send_json(a->w->r, HTTP_OK, json_pack("{s:b}", "dismissed", 1));
+}
+
 /* ---- routing ---- */
 
 /* If path ends with suffix, returns what precedes it (else NULL). */
@@ -481,8 +532,13 @@ int iam_api_handle(iam_web_t *w)
         return route_members(&a, path[7] ? path + 8 : "");
     if (!strcmp(path, "groups") || !strncmp(path, "groups/", 7))
         return route_groups(&a, path[6] ? path + 7 : "");
+    if (!strcmp(path, "requests/approve") || !strcmp(path, "requests/dismiss"))
+        return r->method_number == M_POST ? answer_request(&a, path[9] == 'a')
+                                          : method_not_allowed(r);
     if (r->method_number != M_GET)
         return method_not_allowed(r);
+    if (!strcmp(path, "requests"))
+        return list_requests(&a);
     if (!strcmp(path, "roles"))
         return list_roles(&a);
     if (!strcmp(path, "resources"))

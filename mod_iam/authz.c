@@ -11,13 +11,18 @@
 
 typedef enum { NEED_RESOURCE, NEED_MEMBER, NEED_OWNER } iam_require_e;
 
+/* What `Require iam-owner` guards, for the refused page and requests. */
+static const iam_resource_t owners_only = {"owners", "*", 0, NULL};
+
 /* A refused, authenticated user gets 403 through mod_authz_core's
  * AuthzSendForbiddenOnFailure On (set by conf/iam.conf): a 401 would only
  * make the browser ask for the same password again. The note marks the
  * request as refused by mod_iam for the pages that render it. */
-static authz_status deny(request_rec *r)
+static authz_status deny(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
+                         iam_level_e need)
 {
     apr_table_setn(r->notes, "iam-denied", "1");
+    iam_denied_prepare(r, subj, res, need);
     return AUTHZ_DENIED;
 }
 
@@ -28,7 +33,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
     iam_store_t *store;
     iam_subject_t subj;
     iam_decision_t d;
-    iam_level_e need;
+    iam_level_e need = IAM_LEVEL_READ;
     iam_err_t err;
     char why[768];
 
@@ -41,7 +46,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
     case IAM_NOTFOUND:
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: not a member of the workspace", r->user,
                   r->uri);
-        return deny(r);
+        return deny(r, NULL, dc->resource ? &dc->resource->res : NULL, IAM_LEVEL_READ);
     default:
         iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: %s", r->user, r->uri, err.msg);
         return AUTHZ_GENERAL_ERROR;
@@ -64,14 +69,15 @@ static authz_status check(request_rec *r, iam_require_e kind)
     }
     if (kind == NEED_OWNER) {
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: Workspace Owners only", r->user, r->uri);
-        return deny(r);
+        return deny(r, &subj, &owners_only, IAM_LEVEL_ADMIN);
     }
     if (!dc->resource) {
         iam_log_r(r, APLOG_ERR, 0,
                   "deny user '%s' on %s: 'Require iam' with no %s for this path (configuration "
                   "error: declare the resource in the <Location> or <Directory>)",
                   r->user, r->uri, IAM_DIR_RESOURCE);
-        return deny(r);
+        apr_table_setn(r->notes, "iam-denied", "1");
+        return AUTHZ_DENIED; /* nothing to request: the configuration is wrong */
     }
     need = iam_level_for_method(r->method, dc->permission);
     d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, &dc->resource->res, need);
@@ -79,7 +85,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
               r->user, iam_level_name(need), dc->resource->res.type,
               dc->resource->res.name ? dc->resource->res.name : "*", r->uri,
               iam_policy_explain(&d, why, sizeof(why)));
-    return d.allow ? AUTHZ_GRANTED : deny(r);
+    return d.allow ? AUTHZ_GRANTED : deny(r, &subj, &dc->resource->res, need);
 }
 
 static authz_status check_resource(request_rec *r, const char *line, const void *parsed)

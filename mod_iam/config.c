@@ -20,6 +20,8 @@ static iam_workspace_t *workspace_get(apr_pool_t *pconf)
     ws->store_dir = IAM_STORE_DEFAULT_DIR;
     ws->mapsize = IAM_STORE_DEFAULT_MAPSIZE;
     ws->plan = IAM_PLAN_BUSINESS;
+    ws->request_limit = 10;
+    ws->console_url = "/iam";
     ws->resources = apr_array_make(pconf, 16, sizeof(iam_resource_decl_t *));
     iam_roles_init(&ws->roles);
     apr_pool_userdata_set(ws, WORKSPACE_KEY, apr_pool_cleanup_null, pconf);
@@ -43,8 +45,11 @@ iam_workspace_t *iam_workspace_of(server_rec *s)
 
 void *iam_create_dir_conf(apr_pool_t *p, char *dir)
 {
+    iam_dir_conf_t *dc = apr_pcalloc(p, sizeof(iam_dir_conf_t));
+
     (void)dir;
-    return apr_pcalloc(p, sizeof(iam_dir_conf_t));
+    dc->request_access = -1;
+    return dc;
 }
 
 /* Field by field: the innermost section that sets a value wins. */
@@ -55,6 +60,8 @@ void *iam_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->resource = add->resource ? add->resource : base->resource;
     c->permission_set = add->permission_set || base->permission_set;
     c->permission = add->permission_set ? add->permission : base->permission;
+    c->request_access = add->request_access >= 0 ? add->request_access : base->request_access;
+    c->denied_template = add->denied_template ? add->denied_template : base->denied_template;
     return c;
 }
 
@@ -221,6 +228,87 @@ static const char *set_permission(cmd_parms *cmd, void *dcv, const char *arg)
     return NULL;
 }
 
+static const char *set_request_access(cmd_parms *cmd, void *dcv, int on)
+{
+    (void)cmd;
+    ((iam_dir_conf_t *)dcv)->request_access = on;
+    return NULL;
+}
+
+static const char *set_request_limit(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+    char *end;
+    long n;
+
+    (void)dc;
+    if (err)
+        return err;
+    n = strtol(arg, &end, 10);
+    if (*end || n < 1 || n > 1000)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 to 1000",
+                            IAM_DIR_REQUEST_LIMIT, arg);
+    workspace_get(cmd->pool)->request_limit = (int)n;
+    return NULL;
+}
+
+static const char *set_denied_template(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    const char *err = iam_template_load(cmd->pool, ap_server_root_relative(cmd->pool, arg),
+                                        &((iam_dir_conf_t *)dcv)->denied_template);
+
+    return err ? apr_psprintf(cmd->pool, "%s %s: %s", IAM_DIR_DENIED_TEMPLATE, arg, err) : NULL;
+}
+
+static const char *set_mail_command(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if (!*arg || strchr(arg, '\n'))
+        return apr_psprintf(cmd->pool,
+                            "%s needs a command line, e.g. \"/usr/sbin/sendmail -t "
+                            "-i\"",
+                            IAM_DIR_MAIL_COMMAND);
+    workspace_get(cmd->pool)->mail_command = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_mail_from(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if ((err = iam_check_email(arg)))
+        return apr_psprintf(cmd->pool, "%s: '%s' %s", IAM_DIR_MAIL_FROM, arg, err);
+    workspace_get(cmd->pool)->mail_from = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_console_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+    apr_size_t n = strlen(arg);
+
+    (void)dc;
+    if (err)
+        return err;
+    if ((strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8) && arg[0] != '/') ||
+        iam_check_text(arg, 1024) || strpbrk(arg, " \"'<>"))
+        return apr_psprintf(cmd->pool,
+                            "%s: '%s' must be the console's URL (https://HOST/PATH) "
+                            "or path (/PATH)",
+                            IAM_DIR_CONSOLE_URL, arg);
+    while (n > 1 && arg[n - 1] == '/')
+        n--;
+    workspace_get(cmd->pool)->console_url = apr_pstrmemdup(cmd->pool, arg, n);
+    return NULL;
+}
+
 const command_rec iam_cmds[] = {
     AP_INIT_TAKE1(IAM_DIR_STORE, set_store, NULL, RSRC_CONF,
                   "the LMDB store directory (default " IAM_STORE_DEFAULT_DIR ")"),
@@ -236,5 +324,18 @@ const command_rec iam_cmds[] = {
                      "TYPE NAME|* [KEY:VALUE ...]: the resource this path belongs to"),
     AP_INIT_TAKE1(IAM_DIR_PERMISSION, set_permission, NULL, ACCESS_CONF,
                   "auto|read|edit|admin: the level this path needs"),
+    AP_INIT_FLAG(IAM_DIR_REQUEST_ACCESS, set_request_access, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On|Off: offer refused members a form to request access (default On)"),
+    AP_INIT_TAKE1(IAM_DIR_REQUEST_LIMIT, set_request_limit, NULL, RSRC_CONF,
+                  "open access requests a member may have (default 10)"),
+    AP_INIT_TAKE1(IAM_DIR_DENIED_TEMPLATE, set_denied_template, NULL, RSRC_CONF | ACCESS_CONF,
+                  "an HTML file for the refused page, with {{placeholders}}"),
+    AP_INIT_TAKE1(IAM_DIR_MAIL_COMMAND, set_mail_command, NULL, RSRC_CONF,
+                  "a sendmail-compatible command that mails owners, e.g. "
+                  "\"/usr/sbin/sendmail -t -i\""),
+    AP_INIT_TAKE1(IAM_DIR_MAIL_FROM, set_mail_from, NULL, RSRC_CONF,
+                  "the From address of mod_iam's mails"),
+    AP_INIT_TAKE1(IAM_DIR_CONSOLE_URL, set_console_url, NULL, RSRC_CONF,
+                  "the console's URL, for links in mails (default /iam)"),
     {NULL},
 };

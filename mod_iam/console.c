@@ -53,7 +53,7 @@ static void form_begin(page_t *pg, const char *action, const char *cls)
                "<form method=\"post\" action=\"%s\"%s%s%s>"
                "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
                action, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "",
-               iam_h(P, iam_web_csrf_token(pg->w)));
+               iam_h(P, iam_web_csrf_token(R, pg->w->secret)));
 }
 
 static void hidden(page_t *pg, const char *name, const char *value)
@@ -80,6 +80,8 @@ static const char *done_text(const char *code)
         {"group-deleted", "User group deleted."},
         {"members-added", "Members added to the group."},
         {"members-removed", "Members removed from the group."},
+        {"approved", "Request approved: the member has the access they asked for."},
+        {"dismissed", "Request dismissed."},
     };
     size_t i;
 
@@ -279,17 +281,80 @@ static void read_revoke(page_t *pg, iam_grant_t *g)
     g->items = (const char **)items->elts;
 }
 
+/* ---- access requests ---- */
+
+static const char *request_what(apr_pool_t *p, const iam_request_t *q)
+{
+    if (!strcmp(q->type, "console"))
+        return "the workspace console";
+    if (!strcmp(q->type, "owners"))
+        return apr_pstrcat(p, "owners-only page ", q->path, NULL);
+    if (!strcmp(q->name, "*"))
+        return apr_pstrcat(p, q->type, " collection", NULL);
+    return apr_pstrcat(p, q->type, " ", q->name, NULL);
+}
+
+/* The open requests, each with Approve and Dismiss; posted to `action`. */
+static void requests_table(page_t *pg, apr_array_header_t *list, const char *action, int show_who)
+{
+    int i;
+
+    ap_rprintf(R, "<table><tr>%s<th>Asks for</th><th>Message</th><th>When</th><th></th></tr>",
+               show_who ? "<th>Member</th>" : "");
+    for (i = 0; i < list->nelts; i++) {
+        iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
+        if (show_who)
+            ap_rprintf(R, "<tr><td><a href=\"%s\">%s</a></td>", member_link(pg, q->login),
+                       iam_h(P, q->login));
+        else
+            ap_rputs("<tr>", R);
+        ap_rprintf(R,
+                   "<td>%s access to %s <div class=\"muted\">%s</div></td><td>%s</td>"
+                   "<td>%s</td><td>",
+                   iam_h(P, iam_level_name(q->level)), iam_h(P, request_what(P, q)),
+                   iam_h(P, q->path),
+                   *q->message ? iam_h(P, q->message)
+                               : "<span "
+                                 "class=\"muted\">none"
+                                 "</span>",
+                   iam_h(P, iam_time_text(P, q->time)));
+        form_begin(pg, action, "inline");
+        hidden(pg, "rlogin", q->login);
+        hidden(pg, "rtype", q->type);
+        hidden(pg, "rname", q->name);
+        ap_rputs("<button name=\"action\" value=\"approve\">Approve</button> <button "
+                 "class=\"secondary\" name=\"action\" value=\"dismiss\">Dismiss</button></form>"
+                 "</td></tr>\n",
+                 R);
+    }
+    ap_rputs("</table><p class=\"muted\">Approve grants the lowest role that gives the access "
+             "asked for, on that one resource. A request also goes away as soon as the member's "
+             "permissions change in any way.</p>",
+             R);
+}
+
+/* Approve or dismiss, from the overview or a member page. */
+static iam_status_e answer_request(page_t *pg, iam_err_t *err)
+{
+    const char *login = field(pg, "rlogin"), *type = field(pg, "rtype"), *name = field(pg, "rname");
+
+    if (!strcmp(field(pg, "action"), "approve"))
+        return iam_store_request_approve(pg->w->st, pg->w->actor, login, type, name, err);
+    return iam_store_request_dismiss(pg->w->st, pg->w->actor, login, type, name, err);
+}
+
 /* ---- overview ---- */
 
 static int page_home(page_t *pg)
 {
     iam_workspace_info_t info;
-    apr_array_header_t *audit;
+    apr_array_header_t *audit, *requests;
     iam_err_t err;
     int i;
 
     if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
-        iam_store_audit_list(pg->w->st, P, 0, 5, &audit, &err) != IAM_OK)
+        iam_store_audit_list(pg->w->st, P, 0, 5, &audit, &err) != IAM_OK ||
+        iam_store_request_list(pg->w->st, P, NULL, &requests, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Overview", "home");
     ap_rprintf(R,
@@ -300,6 +365,11 @@ static int page_home(page_t *pg)
                info.members, info.groups, info.owners, info.owners == 1 ? "" : "s",
                iam_h(P, iam_plan_name(pg->w->ws->plan)), link_to(pg, "/members/new"),
                link_to(pg, "/groups/new"));
+    ap_rprintf(R, "<h2>Access requests (%d)</h2>", requests->nelts);
+    if (requests->nelts)
+        requests_table(pg, requests, link_to(pg, "/"), 1);
+    else
+        ap_rputs("<div class=\"card empty\">No access requests are waiting.</div>", R);
     ap_rputs("<h2>Recent changes</h2>", R);
     if (!audit->nelts)
         ap_rputs("<div class=\"card empty\">No changes yet.</div>", R);
@@ -316,6 +386,22 @@ static int page_home(page_t *pg)
                    link_to(pg, "/audit"));
     iam_page_end(pg->w);
     return OK;
+}
+
+static int post_home(page_t *pg)
+{
+    const char *action = field(pg, "action");
+    iam_err_t err;
+
+    if (strcmp(action, "approve") && strcmp(action, "dismiss")) {
+        refuse_input(pg, "Unknown action.");
+        return page_home(pg);
+    }
+    if (answer_request(pg, &err) != IAM_OK) {
+        refused(pg, &err);
+        return page_home(pg);
+    }
+    return see_other(pg, "/", !strcmp(action, "approve") ? "approved" : "dismissed");
 }
 
 /* ---- users ---- */
@@ -496,7 +582,7 @@ static int page_member(page_t *pg, const char *login)
 {
     iam_member_t *m;
     iam_workspace_info_t info;
-    apr_array_header_t *groups;
+    apr_array_header_t *groups, *requests;
     iam_err_t err;
     const char *self;
     int i, owner, last_owner;
@@ -522,6 +608,13 @@ static int page_member(page_t *pg, const char *login)
         ap_rputs("<p class=\"muted\">This is the workspace's last Workspace Owner: they cannot be "
                  "removed or demoted until another member is an owner.</p>",
                  R);
+    if (iam_store_request_list(pg->w->st, P, m->login, &requests, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    if (requests->nelts) {
+        ap_rputs("</div>\n<h2>Access requests</h2>", R);
+        requests_table(pg, requests, self, 0);
+        ap_rputs("<div>", R);
+    }
     ap_rputs("</div>\n<h2>Permissions</h2><table><tr><th>Role</th><th>Resources</th>"
              "<th>From</th><th></th></tr>\n",
              R);
@@ -659,6 +752,9 @@ static int post_member(page_t *pg, const char *login)
         sp.email = field(pg, "email");
         sp.pii = *field(pg, "pii") != '\0';
         st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
+    } else if (!strcmp(action, "approve") || !strcmp(action, "dismiss")) {
+        if ((st = answer_request(pg, &err)) == IAM_OK)
+            return see_other(pg, back, !strcmp(action, "approve") ? "approved" : "dismissed");
     } else if (!strcmp(action, "remove")) {
         if ((st = iam_store_member_remove(pg->w->st, pg->w->actor, login, &err)) == IAM_OK)
             return see_other(pg, "/members", "removed");
@@ -1113,7 +1209,7 @@ static int read_post(page_t *pg)
         return rc;
     if (strlen(body) != len || !(pg->form = iam_web_parse_form(P, body)))
         return HTTP_BAD_REQUEST;
-    if (!iam_web_csrf_ok(pg->w, apr_table_get(pg->form, "csrf"))) {
+    if (!iam_web_csrf_ok(R, pg->w->secret, apr_table_get(pg->form, "csrf"))) {
         iam_log_r(R, APLOG_WARNING, 0, "console: post to %s without a valid CSRF token refused",
                   R->uri);
         return HTTP_FORBIDDEN;
@@ -1132,7 +1228,7 @@ int iam_console_handle(iam_web_t *w)
     if (post && (rc = read_post(pg)) != OK)
         return rc;
     if (!*sub)
-        return post ? HTTP_METHOD_NOT_ALLOWED : page_home(pg);
+        return post ? post_home(pg) : page_home(pg);
     if (!strcmp(sub, "members"))
         return post ? post_invite(pg) : page_members(pg);
     if (!strcmp(sub, "members/new"))

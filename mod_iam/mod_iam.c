@@ -13,6 +13,7 @@ static void iam_register_hooks(apr_pool_t *p)
     ap_hook_child_init(iam_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(iam_admin_handler, NULL, NULL, APR_HOOK_MIDDLE);
     iam_register_authz_providers(p);
+    iam_denied_register(p);
 }
 
 AP_DECLARE_MODULE(iam) = {

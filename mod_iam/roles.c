@@ -256,6 +256,23 @@ const char *iam_check_text(const char *text, size_t max)
     return NULL;
 }
 
+const char *iam_check_message(const char *text, size_t max)
+{
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+    size_t n = 0, step;
+
+    while (s[n]) {
+        if ((s[n] < 0x20 && s[n] != '\n' && s[n] != '\r' && s[n] != '\t') || s[n] == 0x7f)
+            return "must not contain control characters";
+        if (!(step = utf8_len(s + n)))
+            return "is not valid UTF-8";
+        n += step;
+    }
+    if (n > max)
+        return "is too long";
+    return NULL;
+}
+
 const char *iam_check_login(const char *login)
 {
     const char *err = iam_check_text(login, 256);

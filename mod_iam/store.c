@@ -13,6 +13,8 @@
  *   'g' group 0x00 login      membership, the group's side
  *   'O' login                 owner index
  *   'E' email                 email index -> login
+ *   'R' login 0x00 type:name  an open access request
+ *   'A' u64 sequence          the audit trail
  *
  * Both sides of a membership, the owner index and the counts are written in
  * the same transaction as the records they mirror. Records are a small
@@ -1425,6 +1427,69 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
     return t.status;
 }
 
+/* ---- access requests ---- */
+
+static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
+{
+    wbuf_t w = {p, NULL, 0, 0};
+    MDB_val v;
+
+    w_u8(&w, REC_FORMAT);
+    w_u64(&w, (unsigned long long)q->time);
+    w_str(&w, q->login);
+    w_str(&w, q->type);
+    w_str(&w, q->name);
+    w_str(&w, q->path);
+    w_u8(&w, (unsigned)q->level);
+    w_str(&w, q->message);
+    v.mv_size = w.n;
+    v.mv_data = w.d;
+    return v;
+}
+
+static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    iam_request_t *q = apr_pcalloc(p, sizeof(*q));
+
+    if (r_u8(&r) != REC_FORMAT)
+        return NULL;
+    q->time = (long long)r_u64(&r);
+    q->login = r_str(&r);
+    q->type = r_str(&r);
+    q->name = r_str(&r);
+    q->path = r_str(&r);
+    q->level = (iam_level_e)r_u8(&r);
+    q->message = r_str(&r);
+    return r.bad || r.off != r.n || q->level > IAM_LEVEL_ADMIN ? NULL : q;
+}
+
+static const char *request_suffix(apr_pool_t *p, const char *type, const char *name)
+{
+    return apr_pstrcat(p, type, ":", name && *name ? name : "*", NULL);
+}
+
+/* A member's permissions changed: their open requests are answered. */
+static void clear_requests(tx_t *t, const char *login)
+{
+    apr_array_header_t *keys = apr_array_make(t->p, 4, sizeof(const char *));
+    int i;
+
+    tx_each_link(t, 'R', login, add_name, keys);
+    for (i = 0; i < keys->nelts; i++)
+        set_link(t, 'R', login, APR_ARRAY_IDX(keys, i, const char *), 0);
+}
+
+static void clear_group_requests(tx_t *t, const char *group)
+{
+    apr_array_header_t *members = apr_array_make(t->p, 8, sizeof(const char *));
+    int i;
+
+    tx_each_link(t, 'g', group, add_name, members);
+    for (i = 0; i < members->nelts; i++)
+        clear_requests(t, APR_ARRAY_IDX(members, i, const char *));
+}
+
 /* ---- the workspace ---- */
 
 typedef struct {
@@ -1627,6 +1692,7 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     }
     set_owner_index(t, login, 0);
     set_email(t, m, NULL);
+    clear_requests(t, login);
     key_make(&k, 'M', login, NULL);
     tx_del(t, &k);
     meta_count_add(t, "members", -1);
@@ -1891,6 +1957,10 @@ static void grant_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *d
         return;
     if (role->kind == IAM_ROLE_OWNER)
         set_owner_index(t, h.m->login, 1);
+    if (h.m)
+        clear_requests(t, h.m->login);
+    else
+        clear_group_requests(t, h.g->name);
     save_holder(t, &h, "grant");
 }
 
@@ -1960,6 +2030,10 @@ static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         last_owner_check(t, h.m, "demoted");
         set_owner_index(t, h.m->login, 0);
     }
+    if (h.m)
+        clear_requests(t, h.m->login);
+    else
+        clear_group_requests(t, h.g->name);
     save_holder(t, &h, "revoke");
 }
 
@@ -2036,6 +2110,7 @@ static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
         return;
     }
     before = describe_group(t, g);
+    clear_group_requests(t, name);
     tx_each_link(t, 'g', name, unlink_member, name);
     key_make(&k, 'G', name, NULL);
     tx_del(t, &k);
@@ -2108,8 +2183,10 @@ static void group_members_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     if (c->n == 0)
         tx_fail(t, IAM_INVALID, "name at least one member");
     for (i = 0; i < c->n && t->status == IAM_OK; i++) {
-        if ((m = tx_group_link(t, g->name, c->logins[i], c->add, 1)) != NULL)
+        if ((m = tx_group_link(t, g->name, c->logins[i], c->add, 1)) != NULL) {
             APR_ARRAY_PUSH(who, const char *) = m->login;
+            clear_requests(t, m->login);
+        }
     }
     audit(t, c->add ? "group.add-members" : "group.remove-members",
           apr_pstrcat(t->p, "group:", g->name, NULL), "", apr_array_pstrcat(t->p, who, ','));
@@ -2191,6 +2268,8 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
         set_owner_index(t, m->login, is_owner_grants(m->grants));
     }
     put_member(t, m);
+    if (sp->grants || sp->groups)
+        clear_requests(t, m->login);
     if (sp->groups) {
         apr_array_header_t *cur = apr_array_make(t->p, 4, sizeof(const char *));
         iam_group_t *g;
@@ -2252,6 +2331,8 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
     if (sp->pii >= 0)
         g->pii = sp->pii ? 1 : 0;
     label = apr_psprintf(t->p, "group '%s'", g->name);
+    if (sp->grants || sp->members)
+        clear_group_requests(t, g->name); /* before: who leaves is answered too */
     if (sp->grants)
         g->grants = build_grants(t, sp->grants, roles, plan, 1, label);
     put_group(t, g);
@@ -2266,6 +2347,8 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
         for (i = 0; i < sp->members->nelts && t->status == IAM_OK; i++)
             tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0);
     }
+    if (sp->grants || sp->members)
+        clear_group_requests(t, g->name); /* after: who joins is answered too */
     audit(t, create ? "group.create" : "group.update", apr_pstrcat(t->p, "group:", g->name, NULL),
           before, describe_group(t, g));
 }
@@ -2398,4 +2481,235 @@ iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t 
     if (t.status != IAM_OK || have)
         return t.status;
     return write_op(st, "system", err, secret_op, out);
+}
+
+/* ---- access requests: writes and reads ---- */
+
+typedef struct {
+    const iam_request_t *req;
+    int max_open;
+    int *is_new;
+} request_ctx_t;
+
+static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    request_ctx_t *c = data;
+    const iam_request_t *in = c->req;
+    iam_request_t q = *in;
+    iam_member_t *m;
+    const char *suffix, *e;
+    key_t_ k;
+    MDB_val v;
+    int n;
+
+    (void)roles;
+    (void)plan;
+    if (tx_member(t, in->login, &m) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "'%s' is not a member", in->login);
+        return;
+    }
+    if ((e = iam_check_resource_type(in->type)) ||
+        (strcmp(in->name, "*") && *in->name && (e = iam_check_resource_name(in->name)))) {
+        tx_fail(t, IAM_INVALID, "the resource %s", e);
+        return;
+    }
+    if ((e = iam_check_message(in->message, IAM_REQUEST_MESSAGE_MAX))) {
+        tx_fail(t, IAM_INVALID, "the message %s", e);
+        return;
+    }
+    if ((e = iam_check_text(in->path, 1024))) {
+        tx_fail(t, IAM_INVALID, "the path %s", e);
+        return;
+    }
+    suffix = request_suffix(t->p, in->type, in->name);
+    if (key_make(&k, 'R', m->login, suffix)) {
+        tx_fail(t, IAM_INVALID, "the request is too long");
+        return;
+    }
+    *c->is_new = tx_get(t, &k, &v) == 0;
+    if (*c->is_new) {
+        apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
+        tx_each_link(t, 'R', m->login, add_name, open);
+        n = open->nelts;
+        if (n >= c->max_open) {
+            tx_fail(t, IAM_INVALID,
+                    "%d access requests are already waiting for an owner; wait for an answer "
+                    "before asking again",
+                    n);
+            return;
+        }
+    }
+    q.login = m->login;
+    q.name = *in->name ? in->name : "*";
+    q.time = (long long)time(NULL);
+    tx_put(t, &k, encode_request(t->p, &q));
+    audit(t, *c->is_new ? "request.open" : "request.update", m->login, "",
+          apr_psprintf(t->p, "%s %s %s: %s", iam_level_name(q.level), q.type, q.name, q.message));
+}
+
+iam_status_e iam_store_request_put(iam_store_t *st, const char *actor, const iam_request_t *req,
+                                   int max_open, int *is_new, iam_err_t *err)
+{
+    request_ctx_t c = {req, max_open, is_new};
+
+    *is_new = 0;
+    return write_op(st, actor, err, request_put_op, &c);
+}
+
+typedef struct {
+    const char *login, *type, *name;
+    int approve;
+} answer_ctx_t;
+
+static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    answer_ctx_t *c = data;
+    const char *suffix = request_suffix(t->p, c->type, c->name);
+    iam_request_t *q;
+    iam_member_t *m;
+    iam_grant_t g = {NULL, IAM_SCOPE_ALL, 0, NULL};
+    const iam_role_t *role;
+    const char *before;
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    if (tx_member(t, c->login, &m) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no member '%s'", c->login);
+        return;
+    }
+    if (key_make(&k, 'R', m->login, suffix)) {
+        tx_fail(t, IAM_INVALID, "the request is too long");
+        return;
+    }
+    if ((found = tx_get(t, &k, &v)) != 1) {
+        if (found == 0)
+            tx_fail(t, IAM_NOTFOUND, "no open request of '%s' for %s", m->login, suffix);
+        return;
+    }
+    if (!(q = decode_request(t->p, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
+        return;
+    }
+    if (!c->approve) {
+        tx_del(t, &k);
+        audit(t, "request.dismiss", m->login,
+              apr_psprintf(t->p, "%s %s %s", iam_level_name(q->level), q->type, q->name), "");
+        return;
+    }
+    if (!strcmp(q->type, "console") || !strcmp(q->type, "owners")) {
+        role = iam_roles_find(roles, "workspace-owner");
+    } else if (!(role = iam_roles_lowest(roles, q->type, q->level, plan))) {
+        tx_fail(t, IAM_PLAN, "no role of type %s gives %s on the %s plan", q->type,
+                iam_level_name(q->level), iam_plan_name(plan));
+        return;
+    }
+    g.role = role->slug;
+    if (strcmp(q->name, "*") && !role->all_only && role->kind == IAM_ROLE_PLAIN) {
+        g.scope = IAM_SCOPE_RESOURCES;
+        g.nitems = 1;
+        g.items = apr_pcalloc(t->p, 2 * sizeof(char *));
+        g.items[0] = q->name;
+    }
+    before = describe_member(t, m);
+    if (!merge_grant(t, m->grants, &g, roles, plan, 0, m->login, 0))
+        return;
+    if (role->kind == IAM_ROLE_OWNER)
+        set_owner_index(t, m->login, 1);
+    put_member(t, m);
+    clear_requests(t, m->login);
+    audit(t, "request.approve", m->login, before, describe_member(t, m));
+}
+
+static iam_status_e request_answer(iam_store_t *st, const char *actor, const char *login,
+                                   const char *type, const char *name, int approve, iam_err_t *err)
+{
+    answer_ctx_t c = {login, type, name, approve};
+    return write_op(st, actor, err, request_answer_op, &c);
+}
+
+iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const char *login,
+                                       const char *type, const char *name, iam_err_t *err)
+{
+    return request_answer(st, actor, login, type, name, 1, err);
+}
+
+iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const char *login,
+                                       const char *type, const char *name, iam_err_t *err)
+{
+    return request_answer(st, actor, login, type, name, 0, err);
+}
+
+static int list_request(tx_t *t, const MDB_val *v, void *data)
+{
+    iam_request_t *q = decode_request(t->p, v);
+
+    if (!q) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
+        return 0;
+    }
+    APR_ARRAY_PUSH((apr_array_header_t *)data, iam_request_t *) = q;
+    return 1;
+}
+
+iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,
+                                    apr_array_header_t **out, iam_err_t *err)
+{
+    apr_array_header_t *keys;
+    key_t_ k;
+    MDB_val v;
+    tx_t t;
+    int i;
+
+    *out = apr_array_make(p, 8, sizeof(iam_request_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (!login) {
+        tx_each_record(&t, 'R', list_request, *out);
+        return tx_done(&t);
+    }
+    keys = apr_array_make(p, 4, sizeof(const char *));
+    tx_each_link(&t, 'R', login, add_name, keys);
+    for (i = 0; i < keys->nelts && t.status == IAM_OK; i++) {
+        if (!key_make(&k, 'R', login, APR_ARRAY_IDX(keys, i, const char *)) &&
+            tx_get(&t, &k, &v) == 1)
+            list_request(&t, &v, *out);
+    }
+    return tx_done(&t);
+}
+
+static void add_owner(tx_t *t, const char *login, void *data)
+{
+    iam_member_t *m;
+
+    if (tx_member(t, login, &m) == 1)
+        APR_ARRAY_PUSH((apr_array_header_t *)data, iam_member_t *) = m;
+}
+
+iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                              iam_err_t *err)
+{
+    apr_array_header_t *logins;
+    MDB_cursor *c;
+    MDB_val kv = {1, "O"}, v;
+    tx_t t;
+    int rc, i;
+
+    *out = apr_array_make(p, 4, sizeof(iam_member_t *));
+    logins = apr_array_make(p, 4, sizeof(const char *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
+        return tx_done(&t);
+    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && kv.mv_size > 1 && *(char *)kv.mv_data == 'O';
+         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
+        APR_ARRAY_PUSH(logins, const char *) =
+            apr_pstrmemdup(p, (char *)kv.mv_data + 1, kv.mv_size - 1);
+    mdb_cursor_close(c);
+    for (i = 0; i < logins->nelts && t.status == IAM_OK; i++)
+        add_owner(&t, APR_ARRAY_IDX(logins, i, const char *), *out);
+    return tx_done(&t);
 }

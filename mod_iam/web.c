@@ -53,13 +53,11 @@ int iam_web_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *l
 
 static char *form_unescape(apr_pool_t *p, const char *s, apr_size_t n)
 {
-    char *v = apr_pstrmemdup(p, s, n), *c;
+    char *v = apr_pstrmemdup(p, s, n);
 
-    for (c = v; *c; c++) {
-        if (*c == '+')
-            *c = ' ';
-    }
-    if (ap_unescape_url(v) != OK) /* refuses %00 and bad escapes */
+    /* '+' is a space; refuses bad escapes; a %00 would cut the value */
+    if (ap_unescape_urlencoded(v) != OK ||
+        (n && memchr(s, '%', n) && strstr(s, "%00") && strstr(s, "%00") < s + n))
         return NULL;
     return v;
 }
@@ -136,25 +134,24 @@ int iam_web_same_origin(request_rec *r)
     return 1; /* neither sent: the CSRF token (forms) or JSON-only (API) decides */
 }
 
-const char *iam_web_csrf_token(const iam_web_t *w)
+const char *iam_web_csrf_token(request_rec *r, const unsigned char secret[32])
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     char *hex;
-    const char *msg = apr_pstrcat(w->r->pool, "csrf:", w->r->user, NULL);
+    const char *msg = apr_pstrcat(r->pool, "csrf:", r->user, NULL);
     unsigned int i;
 
-    HMAC(EVP_sha256(), w->secret, sizeof(w->secret), (const unsigned char *)msg, strlen(msg), mac,
-         &len);
-    hex = apr_palloc(w->r->pool, len * 2 + 1);
+    HMAC(EVP_sha256(), secret, 32, (const unsigned char *)msg, strlen(msg), mac, &len);
+    hex = apr_palloc(r->pool, len * 2 + 1);
     for (i = 0; i < len; i++)
         apr_snprintf(hex + i * 2, 3, "%02x", mac[i]);
     return hex;
 }
 
-int iam_web_csrf_ok(const iam_web_t *w, const char *token)
+int iam_web_csrf_ok(request_rec *r, const unsigned char secret[32], const char *token)
 {
-    const char *want = iam_web_csrf_token(w);
+    const char *want = iam_web_csrf_token(r, secret);
 
     return token && strlen(token) == strlen(want) && CRYPTO_memcmp(token, want, strlen(want)) == 0;
 }

@@ -1,0 +1,285 @@
+/* mod_iam: what a refused user sees. When a mod_iam Require refuses an
+ * authenticated user, the 403 carries the module's own page: what they
+ * tried to reach, and a form to ask the owners for access (or, for a
+ * non-member, who to ask for an invitation). An API client (Accept:
+ * application/json) gets the same facts as JSON. The page is handed to
+ * core as the request's custom 403 response, so the status stays 403 and
+ * every other module keeps its say. */
+#include "iam_html.h"
+
+#include "apr_strings.h"
+#include "http_core.h"
+#include "http_protocol.h"
+#include "util_filter.h"
+
+#include <jansson.h>
+
+#define FILTER_JSON "IAM_DENIED_JSON"
+#define TEMPLATE_MAX (64 * 1024)
+
+/* ---- IAMDeniedTemplate ---- */
+
+enum { PH_RESOURCE, PH_LEVEL, PH_USER, PH_STATUS, PH_FORM, PH_NONE };
+static const char *const placeholders[] = {"resource", "level", "user", "status", "form"};
+
+/* Literal text, then a placeholder (PH_NONE after the last piece). */
+typedef struct {
+    const char *text;
+    int ph;
+} piece_t;
+
+struct iam_template {
+    apr_array_header_t *pieces;
+};
+
+/* Reads and splits the file once, at start-up. Every {{name}} must be a
+ * known placeholder, each at most once, and {{resource}} must be there:
+ * a page that cannot say what was refused is refused. */
+const char *iam_template_load(apr_pool_t *p, const char *file, const iam_template_t **out)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t n;
+    char *buf, *cur, *open;
+    iam_template_t *t = apr_pcalloc(p, sizeof(*t));
+    int seen[PH_NONE] = {0}, i;
+
+    if (apr_file_open(&f, file, APR_FOPEN_READ, 0, p) != APR_SUCCESS)
+        return "cannot be read";
+    if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size > TEMPLATE_MAX) {
+        apr_file_close(f);
+        return "is larger than 64 KiB";
+    }
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(p, n + 1);
+    if (apr_file_read_full(f, buf, n, &n) != APR_SUCCESS && n != (apr_size_t)fi.size) {
+        apr_file_close(f);
+        return "cannot be read";
+    }
+    apr_file_close(f);
+    buf[n] = '\0';
+    if (strlen(buf) != n)
+        return "holds a NUL byte";
+    t->pieces = apr_array_make(p, 8, sizeof(piece_t));
+    for (cur = buf; (open = strstr(cur, "{{")) != NULL;) {
+        char *close = strstr(open, "}}");
+        piece_t *pc = apr_array_push(t->pieces);
+        if (!close)
+            return "has a {{ without }}";
+        *open = '\0';
+        *close = '\0';
+        pc->text = cur;
+        pc->ph = PH_NONE;
+        for (i = 0; i < PH_NONE; i++) {
+            if (!strcmp(open + 2, placeholders[i]))
+                pc->ph = i;
+        }
+        if (pc->ph == PH_NONE)
+            return apr_psprintf(p,
+                                "unknown placeholder {{%s}} (known: {{resource}}, {{level}}, "
+                                "{{user}}, {{status}}, {{form}})",
+                                open + 2);
+        if (seen[pc->ph]++)
+            return apr_psprintf(p, "{{%s}} appears more than once", open + 2);
+        cur = close + 2;
+    }
+    if (!seen[PH_RESOURCE])
+        return "lacks {{resource}}: the page must say what was refused";
+    ((piece_t *)apr_array_push(t->pieces))->text = cur;
+    APR_ARRAY_IDX(t->pieces, t->pieces->nelts - 1, piece_t).ph = PH_NONE;
+    *out = t;
+    return NULL;
+}
+
+/* ---- the page ---- */
+
+typedef struct {
+    const char *user, *what, *level, *status, *form;
+} facts_t;
+
+static const char *render_default(apr_pool_t *p, const facts_t *f)
+{
+    return apr_pstrcat(
+        p,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Access needed</title><style>body{font:16px/1.5 system-ui,sans-serif;"
+        "color:#1f2430;background:#f6f7fb;margin:0}main{max-width:640px;margin:48px auto;"
+        "background:#fff;border:1px solid #e3e6ee;border-radius:8px;padding:24px 32px}"
+        "h1{font-size:22px}textarea{width:100%;min-height:90px;font:inherit;padding:8px;"
+        "border:1px solid #cfd4e0;border-radius:6px}button{padding:8px 16px;border-radius:6px;"
+        "border:1px solid #3b5bdb;background:#3b5bdb;color:#fff;font:inherit}"
+        ".status{padding:10px 14px;border-radius:6px;background:#e7f5ff;border:1px solid #a5d8ff}"
+        ".muted{color:#687084}</style></head><body><main>\n<h1>You need access</h1>\n"
+        "<p>You are signed in as <strong>",
+        f->user, "</strong>, and you do not have ", f->level, " access to <strong>", f->what,
+        "</strong>.</p>\n", f->status, f->form, "</main></body></html>\n", NULL);
+}
+
+static const char *render_template(apr_pool_t *p, const iam_template_t *t, const facts_t *f)
+{
+    const char *values[PH_NONE] = {f->what, f->level, f->user, f->status, f->form};
+    const char *out = "";
+    int i;
+
+    for (i = 0; i < t->pieces->nelts; i++) {
+        const piece_t *pc = &APR_ARRAY_IDX(t->pieces, i, piece_t);
+        out = apr_pstrcat(p, out, pc->text, pc->ph == PH_NONE ? "" : values[pc->ph], NULL);
+    }
+    return out;
+}
+
+static const char *describe(apr_pool_t *p, const char *type, const char *name)
+{
+    if (!type)
+        return "this workspace";
+    if (!strcmp(type, "console"))
+        return "the workspace console";
+    if (!strcmp(type, "owners"))
+        return "this page, for Workspace Owners only";
+    if (!name || !strcmp(name, "*"))
+        return apr_psprintf(p, "the %s collection", type);
+    return apr_psprintf(p, "the %s %s", type, name);
+}
+
+static int wants_json(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+    return accept && ap_strcasestr(accept, "application/json") &&
+           !ap_strcasestr(accept, "text/html");
+}
+
+/* Switches the error response's content type to JSON (core sets
+ * text/html for every error body). */
+static apr_status_t json_type_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/json");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void insert_json_filter(request_rec *r)
+{
+    if (apr_table_get(r->notes, "iam-denied-json"))
+        ap_add_output_filter(FILTER_JSON, NULL, r, r->connection);
+}
+
+void iam_denied_register(apr_pool_t *p)
+{
+    (void)p;
+    ap_register_output_filter(FILTER_JSON, json_type_filter, NULL, AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_error_filter(insert_json_filter, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+/* Is a request of this member for this resource already waiting? */
+static int pending(request_rec *r, iam_store_t *st, const char *login, const char *type,
+                   const char *name)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_request_list(st, r->pool, login, &list, &err) != IAM_OK)
+        return 0;
+    for (i = 0; i < list->nelts; i++) {
+        iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
+        if (!strcasecmp(q->type, type) && !strcasecmp(q->name, name && *name ? name : "*"))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *request_form(request_rec *r, iam_store_t *st, const char *type, const char *name,
+                                iam_level_e need)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const char *action = ws->console_url, *slash;
+    unsigned char secret[32];
+    iam_err_t err;
+
+    if (iam_store_secret(st, secret, &err) != IAM_OK)
+        return "";
+    /* the form posts to this site: the path of IAMConsoleURL */
+    if (!strncmp(action, "http://", 7) || !strncmp(action, "https://", 8))
+        action = (slash = strchr(strstr(action, "//") + 2, '/')) ? slash : "";
+    return apr_psprintf(
+        r->pool,
+        "<form method=\"post\" action=\"%s/request-access\"><input type=\"hidden\" "
+        "name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"type\" value=\"%s\">"
+        "<input type=\"hidden\" name=\"name\" value=\"%s\"><input type=\"hidden\" "
+        "name=\"level\" value=\"%s\"><input type=\"hidden\" name=\"path\" value=\"%s\">"
+        "<p><label for=\"message\">Ask the workspace owners for access. Tell them what you "
+        "need it for:</label></p><textarea id=\"message\" name=\"message\" maxlength=\"%d\">"
+        "</textarea><p><button>Request access</button></p></form>\n",
+        iam_h(r->pool, action), iam_h(r->pool, iam_web_csrf_token(r, secret)), iam_h(r->pool, type),
+        iam_h(r->pool, name ? name : "*"), iam_h(r->pool, iam_level_name(need)),
+        iam_h(r->pool, r->uri), IAM_REQUEST_MESSAGE_MAX);
+}
+
+void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
+                        iam_level_e need)
+{
+    iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
+    iam_store_t *st = iam_request_store(r);
+    apr_pool_t *p = r->pool;
+    const char *type = res ? res->type : NULL, *name = res ? res->name : "";
+    int member = subj && subj->member, is_pending = 0, can_ask;
+    facts_t f;
+    const char *body;
+
+    if (!r->user || r->main)
+        return;
+    /* as the console's headers, but the page carries its own small style */
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                   "frame-ancestors 'none'; base-uri 'none'");
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    can_ask = member && type && st && dc->request_access != 0;
+    if (can_ask)
+        is_pending = pending(r, st, subj->member->login, type, name);
+    if (wants_json(r)) {
+        json_t *j =
+            json_pack("{s:{s:s, s:s}, s:{s:s, s:s?}, s:s, s:b, s:b}", "error", "code",
+                      member ? "forbidden" : "not_a_member", "message",
+                      member ? "you do not have access to this resource"
+                             : "you are not a member of this workspace; ask a "
+                               "Workspace Owner for an invitation",
+                      "resource", "type", type ? type : "workspace", "name",
+                      name && *name ? name : (res ? "*" : NULL), "level", iam_level_name(need),
+                      "request_access", can_ask, "request_pending", is_pending);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (!s)
+            return;
+        body = apr_pstrcat(p, s, "\n", NULL);
+        free(s);
+        apr_table_setn(r->notes, "iam-denied-json", "1");
+    } else {
+        f.user = iam_h(p, r->user);
+        f.what = iam_h(p, describe(p, type, name));
+        f.level = iam_h(p, iam_level_name(need));
+        if (!member) {
+            f.status = "<p class=\"status\">You are not a member of this workspace. Ask a "
+                       "Workspace Owner to invite you.</p>\n";
+            f.form = "";
+        } else if (is_pending) {
+            f.status = "<p class=\"status\" role=\"status\">Your request for access is pending: "
+                       "the workspace owners have it and will update your permissions.</p>\n";
+            f.form = "";
+        } else {
+            f.status = "";
+            f.form = can_ask ? request_form(r, st, type, name, need)
+                             : "<p class=\"muted\">Ask a Workspace Owner for access.</p>\n";
+        }
+        body = dc->denied_template ? render_template(p, dc->denied_template, &f)
+                                   : render_default(p, &f);
+    }
+    /* core reads a leading "/" or URL as a redirect target */
+    if (*body == '/' || ap_is_url(body))
+        body = apr_pstrcat(p, "\n", body, NULL);
+    /* No charset: the page declares UTF-8 itself (core would add Latin-1). */
+    apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
+    ap_custom_response(r, HTTP_FORBIDDEN, body);
+}

@@ -1,0 +1,170 @@
+/* mod_iam: mails to the owners about a new access request, through a
+ * sendmail-compatible command (IAMMailCommand), one message per owner.
+ * The member's request is stored before any mail is tried; sending never
+ * holds it longer than MAIL_WAIT, a failure is logged, and no value from a
+ * user can add a header: every header value goes through header_value(). */
+#include "iam_html.h"
+
+#include "apr_strings.h"
+#include "apr_thread_proc.h"
+#include "http_core.h"
+
+#include <signal.h>
+
+#define MAIL_WAIT apr_time_from_msec(2000)
+
+/* A header value: control characters (CR, LF above all) become spaces,
+ * at most 200 bytes. */
+static const char *header_value(apr_pool_t *p, const char *s)
+{
+    char *v = apr_pstrndup(p, s ? s : "", 200), *c;
+
+    for (c = v; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    }
+    return v;
+}
+
+/* Body text: CRLF and lone CR become LF; other control characters go. */
+static const char *body_text(apr_pool_t *p, const char *s)
+{
+    char *v = apr_pstrdup(p, s ? s : ""), *o = v;
+    const char *c;
+
+    for (c = v; *c; c++) {
+        if (*c == '\r') {
+            *o++ = '\n';
+            if (c[1] == '\n')
+                c++;
+        } else if ((unsigned char)*c >= 0x20 || *c == '\n' || *c == '\t') {
+            *o++ = *c;
+        }
+    }
+    *o = '\0';
+    return v;
+}
+
+/* The link to the requester's page in the console. */
+static const char *member_url(request_rec *r, const char *console, const char *login)
+{
+    const char *path =
+        apr_pstrcat(r->pool, "/members/", ap_escape_path_segment(r->pool, login), NULL);
+
+    if (!strncmp(console, "http://", 7) || !strncmp(console, "https://", 8))
+        return apr_pstrcat(r->pool, console, path, NULL);
+    return ap_construct_url(r->pool, apr_pstrcat(r->pool, console, path, NULL), r);
+}
+
+static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_member_t *owner,
+                           const iam_request_t *q, const iam_member_t *requester)
+{
+    apr_pool_t *p = r->pool;
+    const char *who = *requester->name ? requester->name : requester->login;
+    const char *what =
+        !strcmp(q->type, "console")  ? "the workspace console"
+        : !strcmp(q->type, "owners") ? apr_pstrcat(p, "the owners-only page ", q->path, NULL)
+        : !strcmp(q->name, "*")      ? apr_pstrcat(p, "the ", q->type, " collection", NULL)
+                                     : apr_pstrcat(p, q->type, " ", q->name, NULL);
+    const char *from = ws->mail_from ? ws->mail_from
+                                     : apr_pstrcat(p, "mod_iam@", r->server->server_hostname, NULL);
+
+    return apr_pstrcat(
+        p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, owner->email), "\n",
+        "Subject: ", header_value(p, apr_psprintf(p, "Access request from %s: %s", who, what)),
+        "\n", "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
+        "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
+        body_text(p, who), " (", body_text(p, requester->login), *requester->email ? ", " : "",
+        body_text(p, requester->email), ") asks for ", iam_level_name(q->level), " access to ",
+        body_text(p, what), " (", body_text(p, q->path), ").\n\nTheir message:\n\n",
+        *q->message ? body_text(p, q->message) : "(none)",
+        "\n\nReview the request and update their permissions in the console:\n",
+        member_url(r, ws->console_url, requester->login),
+        "\n\nThe request disappears once their permissions are updated.\n", NULL);
+}
+
+static apr_proc_t *start_mail(request_rec *r, const char *command, const char *msg)
+{
+    apr_procattr_t *attr;
+    apr_proc_t *proc = apr_pcalloc(r->pool, sizeof(*proc));
+    const char *argv[] = {command, NULL};
+    apr_size_t n = strlen(msg);
+
+    if (apr_procattr_create(&attr, r->pool) != APR_SUCCESS ||
+        apr_procattr_io_set(attr, APR_FULL_BLOCK, APR_NO_PIPE, APR_NO_PIPE) != APR_SUCCESS ||
+        apr_procattr_cmdtype_set(attr, APR_SHELLCMD) != APR_SUCCESS ||
+        apr_proc_create(proc, command, argv, NULL, attr, r->pool) != APR_SUCCESS)
+        return NULL;
+    apr_file_write_full(proc->in, msg, n, NULL);
+    apr_file_close(proc->in);
+    return proc;
+}
+
+void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    apr_array_header_t *owners, *procs;
+    apr_time_t deadline;
+    iam_err_t err;
+    int i, left;
+
+    if (!ws->mail_command) {
+        iam_log_r(r, APLOG_DEBUG, 0, "no %s: the owners are not mailed", IAM_DIR_MAIL_COMMAND);
+        return;
+    }
+    if (iam_store_owners(ws->store, r->pool, &owners, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "cannot list the owners to mail: %s", err.msg);
+        return;
+    }
+    procs = apr_array_make(r->pool, owners->nelts, sizeof(apr_proc_t *));
+    for (i = 0; i < owners->nelts; i++) {
+        iam_member_t *o = APR_ARRAY_IDX(owners, i, iam_member_t *);
+        apr_proc_t *proc;
+        if (!*o->email) {
+            iam_log_r(r, APLOG_WARNING, 0, "owner '%s' has no email: not told of %s's request",
+                      o->login, requester->login);
+            continue;
+        }
+        if (!(proc = start_mail(r, ws->mail_command, message(r, ws, o, req, requester)))) {
+            iam_log_r(r, APLOG_ERR, 0, "cannot run %s to mail owner '%s'", IAM_DIR_MAIL_COMMAND,
+                      o->login);
+            continue;
+        }
+        APR_ARRAY_PUSH(procs, apr_proc_t *) = proc;
+    }
+    /* Wait for them all, but never past the deadline. */
+    deadline = apr_time_now() + MAIL_WAIT;
+    do {
+        left = 0;
+        for (i = 0; i < procs->nelts; i++) {
+            apr_proc_t *proc = APR_ARRAY_IDX(procs, i, apr_proc_t *);
+            int code;
+            apr_exit_why_e why;
+            if (!proc)
+                continue;
+            if (apr_proc_wait(proc, &code, &why, APR_NOWAIT) == APR_CHILD_DONE) {
+                if (why != APR_PROC_EXIT || code != 0)
+                    iam_log_r(r, APLOG_ERR, 0,
+                              "%s failed (status %d) mailing an owner about "
+                              "%s's request",
+                              IAM_DIR_MAIL_COMMAND, code, requester->login);
+                APR_ARRAY_IDX(procs, i, apr_proc_t *) = NULL;
+            } else {
+                left++;
+            }
+        }
+        if (left)
+            apr_sleep(apr_time_from_msec(10));
+    } while (left && apr_time_now() < deadline);
+    for (i = 0; i < procs->nelts; i++) {
+        apr_proc_t *proc = APR_ARRAY_IDX(procs, i, apr_proc_t *);
+        int code;
+        apr_exit_why_e why;
+        if (!proc)
+            continue;
+        iam_log_r(r, APLOG_ERR, 0, "%s took longer than 2 s; stopped it (the request is stored)",
+                  IAM_DIR_MAIL_COMMAND);
+        apr_proc_kill(proc, SIGKILL);
+        apr_proc_wait(proc, &code, &why, APR_WAIT);
+    }
+}
