@@ -61,7 +61,8 @@ $(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
 	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
 	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
 	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
-	cp $(BUILD)/apxs/.libs/mod_iam.so $@
+	@# a new file, renamed into place: a running httpd keeps the old one mapped
+	cp $(BUILD)/apxs/.libs/mod_iam.so $@.new && mv -f $@.new $@
 
 $(BUILD)/iamctl: $(SRC_CTL) $(HEADERS)
 	@mkdir -p $(@D)

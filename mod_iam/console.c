@@ -432,9 +432,10 @@ static int page_members(page_t *pg)
         iam_page_end(pg->w);
         return OK;
     }
-    ap_rputs("<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Roles</th><th>Groups</th>"
-             "</tr>\n",
-             R);
+    ap_rputs(
+        "<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Direct roles</th><th>Groups</th>"
+        "</tr>\n",
+        R);
     for (i = 0; i < list->nelts; i++) {
         iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
         ap_rprintf(R,
@@ -472,7 +473,7 @@ static int contains_nocase(const char *hay, const char *needle)
 static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
                              const apr_array_header_t *except)
 {
-    const char *q = apr_table_get(pg->w->query, "gq");
+    const char *q = *field(pg, "gq") ? field(pg, "gq") : apr_table_get(pg->w->query, "gq");
     int i, j, shown = 0, more = 0;
 
     if (!iam_plan_allows_groups(pg->w->ws->plan)) {
@@ -527,7 +528,6 @@ static int page_invite(page_t *pg)
     if (iam_store_group_records(pg->w->st, P, &groups, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Invite Team Member", "users");
-    group_search(pg, link_to(pg, "/members/new"));
     form_begin(pg, link_to(pg, "/members"), "card");
     ap_rprintf(R,
                "<label for=\"email\">Email address</label><input type=\"email\" id=\"email\" "
@@ -544,6 +544,13 @@ static int page_invite(page_t *pg)
     for (i = 1; i <= ROLE_ROWS; i++)
         role_row(pg, apr_itoa(P, i), 0);
     ap_rputs("</fieldset><fieldset><legend>User groups</legend>", R);
+    if (iam_plan_allows_groups(pg->w->ws->plan))
+        ap_rprintf(R,
+                   "<div class=\"row\"><input type=\"search\" name=\"gq\" value=\"%s\" "
+                   "placeholder=\"Find a group\" aria-label=\"Find a group by name\">"
+                   "<button class=\"secondary\" name=\"action\" value=\"find\">Find</button>"
+                   "</div>",
+                   iam_h(P, field(pg, "gq")));
     group_checkboxes(pg, groups, NULL);
     ap_rputs("</fieldset><button>Invite Team Member</button></form>", R);
     iam_page_end(pg->w);
@@ -554,9 +561,11 @@ static int post_invite(page_t *pg)
 {
     iam_member_spec_t sp;
     iam_err_t err;
-    apr_array_header_t *grants = read_role_rows(pg);
+    apr_array_header_t *grants;
 
-    if (!grants)
+    if (!strcmp(field(pg, "action"), "find")) /* the group finder: nothing saved */
+        return page_invite(pg);
+    if (!(grants = read_role_rows(pg)))
         return page_invite(pg);
     memset(&sp, 0, sizeof(sp));
     sp.email = field(pg, "email");
@@ -669,7 +678,8 @@ static int page_member(page_t *pg, const char *login)
                  "<button class=\"danger\" disabled>Remove Team Member</button>",
                  R);
     else
-        ap_rprintf(R, "<a class=\"button\" href=\"%s?confirm=remove\">Remove Team Member</a>",
+        ap_rprintf(R,
+                   "<a class=\"button danger\" href=\"%s?confirm=remove\">Remove Team Member</a>",
                    self);
     ap_rputs("</div>", R);
     iam_page_end(pg->w);
@@ -837,8 +847,9 @@ static int page_groups(page_t *pg)
 }
 
 /* Members found by name or email, as checkboxes named `name`. */
-static int member_picker(page_t *pg, const char *action, const char *q, const char *name,
-                         const apr_array_header_t *checked)
+/* `except`: members not to offer (already in the group). */
+static int member_picker(page_t *pg, const char *q, const char *name,
+                         const apr_array_header_t *checked, const apr_array_header_t *except)
 {
     apr_array_header_t *list;
     const char *next;
@@ -849,7 +860,11 @@ static int member_picker(page_t *pg, const char *action, const char *q, const ch
         return store_failed(pg, &err);
     for (i = 0; i < list->nelts; i++) {
         iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
-        int on = 0;
+        int on = 0, in = 0;
+        for (j = 0; except && j < except->nelts && !in; j++)
+            in = !strcasecmp(APR_ARRAY_IDX(except, j, const char *), m->login);
+        if (in)
+            continue;
         for (j = 0; checked && j < checked->nelts && !on; j++)
             on = !strcasecmp(APR_ARRAY_IDX(checked, j, const char *), m->login);
         ap_rprintf(R,
@@ -862,7 +877,6 @@ static int member_picker(page_t *pg, const char *action, const char *q, const ch
         ap_rputs("<p class=\"muted\">No team member matches.</p>", R);
     if (next)
         ap_rputs("<p class=\"muted\">More match: narrow the search.</p>", R);
-    (void)action;
     return OK;
 }
 
@@ -903,7 +917,7 @@ static int page_group_new(page_t *pg, const apr_array_header_t *preview)
                "aria-label=\"Search members by name or email\"><button class=\"secondary\" "
                "name=\"action\" value=\"preview\">Search</button></div>",
                iam_h(P, q));
-    if ((rc = member_picker(pg, "", q, "member", iam_web_values(P, pg->form, "member"))) != OK)
+    if ((rc = member_picker(pg, q, "member", iam_web_values(P, pg->form, "member"), NULL)) != OK)
         return rc;
     ap_rputs("</fieldset><button class=\"secondary\" name=\"action\" value=\"preview\">Review "
              "permissions</button> <button name=\"action\" value=\"create\">Create User Group"
@@ -991,7 +1005,7 @@ static int page_group(page_t *pg, const char *name)
                    self, iam_h(P, q));
         form_begin(pg, self, "card");
         hidden(pg, "action", "add-members");
-        if ((rc = member_picker(pg, "", q, "member", NULL)) != OK)
+        if ((rc = member_picker(pg, q, "member", NULL, g->members)) != OK)
             return rc;
         ap_rputs("<button>Add</button></form>", R);
     } else {

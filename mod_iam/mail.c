@@ -104,6 +104,7 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
     apr_array_header_t *owners, *procs;
+    iam_store_t *st;
     apr_time_t deadline;
     iam_err_t err;
     int i, left;
@@ -112,8 +113,8 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
         iam_log_r(r, APLOG_DEBUG, 0, "no %s: the owners are not mailed", IAM_DIR_MAIL_COMMAND);
         return;
     }
-    if (iam_store_owners(ws->store, r->pool, &owners, &err) != IAM_OK) {
-        iam_log_r(r, APLOG_ERR, 0, "cannot list the owners to mail: %s", err.msg);
+    if (!(st = iam_request_store(r)) || iam_store_owners(st, r->pool, &owners, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "cannot list the owners to mail: %s", st ? err.msg : "no store");
         return;
     }
     procs = apr_array_make(r->pool, owners->nelts, sizeof(apr_proc_t *));
