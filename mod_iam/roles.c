@@ -134,17 +134,26 @@ const char *iam_level_name(iam_level_e level)
     return (level >= IAM_LEVEL_NONE && level <= IAM_LEVEL_ADMIN) ? level_names[level] : "?";
 }
 
-int iam_level_parse(const char *s, iam_level_e *out)
+/* The index in names[from..to] of s, case-insensitively; -1 if none. */
+static int name_index(const char *const *names, int from, int to, const char *s)
 {
     int i;
 
-    for (i = IAM_LEVEL_READ; i <= IAM_LEVEL_ADMIN; i++) {
-        if (s && !strcasecmp(s, level_names[i])) {
-            *out = (iam_level_e)i;
-            return 0;
-        }
+    for (i = from; s && i <= to; i++) {
+        if (!strcasecmp(s, names[i]))
+            return i;
     }
     return -1;
+}
+
+int iam_level_parse(const char *s, iam_level_e *out)
+{
+    int i = name_index(level_names, IAM_LEVEL_READ, IAM_LEVEL_ADMIN, s);
+
+    if (i < 0)
+        return -1;
+    *out = (iam_level_e)i;
+    return 0;
 }
 
 const char *iam_plan_name(iam_plan_e plan)
@@ -154,15 +163,12 @@ const char *iam_plan_name(iam_plan_e plan)
 
 int iam_plan_parse(const char *s, iam_plan_e *out)
 {
-    int i;
+    int i = name_index(plan_names, IAM_PLAN_FREE, IAM_PLAN_BUSINESS, s);
 
-    for (i = IAM_PLAN_FREE; i <= IAM_PLAN_BUSINESS; i++) {
-        if (s && !strcasecmp(s, plan_names[i])) {
-            *out = (iam_plan_e)i;
-            return 0;
-        }
-    }
-    return -1;
+    if (i < 0)
+        return -1;
+    *out = (iam_plan_e)i;
+    return 0;
 }
 
 const char *iam_scope_name(iam_scope_e scope)
