@@ -24,7 +24,7 @@ APR_CFLAGS  = $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null)
 APR_LIBS    = $(shell apr-1-config --link-ld --libs 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS_ALL  = $(CFLAGS) $(WARN) -std=gnu11 -Iinclude $(APR_CFLAGS)
-LIBS        = -llmdb -ljansson $(APR_LIBS)
+LIBS        = -llmdb -ljansson -lcrypto $(APR_LIBS)
 TEST_LIBS   = $(shell pkg-config --libs check 2>/dev/null) -lcurl
 SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -48,6 +48,7 @@ typedef struct {
     iam_member_status_e status;
     int pii;
     long long created;          /* unix seconds */
+    long long last_seen;        /* unix seconds; 0: never (updated hourly at most) */
     apr_array_header_t *grants; /* iam_grant_t */
     apr_array_header_t *groups; /* const char *: group names */
 } iam_member_t;
@@ -69,6 +70,21 @@ typedef struct {
     const char *target;     /* a login, or "group:NAME" */
     const char *before, *after;
 } iam_audit_t;
+
+/* An API token: the secret is never stored, only its SHA-256. */
+typedef struct {
+    const char *id; /* public part: "tok_" + 12 hex digits */
+    const char *description;
+    const char *creator;
+    long long created, last_used;
+} iam_token_t;
+
+/* What happened when an unknown login arrived (iam_store_member_arrive). */
+typedef enum {
+    IAM_ARRIVE_NONE = 0, /* still not a member */
+    IAM_ARRIVE_CLAIMED,  /* an invitation for their email became theirs */
+    IAM_ARRIVE_PROVISIONED
+} iam_arrive_e;
 
 /* An access request: a denied member asks for a resource. One per member
  * and resource; gone once that member's permissions change. */
@@ -200,8 +216,30 @@ iam_status_e iam_store_member_remove(iam_store_t *st, const char *actor, const c
 /* Creates (create != 0) or updates a member with everything in spec. */
 iam_status_e iam_store_member_put(iam_store_t *st, const char *actor, const iam_member_spec_t *spec,
                                   int create, iam_err_t *err);
-/* Marks an invited member active (first authenticated request). */
+/* Marks an invited member active (first authenticated request) and
+ * records when a member was last seen. */
 iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err);
+/* An authenticated login that is not a member arrives: an invitation for
+ * `email` (if any) becomes theirs, active, with its roles and groups; else
+ * with `provision` they become an active Workspace Member with minimal
+ * access. Race-safe: a second arrival of the same login finds the member
+ * and changes nothing. */
+iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const char *email,
+                                     const char *name, int provision, iam_arrive_e *what,
+                                     iam_err_t *err);
+
+/* API tokens. Creating returns the whole token ("tok_ID.SECRET") once. */
+iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *description,
+                                    apr_pool_t *p, const char **token, iam_token_t **out,
+                                    iam_err_t *err);
+iam_status_e iam_store_token_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                  iam_err_t *err);
+iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const char *id,
+                                    iam_err_t *err);
+/* Checks a presented token; IAM_NOTFOUND for unknown, revoked or wrong.
+ * Records its use (at most once a minute). */
+iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
+                                   iam_token_t **out, iam_err_t *err);
 /* If the store has no owner, makes `login` an active owner. *made says
  * whether it did. */
 iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,

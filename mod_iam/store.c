@@ -28,6 +28,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <lmdb.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -40,6 +41,7 @@
 #define K_META 0x01
 #define MAXKEY 511 /* LMDB's default key size limit */
 #define REC_FORMAT 1
+#define MEMBER_FORMAT 2 /* 2 added last_seen; 1 is still read */
 
 struct iam_store {
     MDB_env *env;
@@ -309,7 +311,7 @@ static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m)
     wbuf_t w = {p, NULL, 0, 0};
     MDB_val v;
 
-    w_u8(&w, REC_FORMAT);
+    w_u8(&w, MEMBER_FORMAT);
     w_u8(&w, (unsigned)m->status);
     w_u8(&w, m->pii ? 1 : 0);
     w_u64(&w, (unsigned long long)m->created);
@@ -317,6 +319,7 @@ static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m)
     w_str(&w, m->email);
     w_str(&w, m->name);
     w_grants(&w, m->grants);
+    w_u64(&w, (unsigned long long)m->last_seen);
     v.mv_size = w.n;
     v.mv_data = w.d;
     return v;
@@ -326,8 +329,9 @@ static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
 {
     rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
     iam_member_t *m = apr_pcalloc(p, sizeof(*m));
+    unsigned fmt = r_u8(&r);
 
-    if (r_u8(&r) != REC_FORMAT)
+    if (fmt != REC_FORMAT && fmt != MEMBER_FORMAT)
         return NULL;
     m->status = (iam_member_status_e)r_u8(&r);
     m->pii = (int)r_u8(&r);
@@ -336,6 +340,8 @@ static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
     m->email = r_str(&r);
     m->name = r_str(&r);
     m->grants = r_grants(&r);
+    if (fmt == MEMBER_FORMAT)
+        m->last_seen = (long long)r_u64(&r);
     m->groups = apr_array_make(p, 4, sizeof(const char *));
     if (r.bad || r.off != r.n || m->status > IAM_INVITED || !m->login[0])
         return NULL;
@@ -1718,8 +1724,12 @@ static void member_activate_op(tx_t *t, const iam_roles_t *roles, iam_plan_e pla
     }
     if (m->status == IAM_INVITED) {
         m->status = IAM_ACTIVE;
+        m->last_seen = (long long)time(NULL);
         put_member(t, m);
         audit(t, "member.activate", m->login, "invited", "active");
+    } else if (m->last_seen + 3600 < (long long)time(NULL)) {
+        m->last_seen = (long long)time(NULL);
+        put_member(t, m);
     }
 }
 
@@ -2712,4 +2722,321 @@ iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t
     for (i = 0; i < logins->nelts && t.status == IAM_OK; i++)
         add_owner(&t, APR_ARRAY_IDX(logins, i, const char *), *out);
     return tx_done(&t);
+}
+
+/* ---- arrivals: invitations claimed by email, just-in-time members ---- */
+
+typedef struct {
+    const char *login, *email, *name;
+    int provision;
+    iam_arrive_e *what;
+} arrive_ctx_t;
+
+/* Moves invited member `m` to login `login`: record, group links, owner
+ * index, email index; the invitation's requests go. */
+static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
+{
+    apr_array_header_t *groups = apr_array_make(t->p, 4, sizeof(const char *));
+    const char *old = m->login;
+    key_t_ k, lk;
+    MDB_val v;
+    int i, owner;
+
+    tx_each_link(t, 'm', old, add_name, groups);
+    key_make(&k, 'O', old, NULL);
+    owner = tx_get(t, &k, &v) == 1;
+    clear_requests(t, old);
+    for (i = 0; i < groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(groups, i, const char *);
+        set_link(t, 'm', old, g, 0);
+        set_link(t, 'g', g, old, 0);
+        set_link(t, 'm', login, g, 1);
+        set_link(t, 'g', g, login, 1);
+    }
+    if (owner) {
+        set_owner_index(t, old, 0);
+        set_owner_index(t, login, 1);
+    }
+    key_make(&k, 'M', old, NULL);
+    tx_del(t, &k);
+    m->login = login;
+    if (m->email[0] && !key_make(&k, 'E', m->email, NULL)) {
+        key_make(&lk, 'E', login, NULL);
+        tx_put(t, &k, (MDB_val){lk.n - 1, lk.b + 1});
+    }
+    return m;
+}
+
+static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    arrive_ctx_t *c = data;
+    iam_member_t *m;
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    (void)roles;
+    *c->what = IAM_ARRIVE_NONE;
+    if ((found = tx_member(t, c->login, &m)) != 0)
+        return; /* already a member (another request got here first), or an error */
+    if (c->email && *c->email && !iam_check_email(c->email) && !key_make(&k, 'E', c->email, NULL) &&
+        tx_get(t, &k, &v) == 1) {
+        char *owner_login = apr_pstrmemdup(t->p, v.mv_data, v.mv_size);
+        if (tx_member(t, owner_login, &m) == 1 && m->status == IAM_INVITED) {
+            const char *before = describe_member(t, m);
+            if (iam_check_login(c->login)) {
+                tx_fail(t, IAM_INVALID, "login '%s' %s", c->login, iam_check_login(c->login));
+                return;
+            }
+            m = rekey_member(t, m, apr_pstrdup(t->p, c->login));
+            m->status = IAM_ACTIVE;
+            m->last_seen = (long long)time(NULL);
+            if (!*m->name && c->name && !iam_check_text(c->name, 128))
+                m->name = c->name;
+            put_member(t, m);
+            *c->what = IAM_ARRIVE_CLAIMED;
+            audit(t, "member.activate", m->login, before, describe_member(t, m));
+            return;
+        }
+    }
+    if (!c->provision)
+        return;
+    if (!iam_plan_allows_groups(plan)) { /* business only, as the directive */
+        tx_fail(t, IAM_PLAN, "the %s plan has no just-in-time provisioning", iam_plan_name(plan));
+        return;
+    }
+    /* an email already taken (or not an email) is left out, never an error */
+    if (c->email && (iam_check_email(c->email) ||
+                     (!key_make(&k, 'E', c->email, NULL) && tx_get(t, &k, &v) == 1)))
+        c->email = NULL;
+    if (c->name && iam_check_text(c->name, 128))
+        c->name = NULL;
+    if (!(m = tx_member_add(t, c->login, c->email, c->name, IAM_ACTIVE, 0)))
+        return;
+    m->last_seen = (long long)time(NULL);
+    put_member(t, m);
+    *c->what = IAM_ARRIVE_PROVISIONED;
+    audit(t, "member.provision", m->login, "", describe_member(t, m));
+}
+
+iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const char *email,
+                                     const char *name, int provision, iam_arrive_e *what,
+                                     iam_err_t *err)
+{
+    arrive_ctx_t c = {login, email, name, provision, what};
+
+    *what = IAM_ARRIVE_NONE;
+    return write_op(st, "system", err, arrive_op, &c);
+}
+
+/* ---- API tokens: 'T' id -> record; the secret only as SHA-256 ---- */
+
+#define TOKEN_ID_HEX 12
+#define TOKEN_SECRET_HEX 40
+
+static void hex(char *out, const unsigned char *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static MDB_val encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32])
+{
+    wbuf_t w = {p, NULL, 0, 0};
+    MDB_val v;
+
+    w_u8(&w, REC_FORMAT);
+    w_str(&w, tk->id);
+    w_str(&w, tk->description);
+    w_str(&w, tk->creator);
+    w_u64(&w, (unsigned long long)tk->created);
+    w_u64(&w, (unsigned long long)tk->last_used);
+    w_need(&w, 32);
+    memcpy(w.d + w.n, hash, 32);
+    w.n += 32;
+    v.mv_size = w.n;
+    v.mv_data = w.d;
+    return v;
+}
+
+static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char hash[32])
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    iam_token_t *tk = apr_pcalloc(p, sizeof(*tk));
+
+    if (r_u8(&r) != REC_FORMAT)
+        return NULL;
+    tk->id = r_str(&r);
+    tk->description = r_str(&r);
+    tk->creator = r_str(&r);
+    tk->created = (long long)r_u64(&r);
+    tk->last_used = (long long)r_u64(&r);
+    if (r.bad || r.n - r.off != 32)
+        return NULL;
+    memcpy(hash, r.d + r.off, 32);
+    return tk;
+}
+
+typedef struct {
+    const char *description;
+    apr_pool_t *out_pool;
+    const char **token;
+    iam_token_t **out;
+} token_ctx_t;
+
+static void token_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    token_ctx_t *c = data;
+    unsigned char idb[TOKEN_ID_HEX / 2], secret[TOKEN_SECRET_HEX / 2], hash[32];
+    char idhex[TOKEN_ID_HEX + 1], sechex[TOKEN_SECRET_HEX + 1];
+    iam_token_t *tk = apr_pcalloc(c->out_pool, sizeof(*tk));
+    const char *e;
+    key_t_ k;
+
+    (void)roles;
+    (void)plan;
+    if ((e = iam_check_text(c->description, 200))) {
+        tx_fail(t, IAM_INVALID, "the description %s", e);
+        return;
+    }
+    if (apr_generate_random_bytes(idb, sizeof(idb)) != APR_SUCCESS ||
+        apr_generate_random_bytes(secret, sizeof(secret)) != APR_SUCCESS) {
+        tx_fail(t, IAM_ERROR, "no random bytes for a token");
+        return;
+    }
+    hex(idhex, idb, sizeof(idb));
+    hex(sechex, secret, sizeof(secret));
+    tk->id = apr_pstrcat(c->out_pool, "tok_", idhex, NULL);
+    tk->description = apr_pstrdup(c->out_pool, c->description);
+    tk->creator = apr_pstrdup(c->out_pool, t->actor);
+    tk->created = (long long)time(NULL);
+    SHA256((const unsigned char *)sechex, strlen(sechex), hash);
+    key_make(&k, 'T', tk->id, NULL);
+    tx_put(t, &k, encode_token(t->p, tk, hash));
+    audit(t, "token.create", tk->id, "", tk->description);
+    *c->token = apr_pstrcat(c->out_pool, tk->id, ".", sechex, NULL);
+    *c->out = tk;
+}
+
+iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *description,
+                                    apr_pool_t *p, const char **token, iam_token_t **out,
+                                    iam_err_t *err)
+{
+    token_ctx_t c = {description, p, token, out};
+
+    *token = NULL;
+    *out = NULL;
+    return write_op(st, actor, err, token_create_op, &c);
+}
+
+static int list_token(tx_t *t, const MDB_val *v, void *data)
+{
+    unsigned char hash[32];
+    iam_token_t *tk = decode_token(t->p, v, hash);
+
+    if (!tk) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a token record is damaged", t->st->dir);
+        return 0;
+    }
+    APR_ARRAY_PUSH((apr_array_header_t *)data, iam_token_t *) = tk;
+    return 1;
+}
+
+iam_status_e iam_store_token_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                  iam_err_t *err)
+{
+    tx_t t;
+
+    *out = apr_array_make(p, 4, sizeof(iam_token_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    tx_each_record(&t, 'T', list_token, *out);
+    return tx_done(&t);
+}
+
+static void token_revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *id)
+{
+    key_t_ k;
+    MDB_val v;
+
+    (void)roles;
+    (void)plan;
+    if (key_make(&k, 'T', id, NULL) || tx_get(t, &k, &v) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_NOTFOUND, "no token '%s'", (char *)id);
+        return;
+    }
+    tx_del(t, &k);
+    audit(t, "token.revoke", id, "", "");
+}
+
+iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const char *id,
+                                    iam_err_t *err)
+{
+    return write_op(st, actor, err, token_revoke_op, (void *)id);
+}
+
+static void token_used_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *id)
+{
+    unsigned char hash[32];
+    iam_token_t *tk;
+    key_t_ k;
+    MDB_val v;
+
+    (void)roles;
+    (void)plan;
+    if (key_make(&k, 'T', id, NULL) || tx_get(t, &k, &v) != 1 ||
+        !(tk = decode_token(t->p, &v, hash)))
+        return; /* revoked meanwhile: nothing to record */
+    tk->last_used = (long long)time(NULL);
+    tx_put(t, &k, encode_token(t->p, tk, hash));
+}
+
+iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
+                                   iam_token_t **out, iam_err_t *err)
+{
+    unsigned char want[32], got[32];
+    const char *dot = token ? strchr(token, '.') : NULL;
+    const char *id;
+    iam_token_t *tk = NULL;
+    key_t_ k;
+    MDB_val v;
+    tx_t t;
+    size_t i;
+    int diff = 0;
+
+    *out = NULL;
+    if (!dot || dot - token != 4 + TOKEN_ID_HEX || strncmp(token, "tok_", 4) ||
+        strlen(dot + 1) != TOKEN_SECRET_HEX)
+        return fail(err, IAM_NOTFOUND, "malformed token");
+    for (i = 4; token + i < dot; i++) {
+        if (!isxdigit((unsigned char)token[i]))
+            return fail(err, IAM_NOTFOUND, "malformed token");
+    }
+    id = apr_pstrmemdup(p, token, (apr_size_t)(dot - token));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    key_make(&k, 'T', id, NULL);
+    if (tx_get(&t, &k, &v) == 1)
+        tk = decode_token(p, &v, want);
+    tx_done(&t);
+    if (t.status != IAM_OK)
+        return t.status;
+    if (!tk)
+        return fail(err, IAM_NOTFOUND, "unknown or revoked token %s", id);
+    SHA256((const unsigned char *)(dot + 1), strlen(dot + 1), got);
+    for (i = 0; i < 32; i++)
+        diff |= want[i] ^ got[i];
+    if (diff)
+        return fail(err, IAM_NOTFOUND, "wrong secret for token %s", id);
+    if (tk->last_used + 60 < (long long)time(NULL))
+        write_op(st, "system", NULL, token_used_op, (void *)id);
+    *out = tk;
+    return IAM_OK;
 }
