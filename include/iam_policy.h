@@ -149,6 +149,10 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
                                  const iam_grant_set_t *sets, int nsets, const iam_resource_t *res,
                                  iam_level_e need);
 
+/* The highest level the subject holds on `res` (NONE if none). */
+iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_set_t *sets,
+                             int nsets, const iam_resource_t *res);
+
 /* One line that explains a decision: "allow: Source Admin on resources
  * (checkout) through group eng". Returns buf. */
 char *iam_policy_explain(const iam_decision_t *d, char *buf, size_t len);

@@ -127,6 +127,7 @@ typedef struct {
     iam_grant_set_t *sets; /* [0] direct, then one per group */
     int nsets;
     int owner;
+    int pii; /* may see personal data: owner, or the member's or a group's flag */
 } iam_subject_t;
 
 /* The workspace settings kept in the store (recorded by the module). */

@@ -24,6 +24,10 @@
 #define IAM_DIR_MAIL_COMMAND "IAMMailCommand"
 #define IAM_DIR_MAIL_FROM "IAMMailFrom"
 #define IAM_DIR_CONSOLE_URL "IAMConsoleURL"
+#define IAM_DIR_AUTO_PROVISION "IAMAutoProvision"
+#define IAM_DIR_USER_ATTRIBUTE "IAMUserAttribute"
+#define IAM_DIR_FORWARD_HEADERS "IAMForwardHeaders"
+#define IAM_DIR_LOGIN_URL "IAMLoginURL"
 
 extern module AP_MODULE_DECLARE_DATA iam_module;
 
@@ -51,12 +55,17 @@ typedef struct {
     const char *mail_command;      /* sendmail-compatible; NULL: no mail */
     const char *mail_from;
     const char *console_url; /* for links in mails, and the request form */
-    iam_store_t *store;      /* opened per child in child_init */
-    char store_error[512];   /* why the store did not open */
+    const char *login_url;   /* the site's login link, for invitations */
+    const char *attr_email;  /* request variables the IdP module sets */
+    const char *attr_name;
+    int auto_provision_any; /* some server has IAMAutoProvision On */
+    iam_store_t *store;     /* opened per child in child_init */
+    char store_error[512];  /* why the store did not open */
 } iam_workspace_t;
 
 typedef struct {
     iam_workspace_t *ws;
+    int auto_provision; /* -1 unset (inherit), 0 off, 1 on */
 } iam_server_conf_t;
 
 /* What a <Location>/<Directory> declares. */
@@ -72,13 +81,17 @@ typedef struct {
     const iam_resource_decl_t *resource; /* NULL: unset (inherit) */
     iam_level_e permission;              /* NONE: auto */
     int permission_set;
-    int request_access; /* -1 unset, 0 off, 1 on (default) */
+    int request_access;  /* -1 unset, 0 off, 1 on (default) */
+    int forward_headers; /* -1 unset, 0 off (default), 1 on */
     const iam_template_t *denied_template;
 } iam_dir_conf_t;
 
 /* config.c */
 extern const command_rec iam_cmds[];
 void *iam_create_server_conf(apr_pool_t *p, server_rec *s);
+void *iam_merge_server_conf(apr_pool_t *p, void *base, void *add);
+/* IAMAutoProvision in force for this server. */
+int iam_auto_provision(server_rec *s);
 void *iam_create_dir_conf(apr_pool_t *p, char *dir);
 void *iam_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 iam_workspace_t *iam_workspace_of(server_rec *s);
@@ -97,6 +110,10 @@ void iam_denied_register(apr_pool_t *p);
 
 /* mail.c: the mails to owners */
 void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester);
+
+/* identity.c: who the user is, for the backend; forged headers removed */
+void iam_identity_forward(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res);
+void iam_identity_register(apr_pool_t *p);
 
 /* admin.c: the `iam-admin` handler (console and JSON API) */
 int iam_admin_handler(request_rec *r);

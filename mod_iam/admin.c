@@ -162,8 +162,10 @@ int iam_admin_handler(request_rec *r)
     }
     w.base = apr_pstrmemdup(r->pool, section, n);
     w.sub = r->uri + n + (r->uri[n] == '/');
-    if (!r->args || !(w.query = iam_web_parse_form(r->pool, r->args)))
+    if (!r->args)
         w.query = apr_table_make(r->pool, 1);
+    else if (!(w.query = iam_web_parse_form(r->pool, r->args)))
+        return HTTP_BAD_REQUEST; /* a bad %-escape in the query */
 
     if (!strcmp(w.sub, "static/console.css"))
         return serve_css(r);

@@ -26,6 +26,38 @@ static authz_status deny(request_rec *r, const iam_subject_t *subj, const iam_re
     return AUTHZ_DENIED;
 }
 
+/* The member behind r->user. An unknown login may claim the invitation for
+ * its email, or (IAMAutoProvision On) become a Workspace Member, first. */
+static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *ws,
+                           iam_subject_t *subj, iam_err_t *err)
+{
+    iam_status_e st = iam_store_subject(store, r->pool, r->user, &ws->roles, subj, err);
+    const char *email = NULL, *name = NULL;
+    int provision = iam_auto_provision(r->server);
+    iam_arrive_e what;
+
+    if (st != IAM_NOTFOUND)
+        return st;
+    if (ws->attr_email)
+        email = apr_table_get(r->subprocess_env, ws->attr_email);
+    if (!email && !iam_check_email(r->user))
+        email = r->user; /* a login that looks like an email is the email */
+    if (ws->attr_name)
+        name = apr_table_get(r->subprocess_env, ws->attr_name);
+    if (!provision && (!email || email == r->user))
+        return st; /* an invitation by that email would have that login */
+    if (iam_store_member_arrive(store, r->user, email, name, provision, &what, err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "cannot admit '%s': %s", r->user, err->msg);
+        return st;
+    }
+    if (what == IAM_ARRIVE_CLAIMED)
+        iam_log_r(r, APLOG_NOTICE, 0, "'%s' took up the invitation for %s", r->user, email);
+    else if (what == IAM_ARRIVE_PROVISIONED)
+        iam_log_r(r, APLOG_NOTICE, 0, "'%s' joined as a Workspace Member (IAMAutoProvision)",
+                  r->user);
+    return iam_store_subject(store, r->pool, r->user, &ws->roles, subj, err);
+}
+
 static authz_status check(request_rec *r, iam_require_e kind)
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
@@ -41,7 +73,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
         return AUTHZ_DENIED_NO_USER;
     if (!(store = iam_request_store(r)))
         return AUTHZ_GENERAL_ERROR;
-    switch (iam_store_subject(store, r->pool, r->user, &ws->roles, &subj, &err)) {
+    switch (lookup(r, store, ws, &subj, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: not a member of the workspace", r->user,
@@ -51,20 +83,23 @@ static authz_status check(request_rec *r, iam_require_e kind)
         iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: %s", r->user, r->uri, err.msg);
         return AUTHZ_GENERAL_ERROR;
     }
-    if (subj.member->status == IAM_INVITED) {
+    if (subj.member->status == IAM_INVITED ||
+        subj.member->last_seen + 3600 < (long long)apr_time_sec(apr_time_now())) {
         /* An invitation turns active at the user's first authenticated
          * request; if that write fails the user still gets in this time. */
         if (iam_store_member_activate(store, r->user, &err) != IAM_OK)
             iam_log_r(r, APLOG_ERR, 0, "cannot activate invited member '%s': %s", r->user, err.msg);
-        else
+        else if (subj.member->status == IAM_INVITED)
             iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
     }
     if (subj.owner) {
         iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: Workspace Owner", r->user, r->uri);
+        iam_identity_forward(r, &subj, dc->resource ? &dc->resource->res : NULL);
         return AUTHZ_GRANTED;
     }
     if (kind == NEED_MEMBER) {
         iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: active member", r->user, r->uri);
+        iam_identity_forward(r, &subj, dc->resource ? &dc->resource->res : NULL);
         return AUTHZ_GRANTED;
     }
     if (kind == NEED_OWNER) {
@@ -85,7 +120,10 @@ static authz_status check(request_rec *r, iam_require_e kind)
               r->user, iam_level_name(need), dc->resource->res.type,
               dc->resource->res.name ? dc->resource->res.name : "*", r->uri,
               iam_policy_explain(&d, why, sizeof(why)));
-    return d.allow ? AUTHZ_GRANTED : deny(r, &subj, &dc->resource->res, need);
+    if (!d.allow)
+        return deny(r, &subj, &dc->resource->res, need);
+    iam_identity_forward(r, &subj, &dc->resource->res);
+    return AUTHZ_GRANTED;
 }
 
 static authz_status check_resource(request_rec *r, const char *line, const void *parsed)

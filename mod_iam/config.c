@@ -34,7 +34,23 @@ void *iam_create_server_conf(apr_pool_t *p, server_rec *s)
 
     (void)s;
     sc->ws = workspace_get(p);
+    sc->auto_provision = -1;
     return sc;
+}
+
+void *iam_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    iam_server_conf_t *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
+
+    c->ws = add->ws;
+    c->auto_provision = add->auto_provision >= 0 ? add->auto_provision : base->auto_provision;
+    return c;
+}
+
+int iam_auto_provision(server_rec *s)
+{
+    iam_server_conf_t *sc = ap_get_module_config(s->module_config, &iam_module);
+    return sc->auto_provision > 0;
 }
 
 iam_workspace_t *iam_workspace_of(server_rec *s)
@@ -49,6 +65,7 @@ void *iam_create_dir_conf(apr_pool_t *p, char *dir)
 
     (void)dir;
     dc->request_access = -1;
+    dc->forward_headers = -1;
     return dc;
 }
 
@@ -61,6 +78,7 @@ void *iam_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->permission_set = add->permission_set || base->permission_set;
     c->permission = add->permission_set ? add->permission : base->permission;
     c->request_access = add->request_access >= 0 ? add->request_access : base->request_access;
+    c->forward_headers = add->forward_headers >= 0 ? add->forward_headers : base->forward_headers;
     c->denied_template = add->denied_template ? add->denied_template : base->denied_template;
     return c;
 }
@@ -110,6 +128,11 @@ static const char *set_plan(cmd_parms *cmd, void *dc, const char *arg)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a plan (free, team or business)",
                             IAM_DIR_PLAN, arg);
     ws->plan_set = 1;
+    if (ws->plan != IAM_PLAN_BUSINESS && ws->auto_provision_any)
+        return apr_psprintf(cmd->pool,
+                            "%s %s: the %s plan has no just-in-time provisioning, "
+                            "but %s is On",
+                            IAM_DIR_PLAN, arg, arg, IAM_DIR_AUTO_PROVISION);
     return NULL;
 }
 
@@ -309,6 +332,66 @@ static const char *set_console_url(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_auto_provision(cmd_parms *cmd, void *dc, int on)
+{
+    iam_server_conf_t *sc = ap_get_module_config(cmd->server->module_config, &iam_module);
+    iam_workspace_t *ws = workspace_get(cmd->pool);
+
+    (void)dc;
+    if (on && ws->plan_set && ws->plan != IAM_PLAN_BUSINESS)
+        return apr_psprintf(cmd->pool,
+                            "%s On: the %s plan has no just-in-time provisioning "
+                            "(business only)",
+                            IAM_DIR_AUTO_PROVISION, iam_plan_name(ws->plan));
+    sc->auto_provision = on;
+    ws->auto_provision_any |= on;
+    return NULL;
+}
+
+/* IAMUserAttribute email|name VARIABLE */
+static const char *set_user_attribute(cmd_parms *cmd, void *dc, const char *what, const char *var)
+{
+    const char *err = global_only(cmd);
+    iam_workspace_t *ws = workspace_get(cmd->pool);
+
+    (void)dc;
+    if (err)
+        return err;
+    if (!*var || strpbrk(var, " \t\r\n\"'"))
+        return apr_psprintf(cmd->pool, "%s %s: '%s' is not a variable name", IAM_DIR_USER_ATTRIBUTE,
+                            what, var);
+    if (!strcasecmp(what, "email"))
+        ws->attr_email = apr_pstrdup(cmd->pool, var);
+    else if (!strcasecmp(what, "name"))
+        ws->attr_name = apr_pstrdup(cmd->pool, var);
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an attribute (email or name)",
+                            IAM_DIR_USER_ATTRIBUTE, what);
+    return NULL;
+}
+
+static const char *set_forward_headers(cmd_parms *cmd, void *dcv, int on)
+{
+    (void)cmd;
+    ((iam_dir_conf_t *)dcv)->forward_headers = on;
+    return NULL;
+}
+
+static const char *set_login_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if ((strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8)) || iam_check_text(arg, 1024) ||
+        strpbrk(arg, " \"'<>"))
+        return apr_psprintf(cmd->pool, "%s: '%s' must be an absolute http(s) URL",
+                            IAM_DIR_LOGIN_URL, arg);
+    workspace_get(cmd->pool)->login_url = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
 const command_rec iam_cmds[] = {
     AP_INIT_TAKE1(IAM_DIR_STORE, set_store, NULL, RSRC_CONF,
                   "the LMDB store directory (default " IAM_STORE_DEFAULT_DIR ")"),
@@ -337,5 +420,13 @@ const command_rec iam_cmds[] = {
                   "the From address of mod_iam's mails"),
     AP_INIT_TAKE1(IAM_DIR_CONSOLE_URL, set_console_url, NULL, RSRC_CONF,
                   "the console's URL, for links in mails (default /iam)"),
+    AP_INIT_FLAG(IAM_DIR_AUTO_PROVISION, set_auto_provision, NULL, RSRC_CONF,
+                 "On|Off: make an unknown authenticated user a Workspace Member (default Off)"),
+    AP_INIT_TAKE2(IAM_DIR_USER_ATTRIBUTE, set_user_attribute, NULL, RSRC_CONF,
+                  "email|name VARIABLE: the request variable the IdP module sets"),
+    AP_INIT_FLAG(IAM_DIR_FORWARD_HEADERS, set_forward_headers, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On|Off: tell the backend who the user is (X-IAM-* headers, IAM_* variables)"),
+    AP_INIT_TAKE1(IAM_DIR_LOGIN_URL, set_login_url, NULL, RSRC_CONF,
+                  "the site's login link, sent with invitations"),
     {NULL},
 };

@@ -37,14 +37,41 @@ static const char *link_to(page_t *pg, const char *fmt, ...)
     return iam_h(P, apr_pstrcat(P, pg->w->base, path, NULL));
 }
 
+/* A member's or group's page, below the base. A name with a slash (an
+ * IdP's URL-like login) or one that is also a page ("new") goes in the
+ * query: Apache refuses %2F in paths. */
+static const char *record_path(apr_pool_t *p, const char *many, const char *one, const char *key,
+                               const char *name)
+{
+    if (strchr(name, '/') || !strcasecmp(name, "new"))
+        return apr_pstrcat(p, "/", one, "?", key, "=", iam_url_query(p, name), NULL);
+    return apr_pstrcat(p, "/", many, "/", iam_url_segment(p, name), NULL);
+}
+
+static const char *member_path(apr_pool_t *p, const char *login)
+{
+    return record_path(p, "members", "member", "login", login);
+}
+
+static const char *group_path(apr_pool_t *p, const char *name)
+{
+    return record_path(p, "groups", "group", "name", name);
+}
+
+/* path + "?" or "&" + query */
+static const char *with_query(apr_pool_t *p, const char *path, const char *query)
+{
+    return apr_pstrcat(p, path, strchr(path, '?') ? "&" : "?", query, NULL);
+}
+
 static const char *member_link(page_t *pg, const char *login)
 {
-    return link_to(pg, "/members/%s", iam_url_segment(P, login));
+    return link_to(pg, "%s", member_path(P, login));
 }
 
 static const char *group_link(page_t *pg, const char *name)
 {
-    return link_to(pg, "/groups/%s", iam_url_segment(P, name));
+    return link_to(pg, "%s", group_path(P, name));
 }
 
 static void form_begin(page_t *pg, const char *action, const char *cls)
@@ -328,8 +355,9 @@ static void requests_table(page_t *pg, apr_array_header_t *list, const char *act
                  R);
     }
     ap_rputs("</table><p class=\"muted\">Approve grants the lowest role that gives the access "
-             "asked for, on that one resource. A request also goes away as soon as the member's "
-             "permissions change in any way.</p>",
+             "asked for, on that one resource (on all resources of the type when the role only "
+             "comes that way, as Warehouse Read-only does). A request also goes away as soon as "
+             "the member's permissions change in any way.</p>",
              R);
 }
 
@@ -507,16 +535,19 @@ static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
 }
 
 /* A search box for the group checkboxes (a GET form of its own). */
-static void group_search(page_t *pg, const char *action)
+/* A GET form back to a record's page keeps the record: a form's fields
+ * replace the query of its action, so the login rides along. */
+static void group_search(page_t *pg, const char *action, const char *login)
 {
     if (!iam_plan_allows_groups(pg->w->ws->plan))
         return;
     ap_rprintf(R,
-               "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\"><input "
+               "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
+               "<input type=\"hidden\" name=\"login\" value=\"%s\"><input "
                "type=\"search\" name=\"gq\" value=\"%s\" placeholder=\"Find a group\" "
                "aria-label=\"Find a group by name\"><button class=\"secondary\">Find</button>"
                "</form>",
-               action, iam_h(P, apr_table_get(pg->w->query, "gq")));
+               action, iam_h(P, login), iam_h(P, apr_table_get(pg->w->query, "gq")));
 }
 
 static int page_invite(page_t *pg)
@@ -583,8 +614,7 @@ static int post_invite(page_t *pg)
         refused(pg, &err);
         return page_invite(pg);
     }
-    return see_other(pg, apr_pstrcat(P, "/members/", iam_url_segment(P, sp.login), NULL),
-                     "invited");
+    return see_other(pg, member_path(P, sp.login), "invited");
 }
 
 static int page_member(page_t *pg, const char *login)
@@ -657,7 +687,7 @@ static int page_member(page_t *pg, const char *login)
     if (!m->groups->nelts)
         ap_rputs("<p class=\"muted\">In no user group.</p>", R);
     ap_rputs("</div><h3>Add User Group</h3>", R);
-    group_search(pg, self);
+    group_search(pg, self, m->login);
     form_begin(pg, self, "card");
     hidden(pg, "action", "join");
     group_checkboxes(pg, groups, m->groups);
@@ -678,9 +708,8 @@ static int page_member(page_t *pg, const char *login)
                  "<button class=\"danger\" disabled>Remove Team Member</button>",
                  R);
     else
-        ap_rprintf(R,
-                   "<a class=\"button danger\" href=\"%s?confirm=remove\">Remove Team Member</a>",
-                   self);
+        ap_rprintf(R, "<a class=\"button danger\" href=\"%s\">Remove Team Member</a>",
+                   link_to(pg, "%s", with_query(P, member_path(P, m->login), "confirm=remove")));
     ap_rputs("</div>", R);
     iam_page_end(pg->w);
     return OK;
@@ -714,7 +743,7 @@ static int page_member_remove(page_t *pg, const char *login)
 static int post_member(page_t *pg, const char *login)
 {
     const char *action = field(pg, "action");
-    const char *back = apr_pstrcat(P, "/members/", iam_url_segment(P, login), NULL);
+    const char *back = member_path(P, login);
     iam_member_spec_t sp;
     iam_grant_t g;
     iam_err_t err;
@@ -954,8 +983,7 @@ static int post_group_new(page_t *pg)
         refused(pg, &err);
         return page_group_new(pg, grants);
     }
-    return see_other(pg, apr_pstrcat(P, "/groups/", iam_url_segment(P, sp.name), NULL),
-                     "group-created");
+    return see_other(pg, group_path(P, sp.name), "group-created");
 }
 
 static int page_group(page_t *pg, const char *name)
@@ -978,10 +1006,11 @@ static int page_group(page_t *pg, const char *name)
     tab = tab && !strcmp(tab, "permissions") ? "permissions" : "members";
     begin(pg, g->name, "groups");
     ap_rprintf(R,
-               "<p><a href=\"%s\"%s>Members (%d)</a> · <a href=\"%s?tab=permissions\"%s>"
+               "<p><a href=\"%s\"%s>Members (%d)</a> · <a href=\"%s\"%s>"
                "Permissions</a></p><div class=\"cols\"><div>",
                self, !strcmp(tab, "members") ? " aria-current=\"page\"" : "", g->members->nelts,
-               self, !strcmp(tab, "permissions") ? " aria-current=\"page\"" : "");
+               link_to(pg, "%s", with_query(P, group_path(P, g->name), "tab=permissions")),
+               !strcmp(tab, "permissions") ? " aria-current=\"page\"" : "");
     if (!strcmp(tab, "members")) {
         form_begin(pg, self, "card");
         hidden(pg, "action", "remove-members");
@@ -998,11 +1027,12 @@ static int page_group(page_t *pg, const char *name)
             ap_rputs("<button class=\"secondary\">Remove selected</button>", R);
         ap_rputs("</form><h2>+ Add members</h2>", R);
         ap_rprintf(R,
-                   "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\"><input "
+                   "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
+                   "<input type=\"hidden\" name=\"name\" value=\"%s\"><input "
                    "type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or "
                    "email\" aria-label=\"Search members to add\"><button class=\"secondary\">"
                    "Search</button></form>",
-                   self, iam_h(P, q));
+                   self, iam_h(P, g->name), iam_h(P, q));
         form_begin(pg, self, "card");
         hidden(pg, "action", "add-members");
         if ((rc = member_picker(pg, q, "member", NULL, g->members)) != OK)
@@ -1025,7 +1055,8 @@ static int page_group(page_t *pg, const char *name)
     }
     ap_rputs("</div><aside class=\"card\"><h2>Group permissions</h2>", R);
     grants_summary(pg, g->grants);
-    ap_rprintf(R, "<p><a href=\"%s?confirm=delete\">Delete this group</a></p></aside></div>", self);
+    ap_rprintf(R, "<p><a href=\"%s\">Delete this group</a></p></aside></div>",
+               link_to(pg, "%s", with_query(P, group_path(P, g->name), "confirm=delete")));
     iam_page_end(pg->w);
     return OK;
 }
@@ -1058,7 +1089,7 @@ static int page_group_delete(page_t *pg, const char *name)
 static int post_group(page_t *pg, const char *name)
 {
     const char *action = field(pg, "action");
-    const char *back = apr_pstrcat(P, "/groups/", iam_url_segment(P, name), NULL);
+    const char *back = group_path(P, name);
     apr_array_header_t *members = iam_web_values(P, pg->form, "member");
     iam_group_spec_t sp;
     iam_grant_t g;
@@ -1085,15 +1116,15 @@ static int post_group(page_t *pg, const char *name)
         if (rc <= 0)
             return page_group(pg, name);
         st = iam_store_grant(pg->w->st, pg->w->actor, 1, name, &g, &err);
-        back = apr_pstrcat(P, back, "?tab=permissions", NULL);
+        back = with_query(P, back, "tab=permissions");
     } else if (!strcmp(action, "revoke")) {
         read_revoke(pg, &g);
         st = iam_store_revoke(pg->w->st, pg->w->actor, 1, name, &g, 0, &err);
-        back = apr_pstrcat(P, back, "?tab=permissions", NULL);
+        back = with_query(P, back, "tab=permissions");
     } else if (!strcmp(action, "pii")) {
         sp.pii = *field(pg, "pii") != '\0';
         st = iam_store_group_put(pg->w->st, pg->w->actor, &sp, 0, &err);
-        back = apr_pstrcat(P, back, "?tab=permissions", NULL);
+        back = with_query(P, back, "tab=permissions");
     } else if (!strcmp(action, "delete")) {
         if ((st = iam_store_group_delete(pg->w->st, pg->w->actor, name, &err)) == IAM_OK)
             return see_other(pg, "/groups", "group-deleted");
@@ -1197,8 +1228,9 @@ static int page_audit(page_t *pg)
     }
     ap_rputs("</table>", R);
     if (list->nelts == IAM_PAGE_SIZE)
-        ap_rprintf(R, "<p><a href=\"%s?before=%llu\">Older changes</a></p>", link_to(pg, "/audit"),
-                   APR_ARRAY_IDX(list, list->nelts - 1, iam_audit_t *)->seq);
+        ap_rprintf(R, "<p><a href=\"%s?before=%" APR_UINT64_T_FMT "\">Older changes</a></p>",
+                   link_to(pg, "/audit"),
+                   (apr_uint64_t)APR_ARRAY_IDX(list, list->nelts - 1, iam_audit_t *)->seq);
     iam_page_end(pg->w);
     return OK;
 }
@@ -1247,21 +1279,27 @@ int iam_console_handle(iam_web_t *w)
         return post ? post_invite(pg) : page_members(pg);
     if (!strcmp(sub, "members/new"))
         return post ? HTTP_METHOD_NOT_ALLOWED : page_invite(pg);
-    if (!strncmp(sub, "members/", 8) && sub[8]) {
+    if ((!strncmp(sub, "members/", 8) && sub[8]) || !strcmp(sub, "member")) {
+        const char *login = sub[6] == 's' ? sub + 8 : apr_table_get(w->query, "login");
+        if (!login || !*login)
+            return HTTP_NOT_FOUND;
         if (post)
-            return post_member(pg, sub + 8);
-        return confirm && !strcmp(confirm, "remove") ? page_member_remove(pg, sub + 8)
-                                                     : page_member(pg, sub + 8);
+            return post_member(pg, login);
+        return confirm && !strcmp(confirm, "remove") ? page_member_remove(pg, login)
+                                                     : page_member(pg, login);
     }
     if (!strcmp(sub, "groups"))
         return post ? post_group_new(pg) : page_groups(pg);
     if (!strcmp(sub, "groups/new"))
         return post ? HTTP_METHOD_NOT_ALLOWED : page_group_new(pg, NULL);
-    if (!strncmp(sub, "groups/", 7) && sub[7]) {
+    if ((!strncmp(sub, "groups/", 7) && sub[7]) || !strcmp(sub, "group")) {
+        const char *name = sub[5] == 's' ? sub + 7 : apr_table_get(w->query, "name");
+        if (!name || !*name)
+            return HTTP_NOT_FOUND;
         if (post)
-            return post_group(pg, sub + 7);
-        return confirm && !strcmp(confirm, "delete") ? page_group_delete(pg, sub + 7)
-                                                     : page_group(pg, sub + 7);
+            return post_group(pg, name);
+        return confirm && !strcmp(confirm, "delete") ? page_group_delete(pg, name)
+                                                     : page_group(pg, name);
     }
     if (post)
         return HTTP_METHOD_NOT_ALLOWED;

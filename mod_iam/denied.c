@@ -103,7 +103,8 @@ static const char *render_default(apr_pool_t *p, const facts_t *f)
         p,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>Access needed</title><style>body{font:16px/1.5 system-ui,sans-serif;"
+        "<title>Access needed</title><style>*{box-sizing:border-box}body{font:16px/1.5 "
+        "system-ui,sans-serif;"
         "color:#1f2430;background:#f6f7fb;margin:0}main{max-width:640px;margin:48px auto;"
         "background:#fff;border:1px solid #e3e6ee;border-radius:8px;padding:24px 32px}"
         "h1{font-size:22px}textarea{width:100%;min-height:90px;font:inherit;padding:8px;"
@@ -142,11 +143,25 @@ static const char *describe(apr_pool_t *p, const char *type, const char *name)
     return apr_psprintf(p, "the %s %s", type, name);
 }
 
+/* Is this a request to the console's JSON API (IAMConsoleURL's path +
+ * /api/)? Its errors are JSON whoever refuses it. */
+static int api_request(request_rec *r)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const char *base = ws->console_url, *slash;
+    apr_size_t n;
+
+    if (!strncmp(base, "http://", 7) || !strncmp(base, "https://", 8))
+        base = (slash = strchr(strstr(base, "//") + 2, '/')) ? slash : "";
+    n = strlen(base);
+    return !strncmp(r->uri, base, n) && !strncmp(r->uri + n, "/api/", 5);
+}
+
 static int wants_json(request_rec *r)
 {
     const char *accept = apr_table_get(r->headers_in, "Accept");
-    return accept && ap_strcasestr(accept, "application/json") &&
-           !ap_strcasestr(accept, "text/html");
+    return api_request(r) || (accept && ap_strcasestr(accept, "application/json") &&
+                              !ap_strcasestr(accept, "text/html"));
 }
 
 /* Switches the error response's content type to JSON (core sets
@@ -158,8 +173,30 @@ static apr_status_t json_type_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* Errors of the JSON API that come from elsewhere (401 from authn, 403
+ * from another Require, 500) are JSON too. Core reads the custom response
+ * after this hook runs. */
 static void insert_json_filter(request_rec *r)
 {
+    const char *code = NULL;
+
+    if (!apr_table_get(r->notes, "iam-denied-json") && api_request(r)) {
+        switch (r->status) {
+        case HTTP_UNAUTHORIZED: code = "unauthorized"; break;
+        case HTTP_FORBIDDEN: code = "forbidden"; break;
+        case HTTP_NOT_FOUND: code = "not_found"; break;
+        case HTTP_METHOD_NOT_ALLOWED: code = "method_not_allowed"; break;
+        case HTTP_REQUEST_ENTITY_TOO_LARGE: code = "too_large"; break;
+        default: code = r->status >= 500 ? "server_error" : "invalid";
+        }
+        ap_custom_response(r, r->status,
+                           apr_psprintf(r->pool,
+                                        "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code,
+                                        ap_get_status_line(r->status) + 4));
+        apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
+        apr_table_setn(r->notes, "iam-denied-json", "1");
+        iam_web_security_headers(r);
+    }
     if (apr_table_get(r->notes, "iam-denied-json"))
         ap_add_output_filter(FILTER_JSON, NULL, r, r->connection);
 }
@@ -239,7 +276,14 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
     can_ask = member && type && st && dc->request_access != 0;
     if (can_ask)
         is_pending = pending(r, st, subj->member->login, type, name);
-    if (wants_json(r)) {
+    if (api_request(r)) {
+        /* the API's own error shape */
+        body = apr_pstrcat(p, "{\"error\":{\"code\":\"forbidden\",\"message\":\"",
+                           member ? "only Workspace Owners may use the console's API"
+                                  : "you are not a member of this workspace",
+                           "\"}}\n", NULL);
+        apr_table_setn(r->notes, "iam-denied-json", "1");
+    } else if (wants_json(r)) {
         json_t *j =
             json_pack("{s:{s:s, s:s}, s:{s:s, s:s?}, s:s, s:b, s:b}", "error", "code",
                       member ? "forbidden" : "not_a_member", "message",

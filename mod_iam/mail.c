@@ -26,6 +26,30 @@ static const char *header_value(apr_pool_t *p, const char *s)
     return v;
 }
 
+/* A header value that may hold UTF-8 (a name): an RFC 2047 encoded-word
+ * when it is not plain ASCII, cut on a character boundary. */
+static const char *header_text(apr_pool_t *p, const char *s)
+{
+    char *v = apr_pstrdup(p, header_value(p, s));
+    apr_size_t n = strlen(v), i, lead;
+    int ascii = 1;
+
+    for (i = 0; i < n; i++)
+        ascii &= (unsigned char)v[i] < 0x80;
+    if (ascii)
+        return v;
+    /* header_value cut at 200 bytes: drop a sequence the cut split */
+    for (lead = n; lead > 0 && ((unsigned char)v[lead - 1] & 0xc0) == 0x80; lead--)
+        ;
+    if (lead > 0 && (unsigned char)v[lead - 1] >= 0xc0) {
+        unsigned char c = (unsigned char)v[lead - 1];
+        apr_size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (n - (lead - 1) < want)
+            v[lead - 1] = '\0';
+    }
+    return apr_pstrcat(p, "=?UTF-8?B?", ap_pbase64encode(p, v), "?=", NULL);
+}
+
 /* Body text: CRLF and lone CR become LF; other control characters go. */
 static const char *body_text(apr_pool_t *p, const char *s)
 {
@@ -71,8 +95,8 @@ static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_
 
     return apr_pstrcat(
         p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, owner->email), "\n",
-        "Subject: ", header_value(p, apr_psprintf(p, "Access request from %s: %s", who, what)),
-        "\n", "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
+        "Subject: ", header_text(p, apr_psprintf(p, "Access request from %s: %s", who, what)), "\n",
+        "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
         "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
         body_text(p, who), " (", body_text(p, requester->login), *requester->email ? ", " : "",
         body_text(p, requester->email), ") asks for ", iam_level_name(q->level), " access to ",

@@ -14,6 +14,7 @@ static void iam_register_hooks(apr_pool_t *p)
     ap_hook_handler(iam_admin_handler, NULL, NULL, APR_HOOK_MIDDLE);
     iam_register_authz_providers(p);
     iam_denied_register(p);
+    iam_identity_register(p);
 }
 
 AP_DECLARE_MODULE(iam) = {
@@ -21,7 +22,7 @@ AP_DECLARE_MODULE(iam) = {
     iam_create_dir_conf,
     iam_merge_dir_conf,
     iam_create_server_conf,
-    NULL, /* every server_rec shares the one workspace */
+    iam_merge_server_conf, /* one workspace; IAMAutoProvision per virtual host */
     iam_cmds,
     iam_register_hooks,
 };

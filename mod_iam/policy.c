@@ -231,6 +231,18 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
     return d;
 }
 
+iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_set_t *sets,
+                             int nsets, const iam_resource_t *res)
+{
+    int level;
+
+    for (level = IAM_LEVEL_ADMIN; level > IAM_LEVEL_NONE; level--) {
+        if (iam_policy_decide(roles, plan, sets, nsets, res, (iam_level_e)level).allow)
+            return (iam_level_e)level;
+    }
+    return IAM_LEVEL_NONE;
+}
+
 char *iam_policy_explain(const iam_decision_t *d, char *buf, size_t len)
 {
     char scope[512] = "";

@@ -233,8 +233,17 @@ const char *iam_json_get_grants(json_t *o, apr_pool_t *p, apr_array_header_t **o
         iam_grant_t *gr = apr_array_push(*out);
         const char *scope, *err;
         json_t *items, *it;
+        const char *key;
+        json_t *val;
         if (!json_is_object(g))
             return "a grant must be an object";
+        json_object_foreach(g, key, val)
+        {
+            (void)val;
+            if (strcmp(key, "role") && strcmp(key, "scope") && strcmp(key, "resources") &&
+                strcmp(key, "labels"))
+                return apr_psprintf(p, "unknown field \"%s\" in a grant", key);
+        }
         if ((err = iam_json_get_str(g, "role", 1, &gr->role, p)) ||
             (err = iam_json_get_str(g, "scope", 1, &scope, p)))
             return err;
@@ -248,8 +257,17 @@ const char *iam_json_get_grants(json_t *o, apr_pool_t *p, apr_array_header_t **o
             return apr_psprintf(p, "unknown scope \"%s\" (all, resources or labels)", scope);
         gr->nitems = 0;
         gr->items = NULL;
-        if (gr->scope == IAM_SCOPE_ALL)
+        if (gr->scope == IAM_SCOPE_ALL) {
+            if (json_object_get(g, "resources") || json_object_get(g, "labels"))
+                return apr_psprintf(p,
+                                    "the grant of %s on all resources names none: drop "
+                                    "\"resources\" and \"labels\", or change the scope",
+                                    gr->role);
             continue;
+        }
+        if (json_object_get(g, gr->scope == IAM_SCOPE_LABELS ? "resources" : "labels"))
+            return apr_psprintf(p, "a grant on %s takes \"%s\" only", iam_scope_name(gr->scope),
+                                gr->scope == IAM_SCOPE_LABELS ? "labels" : "resources");
         items = json_object_get(g, gr->scope == IAM_SCOPE_LABELS ? "labels" : "resources");
         if (!json_is_array(items))
             return apr_psprintf(p, "the grant of %s needs a \"%s\" array", gr->role,

@@ -884,6 +884,8 @@ static void add_group_set(tx_t *t, const char *group, void *data)
         s->via = g->name;
         s->grants = (iam_grant_t *)g->grants->elts;
         s->ngrants = g->grants->nelts;
+        if (ctx->subj)
+            ctx->subj->pii |= g->pii;
     }
     APR_ARRAY_PUSH(ctx->names, const char *) = g->name;
 }
@@ -912,6 +914,7 @@ iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login
         out->sets = (iam_grant_set_t *)ctx.sets->elts;
         out->nsets = ctx.sets->nelts;
         out->owner = iam_policy_is_owner(roles, out->sets, out->nsets);
+        out->pii |= out->owner || m->pii;
     } else if (t.status == IAM_OK) {
         tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
     }
@@ -2260,7 +2263,7 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
         before = describe_member(t, m);
         if (!check_member_fields(t, NULL, sp->email, sp->name))
             return;
-        if (sp->email && strcasecmp(sp->email, m->email))
+        if (sp->email && strcmp(sp->email, m->email))
             set_email(t, m, sp->email);
         if (sp->name)
             m->name = sp->name;

@@ -8,6 +8,9 @@ Suite *suite_policy(void);
 Suite *suite_store(void);
 Suite *suite_iamctl(void);
 Suite *suite_httpd(void);
+Suite *suite_requests(void);
+Suite *suite_api(void);
+Suite *suite_console(void);
 
 /* A fresh temporary directory (removed by iam_test_rmtree). */
 char *iam_test_tmpdir(const char *tag);

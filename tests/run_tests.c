@@ -94,8 +94,12 @@ int main(void)
 
     srunner_add_suite(sr, suite_store());
     srunner_add_suite(sr, suite_iamctl());
-    if (!unit_only)
+    if (!unit_only) {
         srunner_add_suite(sr, suite_httpd());
+        srunner_add_suite(sr, suite_requests());
+        srunner_add_suite(sr, suite_api());
+        srunner_add_suite(sr, suite_console());
+    }
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
