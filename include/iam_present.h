@@ -42,6 +42,7 @@ json_t *iam_json_member(apr_pool_t *p, const iam_member_t *m);
 json_t *iam_json_group(apr_pool_t *p, const iam_group_t *g, int with_members);
 json_t *iam_json_role(const iam_role_t *r, iam_plan_e plan);
 json_t *iam_json_audit(apr_pool_t *p, const iam_audit_t *a);
+json_t *iam_json_token(apr_pool_t *p, const iam_token_t *t);
 
 /* ---- JSON in: each returns NULL or a message (in p) ---- */
 

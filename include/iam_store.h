@@ -171,6 +171,11 @@ iam_status_e iam_store_member_list(iam_store_t *st, apr_pool_t *p, const char *s
 iam_status_e iam_store_member_page(iam_store_t *st, apr_pool_t *p, const char *search,
                                    const char *after, int limit, apr_array_header_t **out,
                                    const char **next, iam_err_t *err);
+/* The same, of one status only (-1: any). */
+iam_status_e iam_store_member_page_status(iam_store_t *st, apr_pool_t *p, const char *search,
+                                          int status, const char *after, int limit,
+                                          apr_array_header_t **out, const char **next,
+                                          iam_err_t *err);
 iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *name,
                                  iam_group_t **out, iam_err_t *err);
 iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,

@@ -110,6 +110,9 @@ void iam_denied_register(apr_pool_t *p);
 
 /* mail.c: the mails to owners */
 void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester);
+/* Mails an invitee the site's login link: 0 sent, 1 failed, -1 no mail
+ * command or no email. */
+int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *inviter);
 
 /* identity.c: who the user is, for the backend; forged headers removed */
 void iam_identity_forward(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res);

@@ -8,6 +8,16 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+/* The path part of IAMConsoleURL ("/iam"). */
+static const char *console_path(const iam_workspace_t *ws)
+{
+    const char *url = ws->console_url, *slash;
+
+    if (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8))
+        return (slash = strchr(strstr(url, "//") + 2, '/')) ? slash : "";
+    return url;
+}
+
 static int wants_json(const iam_web_t *w)
 {
     return !strncmp(w->sub, "api/", 4) || !strcmp(w->sub, "api");
@@ -130,6 +140,47 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     return HTTP_SEE_OTHER;
 }
 
+/* The token of an "Authorization: Bearer TOKEN" header, or NULL. */
+static const char *bearer(request_rec *r)
+{
+    const char *h = apr_table_get(r->headers_in, "Authorization");
+
+    if (!h || strncasecmp(h, "Bearer ", 7))
+        return NULL;
+    for (h += 7; *h == ' '; h++)
+        ;
+    return h;
+}
+
+/* A script with an API token acts with Workspace Owner access; no login
+ * needed. The attempt is logged by the token's id, never its secret. */
+static int api_with_token(iam_web_t *w)
+{
+    request_rec *r = w->r;
+    iam_token_t *tok;
+    iam_err_t err;
+
+    if (!(w->st = iam_request_store(r)))
+        return refuse(w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                      "The access store is not usable; the error log says why.");
+    switch (iam_store_token_check(w->st, r->pool, bearer(r), &tok, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND:
+        iam_log_r(r, APLOG_WARNING, 0, "API token refused: %s", err.msg);
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                       "Bearer realm=\"mod_iam\", error=\"invalid_token\"");
+        return refuse(w, HTTP_UNAUTHORIZED, "invalid_token",
+                      "the token is unknown, revoked or malformed");
+    default:
+        iam_log_r(r, APLOG_ERR, 0, "API token: %s", err.msg);
+        return refuse(w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                      "The access store is not usable; the error log says why.");
+    }
+    w->actor = apr_pstrcat(r->pool, "token:", tok->id, NULL);
+    iam_log_r(r, APLOG_DEBUG, 0, "API request with token %s (%s)", tok->id, tok->description);
+    return iam_api_handle(w);
+}
+
 int iam_admin_handler(request_rec *r)
 {
     core_dir_config *cd;
@@ -145,18 +196,22 @@ int iam_admin_handler(request_rec *r)
     memset(&w, 0, sizeof(w));
     w.r = r;
     w.ws = iam_workspace_of(r->server);
-    /* The console's base is the <Location> that set the handler: core
-     * keeps that section's path in its per-dir config. */
-    cd = ap_get_core_module_config(r->per_dir_config);
-    section = cd ? cd->d : NULL;
-    n = section ? strlen(section) : 0;
-    while (n > 0 && section[n - 1] == '/')
-        n--;
+    /* The console's base: the path of IAMConsoleURL when the request is
+     * under it, else the innermost section (core keeps its path). */
+    section = console_path(w.ws);
+    n = strlen(section);
+    if (strncmp(r->uri, section, n) || (r->uri[n] != '/' && r->uri[n] != '\0')) {
+        cd = ap_get_core_module_config(r->per_dir_config);
+        section = cd ? cd->d : NULL;
+        n = section ? strlen(section) : 0;
+        while (n > 0 && section[n - 1] == '/')
+            n--;
+    }
     if (!section || section[0] != '/' || strncmp(r->uri, section, n) ||
         (r->uri[n] != '/' && r->uri[n] != '\0')) {
         iam_log_r(r, APLOG_ERR, 0,
-                  "SetHandler iam-admin belongs in a <Location \"/PATH\"> section; %s is not "
-                  "under one (innermost section: %s)",
+                  "SetHandler iam-admin belongs in a <Location \"/PATH\"> section (and "
+                  "IAMConsoleURL names that path); %s is not under one (innermost section: %s)",
                   r->uri, section ? section : "none");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -169,6 +224,8 @@ int iam_admin_handler(request_rec *r)
 
     if (!strcmp(w.sub, "static/console.css"))
         return serve_css(r);
+    if (wants_json(&w) && bearer(r))
+        return api_with_token(&w);
     if (!r->user) {
         ap_note_auth_failure(r);
         return refuse(&w, HTTP_UNAUTHORIZED, "unauthorized", "Log in first.");

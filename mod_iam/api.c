@@ -122,7 +122,16 @@ static int list_members(api_t *a)
 
     if (limit < 1 || limit > 500)
         return bad(w->r, "limit must be 1 to 500");
-    if (iam_store_member_page(w->st, w->r->pool, q, after, limit, &list, &next, &err) != IAM_OK ||
+    const char *status = apr_table_get(w->query, "status");
+    int want = !status                      ? -1
+               : !strcmp(status, "invited") ? IAM_INVITED
+               : !strcmp(status, "active")  ? IAM_ACTIVE
+                                            : -2;
+
+    if (want == -2)
+        return bad(w->r, "status must be active or invited");
+    if (iam_store_member_page_status(w->st, w->r->pool, q, want, after, limit, &list, &next,
+                                     &err) != IAM_OK ||
         iam_store_info(w->st, &info, w->r->pool, &err) != IAM_OK)
         return store_error(w->r, &err);
     arr = json_array();
@@ -182,6 +191,35 @@ static const char *member_spec(api_t *a, iam_member_spec_t *sp, int create)
     return NULL;
 }
 
+/* Mails an invitation if mail is set up: 0 sent, 1 failed, < 0 not sent. */
+static int mail_invitation(api_t *a, const char *login)
+{
+    iam_member_t *m;
+    iam_err_t err;
+
+    if (iam_store_member_get(a->w->st, a->w->r->pool, login, &m, &err) != IAM_OK)
+        return -1;
+    return m->status == IAM_INVITED ? iam_mail_invitation(a->w->r, m, a->w->actor) : -2;
+}
+
+static int resend_invitation(api_t *a, const char *login)
+{
+    int rc;
+
+    if (!iam_web_same_origin(a->w->r))
+        return api_error(a->w->r, HTTP_FORBIDDEN, "cross_origin",
+                         "cross-origin writes are refused");
+    rc = mail_invitation(a, login);
+    if (rc == 0)
+        return send_json(a->w->r, HTTP_OK, json_pack("{s:s, s:b}", "login", login, "mailed", 1));
+    if (rc == 1)
+        return api_error(a->w->r, HTTP_BAD_GATEWAY, "mail_failed",
+                         "the invitation could not be mailed; the error log says why");
+    return api_error(a->w->r, HTTP_CONFLICT, "not_invited",
+                     "only an invited member with an email can be mailed, with IAMMailCommand "
+                     "set");
+}
+
 static int put_member(api_t *a, const char *login, int create)
 {
     iam_member_spec_t sp;
@@ -197,6 +235,8 @@ static int put_member(api_t *a, const char *login, int create)
         sp.login = login;
     if (iam_store_member_put(a->w->st, a->w->actor, &sp, create, &err) != IAM_OK)
         return store_error(a->w->r, &err);
+    if (create && sp.status == IAM_INVITED)
+        mail_invitation(a, sp.login);
     return show_member(a, sp.login, create ? HTTP_CREATED : HTTP_OK);
 }
 
@@ -453,6 +493,59 @@ static int answer_request(api_t *a, int approve)
                    : send_json(a->w->r, HTTP_OK, json_pack("{s:b}", "dismissed", 1));
 }
 
+/* ---- tokens ---- */
+
+static int list_tokens(api_t *a)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    json_t *arr;
+    int i;
+
+    if (iam_store_token_list(a->w->st, a->w->r->pool, &list, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    arr = json_array();
+    for (i = 0; i < list->nelts; i++)
+        json_array_append_new(arr,
+                              iam_json_token(a->w->r->pool, APR_ARRAY_IDX(list, i, iam_token_t *)));
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "tokens", arr));
+}
+
+/* The secret is in this answer and nowhere else, ever. */
+static int create_token(api_t *a)
+{
+    static const char *const known[] = {"description", NULL};
+    apr_pool_t *p = a->w->r->pool;
+    const char *e, *description, *token;
+    iam_token_t *tk;
+    iam_err_t err;
+    json_t *j;
+    int rc;
+
+    if ((rc = read_json(a)) != OK)
+        return rc;
+    if ((e = unknown_field(p, a->body, known)) ||
+        (e = iam_json_get_str(a->body, "description", 1, &description, p)))
+        return bad(a->w->r, e);
+    if (iam_store_token_create(a->w->st, a->w->actor, description, p, &token, &tk, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    j = iam_json_token(p, tk);
+    json_object_set_new(j, "token", json_string(token));
+    return send_json(a->w->r, HTTP_CREATED, j);
+}
+
+static int revoke_token(api_t *a, const char *id)
+{
+    iam_err_t err;
+
+    if (!iam_web_same_origin(a->w->r))
+        return api_error(a->w->r, HTTP_FORBIDDEN, "cross_origin",
+                         "cross-origin writes are refused");
+    if (iam_store_token_revoke(a->w->st, a->w->actor, id, &err) != IAM_OK)
+        return store_error(a->w->r, &err);
+    return send_json(a->w->r, HTTP_OK, json_pack("{s:s, s:b}", "id", id, "revoked", 1));
+}
+
 /* ---- routing ---- */
 
 /* If path ends with suffix, returns what precedes it (else NULL). */
@@ -479,6 +572,8 @@ static int route_members(api_t *a, const char *rest)
             return list_members(a);
         return r->method_number == M_POST ? put_member(a, NULL, 1) : method_not_allowed(r);
     }
+    if ((who = strip_suffix(r->pool, rest, "/resend")))
+        return r->method_number == M_POST ? resend_invitation(a, who) : method_not_allowed(r);
     if ((who = strip_suffix(r->pool, rest, "/grants/revoke")))
         return r->method_number == M_POST ? change_grant(a, 0, who, 1) : method_not_allowed(r);
     if ((who = strip_suffix(r->pool, rest, "/grants")))
@@ -532,6 +627,12 @@ int iam_api_handle(iam_web_t *w)
         return route_members(&a, path[7] ? path + 8 : "");
     if (!strcmp(path, "groups") || !strncmp(path, "groups/", 7))
         return route_groups(&a, path[6] ? path + 7 : "");
+    if (!strcmp(path, "tokens"))
+        return r->method_number == M_GET    ? list_tokens(&a)
+               : r->method_number == M_POST ? create_token(&a)
+                                            : method_not_allowed(r);
+    if (!strncmp(path, "tokens/", 7) && path[7])
+        return r->method_number == M_DELETE ? revoke_token(&a, path + 7) : method_not_allowed(r);
     if (!strcmp(path, "requests/approve") || !strcmp(path, "requests/dismiss"))
         return r->method_number == M_POST ? answer_request(&a, path[9] == 'a')
                                           : method_not_allowed(r);

@@ -100,6 +100,12 @@ static const char *done_text(const char *code)
         const char *code, *text;
     } done[] = {
         {"invited", "Invitation saved. The member becomes active at their first login."},
+        {"invited-mailed", "Invitation saved and mailed. The member becomes active at their "
+                           "first login."},
+        {"invited-mail-failed", "Invitation saved, but the mail could not be sent (the error "
+                                "log says why). The member becomes active at their first login."},
+        {"resent", "Invitation mailed again."},
+        {"token-revoked", "Token revoked: requests that present it are refused from now on."},
         {"added", "Team member added."},
         {"updated", "Changes saved."},
         {"removed", "Team member removed from the workspace."},
@@ -434,26 +440,51 @@ static int post_home(page_t *pg)
 
 /* ---- users ---- */
 
+/* "3 hours ago": when a member was last seen, roughly. */
+static const char *ago(apr_pool_t *p, long long t)
+{
+    long long d = (long long)apr_time_sec(apr_time_now()) - t;
+
+    if (!t)
+        return "never";
+    if (d < 3600)
+        return "within the hour";
+    if (d < 86400)
+        return apr_psprintf(p, "%lld hours ago", d / 3600);
+    return apr_psprintf(p, "%lld days ago", d / 86400);
+}
+
 static int page_members(page_t *pg)
 {
     const char *q = apr_table_get(pg->w->query, "q"), *after = apr_table_get(pg->w->query, "after");
-    const char *next;
+    const char *status = apr_table_get(pg->w->query, "status");
+    int want = status && !strcmp(status, "invited")  ? IAM_INVITED
+               : status && !strcmp(status, "active") ? IAM_ACTIVE
+                                                     : -1;
+    const char *next, *sq = want < 0 ? "" : want == IAM_INVITED ? "invited" : "active";
     apr_array_header_t *list;
     iam_workspace_info_t info;
     iam_err_t err;
     int i;
 
-    if (iam_store_member_page(pg->w->st, P, q, after, IAM_PAGE_SIZE, &list, &next, &err) !=
-            IAM_OK ||
+    if (iam_store_member_page_status(pg->w->st, P, q, want, after, IAM_PAGE_SIZE, &list, &next,
+                                     &err) != IAM_OK ||
         iam_store_info(pg->w->st, &info, P, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Users", "users");
     ap_rprintf(R,
+               "<p><a href=\"%s\"%s>All</a> · <a href=\"%s?status=active\"%s>Active</a> · "
+               "<a href=\"%s?status=invited\"%s>Invited</a></p>",
+               link_to(pg, "/members"), want < 0 ? " aria-current=\"page\"" : "",
+               link_to(pg, "/members"), want == IAM_ACTIVE ? " aria-current=\"page\"" : "",
+               link_to(pg, "/members"), want == IAM_INVITED ? " aria-current=\"page\"" : "");
+    ap_rprintf(R,
                "<div class=\"toolbar\"><form method=\"get\" action=\"%s\" role=\"search\">"
+               "<input type=\"hidden\" name=\"status\" value=\"%s\">"
                "<input type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or "
                "email\" aria-label=\"Search by name or email\"> <button class=\"secondary\">Search"
                "</button></form><a class=\"button\" href=\"%s\">Invite Team Member</a></div>\n",
-               link_to(pg, "/members"), iam_h(P, q), link_to(pg, "/members/new"));
+               link_to(pg, "/members"), sq, iam_h(P, q), link_to(pg, "/members/new"));
     if (!list->nelts) {
         ap_rprintf(R, "<div class=\"card empty\">%s</div>",
                    q && *q ? "No team member matches that search." : "No team members yet.");
@@ -462,24 +493,26 @@ static int page_members(page_t *pg)
     }
     ap_rputs(
         "<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Direct roles</th><th>Groups</th>"
-        "</tr>\n",
+        "<th>Last seen</th></tr>\n",
         R);
     for (i = 0; i < list->nelts; i++) {
         iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
         ap_rprintf(R,
                    "<tr><td><a href=\"%s\">%s</a><div class=\"muted\">%s</div></td><td>%s</td>"
-                   "<td><span class=\"badge %s\">%s</span></td><td>%s</td><td>%s</td></tr>\n",
+                   "<td><span class=\"badge %s\">%s</span></td><td>%s</td><td>%s</td>"
+                   "<td>%s</td></tr>\n",
                    member_link(pg, m->login), iam_h(P, *m->name ? m->name : m->login),
                    iam_h(P, m->login), iam_h(P, m->email),
                    m->status == IAM_INVITED ? "invited" : "active",
                    m->status == IAM_INVITED ? "invited" : "active",
                    iam_h(P, iam_roles_summary(P, &pg->w->ws->roles, m)),
-                   iam_h(P, iam_names_text(P, m->groups)));
+                   iam_h(P, iam_names_text(P, m->groups)), iam_h(P, ago(P, m->last_seen)));
     }
     ap_rprintf(R, "</table><p class=\"muted\">%d team members in all.", info.members);
     if (next)
-        ap_rprintf(R, " <a href=\"%s?q=%s&amp;after=%s\">Next page</a>", link_to(pg, "/members"),
-                   iam_h(P, iam_url_query(P, q)), iam_h(P, iam_url_query(P, next)));
+        ap_rprintf(R, " <a href=\"%s?status=%s&amp;q=%s&amp;after=%s\">Next page</a>",
+                   link_to(pg, "/members"), sq, iam_h(P, iam_url_query(P, q)),
+                   iam_h(P, iam_url_query(P, next)));
     ap_rputs("</p>", R);
     iam_page_end(pg->w);
     return OK;
@@ -588,6 +621,21 @@ static int page_invite(page_t *pg)
     return OK;
 }
 
+/* Mails the invitation; the done code says what happened. */
+static const char *invite_mail(page_t *pg, const char *login)
+{
+    iam_member_t *m;
+    iam_err_t err;
+
+    if (iam_store_member_get(pg->w->st, P, login, &m, &err) != IAM_OK)
+        return "invited";
+    switch (iam_mail_invitation(R, m, R->user)) {
+    case 0: return "invited-mailed";
+    case 1: return "invited-mail-failed";
+    default: return "invited";
+    }
+}
+
 static int post_invite(page_t *pg)
 {
     iam_member_spec_t sp;
@@ -614,7 +662,7 @@ static int post_invite(page_t *pg)
         refused(pg, &err);
         return page_invite(pg);
     }
-    return see_other(pg, member_path(P, sp.login), "invited");
+    return see_other(pg, member_path(P, sp.login), invite_mail(pg, sp.login));
 }
 
 static int page_member(page_t *pg, const char *login)
@@ -702,6 +750,21 @@ static int page_member(page_t *pg, const char *login)
                "name=\"email\" value=\"%s\"><label><input type=\"checkbox\" name=\"pii\" "
                "value=\"1\"%s> Access to personal data (PII)</label><button>Save</button></form>",
                iam_h(P, m->name), iam_h(P, m->email), m->pii ? " checked" : "");
+    if (m->status == IAM_INVITED) {
+        ap_rputs("<h2>Invitation</h2><div class=\"card\"><p class=\"muted\">Invited, not logged "
+                 "in yet. Removing the member below revokes the invitation.</p>",
+                 R);
+        if (pg->w->ws->mail_command && *m->email) {
+            form_begin(pg, self, "inline");
+            hidden(pg, "action", "resend");
+            ap_rputs("<button class=\"secondary\">Re-send invitation</button></form>", R);
+        } else {
+            ap_rputs("<p class=\"muted\">No mail is sent: set IAMMailCommand (and give the "
+                     "member an email) to mail invitations.</p>",
+                     R);
+        }
+        ap_rputs("</div>", R);
+    }
     ap_rprintf(R, "<h2>Remove Team Member</h2><div class=\"card\">");
     if (last_owner)
         ap_rputs("<p>The last Workspace Owner cannot be removed.</p>"
@@ -791,6 +854,18 @@ static int post_member(page_t *pg, const char *login)
         sp.email = field(pg, "email");
         sp.pii = *field(pg, "pii") != '\0';
         st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
+    } else if (!strcmp(action, "resend")) {
+        iam_member_t *m;
+        if ((st = iam_store_member_get(pg->w->st, P, login, &m, &err)) == IAM_OK) {
+            int rc = m->status == IAM_INVITED ? iam_mail_invitation(R, m, R->user) : -1;
+            if (rc == 0)
+                return see_other(pg, back, "resent");
+            refuse_input(pg, rc > 0 ? "The invitation could not be mailed; the error log says why."
+                                    : "Only an invited member with an email can be mailed an "
+                                      "invitation, and only with IAMMailCommand set.");
+            pg->status = rc > 0 ? HTTP_BAD_GATEWAY : HTTP_CONFLICT;
+            return page_member(pg, login);
+        }
     } else if (!strcmp(action, "approve") || !strcmp(action, "dismiss")) {
         if ((st = answer_request(pg, &err)) == IAM_OK)
             return see_other(pg, back, !strcmp(action, "approve") ? "approved" : "dismissed");
@@ -1235,6 +1310,86 @@ static int page_audit(page_t *pg)
     return OK;
 }
 
+/* ---- API tokens ---- */
+
+/* `token`: a token just made, shown this once. */
+static int page_tokens(page_t *pg, const char *token)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_token_list(pg->w->st, P, &list, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    begin(pg, "API tokens", "tokens");
+    if (token)
+        ap_rprintf(R,
+                   "<div class=\"card\"><p><strong>Copy the token now: it is not shown again."
+                   "</strong></p><p><code>%s</code></p><p class=\"muted\">Send it as "
+                   "<code>Authorization: Bearer TOKEN</code> to the JSON API; it acts with "
+                   "Workspace Owner access.</p></div>",
+                   iam_h(P, token));
+    ap_rputs("<p class=\"muted\">Tokens let scripts use the JSON API without a browser login. "
+             "Only a hash of each secret is kept.</p>",
+             R);
+    if (!list->nelts)
+        ap_rputs("<div class=\"card empty\">No tokens.</div>", R);
+    else
+        ap_rputs("<table><tr><th>Token</th><th>Description</th><th>Created by</th><th>Created"
+                 "</th><th>Last used</th><th></th></tr>",
+                 R);
+    for (i = 0; i < list->nelts; i++) {
+        iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
+        ap_rprintf(R,
+                   "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                   "<td>",
+                   iam_h(P, t->id), iam_h(P, t->description), iam_h(P, t->creator),
+                   iam_h(P, iam_time_text(P, t->created)),
+                   t->last_used ? iam_h(P, iam_time_text(P, t->last_used)) : "never");
+        form_begin(pg, link_to(pg, "/tokens"), "inline");
+        hidden(pg, "action", "revoke");
+        hidden(pg, "id", t->id);
+        ap_rputs("<button class=\"secondary\">Revoke</button></form></td></tr>", R);
+    }
+    if (list->nelts)
+        ap_rputs("</table>", R);
+    ap_rputs("<h2>Create a token</h2>", R);
+    form_begin(pg, link_to(pg, "/tokens"), "card");
+    hidden(pg, "action", "create");
+    ap_rputs("<label for=\"description\">What is it for?</label><input type=\"text\" "
+             "id=\"description\" name=\"description\" required placeholder=\"Nightly sync from "
+             "HR\"><p><button>Create token</button></p></form>",
+             R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+static int post_tokens(page_t *pg)
+{
+    const char *action = field(pg, "action"), *token;
+    iam_token_t *t;
+    iam_err_t err;
+
+    if (!strcmp(action, "create")) {
+        if (iam_store_token_create(pg->w->st, pg->w->actor, field(pg, "description"), P, &token, &t,
+                                   &err) != IAM_OK) {
+            refused(pg, &err);
+            return page_tokens(pg, NULL);
+        }
+        R->status = HTTP_CREATED;
+        return page_tokens(pg, token);
+    }
+    if (!strcmp(action, "revoke")) {
+        if (iam_store_token_revoke(pg->w->st, pg->w->actor, field(pg, "id"), &err) != IAM_OK) {
+            refused(pg, &err);
+            return page_tokens(pg, NULL);
+        }
+        return see_other(pg, "/tokens", "token-revoked");
+    }
+    refuse_input(pg, "Unknown action.");
+    return page_tokens(pg, NULL);
+}
+
 /* ---- routing ---- */
 
 /* Reads and checks a POST: same origin, a form body, this user's token. */
@@ -1301,6 +1456,8 @@ int iam_console_handle(iam_web_t *w)
         return confirm && !strcmp(confirm, "delete") ? page_group_delete(pg, name)
                                                      : page_group(pg, name);
     }
+    if (!strcmp(sub, "tokens"))
+        return post ? post_tokens(pg) : page_tokens(pg, NULL);
     if (post)
         return HTTP_METHOD_NOT_ALLOWED;
     if (!strcmp(sub, "resources"))

@@ -59,7 +59,8 @@ static const struct {
 } tabs[] = {
     {"home", "/", "Overview"},       {"users", "/members", "Users"},
     {"groups", "/groups", "Groups"}, {"resources", "/resources", "Resources"},
-    {"roles", "/roles", "Roles"},    {"audit", "/audit", "Audit"},
+    {"roles", "/roles", "Roles"},    {"tokens", "/tokens", "Tokens"},
+    {"audit", "/audit", "Audit"},
 };
 
 void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char *notice, int error)

@@ -124,40 +124,25 @@ static apr_proc_t *start_mail(request_rec *r, const char *command, const char *m
     return proc;
 }
 
-void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester)
+/* Starts one command per message, then waits for them all, never past
+ * MAIL_WAIT; stragglers are stopped. Returns how many did not succeed;
+ * `about` names the mail in the log. */
+static int send_all(request_rec *r, const char *command, apr_array_header_t *msgs,
+                    const char *about, const char *kept)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
-    apr_array_header_t *owners, *procs;
-    iam_store_t *st;
+    apr_array_header_t *procs = apr_array_make(r->pool, msgs->nelts, sizeof(apr_proc_t *));
     apr_time_t deadline;
-    iam_err_t err;
-    int i, left;
+    int i, left, failed = 0;
 
-    if (!ws->mail_command) {
-        iam_log_r(r, APLOG_DEBUG, 0, "no %s: the owners are not mailed", IAM_DIR_MAIL_COMMAND);
-        return;
-    }
-    if (!(st = iam_request_store(r)) || iam_store_owners(st, r->pool, &owners, &err) != IAM_OK) {
-        iam_log_r(r, APLOG_ERR, 0, "cannot list the owners to mail: %s", st ? err.msg : "no store");
-        return;
-    }
-    procs = apr_array_make(r->pool, owners->nelts, sizeof(apr_proc_t *));
-    for (i = 0; i < owners->nelts; i++) {
-        iam_member_t *o = APR_ARRAY_IDX(owners, i, iam_member_t *);
-        apr_proc_t *proc;
-        if (!*o->email) {
-            iam_log_r(r, APLOG_WARNING, 0, "owner '%s' has no email: not told of %s's request",
-                      o->login, requester->login);
-            continue;
-        }
-        if (!(proc = start_mail(r, ws->mail_command, message(r, ws, o, req, requester)))) {
-            iam_log_r(r, APLOG_ERR, 0, "cannot run %s to mail owner '%s'", IAM_DIR_MAIL_COMMAND,
-                      o->login);
+    for (i = 0; i < msgs->nelts; i++) {
+        apr_proc_t *proc = start_mail(r, command, APR_ARRAY_IDX(msgs, i, const char *));
+        if (!proc) {
+            iam_log_r(r, APLOG_ERR, 0, "cannot run %s %s", IAM_DIR_MAIL_COMMAND, about);
+            failed++;
             continue;
         }
         APR_ARRAY_PUSH(procs, apr_proc_t *) = proc;
     }
-    /* Wait for them all, but never past the deadline. */
     deadline = apr_time_now() + MAIL_WAIT;
     do {
         left = 0;
@@ -168,11 +153,11 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
             if (!proc)
                 continue;
             if (apr_proc_wait(proc, &code, &why, APR_NOWAIT) == APR_CHILD_DONE) {
-                if (why != APR_PROC_EXIT || code != 0)
-                    iam_log_r(r, APLOG_ERR, 0,
-                              "%s failed (status %d) mailing an owner about "
-                              "%s's request",
-                              IAM_DIR_MAIL_COMMAND, code, requester->login);
+                if (why != APR_PROC_EXIT || code != 0) {
+                    iam_log_r(r, APLOG_ERR, 0, "%s failed (status %d) %s", IAM_DIR_MAIL_COMMAND,
+                              code, about);
+                    failed++;
+                }
                 APR_ARRAY_IDX(procs, i, apr_proc_t *) = NULL;
             } else {
                 left++;
@@ -187,9 +172,73 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
         apr_exit_why_e why;
         if (!proc)
             continue;
-        iam_log_r(r, APLOG_ERR, 0, "%s took longer than 2 s; stopped it (the request is stored)",
-                  IAM_DIR_MAIL_COMMAND);
+        iam_log_r(r, APLOG_ERR, 0, "%s took longer than 2 s; stopped it (%s)", IAM_DIR_MAIL_COMMAND,
+                  kept);
         apr_proc_kill(proc, SIGKILL);
         apr_proc_wait(proc, &code, &why, APR_WAIT);
+        failed++;
     }
+    return failed;
+}
+
+void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    apr_array_header_t *owners, *msgs;
+    iam_store_t *st;
+    iam_err_t err;
+    int i;
+
+    if (!ws->mail_command) {
+        iam_log_r(r, APLOG_DEBUG, 0, "no %s: the owners are not mailed", IAM_DIR_MAIL_COMMAND);
+        return;
+    }
+    if (!(st = iam_request_store(r)) || iam_store_owners(st, r->pool, &owners, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "cannot list the owners to mail: %s", st ? err.msg : "no store");
+        return;
+    }
+    msgs = apr_array_make(r->pool, owners->nelts, sizeof(const char *));
+    for (i = 0; i < owners->nelts; i++) {
+        iam_member_t *o = APR_ARRAY_IDX(owners, i, iam_member_t *);
+        if (!*o->email) {
+            iam_log_r(r, APLOG_WARNING, 0, "owner '%s' has no email: not told of %s's request",
+                      o->login, requester->login);
+            continue;
+        }
+        APR_ARRAY_PUSH(msgs, const char *) = message(r, ws, o, req, requester);
+    }
+    send_all(r, ws->mail_command, msgs,
+             apr_psprintf(r->pool, "mailing an owner about %s's request", requester->login),
+             "the request is stored");
+}
+
+int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *inviter)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    apr_array_header_t *msgs;
+    apr_pool_t *p = r->pool;
+    const char *from, *link;
+
+    if (!ws->mail_command || !*m->email)
+        return -1;
+    from = ws->mail_from ? ws->mail_from
+                         : apr_pstrcat(p, "mod_iam@", r->server->server_hostname, NULL);
+    link = ws->login_url ? ws->login_url : ap_construct_url(p, "/", r);
+    msgs = apr_array_make(p, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(msgs, const char *) = apr_pstrcat(
+        p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, m->email), "\n",
+        "Subject: ",
+        header_text(p, apr_psprintf(p, "You are invited to the workspace at %s",
+                                    r->server->server_hostname)),
+        "\n", "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
+        "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
+        *m->name ? body_text(p, m->name) : "Hello", ",\n\n", body_text(p, inviter),
+        " invited you to the workspace. Log in here and your access is ready:\n\n", link,
+        "\n\nLog in as ", body_text(p, m->login), ", or with the identity provider account of ",
+        body_text(p, m->email), ".\n", NULL);
+    return send_all(r, ws->mail_command, msgs,
+                    apr_psprintf(p, "mailing the invitation of %s", m->login),
+                    "the invitation is saved")
+               ? 1
+               : 0;
 }

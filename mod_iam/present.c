@@ -166,6 +166,13 @@ json_t *iam_json_audit(apr_pool_t *p, const iam_audit_t *a)
                      a->target, "before", a->before, "after", a->after);
 }
 
+json_t *iam_json_token(apr_pool_t *p, const iam_token_t *t)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", t->id, "description", t->description,
+                     "creator", t->creator, "created", iam_time_text(p, t->created), "last_used",
+                     iam_time_text(p, t->last_used));
+}
+
 /* ---- JSON in ---- */
 
 const char *iam_json_get_str(json_t *o, const char *key, int required, const char **out,

@@ -1074,6 +1074,7 @@ static int list_group(tx_t *t, const MDB_val *v, void *data)
 
 typedef struct {
     const char *search;
+    int status; /* -1 any, else IAM_ACTIVE or IAM_INVITED */
     int limit;
     apr_array_header_t *out;
     const char *skip; /* the key to step over: the previous page's last */
@@ -1091,6 +1092,8 @@ static int page_member(tx_t *t, const MDB_val *v, void *data)
         return 0;
     }
     if (ctx->skip && !strcasecmp(m->login, ctx->skip))
+        return 1;
+    if (ctx->status >= 0 && (int)m->status != ctx->status)
         return 1;
     if (ctx->search && !contains_ci(m->login, ctx->search) && !contains_ci(m->email, ctx->search) &&
         !contains_ci(m->name, ctx->search))
@@ -1110,8 +1113,16 @@ iam_status_e iam_store_member_page(iam_store_t *st, apr_pool_t *p, const char *s
                                    const char *after, int limit, apr_array_header_t **out,
                                    const char **next, iam_err_t *err)
 {
-    page_ctx_t ctx = {search && *search ? search : NULL, limit > 0 ? limit : 50, NULL,
-                      after && *after ? after : NULL, next};
+    return iam_store_member_page_status(st, p, search, -1, after, limit, out, next, err);
+}
+
+iam_status_e iam_store_member_page_status(iam_store_t *st, apr_pool_t *p, const char *search,
+                                          int status, const char *after, int limit,
+                                          apr_array_header_t **out, const char **next,
+                                          iam_err_t *err)
+{
+    page_ctx_t ctx = {search && *search ? search : NULL, status, limit > 0 ? limit : 50, NULL,
+                      after && *after ? after : NULL,    next};
     MDB_cursor *c;
     MDB_val kv, v;
     key_t_ k;

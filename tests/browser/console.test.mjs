@@ -203,7 +203,8 @@ describe("owners' console", () => {
 
         assert.equal(new URL(page.url()).pathname, '/iam/members/dana');
         await assertHeading('Dana Developer');
-        await assertNotice('Invitation saved. The member becomes active at their first login.');
+        // the run script sets IAMMailCommand, so the invitation is mailed too
+        await assertNotice('Invitation saved and mailed. The member becomes active at their first login.');
         const row = page.getByRole('row').filter({ hasText: 'Source Admin' });
         assert.equal(await row.count(), 1);
         assert.match(await row.textContent(), /checkout/);
