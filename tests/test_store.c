@@ -1283,6 +1283,106 @@ static void assert_empty(iam_store_t *s)
     ck_assert_int_eq(d.groups->nelts, 0);
 }
 
+/* ---- arrivals and tokens ---- */
+
+START_TEST(test_arrive_claims_invitation_by_email)
+{
+    iam_grant_t g = all_of("warehouse-read-only");
+    iam_arrive_e what;
+    iam_member_t *m;
+
+    add("olivia", NULL, 1);
+    OK(iam_store_member_add(st, "test", "pat@corp.example", "pat@corp.example", "Pat", IAM_INVITED,
+                            0, &ierr));
+    OK(iam_store_grant(st, "test", 0, "pat@corp.example", &g, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("pat@corp.example"), 1, &ierr));
+    /* another email: nothing happens, nothing is written */
+    OK(iam_store_member_arrive(st, "pat", "other@corp.example", NULL, 0, &what, &ierr));
+    ck_assert_int_eq(what, IAM_ARRIVE_NONE);
+    OK(iam_store_member_arrive(st, "pat", "PAT@corp.example", "P. At", 0, &what, &ierr));
+    ck_assert_int_eq(what, IAM_ARRIVE_CLAIMED);
+    m = member("pat");
+    ck_assert_int_eq(m->status, IAM_ACTIVE);
+    ck_assert_str_eq(m->email, "pat@corp.example");
+    ck_assert_str_eq(m->name, "Pat");
+    ck_assert_ptr_nonnull(grant_in(m->grants, "warehouse-read-only"));
+    ck_assert_str_eq(joined(m->groups), "eng");
+    ck_assert_str_eq(joined(group("eng")->members), "pat");
+    ck_assert_int_gt(m->last_seen, 0);
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "pat@corp.example", &m, &ierr));
+    ck_assert_int_eq(info().members, 2);
+    /* the second arrival finds the member and changes nothing */
+    OK(iam_store_member_arrive(st, "pat", "pat@corp.example", NULL, 1, &what, &ierr));
+    ck_assert_int_eq(what, IAM_ARRIVE_NONE);
+    ck_assert_str_eq(audit_actions(1), "member.activate");
+}
+END_TEST
+
+START_TEST(test_arrive_provisions)
+{
+    iam_arrive_e what;
+    iam_member_t *m;
+
+    add("olivia", "olivia@example.com", 1);
+    OK(iam_store_member_arrive(st, "nina", NULL, NULL, 0, &what, &ierr));
+    ck_assert_int_eq(what, IAM_ARRIVE_NONE);
+    EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "nina", &m, &ierr));
+    OK(iam_store_member_arrive(st, "nina", "nina@corp.example", "Nina New", 1, &what, &ierr));
+    ck_assert_int_eq(what, IAM_ARRIVE_PROVISIONED);
+    m = member("nina");
+    ck_assert_int_eq(m->status, IAM_ACTIVE);
+    ck_assert_str_eq(m->email, "nina@corp.example");
+    ck_assert_str_eq(m->name, "Nina New");
+    ck_assert_int_eq(m->grants->nelts, 0);
+    ck_assert_str_eq(audit_actions(1), "member.provision");
+    /* an email already taken is left out, never an error */
+    OK(iam_store_member_arrive(st, "ollie", "olivia@example.com", NULL, 1, &what, &ierr));
+    ck_assert_int_eq(what, IAM_ARRIVE_PROVISIONED);
+    ck_assert_str_eq(member("ollie")->email, "");
+    /* not on the team plan */
+    set_plan(IAM_PLAN_TEAM);
+    EXPECT(IAM_PLAN, iam_store_member_arrive(st, "zed", NULL, NULL, 1, &what, &ierr));
+}
+END_TEST
+
+START_TEST(test_tokens)
+{
+    const char *token, *token2;
+    iam_token_t *t, *seen;
+    apr_array_header_t *list;
+    char *bad;
+
+    OK(iam_store_token_create(st, "console:olivia", "nightly sync", pool, &token, &t, &ierr));
+    ck_assert_int_eq(strlen(token), 4 + 12 + 1 + 40);
+    ck_assert_str_eq(t->creator, "console:olivia");
+    OK(iam_store_token_check(st, pool, token, &seen, &ierr));
+    ck_assert_str_eq(seen->id, t->id);
+    ck_assert_str_eq(seen->description, "nightly sync");
+    /* wrong secret, unknown id, malformed: all "not found", none crash */
+    bad = apr_pstrdup(pool, token);
+    bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == 'a' ? 'b' : 'a';
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, bad, &seen, &ierr));
+    ck_assert_ptr_null(strstr(ierr.msg, bad + 17)); /* never the secret */
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool,
+                                               "tok_000000000000.0000000000000000000000"
+                                               "000000000000000000",
+                                               &seen, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, "abc", &seen, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, "", &seen, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, NULL, &seen, &ierr));
+    OK(iam_store_token_create(st, "test", "second", pool, &token2, &t, &ierr));
+    OK(iam_store_token_list(st, pool, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 2);
+    OK(iam_store_token_revoke(st, "test", APR_ARRAY_IDX(list, 0, iam_token_t *)->id, &ierr));
+    OK(iam_store_token_list(st, pool, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 1);
+    EXPECT(IAM_NOTFOUND, iam_store_token_revoke(st, "test", "tok_nope", &ierr));
+    EXPECT(IAM_INVALID, iam_store_token_create(st, "test", "", pool, &token, &t, &ierr));
+    ck_assert_str_eq(audit_actions(3), "token.revoke token.create token.create");
+}
+END_TEST
+
 START_TEST(test_dump_import_round_trip)
 {
     iam_store_t *copy = open_other("copy", 0);
@@ -1785,6 +1885,9 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_member_page);
     tcase_add_test(tc, test_audit_trail);
     tcase_add_test(tc, test_secret_is_stable);
+    tcase_add_test(tc, test_arrive_claims_invitation_by_email);
+    tcase_add_test(tc, test_arrive_provisions);
+    tcase_add_test(tc, test_tokens);
     suite_add_tcase(s, tc);
 
     tc = tcase("damage");
