@@ -8,7 +8,8 @@ APXS      ?= apxs
 CC        ?= cc
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
-             libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium
+             libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium \
+             libapache2-mod-auth-openidc
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
@@ -85,6 +86,8 @@ test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san
 	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san
 	@echo "== the console in headless Chromium (tests/browser)"
 	sh tests/browser/run $(abspath $(BUILD))
+	@echo "== single sign-on: mod_auth_openidc and a local OpenID provider (tests/oidc)"
+	sh tests/oidc/run $(abspath $(BUILD))
 	@echo "== all tests"
 	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
 

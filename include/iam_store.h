@@ -234,6 +234,9 @@ iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const c
                                      const char *name, int provision, iam_arrive_e *what,
                                      iam_err_t *err);
 
+/* Whether an invited member holds `email` (a read: cheap, no lock). */
+int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email);
+
 /* API tokens. Creating returns the whole token ("tok_ID.SECRET") once. */
 iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *description,
                                     apr_pool_t *p, const char **token, iam_token_t **out,

@@ -58,9 +58,10 @@ typedef struct {
     const char *login_url;   /* the site's login link, for invitations */
     const char *attr_email;  /* request variables the IdP module sets */
     const char *attr_name;
-    int auto_provision_any; /* some server has IAMAutoProvision On */
-    iam_store_t *store;     /* opened per child in child_init */
-    char store_error[512];  /* why the store did not open */
+    const char *attr_email_verified; /* if set, the email counts only when "true" */
+    int auto_provision_any;          /* some server has IAMAutoProvision On */
+    iam_store_t *store;              /* opened per child in child_init */
+    char store_error[512];           /* why the store did not open */
 } iam_workspace_t;
 
 typedef struct {

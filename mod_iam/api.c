@@ -210,6 +210,9 @@ static int resend_invitation(api_t *a, const char *login)
         return api_error(a->w->r, HTTP_FORBIDDEN, "cross_origin",
                          "cross-origin writes are refused");
     rc = mail_invitation(a, login);
+    if (rc == -1)
+        return api_error(a->w->r, HTTP_NOT_FOUND, "not_found",
+                         apr_psprintf(a->w->r->pool, "no member '%s'", login));
     if (rc == 0)
         return send_json(a->w->r, HTTP_OK, json_pack("{s:s, s:b}", "login", login, "mailed", 1));
     if (rc == 1)

@@ -40,12 +40,22 @@ static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *
         return st;
     if (ws->attr_email)
         email = apr_table_get(r->subprocess_env, ws->attr_email);
+    if (email && ws->attr_email_verified) {
+        /* an address the IdP has not verified must not take over an invitation */
+        const char *v = apr_table_get(r->subprocess_env, ws->attr_email_verified);
+        if (!v || (strcasecmp(v, "true") && strcmp(v, "1"))) {
+            iam_log_r(r, APLOG_INFO, 0, "ignoring the unverified email of '%s'", r->user);
+            email = NULL;
+        }
+    }
     if (!email && !iam_check_email(r->user))
         email = r->user; /* a login that looks like an email is the email */
     if (ws->attr_name)
         name = apr_table_get(r->subprocess_env, ws->attr_name);
-    if (!provision && (!email || email == r->user))
-        return st; /* an invitation by that email would have that login */
+    /* a read first: most unknown users hold no invitation, and then
+     * nothing needs the write lock */
+    if (!provision && (!email || !iam_store_invited_email(store, r->pool, email)))
+        return st;
     if (iam_store_member_arrive(store, r->user, email, name, provision, &what, err) != IAM_OK) {
         iam_log_r(r, APLOG_ERR, 0, "cannot admit '%s': %s", r->user, err->msg);
         return st;

@@ -364,8 +364,11 @@ static const char *set_user_attribute(cmd_parms *cmd, void *dc, const char *what
         ws->attr_email = apr_pstrdup(cmd->pool, var);
     else if (!strcasecmp(what, "name"))
         ws->attr_name = apr_pstrdup(cmd->pool, var);
+    else if (!strcasecmp(what, "email_verified"))
+        ws->attr_email_verified = apr_pstrdup(cmd->pool, var);
     else
-        return apr_psprintf(cmd->pool, "%s: '%s' is not an attribute (email or name)",
+        return apr_psprintf(cmd->pool,
+                            "%s: '%s' is not an attribute (email, name or email_verified)",
                             IAM_DIR_USER_ATTRIBUTE, what);
     return NULL;
 }
@@ -423,7 +426,7 @@ const command_rec iam_cmds[] = {
     AP_INIT_FLAG(IAM_DIR_AUTO_PROVISION, set_auto_provision, NULL, RSRC_CONF,
                  "On|Off: make an unknown authenticated user a Workspace Member (default Off)"),
     AP_INIT_TAKE2(IAM_DIR_USER_ATTRIBUTE, set_user_attribute, NULL, RSRC_CONF,
-                  "email|name VARIABLE: the request variable the IdP module sets"),
+                  "email|name|email_verified VARIABLE: a request variable the IdP module sets"),
     AP_INIT_FLAG(IAM_DIR_FORWARD_HEADERS, set_forward_headers, NULL, RSRC_CONF | ACCESS_CONF,
                  "On|Off: tell the backend who the user is (X-IAM-* headers, IAM_* variables)"),
     AP_INIT_TAKE1(IAM_DIR_LOGIN_URL, set_login_url, NULL, RSRC_CONF,

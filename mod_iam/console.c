@@ -766,6 +766,11 @@ static int page_member(page_t *pg, const char *login)
         ap_rputs("</div>", R);
     }
     ap_rprintf(R, "<h2>Remove Team Member</h2><div class=\"card\">");
+    if (iam_auto_provision(R->server))
+        ap_rputs("<p class=\"muted\">With just-in-time provisioning on, a removed member who can "
+                 "still log in at the identity provider comes back as a Workspace Member with "
+                 "minimal access: remove them there too.</p>",
+                 R);
     if (last_owner)
         ap_rputs("<p>The last Workspace Owner cannot be removed.</p>"
                  "<button class=\"danger\" disabled>Remove Team Member</button>",

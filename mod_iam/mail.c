@@ -10,6 +10,10 @@
 #include "http_core.h"
 
 #include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
+extern char **environ;
 
 #define MAIL_WAIT apr_time_from_msec(2000)
 
@@ -107,20 +111,41 @@ static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_
         "\n\nThe request disappears once their permissions are updated.\n", NULL);
 }
 
+/* Runs `/bin/sh -c command` in a process group of its own with the
+ * message on stdin: stopping a slow command stops all it started. */
 static apr_proc_t *start_mail(request_rec *r, const char *command, const char *msg)
 {
-    apr_procattr_t *attr;
     apr_proc_t *proc = apr_pcalloc(r->pool, sizeof(*proc));
-    const char *argv[] = {command, NULL};
-    apr_size_t n = strlen(msg);
+    char *argv[] = {"/bin/sh", "-c", (char *)command, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t sa;
+    size_t n = strlen(msg), off = 0;
+    ssize_t w;
+    pid_t pid;
+    int fds[2], rc;
 
-    if (apr_procattr_create(&attr, r->pool) != APR_SUCCESS ||
-        apr_procattr_io_set(attr, APR_FULL_BLOCK, APR_NO_PIPE, APR_NO_PIPE) != APR_SUCCESS ||
-        apr_procattr_cmdtype_set(attr, APR_SHELLCMD) != APR_SUCCESS ||
-        apr_proc_create(proc, command, argv, NULL, attr, r->pool) != APR_SUCCESS)
+    if (pipe(fds) != 0)
         return NULL;
-    apr_file_write_full(proc->in, msg, n, NULL);
-    apr_file_close(proc->in);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addclose(&fa, fds[1]);
+    posix_spawnattr_init(&sa);
+    posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&sa, 0);
+    rc = posix_spawn(&pid, "/bin/sh", &fa, &sa, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&sa);
+    close(fds[0]);
+    if (rc != 0) {
+        close(fds[1]);
+        return NULL;
+    }
+    /* a command that stops reading early is its own business */
+    while (off < n && (w = write(fds[1], msg + off, n - off)) > 0)
+        off += (size_t)w;
+    close(fds[1]);
+    proc->pid = pid;
     return proc;
 }
 
@@ -174,7 +199,7 @@ static int send_all(request_rec *r, const char *command, apr_array_header_t *msg
             continue;
         iam_log_r(r, APLOG_ERR, 0, "%s took longer than 2 s; stopped it (%s)", IAM_DIR_MAIL_COMMAND,
                   kept);
-        apr_proc_kill(proc, SIGKILL);
+        kill(-proc->pid, SIGKILL); /* the whole group: the shell and what it ran */
         apr_proc_wait(proc, &code, &why, APR_WAIT);
         failed++;
     }

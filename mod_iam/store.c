@@ -3054,3 +3054,19 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
     *out = tk;
     return IAM_OK;
 }
+
+int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email)
+{
+    iam_member_t *m;
+    key_t_ k;
+    MDB_val v;
+    tx_t t;
+    int invited = 0;
+
+    if (!email || key_make(&k, 'E', email, NULL) || tx_begin(&t, st, 0, p, NULL) != IAM_OK)
+        return 0;
+    if (tx_get(&t, &k, &v) == 1 && tx_member(&t, apr_pstrmemdup(p, v.mv_data, v.mv_size), &m) == 1)
+        invited = m->status == IAM_INVITED;
+    tx_done(&t);
+    return invited;
+}
