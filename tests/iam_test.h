@@ -11,6 +11,7 @@ Suite *suite_httpd(void);
 Suite *suite_requests(void);
 Suite *suite_api(void);
 Suite *suite_console(void);
+Suite *suite_identity(void);
 
 /* A fresh temporary directory (removed by iam_test_rmtree). */
 char *iam_test_tmpdir(const char *tag);

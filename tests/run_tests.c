@@ -99,6 +99,7 @@ int main(void)
         srunner_add_suite(sr, suite_requests());
         srunner_add_suite(sr, suite_api());
         srunner_add_suite(sr, suite_console());
+        srunner_add_suite(sr, suite_identity());
     }
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
