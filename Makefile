@@ -31,7 +31,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 BUILD      := build
 
-.PHONY: all deps build demo test unit-test integration-test install clean format
+.PHONY: all deps build demo test install clean format bench-decide
 
 all: build
 
@@ -80,16 +80,32 @@ $(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
 # Unit suites under ASan/UBSan first, then the browser test of the console,
 # then everything (unit, and a real httpd under the event, prefork and worker
 # MPMs); the last line is Check's summary.
-test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san
+test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide
 	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	IAM_BUILD=$(abspath $(BUILD)) IAM_SUITES=unit ASAN_OPTIONS=detect_leaks=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san
+	@echo "== the decision microbenchmark runs (tiny size; timing is not a test)"
+	$(BUILD)/bench_decide -q -n 100
 	@echo "== the console in headless Chromium (tests/browser)"
 	sh tests/browser/run $(abspath $(BUILD))
 	@echo "== single sign-on: mod_auth_openidc and a local OpenID provider (tests/oidc)"
 	sh tests/oidc/run $(abspath $(BUILD))
 	@echo "== all tests"
 	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
+
+$(BUILD)/bench_decide: bench/decide.c $(SRC_SHARED) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ bench/decide.c $(SRC_SHARED) $(LIBS)
+
+# The per-decision microbenchmark (issue 6): ns per decision at three sizes,
+# then instructions per decision under callgrind (repeatable where time is not).
+bench-decide: deps $(BUILD)/bench_decide
+	@for n in 1000 100000 1000000; do $(BUILD)/bench_decide -n $$n; done
+	@command -v valgrind >/dev/null || { echo "valgrind is needed for instruction counts"; exit 1; }
+	@for n in 1000 100000; do \
+	  valgrind --tool=callgrind --toggle-collect=decide_batch --callgrind-out-file=/dev/null \
+	    $(BUILD)/bench_decide -q -n $$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
+	done
 
 demo: deps build
 	conf/demo/run $(abspath $(BUILD))
