@@ -61,6 +61,11 @@ const iam_role_t *iam_roles_find(const iam_roles_t *roles, const char *name)
 
     if (!name)
         return NULL;
+    /* stored grants name roles by slug: the common case needs no slugify */
+    for (i = 0; i < roles->n; i++) {
+        if (!strcmp(roles->role[i].slug, name))
+            return &roles->role[i];
+    }
     iam_slugify(name, slug, sizeof(slug));
     for (i = 0; i < roles->n; i++) {
         if (!strcmp(roles->role[i].slug, slug) || !strcasecmp(roles->role[i].name, name))
