@@ -76,6 +76,7 @@ typedef struct {
     const char *id; /* public part: "tok_" + 12 hex digits */
     const char *description;
     const char *creator;
+    const char *owner; /* the owner whose authority it carries: it dies with it */
     long long created, last_used;
 } iam_token_t;
 
@@ -238,14 +239,15 @@ iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const c
 int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email);
 
 /* API tokens. Creating returns the whole token ("tok_ID.SECRET") once. */
-iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *description,
-                                    apr_pool_t *p, const char **token, iam_token_t **out,
-                                    iam_err_t *err);
+iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *owner,
+                                    const char *description, apr_pool_t *p, const char **token,
+                                    iam_token_t **out, iam_err_t *err);
 iam_status_e iam_store_token_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err);
 iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const char *id,
                                     iam_err_t *err);
-/* Checks a presented token; IAM_NOTFOUND for unknown, revoked or wrong.
+/* Checks a presented token; IAM_NOTFOUND for unknown, revoked or wrong,
+ * or when its owner is no longer a Workspace Owner.
  * Records its use (at most once a minute). */
 iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
                                    iam_token_t **out, iam_err_t *err);

@@ -17,6 +17,7 @@ typedef struct {
     const char *base;  /* the console's path without a trailing slash: "/iam" */
     const char *sub;   /* what follows it, without the leading slash: "members/bob" */
     const char *actor; /* "console:olivia" or "api:olivia", for the audit trail */
+    const char *owner; /* the owner whose authority the request carries */
     apr_table_t *query;
     unsigned char secret[32];
 } iam_web_t;

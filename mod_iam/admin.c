@@ -87,7 +87,7 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     iam_err_t err;
     const char *path;
     char *body;
-    int rc, is_new = 0, offered;
+    int rc, is_new = 0, offered, refused_here;
 
     if (r->method_number != M_POST)
         return HTTP_METHOD_NOT_ALLOWED;
@@ -109,20 +109,29 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     q.message = apr_table_get(form, "message") ? apr_table_get(form, "message") : "";
     if (iam_level_parse(apr_table_get(form, "level"), &q.level))
         q.level = IAM_LEVEL_READ;
-    sub = ap_sub_req_lookup_uri(path, r, NULL);
+    /* The path must be one mod_iam refuses this member at that level: a
+     * request is for a real refusal, never for a path of one's choosing. */
+    sub = ap_sub_req_method_uri(q.level == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
     sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
     offered = sdc->request_access != 0;
-    if (sdc->resource) {
+    refused_here = apr_table_get(sub->notes, "iam-denied") != NULL;
+    if (!strncmp(path, w->base, strlen(w->base)) &&
+        (path[strlen(w->base)] == '/' || !path[strlen(w->base)])) {
+        q.type = console_res.type; /* the handler refuses non-owners itself */
+        q.name = "*";
+        refused_here = !subj->owner;
+    } else if (sdc->resource) {
         q.type = sdc->resource->res.type;
         q.name = sdc->resource->res.name ? sdc->resource->res.name : "*";
-    } else if (!strncmp(path, w->base, strlen(w->base))) {
-        q.type = console_res.type;
-        q.name = "*";
     } else {
         q.type = "owners";
         q.name = "*";
     }
     ap_destroy_sub_req(sub);
+    if (!refused_here)
+        return request_refused(w, HTTP_BAD_REQUEST,
+                               "That page does not refuse you, so there is nothing to ask for.",
+                               path);
     if (!offered)
         return request_refused(w, HTTP_FORBIDDEN, "Access requests are turned off here.", path);
     switch (iam_store_request_put(w->st, w->actor, &q, w->ws->request_limit, &is_new, &err)) {
@@ -177,6 +186,7 @@ static int api_with_token(iam_web_t *w)
                       "The access store is not usable; the error log says why.");
     }
     w->actor = apr_pstrcat(r->pool, "token:", tok->id, NULL);
+    w->owner = tok->owner;
     iam_log_r(r, APLOG_DEBUG, 0, "API request with token %s (%s)", tok->id, tok->description);
     return iam_api_handle(w);
 }
@@ -236,6 +246,7 @@ int iam_admin_handler(request_rec *r)
     switch (iam_store_subject(w.st, r->pool, r->user, &w.ws->roles, &subj, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
+    case IAM_INVALID: /* a login no member can have (too long) */
         iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a member", r->user);
         return refuse(&w, HTTP_FORBIDDEN, "forbidden",
                       "You are not a member of this workspace. Ask a Workspace Owner for an "
@@ -264,6 +275,7 @@ int iam_admin_handler(request_rec *r)
         iam_denied_prepare(r, &subj, &console_res, IAM_LEVEL_ADMIN);
         return HTTP_FORBIDDEN;
     }
+    w.owner = subj.member->login;
     if (wants_json(&w)) {
         w.actor = apr_pstrcat(r->pool, "api:", r->user, NULL);
         return iam_api_handle(&w);

@@ -35,6 +35,15 @@ static int send_json(request_rec *r, int status, json_t *j)
 
 static int api_error(request_rec *r, int status, const char *code, const char *message)
 {
+    /* a message may echo a name from the URL: JSON wants valid UTF-8 */
+    if (iam_check_message(message, 4096)) {
+        char *m = apr_pstrndup(r->pool, message, 4096), *c;
+        for (c = m; *c; c++) {
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
+                *c = '?';
+        }
+        message = m;
+    }
     return send_json(r, status,
                      json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
 }
@@ -206,9 +215,8 @@ static int resend_invitation(api_t *a, const char *login)
 {
     int rc;
 
-    if (!iam_web_same_origin(a->w->r))
-        return api_error(a->w->r, HTTP_FORBIDDEN, "cross_origin",
-                         "cross-origin writes are refused");
+    if ((rc = read_json(a)) != OK) /* a write like the others: JSON, same origin */
+        return rc;
     rc = mail_invitation(a, login);
     if (rc == -1)
         return api_error(a->w->r, HTTP_NOT_FOUND, "not_found",
@@ -530,7 +538,8 @@ static int create_token(api_t *a)
     if ((e = unknown_field(p, a->body, known)) ||
         (e = iam_json_get_str(a->body, "description", 1, &description, p)))
         return bad(a->w->r, e);
-    if (iam_store_token_create(a->w->st, a->w->actor, description, p, &token, &tk, &err) != IAM_OK)
+    if (iam_store_token_create(a->w->st, a->w->actor, a->w->owner, description, p, &token, &tk,
+                               &err) != IAM_OK)
         return store_error(a->w->r, &err);
     j = iam_json_token(p, tk);
     json_object_set_new(j, "token", json_string(token));

@@ -26,6 +26,14 @@ static authz_status deny(request_rec *r, const iam_subject_t *subj, const iam_re
     return AUTHZ_DENIED;
 }
 
+/* Whether the IdP says the user's email is verified (IAMUserAttribute
+ * email_verified). */
+static int email_verified(request_rec *r, const iam_workspace_t *ws)
+{
+    const char *v = apr_table_get(r->subprocess_env, ws->attr_email_verified);
+    return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
+}
+
 /* The member behind r->user. An unknown login may claim the invitation for
  * its email, or (IAMAutoProvision On) become a Workspace Member, first. */
 static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *ws,
@@ -40,16 +48,15 @@ static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *
         return st;
     if (ws->attr_email)
         email = apr_table_get(r->subprocess_env, ws->attr_email);
-    if (email && ws->attr_email_verified) {
+    if (email && ws->attr_email_verified && !email_verified(r, ws)) {
         /* an address the IdP has not verified must not take over an invitation */
-        const char *v = apr_table_get(r->subprocess_env, ws->attr_email_verified);
-        if (!v || (strcasecmp(v, "true") && strcmp(v, "1"))) {
-            iam_log_r(r, APLOG_INFO, 0, "ignoring the unverified email of '%s'", r->user);
-            email = NULL;
-        }
+        iam_log_r(r, APLOG_INFO, 0, "ignoring the unverified email of '%s'", r->user);
+        email = NULL;
     }
-    if (!email && !iam_check_email(r->user))
-        email = r->user; /* a login that looks like an email is the email */
+    /* a login that looks like an email is the email, unless emails must be
+     * verified: a login says nothing about that */
+    if (!email && !ws->attr_email_verified && !iam_check_email(r->user))
+        email = r->user;
     if (ws->attr_name)
         name = apr_table_get(r->subprocess_env, ws->attr_name);
     /* a read first: most unknown users hold no invitation, and then
@@ -86,12 +93,19 @@ static authz_status check(request_rec *r, iam_require_e kind)
     switch (lookup(r, store, ws, &subj, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
+    case IAM_INVALID: /* a login no member can have (too long) */
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: not a member of the workspace", r->user,
                   r->uri);
         return deny(r, NULL, dc->resource ? &dc->resource->res : NULL, IAM_LEVEL_READ);
     default:
         iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: %s", r->user, r->uri, err.msg);
         return AUTHZ_GENERAL_ERROR;
+    }
+    if (subj.member->status == IAM_INVITED && ws->attr_email_verified && !email_verified(r, ws)) {
+        /* an invitation is taken up only with an address the IdP verified */
+        iam_log_r(r, APLOG_INFO, 0, "'%s' is invited, but the IdP has not verified the email",
+                  r->user);
+        return deny(r, NULL, dc->resource ? &dc->resource->res : NULL, IAM_LEVEL_READ);
     }
     if (subj.member->status == IAM_INVITED ||
         subj.member->last_seen + 3600 < (long long)apr_time_sec(apr_time_now())) {

@@ -43,7 +43,7 @@ static const char *link_to(page_t *pg, const char *fmt, ...)
 static const char *record_path(apr_pool_t *p, const char *many, const char *one, const char *key,
                                const char *name)
 {
-    if (strchr(name, '/') || !strcasecmp(name, "new"))
+    if (strchr(name, '/') || !strcasecmp(name, "new") || !strcmp(name, ".") || !strcmp(name, ".."))
         return apr_pstrcat(p, "/", one, "?", key, "=", iam_url_query(p, name), NULL);
     return apr_pstrcat(p, "/", many, "/", iam_url_segment(p, name), NULL);
 }
@@ -1376,8 +1376,8 @@ static int post_tokens(page_t *pg)
     iam_err_t err;
 
     if (!strcmp(action, "create")) {
-        if (iam_store_token_create(pg->w->st, pg->w->actor, field(pg, "description"), P, &token, &t,
-                                   &err) != IAM_OK) {
+        if (iam_store_token_create(pg->w->st, pg->w->actor, pg->w->owner, field(pg, "description"),
+                                   P, &token, &t, &err) != IAM_OK) {
             refused(pg, &err);
             return page_tokens(pg, NULL);
         }

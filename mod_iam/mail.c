@@ -8,7 +8,9 @@
 #include "apr_strings.h"
 #include "apr_thread_proc.h"
 #include "http_core.h"
+#include "http_protocol.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -73,6 +75,19 @@ static const char *body_text(apr_pool_t *p, const char *s)
     return v;
 }
 
+/* An absolute URL on this server, named by its configuration (ServerName
+ * and port), never by the request's Host header: a requester must not be
+ * able to point the owners' mail at another site. */
+static const char *server_url(request_rec *r, const char *path)
+{
+    server_rec *s = r->server;
+    /* ServerName's port, else the port this connection came in on */
+    apr_port_t port = s->port ? s->port : r->connection->local_addr->port;
+
+    return apr_psprintf(r->pool, "%s://%s%s%s", ap_http_scheme(r), s->server_hostname,
+                        port == ap_default_port(r) ? "" : apr_psprintf(r->pool, ":%u", port), path);
+}
+
 /* The link to the requester's page in the console. */
 static const char *member_url(request_rec *r, const char *console, const char *login)
 {
@@ -81,7 +96,7 @@ static const char *member_url(request_rec *r, const char *console, const char *l
 
     if (!strncmp(console, "http://", 7) || !strncmp(console, "https://", 8))
         return apr_pstrcat(r->pool, console, path, NULL);
-    return ap_construct_url(r->pool, apr_pstrcat(r->pool, console, path, NULL), r);
+    return server_url(r, apr_pstrcat(r->pool, console, path, NULL));
 }
 
 static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_member_t *owner,
@@ -121,17 +136,21 @@ static apr_proc_t *start_mail(request_rec *r, const char *command, const char *m
     posix_spawnattr_t sa;
     size_t n = strlen(msg), off = 0;
     ssize_t w;
+    sigset_t none;
     pid_t pid;
     int fds[2], rc;
 
-    if (pipe(fds) != 0)
+    /* close-on-exec: another thread's command must not hold this pipe */
+    if (pipe2(fds, O_CLOEXEC) != 0)
         return NULL;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     posix_spawn_file_actions_addclose(&fa, fds[1]);
     posix_spawnattr_init(&sa);
-    posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&sa, &none); /* not the worker thread's mask */
+    posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
     posix_spawnattr_setpgroup(&sa, 0);
     rc = posix_spawn(&pid, "/bin/sh", &fa, &sa, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -248,7 +267,7 @@ int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *invit
         return -1;
     from = ws->mail_from ? ws->mail_from
                          : apr_pstrcat(p, "mod_iam@", r->server->server_hostname, NULL);
-    link = ws->login_url ? ws->login_url : ap_construct_url(p, "/", r);
+    link = ws->login_url ? ws->login_url : server_url(r, "/");
     msgs = apr_array_make(p, 1, sizeof(const char *));
     APR_ARRAY_PUSH(msgs, const char *) = apr_pstrcat(
         p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, m->email), "\n",

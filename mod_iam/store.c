@@ -2517,6 +2517,7 @@ typedef struct {
 
 static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
+    long long last_asked = 0;
     request_ctx_t *c = data;
     const iam_request_t *in = c->req;
     iam_request_t q = *in;
@@ -2552,6 +2553,14 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
         return;
     }
     *c->is_new = tx_get(t, &k, &v) == 0;
+    if (!*c->is_new && t->status == IAM_OK) {
+        /* asking again: nothing to write if nothing changed, and at most
+         * once a minute, so a loop cannot fill the store */
+        iam_request_t *old = decode_request(t->p, &v);
+        if (old && old->level == in->level && !strcmp(old->message, in->message))
+            return;
+        last_asked = old ? old->time : 0;
+    }
     if (*c->is_new) {
         apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
         tx_each_link(t, 'R', m->login, add_name, open);
@@ -2567,9 +2576,12 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
     q.login = m->login;
     q.name = *in->name ? in->name : "*";
     q.time = (long long)time(NULL);
-    tx_put(t, &k, encode_request(t->p, &q));
-    audit(t, *c->is_new ? "request.open" : "request.update", m->login, "",
-          apr_psprintf(t->p, "%s %s %s: %s", iam_level_name(q.level), q.type, q.name, q.message));
+    tx_put(t, &k, encode_request(t->p, &q)); /* an update overwrites: no growth */
+    /* an update is audited at most once a minute, so a loop cannot fill the store */
+    if (*c->is_new || last_asked + 60 <= q.time)
+        audit(
+            t, *c->is_new ? "request.open" : "request.update", m->login, "",
+            apr_psprintf(t->p, "%s %s %s: %s", iam_level_name(q.level), q.type, q.name, q.message));
 }
 
 iam_status_e iam_store_request_put(iam_store_t *st, const char *actor, const iam_request_t *req,
@@ -2869,6 +2881,7 @@ static MDB_val encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned
     w_str(&w, tk->id);
     w_str(&w, tk->description);
     w_str(&w, tk->creator);
+    w_str(&w, tk->owner);
     w_u64(&w, (unsigned long long)tk->created);
     w_u64(&w, (unsigned long long)tk->last_used);
     w_need(&w, 32);
@@ -2889,6 +2902,7 @@ static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char 
     tk->id = r_str(&r);
     tk->description = r_str(&r);
     tk->creator = r_str(&r);
+    tk->owner = r_str(&r);
     tk->created = (long long)r_u64(&r);
     tk->last_used = (long long)r_u64(&r);
     if (r.bad || r.n - r.off != 32)
@@ -2898,6 +2912,7 @@ static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char 
 }
 
 typedef struct {
+    const char *owner;
     const char *description;
     apr_pool_t *out_pool;
     const char **token;
@@ -2913,10 +2928,18 @@ static void token_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
     const char *e;
     key_t_ k;
 
+    key_t_ ok;
+    MDB_val ov;
+
     (void)roles;
     (void)plan;
     if ((e = iam_check_text(c->description, 200))) {
         tx_fail(t, IAM_INVALID, "the description %s", e);
+        return;
+    }
+    if (!c->owner || key_make(&ok, 'O', c->owner, NULL) || tx_get(t, &ok, &ov) != 1) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_INVALID, "only a Workspace Owner's tokens can be made");
         return;
     }
     if (apr_generate_random_bytes(idb, sizeof(idb)) != APR_SUCCESS ||
@@ -2929,6 +2952,7 @@ static void token_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
     tk->id = apr_pstrcat(c->out_pool, "tok_", idhex, NULL);
     tk->description = apr_pstrdup(c->out_pool, c->description);
     tk->creator = apr_pstrdup(c->out_pool, t->actor);
+    tk->owner = apr_pstrdup(c->out_pool, c->owner);
     tk->created = (long long)time(NULL);
     SHA256((const unsigned char *)sechex, strlen(sechex), hash);
     key_make(&k, 'T', tk->id, NULL);
@@ -2938,11 +2962,11 @@ static void token_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
     *c->out = tk;
 }
 
-iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *description,
-                                    apr_pool_t *p, const char **token, iam_token_t **out,
-                                    iam_err_t *err)
+iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *owner,
+                                    const char *description, apr_pool_t *p, const char **token,
+                                    iam_token_t **out, iam_err_t *err)
 {
-    token_ctx_t c = {description, p, token, out};
+    token_ctx_t c = {owner, description, p, token, out};
 
     *token = NULL;
     *out = NULL;
@@ -3023,7 +3047,7 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
     MDB_val v;
     tx_t t;
     size_t i;
-    int diff = 0;
+    int diff = 0, owner_gone = 0;
 
     *out = NULL;
     if (!dot || dot - token != 4 + TOKEN_ID_HEX || strncmp(token, "tok_", 4) ||
@@ -3037,13 +3061,21 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
     key_make(&k, 'T', id, NULL);
-    if (tx_get(&t, &k, &v) == 1)
-        tk = decode_token(p, &v, want);
+    if (tx_get(&t, &k, &v) == 1 && (tk = decode_token(p, &v, want)) != NULL) {
+        /* a token carries its owner's authority: not a day longer */
+        key_t_ ok;
+        MDB_val ov;
+        if (key_make(&ok, 'O', tk->owner, NULL) || tx_get(&t, &ok, &ov) != 1)
+            owner_gone = 1;
+    }
     tx_done(&t);
     if (t.status != IAM_OK)
         return t.status;
     if (!tk)
         return fail(err, IAM_NOTFOUND, "unknown or revoked token %s", id);
+    if (owner_gone)
+        return fail(err, IAM_NOTFOUND, "token %s belongs to '%s', no longer a Workspace Owner", id,
+                    tk->owner);
     SHA256((const unsigned char *)(dot + 1), strlen(dot + 1), got);
     for (i = 0; i < 32; i++)
         diff |= want[i] ^ got[i];

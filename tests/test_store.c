@@ -1353,7 +1353,11 @@ START_TEST(test_tokens)
     apr_array_header_t *list;
     char *bad;
 
-    OK(iam_store_token_create(st, "console:olivia", "nightly sync", pool, &token, &t, &ierr));
+    add("olivia", NULL, 1);
+    add("oscar", NULL, 1);
+    EXPECT(IAM_INVALID, iam_store_token_create(st, "test", "nobody", "x", pool, &token, &t, &ierr));
+    OK(iam_store_token_create(st, "console:olivia", "olivia", "nightly sync", pool, &token, &t,
+                              &ierr));
     ck_assert_int_eq(strlen(token), 4 + 12 + 1 + 40);
     ck_assert_str_eq(t->creator, "console:olivia");
     OK(iam_store_token_check(st, pool, token, &seen, &ierr));
@@ -1371,15 +1375,22 @@ START_TEST(test_tokens)
     EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, "abc", &seen, &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, "", &seen, &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, NULL, &seen, &ierr));
-    OK(iam_store_token_create(st, "test", "second", pool, &token2, &t, &ierr));
+    OK(iam_store_token_create(st, "test", "olivia", "second", pool, &token2, &t, &ierr));
     OK(iam_store_token_list(st, pool, &list, &ierr));
     ck_assert_int_eq(list->nelts, 2);
     OK(iam_store_token_revoke(st, "test", APR_ARRAY_IDX(list, 0, iam_token_t *)->id, &ierr));
     OK(iam_store_token_list(st, pool, &list, &ierr));
     ck_assert_int_eq(list->nelts, 1);
     EXPECT(IAM_NOTFOUND, iam_store_token_revoke(st, "test", "tok_nope", &ierr));
-    EXPECT(IAM_INVALID, iam_store_token_create(st, "test", "", pool, &token, &t, &ierr));
+    EXPECT(IAM_INVALID, iam_store_token_create(st, "test", "olivia", "", pool, &token, &t, &ierr));
     ck_assert_str_eq(audit_actions(3), "token.revoke token.create token.create");
+    /* a token dies with its owner's authority */
+    OK(iam_store_token_create(st, "test", "olivia", "third", pool, &token2, &t, &ierr));
+    OK(iam_store_token_check(st, pool, token2, &seen, &ierr));
+    OK(iam_store_revoke(st, "test", 0, "olivia",
+                        &(iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL}, 1, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, token2, &seen, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "no longer a Workspace Owner"));
 }
 END_TEST
 
