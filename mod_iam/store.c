@@ -1015,6 +1015,21 @@ static void tx_each_record(tx_t *t, char type, int (*fn)(tx_t *, const MDB_val *
     mdb_cursor_close(c);
 }
 
+/* Reads every record of one type into *out (fn decodes and pushes), in one
+ * read transaction. */
+static iam_status_e list_records(iam_store_t *st, apr_pool_t *p, char type,
+                                 int (*fn)(tx_t *, const MDB_val *, void *),
+                                 apr_array_header_t **out, iam_err_t *err)
+{
+    tx_t t;
+
+    *out = apr_array_make(p, 16, sizeof(void *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    tx_each_record(&t, type, fn, *out);
+    return tx_done(&t);
+}
+
 typedef struct {
     const char *search;
     int skip, limit;
@@ -1179,13 +1194,7 @@ iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *nam
 iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err)
 {
-    tx_t t;
-
-    *out = apr_array_make(p, 16, sizeof(iam_group_t *));
-    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
-        return t.status;
-    tx_each_record(&t, 'G', list_group, *out);
-    return tx_done(&t);
+    return list_records(st, p, 'G', list_group, out, err);
 }
 
 static int name_group(tx_t *t, const MDB_val *v, void *data)
@@ -1203,13 +1212,7 @@ static int name_group(tx_t *t, const MDB_val *v, void *data)
 iam_status_e iam_store_group_records(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                      iam_err_t *err)
 {
-    tx_t t;
-
-    *out = apr_array_make(p, 16, sizeof(iam_group_t *));
-    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
-        return t.status;
-    tx_each_record(&t, 'G', name_group, *out);
-    return tx_done(&t);
+    return list_records(st, p, 'G', name_group, out, err);
 }
 
 iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
@@ -2989,13 +2992,7 @@ static int list_token(tx_t *t, const MDB_val *v, void *data)
 iam_status_e iam_store_token_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err)
 {
-    tx_t t;
-
-    *out = apr_array_make(p, 4, sizeof(iam_token_t *));
-    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
-        return t.status;
-    tx_each_record(&t, 'T', list_token, *out);
-    return tx_done(&t);
+    return list_records(st, p, 'T', list_token, out, err);
 }
 
 static void token_revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *id)
