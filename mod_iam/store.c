@@ -213,6 +213,13 @@ static void w_str(wbuf_t *w, const char *s)
     w->n += n;
 }
 
+/* The written record, as LMDB takes it. */
+static MDB_val w_val(const wbuf_t *w)
+{
+    MDB_val v = {w->n, w->d};
+    return v;
+}
+
 static void w_grants(wbuf_t *w, const apr_array_header_t *grants)
 {
     int i, j;
@@ -309,7 +316,6 @@ static apr_array_header_t *r_grants(rbuf_t *r)
 static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m)
 {
     wbuf_t w = {p, NULL, 0, 0};
-    MDB_val v;
 
     w_u8(&w, MEMBER_FORMAT);
     w_u8(&w, (unsigned)m->status);
@@ -320,9 +326,7 @@ static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m)
     w_str(&w, m->name);
     w_grants(&w, m->grants);
     w_u64(&w, (unsigned long long)m->last_seen);
-    v.mv_size = w.n;
-    v.mv_data = w.d;
-    return v;
+    return w_val(&w);
 }
 
 static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
@@ -351,16 +355,13 @@ static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
 static MDB_val encode_group(apr_pool_t *p, const iam_group_t *g)
 {
     wbuf_t w = {p, NULL, 0, 0};
-    MDB_val v;
 
     w_u8(&w, REC_FORMAT);
     w_u8(&w, g->pii ? 1 : 0);
     w_u64(&w, (unsigned long long)g->created);
     w_str(&w, g->name);
     w_grants(&w, g->grants);
-    v.mv_size = w.n;
-    v.mv_data = w.d;
-    return v;
+    return w_val(&w);
 }
 
 static iam_group_t *decode_group(apr_pool_t *p, const MDB_val *v)
@@ -383,7 +384,6 @@ static iam_group_t *decode_group(apr_pool_t *p, const MDB_val *v)
 static MDB_val encode_roles(apr_pool_t *p, const iam_roles_t *roles)
 {
     wbuf_t w = {p, NULL, 0, 0};
-    MDB_val v;
     int i, n = 0;
 
     for (i = 0; i < roles->n; i++)
@@ -399,9 +399,7 @@ static MDB_val encode_roles(apr_pool_t *p, const iam_roles_t *roles)
         w_u8(&w, (unsigned)r->level);
         w_u8(&w, (unsigned)r->all_only);
     }
-    v.mv_size = w.n;
-    v.mv_data = w.d;
-    return v;
+    return w_val(&w);
 }
 
 static int decode_roles(apr_pool_t *p, const MDB_val *v, iam_roles_t *roles)
@@ -1455,7 +1453,6 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
 static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
 {
     wbuf_t w = {p, NULL, 0, 0};
-    MDB_val v;
 
     w_u8(&w, REC_FORMAT);
     w_u64(&w, (unsigned long long)q->time);
@@ -1465,9 +1462,7 @@ static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
     w_str(&w, q->path);
     w_u8(&w, (unsigned)q->level);
     w_str(&w, q->message);
-    v.mv_size = w.n;
-    v.mv_data = w.d;
-    return v;
+    return w_val(&w);
 }
 
 static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
@@ -2878,7 +2873,6 @@ static void hex(char *out, const unsigned char *b, size_t n)
 static MDB_val encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32])
 {
     wbuf_t w = {p, NULL, 0, 0};
-    MDB_val v;
 
     w_u8(&w, REC_FORMAT);
     w_str(&w, tk->id);
@@ -2890,9 +2884,7 @@ static MDB_val encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned
     w_need(&w, 32);
     memcpy(w.d + w.n, hash, 32);
     w.n += 32;
-    v.mv_size = w.n;
-    v.mv_data = w.d;
-    return v;
+    return w_val(&w);
 }
 
 static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char hash[32])

@@ -253,3 +253,33 @@ char *iam_httpd_log(const iam_httpd_t *h)
     iam_test_run(&out, NULL, "cat '%s/logs/error.log'", h->root);
     return out;
 }
+
+/* The value of a response header (NULL if absent). */
+char *iam_test_header(const char *headers, const char *name)
+{
+    size_t n = strlen(name);
+    const char *l = headers;
+
+    while (l && *l) {
+        if (!strncasecmp(l, name, n) && l[n] == ':') {
+            const char *v = l + n + 1;
+            while (*v == ' ')
+                v++;
+            return strndup(v, strcspn(v, "\r\n"));
+        }
+        l = strchr(l, '\n');
+        if (l)
+            l++;
+    }
+    return NULL;
+}
+
+char *iam_test_csrf(const char *html)
+{
+    const char *mark = "name=\"csrf\" value=\"", *p = html ? strstr(html, mark) : NULL;
+
+    if (!p)
+        return NULL;
+    p += strlen(mark);
+    return strndup(p, strcspn(p, "\""));
+}

@@ -23,6 +23,9 @@ const char *iam_test_build_dir(void);
 int iam_test_run(char **out, char **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A file's whole content (malloc'd; "" if unreadable). */
+char *iam_test_slurp(const char *path);
+
 /* ---- a real httpd (harness.c) ---- */
 
 typedef struct {
@@ -64,6 +67,10 @@ long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char *
 /* Runs `iamctl -d STORE ARGS`; returns its exit status. */
 int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The value of a response header in a raw header block, or NULL. */
+char *iam_test_header(const char *headers, const char *name);
+/* The value of the first hidden "csrf" input of a page, or NULL. */
+char *iam_test_csrf(const char *html);
 /* The server's error log so far (malloc'd). */
 char *iam_httpd_log(const iam_httpd_t *h);
 

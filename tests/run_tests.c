@@ -41,7 +41,7 @@ void iam_test_rmtree(const char *dir)
     }
 }
 
-static char *slurp(const char *path)
+char *iam_test_slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
@@ -77,9 +77,9 @@ int iam_test_run(char **out, char **err, const char *fmt, ...)
     snprintf(full, sizeof(full), "( %s ) >%s 2>%s </dev/null", cmd, ofile, efile);
     st = system(full);
     if (out)
-        *out = slurp(ofile);
+        *out = iam_test_slurp(ofile);
     if (err)
-        *err = slurp(efile);
+        *err = iam_test_slurp(efile);
     unlink(ofile);
     unlink(efile);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;

@@ -183,28 +183,11 @@ static long access_of(const char *user, const char *path)
                       (long)(want));                                                               \
     } while (0)
 
-/* The value of the first hidden input named "csrf" (malloc'd), or NULL. */
-static char *csrf_in(const char *html)
-{
-    const char *key = "name=\"csrf\" value=\"", *s = html ? strstr(html, key) : NULL, *e;
-    char *v;
-
-    if (!s)
-        return NULL;
-    s += strlen(key);
-    if (!(e = strchr(s, '"')))
-        return NULL;
-    v = malloc((size_t)(e - s) + 1);
-    memcpy(v, s, (size_t)(e - s));
-    v[e - s] = '\0';
-    return v;
-}
-
 /* `user`'s token, read from a console page as a browser would. */
 static char *token_on(const iam_httpd_t *h, const char *user, const char *page)
 {
     resp_t r = get_on(h, user, page);
-    char *t = csrf_in(r.body);
+    char *t = iam_test_csrf(r.body);
 
     ck_assert_msg(t != NULL && strlen(t) >= 32, "no csrf field on %s as %s (%ld):\n%s", page, user,
                   r.status, shown(r.body));
@@ -283,27 +266,6 @@ static resp_t post_form(const char *path, char *fields)
     return post_on(&srv, path, fields);
 }
 
-/* A response header's value (malloc'd), or NULL. */
-static char *header_of(const char *headers, const char *name)
-{
-    size_t n = strlen(name);
-    const char *line = headers;
-
-    while (line && *line) {
-        const char *end = strstr(line, "\r\n");
-        if (!strncasecmp(line, name, n) && line[n] == ':') {
-            const char *v = line + n + 1;
-            size_t len;
-            while (*v == ' ')
-                v++;
-            len = end ? (size_t)(end - v) : strlen(v);
-            return strndup(v, len);
-        }
-        line = end ? end + 2 : NULL;
-    }
-    return NULL;
-}
-
 static char *export_on(const iam_httpd_t *h)
 {
     char *out;
@@ -330,7 +292,7 @@ static char *export_store(void)
 /* A 303 to `want_prefix` (then anything) carrying "done=<done>". */
 static void ck_see_other(const resp_t *r, const char *want_prefix, const char *done)
 {
-    char *loc = header_of(r->headers, "Location"), want_done[64];
+    char *loc = iam_test_header(r->headers, "Location"), want_done[64];
 
     ck_assert_msg(r->status == 303, "want 303, got %ld:\n%s\n%s", r->status, r->headers,
                   shown(r->body));
@@ -347,18 +309,18 @@ static void ck_security_headers(const char *what, const char *headers, int no_st
 {
     char *v;
 
-    v = header_of(headers, "Content-Security-Policy");
+    v = iam_test_header(headers, "Content-Security-Policy");
     ck_assert_msg(v && strstr(v, "default-src 'none'"), "%s: CSP %s", what, v ? v : "(none)");
     free(v);
-    v = header_of(headers, "X-Content-Type-Options");
+    v = iam_test_header(headers, "X-Content-Type-Options");
     ck_assert_msg(v && !strcasecmp(v, "nosniff"), "%s: X-Content-Type-Options %s", what,
                   v ? v : "(none)");
     free(v);
-    v = header_of(headers, "X-Frame-Options");
+    v = iam_test_header(headers, "X-Frame-Options");
     ck_assert_msg(v && !strcasecmp(v, "DENY"), "%s: X-Frame-Options %s", what, v ? v : "(none)");
     free(v);
     if (no_store) {
-        v = header_of(headers, "Cache-Control");
+        v = iam_test_header(headers, "Cache-Control");
         ck_assert_msg(v && strstr(v, "no-store"), "%s: Cache-Control %s", what, v ? v : "(none)");
         free(v);
     }
@@ -471,7 +433,7 @@ static const struct {
 START_TEST(test_page_as_owner)
 {
     resp_t r = get_as("olivia", pages[_i].path);
-    char *ct = header_of(r.headers, "Content-Type");
+    char *ct = iam_test_header(r.headers, "Content-Type");
     int i;
 
     ck_assert_msg(r.status == 200, "GET %s: %ld\n%s", pages[_i].path, r.status, shown(r.body));
@@ -486,7 +448,7 @@ START_TEST(test_page_as_owner)
                   pages[_i].path, shown(r.body));
     /* every form of the page carries the same token */
     if (strstr(r.body, "method=\"post\"")) {
-        char *t = csrf_in(r.body);
+        char *t = iam_test_csrf(r.body);
         ck_assert_int_eq(count_of(r.body, "method=\"post\""), count_of(r.body, "name=\"csrf\""));
         ck_assert_int_eq(count_of(r.body, t), count_of(r.body, "name=\"csrf\""));
         free(t);
@@ -541,7 +503,7 @@ END_TEST
 START_TEST(test_stylesheet)
 {
     resp_t r = get_as("olivia", "/iam/static/console.css");
-    char *ct = header_of(r.headers, "Content-Type");
+    char *ct = iam_test_header(r.headers, "Content-Type");
 
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(ct && !strncmp(ct, "text/css", 8), "Content-Type %s", ct ? ct : "(none)");
@@ -639,7 +601,7 @@ START_TEST(test_invite)
                   kv("email", "ivy@example.com", "name", "Ivy Invitee", "role1", "source-admin",
                      "scope1", "resources", "items1", "checkout", NULL));
     ck_see_other(&r, "/iam/members/ivy", "invited");
-    loc = header_of(r.headers, "Location");
+    loc = iam_test_header(r.headers, "Location");
     resp_free(&r);
     r = get_as("olivia", loc);
     ck_assert_int_eq(r.status, 200);
@@ -822,7 +784,7 @@ START_TEST(test_group_create)
                      "items2", "env:prod", "role3", "", "scope3", "all", "items3", "", "member",
                      "gina", "member", "gabe", NULL));
     ck_see_other(&r, "/iam/groups/qa-team", "group-created");
-    loc = header_of(r.headers, "Location");
+    loc = iam_test_header(r.headers, "Location");
     resp_free(&r);
     ck_access("gina", "/warehouses/main/", 200);
     ck_access("gabe", "/warehouses/main/", 200);
@@ -1001,7 +963,7 @@ START_TEST(test_member_remove)
     r = post_form("/iam/members/remy", kv("action", "remove", NULL));
     ck_see_other(&r, "/iam/members", "removed");
     {
-        char *loc = header_of(r.headers, "Location");
+        char *loc = iam_test_header(r.headers, "Location");
         ck_assert_str_eq(loc, "/iam/members?done=removed");
         free(loc);
     }
@@ -1329,7 +1291,7 @@ START_TEST(test_non_owner_post_refused)
 
     for (i = 0; i < ARRAY_LEN(users); i++) {
         resp_t r = get_as(users[i], "/iam/members");
-        char *tok = csrf_in(r.body), *before, *after, body[512], path[64];
+        char *tok = iam_test_csrf(r.body), *before, *after, body[512], path[64];
         resp_free(&r);
         snprintf(path, sizeof(path), "/iam/members/%s", users[i]);
         snprintf(body, sizeof(body), "csrf=%s&action=grant&role=workspace-owner&scope=all",
@@ -1541,7 +1503,7 @@ START_TEST(test_console_made_markup)
     char *loc;
 
     ck_see_other(&r, "/iam/groups/", "group-created");
-    loc = header_of(r.headers, "Location");
+    loc = iam_test_header(r.headers, "Location");
     ck_lacks(loc, "<");
     ck_lacks(loc, "\"");
     ck_lacks(loc, " ");
@@ -1619,7 +1581,7 @@ static resp_t post_on_page(const resp_t *page, char *fields, const char *title)
     action = html_unescape(raw);
     r = post_form(action, fields);
     ck_assert_msg(r.status == 303, "POST %s: %ld\n%s", action, r.status, shown(r.body));
-    loc = header_of(r.headers, "Location");
+    loc = iam_test_header(r.headers, "Location");
     ck_assert_ptr_nonnull(loc);
     next = get_as("olivia", loc);
     h1 = h1_of(next.body);

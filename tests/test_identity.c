@@ -101,24 +101,6 @@ static char *line_with(const char *s, const char *needle)
     return strndup(b, strcspn(b, "\n"));
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-        buf[0] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void write_file(const char *path, const char *text, mode_t mode)
 {
     FILE *f = fopen(path, "w");
@@ -175,36 +157,6 @@ static char *regex_quote(const char *s)
     }
     *o = '\0';
     return out;
-}
-
-/* The value of a response header (NULL if absent). */
-static char *header_of(const char *headers, const char *name)
-{
-    size_t n = strlen(name);
-    const char *l = headers;
-
-    while (l && *l) {
-        if (!strncasecmp(l, name, n) && l[n] == ':') {
-            const char *v = l + n + 1;
-            while (*v == ' ')
-                v++;
-            return strndup(v, strcspn(v, "\r\n"));
-        }
-        l = strchr(l, '\n');
-        if (l)
-            l++;
-    }
-    return NULL;
-}
-
-static char *csrf_in(const char *html)
-{
-    const char *mark = "name=\"csrf\" value=\"", *p = html ? strstr(html, mark) : NULL;
-
-    if (!p)
-        return NULL;
-    p += strlen(mark);
-    return strndup(p, strcspn(p, "\""));
 }
 
 static json_t *parse_json(const char *body)
@@ -442,7 +394,7 @@ START_TEST(test_provision_first_request)
     ck_assert_msg(has(body, "You are signed in as <strong>jane</strong>"), "%s", body);
     ck_assert_msg(has(body, "you do not have read access to <strong>the source checkout</strong>"),
                   "%s", body);
-    ck_assert_msg(has(body, "action=\"/iam/request-access\"") && csrf_in(body), "%s", body);
+    ck_assert_msg(has(body, "action=\"/iam/request-access\"") && iam_test_csrf(body), "%s", body);
     ck_assert_msg(!has(body, "not a member"), "%s", body);
     free(body);
     ck_assert_int_eq(status_of(&srv, "jane", "/owners/"), 403);
@@ -1008,7 +960,7 @@ static void start_mail(void)
  * the last one's text in *last. */
 static int mails_to(const iam_httpd_t *h, const char *to, char **last)
 {
-    char *text = slurp(xprintf("%s/mailbox.txt", h->root)), *p = text, *end;
+    char *text = iam_test_slurp(xprintf("%s/mailbox.txt", h->root)), *p = text, *end;
     char *want = xprintf("\nTo: %s\n", to);
     int n = 0;
 
@@ -1104,12 +1056,12 @@ START_TEST(test_console_invite_mails_invitee)
 
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/members/new", NULL, NULL, NULL, &body, NULL),
                      200);
-    tok = csrf_in(body);
+    tok = iam_test_csrf(body);
     ck_assert_msg(tok != NULL, "%s", body);
     ck_assert_int_eq(call(&srv, "olivia", "POST", "/iam/members", FORM,
                           xprintf("csrf=%s&email=%s&name=Nia", tok, enc(to)), NULL, &body, &hdrs),
                      303);
-    loc = header_of(hdrs, "Location");
+    loc = iam_test_header(hdrs, "Location");
     ck_assert_msg(has(loc, "done=invited-mailed"), "%s", hdrs);
     ck_assert_int_eq(mails_to(&srv, to, &msg), 1);
     ck_assert_msg(has(msg, "\nhttps://login.example/\n"), "%s", msg);
@@ -1118,9 +1070,10 @@ START_TEST(test_console_invite_mails_invitee)
     ck_assert_int_eq(call(&srv, "olivia", "GET", page, NULL, NULL, NULL, &body, NULL), 200);
     ck_assert_msg(has(body, "Re-send invitation"), "%s", body);
     ck_assert_int_eq(call(&srv, "olivia", "POST", page, FORM,
-                          xprintf("csrf=%s&action=resend", csrf_in(body)), NULL, &body, &hdrs),
+                          xprintf("csrf=%s&action=resend", iam_test_csrf(body)), NULL, &body,
+                          &hdrs),
                      303);
-    ck_assert_msg(has(header_of(hdrs, "Location"), "done=resent"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Location"), "done=resent"), "%s", hdrs);
     ck_assert_int_eq(mails_to(&srv, to, NULL), 2);
     /* an active member's page does not */
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/members/sam", NULL, NULL, NULL, &body, NULL),
@@ -1496,7 +1449,7 @@ static void ck_invalid_token(const iam_httpd_t *h, const char *token, const char
     ck_assert_msg(json_is_string(json_object_get(json_object_get(j, "error"), "message")), "%s",
                   body);
     json_decref(j);
-    www = header_of(hdrs, "WWW-Authenticate");
+    www = iam_test_header(hdrs, "WWW-Authenticate");
     ck_assert_msg(www && !strncmp(www, "Bearer", 6) && has(www, "invalid_token"), "%s", hdrs);
 }
 
@@ -1629,7 +1582,7 @@ START_TEST(test_token_console)
 
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &body, NULL),
                      200);
-    tok = csrf_in(body);
+    tok = iam_test_csrf(body);
     ck_assert_msg(tok != NULL, "%s", body);
     ck_assert_int_eq(call(&srv, "olivia", "POST", "/iam/tokens", FORM,
                           xprintf("csrf=%s&action=create&description=%s", tok, enc("from console")),
@@ -1651,10 +1604,11 @@ START_TEST(test_token_console)
     ck_assert_msg(!has(list, t.secret) && !has(list, "Copy the token now"), "%s", list);
     /* revoked from the list's form */
     ck_assert_int_eq(call(&srv, "olivia", "POST", "/iam/tokens", FORM,
-                          xprintf("csrf=%s&action=revoke&id=%s", csrf_in(list), t.id), NULL, &body,
-                          &hdrs),
+                          xprintf("csrf=%s&action=revoke&id=%s", iam_test_csrf(list), t.id), NULL,
+                          &body, &hdrs),
                      303);
-    ck_assert_msg(has(header_of(hdrs, "Location"), "/iam/tokens?done=token-revoked"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Location"), "/iam/tokens?done=token-revoked"), "%s",
+                  hdrs);
     ck_assert_int_eq(naudit(&srv, "token.revoke", t.id, "console:olivia"), 1);
     ck_invalid_token(&srv, t.token, "GET", NULL);
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &list, NULL),

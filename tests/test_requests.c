@@ -92,24 +92,6 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-        buf[0] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* A /proc file (its size reads as 0), up to 4 KiB, its NULs made spaces
  * (a command line reads "sleep 30"). */
 static char *proc_file(int pid, const char *name)
@@ -186,43 +168,13 @@ static long call(const iam_httpd_t *h, const char *user, const char *method, con
     return st;
 }
 
-/* The value of a response header (NULL if absent). */
-static char *header_of(const char *headers, const char *name)
-{
-    size_t n = strlen(name);
-    const char *l = headers;
-
-    while (l && *l) {
-        if (!strncasecmp(l, name, n) && l[n] == ':') {
-            const char *v = l + n + 1;
-            while (*v == ' ')
-                v++;
-            return strndup(v, strcspn(v, "\r\n"));
-        }
-        l = strchr(l, '\n');
-        if (l)
-            l++;
-    }
-    return NULL;
-}
-
-static char *csrf_in(const char *html)
-{
-    const char *mark = "name=\"csrf\" value=\"", *p = html ? strstr(html, mark) : NULL;
-
-    if (!p)
-        return NULL;
-    p += strlen(mark);
-    return strndup(p, strcspn(p, "\""));
-}
-
 /* The member's CSRF token, from the request form on their refused page. */
 static char *member_csrf(const iam_httpd_t *h, const char *user, const char *path)
 {
     char *body, *tok;
     long st = call(h, user, "GET", path, NULL, NULL, NULL, &body, NULL);
 
-    tok = st == 403 ? csrf_in(body) : NULL;
+    tok = st == 403 ? iam_test_csrf(body) : NULL;
     ck_assert_msg(tok != NULL, "no request form for %s on %s (status %ld):\n%s", user, path, st,
                   body);
     free(body);
@@ -235,7 +187,7 @@ static char *owner_csrf(const iam_httpd_t *h)
     char *body, *tok;
     long st = call(h, "olivia", "GET", "/iam/members/new", NULL, NULL, NULL, &body, NULL);
 
-    tok = st == 200 ? csrf_in(body) : NULL;
+    tok = st == 200 ? iam_test_csrf(body) : NULL;
     ck_assert_msg(tok != NULL, "no console form for olivia (status %ld):\n%s", st, body);
     free(body);
     return tok;
@@ -371,7 +323,7 @@ static void add_mail(const char *text, const char *match, mail_t *out, int *n)
  * body starts a message too, should two mail commands' writes interleave. */
 static int mails(const iam_httpd_t *h, const char *match, mail_t *out)
 {
-    char *text = slurp(xprintf("%s/mailbox.txt", h->root)), *p, *next, *cur = NULL;
+    char *text = iam_test_slurp(xprintf("%s/mailbox.txt", h->root)), *p, *next, *cur = NULL;
     size_t len, curlen = 0;
     int n = 0, in_body = 0;
 
@@ -474,18 +426,18 @@ START_TEST(test_denied_page_html)
     add_member(&srv, "dina", "--name 'Dina Denied'");
     st = call(&srv, "dina", "GET", WAREHOUSE, NULL, NULL, NULL, &body, &hdrs);
     ck_assert_int_eq(st, 403);
-    ct = header_of(hdrs, "Content-Type");
+    ct = iam_test_header(hdrs, "Content-Type");
     ck_assert_msg(ct && !strncmp(ct, "text/html", 9), "Content-Type %s", ct ? ct : "(none)");
-    ck_assert_msg(has(header_of(hdrs, "Cache-Control"), "no-store"), "%s", hdrs);
-    ck_assert_msg(has(header_of(hdrs, "X-Frame-Options"), "DENY"), "%s", hdrs);
-    ck_assert_msg(has(header_of(hdrs, "X-Content-Type-Options"), "nosniff"), "%s", hdrs);
-    ck_assert_msg(has(header_of(hdrs, "Content-Security-Policy"), "frame-ancestors 'none'"), "%s",
-                  hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Cache-Control"), "no-store"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "X-Frame-Options"), "DENY"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "X-Content-Type-Options"), "nosniff"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Content-Security-Policy"), "frame-ancestors 'none'"),
+                  "%s", hdrs);
     ck_assert_msg(has(body, "You are signed in as <strong>dina</strong>"), "%s", body);
     ck_assert_msg(has(body, "you do not have read access to <strong>the warehouse main</strong>"),
                   "%s", body);
     ck_assert_msg(has(body, "<form method=\"post\" action=\"/iam/request-access\">"), "%s", body);
-    ck_assert_msg(csrf_in(body) && strlen(csrf_in(body)) == 64, "%s", body);
+    ck_assert_msg(iam_test_csrf(body) && strlen(iam_test_csrf(body)) == 64, "%s", body);
     ck_assert_msg(has(body, "name=\"type\" value=\"warehouse\""), "%s", body);
     ck_assert_msg(has(body, "name=\"name\" value=\"main\""), "%s", body);
     ck_assert_msg(has(body, "name=\"level\" value=\"read\""), "%s", body);
@@ -525,7 +477,7 @@ START_TEST(test_denied_page_escapes_login)
     ck_assert_msg(has(body, "You are signed in as <strong>o&#x27;brien&lt;x&gt;</strong>"), "%s",
                   body);
     ck_assert_msg(!has(body, "o'brien") && !has(body, "<x>"), "unescaped login in:\n%s", body);
-    ck_assert_msg(csrf_in(body) != NULL, "no form for %s:\n%s", login, body);
+    ck_assert_msg(iam_test_csrf(body) != NULL, "no form for %s:\n%s", login, body);
     free(body);
     /* the member can ask, and the owners' overview escapes the login too */
     ck_assert_int_eq(ask(&srv, login, WAREHOUSE, "read", "<b>please</b>"), 303);
@@ -547,10 +499,10 @@ START_TEST(test_denied_page_json)
     add_member(&srv, "jade", NULL);
     st = call(&srv, "jade", "GET", WAREHOUSE, NULL, NULL, accept, &body, &hdrs);
     ck_assert_int_eq(st, 403);
-    ct = header_of(hdrs, "Content-Type");
+    ct = iam_test_header(hdrs, "Content-Type");
     ck_assert_msg(ct && !strncmp(ct, "application/json", 16), "Content-Type %s",
                   ct ? ct : "(none)");
-    ck_assert_msg(has(header_of(hdrs, "Cache-Control"), "no-store"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Cache-Control"), "no-store"), "%s", hdrs);
     j = parse_json(body);
     ck_assert_str_eq(str_at(json_object_get(j, "error"), "code"), "forbidden");
     res = json_object_get(j, "resource");
@@ -572,7 +524,7 @@ START_TEST(test_denied_page_json)
     st = call(&srv, "jade", "GET", "/sources/web/", NULL, NULL,
               "Accept: text/html, application/json", &body, &hdrs);
     ck_assert_int_eq(st, 403);
-    ck_assert_msg(!strncmp(header_of(hdrs, "Content-Type"), "text/html", 9), "%s", hdrs);
+    ck_assert_msg(!strncmp(iam_test_header(hdrs, "Content-Type"), "text/html", 9), "%s", hdrs);
     ck_assert_msg(has(body, "<strong>the source web</strong>"), "%s", body);
     free(body);
 }
@@ -638,7 +590,7 @@ START_TEST(test_request_is_stored)
     /* type and name of the form are ignored: the path says what it is */
     st = ask_with(&srv, "max", tok, WAREHOUSE, "read", msg1, &body, &hdrs);
     ck_assert_msg(st == 303, "status %ld:\n%s", st, body);
-    loc = header_of(hdrs, "Location");
+    loc = iam_test_header(hdrs, "Location");
     ck_assert_msg(ends_with(loc, "/warehouses/main/"), "Location %s", loc ? loc : "(none)");
     ck_assert_str_eq(loc, xprintf("http://127.0.0.1:%d/warehouses/main/", srv.port));
     free(body);
@@ -802,7 +754,7 @@ START_TEST(test_one_mail_per_owner)
     ck_assert_int_eq(ask(&srv, "mia", WAREHOUSE, "read", msg), 303);
     n = mails(&srv, subject, m);
     if (n != 2) {
-        char *box = slurp(xprintf("%s/mailbox.txt", srv.root));
+        char *box = iam_test_slurp(xprintf("%s/mailbox.txt", srv.root));
         size_t len = strlen(box);
         ck_abort_msg("%d mails about mia's request; the mailbox ends:\n%s", n,
                      box + (len > 2000 ? len - 2000 : 0));
@@ -867,7 +819,7 @@ START_TEST(test_approve_in_console)
     body = xprintf("csrf=%s&action=approve&rlogin=april&rtype=warehouse&rname=main", tok);
     st = call(&srv, "olivia", "POST", "/iam/", FORM, body, NULL, &out, &hdrs);
     ck_assert_msg(st == 303, "status %ld:\n%s", st, out);
-    ck_assert_msg(has(header_of(hdrs, "Location"), "done=approved"), "%s", hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Location"), "done=approved"), "%s", hdrs);
     free(out);
     /* read only: Warehouse Read-only */
     ck_assert_int_eq(call(&srv, "april", "GET", WAREHOUSE, NULL, NULL, NULL, NULL, NULL), 200);
@@ -1234,7 +1186,7 @@ START_TEST(test_non_member)
                             "invite you."),
                   "%s", body);
     ck_assert_msg(has(body, "<strong>the warehouse main</strong>"), "%s", body);
-    ck_assert_msg(!has(body, "<form") && !csrf_in(body), "%s", body);
+    ck_assert_msg(!has(body, "<form") && !iam_test_csrf(body), "%s", body);
     free(body);
     ck_assert_int_eq(
         call(&srv, "nora", "GET", WAREHOUSE, NULL, NULL, "Accept: application/json", &body, NULL),
@@ -1280,7 +1232,7 @@ static int find_procs(const char *cmdline, int *pids, int max)
 /* Stops the server of `root` if it still runs (after a failed test). */
 static void stop_leftover(const char *root)
 {
-    char *pidtext = slurp(xprintf("%s/run/httpd.pid", root)), *cmd;
+    char *pidtext = iam_test_slurp(xprintf("%s/run/httpd.pid", root)), *cmd;
     int pid = atoi(pidtext), i;
 
     free(pidtext);
@@ -1457,7 +1409,7 @@ START_TEST(test_request_access_off)
     ck_assert_int_eq(call(&own, "max", "GET", WAREHOUSE, NULL, NULL, NULL, &body, NULL), 403);
     ck_assert_msg(has(body, "<strong>the warehouse main</strong>"), "%s", body);
     ck_assert_msg(has(body, "Ask a Workspace Owner for access."), "%s", body);
-    ck_assert_msg(!has(body, "<form") && !csrf_in(body), "%s", body);
+    ck_assert_msg(!has(body, "<form") && !iam_test_csrf(body), "%s", body);
     free(body);
     ck_assert_int_eq(
         call(&own, "max", "GET", WAREHOUSE, NULL, NULL, "Accept: application/json", &body, NULL),
