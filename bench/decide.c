@@ -7,6 +7,8 @@
  *
  *   bench_decide [-n MEMBERS] [-i DECISIONS] [-d DIR] [-q]
  *
+ * With -d, a store already built there for the same -n is used as it is
+ * (so callgrind need not watch the import).
  * Prints ns per decision (median of batches). Under
  * `valgrind --tool=callgrind --toggle-collect=decide_batch` the collected
  * instructions divided by the decisions made are instructions per decision
@@ -111,7 +113,8 @@ __attribute__((noinline)) void decide_batch(bench_t *b, int first)
     int i;
 
     for (i = 0; i < BATCH; i++) {
-        int k = (first + i) * 7919;
+        unsigned long k =
+            (unsigned long)(first + i) * 7919u; /* spreads the picks; never negative */
         iam_subject_t subj;
         iam_decision_t d;
         iam_err_t err;
@@ -177,7 +180,17 @@ int main(int argc, char **argv)
     if (iam_store_open(&b.st, apr_pstrcat(pool, dir, "/store", NULL), (size_t)4 << 30,
                        IAM_OPEN_CREATE, pool, &err) != IAM_OK)
         return fprintf(stderr, "bench_decide: %s\n", err.msg), 1;
-    build(b.st, pool, n);
+    {
+        iam_workspace_info_t info;
+        if (iam_store_info(b.st, &info, pool, &err) != IAM_OK)
+            return fprintf(stderr, "bench_decide: %s\n", err.msg), 1;
+        if (info.members == 0)
+            build(b.st, pool, n);
+        else if (info.members != n + 1)
+            return fprintf(stderr, "bench_decide: %s holds %d members, not %d: use another -d\n",
+                           dir, info.members - 1, n),
+                   1;
+    }
     iam_roles_init(&b.roles);
     apr_pool_create(&b.scratch, pool);
     b.n = n;

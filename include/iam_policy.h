@@ -45,11 +45,15 @@ typedef struct {
     int custom;   /* declared by IAMRole */
 } iam_role_t;
 
-/* The roles of one workspace: built-ins followed by custom ones. */
+/* The roles of one workspace: built-ins followed by custom ones, with a
+ * hash index of their slugs (kept by iam_roles_init and iam_roles_add, the
+ * only writers) so a decision finds a grant's role in one probe or two. */
 #define IAM_ROLES_MAX 64
+#define IAM_ROLES_SLOTS 128 /* a power of two, at least twice IAM_ROLES_MAX */
 typedef struct {
     iam_role_t role[IAM_ROLES_MAX];
     int n;
+    unsigned char slot[IAM_ROLES_SLOTS]; /* 1 + index into role[], 0: empty */
 } iam_roles_t;
 
 typedef struct {

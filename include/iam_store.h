@@ -11,7 +11,7 @@
 
 #define IAM_STORE_DEFAULT_DIR "/var/lib/apache2/iam"
 #define IAM_STORE_DEFAULT_MAPSIZE ((size_t)1 << 30)
-#define IAM_STORE_FORMAT 1
+#define IAM_STORE_FORMAT 2 /* 2: member records carry their groups' grants */
 
 typedef struct iam_store iam_store_t;
 

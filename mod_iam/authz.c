@@ -1,6 +1,7 @@
 /* mod_iam: the authz providers `Require iam`, `Require iam-member` and
- * `Require iam-owner`. Per request: one read transaction for the member
- * and their groups, then the pure policy. Any store failure is
+ * `Require iam-owner`. Per request: one read of the member's record (it
+ * carries their groups' grants), kept for the request's other Require
+ * lines and subrequests, then the pure policy. Any store failure is
  * AUTHZ_GENERAL_ERROR (a 500), never a grant. */
 #include "mod_iam.h"
 
@@ -36,10 +37,10 @@ static int email_verified(request_rec *r, const iam_workspace_t *ws)
 
 /* The member behind r->user. An unknown login may claim the invitation for
  * its email, or (IAMAutoProvision On) become a Workspace Member, first. */
-static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *ws,
+static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_workspace_t *ws,
                            iam_subject_t *subj, iam_err_t *err)
 {
-    iam_status_e st = iam_store_subject(store, r->pool, r->user, &ws->roles, subj, err);
+    iam_status_e st = iam_store_subject(store, p, r->user, &ws->roles, subj, err);
     const char *email = NULL, *name = NULL;
     int provision = iam_auto_provision(r->server);
     iam_arrive_e what;
@@ -61,7 +62,7 @@ static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *
         name = apr_table_get(r->subprocess_env, ws->attr_name);
     /* a read first: most unknown users hold no invitation, and then
      * nothing needs the write lock */
-    if (!provision && (!email || !iam_store_invited_email(store, r->pool, email)))
+    if (!provision && (!email || !iam_store_invited_email(store, p, email)))
         return st;
     if (iam_store_member_arrive(store, r->user, email, name, provision, &what, err) != IAM_OK) {
         iam_log_r(r, APLOG_ERR, 0, "cannot admit '%s': %s", r->user, err->msg);
@@ -72,7 +73,37 @@ static iam_status_e lookup(request_rec *r, iam_store_t *store, iam_workspace_t *
     else if (what == IAM_ARRIVE_PROVISIONED)
         iam_log_r(r, APLOG_NOTICE, 0, "'%s' joined as a Workspace Member (IAMAutoProvision)",
                   r->user);
-    return iam_store_subject(store, r->pool, r->user, &ws->roles, subj, err);
+    return iam_store_subject(store, p, r->user, &ws->roles, subj, err);
+}
+
+/* What lookup() found for a request, kept in the request's config of the
+ * main request (in its pool): the request's other Require lines and its
+ * subrequests (mod_dir's index, SSI includes) decide on it too. */
+typedef struct {
+    const char *user;
+    iam_status_e status;
+    iam_subject_t subj;
+    iam_err_t err;
+} subject_cache_t;
+
+static iam_status_e cached_lookup(request_rec *r, iam_store_t *store, iam_workspace_t *ws,
+                                  iam_subject_t *subj, iam_err_t *err)
+{
+    request_rec *top = r;
+    subject_cache_t *c;
+
+    while (top->main)
+        top = top->main;
+    c = ap_get_module_config(top->request_config, &iam_module);
+    if (!c || strcmp(c->user, r->user)) {
+        c = apr_palloc(top->pool, sizeof(*c));
+        c->user = apr_pstrdup(top->pool, r->user);
+        c->status = lookup(r, top->pool, store, ws, &c->subj, &c->err);
+        ap_set_module_config(top->request_config, &iam_module, c);
+    }
+    *subj = c->subj;
+    *err = c->err;
+    return c->status;
 }
 
 static authz_status check(request_rec *r, iam_require_e kind)
@@ -90,7 +121,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
         return AUTHZ_DENIED_NO_USER;
     if (!(store = iam_request_store(r)))
         return AUTHZ_GENERAL_ERROR;
-    switch (lookup(r, store, ws, &subj, &err)) {
+    switch (cached_lookup(r, store, ws, &subj, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
     case IAM_INVALID: /* a login no member can have (too long) */
@@ -111,10 +142,15 @@ static authz_status check(request_rec *r, iam_require_e kind)
         subj.member->last_seen + 3600 < (long long)apr_time_sec(apr_time_now())) {
         /* An invitation turns active at the user's first authenticated
          * request; if that write fails the user still gets in this time. */
-        if (iam_store_member_activate(store, r->user, &err) != IAM_OK)
+        if (iam_store_member_activate(store, r->user, &err) != IAM_OK) {
             iam_log_r(r, APLOG_ERR, 0, "cannot activate invited member '%s': %s", r->user, err.msg);
-        else if (subj.member->status == IAM_INVITED)
-            iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
+        } else {
+            if (subj.member->status == IAM_INVITED)
+                iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
+            /* the kept record too: the request's next check writes nothing */
+            subj.member->status = IAM_ACTIVE;
+            subj.member->last_seen = (long long)apr_time_sec(apr_time_now());
+        }
     }
     if (subj.owner) {
         iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: Workspace Owner", r->user, r->uri);
@@ -140,10 +176,11 @@ static authz_status check(request_rec *r, iam_require_e kind)
     }
     need = iam_level_for_method(r->method, dc->permission);
     d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, &dc->resource->res, need);
-    iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s", d.allow ? "allow" : "deny",
-              r->user, iam_level_name(need), dc->resource->res.type,
-              dc->resource->res.name ? dc->resource->res.name : "*", r->uri,
-              iam_policy_explain(&d, why, sizeof(why)));
+    if (APLOGrdebug(r)) /* the explanation is built only when it is logged */
+        iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s",
+                  d.allow ? "allow" : "deny", r->user, iam_level_name(need), dc->resource->res.type,
+                  dc->resource->res.name ? dc->resource->res.name : "*", r->uri,
+                  iam_policy_explain(&d, why, sizeof(why)));
     if (!d.allow)
         return deny(r, &subj, &dc->resource->res, need);
     iam_identity_forward(r, &subj, &dc->resource->res);

@@ -157,6 +157,9 @@ static int load_info(ctl_t *c, iam_workspace_info_t *info)
     return 0;
 }
 
+/* The version of the export's JSON (not of the store's format). */
+#define EXPORT_VERSION 1
+
 /* ---- commands ---- */
 
 static int cmd_init(ctl_t *c, int argc, char **argv)
@@ -556,7 +559,7 @@ static int cmd_export(ctl_t *c, int argc, char **argv)
     }
     /* "o" steals ga and ma, also when json_pack fails */
     out = json_pack("{s:s, s:i, s:s, s:o, s:o}", "format", "mod_iam-export", "version",
-                    IAM_STORE_FORMAT, "plan", iam_plan_name(plan), "groups", ga, "members", ma);
+                    EXPORT_VERSION, "plan", iam_plan_name(plan), "groups", ga, "members", ma);
     return print_json(out);
 }
 
@@ -576,8 +579,8 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
     if (strcmp(s, "mod_iam-export"))
         return "the file is not a mod_iam export (\"format\")";
     if (!json_is_integer(json_object_get(root, "version")) ||
-        json_integer_value(json_object_get(root, "version")) != IAM_STORE_FORMAT)
-        return apr_psprintf(p, "the export's \"version\" is not %d", IAM_STORE_FORMAT);
+        json_integer_value(json_object_get(root, "version")) != EXPORT_VERSION)
+        return apr_psprintf(p, "the export's \"version\" is not %d", EXPORT_VERSION);
     if ((err = iam_json_get_str(root, "plan", 1, &s, p)))
         return err;
     if (iam_plan_parse(s, plan))

@@ -29,10 +29,37 @@ static const iam_role_t builtin_roles[] = {
 
 #define NBUILTIN ((int)(sizeof(builtin_roles) / sizeof(builtin_roles[0])))
 
+/* Where a slug sits in the index: its length and three of its letters
+ * tell the few roles of a workspace apart well enough; probing settles
+ * the rest. */
+static unsigned slug_hash(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (!n)
+        return 0;
+    return (unsigned)n * 31u + (unsigned char)s[0] * 7u + (unsigned char)s[n / 2] * 13u +
+           (unsigned char)s[n - 1] * 3u;
+}
+
+static void index_role(iam_roles_t *roles, int i)
+{
+    unsigned h = slug_hash(roles->role[i].slug);
+
+    while (roles->slot[h % IAM_ROLES_SLOTS])
+        h++;
+    roles->slot[h % IAM_ROLES_SLOTS] = (unsigned char)(i + 1);
+}
+
 void iam_roles_init(iam_roles_t *roles)
 {
+    int i;
+
     memcpy(roles->role, builtin_roles, sizeof(builtin_roles));
     roles->n = NBUILTIN;
+    memset(roles->slot, 0, sizeof(roles->slot));
+    for (i = 0; i < roles->n; i++)
+        index_role(roles, i);
 }
 
 void iam_slugify(const char *name, char *buf, size_t len)
@@ -59,12 +86,17 @@ const iam_role_t *iam_roles_find(const iam_roles_t *roles, const char *name)
     char slug[128];
     int i;
 
+    unsigned h, k;
+
     if (!name)
         return NULL;
-    /* stored grants name roles by slug: the common case needs no slugify */
-    for (i = 0; i < roles->n; i++) {
-        if (!strcmp(roles->role[i].slug, name))
-            return &roles->role[i];
+    /* stored grants name roles by slug: the common case is one probe */
+    for (h = slug_hash(name), k = 0; k < IAM_ROLES_SLOTS; h++, k++) {
+        unsigned char at = roles->slot[h % IAM_ROLES_SLOTS];
+        if (!at)
+            break;
+        if (!strcmp(roles->role[at - 1].slug, name))
+            return &roles->role[at - 1];
     }
     iam_slugify(name, slug, sizeof(slug));
     for (i = 0; i < roles->n; i++) {
@@ -96,6 +128,7 @@ const char *iam_roles_add(iam_roles_t *roles, const char *name, const char *slug
     if (roles->n >= IAM_ROLES_MAX)
         return "too many custom roles";
     roles->role[roles->n] = (iam_role_t){slug, name, type, level, IAM_ROLE_PLAIN, all_only, 1};
+    index_role(roles, roles->n);
     roles->n++;
     return NULL;
 }

@@ -24,6 +24,7 @@
 #include "iam_store.h"
 
 #include <apr_general.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <ctype.h>
 #include <errno.h>
@@ -41,7 +42,8 @@
 #define K_META 0x01
 #define MAXKEY 511 /* LMDB's default key size limit */
 #define REC_FORMAT 1
-#define MEMBER_FORMAT 2 /* 2 added last_seen; 1 is still read */
+#define MEMBER_FORMAT 3 /* 2 added last_seen, 3 the groups' grants; 1 and 2 are still read */
+#define READER_POOL 64  /* reset read transactions kept for reuse */
 
 struct iam_store {
     MDB_env *env;
@@ -52,6 +54,11 @@ struct iam_store {
      * transaction of this process to be active then. */
     pthread_rwlock_t lock;
     int locked_init;
+    /* Read transactions reset rather than freed: the next read renews one
+     * (no allocation, the reader slot kept) instead of beginning afresh. */
+    pthread_mutex_t readers_mu;
+    MDB_txn *readers[READER_POOL];
+    int nreaders;
 };
 
 static const char *const status_text[] = {
@@ -192,6 +199,14 @@ static void w_u16(wbuf_t *w, unsigned v)
     w_u8(w, v & 0xff);
 }
 
+static void w_u32_at(wbuf_t *w, size_t at, unsigned long v)
+{
+    int i;
+
+    for (i = 0; i < 4; i++)
+        w->d[at + (size_t)i] = (unsigned char)(v >> ((3 - i) * 8));
+}
+
 static void w_u64(wbuf_t *w, unsigned long long v)
 {
     int i;
@@ -235,12 +250,22 @@ static void w_grants(wbuf_t *w, const apr_array_header_t *grants)
     }
 }
 
+/* A record being read. Strings are copied, NUL-terminated, into `arena`:
+ * one allocation the size of the record holds them all (each takes its
+ * length plus one, where the record spent its length plus two). */
 typedef struct {
     apr_pool_t *p;
     const unsigned char *d;
     size_t n, off;
     int bad;
+    char *arena;
 } rbuf_t;
+
+static rbuf_t r_open(apr_pool_t *p, const MDB_val *v)
+{
+    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0, apr_palloc(p, v->mv_size + 1)};
+    return r;
+}
 
 static unsigned r_u8(rbuf_t *r)
 {
@@ -253,8 +278,15 @@ static unsigned r_u8(rbuf_t *r)
 
 static unsigned r_u16(rbuf_t *r)
 {
-    unsigned hi = r_u8(r);
-    return (hi << 8) | r_u8(r);
+    unsigned v;
+
+    if (r->bad || r->off + 2 > r->n) {
+        r->bad = 1;
+        return 0;
+    }
+    v = ((unsigned)r->d[r->off] << 8) | r->d[r->off + 1];
+    r->off += 2;
+    return v;
 }
 
 static unsigned long long r_u64(rbuf_t *r)
@@ -270,16 +302,17 @@ static unsigned long long r_u64(rbuf_t *r)
 static const char *r_str(rbuf_t *r)
 {
     size_t n = r_u16(r);
-    char *s;
+    const unsigned char *from = r->d + r->off;
+    char *s = r->arena;
 
-    if (r->bad || r->off + n > r->n) {
+    if (r->bad || r->off + n > r->n || memchr(from, 0, n)) { /* an embedded NUL: not ours */
         r->bad = 1;
         return "";
     }
-    s = apr_pstrmemdup(r->p, (const char *)r->d + r->off, n);
+    memcpy(s, from, n);
+    s[n] = 0;
+    r->arena += n + 1;
     r->off += n;
-    if (strlen(s) != n) /* an embedded NUL: not ours */
-        r->bad = 1;
     return s;
 }
 
@@ -294,49 +327,269 @@ static apr_array_header_t *r_grants(rbuf_t *r)
         n = 0;
     }
     a = apr_array_make(r->p, n ? (int)n : 1, sizeof(iam_grant_t));
-
     for (i = 0; i < n && !r->bad; i++) {
         iam_grant_t *g = apr_array_push(a);
         g->role = r_str(r);
         g->scope = (iam_scope_e)r_u8(r);
-        if (g->scope > IAM_SCOPE_LABELS)
-            r->bad = 1;
         g->nitems = (int)r_u16(r);
-        if (r->bad || (size_t)g->nitems * 2 > r->n - r->off) {
+        g->items = NULL;
+        if (r->bad || g->scope > IAM_SCOPE_LABELS || (size_t)g->nitems * 2 > r->n - r->off) {
+            g->nitems = 0;
             r->bad = 1;
             break;
         }
-        g->items = apr_pcalloc(r->p, sizeof(char *) * (size_t)(g->nitems + 1));
+        g->items = apr_palloc(r->p, sizeof(char *) * (size_t)(g->nitems + 1));
         for (j = 0; j < (unsigned)g->nitems; j++)
             g->items[j] = r_str(r);
+        g->items[j] = NULL;
     }
     return a;
 }
 
-static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m)
-{
-    wbuf_t w = {p, NULL, 0, 0};
+/* ---- member records ----
+ *
+ * From format 3 a member record is what a decision needs, in one read and
+ * laid out so that reading it is pointer arithmetic, not parsing: fixed-
+ * size tables, then one pool of NUL-terminated strings they point into.
+ * Set 0 holds the member's own grants, sets 1.. those of each group they
+ * are in (copied from the group records by flush_dirty, in the same
+ * transaction as any change to them, so never stale).
+ *
+ *   header  40 bytes: u8 format, status, pii, 0; u64 created, last_seen;
+ *           u32 login, email, name (pool offsets); u16 nsets, ngrants;
+ *           u32 nitems
+ *   sets    8 bytes each: u32 group name (0xffffffff: direct), u8 pii,
+ *           u8 0, u16 grants
+ *   grants  8 bytes each: u32 role, u8 scope, u8 0, u16 items
+ *   items   4 bytes each: u32 resource name or label
+ *   pool    the strings; its last byte is a NUL
+ *
+ * Numbers are big-endian. Formats 1 and 2 (fields in a row, no groups)
+ * are still read. */
 
+#define FLAT_HEAD 40
+#define FLAT_DIRECT 0xffffffffUL
+
+static void w_u32(wbuf_t *w, unsigned long v)
+{
+    w_need(w, 4);
+    w_u32_at(w, w->n, v);
+    w->n += 4;
+}
+
+/* Adds a string to the pool; returns its offset. */
+static unsigned long pool_str(wbuf_t *pool, const char *s)
+{
+    size_t n = s ? strlen(s) : 0, at = pool->n;
+
+    w_need(pool, n + 1);
+    if (n)
+        memcpy(pool->d + pool->n, s, n);
+    pool->n += n;
+    pool->d[pool->n++] = 0;
+    return (unsigned long)at;
+}
+
+static void flat_set(wbuf_t *w, wbuf_t *pool, const char *via, int pii,
+                     const apr_array_header_t *grants)
+{
+    w_u32(w, via ? pool_str(pool, via) : FLAT_DIRECT);
+    w_u8(w, pii ? 1 : 0);
+    w_u8(w, 0);
+    w_u16(w, (unsigned)grants->nelts);
+}
+
+static void flat_grants(wbuf_t *w, wbuf_t *pool, const apr_array_header_t *grants)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        w_u32(w, pool_str(pool, g->role));
+        w_u8(w, (unsigned)g->scope);
+        w_u8(w, 0);
+        w_u16(w, (unsigned)g->nitems);
+    }
+}
+
+static void flat_items(wbuf_t *w, wbuf_t *pool, const apr_array_header_t *grants)
+{
+    int i, j;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        for (j = 0; j < g->nitems; j++)
+            w_u32(w, pool_str(pool, g->items[j]));
+    }
+}
+
+/* `groups` (iam_group_t *): the member's groups, NULL for none yet. */
+static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m, const apr_array_header_t *groups)
+{
+    wbuf_t w = {p, NULL, 0, 0}, pool = {p, NULL, 0, 0};
+    int ng = groups ? groups->nelts : 0, i, j;
+    unsigned long ngrants = (unsigned long)m->grants->nelts, nitems = 0;
+
+    for (i = -1; i < ng; i++) {
+        const apr_array_header_t *gr =
+            i < 0 ? m->grants : APR_ARRAY_IDX(groups, i, const iam_group_t *)->grants;
+        ngrants += i < 0 ? 0 : (unsigned long)gr->nelts;
+        for (j = 0; j < gr->nelts; j++)
+            nitems += (unsigned long)APR_ARRAY_IDX(gr, j, iam_grant_t).nitems;
+    }
     w_u8(&w, MEMBER_FORMAT);
     w_u8(&w, (unsigned)m->status);
     w_u8(&w, m->pii ? 1 : 0);
+    w_u8(&w, 0);
     w_u64(&w, (unsigned long long)m->created);
-    w_str(&w, m->login);
-    w_str(&w, m->email);
-    w_str(&w, m->name);
-    w_grants(&w, m->grants);
     w_u64(&w, (unsigned long long)m->last_seen);
+    w_u32(&w, pool_str(&pool, m->login));
+    w_u32(&w, pool_str(&pool, m->email));
+    w_u32(&w, pool_str(&pool, m->name));
+    w_u16(&w, (unsigned)(ng + 1));
+    w_u16(&w, (unsigned)ngrants); /* IAM_MAX_GRANTS per holder keeps these small */
+    w_u32(&w, nitems);
+    flat_set(&w, &pool, NULL, 0, m->grants);
+    for (i = 0; i < ng; i++) {
+        const iam_group_t *g = APR_ARRAY_IDX(groups, i, const iam_group_t *);
+        flat_set(&w, &pool, g->name, g->pii, g->grants);
+    }
+    flat_grants(&w, &pool, m->grants);
+    for (i = 0; i < ng; i++)
+        flat_grants(&w, &pool, APR_ARRAY_IDX(groups, i, const iam_group_t *)->grants);
+    flat_items(&w, &pool, m->grants);
+    for (i = 0; i < ng; i++)
+        flat_items(&w, &pool, APR_ARRAY_IDX(groups, i, const iam_group_t *)->grants);
+    w_need(&w, pool.n);
+    memcpy(w.d + w.n, pool.d, pool.n);
+    w.n += pool.n;
     return w_val(&w);
 }
 
-static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
+static unsigned be16(const unsigned char *d)
 {
-    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
-    iam_member_t *m = apr_pcalloc(p, sizeof(*m));
-    unsigned fmt = r_u8(&r);
+    return (unsigned)d[0] << 8 | d[1];
+}
 
-    if (fmt != REC_FORMAT && fmt != MEMBER_FORMAT)
+static unsigned long be32(const unsigned char *d)
+{
+    return (unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 | (unsigned long)d[2] << 8 | d[3];
+}
+
+/* Decodes a format 3 record: the member and, with `subj`, their grant
+ * sets (set 0 direct). One allocation holds a copy of the record (the
+ * strings stay there) and every table; each offset and count is checked
+ * against the record, so damage is NULL, never a wild read. */
+static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t *subj)
+{
+    const unsigned char *d = v->mv_data, *set_at, *grant_at, *item_at;
+    size_t size = v->mv_size, copy = (v->mv_size + 7) & ~(size_t)7, pool_off, pool_len;
+    unsigned nsets, ngrants, s, g = 0, j;
+    unsigned long nitems, it = 0;
+    iam_grant_set_t *sets;
+    iam_grant_t *grants;
+    const char **items, **names, *pool;
+    iam_member_t *m;
+    char *block;
+
+    if (size < FLAT_HEAD || d[1] > IAM_INVITED)
         return NULL;
+    nsets = (unsigned)be16(d + 32);
+    ngrants = (unsigned)be16(d + 34);
+    nitems = be32(d + 36);
+    pool_off = FLAT_HEAD + 8 * (size_t)nsets + 8 * (size_t)ngrants + 4 * (size_t)nitems;
+    if (nsets < 1 || pool_off >= size || d[size - 1] != 0)
+        return NULL;
+    pool_len = size - pool_off;
+    set_at = d + FLAT_HEAD;
+    grant_at = set_at + 8 * (size_t)nsets;
+    item_at = grant_at + 8 * (size_t)ngrants;
+    block =
+        apr_palloc(p, copy + sizeof(*m) + 2 * sizeof(apr_array_header_t) + sizeof(*sets) * nsets +
+                          sizeof(*grants) * ngrants + sizeof(char *) * (nitems + ngrants + nsets));
+    memcpy(block, d, size);
+    pool = block + pool_off;
+    m = (iam_member_t *)(block + copy);
+    m->grants = (apr_array_header_t *)(m + 1);
+    m->groups = m->grants + 1;
+    sets = (iam_grant_set_t *)(m->groups + 1);
+    grants = (iam_grant_t *)(sets + nsets);
+    items = (const char **)(grants + ngrants);
+    names = items + nitems + ngrants;
+
+#define POOL_AT(o) ((o) < pool_len ? pool + (o) : NULL)
+    m->status = (iam_member_status_e)d[1];
+    m->pii = d[2] ? 1 : 0;
+    m->created = (long long)((unsigned long long)be32(d + 4) << 32 | be32(d + 8));
+    m->last_seen = (long long)((unsigned long long)be32(d + 12) << 32 | be32(d + 16));
+    m->login = POOL_AT(be32(d + 20));
+    m->email = POOL_AT(be32(d + 24));
+    m->name = POOL_AT(be32(d + 28));
+    if (!m->login || !m->email || !m->name || !m->login[0])
+        return NULL;
+    /* the sets in order, each naming how many of the grants that follow
+     * are its own; the counts must add up */
+    for (s = 0; s < nsets; s++, set_at += 8) {
+        unsigned long via = be32(set_at);
+        unsigned n = (unsigned)be16(set_at + 6);
+        sets[s].via = s == 0 ? NULL : POOL_AT(via);
+        if ((s == 0) != (via == FLAT_DIRECT) || (s > 0 && !sets[s].via) || n > ngrants - g)
+            return NULL;
+        sets[s].grants = grants + g;
+        sets[s].ngrants = (int)n;
+        for (; n > 0; n--, g++, grant_at += 8) {
+            iam_grant_t *gr = &grants[g];
+            gr->role = POOL_AT(be32(grant_at));
+            gr->scope = (iam_scope_e)grant_at[4];
+            gr->nitems = (int)be16(grant_at + 6);
+            gr->items = items;
+            if (!gr->role || gr->scope > IAM_SCOPE_LABELS ||
+                (unsigned long)gr->nitems > nitems - it)
+                return NULL;
+            for (j = 0; j < (unsigned)gr->nitems; j++, it++, item_at += 4) {
+                if (!(*items++ = POOL_AT(be32(item_at))))
+                    return NULL;
+            }
+            *items++ = NULL;
+        }
+    }
+#undef POOL_AT
+    if (g != ngrants || it != nitems)
+        return NULL;
+    /* the member's own grants and groups, as APR arrays over the tables */
+    /* full (nalloc == nelts): a push moves the array, never onto set 1 */
+    *m->grants = (apr_array_header_t){p, sizeof(iam_grant_t), sets[0].ngrants, sets[0].ngrants,
+                                      (char *)grants};
+    *m->groups = (apr_array_header_t){p, sizeof(const char *), 0, (int)nsets, (char *)names};
+    if (subj) {
+        for (s = 1; s < nsets; s++) {
+            names[s - 1] = sets[s].via;
+            subj->pii |= d[FLAT_HEAD + 8 * s + 4] ? 1 : 0;
+        }
+        m->groups->nelts = (int)nsets - 1;
+        subj->sets = sets;
+        subj->nsets = (int)nsets;
+    }
+    return m;
+}
+
+/* Decodes a member record of any format; with `subj` (format 3 only),
+ * fills in its grant sets too. *flat tells whether the record was one. */
+static iam_member_t *decode_member_at(apr_pool_t *p, const MDB_val *v, iam_subject_t *subj,
+                                      int *flat)
+{
+    rbuf_t r;
+    iam_member_t *m;
+    unsigned fmt;
+
+    *flat = v->mv_size > 0 && *(const unsigned char *)v->mv_data == MEMBER_FORMAT;
+    if (*flat)
+        return decode_flat(p, v, subj);
+    r = r_open(p, v);
+    fmt = r_u8(&r);
+    if (fmt != 1 && fmt != 2)
+        return NULL;
+    m = apr_pcalloc(p, sizeof(*m));
     m->status = (iam_member_status_e)r_u8(&r);
     m->pii = (int)r_u8(&r);
     m->created = (long long)r_u64(&r);
@@ -344,12 +597,18 @@ static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
     m->email = r_str(&r);
     m->name = r_str(&r);
     m->grants = r_grants(&r);
-    if (fmt == MEMBER_FORMAT)
+    if (fmt == 2)
         m->last_seen = (long long)r_u64(&r);
     m->groups = apr_array_make(p, 4, sizeof(const char *));
     if (r.bad || r.off != r.n || m->status > IAM_INVITED || !m->login[0])
         return NULL;
     return m;
+}
+
+static iam_member_t *decode_member(apr_pool_t *p, const MDB_val *v)
+{
+    int flat;
+    return decode_member_at(p, v, NULL, &flat);
 }
 
 static MDB_val encode_group(apr_pool_t *p, const iam_group_t *g)
@@ -366,7 +625,7 @@ static MDB_val encode_group(apr_pool_t *p, const iam_group_t *g)
 
 static iam_group_t *decode_group(apr_pool_t *p, const MDB_val *v)
 {
-    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    rbuf_t r = r_open(p, v);
     iam_group_t *g = apr_pcalloc(p, sizeof(*g));
 
     if (r_u8(&r) != REC_FORMAT)
@@ -404,7 +663,7 @@ static MDB_val encode_roles(apr_pool_t *p, const iam_roles_t *roles)
 
 static int decode_roles(apr_pool_t *p, const MDB_val *v, iam_roles_t *roles)
 {
-    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    rbuf_t r = r_open(p, v);
     unsigned n = r_u16(&r), i;
 
     for (i = 0; i < n && !r.bad; i++) {
@@ -429,6 +688,7 @@ typedef struct {
     iam_err_t *err;
     iam_status_e status;
     const char *actor; /* who writes: recorded in the audit trail */
+    apr_hash_t *dirty; /* logins whose record must carry their groups anew */
 } tx_t;
 
 static iam_status_e tx_fail(tx_t *t, iam_status_e st, const char *fmt, ...)
@@ -455,6 +715,28 @@ static iam_status_e tx_rc(tx_t *t, int rc)
     return t->status;
 }
 
+/* A reset read transaction from the pool, or NULL. */
+static MDB_txn *reader_take(iam_store_t *st)
+{
+    MDB_txn *txn = NULL;
+
+    pthread_mutex_lock(&st->readers_mu);
+    if (st->nreaders > 0)
+        txn = st->readers[--st->nreaders];
+    pthread_mutex_unlock(&st->readers_mu);
+    return txn;
+}
+
+/* Frees every pooled read transaction: before the map is adopted anew,
+ * and at close. */
+static void readers_drain(iam_store_t *st)
+{
+    pthread_mutex_lock(&st->readers_mu);
+    while (st->nreaders > 0)
+        mdb_txn_abort(st->readers[--st->nreaders]);
+    pthread_mutex_unlock(&st->readers_mu);
+}
+
 static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_err_t *err)
 {
     int rc;
@@ -465,7 +747,14 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     t->err = err;
     t->status = IAM_OK;
     t->actor = NULL;
+    t->dirty = NULL;
     pthread_rwlock_rdlock(&st->lock);
+    if (!write && (t->txn = reader_take(st))) {
+        if (mdb_txn_renew(t->txn) == MDB_SUCCESS)
+            return IAM_OK;
+        mdb_txn_abort(t->txn); /* a grown map, say: begin afresh below */
+        t->txn = NULL;
+    }
     rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc == MDB_READERS_FULL) {
         /* Slots of crashed processes: clear them and try once more. */
@@ -477,6 +766,7 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
         /* Another process grew the map: adopt its size, then retry. */
         pthread_rwlock_unlock(&st->lock);
         pthread_rwlock_wrlock(&st->lock);
+        readers_drain(st);
         mdb_env_set_mapsize(st->env, 0);
         pthread_rwlock_unlock(&st->lock);
         pthread_rwlock_rdlock(&st->lock);
@@ -489,11 +779,15 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     return tx_rc(t, rc);
 }
 
+static void flush_dirty(tx_t *t);
+static void mark_all_members(tx_t *t);
+
 /* Commits when every step succeeded, else aborts; returns the status. */
 static iam_status_e tx_end(tx_t *t)
 {
     if (!t->txn)
         return t->status;
+    flush_dirty(t);
     if (t->status == IAM_OK)
         tx_rc(t, mdb_txn_commit(t->txn));
     else
@@ -503,12 +797,21 @@ static iam_status_e tx_end(tx_t *t)
     return t->status;
 }
 
-/* Read transactions: nothing to commit. */
+/* Read transactions: nothing to commit; the transaction is reset and
+ * kept for the next read. */
 static iam_status_e tx_done(tx_t *t)
 {
+    iam_store_t *st = t->st;
+
     if (t->txn) {
-        mdb_txn_abort(t->txn);
-        pthread_rwlock_unlock(&t->st->lock);
+        mdb_txn_reset(t->txn);
+        pthread_mutex_lock(&st->readers_mu);
+        if (st->nreaders < READER_POOL)
+            st->readers[st->nreaders++] = t->txn, t->txn = NULL;
+        pthread_mutex_unlock(&st->readers_mu);
+        if (t->txn)
+            mdb_txn_abort(t->txn);
+        pthread_rwlock_unlock(&st->lock);
     }
     t->txn = NULL;
     return t->status;
@@ -630,11 +933,14 @@ static apr_status_t store_cleanup(void *data)
 void iam_store_close(iam_store_t *st)
 {
     if (st && st->env) {
+        if (st->locked_init)
+            readers_drain(st);
         mdb_env_close(st->env);
         st->env = NULL;
     }
     if (st && st->locked_init) {
         pthread_rwlock_destroy(&st->lock);
+        pthread_mutex_destroy(&st->readers_mu);
         st->locked_init = 0;
     }
 }
@@ -660,11 +966,17 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     found = tx_get(&t, &k, &v);
     if (found == 1) {
         char *s = apr_pstrmemdup(p, v.mv_data, v.mv_size);
-        if (strcmp(s, apr_itoa(p, IAM_STORE_FORMAT)))
+        if (!strcmp(s, "1") && create) {
+            /* Format 1 member records lack their groups' grants: write each
+             * again (flush_dirty, at commit), all in this one transaction. */
+            mark_all_members(&t);
+            tx_put(&t, &k, str_val(apr_itoa(p, IAM_STORE_FORMAT)));
+        } else if (strcmp(s, "1") && strcmp(s, apr_itoa(p, IAM_STORE_FORMAT))) {
             tx_fail(&t, IAM_VERSION,
-                    "store %s has format version %.20s, this mod_iam reads version %d: use the "
-                    "mod_iam release that wrote it, or export and import",
+                    "store %s has format version %.20s, this mod_iam reads versions 1 to %d: use "
+                    "the mod_iam release that wrote it, or export and import",
                     st->dir, s, IAM_STORE_FORMAT);
+        }
     } else if (found == 0) {
         MDB_stat ms;
         mdb_stat(t.txn, st->dbi, &ms);
@@ -736,6 +1048,11 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
     if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
         return map_rc(st, rc, err);
     if (pthread_rwlock_init(&st->lock, NULL) != 0) {
+        iam_store_close(st);
+        return fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
+    }
+    if (pthread_mutex_init(&st->readers_mu, NULL) != 0) {
+        pthread_rwlock_destroy(&st->lock);
         iam_store_close(st);
         return fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
     }
@@ -892,29 +1209,34 @@ iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login
                                const iam_roles_t *roles, iam_subject_t *out, iam_err_t *err)
 {
     tx_t t;
-    iam_member_t *m;
-    subject_ctx_t ctx;
-    iam_grant_set_t *direct;
+    iam_member_t *m = NULL;
+    MDB_val v;
+    int found, flat;
 
     memset(out, 0, sizeof(*out));
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
-    if (tx_member(&t, login, &m) == 1) {
-        ctx.subj = out;
-        ctx.sets = apr_array_make(p, 4, sizeof(iam_grant_set_t));
-        ctx.names = m->groups;
-        direct = apr_array_push(ctx.sets);
+    found = tx_record(&t, 'M', login, &v);
+    /* one read: the record carries the grants of the member's groups */
+    if (found == 1 && (m = decode_member_at(p, &v, out, &flat)) && !flat) {
+        /* a record from before format 3, in a store not yet upgraded */
+        subject_ctx_t ctx = {out, apr_array_make(p, 4, sizeof(iam_grant_set_t)), m->groups};
+        iam_grant_set_t *direct = apr_array_push(ctx.sets);
         direct->via = NULL;
         direct->grants = (iam_grant_t *)m->grants->elts;
         direct->ngrants = m->grants->nelts;
         tx_each_link(&t, 'm', login, add_group_set, &ctx);
-        out->member = m;
         out->sets = (iam_grant_set_t *)ctx.sets->elts;
         out->nsets = ctx.sets->nelts;
+    }
+    if (found == 1 && !m)
+        tx_fail(&t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", st->dir, login);
+    else if (found == 0)
+        tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
+    if (t.status == IAM_OK) {
+        out->member = m;
         out->owner = iam_policy_is_owner(roles, out->sets, out->nsets);
         out->pii |= out->owner || m->pii;
-    } else if (t.status == IAM_OK) {
-        tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
     }
     return tx_done(&t);
 }
@@ -1317,7 +1639,7 @@ static void audit(tx_t *t, const char *action, const char *target, const char *b
 
 static iam_audit_t *decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val *v)
 {
-    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    rbuf_t r = r_open(p, v);
     iam_audit_t *a = apr_pcalloc(p, sizeof(*a));
     const unsigned char *kb = k->mv_data;
     int i;
@@ -1377,6 +1699,26 @@ iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long 
  * Every write runs in write_op: one write transaction, the plan and roles
  * read inside it, the change and its audit record, commit or abort. */
 
+/* Marks a member whose record must be written again, with their groups,
+ * before the transaction commits (flush_dirty). */
+static void mark_dirty(tx_t *t, const char *login)
+{
+    char *lc = apr_pstrdup(t->p, login), *c;
+
+    for (c = lc; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    if (!t->dirty)
+        t->dirty = apr_hash_make(t->p);
+    apr_hash_set(t->dirty, lc, APR_HASH_KEY_STRING, "");
+}
+
+static void mark_member(tx_t *t, const char *login, void *data)
+{
+    (void)data;
+    mark_dirty(t, login);
+}
+
+/* Writes a member's own fields now; their groups follow at commit. */
 static void put_member(tx_t *t, const iam_member_t *m)
 {
     key_t_ k;
@@ -1385,18 +1727,86 @@ static void put_member(tx_t *t, const iam_member_t *m)
         tx_fail(t, IAM_INVALID, "login is too long");
         return;
     }
-    tx_put(t, &k, encode_member(t->p, m));
+    tx_put(t, &k, encode_member(t->p, m, NULL));
+    mark_dirty(t, m->login);
 }
 
+/* Writes a group; if what its members' records carry of it changed, they
+ * are written again at commit. */
 static void put_group(tx_t *t, const iam_group_t *g)
 {
     key_t_ k;
+    MDB_val old, v = encode_group(t->p, g);
 
     if (key_make(&k, 'G', g->name, NULL)) {
         tx_fail(t, IAM_INVALID, "group name is too long");
         return;
     }
-    tx_put(t, &k, encode_group(t->p, g));
+    if (tx_get(t, &k, &old) == 1 && old.mv_size == v.mv_size &&
+        !memcmp(old.mv_data, v.mv_data, v.mv_size))
+        return;
+    tx_put(t, &k, v);
+    tx_each_link(t, 'g', g->name, mark_member, NULL);
+}
+
+/* Marks every member (upgrading a format 1 store). */
+static void mark_all_members(tx_t *t)
+{
+    MDB_cursor *c;
+    MDB_val kv = {1, "M"}, v;
+    int rc;
+
+    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+        return;
+    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && kv.mv_size > 1 && *(char *)kv.mv_data == 'M';
+         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
+        mark_dirty(t, apr_pstrmemdup(t->p, (char *)kv.mv_data + 1, kv.mv_size - 1));
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+    mdb_cursor_close(c);
+}
+
+static void collect_group(tx_t *t, const char *name, void *data)
+{
+    iam_group_t *g;
+
+    if (tx_group(t, name, &g) == 1)
+        APR_ARRAY_PUSH((apr_array_header_t *)data, iam_group_t *) = g;
+    else
+        tx_fail(t, IAM_CORRUPT, "store %s: membership names missing group '%s'", t->st->dir, name);
+}
+
+/* Writes every marked member's record again with the current grants of
+ * their groups, inside the transaction that changed them: the copy a
+ * decision reads is never stale. A removed member is skipped. */
+static void flush_dirty(tx_t *t)
+{
+    apr_pool_t *outer = t->p, *scratch;
+    apr_hash_index_t *hi;
+
+    if (!t->dirty || t->status != IAM_OK)
+        return;
+    apr_pool_create(&scratch, outer);
+    for (hi = apr_hash_first(outer, t->dirty); hi && t->status == IAM_OK; hi = apr_hash_next(hi)) {
+        const char *login = apr_hash_this_key(hi);
+        apr_array_header_t *groups;
+        iam_member_t *m;
+        key_t_ k;
+
+        t->p = scratch; /* a big import must not keep every record decoded */
+        if (tx_member(t, login, &m) == 1) {
+            groups = apr_array_make(scratch, 4, sizeof(iam_group_t *));
+            tx_each_link(t, 'm', login, collect_group, groups);
+            key_make(&k, 'M', login, NULL);
+            tx_put(t, &k, encode_member(scratch, m, groups));
+        }
+        t->p = outer;
+        apr_pool_clear(scratch);
+    }
+    t->p = outer;
+    t->dirty = NULL;
+    apr_pool_destroy(scratch);
 }
 
 static void set_link(tx_t *t, char type, const char *a, const char *b, int on)
@@ -1411,6 +1821,8 @@ static void set_link(tx_t *t, char type, const char *a, const char *b, int on)
         tx_put(t, &k, str_val(""));
     else
         tx_del(t, &k);
+    if (type == 'm')
+        mark_dirty(t, a);
 }
 
 static void set_owner_index(tx_t *t, const char *login, int on)
@@ -1467,7 +1879,7 @@ static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
 
 static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
 {
-    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    rbuf_t r = r_open(p, v);
     iam_request_t *q = apr_pcalloc(p, sizeof(*q));
 
     if (r_u8(&r) != REC_FORMAT)
@@ -2889,7 +3301,7 @@ static MDB_val encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned
 
 static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char hash[32])
 {
-    rbuf_t r = {p, v->mv_data, v->mv_size, 0, 0};
+    rbuf_t r = r_open(p, v);
     iam_token_t *tk = apr_pcalloc(p, sizeof(*tk));
 
     if (r_u8(&r) != REC_FORMAT)

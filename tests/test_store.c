@@ -1681,7 +1681,9 @@ START_TEST(test_damaged_member_record)
 }
 END_TEST
 
-/* A damaged group fails its members' decisions closed. */
+/* A damaged group record fails every read and write of the group closed.
+ * Its members' decisions read the copy of its grants their own records
+ * carry, written whole by the last change, so they go on as before. */
 START_TEST(test_damaged_group_record)
 {
     static const unsigned char junk[] = {0x01, 0x00, 0xff, 0xff, 0xff, 0xff};
@@ -1699,10 +1701,15 @@ START_TEST(test_damaged_group_record)
     OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
     damage('G', "eng", junk, sizeof(junk));
 
-    EXPECT(IAM_CORRUPT, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_group_get(st, pool, "eng", &grp, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_group_list(st, pool, &list, &ierr));
     EXPECT(IAM_CORRUPT, iam_store_grant(st, "test", 1, "eng", &g, &ierr));
+    /* writing bob's record again needs the group: refused, nothing changes */
+    EXPECT(IAM_CORRUPT, iam_store_grant(st, "test", 0, "bob", &g, &ierr));
+    OK(iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.nsets, 2);
+    ck_assert_str_eq(subj.sets[1].via, "eng");
+    ck_assert_int_eq(subj.sets[0].ngrants, 0);
     OK(iam_store_subject(st, pool, "alice", &roles, &subj, &ierr));
 }
 END_TEST
@@ -1714,8 +1721,11 @@ START_TEST(test_truncated_member_record)
     size_t klen, n;
     const char *key = rec_key('M', "bob", &klen);
     iam_member_t *m;
+    iam_subject_t subj;
+    iam_roles_t roles;
     MDB_val good;
 
+    iam_roles_init(&roles);
     add("alice", NULL, 1);
     OK(iam_store_member_add(st, "test", "bob", "bob@example.com", "Bob", IAM_ACTIVE, 0, &ierr));
     OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
@@ -1726,9 +1736,168 @@ START_TEST(test_truncated_member_record)
     for (n = 0; n < good.mv_size; n++) {
         damage('M', "bob", good.mv_data, n);
         EXPECT(IAM_CORRUPT, iam_store_member_get(st, pool, "bob", &m, &ierr));
+        EXPECT(IAM_CORRUPT, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
     }
     damage('M', "bob", good.mv_data, good.mv_size);
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-admin")), "web api");
+}
+END_TEST
+
+/* Any byte of a member record changed to anything: the store reads it as
+ * damaged or as some record, and never reads outside it (ASan watches). */
+START_TEST(test_flipped_member_record)
+{
+    iam_grant_t g = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("web", "api"));
+    iam_grant_t l = grant_of("personas-user", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    static const unsigned char values[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
+    size_t klen, n, v;
+    const char *key = rec_key('M', "bob", &klen);
+    iam_subject_t subj;
+    iam_roles_t roles;
+    MDB_val good;
+    int s, i, j;
+
+    iam_roles_init(&roles);
+    add("alice", NULL, 1);
+    OK(iam_store_member_add(st, "test", "bob", "bob@example.com", "Bob", IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_grant(st, "test", 0, "bob", &g, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &l, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
+    iam_store_close(st);
+    good = raw_get(sdir, key, klen);
+    reopen();
+    for (n = 0; n < good.mv_size; n++) {
+        for (v = 0; v < sizeof(values); v++) {
+            unsigned char *bad = apr_pmemdup(pool, good.mv_data, good.mv_size);
+            iam_status_e rc;
+            if (bad[n] == values[v])
+                continue;
+            bad[n] = values[v];
+            damage('M', "bob", bad, good.mv_size);
+            rc = iam_store_subject(st, pool, "bob", &roles, &subj, &ierr);
+            ck_assert_msg(rc == IAM_OK || rc == IAM_CORRUPT, "byte %zu = %02x: %s", n, values[v],
+                          iam_status_str(rc));
+            for (s = 0; rc == IAM_OK && s < subj.nsets; s++) {
+                ck_assert(s == 0 || strlen(subj.sets[s].via) < good.mv_size);
+                for (i = 0; i < subj.sets[s].ngrants; i++) {
+                    const iam_grant_t *gr = &subj.sets[s].grants[i];
+                    ck_assert(strlen(gr->role) < good.mv_size);
+                    for (j = 0; j < gr->nitems; j++)
+                        ck_assert(strlen(gr->items[j]) < good.mv_size);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
+/* ---- the copy of their groups' grants that member records carry ---- */
+
+/* The grant sets a decision sees for `login`, as "via:role,role via:role". */
+static const char *sets_text(const char *login)
+{
+    iam_subject_t subj;
+    iam_roles_t roles;
+    const char *out = "";
+    int s, i;
+
+    iam_roles_init(&roles);
+    OK(iam_store_subject(st, pool, login, &roles, &subj, &ierr));
+    for (s = 0; s < subj.nsets; s++) {
+        out = apr_pstrcat(pool, out, s ? " " : "", subj.sets[s].via ? subj.sets[s].via : "-", ":",
+                          NULL);
+        for (i = 0; i < subj.sets[s].ngrants; i++)
+            out = apr_pstrcat(pool, out, i ? "," : "", subj.sets[s].grants[i].role, NULL);
+    }
+    return out;
+}
+
+/* Every change to a group, its grants or its members reaches the records of
+ * the members it concerns, in the same transaction. */
+START_TEST(test_member_record_follows_groups)
+{
+    iam_grant_t ro = all_of("source-read-only"), wh = all_of("warehouse-read-only");
+    iam_group_spec_t sp = {"data", 1, NULL, NULL};
+    iam_subject_t subj;
+    iam_roles_t roles;
+
+    iam_roles_init(&roles);
+    add("olivia", NULL, 1);
+    add_members(ITEMS("bob", "carol"));
+    OK(iam_store_group_create(st, "test", "Eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob", "carol"), 2, &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-: Eng:");
+    OK(iam_store_grant(st, "test", 1, "eng", &ro, &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-: Eng:source-read-only");
+    ck_assert_str_eq(sets_text("carol"), "-: Eng:source-read-only");
+    OK(iam_store_grant(st, "test", 0, "bob", &wh, &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-:warehouse-read-only Eng:source-read-only");
+    OK(iam_store_revoke(st, "test", 1, "eng", &ro, 0, &ierr));
+    ck_assert_str_eq(sets_text("carol"), "-: Eng:");
+    OK(iam_store_grant(st, "test", 1, "eng", &ro, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 0, ITEMS("carol"), 1, &ierr));
+    ck_assert_str_eq(sets_text("carol"), "-:");
+    /* a second group, its personal-data flag, then the first one deleted */
+    sp.grants = grants_of(&wh, 1);
+    sp.members = names_of(ITEMS("bob"));
+    OK(iam_store_group_put(st, "test", &sp, 1, &ierr));
+    ck_assert_str_eq(sets_text("bob"), /* groups in name order */
+                     "-:warehouse-read-only data:warehouse-read-only Eng:source-read-only");
+    OK(iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.pii, 1);
+    OK(iam_store_group_delete(st, "test", "eng", &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-:warehouse-read-only data:warehouse-read-only");
+    ck_assert_str_eq(joined(member("bob")->groups), "data");
+    /* a member removed and added again starts with nothing */
+    OK(iam_store_member_remove(st, "test", "bob", &ierr));
+    add("bob", NULL, 0);
+    ck_assert_str_eq(sets_text("bob"), "-:");
+    OK(iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.pii, 0);
+}
+END_TEST
+
+/* A store of format 1 (member records without their groups) still decides
+ * while opened read-only, and is upgraded whole by the first writer. */
+START_TEST(test_upgrade_format_1)
+{
+    /* bob's record as format 2 wrote it: Source Read-only on "web" */
+    static const unsigned char v2[] = {
+        2,   0,   0, 0, 0,  0,   0,   0,   0,   0,   0,   0,   3,   'b', 'o', 'b', 0,   0,   0,
+        0,   0,   1, 0, 16, 's', 'o', 'u', 'r', 'c', 'e', '-', 'r', 'e', 'a', 'd', '-', 'o', 'n',
+        'l', 'y', 1, 0, 1,  0,   3,   'w', 'e', 'b', 0,   0,   0,   0,   0,   0,   0,   0};
+    iam_grant_t wh = all_of("warehouse-read-only");
+    size_t klen, vlen;
+    const char *vkey = rec_key(0x01, "version", &vlen);
+    const char *mkey = rec_key('M', "bob", &klen);
+    iam_store_t *rw;
+    MDB_val rec;
+
+    add("olivia", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &wh, &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
+    iam_store_close(st);
+    raw_put(sdir, vkey, vlen, "1", 1);
+    raw_put(sdir, mkey, klen, v2, sizeof(v2));
+
+    reopen(); /* no IAM_OPEN_CREATE: read as it is */
+    ck_assert_str_eq(sets_text("bob"), "-:source-read-only eng:warehouse-read-only");
+    ck_assert_int_eq(((unsigned char *)raw_get(sdir, mkey, klen).mv_data)[0], 2);
+    iam_store_close(st);
+
+    OK(iam_store_open(&rw, sdir, 0, IAM_OPEN_CREATE, pool, &ierr));
+    iam_store_close(rw);
+    rec = raw_get(sdir, mkey, klen);
+    ck_assert_int_eq(((unsigned char *)rec.mv_data)[0], 3);
+    rec = raw_get(sdir, vkey, vlen);
+    ck_assert_int_eq(rec.mv_size, 1);
+    ck_assert_int_eq(*(char *)rec.mv_data, '2');
+    reopen();
+    ck_assert_str_eq(sets_text("bob"), "-:source-read-only eng:warehouse-read-only");
+    ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-read-only")), "web");
 }
 END_TEST
 
@@ -1909,6 +2078,12 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_damaged_member_record);
     tcase_add_test(tc, test_damaged_group_record);
     tcase_add_test(tc, test_truncated_member_record);
+    tcase_add_test(tc, test_flipped_member_record);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("decision-copy");
+    tcase_add_test(tc, test_member_record_follows_groups);
+    tcase_add_test(tc, test_upgrade_format_1);
     suite_add_tcase(s, tc);
 
     tc = tcase("map-full");
