@@ -99,18 +99,17 @@ $(BUILD)/bench_decide: bench/decide.c $(SRC_SHARED) $(HEADERS)
 
 # The per-decision microbenchmark (issue 6): ns per decision at three sizes,
 # then instructions per decision under callgrind (repeatable where time is
-# not) on the same stores, built once (natively) in BENCH_DIR.
-BENCH_DIR ?= /tmp/mod_iam-bench-decide
+# not) on the same stores, built once (natively) in a temporary directory.
 bench-decide: deps $(BUILD)/bench_decide
 	@command -v valgrind >/dev/null || { echo "valgrind is needed for instruction counts"; exit 1; }
-	@rm -rf $(BENCH_DIR) && for n in 1000 100000 1000000; do \
-	  mkdir -p $(BENCH_DIR)/$$n && $(BUILD)/bench_decide -n $$n -d $(BENCH_DIR)/$$n || exit 1; \
-	done
-	@for n in 1000 100000 1000000; do \
+	@dir=$$(mktemp -d /tmp/mod_iam-bench-decide.XXXXXX) && trap 'rm -rf "$$dir"' EXIT && \
+	for n in 1000 100000 1000000; do \
+	  mkdir -p $$dir/$$n && $(BUILD)/bench_decide -n $$n -d $$dir/$$n || exit 1; \
+	done && \
+	for n in 1000 100000 1000000; do \
 	  valgrind --tool=callgrind --toggle-collect=decide_batch --callgrind-out-file=/dev/null \
-	    $(BUILD)/bench_decide -q -n $$n -d $(BENCH_DIR)/$$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
+	    $(BUILD)/bench_decide -q -n $$n -d $$dir/$$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
 	done
-	@rm -rf $(BENCH_DIR)
 
 demo: deps build
 	conf/demo/run $(abspath $(BUILD))

@@ -96,7 +96,7 @@ static iam_status_e cached_lookup(request_rec *r, iam_store_t *store, iam_worksp
         top = top->main;
     c = ap_get_module_config(top->request_config, &iam_module);
     if (!c || strcmp(c->user, r->user)) {
-        c = apr_palloc(top->pool, sizeof(*c));
+        c = apr_pcalloc(top->pool, sizeof(*c));
         c->user = apr_pstrdup(top->pool, r->user);
         c->status = lookup(r, top->pool, store, ws, &c->subj, &c->err);
         ap_set_module_config(top->request_config, &iam_module, c);

@@ -85,7 +85,6 @@ const iam_role_t *iam_roles_find(const iam_roles_t *roles, const char *name)
 {
     char slug[128];
     int i;
-
     unsigned h, k;
 
     if (!name)

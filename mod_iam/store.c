@@ -34,6 +34,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -43,7 +44,7 @@
 #define MAXKEY 511 /* LMDB's default key size limit */
 #define REC_FORMAT 1
 #define MEMBER_FORMAT 3 /* 2 added last_seen, 3 the groups' grants; 1 and 2 are still read */
-#define READER_POOL 64  /* reset read transactions kept for reuse */
+#define READER_POOL 8   /* reset read transactions kept for reuse: each keeps a reader slot */
 
 struct iam_store {
     MDB_env *env;
@@ -207,6 +208,13 @@ static void w_u32_at(wbuf_t *w, size_t at, unsigned long v)
         w->d[at + (size_t)i] = (unsigned char)(v >> ((3 - i) * 8));
 }
 
+static void w_u32(wbuf_t *w, unsigned long v)
+{
+    w_need(w, 4);
+    w_u32_at(w, w->n, v);
+    w->n += 4;
+}
+
 static void w_u64(wbuf_t *w, unsigned long long v)
 {
     int i;
@@ -352,14 +360,17 @@ static apr_array_header_t *r_grants(rbuf_t *r)
  * laid out so that reading it is pointer arithmetic, not parsing: fixed-
  * size tables, then one pool of NUL-terminated strings they point into.
  * Set 0 holds the member's own grants, sets 1.. those of each group they
- * are in (copied from the group records by flush_dirty, in the same
- * transaction as any change to them, so never stale).
+ * are in, copied from the group records by flush_dirty in the same
+ * transaction as any change to them, so never stale. A group whose grants
+ * take more than FLAT_COPY_MAX bytes is not copied (the set says "by
+ * reference" and the decision reads that group's record too): a big grant
+ * on a big group must not be stored once per member.
  *
- *   header  40 bytes: u8 format, status, pii, 0; u64 created, last_seen;
- *           u32 login, email, name (pool offsets); u16 nsets, ngrants;
- *           u32 nitems
+ *   header  44 bytes: u8 format, status, pii, 0; u64 created, last_seen;
+ *           u32 login, email, name (pool offsets); u32 nsets, ngrants,
+ *           nitems
  *   sets    8 bytes each: u32 group name (0xffffffff: direct), u8 pii,
- *           u8 0, u16 grants
+ *           u8 flags (1: by reference), u16 grants
  *   grants  8 bytes each: u32 role, u8 scope, u8 0, u16 items
  *   items   4 bytes each: u32 resource name or label
  *   pool    the strings; its last byte is a NUL
@@ -367,15 +378,10 @@ static apr_array_header_t *r_grants(rbuf_t *r)
  * Numbers are big-endian. Formats 1 and 2 (fields in a row, no groups)
  * are still read. */
 
-#define FLAT_HEAD 40
+#define FLAT_HEAD 44
 #define FLAT_DIRECT 0xffffffffUL
-
-static void w_u32(wbuf_t *w, unsigned long v)
-{
-    w_need(w, 4);
-    w_u32_at(w, w->n, v);
-    w->n += 4;
-}
+#define FLAT_BY_REF 1
+#define FLAT_COPY_MAX 512
 
 /* Adds a string to the pool; returns its offset. */
 static unsigned long pool_str(wbuf_t *pool, const char *s)
@@ -390,52 +396,38 @@ static unsigned long pool_str(wbuf_t *pool, const char *s)
     return (unsigned long)at;
 }
 
-static void flat_set(wbuf_t *w, wbuf_t *pool, const char *via, int pii,
-                     const apr_array_header_t *grants)
+/* Whether a group's grants are small enough to copy into its members. */
+static int copies_grants(const iam_group_t *g)
 {
-    w_u32(w, via ? pool_str(pool, via) : FLAT_DIRECT);
-    w_u8(w, pii ? 1 : 0);
-    w_u8(w, 0);
-    w_u16(w, (unsigned)grants->nelts);
-}
-
-static void flat_grants(wbuf_t *w, wbuf_t *pool, const apr_array_header_t *grants)
-{
-    int i;
-
-    for (i = 0; i < grants->nelts; i++) {
-        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
-        w_u32(w, pool_str(pool, g->role));
-        w_u8(w, (unsigned)g->scope);
-        w_u8(w, 0);
-        w_u16(w, (unsigned)g->nitems);
-    }
-}
-
-static void flat_items(wbuf_t *w, wbuf_t *pool, const apr_array_header_t *grants)
-{
+    size_t bytes = 0;
     int i, j;
 
-    for (i = 0; i < grants->nelts; i++) {
-        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
-        for (j = 0; j < g->nitems; j++)
-            w_u32(w, pool_str(pool, g->items[j]));
+    for (i = 0; i < g->grants->nelts && bytes <= FLAT_COPY_MAX; i++) {
+        const iam_grant_t *gr = &APR_ARRAY_IDX(g->grants, i, iam_grant_t);
+        bytes += 8 + strlen(gr->role) + 1;
+        for (j = 0; j < gr->nitems; j++)
+            bytes += 4 + strlen(gr->items[j]) + 1;
     }
+    return bytes <= FLAT_COPY_MAX;
 }
 
 /* `groups` (iam_group_t *): the member's groups, NULL for none yet. */
 static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m, const apr_array_header_t *groups)
 {
     wbuf_t w = {p, NULL, 0, 0}, pool = {p, NULL, 0, 0};
-    int ng = groups ? groups->nelts : 0, i, j;
-    unsigned long ngrants = (unsigned long)m->grants->nelts, nitems = 0;
+    int ng = groups ? groups->nelts : 0, i, j, k;
+    /* the grants each set copies: [0] the member's own, NULL by reference */
+    const apr_array_header_t **parts = apr_palloc(p, sizeof(*parts) * (size_t)(ng + 1));
+    unsigned long ngrants = 0, nitems = 0;
 
-    for (i = -1; i < ng; i++) {
-        const apr_array_header_t *gr =
-            i < 0 ? m->grants : APR_ARRAY_IDX(groups, i, const iam_group_t *)->grants;
-        ngrants += i < 0 ? 0 : (unsigned long)gr->nelts;
-        for (j = 0; j < gr->nelts; j++)
-            nitems += (unsigned long)APR_ARRAY_IDX(gr, j, iam_grant_t).nitems;
+    parts[0] = m->grants;
+    for (i = 0; i < ng; i++) {
+        const iam_group_t *g = APR_ARRAY_IDX(groups, i, const iam_group_t *);
+        parts[i + 1] = copies_grants(g) ? g->grants : NULL;
+    }
+    for (i = 0; i <= ng; i++) {
+        for (j = 0; parts[i] && j < parts[i]->nelts; j++, ngrants++)
+            nitems += (unsigned long)APR_ARRAY_IDX(parts[i], j, iam_grant_t).nitems;
     }
     w_u8(&w, MEMBER_FORMAT);
     w_u8(&w, (unsigned)m->status);
@@ -446,20 +438,32 @@ static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m, const apr_arr
     w_u32(&w, pool_str(&pool, m->login));
     w_u32(&w, pool_str(&pool, m->email));
     w_u32(&w, pool_str(&pool, m->name));
-    w_u16(&w, (unsigned)(ng + 1));
-    w_u16(&w, (unsigned)ngrants); /* IAM_MAX_GRANTS per holder keeps these small */
+    w_u32(&w, (unsigned long)ng + 1);
+    w_u32(&w, ngrants);
     w_u32(&w, nitems);
-    flat_set(&w, &pool, NULL, 0, m->grants);
-    for (i = 0; i < ng; i++) {
-        const iam_group_t *g = APR_ARRAY_IDX(groups, i, const iam_group_t *);
-        flat_set(&w, &pool, g->name, g->pii, g->grants);
+    for (i = 0; i <= ng; i++) {
+        const iam_group_t *g = i ? APR_ARRAY_IDX(groups, i - 1, const iam_group_t *) : NULL;
+        w_u32(&w, g ? pool_str(&pool, g->name) : FLAT_DIRECT);
+        w_u8(&w, g && g->pii ? 1 : 0);
+        w_u8(&w, parts[i] ? 0 : FLAT_BY_REF);
+        w_u16(&w, parts[i] ? (unsigned)parts[i]->nelts : 0); /* IAM_MAX_GRANTS per holder */
     }
-    flat_grants(&w, &pool, m->grants);
-    for (i = 0; i < ng; i++)
-        flat_grants(&w, &pool, APR_ARRAY_IDX(groups, i, const iam_group_t *)->grants);
-    flat_items(&w, &pool, m->grants);
-    for (i = 0; i < ng; i++)
-        flat_items(&w, &pool, APR_ARRAY_IDX(groups, i, const iam_group_t *)->grants);
+    for (i = 0; i <= ng; i++) {
+        for (j = 0; parts[i] && j < parts[i]->nelts; j++) {
+            const iam_grant_t *gr = &APR_ARRAY_IDX(parts[i], j, iam_grant_t);
+            w_u32(&w, pool_str(&pool, gr->role));
+            w_u8(&w, (unsigned)gr->scope);
+            w_u8(&w, 0);
+            w_u16(&w, (unsigned)gr->nitems); /* IAM_MAX_ITEMS per grant */
+        }
+    }
+    for (i = 0; i <= ng; i++) {
+        for (j = 0; parts[i] && j < parts[i]->nelts; j++) {
+            const iam_grant_t *gr = &APR_ARRAY_IDX(parts[i], j, iam_grant_t);
+            for (k = 0; k < gr->nitems; k++)
+                w_u32(&w, pool_str(&pool, gr->items[k]));
+        }
+    }
     w_need(&w, pool.n);
     memcpy(w.d + w.n, pool.d, pool.n);
     w.n += pool.n;
@@ -476,16 +480,23 @@ static unsigned long be32(const unsigned char *d)
     return (unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 | (unsigned long)d[2] << 8 | d[3];
 }
 
+/* The string at `off` of a record's pool, or NULL if `off` is outside it
+ * (the pool ends in a NUL, so every string inside it is terminated). */
+static const char *pool_at(const char *pool, size_t len, unsigned long off)
+{
+    return off < len ? pool + off : NULL;
+}
+
 /* Decodes a format 3 record: the member and, with `subj`, their grant
- * sets (set 0 direct). One allocation holds a copy of the record (the
+ * sets (set 0 direct; a set by reference has grants NULL, for the caller
+ * to read from the group). One allocation holds a copy of the record (the
  * strings stay there) and every table; each offset and count is checked
  * against the record, so damage is NULL, never a wild read. */
 static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t *subj)
 {
     const unsigned char *d = v->mv_data, *set_at, *grant_at, *item_at;
     size_t size = v->mv_size, copy = (v->mv_size + 7) & ~(size_t)7, pool_off, pool_len;
-    unsigned nsets, ngrants, s, g = 0, j;
-    unsigned long nitems, it = 0;
+    unsigned long nsets, ngrants, nitems, s, g = 0, it = 0, j;
     iam_grant_set_t *sets;
     iam_grant_t *grants;
     const char **items, **names, *pool;
@@ -494,16 +505,20 @@ static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t 
 
     if (size < FLAT_HEAD || d[1] > IAM_INVITED)
         return NULL;
-    nsets = (unsigned)be16(d + 32);
-    ngrants = (unsigned)be16(d + 34);
-    nitems = be32(d + 36);
-    pool_off = FLAT_HEAD + 8 * (size_t)nsets + 8 * (size_t)ngrants + 4 * (size_t)nitems;
-    if (nsets < 1 || pool_off >= size || d[size - 1] != 0)
+    nsets = be32(d + 32);
+    ngrants = be32(d + 36);
+    nitems = be32(d + 40);
+    /* each table entry takes 4 or 8 bytes of the record: bound the counts
+     * before any arithmetic on them can wrap */
+    if (nsets < 1 || nsets > size / 8 || ngrants > size / 8 || nitems > size / 4)
+        return NULL;
+    pool_off = FLAT_HEAD + 8 * nsets + 8 * ngrants + 4 * nitems;
+    if (pool_off >= size || d[size - 1] != 0)
         return NULL;
     pool_len = size - pool_off;
     set_at = d + FLAT_HEAD;
-    grant_at = set_at + 8 * (size_t)nsets;
-    item_at = grant_at + 8 * (size_t)ngrants;
+    grant_at = set_at + 8 * nsets;
+    item_at = grant_at + 8 * ngrants;
     block =
         apr_palloc(p, copy + sizeof(*m) + 2 * sizeof(apr_array_header_t) + sizeof(*sets) * nsets +
                           sizeof(*grants) * ngrants + sizeof(char *) * (nitems + ngrants + nsets));
@@ -517,47 +532,46 @@ static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t 
     items = (const char **)(grants + ngrants);
     names = items + nitems + ngrants;
 
-#define POOL_AT(o) ((o) < pool_len ? pool + (o) : NULL)
     m->status = (iam_member_status_e)d[1];
     m->pii = d[2] ? 1 : 0;
     m->created = (long long)((unsigned long long)be32(d + 4) << 32 | be32(d + 8));
     m->last_seen = (long long)((unsigned long long)be32(d + 12) << 32 | be32(d + 16));
-    m->login = POOL_AT(be32(d + 20));
-    m->email = POOL_AT(be32(d + 24));
-    m->name = POOL_AT(be32(d + 28));
+    m->login = pool_at(pool, pool_len, be32(d + 20));
+    m->email = pool_at(pool, pool_len, be32(d + 24));
+    m->name = pool_at(pool, pool_len, be32(d + 28));
     if (!m->login || !m->email || !m->name || !m->login[0])
         return NULL;
     /* the sets in order, each naming how many of the grants that follow
      * are its own; the counts must add up */
     for (s = 0; s < nsets; s++, set_at += 8) {
-        unsigned long via = be32(set_at);
-        unsigned n = (unsigned)be16(set_at + 6);
-        sets[s].via = s == 0 ? NULL : POOL_AT(via);
-        if ((s == 0) != (via == FLAT_DIRECT) || (s > 0 && !sets[s].via) || n > ngrants - g)
+        unsigned long via = be32(set_at), n = be16(set_at + 6);
+        int by_ref = set_at[5] & FLAT_BY_REF;
+        sets[s].via = s == 0 ? NULL : pool_at(pool, pool_len, via);
+        if ((s == 0) != (via == FLAT_DIRECT) || (s > 0 && !sets[s].via) || n > ngrants - g ||
+            (by_ref && (s == 0 || n > 0)))
             return NULL;
-        sets[s].grants = grants + g;
+        sets[s].grants = by_ref ? NULL : grants + g;
         sets[s].ngrants = (int)n;
         for (; n > 0; n--, g++, grant_at += 8) {
             iam_grant_t *gr = &grants[g];
-            gr->role = POOL_AT(be32(grant_at));
+            gr->role = pool_at(pool, pool_len, be32(grant_at));
             gr->scope = (iam_scope_e)grant_at[4];
             gr->nitems = (int)be16(grant_at + 6);
             gr->items = items;
             if (!gr->role || gr->scope > IAM_SCOPE_LABELS ||
                 (unsigned long)gr->nitems > nitems - it)
                 return NULL;
-            for (j = 0; j < (unsigned)gr->nitems; j++, it++, item_at += 4) {
-                if (!(*items++ = POOL_AT(be32(item_at))))
+            for (j = 0; j < (unsigned long)gr->nitems; j++, it++, item_at += 4) {
+                if (!(*items++ = pool_at(pool, pool_len, be32(item_at))))
                     return NULL;
             }
             *items++ = NULL;
         }
     }
-#undef POOL_AT
     if (g != ngrants || it != nitems)
         return NULL;
-    /* the member's own grants and groups, as APR arrays over the tables */
-    /* full (nalloc == nelts): a push moves the array, never onto set 1 */
+    /* the member's own grants and groups, as APR arrays over the tables;
+     * full (nalloc == nelts), so a push moves the array, never onto set 1 */
     *m->grants = (apr_array_header_t){p, sizeof(iam_grant_t), sets[0].ngrants, sets[0].ngrants,
                                       (char *)grants};
     *m->groups = (apr_array_header_t){p, sizeof(const char *), 0, (int)nsets, (char *)names};
@@ -757,8 +771,10 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     }
     rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc == MDB_READERS_FULL) {
-        /* Slots of crashed processes: clear them and try once more. */
+        /* Slots of crashed processes, and this one's idle pool: free them
+         * and try once more. */
         int dead = 0;
+        readers_drain(st);
         mdb_reader_check(st->env, &dead);
         rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     }
@@ -780,7 +796,6 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
 }
 
 static void flush_dirty(tx_t *t);
-static void mark_all_members(tx_t *t);
 
 /* Commits when every step succeeded, else aborts; returns the status. */
 static iam_status_e tx_end(tx_t *t)
@@ -807,10 +822,11 @@ static iam_status_e tx_done(tx_t *t)
         mdb_txn_reset(t->txn);
         pthread_mutex_lock(&st->readers_mu);
         if (st->nreaders < READER_POOL)
-            st->readers[st->nreaders++] = t->txn, t->txn = NULL;
-        pthread_mutex_unlock(&st->readers_mu);
-        if (t->txn)
+            st->readers[st->nreaders++] = t->txn;
+        else
             mdb_txn_abort(t->txn);
+        t->txn = NULL;
+        pthread_mutex_unlock(&st->readers_mu);
         pthread_rwlock_unlock(&st->lock);
     }
     t->txn = NULL;
@@ -966,17 +982,12 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     found = tx_get(&t, &k, &v);
     if (found == 1) {
         char *s = apr_pstrmemdup(p, v.mv_data, v.mv_size);
-        if (!strcmp(s, "1") && create) {
-            /* Format 1 member records lack their groups' grants: write each
-             * again (flush_dirty, at commit), all in this one transaction. */
-            mark_all_members(&t);
-            tx_put(&t, &k, str_val(apr_itoa(p, IAM_STORE_FORMAT)));
-        } else if (strcmp(s, "1") && strcmp(s, apr_itoa(p, IAM_STORE_FORMAT))) {
+        /* format 1 is read as it is; its first write upgrades it (write_op) */
+        if (strcmp(s, "1") && strcmp(s, apr_itoa(p, IAM_STORE_FORMAT)))
             tx_fail(&t, IAM_VERSION,
                     "store %s has format version %.20s, this mod_iam reads versions 1 to %d: use "
                     "the mod_iam release that wrote it, or export and import",
                     st->dir, s, IAM_STORE_FORMAT);
-        }
     } else if (found == 0) {
         MDB_stat ms;
         mdb_stat(t.txn, st->dbi, &ms);
@@ -1217,8 +1228,23 @@ iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
     found = tx_record(&t, 'M', login, &v);
-    /* one read: the record carries the grants of the member's groups */
-    if (found == 1 && (m = decode_member_at(p, &v, out, &flat)) && !flat) {
+    /* one read: the record carries the grants of the member's groups
+     * (but for groups with grants too big to copy, read here) */
+    if (found == 1 && (m = decode_member_at(p, &v, out, &flat)) && flat) {
+        int s;
+        for (s = 1; s < out->nsets && t.status == IAM_OK; s++) {
+            iam_group_t *g;
+            if (out->sets[s].grants)
+                continue;
+            if (tx_group(&t, out->sets[s].via, &g) != 1) {
+                tx_fail(&t, IAM_CORRUPT, "store %s: member '%s' is in missing group '%s'", st->dir,
+                        login, out->sets[s].via);
+                break;
+            }
+            out->sets[s].grants = (iam_grant_t *)g->grants->elts;
+            out->sets[s].ngrants = g->grants->nelts;
+        }
+    } else if (found == 1 && m) {
         /* a record from before format 3, in a store not yet upgraded */
         subject_ctx_t ctx = {out, apr_array_make(p, 4, sizeof(iam_grant_set_t)), m->groups};
         iam_grant_set_t *direct = apr_array_push(ctx.sets);
@@ -1703,13 +1729,16 @@ iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long 
  * before the transaction commits (flush_dirty). */
 static void mark_dirty(tx_t *t, const char *login)
 {
-    char *lc = apr_pstrdup(t->p, login), *c;
+    char lc[MAXKEY + 1];
+    size_t i;
 
-    for (c = lc; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
+    for (i = 0; login[i] && i < MAXKEY; i++)
+        lc[i] = (char)tolower((unsigned char)login[i]);
+    lc[i] = 0;
     if (!t->dirty)
         t->dirty = apr_hash_make(t->p);
-    apr_hash_set(t->dirty, lc, APR_HASH_KEY_STRING, "");
+    if (!apr_hash_get(t->dirty, lc, (apr_ssize_t)i))
+        apr_hash_set(t->dirty, apr_pstrmemdup(t->p, lc, i), (apr_ssize_t)i, "");
 }
 
 static void mark_member(tx_t *t, const char *login, void *data)
@@ -1731,21 +1760,28 @@ static void put_member(tx_t *t, const iam_member_t *m)
     mark_dirty(t, m->login);
 }
 
-/* Writes a group; if what its members' records carry of it changed, they
- * are written again at commit. */
+/* Writes a group; if what its members' records carry of it changed (its
+ * name, personal-data flag, or grants small enough to copy), they are
+ * written again at commit. */
 static void put_group(tx_t *t, const iam_group_t *g)
 {
     key_t_ k;
     MDB_val old, v = encode_group(t->p, g);
+    iam_group_t *was = NULL;
 
     if (key_make(&k, 'G', g->name, NULL)) {
         tx_fail(t, IAM_INVALID, "group name is too long");
         return;
     }
-    if (tx_get(t, &k, &old) == 1 && old.mv_size == v.mv_size &&
-        !memcmp(old.mv_data, v.mv_data, v.mv_size))
-        return;
+    if (tx_get(t, &k, &old) == 1) {
+        if (old.mv_size == v.mv_size && !memcmp(old.mv_data, v.mv_data, v.mv_size))
+            return;
+        was = decode_group(t->p, &old);
+    }
     tx_put(t, &k, v);
+    if (was && !strcmp(was->name, g->name) && !was->pii == !g->pii && !copies_grants(was) &&
+        !copies_grants(g))
+        return; /* its members hold it by reference, and still do */
     tx_each_link(t, 'g', g->name, mark_member, NULL);
 }
 
@@ -1780,16 +1816,29 @@ static void collect_group(tx_t *t, const char *name, void *data)
 /* Writes every marked member's record again with the current grants of
  * their groups, inside the transaction that changed them: the copy a
  * decision reads is never stale. A removed member is skipped. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void flush_dirty(tx_t *t)
 {
     apr_pool_t *outer = t->p, *scratch;
     apr_hash_index_t *hi;
+    const char **logins;
+    int n = 0, i;
 
     if (!t->dirty || t->status != IAM_OK)
         return;
+    /* in key order: neighbouring records share pages, so a big flush
+     * touches each page once */
+    logins = apr_palloc(outer, sizeof(char *) * (apr_hash_count(t->dirty) + 1));
+    for (hi = apr_hash_first(outer, t->dirty); hi; hi = apr_hash_next(hi))
+        logins[n++] = apr_hash_this_key(hi);
+    qsort(logins, (size_t)n, sizeof(char *), cmp_str);
     apr_pool_create(&scratch, outer);
-    for (hi = apr_hash_first(outer, t->dirty); hi && t->status == IAM_OK; hi = apr_hash_next(hi)) {
-        const char *login = apr_hash_this_key(hi);
+    for (i = 0; i < n && t->status == IAM_OK; i++) {
+        const char *login = logins[i];
         apr_array_header_t *groups;
         iam_member_t *m;
         key_t_ k;
@@ -1836,6 +1885,30 @@ static void set_owner_index(tx_t *t, const char *login, int on)
         tx_del(t, &k);
 }
 
+/* Checks the store's format inside every write: a store of format 1 (its
+ * member records lack their groups' grants) is upgraded by the first write
+ * of this release, in that write's transaction (flush_dirty writes every
+ * member again); one written by a newer release is refused. */
+static void tx_upgrade(tx_t *t)
+{
+    key_t_ k;
+    MDB_val v;
+    const char *now = apr_itoa(t->p, IAM_STORE_FORMAT);
+
+    meta_key(&k, "version");
+    if (tx_get(t, &k, &v) != 1)
+        return; /* a new store: check_version writes it */
+    if (v.mv_size == 1 && *(char *)v.mv_data == '1') {
+        mark_all_members(t);
+        tx_put(t, &k, str_val(now));
+    } else if (v.mv_size != strlen(now) || memcmp(v.mv_data, now, v.mv_size)) {
+        tx_fail(t, IAM_VERSION,
+                "store %s has format version %.*s, this mod_iam writes version %s: use the "
+                "mod_iam release that wrote it",
+                t->st->dir, (int)(v.mv_size > 20 ? 20 : v.mv_size), (char *)v.mv_data, now);
+    }
+}
+
 typedef void (*write_fn)(tx_t *, const iam_roles_t *, iam_plan_e, void *);
 
 static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err, write_fn op,
@@ -1850,6 +1923,7 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
     roles = apr_palloc(p, sizeof(*roles));
     if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
         t.actor = actor && *actor ? actor : "unknown";
+        tx_upgrade(&t);
         plan = tx_plan(&t);
         tx_roles(&t, roles);
         if (t.status == IAM_OK)

@@ -1858,8 +1858,9 @@ START_TEST(test_member_record_follows_groups)
 }
 END_TEST
 
-/* A store of format 1 (member records without their groups) still decides
- * while opened read-only, and is upgraded whole by the first writer. */
+/* A store of format 1 (member records without their groups) is read as it
+ * is, and upgraded whole by the first write of this release, whoever opens
+ * it; a store of a newer format is refused. */
 START_TEST(test_upgrade_format_1)
 {
     /* bob's record as format 2 wrote it: Source Read-only on "web" */
@@ -1871,7 +1872,7 @@ START_TEST(test_upgrade_format_1)
     size_t klen, vlen;
     const char *vkey = rec_key(0x01, "version", &vlen);
     const char *mkey = rec_key('M', "bob", &klen);
-    iam_store_t *rw;
+    iam_store_t *other;
     MDB_val rec;
 
     add("olivia", NULL, 1);
@@ -1883,13 +1884,11 @@ START_TEST(test_upgrade_format_1)
     raw_put(sdir, vkey, vlen, "1", 1);
     raw_put(sdir, mkey, klen, v2, sizeof(v2));
 
-    reopen(); /* no IAM_OPEN_CREATE: read as it is */
+    reopen(); /* as the module and iamctl open it */
     ck_assert_str_eq(sets_text("bob"), "-:source-read-only eng:warehouse-read-only");
     ck_assert_int_eq(((unsigned char *)raw_get(sdir, mkey, klen).mv_data)[0], 2);
+    add("carol", NULL, 0); /* any write */
     iam_store_close(st);
-
-    OK(iam_store_open(&rw, sdir, 0, IAM_OPEN_CREATE, pool, &ierr));
-    iam_store_close(rw);
     rec = raw_get(sdir, mkey, klen);
     ck_assert_int_eq(((unsigned char *)rec.mv_data)[0], 3);
     rec = raw_get(sdir, vkey, vlen);
@@ -1898,6 +1897,60 @@ START_TEST(test_upgrade_format_1)
     reopen();
     ck_assert_str_eq(sets_text("bob"), "-:source-read-only eng:warehouse-read-only");
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-read-only")), "web");
+
+    /* a newer format: opening says so, and nothing is written */
+    iam_store_close(st);
+    raw_put(sdir, vkey, vlen, "3", 1);
+    EXPECT(IAM_VERSION, iam_store_open(&other, sdir, 0, 0, pool, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 3"));
+    raw_put(sdir, vkey, vlen, "2", 1);
+    reopen();
+}
+END_TEST
+
+/* A group whose grants are too big to copy into every member is held by
+ * reference: member records stay small, and decisions read the group. */
+START_TEST(test_big_group_grants_by_reference)
+{
+    const char *many[301];
+    iam_grant_t big, small = all_of("warehouse-read-only");
+    size_t klen;
+    const char *key = rec_key('M', "bob", &klen);
+    iam_roles_t roles;
+    iam_subject_t subj;
+    iam_decision_t d;
+    iam_resource_t res = {"source", "s299", 0, NULL};
+    int i;
+
+    for (i = 0; i < 300; i++)
+        many[i] = apr_psprintf(pool, "s%d", i);
+    many[300] = NULL;
+    big = grant_of("source-admin", IAM_SCOPE_RESOURCES, many);
+    iam_roles_init(&roles);
+    add("olivia", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(st, "test", "big", &ierr));
+    OK(iam_store_group_members(st, "test", "big", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_grant(st, "test", 1, "big", &big, &ierr));
+    iam_store_close(st);
+    ck_assert_uint_lt(raw_get(sdir, key, klen).mv_size, 200);
+    reopen();
+    OK(iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    d = iam_policy_decide(&roles, IAM_PLAN_BUSINESS, subj.sets, subj.nsets, &res, IAM_LEVEL_ADMIN);
+    ck_assert_msg(d.allow, "%s", d.reason);
+    ck_assert_str_eq(d.via, "big");
+    /* changed while held by reference: the next decision sees it */
+    OK(iam_store_revoke(st, "test", 1, "big", &big, 1, &ierr));
+    OK(iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    d = iam_policy_decide(&roles, IAM_PLAN_BUSINESS, subj.sets, subj.nsets, &res, IAM_LEVEL_READ);
+    ck_assert(!d.allow);
+    /* small again: copied */
+    OK(iam_store_grant(st, "test", 1, "big", &small, &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-: big:warehouse-read-only");
+    iam_store_close(st);
+    ck_assert_ptr_nonnull(memmem(raw_get(sdir, key, klen).mv_data, raw_get(sdir, key, klen).mv_size,
+                                 "warehouse-read-only", 19));
+    reopen();
 }
 END_TEST
 
@@ -2084,6 +2137,7 @@ Suite *suite_store(void)
     tc = tcase("decision-copy");
     tcase_add_test(tc, test_member_record_follows_groups);
     tcase_add_test(tc, test_upgrade_format_1);
+    tcase_add_test(tc, test_big_group_grants_by_reference);
     suite_add_tcase(s, tc);
 
     tc = tcase("map-full");
