@@ -3,13 +3,15 @@
 #   make demo     install what is missing, build, run the demo on 127.0.0.1:8080
 #   make test     install what is missing, build, run every test
 #   make install  install mod_iam.so, iamctl and conf/iam.{load,conf}
+#   make bench    Require iam against Apache's authz modules under wrk (minutes)
+#   make bench-decide  the per-decision microbenchmark, with callgrind counts
 
 APXS      ?= apxs
 CC        ?= cc
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium \
-             libapache2-mod-auth-openidc
+             libapache2-mod-auth-openidc wrk apache2-utils
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
@@ -31,7 +33,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 BUILD      := build
 
-.PHONY: all deps build demo test install clean format bench-decide
+.PHONY: all deps build demo test install clean format bench-decide bench
 
 all: build
 
@@ -86,6 +88,8 @@ test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide
 	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san
 	@echo "== the decision microbenchmark runs (tiny size; timing is not a test)"
 	$(BUILD)/bench_decide -q -n 100
+	@echo "== make bench runs (tiny size; timing is not a test)"
+	sh bench/run --tiny $(abspath $(BUILD))
 	@echo "== the console in headless Chromium (tests/browser)"
 	sh tests/browser/run $(abspath $(BUILD))
 	@echo "== single sign-on: mod_auth_openidc and a local OpenID provider (tests/oidc)"
@@ -110,6 +114,11 @@ bench-decide: deps $(BUILD)/bench_decide
 	  valgrind --tool=callgrind --toggle-collect=decide_batch --callgrind-out-file=/dev/null \
 	    $(BUILD)/bench_decide -q -n $$n -d $$dir/$$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
 	done
+
+# Require iam against Apache's own authz modules in one httpd (issue 6): wrk
+# on each row at 1,000 then 100,000 members, one table per size (bench/run).
+bench: deps build
+	sh bench/run $(abspath $(BUILD))
 
 demo: deps build
 	conf/demo/run $(abspath $(BUILD))

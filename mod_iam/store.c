@@ -1383,10 +1383,42 @@ typedef struct {
     apr_array_header_t *out;
 } list_ctx_t;
 
+/* Whether a format 3 record surely does not match `search`: its login,
+ * email and name are read where they lie, so a search decodes only the
+ * records it shows. 0 when unsure (another format, or damage the decoder
+ * will report). */
+static int flat_misses(const MDB_val *v, const char *search)
+{
+    const unsigned char *d = v->mv_data;
+    size_t size = v->mv_size, pool_off, k;
+    unsigned long nsets, ngrants, nitems;
+
+    if (!search || size < FLAT_HEAD || d[0] != MEMBER_FORMAT || d[size - 1] != 0)
+        return 0;
+    nsets = be32(d + 32);
+    ngrants = be32(d + 36);
+    nitems = be32(d + 40);
+    if (nsets > size / 8 || ngrants > size / 8 || nitems > size / 4)
+        return 0;
+    pool_off = FLAT_HEAD + 8 * nsets + 8 * ngrants + 4 * nitems;
+    if (pool_off >= size)
+        return 0;
+    for (k = 20; k <= 28; k += 4) {
+        unsigned long off = be32(d + k);
+        if (off >= size - pool_off || contains_ci((const char *)d + pool_off + off, search))
+            return 0;
+    }
+    return 1;
+}
+
 static int list_member(tx_t *t, const MDB_val *v, void *data)
 {
     list_ctx_t *ctx = data;
-    iam_member_t *m = decode_member(t->p, v);
+    iam_member_t *m;
+
+    if (flat_misses(v, ctx->search))
+        return 1;
+    m = decode_member(t->p, v);
 
     if (!m) {
         tx_fail(t, IAM_CORRUPT, "store %s: a member record is damaged", t->st->dir);
@@ -1445,9 +1477,12 @@ typedef struct {
 static int page_member(tx_t *t, const MDB_val *v, void *data)
 {
     page_ctx_t *ctx = data;
-    iam_member_t *m = decode_member(t->p, v);
+    iam_member_t *m;
     subject_ctx_t sc = {NULL, NULL, NULL};
 
+    if (flat_misses(v, ctx->search))
+        return 1;
+    m = decode_member(t->p, v);
     if (!m) {
         tx_fail(t, IAM_CORRUPT, "store %s: a member record is damaged", t->st->dir);
         return 0;
