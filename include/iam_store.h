@@ -147,6 +147,20 @@ typedef struct {
 iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, int flags,
                             apr_pool_t *pool, iam_err_t *err);
 void iam_store_close(iam_store_t *st);
+/* What iam_store_verify read and found wrong. */
+#define IAM_VERIFY_MAX 100 /* problems described; nproblems counts them all */
+typedef struct {
+    long members, groups, links, requests, audit, tokens;
+    apr_array_header_t *problems; /* const char *: one line each */
+    long nproblems;
+} iam_verify_t;
+
+/* Reads every record in one read transaction: each must decode, and every
+ * cross-reference hold (both sides of each membership, the owner and email
+ * indexes, the counts, each member's copy of their groups' grants, grants
+ * naming known roles). IAM_OK with out->nproblems == 0: no damage. */
+iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out, iam_err_t *err);
+
 /* Clears reader slots left by dead processes; returns how many. */
 int iam_store_reader_check(iam_store_t *st);
 /* Gives the directory and files that root owns to uid/gid (never through a

@@ -51,6 +51,7 @@ static const char usage_text[] =
     "  import FILE\n"
     "  check LOGIN TYPE NAME|* read|edit|admin [--label LABEL ...]\n"
     "  audit [--limit N] [--json]\n"
+    "  verify\n"
     "\n"
     "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n";
 
@@ -764,6 +765,32 @@ static int cmd_audit(ctl_t *c, int argc, char **argv)
     return 0;
 }
 
+/* Reads every record and cross-reference; exit 1 if anything is wrong. */
+static int cmd_verify(ctl_t *c, int argc, char **argv)
+{
+    iam_verify_t v;
+    iam_err_t err;
+    int i, rc;
+
+    if ((rc = unknown_option(argc, argv)))
+        return rc;
+    if (argc != 0)
+        return usage("verify takes no arguments");
+    if (open_store(c, IAM_OPEN_RDONLY))
+        return EXIT_FAILURE;
+    if (iam_store_verify(c->st, c->p, &v, &err) != IAM_OK)
+        return store_error(&err);
+    for (i = 0; i < v.problems->nelts; i++)
+        printf("damage: %s\n", APR_ARRAY_IDX(v.problems, i, const char *));
+    if (v.nproblems > v.problems->nelts)
+        printf("damage: ... and %ld more\n", v.nproblems - v.problems->nelts);
+    printf("%s: %ld members, %ld groups, %ld memberships, %ld requests, %ld audit entries, %ld "
+           "tokens: %s\n",
+           c->dir, v.members, v.groups, v.links, v.requests, v.audit, v.tokens,
+           v.nproblems ? apr_psprintf(c->p, "%ld problems", v.nproblems) : "no damage");
+    return v.nproblems ? EXIT_FAILURE : 0;
+}
+
 /* ---- main ---- */
 
 /* Who runs iamctl, as the audit trail names them: the sudo user if any. */
@@ -847,6 +874,8 @@ int main(int argc, char **argv)
         rc = cmd_check(&c, argc, argv);
     else if (!strcmp(cmd, "audit"))
         rc = cmd_audit(&c, argc, argv);
+    else if (!strcmp(cmd, "verify"))
+        rc = cmd_verify(&c, argc, argv);
     else
         rc = usage("unknown command '%s'", cmd);
     fflush(stdout);

@@ -3612,3 +3612,244 @@ int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email)
     tx_done(&t);
     return invited;
 }
+
+/* ---- verify: every record and every cross-reference ---- */
+
+static void problem(iam_verify_t *out, apr_pool_t *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    out->nproblems++;
+    if (out->problems->nelts >= IAM_VERIFY_MAX)
+        return;
+    va_start(ap, fmt);
+    APR_ARRAY_PUSH(out->problems, const char *) = apr_pvsprintf(p, fmt, ap);
+    va_end(ap);
+}
+
+/* Whether `type` a 0x00 b exists. */
+static int has_key(tx_t *t, char type, const char *a, const char *b)
+{
+    key_t_ k;
+    MDB_val v;
+
+    return !key_make(&k, type, a, b) && tx_get(t, &k, &v) == 1;
+}
+
+static int same_grant(const iam_grant_t *a, const iam_grant_t *b)
+{
+    int i;
+
+    if (strcmp(a->role, b->role) || a->scope != b->scope || a->nitems != b->nitems)
+        return 0;
+    for (i = 0; i < a->nitems; i++) {
+        if (strcmp(a->items[i], b->items[i]))
+            return 0;
+    }
+    return 1;
+}
+
+static void verify_grants(iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
+                          const char *who, const iam_grant_t *g, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (!iam_roles_find(roles, g[i].role))
+            problem(out, p, "%s holds a grant of unknown role '%s'", who, g[i].role);
+    }
+}
+
+/* A member: their record, its copy of their groups, the owner and email
+ * indexes. */
+static void verify_member(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
+                          const MDB_val *k, const MDB_val *v)
+{
+    const char *key = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
+    iam_subject_t subj;
+    iam_member_t *m;
+    apr_array_header_t *links = apr_array_make(t->p, 4, sizeof(const char *));
+    key_t_ lk;
+    MDB_val ev;
+    int flat, s, i;
+
+    memset(&subj, 0, sizeof(subj));
+    if (!(m = decode_member_at(t->p, v, &subj, &flat))) {
+        problem(out, p, "member record '%s' is damaged", key);
+        return;
+    }
+    key_make(&lk, 'M', m->login, NULL);
+    if (lk.n != k->mv_size || memcmp(lk.b, k->mv_data, lk.n))
+        problem(out, p, "member record '%s' holds login '%s'", key, m->login);
+    verify_grants(out, p, roles, apr_psprintf(t->p, "member '%s'", m->login),
+                  (iam_grant_t *)m->grants->elts, m->grants->nelts);
+    if (has_key(t, 'O', m->login, NULL) != is_owner_grants(m->grants))
+        problem(out, p, "the owner index is wrong for member '%s'", m->login);
+    if (m->email[0]) {
+        key_make(&lk, 'E', m->email, NULL);
+        if (tx_get(t, &lk, &ev) != 1 || ev.mv_size != strlen(key) ||
+            memcmp(ev.mv_data, key, ev.mv_size))
+            problem(out, p, "the email index does not lead %s to member '%s'", m->email, m->login);
+    }
+    tx_each_link(t, 'm', m->login, add_name, links);
+    if (!flat)
+        return; /* a format 1 store: no copy to check */
+    if (subj.nsets - 1 != links->nelts) {
+        problem(out, p, "member '%s' carries %d groups, but is in %d", m->login, subj.nsets - 1,
+                links->nelts);
+        return;
+    }
+    for (s = 1; s < subj.nsets; s++) {
+        const iam_grant_set_t *set = &subj.sets[s];
+        iam_group_t *g;
+        if (strcasecmp(set->via, APR_ARRAY_IDX(links, s - 1, const char *))) {
+            problem(out, p, "member '%s' carries group '%s' where '%s' was expected", m->login,
+                    set->via, APR_ARRAY_IDX(links, s - 1, const char *));
+            continue;
+        }
+        if (tx_group(t, set->via, &g) != 1)
+            continue; /* reported with the group or its links */
+        if (!set->grants) {
+            if (copies_grants(g))
+                problem(out, p, "member '%s' holds group '%s' by reference, not a copy", m->login,
+                        g->name);
+            continue;
+        }
+        if (set->ngrants != g->grants->nelts) {
+            problem(out, p, "member '%s' carries a stale copy of group '%s'", m->login, g->name);
+            continue;
+        }
+        for (i = 0; i < set->ngrants; i++) {
+            if (!same_grant(&set->grants[i], &APR_ARRAY_IDX(g->grants, i, iam_grant_t))) {
+                problem(out, p, "member '%s' carries a stale copy of group '%s'", m->login,
+                        g->name);
+                break;
+            }
+        }
+    }
+}
+
+/* The two parts of a link key: type a 0x00 b. 0: malformed. */
+static int split_link(tx_t *t, const MDB_val *k, const char **a, const char **b)
+{
+    const char *d = (const char *)k->mv_data + 1, *z = memchr(d, 0, k->mv_size - 1);
+
+    if (!z || z == d || (size_t)(z - d) + 2 > k->mv_size - 1)
+        return 0;
+    *a = apr_pstrmemdup(t->p, d, (size_t)(z - d));
+    *b = apr_pstrmemdup(t->p, z + 1, k->mv_size - 1 - (size_t)(z - d) - 1);
+    return 1;
+}
+
+static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
+                          const MDB_val *k, const MDB_val *v)
+{
+    char type = *(const char *)k->mv_data;
+    const char *a, *b, *name = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
+    unsigned char hash[32];
+    iam_group_t *g;
+
+    switch (type) {
+    case K_META: break;
+    case 'M':
+        out->members++;
+        verify_member(t, out, p, roles, k, v);
+        break;
+    case 'G':
+        out->groups++;
+        if (!(g = decode_group(t->p, v)))
+            problem(out, p, "group record '%s' is damaged", name);
+        else
+            verify_grants(out, p, roles, apr_psprintf(t->p, "group '%s'", g->name),
+                          (iam_grant_t *)g->grants->elts, g->grants->nelts);
+        break;
+    case 'm':
+    case 'g':
+        out->links += type == 'm';
+        if (!split_link(t, k, &a, &b)) {
+            problem(out, p, "a membership key is damaged");
+            break;
+        }
+        if (type == 'g') {
+            const char *tmp = a;
+            a = b, b = tmp; /* a: the login, b: the group */
+        }
+        if (!has_key(t, 'M', a, NULL))
+            problem(out, p, "a membership names missing member '%s'", a);
+        if (!has_key(t, 'G', b, NULL))
+            problem(out, p, "a membership names missing group '%s'", b);
+        if (!has_key(t, type == 'm' ? 'g' : 'm', type == 'm' ? b : a, type == 'm' ? a : b))
+            problem(out, p, "the membership of '%s' in '%s' has one side only", a, b);
+        break;
+    case 'O':
+        if (!has_key(t, 'M', name, NULL))
+            problem(out, p, "the owner index names missing member '%s'", name);
+        break;
+    case 'E':
+        a = apr_pstrmemdup(t->p, v->mv_data, v->mv_size);
+        if (!has_key(t, 'M', a, NULL))
+            problem(out, p, "the email index leads %s to missing member '%s'", name, a);
+        break;
+    case 'R':
+        out->requests++;
+        if (!decode_request(t->p, v))
+            problem(out, p, "an access request record is damaged");
+        break;
+    case 'A':
+        out->audit++;
+        if (k->mv_size != 9 || !decode_audit(t->p, k, v))
+            problem(out, p, "an audit record is damaged");
+        break;
+    case 'T':
+        out->tokens++;
+        if (!decode_token(t->p, v, hash))
+            problem(out, p, "token record '%s' is damaged", name);
+        break;
+    default: problem(out, p, "a record of unknown type 0x%02x", (unsigned char)type);
+    }
+}
+
+iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out, iam_err_t *err)
+{
+    apr_pool_t *scratch;
+    iam_roles_t roles;
+    MDB_cursor *c;
+    MDB_val k, v;
+    tx_t t;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    out->problems = apr_array_make(p, 8, sizeof(const char *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    tx_roles(&t, &roles);
+    if (t.status != IAM_OK)
+        problem(out, p, "%s", err ? err->msg : "the custom role list is damaged");
+    t.status = IAM_OK;
+    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
+        return tx_done(&t);
+    apr_pool_create(&scratch, p);
+    t.p = scratch; /* every record is read into it, then let go */
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && t.status == IAM_OK;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 1)
+            problem(out, p, "an empty key");
+        else
+            verify_record(&t, out, p, &roles, &k, &v);
+        apr_pool_clear(scratch);
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(&t, rc);
+    mdb_cursor_close(c);
+    t.p = p;
+    if (t.status == IAM_OK) {
+        if (meta_count(&t, "members") != out->members)
+            problem(out, p, "the member count says %lld, the store holds %ld",
+                    meta_count(&t, "members"), out->members);
+        if (meta_count(&t, "groups") != out->groups)
+            problem(out, p, "the group count says %lld, the store holds %ld",
+                    meta_count(&t, "groups"), out->groups);
+    }
+    apr_pool_destroy(scratch);
+    return tx_done(&t);
+}

@@ -1954,6 +1954,69 @@ START_TEST(test_big_group_grants_by_reference)
 }
 END_TEST
 
+/* ---- verify ---- */
+
+static iam_verify_t verify(void)
+{
+    iam_verify_t v;
+
+    OK(iam_store_verify(st, pool, &v, &ierr));
+    return v;
+}
+
+/* The problems verify found, one per line. */
+static const char *problems(const iam_verify_t *v)
+{
+    const char *out = "";
+    int i;
+
+    for (i = 0; i < v->problems->nelts; i++)
+        out = apr_pstrcat(pool, out, APR_ARRAY_IDX(v->problems, i, const char *), "\n", NULL);
+    return out;
+}
+
+START_TEST(test_verify_clean_and_damaged)
+{
+    iam_grant_t ro = all_of("source-read-only");
+    size_t klen;
+    const char *gkey = rec_key('G', "eng", &klen);
+    MDB_val before;
+    iam_verify_t v;
+
+    add("olivia", "olivia@example.com", 1);
+    add("bob", "bob@example.com", 0);
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
+    v = verify();
+    ck_assert_msg(v.nproblems == 0, "%s", problems(&v));
+    ck_assert_int_eq(v.members, 2);
+    ck_assert_int_eq(v.groups, 1);
+    ck_assert_int_eq(v.links, 1);
+
+    /* a group record put back as it was before a grant: bob's copy is stale */
+    iam_store_close(st);
+    before = raw_get(sdir, gkey, klen);
+    reopen();
+    OK(iam_store_grant(st, "test", 1, "eng", &ro, &ierr));
+    iam_store_close(st);
+    raw_put(sdir, gkey, klen, before.mv_data, before.mv_size);
+    /* one side of a membership, an owner index entry and an email index
+     * entry that lie, a record of no known type */
+    raw_put(sdir, "g\0ghost", 7 + 1 - 1, "", 0);
+    raw_put(sdir, "Obob", 4, "", 0);
+    raw_put(sdir, "Enobody@example.com", 19, "nobody", 6);
+    raw_put(sdir, "Zzz", 3, "", 0);
+    reopen();
+    v = verify();
+    ck_assert_ptr_nonnull(strstr(problems(&v), "member 'bob' carries a stale copy of group 'eng'"));
+    ck_assert_ptr_nonnull(strstr(problems(&v), "the owner index is wrong for member 'bob'"));
+    ck_assert_ptr_nonnull(strstr(problems(&v), "leads nobody@example.com to missing member"));
+    ck_assert_ptr_nonnull(strstr(problems(&v), "unknown type 0x5a"));
+    ck_assert_ptr_nonnull(strstr(problems(&v), "a membership key is damaged"));
+    ck_assert_int_eq(v.nproblems, 5);
+}
+END_TEST
+
 /* ---- a full map ---- */
 
 /* Another process grows the map past this handle's size: the handle adopts
@@ -2138,6 +2201,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_member_record_follows_groups);
     tcase_add_test(tc, test_upgrade_format_1);
     tcase_add_test(tc, test_big_group_grants_by_reference);
+    tcase_add_test(tc, test_verify_clean_and_damaged);
     suite_add_tcase(s, tc);
 
     tc = tcase("map-full");
