@@ -114,7 +114,11 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     sub = ap_sub_req_method_uri(q.level == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
     sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
     offered = sdc->request_access != 0;
-    refused_here = apr_table_get(sub->notes, "iam-denied") != NULL;
+    /* refused by mod_iam, and not for a configuration error (a Require iam
+     * with no resource): that is the administrator's to fix, not a
+     * request for anyone, least of all for the owners' pages */
+    refused_here = apr_table_get(sub->notes, "iam-denied") != NULL &&
+                   strcmp(apr_table_get(sub->notes, "iam-denied"), "config");
     if (!strncmp(path, w->base, strlen(w->base)) &&
         (path[strlen(w->base)] == '/' || !path[strlen(w->base)])) {
         q.type = console_res.type; /* the handler refuses non-owners itself */
@@ -123,9 +127,11 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     } else if (sdc->resource) {
         q.type = sdc->resource->res.type;
         q.name = sdc->resource->res.name ? sdc->resource->res.name : "*";
-    } else {
+    } else if (refused_here && !strcmp(apr_table_get(sub->notes, "iam-denied"), "owners")) {
         q.type = "owners";
         q.name = "*";
+    } else {
+        refused_here = 0; /* refused, but for no resource one could ask for */
     }
     ap_destroy_sub_req(sub);
     if (!refused_here)

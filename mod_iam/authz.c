@@ -22,7 +22,9 @@ static const iam_resource_t owners_only = {"owners", "*", 0, NULL};
 static authz_status deny(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
                          iam_level_e need)
 {
-    apr_table_setn(r->notes, "iam-denied", "1");
+    /* the note says what was refused: request-access files "owners" as a
+     * request for the owners' pages and nothing else without a resource */
+    apr_table_setn(r->notes, "iam-denied", res == &owners_only ? "owners" : "1");
     iam_denied_prepare(r, subj, res, need);
     return AUTHZ_DENIED;
 }
@@ -171,8 +173,10 @@ static authz_status check(request_rec *r, iam_require_e kind)
                   "deny user '%s' on %s: 'Require iam' with no %s for this path (configuration "
                   "error: declare the resource in the <Location> or <Directory>)",
                   r->user, r->uri, IAM_DIR_RESOURCE);
-        apr_table_setn(r->notes, "iam-denied", "1");
-        return AUTHZ_DENIED; /* nothing to request: the configuration is wrong */
+        /* nothing to request: the configuration is wrong (request-access
+         * refuses to file this one) */
+        apr_table_setn(r->notes, "iam-denied", "config");
+        return AUTHZ_DENIED;
     }
     need = iam_level_for_method(r->method, dc->permission);
     d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, &dc->resource->res, need);

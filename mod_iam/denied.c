@@ -151,6 +151,8 @@ static int api_request(request_rec *r)
     const char *base = ws->console_url, *slash;
     apr_size_t n;
 
+    if (!r->uri) /* an error answered before the request line was read */
+        return 0;
     if (!strncmp(base, "http://", 7) || !strncmp(base, "https://", 8))
         base = (slash = strchr(strstr(base, "//") + 2, '/')) ? slash : "";
     n = strlen(base);

@@ -12,6 +12,8 @@ Suite *suite_requests(void);
 Suite *suite_api(void);
 Suite *suite_console(void);
 Suite *suite_identity(void);
+Suite *suite_hostile(void);
+Suite *suite_faults(void);
 
 /* A fresh temporary directory (removed by iam_test_rmtree). */
 char *iam_test_tmpdir(const char *tag);
@@ -47,7 +49,8 @@ void iam_httpd_cleanup(iam_httpd_t *h);
 /* `apache2 -t` on a config of base.conf plus `site`; returns its exit
  * status and what it printed. */
 int iam_httpd_configtest(iam_httpd_t *h, const char *site, char **output);
-/* One request; returns the HTTP status (0 when none). userpass "u:p" or NULL. */
+/* One request; returns the HTTP status (0 when none). userpass "u:p" or
+ * NULL; body NULL: the status only. */
 long iam_http(const iam_httpd_t *h, const char *method, const char *path, const char *userpass,
               char **body);
 /* A request with everything settable; NULL fields are left out. */
@@ -60,8 +63,9 @@ typedef struct {
     const char *headers[8]; /* extra "Name: value" lines, NULL-terminated */
 } iam_req_t;
 
-/* Sends req; returns the status (0 when none). *body and, if wanted,
- * *headers (the raw response header block) are malloc'd. */
+/* Sends req; returns the status (0 when none). *body (unless body is
+ * NULL) and, if wanted, *headers (the raw response header block) are
+ * malloc'd. */
 long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char **headers);
 
 /* Runs `iamctl -d STORE ARGS`; returns its exit status. */

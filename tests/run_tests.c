@@ -100,6 +100,8 @@ int main(void)
         srunner_add_suite(sr, suite_api());
         srunner_add_suite(sr, suite_console());
         srunner_add_suite(sr, suite_identity());
+        srunner_add_suite(sr, suite_hostile());
+        srunner_add_suite(sr, suite_faults());
     }
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
