@@ -180,10 +180,12 @@ long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char *
     CURL *c = curl_easy_init();
     struct curl_slist *list = NULL;
     const char *method = req->method ? req->method : "GET";
-    char url[2048], ct[256];
+    char url[2048], ct[256], *discard = NULL;
     long status = 0;
     int i;
 
+    if (!body) /* the caller wants the status only */
+        body = &discard;
     *body = calloc(1, 1);
     if (headers)
         *headers = calloc(1, 1);
@@ -220,6 +222,7 @@ long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char *
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(list);
     curl_easy_cleanup(c);
+    free(discard);
     return status;
 }
 
