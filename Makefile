@@ -5,13 +5,15 @@
 #   make install  install mod_iam.so, iamctl and conf/iam.{load,conf}
 #   make bench    Require iam against Apache's authz modules under wrk (minutes)
 #   make bench-decide  the per-decision microbenchmark, with callgrind counts
+#   make fuzz     each libFuzzer target for FUZZ_SECONDS (default 60)
 
 APXS      ?= apxs
 CC        ?= cc
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium \
-             libapache2-mod-auth-openidc wrk apache2-utils
+             libapache2-mod-auth-openidc wrk apache2-utils \
+             clang libclang-rt-14-dev
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
@@ -33,7 +35,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 BUILD      := build
 
-.PHONY: all deps build demo test install clean format bench-decide bench
+.PHONY: all deps build demo test install clean format bench-decide bench fuzz fuzz-regress
 
 all: build
 
@@ -90,6 +92,8 @@ test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide
 	$(BUILD)/bench_decide -q -n 100
 	@echo "== make bench runs (tiny size; timing is not a test)"
 	sh bench/run --tiny $(abspath $(BUILD))
+	@echo "== fuzz targets over their seed corpus (fuzz/corpus)"
+	$(MAKE) fuzz-regress
 	@echo "== the console in headless Chromium (tests/browser)"
 	sh tests/browser/run $(abspath $(BUILD))
 	@echo "== single sign-on: mod_auth_openidc and a local OpenID provider (tests/oidc)"
@@ -119,6 +123,51 @@ bench-decide: deps $(BUILD)/bench_decide
 # on each row at 1,000 then 100,000 members, one table per size (bench/run).
 bench: deps build
 	sh bench/run $(abspath $(BUILD))
+
+# libFuzzer targets (issue 7): fuzz/NAME.c, one per parser of outside input,
+# each with its seed corpus in fuzz/corpus/NAME/. `make fuzz` runs each for
+# FUZZ_SECONDS; new inputs go to build/fuzz/corpus-NAME (the checked-in corpus
+# grows only by hand) and crashes to build/fuzz/crashes-NAME/. `make
+# fuzz-regress` (part of `make test`) runs each over its checked-in corpus once.
+FUZZ_TARGETS := store_records import names form json_body
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+HTTPD_INC     = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer $(WARN) -std=gnu11 -Iinclude \
+                $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS)
+# A target that includes a shared source (to reach its static functions)
+# links the others only.
+FUZZ_INCLUDES_store_records := mod_iam/store.c
+
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out $(FUZZ_INCLUDES_$*),$(SRC_SHARED)) $(LIBS)
+
+fuzz: deps $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  out=$(BUILD)/fuzz/corpus-$$t crashes=$(BUILD)/fuzz/crashes-$$t; \
+	  mkdir -p $$out $$crashes && cp fuzz/corpus/$$t/* $$out/ || { failed="$$failed $$t"; continue; }; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/$$t.log)"; \
+	  if $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=25 -print_final_stats=1 \
+	       -artifact_prefix=$$crashes/ $$out >$(BUILD)/fuzz/$$t.log 2>&1; then \
+	    grep -E "^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)" \
+	      $(BUILD)/fuzz/$$t.log; \
+	  else \
+	    tail -n 40 $(BUILD)/fuzz/$$t.log; failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	[ -z "$$failed" ] || { echo "fuzz: failed:$$failed (crashing inputs in $(BUILD)/fuzz/crashes-NAME/)"; exit 1; }
+
+fuzz-regress: deps $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  if $(BUILD)/fuzz/$$t fuzz/corpus/$$t/* >$(BUILD)/fuzz/regress-$$t.log 2>&1; then \
+	    echo "$$t: $$(ls fuzz/corpus/$$t | wc -l) inputs, no crash"; \
+	  else \
+	    tail -n 40 $(BUILD)/fuzz/regress-$$t.log; failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	[ -z "$$failed" ] || { echo "fuzz-regress: crashed:$$failed"; exit 1; }
 
 demo: deps build
 	conf/demo/run $(abspath $(BUILD))

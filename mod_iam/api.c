@@ -200,15 +200,20 @@ static const char *member_spec(api_t *a, iam_member_spec_t *sp, int create)
     return NULL;
 }
 
-/* Mails an invitation if mail is set up: 0 sent, 1 failed, < 0 not sent. */
+/* Mails an invitation if mail is set up: 0 sent, 1 failed, -1 no such
+ * member, -2 not sent (not invited, no email, or no IAMMailCommand). */
 static int mail_invitation(api_t *a, const char *login)
 {
     iam_member_t *m;
     iam_err_t err;
+    int rc;
 
     if (iam_store_member_get(a->w->st, a->w->r->pool, login, &m, &err) != IAM_OK)
         return -1;
-    return m->status == IAM_INVITED ? iam_mail_invitation(a->w->r, m, a->w->actor) : -2;
+    if (m->status != IAM_INVITED)
+        return -2;
+    rc = iam_mail_invitation(a->w->r, m, a->w->actor);
+    return rc < 0 ? -2 : rc;
 }
 
 static int resend_invitation(api_t *a, const char *login)

@@ -450,8 +450,8 @@ static const char *ago(apr_pool_t *p, long long t)
     if (d < 3600)
         return "within the hour";
     if (d < 86400)
-        return apr_psprintf(p, "%lld hours ago", d / 3600);
-    return apr_psprintf(p, "%lld days ago", d / 86400);
+        return apr_psprintf(p, "%" APR_INT64_T_FMT " hours ago", (apr_int64_t)(d / 3600));
+    return apr_psprintf(p, "%" APR_INT64_T_FMT " days ago", (apr_int64_t)(d / 86400));
 }
 
 static int page_members(page_t *pg)

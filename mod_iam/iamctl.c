@@ -600,7 +600,7 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
             (err = iam_json_get_grants(o, p, &g->grants)) ||
             (err = iam_json_get_bool(o, "pii", &g->pii)) ||
             (err = iam_json_get_str(o, "created", 0, &s, p)))
-            return apr_psprintf(p, "group %zu: %s", i + 1, err);
+            return apr_psprintf(p, "group %" APR_SIZE_T_FMT ": %s", i + 1, err);
         if (!g->grants)
             g->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
         g->created = iam_time_parse(s);
@@ -622,22 +622,24 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
             (err = iam_json_get_str(o, "status", 0, &s, p)) ||
             (err = iam_json_get_grants(o, p, &m->grants)) ||
             (err = iam_json_get_bool(o, "pii", &m->pii)))
-            return apr_psprintf(p, "member %zu: %s", i + 1, err);
+            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
         if (!m->grants)
             m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
         if (s && strcmp(s, "active") && strcmp(s, "invited"))
-            return apr_psprintf(p, "member %zu: unknown status \"%s\"", i + 1, s);
+            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": unknown status \"%s\"", i + 1, s);
         m->status = s && !strcmp(s, "invited") ? IAM_INVITED : IAM_ACTIVE;
         if ((err = iam_json_get_str(o, "created", 0, &s, p)))
-            return apr_psprintf(p, "member %zu: %s", i + 1, err);
+            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
         m->created = iam_time_parse(s);
         m->groups = apr_array_make(p, 4, sizeof(const char *));
         if (ga && !json_is_array(ga))
-            return apr_psprintf(p, "member %zu: \"groups\" must be an array", i + 1);
+            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": \"groups\" must be an array",
+                                i + 1);
         json_array_foreach(ga, j, gn)
         {
             if (!json_is_string(gn))
-                return apr_psprintf(p, "member %zu: group names must be strings", i + 1);
+                return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": group names must be strings",
+                                    i + 1);
             APR_ARRAY_PUSH(m->groups, const char *) = apr_pstrdup(p, json_string_value(gn));
         }
         APR_ARRAY_PUSH(*members, iam_member_t *) = m;

@@ -3844,11 +3844,11 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
     t.p = p;
     if (t.status == IAM_OK) {
         if (meta_count(&t, "members") != out->members)
-            problem(out, p, "the member count says %lld, the store holds %ld",
-                    meta_count(&t, "members"), out->members);
+            problem(out, p, "the member count says %ld, the store holds %ld",
+                    (long)meta_count(&t, "members"), out->members);
         if (meta_count(&t, "groups") != out->groups)
-            problem(out, p, "the group count says %lld, the store holds %ld",
-                    meta_count(&t, "groups"), out->groups);
+            problem(out, p, "the group count says %ld, the store holds %ld",
+                    (long)meta_count(&t, "groups"), out->groups);
     }
     apr_pool_destroy(scratch);
     return tx_done(&t);
