@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,196 @@ START_TEST(test_full_store_while_serving)
 }
 END_TEST
 
+/* ---- soak: decisions while owners write ---- */
+
+#define SOAK_SECONDS 8 /* IAM_SOAK_SECONDS=N for a longer run */
+#define SOAK_READERS 4
+#define SOAK_MAX_READS 2000000
+#define SOAK_MAX_WRITES 100000
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* one clock for every process */
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+    double sent, answered;
+    int granted; /* writes: the grant holds after it; reads: the status */
+} event_t;
+
+typedef struct {
+    event_t writes[SOAK_MAX_WRITES];
+    int nwrites;
+    event_t reads[SOAK_READERS][SOAK_MAX_READS / SOAK_READERS];
+    int nreads[SOAK_READERS];
+    long other_wrong; /* answers of the rest of the matrix that were off */
+} soak_t;
+
+/* Whether `status`, answered between r->sent and r->answered, fits the
+ * grants in force at some moment then: before a write is answered its
+ * change may or may not have been seen. */
+static int fits(const soak_t *sk, const event_t *r)
+{
+    int before = 0, i, can_allow, can_deny;
+
+    for (i = 0; i < sk->nwrites && sk->writes[i].answered <= r->sent; i++)
+        before = sk->writes[i].granted;
+    can_allow = before, can_deny = !before;
+    for (; i < sk->nwrites && sk->writes[i].sent < r->answered; i++) {
+        can_allow |= sk->writes[i].granted;
+        can_deny |= !sk->writes[i].granted;
+    }
+    return r->granted == 200 ? can_allow : r->granted == 403 ? can_deny : 0;
+}
+
+/* Sum of the anonymous memory of the given children (kB), -1 if one left. */
+static long anon_kb(const pid_t *pids, int n)
+{
+    long sum = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        char path[64], line[256];
+        long kb = -1;
+        FILE *f;
+        snprintf(path, sizeof(path), "/proc/%d/status", pids[i]);
+        if (!(f = fopen(path, "r")))
+            return -1;
+        while (fgets(line, sizeof(line), f))
+            if (sscanf(line, "RssAnon: %ld", &kb) == 1)
+                break;
+        fclose(f);
+        sum += kb;
+    }
+    return sum;
+}
+
+static long api_post(const char *path, const char *json)
+{
+    iam_req_t req = {"POST", path, "olivia:olivia-pw", "application/json", json, {NULL}};
+    return iam_http_do(&srv, &req, NULL, NULL);
+}
+
+/* Owners change max's access to the warehouse over and over, directly and
+ * through a group, while readers ask for it (and for the rest of the demo
+ * matrix): each answer fits the grants in force while it was made; the
+ * children's memory does not grow; afterwards the site and iamctl check
+ * agree on a sample of decisions. */
+START_TEST(test_soak_decisions_while_writing)
+{
+    soak_t *sk =
+        mmap(NULL, sizeof(soak_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    static const char *const steps[][2] = {
+        {"/iam/api/v1/members/max/grants", "{\"role\":\"warehouse-read-only\",\"scope\":\"all\"}"},
+        {"/iam/api/v1/members/max/grants/revoke", "{\"role\":\"warehouse-read-only\"}"},
+        {"/iam/api/v1/groups/wh/members", "{\"logins\":[\"max\"]}"},
+        {"/iam/api/v1/groups/wh/members/remove", "{\"logins\":[\"max\"]}"},
+    };
+    pid_t kids[64], readers[SOAK_READERS];
+    long anon_before, anon_after, reads = 0, unfit = 0;
+    int nkids, i, j, w = 0,
+                     seconds = getenv("IAM_SOAK_SECONDS") ? atoi(getenv("IAM_SOAK_SECONDS")) : 0;
+    double end;
+    char *out = NULL;
+
+    ck_assert_ptr_ne(sk, MAP_FAILED);
+    memset(sk, 0, sizeof(*sk));
+    ck_assert_int_eq(api_post("/iam/api/v1/groups",
+                              "{\"name\":\"wh\",\"grants\":[{\"role\":\"warehouse-read-only\","
+                              "\"scope\":\"all\"}]}"),
+                     201);
+    for (i = 0; i < 200; i++) /* warm every child up */
+        iam_http(&srv, "GET", "/warehouses/main/", "max:max-pw", NULL);
+    nkids = children(kids, 64);
+    anon_before = anon_kb(kids, nkids);
+    seconds = seconds > 0 ? seconds : SOAK_SECONDS;
+    end = now_s() + seconds;
+    for (i = 0; i < SOAK_READERS; i++) {
+        readers[i] = fork();
+        ck_assert_int_ge(readers[i], 0);
+        if (readers[i] == 0) {
+            int k = 0;
+            while (now_s() < end && sk->nreads[i] < SOAK_MAX_READS / SOAK_READERS) {
+                event_t *e = &sk->reads[i][sk->nreads[i]];
+                long st;
+                if (k++ % 4 == 3) { /* the rest of the matrix, unaffected by the writes */
+                    int m = k % (NMATRIX - 1) + (k % (NMATRIX - 1) >= 3); /* never max's 403 */
+                    if (iam_http(&srv, "GET", matrix[m].path, matrix[m].user, NULL) !=
+                        matrix[m].want)
+                        __sync_fetch_and_add(&sk->other_wrong, 1);
+                    continue;
+                }
+                e->sent = now_s();
+                st = iam_http(&srv, "GET", "/warehouses/main/", "max:max-pw", NULL);
+                e->answered = now_s();
+                e->granted = (int)st;
+                sk->nreads[i]++;
+            }
+            _exit(0);
+        }
+    }
+    /* the owner's writes, as fast as the API answers */
+    while (now_s() < end && w < SOAK_MAX_WRITES) {
+        event_t *e = &sk->writes[w];
+        e->sent = now_s();
+        ck_assert_int_eq(api_post(steps[w % 4][0], steps[w % 4][1]) / 100, 2);
+        e->answered = now_s();
+        e->granted = w % 2 == 0; /* grant, revoke, join, leave */
+        sk->nwrites = ++w;
+    }
+    for (i = 0; i < SOAK_READERS; i++)
+        waitpid(readers[i], NULL, 0);
+    anon_after = anon_kb(kids, nkids);
+
+    for (i = 0; i < SOAK_READERS; i++) {
+        for (j = 0; j < sk->nreads[i]; j++, reads++) {
+            if (!fits(sk, &sk->reads[i][j]) && !unfit++)
+                fprintf(stderr, "soak: status %d at %.6f-%.6f fits no state\n",
+                        sk->reads[i][j].granted, sk->reads[i][j].sent, sk->reads[i][j].answered);
+        }
+    }
+    printf("soak: %d s, %d writes through the API, %ld decisions checked against the grants in "
+           "force, %ld unfit, %ld other answers wrong; children's anonymous memory %ld -> %ld "
+           "kB\n",
+           seconds, w, reads, unfit, sk->other_wrong, anon_before, anon_after);
+    ck_assert_int_gt(w, 50);
+    ck_assert_int_gt(reads, 500);
+    ck_assert_int_eq(unfit, 0);
+    ck_assert_int_eq(sk->other_wrong, 0);
+    /* the same children, no growth beyond a little allocator slack */
+    ck_assert_msg(anon_before > 0 && anon_after > 0, "a child went away during the soak");
+    ck_assert_int_le(anon_after - anon_before, 4096);
+
+    /* the site and iamctl check agree (w writes left max's grant as the
+     * last step did) */
+    for (i = 0; i < NMATRIX; i++) {
+        static const char *const resource[] = {"source checkout read",
+                                               "source web read --label "
+                                               "env:prod --label team:growth",
+                                               "", "warehouse main read"};
+        const char *user = matrix[i].user;
+        int r = strstr(matrix[i].path, "checkout")    ? 0
+                : strstr(matrix[i].path, "web")       ? 1
+                : strstr(matrix[i].path, "warehouse") ? 3
+                                                      : -1;
+        char login[32];
+        long st;
+        if (!user || r < 0)
+            continue;
+        snprintf(login, sizeof(login), "%.*s", (int)(strchr(user, ':') - user), user);
+        st = iam_http(&srv, "GET", matrix[i].path, user, NULL);
+        ck_assert_msg((st == 200) == (iam_ctl(&srv, &out, "check %s %s", login, resource[r]) == 0),
+                      "%s on %s: site %ld, iamctl: %s", login, matrix[i].path, st, out);
+        free(out);
+        out = NULL;
+    }
+    munmap(sk, sizeof(*sk));
+}
+END_TEST
+
 Suite *suite_faults(void)
 {
     Suite *s = suite_create("faults");
@@ -269,6 +460,13 @@ Suite *suite_faults(void)
     tcase_add_test(tc, test_children_killed_under_load);
     tcase_add_test(tc, test_graceful_restart_under_load);
     tcase_add_test(tc, test_full_store_while_serving);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("soak");
+    tcase_add_checked_fixture(tc, faults_setup, faults_teardown);
+    tcase_set_timeout(tc,
+                      getenv("IAM_SOAK_SECONDS") ? atoi(getenv("IAM_SOAK_SECONDS")) + 120 : 120);
+    tcase_add_test(tc, test_soak_decisions_while_writing);
     suite_add_tcase(s, tc);
     return s;
 }
