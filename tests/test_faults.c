@@ -284,6 +284,22 @@ START_TEST(test_full_store_while_serving)
     /* the add that did not fit left nothing behind */
     ck_assert_int_ne(iam_ctl(&srv, &out, "member show %s", login), 0);
     free(out);
+    /* the console's form says so too */
+    {
+        char *page = NULL, *tok, form[256];
+        iam_req_t get = {"GET", "/iam/members/new", "olivia:olivia-pw", NULL, NULL, {NULL}};
+        iam_req_t post = {
+            "POST", "/iam/members", "olivia:olivia-pw", "application/x-www-form-urlencoded",
+            form,   {NULL}};
+        ck_assert_int_eq(iam_http_do(&srv, &get, &page, NULL), 200);
+        ck_assert_ptr_nonnull(tok = iam_test_csrf(page));
+        snprintf(form, sizeof(form), "csrf=%s&email=late%%40example.com&name=Late", tok);
+        free(page);
+        st = iam_http_do(&srv, &post, &page, NULL);
+        ck_assert_msg(st == 507 && strstr(page, "IAMMapSize"), "console: %ld %s", st, page);
+        free(page);
+        free(tok);
+    }
     /* reads and decisions keep working */
     ck_assert_int_eq(iam_http(&srv, "GET", "/sources/checkout/", "sam:sam-pw", NULL), 200);
     ck_assert_int_eq(iam_http(&srv, "GET", "/sources/web/", "sam:sam-pw", NULL), 403);
