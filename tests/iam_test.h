@@ -25,6 +25,12 @@ const char *iam_test_build_dir(void);
 int iam_test_run(char **out, char **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Small helpers of the integration tests (they run in forked children:
+ * what these allocate is never freed). */
+char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int has(const char *hay, const char *needle); /* NULL hay: no */
+char *shq(const char *s);                     /* s quoted for /bin/sh */
+
 /* A file's whole content (malloc'd; "" if unreadable). */
 char *iam_test_slurp(const char *path);
 

@@ -41,6 +41,41 @@ void iam_test_rmtree(const char *dir)
     }
 }
 
+char *xprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    return s;
+}
+
+int has(const char *hay, const char *needle)
+{
+    return hay && strstr(hay, needle) != NULL;
+}
+
+char *shq(const char *s)
+{
+    char *out = malloc(strlen(s) * 4 + 3), *o = out;
+
+    *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
 char *iam_test_slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -85,25 +85,6 @@ static void count_answer(long status, size_t answer_len)
 
 /* ---- small helpers (tests run in forked children: leaks are fine) ---- */
 
-static char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
-static int has(const char *hay, const char *needle)
-{
-    return hay && strstr(hay, needle) != NULL;
-}
-
 /* A "<script" in any case: the console and the refused page carry no
  * script at all, so any is injected markup. */
 static int has_script_tag(const char *s)
@@ -119,25 +100,6 @@ static int has_script_tag(const char *s)
 static const char *cut(const char *s)
 {
     return s ? strndup(s, 2000) : "(none)";
-}
-
-/* s quoted for /bin/sh */
-static char *shq(const char *s)
-{
-    char *out = malloc(strlen(s) * 4 + 3), *o = out;
-
-    *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return out;
 }
 
 /* As mod_iam's iam_h() writes text into HTML. */

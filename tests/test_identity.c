@@ -51,25 +51,6 @@ static iam_httpd_t srv; /* the server of the running TCase */
 
 /* ---- small helpers (tests run in forked children: leaks are fine) ---- */
 
-static char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
-static int has(const char *hay, const char *needle)
-{
-    return hay && strstr(hay, needle) != NULL;
-}
-
 static int count_of(const char *hay, const char *needle)
 {
     int n = 0;

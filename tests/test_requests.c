@@ -37,39 +37,6 @@ static iam_httpd_t own; /* one per test of "own_config" */
 
 /* ---- small helpers (tests run in forked children: leaks are fine) ---- */
 
-static char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
-/* s quoted for /bin/sh */
-static char *shq(const char *s)
-{
-    char *out = malloc(strlen(s) * 4 + 3), *o = out;
-
-    *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return out;
-}
-
 /* s URL-encoded for a form or a query */
 static char *enc(const char *s)
 {
@@ -79,11 +46,6 @@ static char *enc(const char *s)
     curl_free(e);
     curl_easy_cleanup(c);
     return out;
-}
-
-static int has(const char *hay, const char *needle)
-{
-    return hay && strstr(hay, needle) != NULL;
 }
 
 static int ends_with(const char *s, const char *suffix)
