@@ -113,6 +113,9 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
      * request is for a real refusal, never for a path of one's choosing. */
     sub = ap_sub_req_method_uri(q.level == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
     sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
+    /* the level that refusal was at, not the one the form names: approval
+     * grants what the page needs, never more */
+    q.level = iam_level_for_method(sub->method, sdc->permission);
     offered = sdc->request_access != 0;
     /* refused by mod_iam, and not for a configuration error (a Require iam
      * with no resource): that is the administrator's to fix, not a

@@ -201,15 +201,20 @@ static const char *member_spec(api_t *a, iam_member_spec_t *sp, int create)
 }
 
 /* Mails an invitation if mail is set up: 0 sent, 1 failed, -1 no such
- * member, -2 not sent (not invited, no email, or no IAMMailCommand). */
+ * member, -2 not sent (not invited, no email, or no IAMMailCommand), -3
+ * the store failed. */
 static int mail_invitation(api_t *a, const char *login)
 {
     iam_member_t *m;
     iam_err_t err;
     int rc;
 
-    if (iam_store_member_get(a->w->st, a->w->r->pool, login, &m, &err) != IAM_OK)
-        return -1;
+    switch (iam_store_member_get(a->w->st, a->w->r->pool, login, &m, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND:
+    case IAM_INVALID: return -1;
+    default: iam_log_r(a->w->r, APLOG_ERR, 0, "api: %s", err.msg); return -3;
+    }
     if (m->status != IAM_INVITED)
         return -2;
     rc = iam_mail_invitation(a->w->r, m, a->w->actor);
@@ -231,6 +236,9 @@ static int resend_invitation(api_t *a, const char *login)
     if (rc == 1)
         return api_error(a->w->r, HTTP_BAD_GATEWAY, "mail_failed",
                          "the invitation could not be mailed; the error log says why");
+    if (rc == -3)
+        return api_error(a->w->r, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                         "the store could not be read; the error log says why");
     return api_error(a->w->r, HTTP_CONFLICT, "not_invited",
                      "only an invited member with an email can be mailed, with IAMMailCommand "
                      "set");

@@ -122,6 +122,10 @@ const char *iam_roles_add(iam_roles_t *roles, const char *name, const char *slug
     }
     if ((err = iam_check_resource_type(type)) != NULL)
         return err;
+    /* the types access requests use for the owners' pages and the console:
+     * approving those makes a Workspace Owner, so no role may name them */
+    if (!strcasecmp(type, "owners") || !strcasecmp(type, "console"))
+        return "the types 'owners' and 'console' are reserved";
     if (level < IAM_LEVEL_READ || level > IAM_LEVEL_ADMIN)
         return "the level must be read, edit or admin";
     if (roles->n >= IAM_ROLES_MAX)

@@ -3670,7 +3670,7 @@ static void verify_member(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
     iam_member_t *m;
     apr_array_header_t *links = apr_array_make(t->p, 4, sizeof(const char *));
     key_t_ lk;
-    MDB_val ev;
+    MDB_val ev, gv;
     int flat, s, i;
 
     memset(&subj, 0, sizeof(subj));
@@ -3707,8 +3707,10 @@ static void verify_member(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
                     set->via, APR_ARRAY_IDX(links, s - 1, const char *));
             continue;
         }
-        if (tx_group(t, set->via, &g) != 1)
-            continue; /* reported with the group or its links */
+        /* read without tx_group: a damaged group is reported with its own
+         * record, and must not stop the scan */
+        if (tx_record(t, 'G', set->via, &gv) != 1 || !(g = decode_group(t->p, &gv)))
+            continue;
         if (!set->grants) {
             if (copies_grants(g))
                 problem(out, p, "member '%s' holds group '%s' by reference, not a copy", m->login,

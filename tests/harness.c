@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -103,6 +104,11 @@ int iam_httpd_start(iam_httpd_t *h, const char *mpm, const char *site, const cha
         /* Its own process group: prefork signals its whole group on
          * shutdown, which would otherwise include this test runner. */
         setpgid(0, 0);
+        /* and it stops when the test that started it ends, even by a
+         * failed assertion (Check runs no teardown then) */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1)
+            _exit(127);
         execl(APACHE2, APACHE2, "-f", conf, "-DFOREGROUND", (char *)NULL);
         _exit(127);
     }

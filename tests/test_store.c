@@ -2002,7 +2002,8 @@ START_TEST(test_verify_clean_and_damaged)
     raw_put(sdir, gkey, klen, before.mv_data, before.mv_size);
     /* one side of a membership, an owner index entry and an email index
      * entry that lie, a record of no known type */
-    raw_put(sdir, "g\0ghost", 7 + 1 - 1, "", 0);
+    raw_put(sdir, "g\0ghost", 7, "", 0);
+    raw_put(sdir, "gghost\0bob", 10, "", 0);
     raw_put(sdir, "Obob", 4, "", 0);
     raw_put(sdir, "Enobody@example.com", 19, "nobody", 6);
     raw_put(sdir, "Zzz", 3, "", 0);
@@ -2013,7 +2014,18 @@ START_TEST(test_verify_clean_and_damaged)
     ck_assert_ptr_nonnull(strstr(problems(&v), "leads nobody@example.com to missing member"));
     ck_assert_ptr_nonnull(strstr(problems(&v), "unknown type 0x5a"));
     ck_assert_ptr_nonnull(strstr(problems(&v), "a membership key is damaged"));
-    ck_assert_int_eq(v.nproblems, 5);
+    ck_assert_ptr_nonnull(strstr(problems(&v), "a membership names missing group 'ghost'"));
+    ck_assert_ptr_nonnull(
+        strstr(problems(&v), "the membership of 'bob' in 'ghost' has one side only"));
+    ck_assert_int_eq(v.nproblems, 7);
+
+    /* a damaged group record: reported, and the scan goes on */
+    iam_store_close(st);
+    raw_put(sdir, gkey, klen, "\xff", 1);
+    reopen();
+    v = verify();
+    ck_assert_ptr_nonnull(strstr(problems(&v), "group record 'eng' is damaged"));
+    ck_assert_ptr_nonnull(strstr(problems(&v), "unknown type 0x5a"));
 }
 END_TEST
 
