@@ -114,7 +114,8 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     sub = ap_sub_req_method_uri(q.level == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
     sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
     /* the level that refusal was at, not the one the form names: approval
-     * grants what the page needs, never more */
+     * grants what the page needs, never more (the console and the owners'
+     * pages need an owner: admin) */
     q.level = iam_level_for_method(sub->method, sdc->permission);
     offered = sdc->request_access != 0;
     /* refused by mod_iam, and not for a configuration error (a Require iam
@@ -126,6 +127,7 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
         (path[strlen(w->base)] == '/' || !path[strlen(w->base)])) {
         q.type = console_res.type; /* the handler refuses non-owners itself */
         q.name = "*";
+        q.level = IAM_LEVEL_ADMIN;
         refused_here = !subj->owner;
     } else if (sdc->resource) {
         q.type = sdc->resource->res.type;
@@ -133,6 +135,7 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     } else if (refused_here && !strcmp(apr_table_get(sub->notes, "iam-denied"), "owners")) {
         q.type = "owners";
         q.name = "*";
+        q.level = IAM_LEVEL_ADMIN;
     } else {
         refused_here = 0; /* refused, but for no resource one could ask for */
     }

@@ -1003,6 +1003,24 @@ START_TEST(test_cleared_by_group_changes)
 }
 END_TEST
 
+/* A request is for the level the page refused at, whatever level the form
+ * names (review finding: read on a source, asking for "admin" on a page
+ * whose POST needs edit, filed admin, and approval granted Source Admin). */
+START_TEST(test_request_level_is_the_refused_one)
+{
+    char *tok = member_csrf(&srv, "rita", "/warehouses/main/");
+    json_t *list;
+
+    ck_assert_int_eq(ask_with(&srv, "rita", tok, "/sources/web/", "admin", "more", NULL, NULL),
+                     303);
+    list = requests_of(&srv, "rita");
+    ck_assert_int_eq(json_array_size(list), 1);
+    ck_assert_str_eq(str_at(json_array_get(list, 0), "level"), "edit");
+    json_decref(list);
+    free(tok);
+}
+END_TEST
+
 /* The console and an owners-only page are things to ask for too. */
 START_TEST(test_request_console_and_owners_page)
 {
@@ -1511,6 +1529,7 @@ Suite *suite_requests(void)
     tcase_add_test(tc, test_cleared_by_member_remove);
     tcase_add_test(tc, test_cleared_by_group_changes);
     tcase_add_test(tc, test_request_console_and_owners_page);
+    tcase_add_test(tc, test_request_level_is_the_refused_one);
     tcase_add_test(tc, test_mail_subject_utf8);
     tcase_add_test(tc, test_non_member);
     suite_add_tcase(s, tc);
