@@ -487,6 +487,25 @@ static const char *pool_at(const char *pool, size_t len, unsigned long off)
     return off < len ? pool + off : NULL;
 }
 
+/* Where a format 3 record's string pool starts, its table counts bounded
+ * by the record's size before any arithmetic on them can wrap (each entry
+ * takes 4 or 8 bytes of the record); 0 if the tables cannot fit. */
+static size_t flat_pool_off(const unsigned char *d, size_t size, unsigned long *nsets,
+                            unsigned long *ngrants, unsigned long *nitems)
+{
+    size_t off;
+
+    if (size < FLAT_HEAD || d[size - 1] != 0)
+        return 0;
+    *nsets = be32(d + 32);
+    *ngrants = be32(d + 36);
+    *nitems = be32(d + 40);
+    if (*nsets > size / 8 || *ngrants > size / 8 || *nitems > size / 4)
+        return 0;
+    off = FLAT_HEAD + 8 * *nsets + 8 * *ngrants + 4 * *nitems;
+    return off < size ? off : 0;
+}
+
 /* Decodes a format 3 record: the member and, with `subj`, their grant
  * sets (set 0 direct; a set by reference has grants NULL, for the caller
  * to read from the group). One allocation holds a copy of the record (the
@@ -503,17 +522,8 @@ static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t 
     iam_member_t *m;
     char *block;
 
-    if (size < FLAT_HEAD || d[1] > IAM_INVITED)
-        return NULL;
-    nsets = be32(d + 32);
-    ngrants = be32(d + 36);
-    nitems = be32(d + 40);
-    /* each table entry takes 4 or 8 bytes of the record: bound the counts
-     * before any arithmetic on them can wrap */
-    if (nsets < 1 || nsets > size / 8 || ngrants > size / 8 || nitems > size / 4)
-        return NULL;
-    pool_off = FLAT_HEAD + 8 * nsets + 8 * ngrants + 4 * nitems;
-    if (pool_off >= size || d[size - 1] != 0)
+    if (!(pool_off = flat_pool_off(d, size, &nsets, &ngrants, &nitems)) || d[1] > IAM_INVITED ||
+        nsets < 1)
         return NULL;
     pool_len = size - pool_off;
     set_at = d + FLAT_HEAD;
@@ -1393,15 +1403,8 @@ static int flat_misses(const MDB_val *v, const char *search)
     size_t size = v->mv_size, pool_off, k;
     unsigned long nsets, ngrants, nitems;
 
-    if (!search || size < FLAT_HEAD || d[0] != MEMBER_FORMAT || d[size - 1] != 0)
-        return 0;
-    nsets = be32(d + 32);
-    ngrants = be32(d + 36);
-    nitems = be32(d + 40);
-    if (nsets > size / 8 || ngrants > size / 8 || nitems > size / 4)
-        return 0;
-    pool_off = FLAT_HEAD + 8 * nsets + 8 * ngrants + 4 * nitems;
-    if (pool_off >= size)
+    if (!search || !size || d[0] != MEMBER_FORMAT ||
+        !(pool_off = flat_pool_off(d, size, &nsets, &ngrants, &nitems)))
         return 0;
     for (k = 20; k <= 28; k += 4) {
         unsigned long off = be32(d + k);

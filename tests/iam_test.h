@@ -3,6 +3,7 @@
 #define IAM_TEST_H
 
 #include <check.h>
+#include <stddef.h>
 
 Suite *suite_policy(void);
 Suite *suite_store(void);
@@ -30,6 +31,7 @@ int iam_test_run(char **out, char **err, const char *fmt, ...)
 char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int has(const char *hay, const char *needle); /* NULL hay: no */
 char *shq(const char *s);                     /* s quoted for /bin/sh */
+char *base64(const char *s, size_t n);        /* for Basic credentials */
 
 /* A file's whole content (malloc'd; "" if unreadable). */
 char *iam_test_slurp(const char *path);

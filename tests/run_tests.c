@@ -3,6 +3,7 @@
 #include "iam_test.h"
 
 #include <dirent.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,14 @@ char *shq(const char *s)
     }
     *o++ = '\'';
     *o = '\0';
+    return out;
+}
+
+char *base64(const char *s, size_t n)
+{
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
     return out;
 }
 

@@ -105,27 +105,6 @@ static char *enc(const char *s)
     return out;
 }
 
-static char *base64(const char *s)
-{
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = strlen(s), i, o = 0;
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-
-    for (i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        out[o++] = tab[(v >> 18) & 63];
-        out[o++] = tab[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? tab[v & 63] : '=';
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* s with every character that is not a letter or digit escaped, for a regex */
 static char *regex_quote(const char *s)
 {
@@ -194,8 +173,8 @@ static char *idp_env(const char *login, const char *assignments)
 {
     char *cred = xprintf("%s:%s-pw", login, login);
 
-    return xprintf("SetEnvIf Authorization \"^Basic %s$\" %s\n", regex_quote(base64(cred)),
-                   assignments);
+    return xprintf("SetEnvIf Authorization \"^Basic %s$\" %s\n",
+                   regex_quote(base64(cred, strlen(cred))), assignments);
 }
 
 static char *idp_claims(const char *login, const char *email, const char *name)
