@@ -7,6 +7,7 @@
 #include "http_config.h"
 #include "http_log.h"
 
+#include "iam_pathmap.h"
 #include "iam_policy.h"
 #include "iam_store.h"
 
@@ -15,6 +16,7 @@
 #define IAM_DIR_MAPSIZE "IAMMapSize"
 #define IAM_DIR_PLAN "IAMPlan"
 #define IAM_DIR_RESOURCE "IAMResource"
+#define IAM_DIR_RESOURCE_PATH "IAMResourcePath"
 #define IAM_DIR_PERMISSION "IAMPermission"
 #define IAM_DIR_ROLE "IAMRole"
 #define IAM_DIR_BOOTSTRAP "IAMBootstrapOwner"
@@ -66,13 +68,14 @@ typedef struct {
 
 typedef struct {
     iam_workspace_t *ws;
-    int auto_provision; /* -1 unset (inherit), 0 off, 1 on */
+    int auto_provision;   /* -1 unset (inherit), 0 off, 1 on */
+    iam_pathmap_t *paths; /* IAMResourcePath: iam_resource_decl_t; NULL: none */
 } iam_server_conf_t;
 
 /* What a <Location>/<Directory> declares. */
 typedef struct {
     iam_resource_t res;
-    const char *path; /* the section it was declared in */
+    const char *path; /* the section it was declared in, or its IAMResourcePath */
 } iam_resource_decl_t;
 
 /* An IAMDeniedTemplate, split at its placeholders once at start-up. */
@@ -96,6 +99,9 @@ int iam_auto_provision(server_rec *s);
 void *iam_create_dir_conf(apr_pool_t *p, char *dir);
 void *iam_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 iam_workspace_t *iam_workspace_of(server_rec *s);
+/* The resource of a request: the longest IAMResourcePath covering its
+ * path, else its section's IAMResource; NULL if neither. */
+const iam_resource_decl_t *iam_resource_of(request_rec *r, const iam_dir_conf_t *dc);
 
 /* lifecycle.c */
 int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);

@@ -81,6 +81,7 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
 {
     request_rec *r = w->r, *sub;
     iam_dir_conf_t *sdc;
+    const iam_resource_decl_t *decl;
     iam_request_t q;
     apr_table_t *form;
     apr_size_t len;
@@ -129,9 +130,9 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
         q.name = "*";
         q.level = IAM_LEVEL_ADMIN;
         refused_here = !subj->owner;
-    } else if (sdc->resource) {
-        q.type = sdc->resource->res.type;
-        q.name = sdc->resource->res.name ? sdc->resource->res.name : "*";
+    } else if ((decl = iam_resource_of(sub, sdc)) != NULL) {
+        q.type = decl->res.type;
+        q.name = decl->res.name ? decl->res.name : "*";
     } else if (refused_here && !strcmp(apr_table_get(sub->notes, "iam-denied"), "owners")) {
         q.type = "owners";
         q.name = "*";

@@ -112,6 +112,8 @@ static authz_status check(request_rec *r, iam_require_e kind)
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
     iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
+    const iam_resource_decl_t *decl = iam_resource_of(r, dc);
+    const iam_resource_t *res = decl ? &decl->res : NULL;
     iam_store_t *store;
     iam_subject_t subj;
     iam_decision_t d;
@@ -129,7 +131,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
     case IAM_INVALID: /* a login no member can have (too long) */
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: not a member of the workspace", r->user,
                   r->uri);
-        return deny(r, NULL, dc->resource ? &dc->resource->res : NULL, IAM_LEVEL_READ);
+        return deny(r, NULL, res, IAM_LEVEL_READ);
     default:
         iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: %s", r->user, r->uri, err.msg);
         return AUTHZ_GENERAL_ERROR;
@@ -138,7 +140,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
         /* an invitation is taken up only with an address the IdP verified */
         iam_log_r(r, APLOG_INFO, 0, "'%s' is invited, but the IdP has not verified the email",
                   r->user);
-        return deny(r, NULL, dc->resource ? &dc->resource->res : NULL, IAM_LEVEL_READ);
+        return deny(r, NULL, res, IAM_LEVEL_READ);
     }
     if (subj.member->status == IAM_INVITED ||
         subj.member->last_seen + 3600 < (long long)apr_time_sec(apr_time_now())) {
@@ -156,38 +158,38 @@ static authz_status check(request_rec *r, iam_require_e kind)
     }
     if (subj.owner) {
         iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: Workspace Owner", r->user, r->uri);
-        iam_identity_forward(r, &subj, dc->resource ? &dc->resource->res : NULL);
+        iam_identity_forward(r, &subj, res);
         return AUTHZ_GRANTED;
     }
     if (kind == NEED_MEMBER) {
         iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: active member", r->user, r->uri);
-        iam_identity_forward(r, &subj, dc->resource ? &dc->resource->res : NULL);
+        iam_identity_forward(r, &subj, res);
         return AUTHZ_GRANTED;
     }
     if (kind == NEED_OWNER) {
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: Workspace Owners only", r->user, r->uri);
         return deny(r, &subj, &owners_only, IAM_LEVEL_ADMIN);
     }
-    if (!dc->resource) {
+    if (!res) {
         iam_log_r(r, APLOG_ERR, 0,
-                  "deny user '%s' on %s: 'Require iam' with no %s for this path (configuration "
-                  "error: declare the resource in the <Location> or <Directory>)",
-                  r->user, r->uri, IAM_DIR_RESOURCE);
+                  "deny user '%s' on %s: 'Require iam' with no resource for this path "
+                  "(configuration error: declare it with %s, or %s in the <Location> or "
+                  "<Directory>)",
+                  r->user, r->uri, IAM_DIR_RESOURCE_PATH, IAM_DIR_RESOURCE);
         /* nothing to request: the configuration is wrong (request-access
          * refuses to file this one) */
         apr_table_setn(r->notes, "iam-denied", "config");
         return AUTHZ_DENIED;
     }
     need = iam_level_for_method(r->method, dc->permission);
-    d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, &dc->resource->res, need);
+    d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, res, need);
     if (APLOGrdebug(r)) /* the explanation is built only when it is logged */
         iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s",
-                  d.allow ? "allow" : "deny", r->user, iam_level_name(need), dc->resource->res.type,
-                  dc->resource->res.name ? dc->resource->res.name : "*", r->uri,
-                  iam_policy_explain(&d, why, sizeof(why)));
+                  d.allow ? "allow" : "deny", r->user, iam_level_name(need), res->type,
+                  res->name ? res->name : "*", r->uri, iam_policy_explain(&d, why, sizeof(why)));
     if (!d.allow)
-        return deny(r, &subj, &dc->resource->res, need);
-    iam_identity_forward(r, &subj, &dc->resource->res);
+        return deny(r, &subj, res, need);
+    iam_identity_forward(r, &subj, res);
     return AUTHZ_GRANTED;
 }
 
@@ -220,8 +222,9 @@ static const char *parse_no_args(cmd_parms *cmd, const char *line, const void **
     if (line && *line)
         return apr_psprintf(cmd->pool,
                             "Require %s takes no arguments (got '%s'); the resource comes from "
-                            "%s and the level from %s",
-                            cmd->directive->args, line, IAM_DIR_RESOURCE, IAM_DIR_PERMISSION);
+                            "%s or %s and the level from %s",
+                            cmd->directive->args, line, IAM_DIR_RESOURCE_PATH, IAM_DIR_RESOURCE,
+                            IAM_DIR_PERMISSION);
     return NULL;
 }
 

@@ -44,6 +44,8 @@ void *iam_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
     c->ws = add->ws;
     c->auto_provision = add->auto_provision >= 0 ? add->auto_provision : base->auto_provision;
+    /* a virtual host has the main server's paths too, its own winning */
+    c->paths = iam_pathmap_merge(p, base->paths, add->paths);
     return c;
 }
 
@@ -183,11 +185,13 @@ static const char *set_role(cmd_parms *cmd, void *dc, const char *args)
     return NULL;
 }
 
-/* IAMResource TYPE NAME|* [KEY:VALUE ...] */
-static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
+/* TYPE NAME|* [KEY:VALUE ...], the arguments of IAMResource and the
+ * rest of IAMResourcePath's, into a new declaration; NULL and *out set,
+ * or a message naming `directive`. */
+static const char *parse_resource(cmd_parms *cmd, const char *directive, const char *args,
+                                  const char *path, iam_resource_decl_t **out)
 {
-    iam_dir_conf_t *dc = dcv;
-    iam_workspace_t *ws = workspace_get(cmd->pool);
+    iam_roles_t *roles = &workspace_get(cmd->pool)->roles;
     iam_resource_decl_t *decl = apr_pcalloc(cmd->pool, sizeof(*decl));
     apr_array_header_t *labels = apr_array_make(cmd->pool, 4, sizeof(const char *));
     const char *type, *name, *w, *err;
@@ -197,22 +201,23 @@ static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
     name = ap_getword_conf(cmd->pool, &args);
     if (!*type || !*name)
         return apr_psprintf(cmd->pool,
-                            "%s needs TYPE NAME|* [KEY:VALUE ...], e.g. "
-                            "'%s source checkout env:prod'",
-                            IAM_DIR_RESOURCE, IAM_DIR_RESOURCE);
+                            "%s needs %sTYPE NAME|* [KEY:VALUE ...], e.g. "
+                            "'%s %ssource checkout env:prod'",
+                            directive, path ? "PATH " : "", directive,
+                            path ? "/sources/checkout " : "");
     if ((err = iam_check_resource_type(type)) != NULL)
-        return apr_psprintf(cmd->pool, "%s: type '%s' %s", IAM_DIR_RESOURCE, type, err);
-    if (!iam_roles_has_type(&ws->roles, type))
+        return apr_psprintf(cmd->pool, "%s: type '%s' %s", directive, type, err);
+    if (!iam_roles_has_type(roles, type))
         return apr_psprintf(cmd->pool,
                             "%s: no role grants on type '%s' (built-in types: "
                             "source, warehouse, tracking-plan, space, identity; declare "
                             "IAMRole before using a custom type)",
-                            IAM_DIR_RESOURCE, type);
+                            directive, type);
     if (strcmp(name, "*") && (err = iam_check_resource_name(name)) != NULL)
-        return apr_psprintf(cmd->pool, "%s: name '%s' %s", IAM_DIR_RESOURCE, name, err);
+        return apr_psprintf(cmd->pool, "%s: name '%s' %s", directive, name, err);
     while (*(w = ap_getword_conf(cmd->pool, &args))) {
         if ((err = iam_check_label(w)) != NULL)
-            return apr_psprintf(cmd->pool, "%s: '%s': %s", IAM_DIR_RESOURCE, w, err);
+            return apr_psprintf(cmd->pool, "%s: '%s': %s", directive, w, err);
         for (i = 0; i < labels->nelts; i++) {
             const char *o = APR_ARRAY_IDX(labels, i, const char *);
             size_t k = strcspn(w, ":");
@@ -220,20 +225,74 @@ static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
                 return apr_psprintf(cmd->pool,
                                     "%s: label key of '%s' is given twice; a "
                                     "resource has one value per key",
-                                    IAM_DIR_RESOURCE, w);
+                                    directive, w);
         }
         APR_ARRAY_PUSH(labels, const char *) = w;
     }
     if (!strcmp(name, "*") && labels->nelts)
-        return apr_psprintf(cmd->pool, "%s: a collection (*) carries no labels", IAM_DIR_RESOURCE);
+        return apr_psprintf(cmd->pool, "%s: a collection (*) carries no labels", directive);
     decl->res.type = type;
     decl->res.name = strcmp(name, "*") ? name : NULL;
     decl->res.nlabels = labels->nelts;
     decl->res.labels = (const char **)labels->elts;
-    decl->path = cmd->path ? cmd->path : "(server)";
-    dc->resource = decl;
-    APR_ARRAY_PUSH(ws->resources, iam_resource_decl_t *) = decl;
+    decl->path = path ? path : cmd->path ? cmd->path : "(server)";
+    *out = decl;
     return NULL;
+}
+
+/* IAMResource TYPE NAME|* [KEY:VALUE ...] */
+static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
+{
+    iam_dir_conf_t *dc = dcv;
+    iam_resource_decl_t *decl;
+    const char *err = parse_resource(cmd, IAM_DIR_RESOURCE, args, NULL, &decl);
+
+    if (err)
+        return err;
+    dc->resource = decl;
+    APR_ARRAY_PUSH(workspace_get(cmd->pool)->resources, iam_resource_decl_t *) = decl;
+    return NULL;
+}
+
+/* IAMResourcePath PATH TYPE NAME|* [KEY:VALUE ...]: into this server's
+ * table, which a request looks up in one walk of its path (a thousand
+ * <Location> sections cost every request of the server a walk over all
+ * of them). */
+static const char *set_resource_path(cmd_parms *cmd, void *dc, const char *args)
+{
+    iam_server_conf_t *sc = ap_get_module_config(cmd->server->module_config, &iam_module);
+    const char *path = ap_getword_conf(cmd->pool, &args), *err;
+    iam_resource_decl_t *decl;
+
+    (void)dc;
+    if ((err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT)) != NULL)
+        return err;
+    if (!*path)
+        return apr_psprintf(cmd->pool,
+                            "%s needs PATH TYPE NAME|* [KEY:VALUE ...], e.g. "
+                            "'%s /sources/checkout source checkout env:prod'",
+                            IAM_DIR_RESOURCE_PATH, IAM_DIR_RESOURCE_PATH);
+    if ((err = iam_pathmap_check(path)) != NULL)
+        return apr_psprintf(cmd->pool, "%s: path '%s' %s", IAM_DIR_RESOURCE_PATH, path, err);
+    if ((err = parse_resource(cmd, IAM_DIR_RESOURCE_PATH, args, path, &decl)) != NULL)
+        return err;
+    if (!sc->paths)
+        sc->paths = iam_pathmap_make(cmd->pool);
+    if (iam_pathmap_put(sc->paths, path, decl, 0))
+        return apr_psprintf(cmd->pool, "%s: path '%s' is declared twice", IAM_DIR_RESOURCE_PATH,
+                            path);
+    APR_ARRAY_PUSH(workspace_get(cmd->pool)->resources, iam_resource_decl_t *) = decl;
+    return NULL;
+}
+
+const iam_resource_decl_t *iam_resource_of(request_rec *r, const iam_dir_conf_t *dc)
+{
+    iam_server_conf_t *sc = ap_get_module_config(r->server->module_config, &iam_module);
+    const iam_resource_decl_t *d = NULL;
+
+    if (sc->paths && r->uri)
+        d = iam_pathmap_find(sc->paths, r->uri);
+    return d ? d : dc->resource;
 }
 
 static const char *set_permission(cmd_parms *cmd, void *dcv, const char *arg)
@@ -408,6 +467,9 @@ const command_rec iam_cmds[] = {
                   "a login made owner at start-up if the store has no owner"),
     AP_INIT_RAW_ARGS(IAM_DIR_RESOURCE, set_resource, NULL, ACCESS_CONF,
                      "TYPE NAME|* [KEY:VALUE ...]: the resource this path belongs to"),
+    AP_INIT_RAW_ARGS(IAM_DIR_RESOURCE_PATH, set_resource_path, NULL, RSRC_CONF,
+                     "PATH TYPE NAME|* [KEY:VALUE ...]: the resource of PATH and the paths "
+                     "below it"),
     AP_INIT_TAKE1(IAM_DIR_PERMISSION, set_permission, NULL, ACCESS_CONF,
                   "auto|read|edit|admin: the level this path needs"),
     AP_INIT_FLAG(IAM_DIR_REQUEST_ACCESS, set_request_access, NULL, RSRC_CONF | ACCESS_CONF,

@@ -1229,11 +1229,13 @@ static int page_resources(page_t *pg)
     int i, j;
 
     begin(pg, "Resources", "resources");
-    ap_rputs("<p class=\"muted\">The resources declared in httpd.conf with IAMResource: what roles "
+    ap_rputs("<p class=\"muted\">The resources declared in httpd.conf with IAMResourcePath or "
+             "IAMResource: what roles "
              "can be granted on.</p>",
              R);
     if (!res->nelts) {
-        ap_rputs("<div class=\"card empty\">No IAMResource is declared.</div>", R);
+        ap_rputs("<div class=\"card empty\">No IAMResourcePath or IAMResource is declared.</div>",
+                 R);
         iam_page_end(pg->w);
         return OK;
     }

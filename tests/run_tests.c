@@ -137,6 +137,7 @@ int main(void)
     int failed;
 
     srunner_add_suite(sr, suite_store());
+    srunner_add_suite(sr, suite_pathmap());
     srunner_add_suite(sr, suite_iamctl());
     if (!unit_only) {
         srunner_add_suite(sr, suite_httpd());

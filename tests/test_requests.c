@@ -1467,6 +1467,83 @@ START_TEST(test_console_url)
 }
 END_TEST
 
+/* A page that IAMResourcePath declares is asked for as that resource, not
+ * as the resource of the <Location> around it (source ios); approving the
+ * request lets the member read there and nowhere else. */
+START_TEST(test_request_for_a_resource_path)
+{
+    const char *beta = "/sources/ios/beta/";
+    char *body = NULL, *out = NULL;
+    json_t *list, *q;
+    long st;
+
+    ck_assert_int_eq(iam_test_run(&out, NULL,
+                                  "mkdir '%s/htdocs/sources/ios/beta' && echo beta >"
+                                  "'%s/htdocs/sources/ios/beta/index.html' && chmod -R a+rX '%s'",
+                                  own.root, own.root, own.root),
+                     0);
+    free(out);
+    own_start("IAMResourcePath /sources/ios/beta source beta env:dev");
+    ck_assert_int_eq(call(&own, "max", "GET", beta, NULL, NULL, NULL, &body, NULL), 403);
+    ck_assert_msg(has(body, "you do not have read access to <strong>the source beta</strong>") &&
+                      has(body, "name=\"name\" value=\"beta\""),
+                  "%s", body);
+    free(body);
+    ck_assert_int_eq(ask(&own, "max", beta, "read", "the beta, please"), 303);
+    list = requests_of(&own, "max");
+    ck_assert_int_eq(json_array_size(list), 1);
+    q = json_array_get(list, 0);
+    ck_assert_str_eq(str_at(q, "type"), "source");
+    ck_assert_str_eq(str_at(q, "name"), "beta");
+    ck_assert_str_eq(str_at(q, "level"), "read");
+    ck_assert_str_eq(str_at(q, "path"), beta);
+    json_decref(list);
+    /* the page beside it is still the Location's resource */
+    ck_assert_int_eq(ask(&own, "max", "/sources/ios/", "read", "ios too"), 303);
+    ck_assert_int_eq(nrequests(&own, "max"), 2);
+    st = api_post(&own, "requests/approve",
+                  "{\"login\":\"max\",\"type\":\"source\",\"name\":\"beta\"}", &out);
+    ck_assert_msg(st == 200, "status %ld:\n%s", st, out);
+    free(out);
+    ck_assert_int_eq(call(&own, "max", "GET", beta, NULL, NULL, NULL, NULL, NULL), 200);
+    ck_assert_int_eq(call(&own, "max", "POST", beta, FORM, "x=1", NULL, NULL, NULL), 403);
+    ck_assert_int_eq(call(&own, "max", "GET", "/sources/ios/", NULL, NULL, NULL, NULL, NULL), 403);
+    /* a change to max's permissions answers all his requests, ios's too */
+    ck_assert_int_eq(nrequests(&own, "max"), 0);
+}
+END_TEST
+
+/* Resources declared by IAMResourcePath are listed with their path: the
+ * console's Resources page and the API's resource list. */
+START_TEST(test_resource_path_listed)
+{
+    char *body;
+    json_t *j, *r, *found = NULL;
+    size_t i;
+
+    own_start("IAMResourcePath /sources/ios/beta/ source beta env:dev");
+    j = api_get(&own, "resources");
+    json_array_foreach(json_object_get(j, "resources"), i, r)
+    {
+        if (!strcmp(str_at(r, "path"), "/sources/ios/beta/"))
+            found = r;
+    }
+    ck_assert_msg(found != NULL, "no resource with path /sources/ios/beta/");
+    ck_assert_str_eq(str_at(found, "type"), "source");
+    ck_assert_str_eq(str_at(found, "name"), "beta");
+    ck_assert_int_eq(json_array_size(json_object_get(found, "labels")), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(found, "labels"), 0)),
+                     "env:dev");
+    json_decref(j);
+    ck_assert_int_eq(call(&own, "olivia", "GET", "/iam/resources", NULL, NULL, NULL, &body, NULL),
+                     200);
+    ck_assert_msg(has(body, "<td>source</td><td>beta</td>") &&
+                      has(body, "<code>/sources/ios/beta/</code>"),
+                  "%s", body);
+    free(body);
+}
+END_TEST
+
 static const struct {
     const char *text; /* NULL: no file */
     const char *problem;
@@ -1544,6 +1621,8 @@ Suite *suite_requests(void)
     tcase_add_test(tc, test_request_access_off);
     tcase_add_test(tc, test_custom_template);
     tcase_add_test(tc, test_console_url);
+    tcase_add_test(tc, test_request_for_a_resource_path);
+    tcase_add_test(tc, test_resource_path_listed);
     tcase_add_loop_test(tc, test_template_configtest, 0,
                         (int)(sizeof(templates) / sizeof(templates[0])));
     suite_add_tcase(s, tc);

@@ -1,0 +1,36 @@
+/* mod_iam: a table of URL path prefixes (IAMResourcePath), built once at
+ * start-up. A lookup walks the request's path once, whatever the number
+ * of entries: one hash probe per path segment, up to the longest entry. */
+#ifndef IAM_PATHMAP_H
+#define IAM_PATHMAP_H
+
+#include "apr_pools.h"
+
+#define IAM_PATHMAP_MAX 1024 /* bytes in an entry's path */
+
+typedef struct iam_pathmap iam_pathmap_t;
+
+/* NULL if `path` is a URL path an entry can have: absolute ("/..."),
+ * without empty, "." or ".." segments, control characters or '%' (the
+ * path is compared with the request's decoded path); else why not. */
+const char *iam_pathmap_check(const char *path);
+
+iam_pathmap_t *iam_pathmap_make(apr_pool_t *p);
+
+/* Adds `path` (checked with iam_pathmap_check; a trailing '/' is dropped,
+ * so "/a/" and "/a" are one entry). An entry already there is replaced if
+ * `replace`, else kept: returns 1 then, 0 when added or replaced. */
+int iam_pathmap_put(iam_pathmap_t *m, const char *path, const void *value, int replace);
+
+/* A new map: base's entries, then add's (add wins on the same path).
+ * Either may be NULL; if one is, the other is returned as it is. */
+iam_pathmap_t *iam_pathmap_merge(apr_pool_t *p, iam_pathmap_t *base, iam_pathmap_t *add);
+
+/* The value of the longest entry that is `uri` or a whole-segment prefix
+ * of it ("/a/b" covers "/a/b" and "/a/b/c", not "/a/bc"; "/a//b/" is
+ * "/a/b/"); NULL if none, or if `uri` does not begin with '/'. */
+const void *iam_pathmap_find(const iam_pathmap_t *m, const char *uri);
+
+int iam_pathmap_count(const iam_pathmap_t *m);
+
+#endif
