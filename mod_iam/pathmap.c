@@ -24,7 +24,13 @@ struct iam_pathmap {
     size_t size;   /* a power of two, at least twice n */
     int n;         /* entries */
     size_t maxlen; /* the longest key: a lookup reads no further */
+    uint64_t lens; /* bit k: some key is k bytes long (k < 63); bit 63: longer */
 };
+
+static uint64_t len_bit(size_t len)
+{
+    return 1ULL << (len < 63 ? len : 63);
+}
 
 static uint64_t hash_of(const char *s, size_t len)
 {
@@ -117,6 +123,7 @@ int iam_pathmap_put(iam_pathmap_t *m, const char *path, const void *value, int r
     s->len = len;
     s->value = value;
     m->n++;
+    m->lens |= len_bit(len);
     if (len > m->maxlen)
         m->maxlen = len;
     if ((size_t)m->n * 2 > m->size)
@@ -145,32 +152,47 @@ iam_pathmap_t *iam_pathmap_merge(apr_pool_t *p, iam_pathmap_t *base, iam_pathmap
     return m;
 }
 
+/* The lookup of a path holding a run of slashes: on a copy with each
+ * run made one. */
+static const void *find_merged(const iam_pathmap_t *m, const char *uri)
+{
+    char path[IAM_PATHMAP_MAX + 2];
+    size_t n = 0;
+
+    for (; *uri && n <= m->maxlen; uri++)
+        if (!(*uri == '/' && n > 0 && path[n - 1] == '/'))
+            path[n++] = *uri;
+    path[n] = '\0';
+    return iam_pathmap_find(m, path);
+}
+
 const void *iam_pathmap_find(const iam_pathmap_t *m, const char *uri)
 {
-    char path[IAM_PATHMAP_MAX + 1]; /* uri's first bytes, slashes merged */
     const void *found = NULL;
     uint64_t h = FNV_OFFSET;
-    size_t n = 0;
+    size_t i;
 
     if (!m || !m->n || uri[0] != '/')
         return NULL;
-    /* the prefix path[0, n) is a candidate where the next byte ends a
-     * segment */
-    for (;; uri++) {
-        char c = *uri;
-        /* "/a//b" is "/a/b", as <Location> compares it: with MergeSlashes
-         * Off, r->uri keeps the run, which must not slip past "/a/b" */
-        if (c == '/' && n > 0 && path[n - 1] == '/')
-            continue;
-        if (c == '/' || c == '\0') {
-            const slot_t *s = probe(m, h, path, n);
-            if (s->key)
-                found = s->value; /* each later one is longer */
+    /* the prefix uri[0, i) is a candidate where uri[i] ends a segment;
+     * only lengths some key has are probed */
+    for (i = 0;; i++) {
+        unsigned char c = (unsigned char)uri[i];
+        if (c <= '/' && (c == '/' || c == '\0')) {
+            /* "/a//b" is "/a/b", as <Location> compares it: with
+             * MergeSlashes Off, r->uri keeps the run, which must not slip
+             * past "/a/b" to a shorter entry */
+            if (c == '/' && i > 0 && uri[i - 1] == '/')
+                return find_merged(m, uri);
+            if (m->lens & len_bit(i)) {
+                const slot_t *s = probe(m, h, uri, i);
+                if (s->key)
+                    found = s->value; /* each later one is longer */
+            }
         }
-        if (c == '\0' || n >= m->maxlen)
+        if (c == '\0' || i >= m->maxlen)
             return found;
-        path[n++] = c;
-        h = (h ^ (unsigned char)c) * FNV_PRIME;
+        h = (h ^ c) * FNV_PRIME;
     }
 }
 

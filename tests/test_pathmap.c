@@ -7,6 +7,7 @@
  * tested apart. Values are compared as pointers: the map stores them, it
  * never looks at them. */
 #include "iam_pathmap.h"
+#include "apr_strings.h"
 #include "iam_test.h"
 
 #include <apr_general.h>
@@ -446,9 +447,9 @@ END_TEST
 static char *entry(int i, int slash)
 {
     switch (i % 3) {
-    case 0: return xprintf("/r/%d", i);
-    case 1: return xprintf("/r/%d/s/%d", i, i);
-    default: return xprintf("/r/%d/s/%d/t/%d%s", i, i, i, slash ? "/" : "");
+    case 0: return apr_psprintf(pool, "/r/%d", i);
+    case 1: return apr_psprintf(pool, "/r/%d/s/%d", i, i);
+    default: return apr_psprintf(pool, "/r/%d/s/%d/t/%d%s", i, i, i, slash ? "/" : "");
     }
 }
 
@@ -473,32 +474,35 @@ START_TEST(test_many_entries)
         char *exact = entry(i, 0);
         ck_assert_msg(iam_pathmap_find(m, exact) == &value[i], "%s", exact);
         ck_assert_msg(iam_pathmap_find(m, entry(i, 1)) == &value[i], "%s/", exact);
-        ck_assert_msg(iam_pathmap_find(m, xprintf("%s/index.html", exact)) == &value[i], "%s",
-                      exact);
+        ck_assert_msg(iam_pathmap_find(m, apr_psprintf(pool, "%s/index.html", exact)) == &value[i],
+                      "%s", exact);
         /* whatever its entry's depth, the deepest path of its number */
-        ck_assert_msg(iam_pathmap_find(m, xprintf("/r/%d/s/%d/t/%d/u", i, i, i)) == &value[i],
+        ck_assert_msg(iam_pathmap_find(m, apr_psprintf(pool, "/r/%d/s/%d/t/%d/u", i, i, i)) ==
+                          &value[i],
                       "below %s", exact);
         /* near misses: the segment made longer, the levels above */
-        ck_assert_msg(iam_pathmap_find(m, xprintf("%sx", exact)) == NULL, "%sx", exact);
+        ck_assert_msg(iam_pathmap_find(m, apr_psprintf(pool, "%sx", exact)) == NULL, "%sx", exact);
         if (i % 3 >= 1)
-            ck_assert_msg(iam_pathmap_find(m, xprintf("/r/%d", i)) == NULL, "/r/%d", i);
+            ck_assert_msg(iam_pathmap_find(m, apr_psprintf(pool, "/r/%d", i)) == NULL, "/r/%d", i);
         if (i % 3 == 2)
-            ck_assert_msg(iam_pathmap_find(m, xprintf("/r/%d/s/%d", i, i)) == NULL, "/r/%d/s/%d", i,
-                          i);
+            ck_assert_msg(iam_pathmap_find(m, apr_psprintf(pool, "/r/%d/s/%d", i, i)) == NULL,
+                          "/r/%d/s/%d", i, i);
     }
     ck_assert_ptr_null(iam_pathmap_find(m, "/r"));
     ck_assert_ptr_null(iam_pathmap_find(m, "/r/"));
-    ck_assert_ptr_null(iam_pathmap_find(m, xprintf("/r/%d", MANY)));
-    ck_assert_ptr_null(iam_pathmap_find(m, xprintf("/r/%d/s/%d", MANY + 1, MANY + 1)));
+    ck_assert_ptr_null(iam_pathmap_find(m, apr_psprintf(pool, "/r/%d", MANY)));
+    ck_assert_ptr_null(iam_pathmap_find(m, apr_psprintf(pool, "/r/%d/s/%d", MANY + 1, MANY + 1)));
     /* merged under another map of 5,000, all of both still found */
     half = iam_pathmap_make(pool);
     for (i = 0; i < MANY; i += 2)
-        ck_assert_int_eq(iam_pathmap_put(half, xprintf("/h/%d", i), &value[i], 0), 0);
+        ck_assert_int_eq(iam_pathmap_put(half, apr_psprintf(pool, "/h/%d", i), &value[i], 0), 0);
     m = iam_pathmap_merge(pool, half, m);
     ck_assert_int_eq(iam_pathmap_count(m), MANY + MANY / 2);
     for (i = 0; i < MANY; i++) {
-        ck_assert_ptr_eq(iam_pathmap_find(m, xprintf("/h/%d/x", i)), i % 2 ? NULL : &value[i]);
-        ck_assert_ptr_eq(iam_pathmap_find(m, xprintf("/r/%d/s/%d/t/%d/u", i, i, i)), &value[i]);
+        ck_assert_ptr_eq(iam_pathmap_find(m, apr_psprintf(pool, "/h/%d/x", i)),
+                         i % 2 ? NULL : &value[i]);
+        ck_assert_ptr_eq(iam_pathmap_find(m, apr_psprintf(pool, "/r/%d/s/%d/t/%d/u", i, i, i)),
+                         &value[i]);
     }
 }
 END_TEST
