@@ -23,6 +23,7 @@
  */
 #include "iam_store.h"
 
+#include <apr_atomic.h>
 #include <apr_general.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
@@ -44,7 +45,26 @@
 #define MAXKEY 511 /* LMDB's default key size limit */
 #define REC_FORMAT 1
 #define MEMBER_FORMAT 3 /* 2 added last_seen, 3 the groups' grants; 1 and 2 are still read */
-#define READER_POOL 8   /* reset read transactions kept for reuse: each keeps a reader slot */
+#define READER_POOL 16  /* reset read transactions kept for reuse: each keeps a reader slot */
+#define MEMO_SLOTS 4096 /* member records whose place in the map is remembered */
+#define MEMO_KEY 64     /* longer keys are not remembered */
+
+/* Where a member record was found, and in which snapshot. While the
+ * store's last committed transaction is still that one (a renewed read
+ * transaction has its id), no page of that snapshot has been written or
+ * freed for reuse, and the renewed transaction keeps it so: the record is
+ * where it was, byte for byte, and its B-tree need not be searched again
+ * (the search is most of a decision's cost on a big store). Any commit
+ * gives the next snapshot a new id, and every entry of older ones
+ * misses. Filled and read in read transactions only (a write
+ * transaction's pages are its own until it commits). */
+typedef struct {
+    volatile unsigned int busy; /* a try-lock: a thread that finds it held reads the tree */
+    size_t txnid;               /* 0: empty */
+    size_t klen;
+    unsigned char key[MEMO_KEY];
+    MDB_val val;
+} memo_t;
 
 struct iam_store {
     MDB_env *env;
@@ -56,10 +76,11 @@ struct iam_store {
     pthread_rwlock_t lock;
     int locked_init;
     /* Read transactions reset rather than freed: the next read renews one
-     * (no allocation, the reader slot kept) instead of beginning afresh. */
-    pthread_mutex_t readers_mu;
-    MDB_txn *readers[READER_POOL];
-    int nreaders;
+     * (no allocation, the reader slot kept) instead of beginning afresh.
+     * Each slot is taken and given back by one atomic exchange: no lock,
+     * so a thread preempted in between holds no other thread up. */
+    volatile void *readers[READER_POOL]; /* MDB_txn *, or NULL (APR's atomics want this type) */
+    memo_t *memo;                        /* MEMO_SLOTS, or NULL */
 };
 
 static const char *const status_text[] = {
@@ -713,6 +734,7 @@ typedef struct {
     iam_status_e status;
     const char *actor; /* who writes: recorded in the audit trail */
     apr_hash_t *dirty; /* logins whose record must carry their groups anew */
+    int write;
 } tx_t;
 
 static iam_status_e tx_fail(tx_t *t, iam_status_e st, const char *fmt, ...)
@@ -742,23 +764,44 @@ static iam_status_e tx_rc(tx_t *t, int rc)
 /* A reset read transaction from the pool, or NULL. */
 static MDB_txn *reader_take(iam_store_t *st)
 {
-    MDB_txn *txn = NULL;
+    int i;
 
-    pthread_mutex_lock(&st->readers_mu);
-    if (st->nreaders > 0)
-        txn = st->readers[--st->nreaders];
-    pthread_mutex_unlock(&st->readers_mu);
-    return txn;
+    for (i = 0; i < READER_POOL; i++)
+        if (__atomic_load_n(&st->readers[i], __ATOMIC_RELAXED)) { /* else no need to lock */
+            MDB_txn *txn = apr_atomic_xchgptr(&st->readers[i], NULL);
+            if (txn)
+                return txn;
+        }
+    return NULL;
+}
+
+/* Gives a reset read transaction back to the pool; 0 if the pool is full. */
+static int reader_give(iam_store_t *st, MDB_txn *txn)
+{
+    int i;
+
+    for (i = 0; i < READER_POOL; i++)
+        if (!__atomic_load_n(&st->readers[i], __ATOMIC_RELAXED) &&
+            !apr_atomic_casptr(&st->readers[i], txn, NULL))
+            return 1;
+    return 0;
 }
 
 /* Frees every pooled read transaction: before the map is adopted anew,
  * and at close. */
 static void readers_drain(iam_store_t *st)
 {
-    pthread_mutex_lock(&st->readers_mu);
-    while (st->nreaders > 0)
-        mdb_txn_abort(st->readers[--st->nreaders]);
-    pthread_mutex_unlock(&st->readers_mu);
+    MDB_txn *txn;
+
+    while ((txn = reader_take(st)) != NULL)
+        mdb_txn_abort(txn);
+}
+
+/* Empties the memo; only while no transaction of this process is active. */
+static void memo_forget(iam_store_t *st)
+{
+    if (st->memo)
+        memset(st->memo, 0, MEMO_SLOTS * sizeof(memo_t));
 }
 
 static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_err_t *err)
@@ -772,6 +815,7 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     t->status = IAM_OK;
     t->actor = NULL;
     t->dirty = NULL;
+    t->write = write;
     pthread_rwlock_rdlock(&st->lock);
     if (!write && (t->txn = reader_take(st))) {
         if (mdb_txn_renew(t->txn) == MDB_SUCCESS)
@@ -793,6 +837,7 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
         pthread_rwlock_unlock(&st->lock);
         pthread_rwlock_wrlock(&st->lock);
         readers_drain(st);
+        memo_forget(st); /* the map moves: every remembered place with it */
         mdb_env_set_mapsize(st->env, 0);
         pthread_rwlock_unlock(&st->lock);
         pthread_rwlock_rdlock(&st->lock);
@@ -830,13 +875,9 @@ static iam_status_e tx_done(tx_t *t)
 
     if (t->txn) {
         mdb_txn_reset(t->txn);
-        pthread_mutex_lock(&st->readers_mu);
-        if (st->nreaders < READER_POOL)
-            st->readers[st->nreaders++] = t->txn;
-        else
+        if (!reader_give(st, t->txn))
             mdb_txn_abort(t->txn);
         t->txn = NULL;
-        pthread_mutex_unlock(&st->readers_mu);
         pthread_rwlock_unlock(&st->lock);
     }
     t->txn = NULL;
@@ -855,6 +896,39 @@ static int tx_get(tx_t *t, key_t_ *k, MDB_val *out)
         return 0;
     tx_rc(t, rc);
     return rc == MDB_SUCCESS ? 1 : -1;
+}
+
+/* tx_get through the memo (see memo_t). */
+static int tx_get_memo(tx_t *t, key_t_ *k, MDB_val *out)
+{
+    memo_t *m;
+    size_t id, h = 5381, i;
+    int rc, hit = 0;
+
+    if (t->status != IAM_OK || t->write || !t->st->memo || k->n > MEMO_KEY)
+        return tx_get(t, k, out);
+    for (i = 0; i < k->n; i++)
+        h = h * 33 + k->b[i];
+    m = &t->st->memo[h & (MEMO_SLOTS - 1)];
+    id = mdb_txn_id(t->txn);
+    if (!__atomic_exchange_n(&m->busy, 1, __ATOMIC_ACQUIRE)) {
+        if (m->txnid == id && m->klen == k->n && !memcmp(m->key, k->b, k->n)) {
+            *out = m->val;
+            hit = 1;
+        }
+        __atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
+    }
+    if (hit)
+        return 1;
+    rc = tx_get(t, k, out);
+    if (rc == 1 && !__atomic_exchange_n(&m->busy, 1, __ATOMIC_ACQUIRE)) {
+        m->txnid = id;
+        m->klen = k->n;
+        memcpy(m->key, k->b, k->n);
+        m->val = *out;
+        __atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
+    }
+    return rc;
 }
 
 static void tx_put(tx_t *t, key_t_ *k, MDB_val v)
@@ -966,7 +1040,6 @@ void iam_store_close(iam_store_t *st)
     }
     if (st && st->locked_init) {
         pthread_rwlock_destroy(&st->lock);
-        pthread_mutex_destroy(&st->readers_mu);
         st->locked_init = 0;
     }
 }
@@ -1072,11 +1145,6 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
         iam_store_close(st);
         return fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
     }
-    if (pthread_mutex_init(&st->readers_mu, NULL) != 0) {
-        pthread_rwlock_destroy(&st->lock);
-        iam_store_close(st);
-        return fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
-    }
     st->locked_init = 1;
     if ((mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)) != MDB_SUCCESS) ||
         (rc = mdb_env_set_maxreaders(st->env, 1024)) != MDB_SUCCESS ||
@@ -1095,6 +1163,7 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
         return err ? err->status : IAM_ERROR;
     }
     mdb_reader_check(st->env, &dead);
+    st->memo = apr_pcalloc(pool, MEMO_SLOTS * sizeof(memo_t));
     if (check_version(st, !!(flags & IAM_OPEN_CREATE) && !(flags & IAM_OPEN_RDONLY), pool, err) !=
         IAM_OK) {
         iam_store_close(st);
@@ -1140,7 +1209,7 @@ static int tx_record(tx_t *t, char type, const char *name, MDB_val *v)
         tx_fail(t, IAM_INVALID, "%s is too long", type == 'M' ? "login" : "group name");
         return -1;
     }
-    return tx_get(t, &k, v);
+    return tx_get_memo(t, &k, v);
 }
 
 static int tx_member(tx_t *t, const char *login, iam_member_t **out)

@@ -1858,6 +1858,50 @@ START_TEST(test_member_record_follows_groups)
 }
 END_TEST
 
+/* A handle remembers where it found member records, for as long as the
+ * store's last commit is the one it read them in (store.c, memo_t). Any
+ * commit, by another handle (another httpd child, iamctl) or by this one,
+ * must reach its next read: a grant, a revoke, a removal, the same login
+ * added again, a group's change, each read back at once, many times over
+ * the same memo slot. */
+START_TEST(test_memo_follows_every_commit)
+{
+    iam_grant_t ro = all_of("source-read-only");
+    iam_store_t *other;
+    iam_subject_t subj;
+    iam_roles_t roles;
+    int i;
+
+    iam_roles_init(&roles);
+    OK(iam_store_open(&other, sdir, 0, 0, pool, &ierr));
+    add("olivia", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_group_create(other, "test", "Eng", &ierr));
+    for (i = 0; i < 40; i++) {
+        /* twice each: the second read is the remembered one */
+        ck_assert_str_eq(sets_text("bob"), i % 2 ? "-:source-read-only" : "-:");
+        ck_assert_str_eq(sets_text("bob"), i % 2 ? "-:source-read-only" : "-:");
+        if (i % 2)
+            OK(iam_store_revoke(i % 4 == 1 ? other : st, "test", 0, "bob", &ro, 0, &ierr));
+        else
+            OK(iam_store_grant(i % 4 == 0 ? other : st, "test", 0, "bob", &ro, &ierr));
+    }
+    ck_assert_str_eq(sets_text("bob"), "-:");
+    OK(iam_store_group_members(other, "test", "eng", 1, ITEMS("bob"), 1, &ierr));
+    OK(iam_store_grant(other, "test", 1, "eng", &ro, &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-: Eng:source-read-only");
+    ck_assert_str_eq(sets_text("bob"), "-: Eng:source-read-only");
+    OK(iam_store_member_remove(other, "test", "bob", &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_subject(st, pool, "bob", &roles, &subj, &ierr));
+    OK(iam_store_member_add(other, "test", "bob", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-:");
+    /* a write that changes nothing the decision reads still commits */
+    OK(iam_store_member_activate(other, "bob", &ierr));
+    ck_assert_str_eq(sets_text("bob"), "-:");
+}
+END_TEST
+
 /* A store of format 1 (member records without their groups) is read as it
  * is, and upgraded whole by the first write of this release, whoever opens
  * it; a store of a newer format is refused. */
@@ -2211,6 +2255,7 @@ Suite *suite_store(void)
 
     tc = tcase("decision-copy");
     tcase_add_test(tc, test_member_record_follows_groups);
+    tcase_add_test(tc, test_memo_follows_every_commit);
     tcase_add_test(tc, test_upgrade_format_1);
     tcase_add_test(tc, test_big_group_grants_by_reference);
     tcase_add_test(tc, test_verify_clean_and_damaged);
