@@ -107,10 +107,21 @@ static long status_of(const char *method, const char *path, const char *user)
 
 /* Static files answer POST with 200 here and PUT with 405: both mean
  * mod_iam allowed the request. */
-static const struct {
+typedef struct {
     const char *user, *method, *path;
     long want;
-} matrix[] = {
+} matrix_row_t;
+
+/* One row: the request, as the row's user, answers the row's status. */
+static void ck_row(const matrix_row_t *row)
+{
+    long got = status_of(row->method, row->path, row->user);
+
+    ck_assert_msg(got == row->want, "%s %s %s: got %ld, want %ld",
+                  row->user ? row->user : "(no user)", row->method, row->path, got, row->want);
+}
+
+static const matrix_row_t matrix[] = {
     /* no user: authn asks */
     {NULL, "GET", "/", 401},
     {NULL, "GET", "/sources/checkout/", 401},
@@ -169,11 +180,7 @@ static const struct {
 
 START_TEST(test_matrix)
 {
-    long got = status_of(matrix[_i].method, matrix[_i].path, matrix[_i].user);
-
-    ck_assert_msg(got == matrix[_i].want, "%s %s %s: got %ld, want %ld",
-                  matrix[_i].user ? matrix[_i].user : "(no user)", matrix[_i].method,
-                  matrix[_i].path, got, matrix[_i].want);
+    ck_row(&matrix[_i]);
 }
 END_TEST
 
@@ -513,10 +520,7 @@ static int log_has(const iam_httpd_t *h, const char *needle)
     return found;
 }
 
-static const struct {
-    const char *user, *method, *path;
-    long want;
-} path_matrix[] = {
+static const matrix_row_t path_matrix[] = {
     {NULL, "GET", "/sources/checkout/", 401},
     /* a named resource of the table: allowed on it, refused on another */
     {"sam", "GET", "/sources/checkout/", 200},
@@ -577,11 +581,7 @@ static const struct {
 
 START_TEST(test_resource_path_matrix)
 {
-    long got = status_of(path_matrix[_i].method, path_matrix[_i].path, path_matrix[_i].user);
-
-    ck_assert_msg(got == path_matrix[_i].want, "%s %s %s: got %ld, want %ld",
-                  path_matrix[_i].user ? path_matrix[_i].user : "(no user)", path_matrix[_i].method,
-                  path_matrix[_i].path, got, path_matrix[_i].want);
+    ck_row(&path_matrix[_i]);
 }
 END_TEST
 
