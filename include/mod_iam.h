@@ -76,6 +76,10 @@ typedef struct {
 typedef struct {
     iam_resource_t res;
     const char *path; /* the section it was declared in, or its IAMResourcePath */
+    /* How specific it is, for iam_resource_of: an IAMResourcePath's path
+     * length (without a trailing '/'); an IAMResource's <Location> path
+     * length, 0 in any other section (<Directory>, <LocationMatch>...) */
+    size_t path_len;
 } iam_resource_decl_t;
 
 /* An IAMDeniedTemplate, split at its placeholders once at start-up. */
@@ -100,7 +104,8 @@ void *iam_create_dir_conf(apr_pool_t *p, char *dir);
 void *iam_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 iam_workspace_t *iam_workspace_of(server_rec *s);
 /* The resource of a request: the longest IAMResourcePath covering its
- * path, else its section's IAMResource; NULL if neither. */
+ * path, unless its section's IAMResource was declared on a longer
+ * <Location>; else that IAMResource; NULL if neither. */
 const iam_resource_decl_t *iam_resource_of(request_rec *r, const iam_dir_conf_t *dc);
 
 /* lifecycle.c */
@@ -128,7 +133,8 @@ void iam_identity_register(apr_pool_t *p);
 /* admin.c: the `iam-admin` handler (console and JSON API) */
 int iam_admin_handler(request_rec *r);
 
-/* authz.c */
-void iam_register_authz_providers(apr_pool_t *p);
+/* authz.c: the Require providers, and the recheck of subrequests and
+ * internal redirects that inherit a parent's `Require iam` */
+void iam_authz_register(apr_pool_t *p);
 
 #endif

@@ -130,13 +130,16 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
         q.name = "*";
         q.level = IAM_LEVEL_ADMIN;
         refused_here = !subj->owner;
-    } else if ((decl = iam_resource_of(sub, sdc)) != NULL) {
-        q.type = decl->res.type;
-        q.name = decl->res.name ? decl->res.name : "*";
     } else if (refused_here && !strcmp(apr_table_get(sub->notes, "iam-denied"), "owners")) {
+        /* before the path's resource: an IAMResourcePath covering an
+         * owners' page must not turn a request for it into one for a
+         * resource (approval would grant that, and not open the page) */
         q.type = "owners";
         q.name = "*";
         q.level = IAM_LEVEL_ADMIN;
+    } else if ((decl = iam_resource_of(sub, sdc)) != NULL) {
+        q.type = decl->res.type;
+        q.name = decl->res.name ? decl->res.name : "*";
     } else {
         refused_here = 0; /* refused, but for no resource one could ask for */
     }

@@ -12,6 +12,10 @@
 
 typedef enum { NEED_RESOURCE, NEED_MEMBER, NEED_OWNER } iam_require_e;
 
+/* In r->notes: `Require iam` let a member (not an owner) in, on the
+ * resource of this request's path. */
+#define NOTE_GRANTED "iam-granted"
+
 /* What `Require iam-owner` guards, for the refused page and requests. */
 static const iam_resource_t owners_only = {"owners", "*", 0, NULL};
 
@@ -189,8 +193,41 @@ static authz_status check(request_rec *r, iam_require_e kind)
                   res->name ? res->name : "*", r->uri, iam_policy_explain(&d, why, sizeof(why)));
     if (!d.allow)
         return deny(r, &subj, res, need);
+    apr_table_setn(r->notes, NOTE_GRANTED, "1");
     iam_identity_forward(r, &subj, res);
     return AUTHZ_GRANTED;
+}
+
+/* Apache skips authn and authz for a subrequest or an internal redirect
+ * whose merged configuration is the very one of the request it comes
+ * from, and hands it that request's user (ap_process_request_internal:
+ * "configuration didn't change"). With IAMResourcePath the resource comes
+ * from the path, not from the sections: /sources/web/ and
+ * /sources/secret/ may share every one. So when `Require iam` let the
+ * parent in, the child is decided here, for its own path and method, on
+ * the subject the request has already read: an SSI include, a handler's
+ * internal redirect or a RewriteRule never carries a grant on one
+ * resource to another. (post_perdir_config runs just before that skip.) */
+static int recheck_inherited(request_rec *r)
+{
+    request_rec *from = NULL;
+
+    if (r->prev && r->prev->per_dir_config == r->per_dir_config)
+        from = r->prev;
+    else if (r->main && r->main->per_dir_config == r->per_dir_config)
+        from = r->main;
+    if (!from || !from->user || !apr_table_get(from->notes, NOTE_GRANTED))
+        return OK;
+    r->user = from->user; /* what Apache is about to do */
+    switch (check(r, NEED_RESOURCE)) {
+    case AUTHZ_GRANTED: return OK;
+    case AUTHZ_GENERAL_ERROR: return HTTP_INTERNAL_SERVER_ERROR;
+    default:
+        iam_log_r(r, APLOG_INFO, 0, "refusing '%s' the %s of %s: not allowed on %s itself", r->user,
+                  r->main ? "subrequest" : "internal redirect", from->uri ? from->uri : "(none)",
+                  r->uri);
+        return HTTP_FORBIDDEN;
+    }
 }
 
 static authz_status check_resource(request_rec *r, const char *line, const void *parsed)
@@ -232,8 +269,9 @@ static const authz_provider provider_resource = {check_resource, parse_no_args};
 static const authz_provider provider_member = {check_member, parse_no_args};
 static const authz_provider provider_owner = {check_owner, parse_no_args};
 
-void iam_register_authz_providers(apr_pool_t *p)
+void iam_authz_register(apr_pool_t *p)
 {
+    ap_hook_post_perdir_config(recheck_inherited, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "iam", AUTHZ_PROVIDER_VERSION,
                               &provider_resource, AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "iam-member", AUTHZ_PROVIDER_VERSION,

@@ -240,6 +240,24 @@ static const char *parse_resource(cmd_parms *cmd, const char *directive, const c
     return NULL;
 }
 
+/* The length of the <Location> path an IAMResource is declared in
+ * (without trailing '/'), seen through configuration-time conditionals;
+ * 0 for any other section, a regular expression among them. */
+static size_t location_len(cmd_parms *cmd)
+{
+    const ap_directive_t *d = cmd->directive ? cmd->directive->parent : NULL;
+    size_t n;
+
+    while (d && !strncasecmp(d->directive, "<If", 3) && strcasecmp(d->directive, "<If"))
+        d = d->parent; /* <IfModule>, <IfDefine>, <IfVersion>..., not <If> */
+    if (!d || strcasecmp(d->directive, "<Location") || !cmd->path || cmd->path[0] != '/' ||
+        (d->args && d->args[0] == '~'))
+        return 0;
+    for (n = strlen(cmd->path); n > 0 && cmd->path[n - 1] == '/'; n--)
+        ;
+    return n;
+}
+
 /* IAMResource TYPE NAME|* [KEY:VALUE ...] */
 static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
 {
@@ -249,6 +267,7 @@ static const char *set_resource(cmd_parms *cmd, void *dcv, const char *args)
 
     if (err)
         return err;
+    decl->path_len = location_len(cmd);
     dc->resource = decl;
     APR_ARRAY_PUSH(workspace_get(cmd->pool)->resources, iam_resource_decl_t *) = decl;
     return NULL;
@@ -276,6 +295,9 @@ static const char *set_resource_path(cmd_parms *cmd, void *dc, const char *args)
         return apr_psprintf(cmd->pool, "%s: path '%s' %s", IAM_DIR_RESOURCE_PATH, path, err);
     if ((err = parse_resource(cmd, IAM_DIR_RESOURCE_PATH, args, path, &decl)) != NULL)
         return err;
+    for (decl->path_len = strlen(path); decl->path_len > 0 && path[decl->path_len - 1] == '/';
+         decl->path_len--)
+        ;
     if (!sc->paths)
         sc->paths = iam_pathmap_make(cmd->pool);
     if (iam_pathmap_put(sc->paths, path, decl, 0))
@@ -292,7 +314,10 @@ const iam_resource_decl_t *iam_resource_of(request_rec *r, const iam_dir_conf_t 
 
     if (sc->paths && r->uri)
         d = iam_pathmap_find(sc->paths, r->uri);
-    return d ? d : dc->resource;
+    /* a <Location> deeper than the entry is the more specific of the two */
+    if (!d || (dc->resource && dc->resource->path_len > d->path_len))
+        return dc->resource;
+    return d;
 }
 
 static const char *set_permission(cmd_parms *cmd, void *dcv, const char *arg)

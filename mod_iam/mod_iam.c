@@ -12,7 +12,7 @@ static void iam_register_hooks(apr_pool_t *p)
     ap_hook_post_config(iam_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(iam_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(iam_admin_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    iam_register_authz_providers(p);
+    iam_authz_register(p);
     iam_denied_register(p);
     iam_identity_register(p);
 }

@@ -455,11 +455,21 @@ END_TEST
  * named sources below it). One <Location> names another resource on a
  * path the table covers too (the table wins); the warehouse is declared by
  * its <Location> only, and /unmapped/ by neither. MergeSlashes Off keeps
- * "//" in the request's path, as <Location> does not. */
+ * "//" in the request's path, as <Location> does not. SSI and a
+ * per-directory RewriteRule make subrequests and internal redirects that
+ * share the parent's sections. */
 static const char paths_site[] = "MergeSlashes Off\n"
+                                 "LoadModule include_module "
+                                 "/usr/lib/apache2/modules/mod_include.so\n"
+                                 "LoadModule rewrite_module "
+                                 "/usr/lib/apache2/modules/mod_rewrite.so\n"
+                                 "AddOutputFilter INCLUDES .shtml\n"
                                  "DocumentRoot \"${IAM_ROOT}/htdocs\"\n"
                                  "<Directory \"${IAM_ROOT}/htdocs\">\n"
-                                 "    Options None\n"
+                                 "    Options +Includes +FollowSymLinks\n"
+                                 "    RewriteEngine On\n"
+                                 "    RewriteRule ^sources/web/jump$ /sources/checkout/index.html\n"
+                                 "    RewriteRule ^sources/web/hop$ /sources/web/index.html\n"
                                  "    AllowOverride None\n"
                                  "    AuthType Basic\n"
                                  "    AuthName \"mod_iam paths\"\n"
@@ -474,6 +484,11 @@ static const char paths_site[] = "MergeSlashes Off\n"
                                  "<Location \"/sources/ios/\">\n"
                                  "    IAMResource warehouse main\n"
                                  "</Location>\n"
+                                 "<IfModule iam_module>\n"
+                                 "<Location \"/sources/web/private/\">\n"
+                                 "    IAMResource source private\n"
+                                 "</Location>\n"
+                                 "</IfModule>\n"
                                  "<Location \"/sources/checkout/settings/\">\n"
                                  "    IAMPermission admin\n"
                                  "</Location>\n"
@@ -490,9 +505,15 @@ static void prepare_paths(iam_httpd_t *h, const char *tag)
     iam_httpd_prepare(h, tag);
     add_fixture_members(h);
     if (iam_test_run(&out, NULL,
-                     "for d in sources/checkoutx reports/q3; do mkdir -p '%s/htdocs/'$d && "
-                     "echo \"<p>$d</p>\" >'%s/htdocs/'$d/index.html; done && chmod -R a+rX '%s'",
-                     h->root, h->root, h->root) != 0) {
+                     "for d in sources/checkoutx reports/q3 sources/web/private; do mkdir -p "
+                     "'%s/htdocs/'$d && "
+                     "echo \"<p>$d</p>\" >'%s/htdocs/'$d/index.html; done && "
+                     "printf '<p>web</p><!--#include virtual=\"%%s\" -->\\n' "
+                     "/sources/checkout/index.html >'%s/htdocs/sources/web/other.shtml' && "
+                     "printf '<p>web</p><!--#include virtual=\"%%s\" -->\\n' "
+                     "/sources/web/index.html >'%s/htdocs/sources/web/own.shtml' && "
+                     "chmod -R a+rX '%s'",
+                     h->root, h->root, h->root, h->root, h->root) != 0) {
         fprintf(stderr, "preparing %s: %s\n", h->root, out);
         abort();
     }
@@ -566,6 +587,11 @@ static const matrix_row_t path_matrix[] = {
      * /sources/ios/ is source ios, not the warehouse its Location names */
     {"rita", "GET", "/sources/ios/", 200},
     {"wanda", "GET", "/sources/ios/", 403},
+    /* a <Location> deeper than the entry covering it is the more specific:
+     * /sources/web/private/ is source private, not web */
+    {"lena", "GET", "/sources/web/private/", 403},
+    {"lena", "GET", "/sources/web/", 200},
+    {"rita", "GET", "/sources/web/private/", 200},
     /* no entry covers /warehouses/: the <Location>'s IAMResource applies */
     {"wanda", "GET", "/warehouses/main/", 200},
     {"wanda", "POST", "/warehouses/main/", 403},
@@ -601,6 +627,33 @@ START_TEST(test_resource_path_logged)
                                 "for this path (configuration error: declare it with "
                                 "IAMResourcePath, or IAMResource"),
                   "no configuration error for /unmapped/");
+}
+END_TEST
+
+/* A subrequest or an internal redirect that shares every section with its
+ * parent is not authorized again by Apache; with resources by path, mod_iam
+ * decides it again for its own path. lena may read web, not checkout. */
+START_TEST(test_resource_path_inherited)
+{
+    char userpass[] = "lena:lena-pw", *body;
+
+    /* SSI: the include of checkout's page is refused, web's own is not */
+    ck_assert_int_eq(iam_http(&srv, "GET", "/sources/web/other.shtml", userpass, &body), 200);
+    ck_assert_msg(has(body, "<p>web</p>") && !has(body, "<h1>sources/checkout</h1>"),
+                  "lena's page included checkout's: %.300s", body);
+    free(body);
+    ck_assert_int_eq(iam_http(&srv, "GET", "/sources/web/own.shtml", userpass, &body), 200);
+    ck_assert_msg(has(body, "<h1>sources/web</h1>"), "web's own include missing: %.300s", body);
+    free(body);
+    /* a per-directory RewriteRule: an internal redirect to checkout */
+    ck_assert_int_eq(status_of("GET", "/sources/web/jump", "lena"), 403);
+    ck_assert_int_eq(status_of("GET", "/sources/web/hop", "lena"), 200);
+    ck_assert_int_eq(status_of("GET", "/sources/web/jump", "sam"),
+                     403); /* sam: checkout, not web */
+    ck_assert_int_eq(status_of("GET", "/sources/web/jump", "olivia"), 200); /* an owner */
+    ck_assert_msg(log_has(&srv, "refusing 'lena' the internal redirect of /sources/web/jump: not "
+                                "allowed on /sources/checkout/index.html itself"),
+                  "no log line for lena's internal redirect");
 }
 END_TEST
 
@@ -823,6 +876,7 @@ Suite *suite_httpd(void)
     tcase_add_loop_test(tc, test_resource_path_matrix, 0,
                         (int)(sizeof(path_matrix) / sizeof(path_matrix[0])));
     tcase_add_test(tc, test_resource_path_logged);
+    tcase_add_test(tc, test_resource_path_inherited);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("resource_path_config");

@@ -1513,6 +1513,26 @@ START_TEST(test_request_for_a_resource_path)
 }
 END_TEST
 
+/* An entry covering an owners' page (here "/", every path) does not make a
+ * request for that page one for the entry's resource: it is a request for
+ * the owners' pages, as without the entry. */
+START_TEST(test_owners_page_under_a_resource_path)
+{
+    json_t *list, *q;
+
+    own_start("IAMResourcePath / source everything");
+    ck_assert_int_eq(call(&own, "max", "GET", "/owners/", NULL, NULL, NULL, NULL, NULL), 403);
+    ck_assert_int_eq(ask(&own, "max", "/owners/", "read", "the owners page"), 303);
+    list = requests_of(&own, "max");
+    ck_assert_int_eq(json_array_size(list), 1);
+    q = json_array_get(list, 0);
+    ck_assert_str_eq(str_at(q, "type"), "owners");
+    ck_assert_str_eq(str_at(q, "name"), "*");
+    ck_assert_str_eq(str_at(q, "level"), "admin");
+    json_decref(list);
+}
+END_TEST
+
 /* Resources declared by IAMResourcePath are listed with their path: the
  * console's Resources page and the API's resource list. */
 START_TEST(test_resource_path_listed)
@@ -1623,6 +1643,7 @@ Suite *suite_requests(void)
     tcase_add_test(tc, test_console_url);
     tcase_add_test(tc, test_request_for_a_resource_path);
     tcase_add_test(tc, test_resource_path_listed);
+    tcase_add_test(tc, test_owners_page_under_a_resource_path);
     tcase_add_loop_test(tc, test_template_configtest, 0,
                         (int)(sizeof(templates) / sizeof(templates[0])));
     suite_add_tcase(s, tc);
