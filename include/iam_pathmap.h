@@ -19,7 +19,8 @@ iam_pathmap_t *iam_pathmap_make(apr_pool_t *p);
 
 /* Adds `path` (checked with iam_pathmap_check; a trailing '/' is dropped,
  * so "/a/" and "/a" are one entry). An entry already there is replaced if
- * `replace`, else kept: returns 1 then, 0 when added or replaced. */
+ * `replace`, else kept: returns 1 then (and for a path longer than
+ * IAM_PATHMAP_MAX, never added), 0 when added or replaced. */
 int iam_pathmap_put(iam_pathmap_t *m, const char *path, const void *value, int replace);
 
 /* A new map: base's entries, then add's (add wins on the same path).

@@ -110,6 +110,8 @@ int iam_pathmap_put(iam_pathmap_t *m, const char *path, const void *value, int r
 
     while (len > 0 && path[len - 1] == '/') /* "/" is the empty key: every path */
         len--;
+    if (len > IAM_PATHMAP_MAX) /* unchecked: the lookup reads no further */
+        return 1;
     hash = hash_of(path, len);
     s = probe(m, hash, path, len);
     if (s->key) {

@@ -60,8 +60,8 @@
  * transaction's pages are its own until it commits). */
 typedef struct {
     volatile unsigned int busy; /* a try-lock: a thread that finds it held reads the tree */
-    size_t txnid;               /* 0: empty */
-    size_t klen;
+    size_t txnid;               /* the snapshot the place was found in */
+    size_t klen;                /* 0: empty */
     unsigned char key[MEMO_KEY];
     MDB_val val;
 } memo_t;
@@ -1112,7 +1112,10 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
                             apr_pool_t *pool, iam_err_t *err)
 {
     iam_store_t *st = apr_pcalloc(pool, sizeof(*st));
-    unsigned int envflags = MDB_NOTLS; /* read txns are not tied to a thread */
+    /* read txns are not tied to a thread. Never MDB_WRITEMAP, nor a map
+     * grown in this process on MDB_MAP_FULL: the memo (memo_t) relies on
+     * a committed snapshot's pages staying put. */
+    unsigned int envflags = MDB_NOTLS;
     struct stat sb;
     char *data = apr_pstrcat(pool, dir, "/data.mdb", NULL);
     MDB_txn *txn = NULL;
@@ -1334,7 +1337,8 @@ iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login
         out->sets = (iam_grant_set_t *)ctx.sets->elts;
         out->nsets = ctx.sets->nelts;
     }
-    if (found == 1 && !m)
+    if (found == 1 && (!m || strcasecmp(m->login, login)))
+        /* (a record under another login's key: never someone else's grants) */
         tx_fail(&t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", st->dir, login);
     else if (found == 0)
         tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
