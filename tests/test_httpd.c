@@ -270,9 +270,22 @@ static void cfg_teardown(void)
     iam_httpd_cleanup(&cfg);
 }
 
-static const struct {
+/* A configuration apache2 -t must refuse, and what its message says. */
+typedef struct {
     const char *conf, *want;
-} bad_config[] = {
+} bad_config_t;
+
+static void ck_refused(iam_httpd_t *h, const bad_config_t *row)
+{
+    char *out;
+    int rc = iam_httpd_configtest(h, row->conf, &out);
+
+    ck_assert_msg(rc != 0, "configtest passed for:\n%s", row->conf);
+    ck_assert_msg(strstr(out, row->want), "for:\n%s\nwant '%s' in:\n%s", row->conf, row->want, out);
+    free(out);
+}
+
+static const bad_config_t bad_config[] = {
     {"<Location /x>\nIAMResource source\n</Location>", "IAMResource needs TYPE NAME"},
     {"<Location /x>\nIAMResource nosuchtype a\n</Location>", "no role grants on type"},
     {"<Location /x>\nIAMResource source a env\n</Location>", "a label is KEY:VALUE"},
@@ -296,13 +309,7 @@ static const struct {
 
 START_TEST(test_configtest_refuses)
 {
-    char *out;
-    int rc = iam_httpd_configtest(&cfg, bad_config[_i].conf, &out);
-
-    ck_assert_msg(rc != 0, "configtest passed for:\n%s", bad_config[_i].conf);
-    ck_assert_msg(strstr(out, bad_config[_i].want), "for:\n%s\nwant '%s' in:\n%s",
-                  bad_config[_i].conf, bad_config[_i].want, out);
-    free(out);
+    ck_refused(&cfg, &bad_config[_i]);
 }
 END_TEST
 
@@ -728,9 +735,7 @@ START_TEST(test_resource_path_vhost)
 }
 END_TEST
 
-static const struct {
-    const char *conf, *want;
-} bad_path_config[] = {
+static const bad_config_t bad_path_config[] = {
     /* arguments */
     {"IAMResourcePath", "IAMResourcePath needs PATH TYPE NAME"},
     {"IAMResourcePath \"\" source a", "IAMResourcePath needs PATH TYPE NAME"},
@@ -773,13 +778,7 @@ static const struct {
 
 START_TEST(test_resource_path_configtest_refuses)
 {
-    char *out;
-    int rc = iam_httpd_configtest(&vh, bad_path_config[_i].conf, &out);
-
-    ck_assert_msg(rc != 0, "configtest passed for:\n%s", bad_path_config[_i].conf);
-    ck_assert_msg(strstr(out, bad_path_config[_i].want), "for:\n%s\nwant '%s' in:\n%s",
-                  bad_path_config[_i].conf, bad_path_config[_i].want, out);
-    free(out);
+    ck_refused(&vh, &bad_path_config[_i]);
 }
 END_TEST
 
