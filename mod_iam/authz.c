@@ -218,6 +218,10 @@ static int recheck_inherited(request_rec *r)
         from = r->main;
     if (!from || !from->user || !apr_table_get(from->notes, NOTE_GRANTED))
         return OK;
+    /* an ErrorDocument for the parent's error: the administrator's page,
+     * served as Apache serves it */
+    if (from == r->prev && ap_is_HTTP_ERROR(from->status))
+        return OK;
     r->user = from->user; /* what Apache is about to do */
     switch (check(r, NEED_RESOURCE)) {
     case AUTHZ_GRANTED: return OK;

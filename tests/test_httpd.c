@@ -471,6 +471,7 @@ static const char paths_site[] = "MergeSlashes Off\n"
                                  "LoadModule rewrite_module "
                                  "/usr/lib/apache2/modules/mod_rewrite.so\n"
                                  "AddOutputFilter INCLUDES .shtml\n"
+                                 "ErrorDocument 404 /errors/404.html\n"
                                  "DocumentRoot \"${IAM_ROOT}/htdocs\"\n"
                                  "<Directory \"${IAM_ROOT}/htdocs\">\n"
                                  "    Options +Includes +FollowSymLinks\n"
@@ -511,16 +512,18 @@ static void prepare_paths(iam_httpd_t *h, const char *tag)
 
     iam_httpd_prepare(h, tag);
     add_fixture_members(h);
-    if (iam_test_run(&out, NULL,
-                     "for d in sources/checkoutx reports/q3 sources/web/private; do mkdir -p "
-                     "'%s/htdocs/'$d && "
-                     "echo \"<p>$d</p>\" >'%s/htdocs/'$d/index.html; done && "
-                     "printf '<p>web</p><!--#include virtual=\"%%s\" -->\\n' "
-                     "/sources/checkout/index.html >'%s/htdocs/sources/web/other.shtml' && "
-                     "printf '<p>web</p><!--#include virtual=\"%%s\" -->\\n' "
-                     "/sources/web/index.html >'%s/htdocs/sources/web/own.shtml' && "
-                     "chmod -R a+rX '%s'",
-                     h->root, h->root, h->root, h->root, h->root) != 0) {
+    if (iam_test_run(
+            &out, NULL,
+            "for d in sources/checkoutx reports/q3 sources/web/private errors; do mkdir -p "
+            "'%s/htdocs/'$d && "
+            "echo \"<p>$d</p>\" >'%s/htdocs/'$d/index.html; done && "
+            "echo '<p>our 404</p>' >'%s/htdocs/errors/404.html' && "
+            "printf '<p>web</p><!--#include virtual=\"%%s\" -->\\n' "
+            "/sources/checkout/index.html >'%s/htdocs/sources/web/other.shtml' && "
+            "printf '<p>web</p><!--#include virtual=\"%%s\" -->\\n' "
+            "/sources/web/index.html >'%s/htdocs/sources/web/own.shtml' && "
+            "chmod -R a+rX '%s'",
+            h->root, h->root, h->root, h->root, h->root, h->root) != 0) {
         fprintf(stderr, "preparing %s: %s\n", h->root, out);
         abort();
     }
@@ -658,6 +661,11 @@ START_TEST(test_resource_path_inherited)
     ck_assert_int_eq(status_of("GET", "/sources/web/jump", "sam"),
                      403); /* sam: checkout, not web */
     ck_assert_int_eq(status_of("GET", "/sources/web/jump", "olivia"), 200); /* an owner */
+    /* an ErrorDocument is the administrator's page for the error, served
+     * though no resource covers /errors/ */
+    ck_assert_int_eq(iam_http(&srv, "GET", "/sources/web/missing", userpass, &body), 404);
+    ck_assert_msg(has(body, "<p>our 404</p>"), "not the ErrorDocument: %.300s", body);
+    free(body);
     ck_assert_msg(log_has(&srv, "refusing 'lena' the internal redirect of /sources/web/jump: not "
                                 "allowed on /sources/checkout/index.html itself"),
                   "no log line for lena's internal redirect");
