@@ -376,6 +376,27 @@ START_TEST(test_duplicates)
 }
 END_TEST
 
+/* A path longer than IAM_PATHMAP_MAX is never added, even unchecked: the
+ * lookup's copy of a path with "//" holds no more. One of exactly that
+ * length is, and is found through a run of slashes. */
+START_TEST(test_put_refuses_over_long)
+{
+    iam_pathmap_t *m = iam_pathmap_make(pool);
+    char path[IAM_PATHMAP_MAX + 2], uri[IAM_PATHMAP_MAX + 8];
+
+    memset(path, 'a', sizeof(path) - 1);
+    path[0] = '/';
+    path[sizeof(path) - 1] = '\0'; /* IAM_PATHMAP_MAX + 1 bytes */
+    ck_assert_int_eq(iam_pathmap_put(m, path, A, 0), 1);
+    ck_assert_int_eq(iam_pathmap_put(m, path, A, 1), 1);
+    ck_assert_int_eq(iam_pathmap_count(m), 0);
+    path[IAM_PATHMAP_MAX] = '\0';
+    ck_assert_int_eq(iam_pathmap_put(m, path, B, 0), 0);
+    snprintf(uri, sizeof(uri), "//%s//x", path + 1);
+    ck_finds(m, uri, "B");
+}
+END_TEST
+
 /* The map keeps its own copy of each path. */
 START_TEST(test_put_copies_the_path)
 {
@@ -532,6 +553,7 @@ Suite *suite_pathmap(void)
     tcase_add_test(tc, test_find_needs_a_slash);
     tcase_add_test(tc, test_empty_and_null_map);
     tcase_add_test(tc, test_duplicates);
+    tcase_add_test(tc, test_put_refuses_over_long);
     tcase_add_test(tc, test_put_copies_the_path);
     suite_add_tcase(s, tc);
 
