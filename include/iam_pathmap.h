@@ -17,6 +17,11 @@ const char *iam_pathmap_check(const char *path);
 
 iam_pathmap_t *iam_pathmap_make(apr_pool_t *p);
 
+/* The length of `path` as an entry's key: without trailing '/' ("/" is
+ * the empty key, every path's prefix). The longer of two keys that cover
+ * a path is the more specific. */
+size_t iam_pathmap_key_len(const char *path);
+
 /* Adds `path` (checked with iam_pathmap_check; a trailing '/' is dropped,
  * so "/a/" and "/a" are one entry). An entry already there is replaced if
  * `replace`, else kept: returns 1 then (and for a path longer than

@@ -246,16 +246,13 @@ static const char *parse_resource(cmd_parms *cmd, const char *directive, const c
 static size_t location_len(cmd_parms *cmd)
 {
     const ap_directive_t *d = cmd->directive ? cmd->directive->parent : NULL;
-    size_t n;
 
     while (d && !strncasecmp(d->directive, "<If", 3) && strcasecmp(d->directive, "<If"))
         d = d->parent; /* <IfModule>, <IfDefine>, <IfVersion>..., not <If> */
     if (!d || strcasecmp(d->directive, "<Location") || !cmd->path || cmd->path[0] != '/' ||
         (d->args && d->args[0] == '~'))
         return 0;
-    for (n = strlen(cmd->path); n > 0 && cmd->path[n - 1] == '/'; n--)
-        ;
-    return n;
+    return iam_pathmap_key_len(cmd->path);
 }
 
 /* IAMResource TYPE NAME|* [KEY:VALUE ...] */
@@ -295,9 +292,7 @@ static const char *set_resource_path(cmd_parms *cmd, void *dc, const char *args)
         return apr_psprintf(cmd->pool, "%s: path '%s' %s", IAM_DIR_RESOURCE_PATH, path, err);
     if ((err = parse_resource(cmd, IAM_DIR_RESOURCE_PATH, args, path, &decl)) != NULL)
         return err;
-    for (decl->path_len = strlen(path); decl->path_len > 0 && path[decl->path_len - 1] == '/';
-         decl->path_len--)
-        ;
+    decl->path_len = iam_pathmap_key_len(path);
     if (!sc->paths)
         sc->paths = iam_pathmap_make(cmd->pool);
     if (iam_pathmap_put(sc->paths, path, decl, 0))

@@ -32,14 +32,28 @@ static uint64_t len_bit(size_t len)
     return 1ULL << (len < 63 ? len : 63);
 }
 
+static uint64_t fnv_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * FNV_PRIME;
+}
+
 static uint64_t hash_of(const char *s, size_t len)
 {
     uint64_t h = FNV_OFFSET;
     size_t i;
 
     for (i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+        h = fnv_step(h, (unsigned char)s[i]);
     return h;
+}
+
+size_t iam_pathmap_key_len(const char *path)
+{
+    size_t len = strlen(path);
+
+    while (len > 0 && path[len - 1] == '/')
+        len--;
+    return len;
 }
 
 const char *iam_pathmap_check(const char *path)
@@ -104,12 +118,10 @@ static void grow(iam_pathmap_t *m)
 
 int iam_pathmap_put(iam_pathmap_t *m, const char *path, const void *value, int replace)
 {
-    size_t len = strlen(path);
+    size_t len = iam_pathmap_key_len(path);
     uint64_t hash;
     slot_t *s;
 
-    while (len > 0 && path[len - 1] == '/') /* "/" is the empty key: every path */
-        len--;
     if (len > IAM_PATHMAP_MAX) /* unchecked: the lookup reads no further */
         return 1;
     hash = hash_of(path, len);
@@ -194,7 +206,7 @@ const void *iam_pathmap_find(const iam_pathmap_t *m, const char *uri)
         }
         if (c == '\0' || i >= m->maxlen)
             return found;
-        h = (h ^ c) * FNV_PRIME;
+        h = fnv_step(h, c);
     }
 }
 
