@@ -68,13 +68,13 @@ static void seed_store(void)
     iam_request_t q = {"max",           "source", "checkout", "/sources/checkout/",
                        IAM_LEVEL_ADMIN, "please", 0};
     iam_err_t err;
-    int is_new;
+    iam_request_change_e change;
 
     if (store_pool)
         apr_pool_destroy(store_pool); /* closes the old one */
     apr_pool_create(&store_pool, root);
     store = fuzz_store_open(store_pool);
-    must(iam_store_set_workspace(store, IAM_PLAN_BUSINESS, &ws.roles, &err), &err);
+    must(iam_store_set_workspace(store, "server", IAM_PLAN_BUSINESS, &ws.roles, 0, &err), &err);
     must(iam_store_member_add(store, "fuzz", "olivia", "olivia@example.com", "Olivia Owner",
                               IAM_ACTIVE, 1, &err),
          &err);
@@ -91,7 +91,7 @@ static void seed_store(void)
     g = (iam_grant_t){"source-read-only", IAM_SCOPE_LABELS, 1, labels};
     must(iam_store_grant(store, "fuzz", 1, "eng", &g, &err), &err);
     must(iam_store_group_members(store, "fuzz", "eng", 1, eng, 2, &err), &err);
-    must(iam_store_request_put(store, "server", &q, 5, &is_new, &err), &err);
+    must(iam_store_request_put(store, "server", &q, 5, &change, &err), &err);
     seeded_seq = audit_seq();
 }
 

@@ -148,6 +148,13 @@ iam_level_e iam_level_for_method(const char *method, iam_level_e configured);
 /* Whether any grant makes the subject a Workspace Owner (direct grants only). */
 int iam_policy_is_owner(const iam_roles_t *roles, const iam_grant_set_t *sets, int nsets);
 
+/* Why a grant held (through a group when `via_group`) counts for nothing
+ * under `plan`, or NULL when decisions honour it: a role the plan lacks or
+ * no longer declared, labels or groups the plan does not have, a scope
+ * the role does not take. The decision skips exactly these. */
+const char *iam_policy_ignored(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_t *g,
+                               int via_group);
+
 /* Decides `need` on `res` for the subject whose grants are `sets`. */
 iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
                                  const iam_grant_set_t *sets, int nsets, const iam_resource_t *res,
@@ -156,6 +163,18 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
 /* The highest level the subject holds on `res` (NONE if none). */
 iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_set_t *sets,
                              int nsets, const iam_resource_t *res);
+
+/* The grant that answers a request for `need` on the resource `type` `name`
+ * (NULL or "*": the type's collection; type "console" or "owners": the
+ * console and the owners' pages, which only Workspace Owner opens): of
+ * `role` (NULL: the least role that gives it on this plan), on that one
+ * resource or, with `all` (and always for a collection or an all-only
+ * role), on all of the type. out->items uses `item` (room for two). NULL
+ * and *why (static text) when no such grant would give the access asked
+ * for, or the plan lacks it. */
+const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan, const char *type,
+                                      const char *name, iam_level_e need, const char *role, int all,
+                                      iam_grant_t *out, const char *item[2], const char **why);
 
 /* One line that explains a decision: "allow: Source Admin on resources
  * (checkout) through group eng". Returns buf. */

@@ -27,6 +27,7 @@ typedef enum {
     IAM_VERSION,    /* a store format this build does not know */
     IAM_NOSTORE,    /* no store there: run iamctl init */
     IAM_ACCESS,     /* permission denied */
+    IAM_STALE,      /* changed since the caller read it: read again */
     IAM_ERROR       /* anything else from LMDB or the OS */
 } iam_status_e;
 
@@ -42,7 +43,8 @@ typedef struct {
 typedef enum { IAM_ACTIVE = 0, IAM_INVITED = 1 } iam_member_status_e;
 
 typedef struct {
-    const char *login; /* as first given; keys compare case-insensitively */
+    const char *login; /* as first given: unique regardless of case, matched as the
+                          workspace's login case says (iam_store_fold_case) */
     const char *email;
     const char *name;
     iam_member_status_e status;
@@ -78,6 +80,8 @@ typedef struct {
     const char *creator;
     const char *owner; /* the owner whose authority it carries: it dies with it */
     long long created, last_used;
+    long long dead;       /* 0: alive; else when its owner was removed or demoted */
+    const char *dead_why; /* "" while alive */
 } iam_token_t;
 
 /* What happened when an unknown login arrived (iam_store_member_arrive). */
@@ -97,6 +101,9 @@ typedef struct {
     iam_level_e level;   /* the level it needed */
     const char *message; /* the member's words */
     long long time;      /* unix seconds, of the latest ask */
+    unsigned rev;        /* 1 when filed, one more at each change: an approval names the
+                            revision its owner saw */
+    long long level_time; /* when its level last changed (0: never): once a minute at most */
 } iam_request_t;
 
 #define IAM_REQUEST_MESSAGE_MAX 1000
@@ -140,19 +147,39 @@ typedef struct {
     int groups;
 } iam_workspace_info_t;
 
-#define IAM_OPEN_CREATE 1 /* create the environment if missing */
+#define IAM_OPEN_CREATE 1 /* create the store if there is none: `iamctl init`, never a
+                             server (a store that existed is never made anew) */
 #define IAM_OPEN_RDONLY 2
+#define IAM_OPEN_NOSYNC 4 /* commits skip fsync: for test stores only (a crash may
+                             lose the last commits) */
 
-/* Opens the store in `dir`. `pool` owns the handle (closed with it). */
+/* Opens the store in `dir`. `pool` owns the handle (closed with it). A
+ * data file shorter than its committed data needs (truncated, or empty)
+ * is refused as IAM_CORRUPT: reading past its end would kill the process. */
 iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, int flags,
                             apr_pool_t *pool, iam_err_t *err);
 void iam_store_close(iam_store_t *st);
+
+/* How logins match (IAMLoginCase): 0 exactly, as Apache's `Require user`
+ * compares them (the default); 1 folded to one case. Either way no two
+ * members' logins differ only in case. Read from the store at open (what
+ * the server recorded); a caller that knows better sets it before use. */
+int iam_store_fold_case(const iam_store_t *st);
+void iam_store_set_fold_case(iam_store_t *st, int fold);
+
+#ifdef IAM_TEST_HOOKS
+/* How many member reads the memo answered (tests only). */
+unsigned long iam_store_memo_hits(const iam_store_t *st);
+#endif
 /* What iam_store_verify read and found wrong. */
 #define IAM_VERIFY_MAX 100 /* problems described; nproblems counts them all */
 typedef struct {
     long members, groups, links, requests, audit, tokens;
     apr_array_header_t *problems; /* const char *: one line each */
     long nproblems;
+    /* not damage: what decisions ignore (grants of a role no longer declared) */
+    apr_array_header_t *warnings;
+    long nwarnings;
 } iam_verify_t;
 
 /* Reads every record in one read transaction: each must decode, and every
@@ -204,6 +231,10 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
                             apr_array_header_t **members, apr_array_header_t **groups,
                             iam_err_t *err);
 
+/* How many members match `search` (NULL: any) and `status` (-1: any). */
+iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *search, int status,
+                                    long *out, iam_err_t *err);
+
 /* Open access requests: of one member (login) or all (NULL), oldest first. */
 iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,
                                     apr_array_header_t **out, iam_err_t *err);
@@ -223,9 +254,10 @@ iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t 
  *
  * `actor` names who writes, for the audit trail. */
 
-/* Records what httpd.conf says: the plan and the custom roles. */
-iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
-                                     iam_err_t *err);
+/* Records what httpd.conf says: the plan, the custom roles and the login
+ * case (fold_case as iam_store_set_fold_case). */
+iam_status_e iam_store_set_workspace(iam_store_t *st, const char *actor, iam_plan_e plan,
+                                     const iam_roles_t *roles, int fold_case, iam_err_t *err);
 /* Sets the plan only if no server has recorded one (iamctl --plan). */
 iam_status_e iam_store_set_plan(iam_store_t *st, const char *actor, iam_plan_e plan, int force,
                                 iam_err_t *err);
@@ -260,11 +292,14 @@ iam_status_e iam_store_token_list(iam_store_t *st, apr_pool_t *p, apr_array_head
                                   iam_err_t *err);
 iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const char *id,
                                     iam_err_t *err);
-/* Checks a presented token; IAM_NOTFOUND for unknown, revoked or wrong,
- * or when its owner is no longer a Workspace Owner.
+/* Checks a presented token; IAM_NOTFOUND for unknown, revoked, dead or
+ * wrong. A token dies for good when its owner is removed or demoted (a
+ * later owner of the same login does not revive it).
  * Records its use (at most once a minute). */
 iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
                                    iam_token_t **out, iam_err_t *err);
+/* Whether `token` is a live token, its secret right (records nothing). */
+int iam_store_token_matches(iam_store_t *st, apr_pool_t *p, const char *token);
 /* If the store has no owner, makes `login` an active owner. *made says
  * whether it did. */
 iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
@@ -289,17 +324,39 @@ iam_status_e iam_store_group_members(iam_store_t *st, const char *actor, const c
 iam_status_e iam_store_group_put(iam_store_t *st, const char *actor, const iam_group_spec_t *spec,
                                  int create, iam_err_t *err);
 
+/* What iam_store_request_put did: the owners are mailed for NEW and LEVEL. */
+typedef enum {
+    IAM_REQUEST_SAME = 0, /* asked again, nothing changed: nothing written */
+    IAM_REQUEST_NEW,
+    IAM_REQUEST_LEVEL,  /* the level changed (audited; once a minute at most, else
+                           IAM_INVALID) */
+    IAM_REQUEST_MESSAGE /* only the message changed */
+} iam_request_change_e;
+
 /* Stores an access request (a second one for the same member and resource
- * replaces the first). At most `max_open` open per member. *is_new says
- * whether it was a new request (owners are mailed only for new ones). */
+ * replaces the first, with the next revision). At most `max_open` open
+ * per member. */
 iam_status_e iam_store_request_put(iam_store_t *st, const char *actor, const iam_request_t *req,
-                                   int max_open, int *is_new, iam_err_t *err);
-/* Approves: grants the lowest role of the type that gives the level (on
- * that one resource; on all of the type for a collection; Workspace Owner
- * for the console) and the member's requests go, as with any change to
- * their permissions. */
-iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const char *login,
-                                       const char *type, const char *name, iam_err_t *err);
+                                   int max_open, iam_request_change_e *change, iam_err_t *err);
+/* One open request, or IAM_NOTFOUND. */
+iam_status_e iam_store_request_get(iam_store_t *st, apr_pool_t *p, const char *login,
+                                   const char *type, const char *name, iam_request_t **out,
+                                   iam_err_t *err);
+
+/* An owner's answer to one request: exactly what they were shown. */
+typedef struct {
+    const char *login, *type, *name; /* the request */
+    unsigned rev;                    /* the revision shown: another is IAM_STALE; 0: any */
+    const char *role;                /* the role to grant; NULL: the least (iam_policy_approval) */
+    int all;                         /* on all resources of the type, not just the one asked for */
+    int owner_confirmed; /* approving Workspace Owner needs it: else IAM_INVALID */
+} iam_approval_t;
+
+/* Approves: grants exactly iam_policy_approval's grant, if the request is
+ * still at revision a->rev; the member's requests go, as with any change
+ * to their permissions. */
+iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const iam_approval_t *a,
+                                       iam_err_t *err);
 iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const char *login,
                                        const char *type, const char *name, iam_err_t *err);
 

@@ -38,6 +38,13 @@ apr_array_header_t *iam_web_values(apr_pool_t *p, apr_table_t *t, const char *ke
 /* Splits "a b, c" into words. */
 apr_array_header_t *iam_web_words(apr_pool_t *p, const char *s);
 
+/* The value of cookie `name` the client sent, or NULL. */
+const char *iam_web_cookie(request_rec *r, const char *name);
+/* Sets (value) or clears (NULL) cookie `name` for `path`: HttpOnly,
+ * SameSite=Strict, Secure over https, gone after max_age seconds. */
+void iam_web_set_cookie(request_rec *r, const char *name, const char *value, const char *path,
+                        int max_age);
+
 /* Whether Origin (or else Referer), when sent, names this server. */
 int iam_web_same_origin(request_rec *r);
 /* The user's CSRF token: HMAC-SHA256(secret, user), hex. */

@@ -30,6 +30,8 @@
 #define IAM_DIR_USER_ATTRIBUTE "IAMUserAttribute"
 #define IAM_DIR_FORWARD_HEADERS "IAMForwardHeaders"
 #define IAM_DIR_LOGIN_URL "IAMLoginURL"
+#define IAM_DIR_LOGIN_CASE "IAMLoginCase"
+#define IAM_DIR_DENIED_STATUS "IAMDeniedStatus"
 
 extern module AP_MODULE_DECLARE_DATA iam_module;
 
@@ -62,6 +64,7 @@ typedef struct {
     const char *attr_name;
     const char *attr_email_verified; /* if set, the email counts only when "true" */
     int auto_provision_any;          /* some server has IAMAutoProvision On */
+    int login_fold;                  /* IAMLoginCase fold: logins match in any case */
     iam_store_t *store;              /* opened per child in child_init */
     char store_error[512];           /* why the store did not open */
 } iam_workspace_t;
@@ -88,9 +91,11 @@ typedef struct iam_template iam_template_t;
 typedef struct {
     const iam_resource_decl_t *resource; /* NULL: unset (inherit) */
     iam_level_e permission;              /* NONE: auto */
+    int permission_git;                  /* IAMPermission git: the level a Git client means */
     int permission_set;
     int request_access;  /* -1 unset, 0 off, 1 on (default) */
     int forward_headers; /* -1 unset, 0 off (default), 1 on */
+    int denied_status;   /* 0 unset (403), 403 or 401 (IAMDeniedStatus) */
     const iam_template_t *denied_template;
 } iam_dir_conf_t;
 
@@ -114,14 +119,49 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s);
 /* The child's store, re-opened if it failed before; NULL (logged) if unusable. */
 iam_store_t *iam_request_store(request_rec *r);
 
-/* denied.c: what a refused user sees (the request-access page) */
+/* authz.c: the membership test every door shares (Require lines, the
+ * console, its API, request access), and what mod_iam decided about a
+ * request, kept typed in its request_config for the hooks and pages that
+ * follow. */
+typedef enum {
+    IAM_ADMIT_MEMBER,     /* an active member (an invitation taken up now, if it was one) */
+    IAM_ADMIT_NOT_MEMBER, /* no member, or invited with an email the IdP has not verified */
+    IAM_ADMIT_ERROR       /* the store failed: err says why (and nobody is let in) */
+} iam_admit_e;
+
+typedef enum {
+    IAM_REFUSED_NONE = 0,
+    IAM_REFUSED_RESOURCE,   /* Require iam: no grant covers the resource */
+    IAM_REFUSED_OWNERS,     /* Require iam-owner */
+    IAM_REFUSED_NOT_MEMBER, /* any of the three */
+    IAM_REFUSED_CONFIG      /* Require iam where no resource is declared */
+} iam_refusal_e;
+
+typedef struct {
+    iam_refusal_e refused;     /* the least refusal of the request's Require lines */
+    const iam_resource_t *res; /* what it refused (NULL for CONFIG) */
+    iam_level_e need;          /* at which level */
+    int granted;               /* Require iam let a member (not an owner) in */
+} iam_verdict_t;
+
+/* r->user as a member of the workspace (subj filled for IAM_ADMIT_MEMBER),
+ * decided once per request and shared by its subrequests. */
+iam_admit_e iam_admit(request_rec *r, iam_store_t *store, iam_subject_t *subj, iam_err_t *err);
+/* NULL when no mod_iam Require looked at this request. */
+const iam_verdict_t *iam_verdict_of(const request_rec *r);
+
+/* denied.c: what a refused user sees (the request-access page). Refused
+ * authenticated users get 403 with it, whatever AuthzSendForbiddenOnFailure
+ * says, unless IAMDeniedStatus 401. */
 void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
-                        iam_level_e need);
+                        iam_level_e need, iam_refusal_e kind);
 const char *iam_template_load(apr_pool_t *p, const char *file, const iam_template_t **out);
 void iam_denied_register(apr_pool_t *p);
 
-/* mail.c: the mails to owners */
-void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester);
+/* mail.c: the mails to owners; `changed`: the request asks for another
+ * level than before */
+void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester,
+                      int changed);
 /* Mails an invitee the site's login link: 0 sent, 1 failed, -1 no mail
  * command or no email. */
 int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *inviter);

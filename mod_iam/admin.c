@@ -74,21 +74,24 @@ static int request_refused(iam_web_t *w, int status, const char *why, const char
 }
 
 /* POST BASE/request-access from a refused member: stores the request for
- * the resource that the posted path belongs to (looked up here, never
- * taken from the form), mails the owners if it is new, and sends the
- * member back to that path, which now says the request is pending. */
+ * what mod_iam refused that member on the posted path (decided here, in a
+ * subrequest, never taken from the form), mails the owners if it is new
+ * or asks for another level, and sends the member back to that path,
+ * which now says the request is pending. */
 static int request_access(iam_web_t *w, const iam_subject_t *subj)
 {
     request_rec *r = w->r, *sub;
+    const iam_verdict_t *v;
     iam_dir_conf_t *sdc;
-    const iam_resource_decl_t *decl;
     iam_request_t q;
+    iam_request_change_e change;
     apr_table_t *form;
     apr_size_t len;
     iam_err_t err;
     const char *path;
     char *body;
-    int rc, is_new = 0, offered, refused_here;
+    int rc, offered, refused_here;
+    iam_level_e asked;
 
     if (r->method_number != M_POST)
         return HTTP_METHOD_NOT_ALLOWED;
@@ -108,49 +111,44 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     q.login = subj->member->login;
     q.path = path;
     q.message = apr_table_get(form, "message") ? apr_table_get(form, "message") : "";
-    if (iam_level_parse(apr_table_get(form, "level"), &q.level))
-        q.level = IAM_LEVEL_READ;
-    /* The path must be one mod_iam refuses this member at that level: a
-     * request is for a real refusal, never for a path of one's choosing. */
-    sub = ap_sub_req_method_uri(q.level == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
-    sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
-    /* the level that refusal was at, not the one the form names: approval
-     * grants what the page needs, never more (the console and the owners'
-     * pages need an owner: admin) */
-    q.level = iam_level_for_method(sub->method, sdc->permission);
-    offered = sdc->request_access != 0;
-    /* refused by mod_iam, and not for a configuration error (a Require iam
-     * with no resource): that is the administrator's to fix, not a
-     * request for anyone, least of all for the owners' pages */
-    refused_here = apr_table_get(sub->notes, "iam-denied") != NULL &&
-                   strcmp(apr_table_get(sub->notes, "iam-denied"), "config");
+    if (iam_level_parse(apr_table_get(form, "level"), &asked))
+        asked = IAM_LEVEL_READ;
     if (!strncmp(path, w->base, strlen(w->base)) &&
         (path[strlen(w->base)] == '/' || !path[strlen(w->base)])) {
-        q.type = console_res.type; /* the handler refuses non-owners itself */
+        /* the console: the handler refuses non-owners itself */
+        q.type = console_res.type;
         q.name = "*";
         q.level = IAM_LEVEL_ADMIN;
         refused_here = !subj->owner;
-    } else if (refused_here && !strcmp(apr_table_get(sub->notes, "iam-denied"), "owners")) {
-        /* before the path's resource: an IAMResourcePath covering an
-         * owners' page must not turn a request for it into one for a
-         * resource (approval would grant that, and not open the page) */
-        q.type = "owners";
-        q.name = "*";
-        q.level = IAM_LEVEL_ADMIN;
-    } else if ((decl = iam_resource_of(sub, sdc)) != NULL) {
-        q.type = decl->res.type;
-        q.name = decl->res.name ? decl->res.name : "*";
+        sdc = ap_get_module_config(r->per_dir_config, &iam_module); /* the console's own */
+        offered = sdc->request_access != 0;
     } else {
-        refused_here = 0; /* refused, but for no resource one could ask for */
+        /* The path must be one mod_iam refuses this member: a request is
+         * for a real refusal, never for a path of one's choosing. Refused
+         * means the subrequest was refused (the page does not let them in
+         * by any of its Require lines), by mod_iam, for a resource or the
+         * owners' pages; what it refused is what is filed: approval grants
+         * what the page needs, never more. */
+        sub = ap_sub_req_method_uri(asked == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
+        sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
+        v = iam_verdict_of(sub);
+        offered = sdc->request_access != 0;
+        refused_here = (sub->status == HTTP_FORBIDDEN || sub->status == HTTP_UNAUTHORIZED) && v &&
+                       (v->refused == IAM_REFUSED_RESOURCE || v->refused == IAM_REFUSED_OWNERS);
+        if (refused_here) {
+            q.type = v->res->type;
+            q.name = v->res->name ? v->res->name : "*";
+            q.level = v->need;
+        }
+        ap_destroy_sub_req(sub);
     }
-    ap_destroy_sub_req(sub);
     if (!refused_here)
         return request_refused(w, HTTP_BAD_REQUEST,
                                "That page does not refuse you, so there is nothing to ask for.",
                                path);
     if (!offered)
         return request_refused(w, HTTP_FORBIDDEN, "Access requests are turned off here.", path);
-    switch (iam_store_request_put(w->st, w->actor, &q, w->ws->request_limit, &is_new, &err)) {
+    switch (iam_store_request_put(w->st, w->actor, &q, w->ws->request_limit, &change, &err)) {
     case IAM_OK: break;
     case IAM_INVALID: return request_refused(w, HTTP_BAD_REQUEST, err.msg, path);
     default:
@@ -159,8 +157,8 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
     }
     iam_log_r(r, APLOG_INFO, 0, "'%s' requests %s access to %s %s", r->user,
               iam_level_name(q.level), q.type, q.name);
-    if (is_new)
-        iam_mail_request(r, &q, subj->member);
+    if (change == IAM_REQUEST_NEW || change == IAM_REQUEST_LEVEL)
+        iam_mail_request(r, &q, subj->member, change == IAM_REQUEST_LEVEL);
     apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool, path, r));
     return HTTP_SEE_OTHER;
 }
@@ -252,17 +250,18 @@ int iam_admin_handler(request_rec *r)
         return serve_css(r);
     if (wants_json(&w) && bearer(r))
         return api_with_token(&w);
-    if (!r->user) {
+    if (!r->user || !*r->user) { /* an empty user is no user */
         ap_note_auth_failure(r);
         return refuse(&w, HTTP_UNAUTHORIZED, "unauthorized", "Log in first.");
     }
     if (!(w.st = iam_request_store(r)))
         return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
                       "The access store is not usable; the error log says why.");
-    switch (iam_store_subject(w.st, r->pool, r->user, &w.ws->roles, &subj, &err)) {
-    case IAM_OK: break;
-    case IAM_NOTFOUND:
-    case IAM_INVALID: /* a login no member can have (too long) */
+    /* the membership test of every Require iam-*: an invitee whose email
+     * the IdP has not verified is no member here either */
+    switch (iam_admit(r, w.st, &subj, &err)) {
+    case IAM_ADMIT_MEMBER: break;
+    case IAM_ADMIT_NOT_MEMBER:
         iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a member", r->user);
         return refuse(&w, HTTP_FORBIDDEN, "forbidden",
                       "You are not a member of this workspace. Ask a Workspace Owner for an "
@@ -283,12 +282,11 @@ int iam_admin_handler(request_rec *r)
     }
     if (!subj.owner) {
         iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a Workspace Owner", r->user);
-        apr_table_setn(r->notes, "iam-denied", "1");
         if (wants_json(&w))
             return refuse(&w, HTTP_FORBIDDEN, "forbidden",
                           "Only Workspace Owners can change a workspace's Access Management "
                           "settings.");
-        iam_denied_prepare(r, &subj, &console_res, IAM_LEVEL_ADMIN);
+        iam_denied_prepare(r, &subj, &console_res, IAM_LEVEL_ADMIN, IAM_REFUSED_OWNERS);
         return HTTP_FORBIDDEN;
     }
     w.owner = subj.member->login;

@@ -468,11 +468,24 @@ static int list_audit(api_t *a)
 
 /* ---- access requests ---- */
 
-static json_t *request_json(apr_pool_t *p, const iam_request_t *q)
+/* A request, with its revision and the grant Approve gives by default
+ * (null when the plan cannot answer it). */
+static json_t *request_json(api_t *a, const iam_request_t *q)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "login", q->login, "type", q->type,
-                     "name", q->name, "path", q->path, "level", iam_level_name(q->level), "message",
-                     q->message, "time", iam_time_text(p, q->time));
+    apr_pool_t *p = a->w->r->pool;
+    const char *item[2], *why;
+    const iam_role_t *role;
+    iam_grant_t g;
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "login", q->login, "type",
+                          q->type, "name", q->name, "path", q->path, "level",
+                          iam_level_name(q->level), "message", q->message, "time",
+                          iam_time_text(p, q->time), "rev", (json_int_t)q->rev);
+
+    role = iam_policy_approval(&a->w->ws->roles, a->w->ws->plan, q->type, q->name, q->level, NULL,
+                               0, &g, item, &why);
+    if (j)
+        json_object_set_new(j, "approve", role ? iam_json_grant(&g) : json_null());
+    return j;
 }
 
 static int list_requests(api_t *a)
@@ -487,34 +500,58 @@ static int list_requests(api_t *a)
         return store_error(a->w->r, &err);
     arr = json_array();
     for (i = 0; i < list->nelts; i++)
-        json_array_append_new(arr,
-                              request_json(a->w->r->pool, APR_ARRAY_IDX(list, i, iam_request_t *)));
+        json_array_append_new(arr, request_json(a, APR_ARRAY_IDX(list, i, iam_request_t *)));
     return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "requests", arr));
 }
 
-/* POST requests/approve or requests/dismiss {"login", "type", "name"}. */
+/* POST requests/approve {"login", "type", "name", "rev"?, "role"?, "scope"?}
+ * or requests/dismiss {"login", "type", "name"}. With "rev", a request
+ * changed since (another revision) is refused (409); "role" defaults to
+ * the least that gives the access asked for, "scope" to "resource" (that
+ * one resource; "all": all of the type). A request for the console or an
+ * owners-only page makes an owner: only with "role": "workspace-owner". */
 static int answer_request(api_t *a, int approve)
 {
-    static const char *const known[] = {"login", "type", "name", NULL};
+    static const char *const known[] = {"login", "type", "name", "rev", "role", "scope", NULL};
     apr_pool_t *p = a->w->r->pool;
-    const char *e, *login, *type, *name;
+    const char *e, *scope = NULL;
+    iam_approval_t ap;
     iam_err_t err;
     iam_status_e st;
+    json_t *rev;
     int rc;
 
     if ((rc = read_json(a)) != OK)
         return rc;
+    memset(&ap, 0, sizeof(ap));
     if ((e = unknown_field(p, a->body, known)) ||
-        (e = iam_json_get_str(a->body, "login", 1, &login, p)) ||
-        (e = iam_json_get_str(a->body, "type", 1, &type, p)) ||
-        (e = iam_json_get_str(a->body, "name", 0, &name, p)))
+        (e = iam_json_get_str(a->body, "login", 1, &ap.login, p)) ||
+        (e = iam_json_get_str(a->body, "type", 1, &ap.type, p)) ||
+        (e = iam_json_get_str(a->body, "name", 0, &ap.name, p)) ||
+        (e = iam_json_get_str(a->body, "role", 0, &ap.role, p)) ||
+        (e = iam_json_get_str(a->body, "scope", 0, &scope, p)))
         return bad(a->w->r, e);
-    st = approve ? iam_store_request_approve(a->w->st, a->w->actor, login, type, name, &err)
-                 : iam_store_request_dismiss(a->w->st, a->w->actor, login, type, name, &err);
-    if (st != IAM_OK)
+    if ((rev = json_object_get(a->body, "rev")) &&
+        (!json_is_integer(rev) || json_integer_value(rev) < 1 ||
+         json_integer_value(rev) > 0xffffffffLL))
+        return bad(a->w->r, "\"rev\" must be a request's revision (a positive integer)");
+    if (scope && strcmp(scope, "resource") && strcmp(scope, "all"))
+        return bad(a->w->r, "\"scope\" must be \"resource\" or \"all\"");
+    if (!approve) {
+        if (rev || ap.role || scope)
+            return bad(a->w->r, "dismiss takes \"login\", \"type\" and \"name\" only");
+        st = iam_store_request_dismiss(a->w->st, a->w->actor, ap.login, ap.type, ap.name, &err);
+        if (st != IAM_OK)
+            return store_error(a->w->r, &err);
+        return send_json(a->w->r, HTTP_OK, json_pack("{s:b}", "dismissed", 1));
+    }
+    ap.name = ap.name ? ap.name : "*";
+    ap.rev = rev ? (unsigned)json_integer_value(rev) : 0;
+    ap.all = scope && !strcmp(scope, "all");
+    ap.owner_confirmed = ap.role && !strcasecmp(ap.role, "workspace-owner");
+    if (iam_store_request_approve(a->w->st, a->w->actor, &ap, &err) != IAM_OK)
         return store_error(a->w->r, &err);
-    return approve ? show_member(a, login, HTTP_OK)
-                   : send_json(a->w->r, HTTP_OK, json_pack("{s:b}", "dismissed", 1));
+    return show_member(a, ap.login, HTTP_OK);
 }
 
 /* ---- tokens ---- */

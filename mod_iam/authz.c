@@ -1,5 +1,6 @@
 /* mod_iam: the authz providers `Require iam`, `Require iam-member` and
- * `Require iam-owner`. Per request: one read of the member's record (it
+ * `Require iam-owner`, and the membership test every door of mod_iam
+ * shares (iam_admit). Per request: one read of the member's record (it
  * carries their groups' grants), kept for the request's other Require
  * lines and subrequests, then the pure policy. Any store failure is
  * AUTHZ_GENERAL_ERROR (a 500), never a grant. */
@@ -12,24 +13,62 @@
 
 typedef enum { NEED_RESOURCE, NEED_MEMBER, NEED_OWNER } iam_require_e;
 
-/* In r->notes: `Require iam` let a member (not an owner) in, on the
- * resource of this request's path. */
-#define NOTE_GRANTED "iam-granted"
+/* What mod_iam learned about one request, in its request_config: the
+ * verdict for the pages and hooks that follow, and (on the top request)
+ * the admission its Require lines and subrequests share. */
+typedef struct {
+    iam_verdict_t v;
+    const char *user; /* whom `admit` is about; NULL: not looked up */
+    iam_admit_e admit;
+    iam_subject_t subj;
+    iam_err_t err;
+} rstate_t;
+
+static rstate_t *state_of(request_rec *r)
+{
+    rstate_t *s = ap_get_module_config(r->request_config, &iam_module);
+
+    if (!s) {
+        s = apr_pcalloc(r->pool, sizeof(*s));
+        ap_set_module_config(r->request_config, &iam_module, s);
+    }
+    return s;
+}
+
+const iam_verdict_t *iam_verdict_of(const request_rec *r)
+{
+    const rstate_t *s = ap_get_module_config(r->request_config, &iam_module);
+    return s ? &s->v : NULL;
+}
 
 /* What `Require iam-owner` guards, for the refused page and requests. */
 static const iam_resource_t owners_only = {"owners", "*", 0, NULL};
 
-/* A refused, authenticated user gets 403 through mod_authz_core's
- * AuthzSendForbiddenOnFailure On (set by conf/iam.conf): a 401 would only
- * make the browser ask for the same password again. The note marks the
- * request as refused by mod_iam for the pages that render it. */
-static authz_status deny(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
-                         iam_level_e need)
+/* Which refusal a request carries when several of its Require lines
+ * refused (a <RequireAny>): the least one, since granting it is enough.
+ * The page shows it and a request for access files it. */
+static int rank(iam_refusal_e k)
 {
-    /* the note says what was refused: request-access files "owners" as a
-     * request for the owners' pages and nothing else without a resource */
-    apr_table_setn(r->notes, "iam-denied", res == &owners_only ? "owners" : "1");
-    iam_denied_prepare(r, subj, res, need);
+    switch (k) {
+    case IAM_REFUSED_RESOURCE: return 1;
+    case IAM_REFUSED_OWNERS: return 2;
+    case IAM_REFUSED_NOT_MEMBER: return 3;
+    case IAM_REFUSED_CONFIG: return 4;
+    default: return 5;
+    }
+}
+
+static authz_status deny(request_rec *r, iam_refusal_e kind, const iam_subject_t *subj,
+                         const iam_resource_t *res, iam_level_e need)
+{
+    rstate_t *s = state_of(r);
+
+    if (!s->v.refused || rank(kind) < rank(s->v.refused)) {
+        s->v.refused = kind;
+        s->v.res = res;
+        s->v.need = need;
+        iam_denied_prepare(r, kind == IAM_REFUSED_CONFIG ? NULL : subj, res, need, kind);
+    }
     return AUTHZ_DENIED;
 }
 
@@ -50,6 +89,7 @@ static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, ia
     const char *email = NULL, *name = NULL;
     int provision = iam_auto_provision(r->server);
     iam_arrive_e what;
+    iam_err_t aerr;
 
     if (st != IAM_NOTFOUND)
         return st;
@@ -70,8 +110,11 @@ static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, ia
      * nothing needs the write lock */
     if (!provision && (!email || !iam_store_invited_email(store, p, email)))
         return st;
-    if (iam_store_member_arrive(store, r->user, email, name, provision, &what, err) != IAM_OK) {
-        iam_log_r(r, APLOG_ERR, 0, "cannot admit '%s': %s", r->user, err->msg);
+    if (iam_store_member_arrive(store, r->user, email, name, provision, &what, &aerr) != IAM_OK) {
+        /* a login no member may have (one differing from a member's only
+         * in case, say) is refused, not a failure */
+        iam_log_r(r, aerr.status == IAM_EXISTS || aerr.status == IAM_INVALID ? APLOG_INFO : APLOG_ERR,
+                  0, "cannot admit '%s': %s", r->user, aerr.msg);
         return st;
     }
     if (what == IAM_ARRIVE_CLAIMED)
@@ -82,34 +125,109 @@ static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, ia
     return iam_store_subject(store, p, r->user, &ws->roles, subj, err);
 }
 
-/* What lookup() found for a request, kept in the request's config of the
- * main request (in its pool): the request's other Require lines and its
- * subrequests (mod_dir's index, SSI includes) decide on it too. */
-typedef struct {
-    const char *user;
-    iam_status_e status;
-    iam_subject_t subj;
-    iam_err_t err;
-} subject_cache_t;
+/* The membership test itself: a member, active, or invited and taking the
+ * invitation up now (only with an email the IdP verified, where it says). */
+static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_subject_t *subj,
+                         iam_err_t *err)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    long long now = (long long)apr_time_sec(apr_time_now());
+    iam_err_t werr;
 
-static iam_status_e cached_lookup(request_rec *r, iam_store_t *store, iam_workspace_t *ws,
-                                  iam_subject_t *subj, iam_err_t *err)
+    switch (lookup(r, p, store, ws, subj, err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND:
+    case IAM_INVALID: /* a login no member can have (too long) */
+        iam_log_r(r, APLOG_INFO, 0, "'%s' is not a member of the workspace", r->user);
+        return IAM_ADMIT_NOT_MEMBER;
+    default: return IAM_ADMIT_ERROR;
+    }
+    if (subj->member->status == IAM_INVITED && ws->attr_email_verified && !email_verified(r, ws)) {
+        /* an invitation is taken up only with an address the IdP verified */
+        iam_log_r(r, APLOG_INFO, 0, "'%s' is invited, but the IdP has not verified the email",
+                  r->user);
+        return IAM_ADMIT_NOT_MEMBER;
+    }
+    if (subj->member->status == IAM_INVITED || subj->member->last_seen + 3600 < now) {
+        /* An invitation turns active at the user's first authenticated
+         * request; if that write fails the user still gets in this time. */
+        if (iam_store_member_activate(store, r->user, &werr) != IAM_OK) {
+            iam_log_r(r, APLOG_ERR, 0, "cannot record that member '%s' was here: %s", r->user,
+                      werr.msg);
+        } else {
+            if (subj->member->status == IAM_INVITED)
+                iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
+            subj->member->status = IAM_ACTIVE;
+            subj->member->last_seen = now;
+        }
+    }
+    return IAM_ADMIT_MEMBER;
+}
+
+iam_admit_e iam_admit(request_rec *r, iam_store_t *store, iam_subject_t *subj, iam_err_t *err)
 {
     request_rec *top = r;
-    subject_cache_t *c;
+    rstate_t *s;
 
     while (top->main)
         top = top->main;
-    c = ap_get_module_config(top->request_config, &iam_module);
-    if (!c || strcmp(c->user, r->user)) {
-        c = apr_pcalloc(top->pool, sizeof(*c));
-        c->user = apr_pstrdup(top->pool, r->user);
-        c->status = lookup(r, top->pool, store, ws, &c->subj, &c->err);
-        ap_set_module_config(top->request_config, &iam_module, c);
+    s = state_of(top);
+    if (!s->user || strcmp(s->user, r->user)) {
+        s->user = apr_pstrdup(top->pool, r->user);
+        memset(&s->err, 0, sizeof(s->err));
+        s->admit = admit(r, top->pool, store, &s->subj, &s->err);
     }
-    *subj = c->subj;
-    *err = c->err;
-    return c->status;
+    *subj = s->subj;
+    *err = s->err;
+    return s->admit;
+}
+
+/* The last segment of a path, and whether a query carries name=value
+ * (decoded, as git-http-backend decodes it). */
+static const char *last_segment(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int query_has(apr_pool_t *p, const char *args, const char *name, const char *value)
+{
+    size_t n = strlen(name);
+    const char *a = args;
+
+    while (a && *a) {
+        size_t len = strcspn(a, "&");
+        if (len > n && !strncmp(a, name, n) && a[n] == '=') {
+            char *v = apr_pstrmemdup(p, a + n + 1, len - n - 1);
+            if (ap_unescape_url(v) == OK && !strcmp(v, value))
+                return 1;
+        }
+        a += len + (a[len] == '&');
+    }
+    return 0;
+}
+
+/* The level a request needs: IAMPermission's, else by method; with
+ * IAMPermission git, by what a Git client means (a fetch is a POST to
+ * git-upload-pack, a push begins with a GET of info/refs for
+ * git-receive-pack). */
+static iam_level_e level_needed(request_rec *r, const iam_dir_conf_t *dc)
+{
+    if (dc->permission_git) {
+        const char *seg = last_segment(r->uri);
+        if (!strcmp(seg, "git-receive-pack"))
+            return IAM_LEVEL_EDIT;
+        if (!strcmp(seg, "git-upload-pack"))
+            return IAM_LEVEL_READ;
+        if (!strcmp(seg, "refs") && r->args) {
+            if (query_has(r->pool, r->args, "service", "git-receive-pack"))
+                return IAM_LEVEL_EDIT;
+            if (query_has(r->pool, r->args, "service", "git-upload-pack"))
+                return IAM_LEVEL_READ;
+        }
+        return iam_level_for_method(r->method, IAM_LEVEL_NONE);
+    }
+    return iam_level_for_method(r->method, dc->permission);
 }
 
 static authz_status check(request_rec *r, iam_require_e kind)
@@ -121,44 +239,26 @@ static authz_status check(request_rec *r, iam_require_e kind)
     iam_store_t *store;
     iam_subject_t subj;
     iam_decision_t d;
-    iam_level_e need = IAM_LEVEL_READ;
+    iam_level_e need;
     iam_err_t err;
     char why[768];
 
-    if (!r->user)
+    /* An empty user is no user: authn modules set "" to let their own
+     * endpoints through (mod_auth_mellon) or to pass an unauthenticated
+     * request on (OIDCUnAuthAction pass). */
+    if (!r->user || !*r->user)
         return AUTHZ_DENIED_NO_USER;
     if (!(store = iam_request_store(r)))
         return AUTHZ_GENERAL_ERROR;
-    switch (cached_lookup(r, store, ws, &subj, &err)) {
-    case IAM_OK: break;
-    case IAM_NOTFOUND:
-    case IAM_INVALID: /* a login no member can have (too long) */
+    switch (iam_admit(r, store, &subj, &err)) {
+    case IAM_ADMIT_MEMBER: break;
+    case IAM_ADMIT_NOT_MEMBER:
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: not a member of the workspace", r->user,
                   r->uri);
-        return deny(r, NULL, res, IAM_LEVEL_READ);
+        return deny(r, IAM_REFUSED_NOT_MEMBER, NULL, res, IAM_LEVEL_READ);
     default:
         iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: %s", r->user, r->uri, err.msg);
         return AUTHZ_GENERAL_ERROR;
-    }
-    if (subj.member->status == IAM_INVITED && ws->attr_email_verified && !email_verified(r, ws)) {
-        /* an invitation is taken up only with an address the IdP verified */
-        iam_log_r(r, APLOG_INFO, 0, "'%s' is invited, but the IdP has not verified the email",
-                  r->user);
-        return deny(r, NULL, res, IAM_LEVEL_READ);
-    }
-    if (subj.member->status == IAM_INVITED ||
-        subj.member->last_seen + 3600 < (long long)apr_time_sec(apr_time_now())) {
-        /* An invitation turns active at the user's first authenticated
-         * request; if that write fails the user still gets in this time. */
-        if (iam_store_member_activate(store, r->user, &err) != IAM_OK) {
-            iam_log_r(r, APLOG_ERR, 0, "cannot activate invited member '%s': %s", r->user, err.msg);
-        } else {
-            if (subj.member->status == IAM_INVITED)
-                iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
-            /* the kept record too: the request's next check writes nothing */
-            subj.member->status = IAM_ACTIVE;
-            subj.member->last_seen = (long long)apr_time_sec(apr_time_now());
-        }
     }
     if (subj.owner) {
         iam_log_r(r, APLOG_DEBUG, 0, "allow user '%s' on %s: Workspace Owner", r->user, r->uri);
@@ -172,7 +272,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
     }
     if (kind == NEED_OWNER) {
         iam_log_r(r, APLOG_INFO, 0, "deny user '%s' on %s: Workspace Owners only", r->user, r->uri);
-        return deny(r, &subj, &owners_only, IAM_LEVEL_ADMIN);
+        return deny(r, IAM_REFUSED_OWNERS, &subj, &owners_only, IAM_LEVEL_ADMIN);
     }
     if (!res) {
         iam_log_r(r, APLOG_ERR, 0,
@@ -180,20 +280,18 @@ static authz_status check(request_rec *r, iam_require_e kind)
                   "(configuration error: declare it with %s, or %s in the <Location> or "
                   "<Directory>)",
                   r->user, r->uri, IAM_DIR_RESOURCE_PATH, IAM_DIR_RESOURCE);
-        /* nothing to request: the configuration is wrong (request-access
-         * refuses to file this one) */
-        apr_table_setn(r->notes, "iam-denied", "config");
-        return AUTHZ_DENIED;
+        /* nothing to request: the configuration is wrong */
+        return deny(r, IAM_REFUSED_CONFIG, &subj, NULL, IAM_LEVEL_READ);
     }
-    need = iam_level_for_method(r->method, dc->permission);
+    need = level_needed(r, dc);
     d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, res, need);
     if (APLOGrdebug(r)) /* the explanation is built only when it is logged */
         iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s",
                   d.allow ? "allow" : "deny", r->user, iam_level_name(need), res->type,
                   res->name ? res->name : "*", r->uri, iam_policy_explain(&d, why, sizeof(why)));
     if (!d.allow)
-        return deny(r, &subj, res, need);
-    apr_table_setn(r->notes, NOTE_GRANTED, "1");
+        return deny(r, IAM_REFUSED_RESOURCE, &subj, res, need);
+    state_of(r)->v.granted = 1;
     iam_identity_forward(r, &subj, res);
     return AUTHZ_GRANTED;
 }
@@ -210,13 +308,14 @@ static authz_status check(request_rec *r, iam_require_e kind)
  * resource to another. (post_perdir_config runs just before that skip.) */
 static int recheck_inherited(request_rec *r)
 {
+    const iam_verdict_t *v;
     request_rec *from = NULL;
 
     if (r->prev && r->prev->per_dir_config == r->per_dir_config)
         from = r->prev;
     else if (r->main && r->main->per_dir_config == r->per_dir_config)
         from = r->main;
-    if (!from || !from->user || !apr_table_get(from->notes, NOTE_GRANTED))
+    if (!from || !from->user || !(v = iam_verdict_of(from)) || !v->granted)
         return OK;
     /* an ErrorDocument for the parent's error: the administrator's page,
      * served as Apache serves it */

@@ -3,8 +3,12 @@
  * configtest` catches what would otherwise fail per request. */
 #include "mod_iam.h"
 
+#include "iam_httpdconf.h"
+
 #include "apr_strings.h"
 #include "http_core.h"
+
+#include <stdlib.h>
 
 #define WORKSPACE_KEY "mod_iam-workspace"
 
@@ -79,8 +83,10 @@ void *iam_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->resource = add->resource ? add->resource : base->resource;
     c->permission_set = add->permission_set || base->permission_set;
     c->permission = add->permission_set ? add->permission : base->permission;
+    c->permission_git = add->permission_set ? add->permission_git : base->permission_git;
     c->request_access = add->request_access >= 0 ? add->request_access : base->request_access;
     c->forward_headers = add->forward_headers >= 0 ? add->forward_headers : base->forward_headers;
+    c->denied_status = add->denied_status ? add->denied_status : base->denied_status;
     c->denied_template = add->denied_template ? add->denied_template : base->denied_template;
     return c;
 }
@@ -151,38 +157,16 @@ static const char *set_bootstrap(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-/* IAMRole "NAME" TYPE read|edit|admin [all-only] */
+/* IAMRole "NAME" TYPE read|edit|admin [all-only], parsed as `iamctl -f`
+ * parses it */
 static const char *set_role(cmd_parms *cmd, void *dc, const char *args)
 {
     const char *err = global_only(cmd);
-    iam_workspace_t *ws = workspace_get(cmd->pool);
-    const char *name, *type, *level_s, *flag;
-    char slug[128];
-    iam_level_e level;
 
     (void)dc;
     if (err)
         return err;
-    name = ap_getword_conf(cmd->pool, &args);
-    type = ap_getword_conf(cmd->pool, &args);
-    level_s = ap_getword_conf(cmd->pool, &args);
-    flag = ap_getword_conf(cmd->pool, &args);
-    if (!*name || !*type || !*level_s)
-        return apr_psprintf(cmd->pool, "%s needs \"NAME\" TYPE read|edit|admin [all-only]",
-                            IAM_DIR_ROLE);
-    if (iam_level_parse(level_s, &level))
-        return apr_psprintf(cmd->pool, "%s \"%s\": '%s' is not a level (read, edit or admin)",
-                            IAM_DIR_ROLE, name, level_s);
-    if (*flag && strcasecmp(flag, "all-only"))
-        return apr_psprintf(cmd->pool, "%s \"%s\": '%s' is not a flag (all-only)", IAM_DIR_ROLE,
-                            name, flag);
-    if (*ap_getword_conf(cmd->pool, &args))
-        return apr_psprintf(cmd->pool, "%s \"%s\": too many arguments", IAM_DIR_ROLE, name);
-    iam_slugify(name, slug, sizeof(slug));
-    if ((err = iam_roles_add(&ws->roles, name, apr_pstrdup(cmd->pool, slug), type, level,
-                             *flag != '\0')) != NULL)
-        return apr_psprintf(cmd->pool, "%s \"%s\": %s", IAM_DIR_ROLE, name, err);
-    return NULL;
+    return iam_conf_role(cmd->pool, &workspace_get(cmd->pool)->roles, args);
 }
 
 /* TYPE NAME|* [KEY:VALUE ...], the arguments of IAMResource and the
@@ -320,13 +304,39 @@ static const char *set_permission(cmd_parms *cmd, void *dcv, const char *arg)
     iam_dir_conf_t *dc = dcv;
 
     dc->permission_set = 1;
-    if (!strcasecmp(arg, "auto")) {
-        dc->permission = IAM_LEVEL_NONE;
+    dc->permission = IAM_LEVEL_NONE;
+    dc->permission_git = !strcasecmp(arg, "git");
+    if (!strcasecmp(arg, "auto") || dc->permission_git)
         return NULL;
-    }
     if (iam_level_parse(arg, &dc->permission))
-        return apr_psprintf(cmd->pool, "%s: '%s' is not auto, read, edit or admin",
+        return apr_psprintf(cmd->pool, "%s: '%s' is not auto, git, read, edit or admin",
                             IAM_DIR_PERMISSION, arg);
+    return NULL;
+}
+
+/* IAMLoginCase exact|fold */
+static const char *set_login_case(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd);
+
+    (void)dc;
+    if (err)
+        return err;
+    if (strcasecmp(arg, "exact") && strcasecmp(arg, "fold"))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not exact or fold", IAM_DIR_LOGIN_CASE, arg);
+    workspace_get(cmd->pool)->login_fold = !strcasecmp(arg, "fold");
+    return NULL;
+}
+
+/* IAMDeniedStatus 403|401 */
+static const char *set_denied_status(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    if (strcmp(arg, "403") && strcmp(arg, "401"))
+        return apr_psprintf(cmd->pool,
+                            "%s: '%s' is not 403 (the request-access page) or 401 (Apache "
+                            "asks for a login again)",
+                            IAM_DIR_DENIED_STATUS, arg);
+    ((iam_dir_conf_t *)dcv)->denied_status = atoi(arg);
     return NULL;
 }
 
@@ -491,7 +501,13 @@ const command_rec iam_cmds[] = {
                      "PATH TYPE NAME|* [KEY:VALUE ...]: the resource of PATH and the paths "
                      "below it"),
     AP_INIT_TAKE1(IAM_DIR_PERMISSION, set_permission, NULL, ACCESS_CONF,
-                  "auto|read|edit|admin: the level this path needs"),
+                  "auto|git|read|edit|admin: the level this path needs (git: as a Git client "
+                  "means it: fetch read, push edit)"),
+    AP_INIT_TAKE1(IAM_DIR_LOGIN_CASE, set_login_case, NULL, RSRC_CONF,
+                  "exact|fold: how logins match members (default exact, as Require user)"),
+    AP_INIT_TAKE1(IAM_DIR_DENIED_STATUS, set_denied_status, NULL, RSRC_CONF | ACCESS_CONF,
+                  "403|401: what a user mod_iam refuses gets (default 403, with the "
+                  "request-access page)"),
     AP_INIT_FLAG(IAM_DIR_REQUEST_ACCESS, set_request_access, NULL, RSRC_CONF | ACCESS_CONF,
                  "On|Off: offer refused members a form to request access (default On)"),
     AP_INIT_TAKE1(IAM_DIR_REQUEST_LIMIT, set_request_limit, NULL, RSRC_CONF,

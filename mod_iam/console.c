@@ -105,6 +105,7 @@ static const char *done_text(const char *code)
         {"invited-mail-failed", "Invitation saved, but the mail could not be sent (the error "
                                 "log says why). The member becomes active at their first login."},
         {"resent", "Invitation mailed again."},
+        {"token-created", "Token created."},
         {"token-revoked", "Token revoked: requests that present it are refused from now on."},
         {"added", "Team member added."},
         {"updated", "Changes saved."},
@@ -274,15 +275,24 @@ static apr_array_header_t *read_role_rows(page_t *pg)
     return grants;
 }
 
+/* Rows of a permissions table. A grant the plan does not honour (the
+ * decision skips it) says so, and why. */
 static void grants_rows(page_t *pg, const apr_array_header_t *grants, const char *via,
-                        const char *via_link, const char *remove_action)
+                        const char *via_link, int via_group, const char *remove_action)
 {
     int i;
 
     for (i = 0; i < grants->nelts; i++) {
         const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
-        ap_rprintf(R, "<tr><td>%s</td><td>%s%s</td><td>%s%s%s</td><td>",
+        const char *why = iam_policy_ignored(&pg->w->ws->roles, pg->w->ws->plan, g, via_group);
+        ap_rprintf(R, "<tr%s><td>%s%s</td><td>%s%s</td><td>%s%s%s</td><td>",
+                   why ? " class=\"unavailable\"" : "",
                    iam_h(P, iam_role_name(&pg->w->ws->roles, g->role)),
+                   why ? apr_pstrcat(P, " <span class=\"badge\">not honoured on the ",
+                                     iam_h(P, iam_plan_name(pg->w->ws->plan)),
+                                     " plan</span><div class=\"muted\">", iam_h(P, why),
+                                     "</div>", NULL)
+                       : "",
                    g->scope == IAM_SCOPE_LABELS ? "labels " : "",
                    g->scope == IAM_SCOPE_ALL ? "All current and future"
                                              : iam_h(P, iam_grant_scope_text(P, g)),
@@ -327,7 +337,97 @@ static const char *request_what(apr_pool_t *p, const iam_request_t *q)
     return apr_pstrcat(p, q->type, " ", q->name, NULL);
 }
 
-/* The open requests, each with Approve and Dismiss; posted to `action`. */
+static int owners_request(const iam_request_t *q)
+{
+    return !strcmp(q->type, "console") || !strcmp(q->type, "owners");
+}
+
+/* The fields that name a request and the revision the owner is shown. */
+static void request_fields(page_t *pg, const iam_request_t *q)
+{
+    hidden(pg, "rlogin", q->login);
+    hidden(pg, "rtype", q->type);
+    hidden(pg, "rname", q->name);
+    hidden(pg, "rrev", apr_psprintf(P, "%u", q->rev));
+}
+
+/* "Source Read-only on checkout", "Warehouse Admin on all warehouse resources". */
+static const char *approval_text(apr_pool_t *p, const iam_role_t *role, const iam_grant_t *g,
+                                 const char *type)
+{
+    if (role->kind == IAM_ROLE_OWNER)
+        return apr_pstrcat(p, role->name, " (everything, this console included)", NULL);
+    if (g->scope == IAM_SCOPE_RESOURCES)
+        return apr_pstrcat(p, role->name, " on ", g->items[0], NULL);
+    return apr_pstrcat(p, role->name, " on all ", type, " resources", NULL);
+}
+
+/* One request's answers: Approve names exactly the role and scope it
+ * grants (the least that gives the access asked for), another role can be
+ * chosen (a <details> form), and Dismiss. Approving Workspace Owner goes
+ * through a confirmation page first. A request the plan cannot answer
+ * offers Dismiss only. */
+static void request_answers(page_t *pg, const iam_request_t *q, const char *action)
+{
+    const iam_roles_t *roles = &pg->w->ws->roles;
+    iam_plan_e plan = pg->w->ws->plan;
+    const char *item[2], *why;
+    const iam_role_t *least;
+    iam_grant_t g;
+    int i, named = strcmp(q->name, "*") != 0;
+
+    least = iam_policy_approval(roles, plan, q->type, q->name, q->level, NULL, 0, &g, item, &why);
+    if (!least) {
+        ap_rprintf(R, "<p class=\"unavailable\">Cannot be approved on the %s plan: %s.</p>",
+                   iam_h(P, iam_plan_name(plan)), iam_h(P, why));
+    } else if (least->kind == IAM_ROLE_OWNER) {
+        ap_rprintf(R, "<a class=\"button\" href=\"%s\">Review: make %s a Workspace Owner</a> ",
+                   link_to(pg, "/?confirm=approve&login=%s&type=%s&name=%s&rev=%u",
+                           iam_url_query(P, q->login), iam_url_query(P, q->type),
+                           iam_url_query(P, q->name), q->rev),
+                   iam_h(P, q->login));
+    } else {
+        form_begin(pg, action, "inline");
+        request_fields(pg, q);
+        hidden(pg, "rrole", least->slug);
+        hidden(pg, "rall", g.scope == IAM_SCOPE_ALL ? "1" : "0");
+        ap_rprintf(R, "<button name=\"action\" value=\"approve\">Grant %s</button></form> ",
+                   iam_h(P, approval_text(P, least, &g, q->type)));
+    }
+    form_begin(pg, action, "inline");
+    request_fields(pg, q);
+    ap_rputs("<button class=\"secondary\" name=\"action\" value=\"dismiss\">Dismiss</button></form>",
+             R);
+    if (!least || least->kind == IAM_ROLE_OWNER)
+        return;
+    /* every role of the type that gives the access, least first */
+    ap_rputs("<details><summary>Grant another role</summary>", R);
+    form_begin(pg, action, NULL);
+    request_fields(pg, q);
+    ap_rputs("<select name=\"rrole\" aria-label=\"Role to grant\">", R);
+    for (i = 0; i < roles->n; i++) {
+        const iam_role_t *r = &roles->role[i];
+        iam_grant_t gg;
+        const char *it[2];
+        if (r->kind == IAM_ROLE_PLAIN &&
+            iam_policy_approval(roles, plan, q->type, q->name, q->level, r->slug, 0, &gg, it, &why))
+            ap_rprintf(R, "<option value=\"%s\"%s>%s</option>", iam_h(P, r->slug),
+                       r == least ? " selected" : "", iam_h(P, r->name));
+    }
+    ap_rputs("</select>", R);
+    if (named)
+        ap_rprintf(R,
+                   "<select name=\"rall\" aria-label=\"On which resources\"><option value=\"0\">"
+                   "on %s only</option><option value=\"1\">on all %s resources</option></select>",
+                   iam_h(P, q->name), iam_h(P, q->type));
+    else
+        hidden(pg, "rall", "1");
+    ap_rputs("<button name=\"action\" value=\"approve\">Grant the chosen role</button></form>"
+             "</details>",
+             R);
+}
+
+/* The open requests, each with its answers; posted to `action`. */
 static void requests_table(page_t *pg, apr_array_header_t *list, const char *action, int show_who)
 {
     int i;
@@ -351,30 +451,82 @@ static void requests_table(page_t *pg, apr_array_header_t *list, const char *act
                                  "class=\"muted\">none"
                                  "</span>",
                    iam_h(P, iam_time_text(P, q->time)));
-        form_begin(pg, action, "inline");
-        hidden(pg, "rlogin", q->login);
-        hidden(pg, "rtype", q->type);
-        hidden(pg, "rname", q->name);
-        ap_rputs("<button name=\"action\" value=\"approve\">Approve</button> <button "
-                 "class=\"secondary\" name=\"action\" value=\"dismiss\">Dismiss</button></form>"
-                 "</td></tr>\n",
-                 R);
+        request_answers(pg, q, action);
+        ap_rputs("</td></tr>\n", R);
     }
-    ap_rputs("</table><p class=\"muted\">Approve grants the lowest role that gives the access "
-             "asked for, on that one resource (on all resources of the type when the role only "
-             "comes that way, as Warehouse Read-only does). A request also goes away as soon as "
-             "the member's permissions change in any way.</p>",
+    ap_rputs("</table><p class=\"muted\">Grant gives exactly the role and resources its button "
+             "names; if the member changes the request after this page was drawn, the grant is "
+             "refused and the page shows the request as it is now. A request also goes away as "
+             "soon as the member's permissions change in any way.</p>",
              R);
 }
 
-/* Approve or dismiss, from the overview or a member page. */
+/* Approve or dismiss, from the overview or a member page: exactly what the
+ * page showed (the request's revision, the role, the scope). */
 static iam_status_e answer_request(page_t *pg, iam_err_t *err)
 {
     const char *login = field(pg, "rlogin"), *type = field(pg, "rtype"), *name = field(pg, "rname");
+    iam_approval_t a;
+    char *end;
 
-    if (!strcmp(field(pg, "action"), "approve"))
-        return iam_store_request_approve(pg->w->st, pg->w->actor, login, type, name, err);
-    return iam_store_request_dismiss(pg->w->st, pg->w->actor, login, type, name, err);
+    if (strcmp(field(pg, "action"), "approve"))
+        return iam_store_request_dismiss(pg->w->st, pg->w->actor, login, type, name, err);
+    memset(&a, 0, sizeof(a));
+    a.login = login;
+    a.type = type;
+    a.name = name;
+    a.rev = (unsigned)strtoul(field(pg, "rrev"), &end, 10);
+    a.role = field(pg, "rrole");
+    a.all = !strcmp(field(pg, "rall"), "1");
+    a.owner_confirmed = !strcmp(field(pg, "rconfirm"), "owner");
+    if (!a.rev || *end || !*a.role) {
+        err->status = IAM_INVALID;
+        apr_cpystrn(err->msg, "the approval does not say which request and role it is for",
+                    sizeof(err->msg));
+        return IAM_INVALID;
+    }
+    return iam_store_request_approve(pg->w->st, pg->w->actor, &a, err);
+}
+
+/* Approving a request for the console or an owners-only page makes the
+ * member a Workspace Owner: this page says so, and its form confirms. */
+static int page_confirm_owner(page_t *pg)
+{
+    apr_table_t *qy = pg->w->query;
+    const char *login = apr_table_get(qy, "login"), *type = apr_table_get(qy, "type"),
+               *name = apr_table_get(qy, "name"), *rev = apr_table_get(qy, "rev");
+    iam_request_t *q;
+    iam_err_t err;
+
+    if (!login || !type || !name || !rev)
+        return HTTP_BAD_REQUEST;
+    switch (iam_store_request_get(pg->w->st, P, login, type, name, &q, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    default: return store_failed(pg, &err);
+    }
+    if (!owners_request(q) || strcmp(rev, apr_psprintf(P, "%u", q->rev)))
+        return HTTP_CONFLICT;
+    begin(pg, "Make a Workspace Owner?", "home");
+    ap_rprintf(R,
+               "<div class=\"card\"><p><strong>%s</strong> asks for %s. Only Workspace Owners "
+               "open it: approving makes them a <strong>Workspace Owner</strong>, with every right "
+               "in the workspace: every resource at admin level, this console, inviting and "
+               "removing members, making other owners.</p>",
+               iam_h(P, q->login), iam_h(P, request_what(P, q)));
+    if (*q->message)
+        ap_rprintf(R, "<p>Their message: %s</p>", iam_h(P, q->message));
+    form_begin(pg, link_to(pg, "/"), "inline");
+    request_fields(pg, q);
+    hidden(pg, "rrole", "workspace-owner");
+    hidden(pg, "rall", "1");
+    hidden(pg, "rconfirm", "owner");
+    ap_rprintf(R,
+               "<button class=\"danger\" name=\"action\" value=\"approve\">Make %s a Workspace "
+               "Owner</button></form> <a href=\"%s\">Cancel</a></div>",
+               iam_h(P, q->login), link_to(pg, "/"));
+    iam_page_end(pg->w);
+    return OK;
 }
 
 /* ---- overview ---- */
@@ -463,13 +615,13 @@ static int page_members(page_t *pg)
                                                      : -1;
     const char *next, *sq = want < 0 ? "" : want == IAM_INVITED ? "invited" : "active";
     apr_array_header_t *list;
-    iam_workspace_info_t info;
     iam_err_t err;
+    long n;
     int i;
 
     if (iam_store_member_page_status(pg->w->st, P, q, want, after, IAM_PAGE_SIZE, &list, &next,
                                      &err) != IAM_OK ||
-        iam_store_info(pg->w->st, &info, P, &err) != IAM_OK)
+        iam_store_member_count(pg->w->st, P, q, want, &n, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Users", "users");
     ap_rprintf(R,
@@ -508,7 +660,14 @@ static int page_members(page_t *pg)
                    iam_h(P, iam_roles_summary(P, &pg->w->ws->roles, m)),
                    iam_h(P, iam_names_text(P, m->groups)), iam_h(P, ago(P, m->last_seen)));
     }
-    ap_rprintf(R, "</table><p class=\"muted\">%d team members in all.", info.members);
+    /* the count of what the filter shows, not of the whole workspace */
+    ap_rprintf(R, "</table><p class=\"muted\">%ld %s%s%s%s.", n,
+               want == IAM_INVITED  ? "invited "
+               : want == IAM_ACTIVE ? "active "
+                                    : "",
+               n == 1 ? "team member" : "team members",
+               q && *q ? (n == 1 ? " matches “" : " match “") : want < 0 ? " in all" : "",
+               q && *q ? apr_pstrcat(P, iam_h(P, q), "”", NULL) : "");
     if (next)
         ap_rprintf(R, " <a href=\"%s?status=%s&amp;q=%s&amp;after=%s\">Next page</a>",
                    link_to(pg, "/members"), sq, iam_h(P, iam_url_query(P, q)),
@@ -705,14 +864,14 @@ static int page_member(page_t *pg, const char *login)
     ap_rputs("</div>\n<h2>Permissions</h2><table><tr><th>Role</th><th>Resources</th>"
              "<th>From</th><th></th></tr>\n",
              R);
-    grants_rows(pg, m->grants, "Direct", NULL, self);
+    grants_rows(pg, m->grants, "Direct", NULL, 0, self);
     for (i = 0; i < m->groups->nelts; i++) {
         const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
         iam_group_t *g;
         if (iam_store_group_get(pg->w->st, P, gname, &g, &err) != IAM_OK)
             return store_failed(pg, &err);
         grants_rows(pg, g->grants, apr_pstrcat(P, "Group ", g->name, NULL), group_link(pg, g->name),
-                    NULL);
+                    1, NULL);
     }
     if (!m->grants->nelts)
         ap_rputs("<tr><td>Workspace Member</td><td>Minimal workspace access</td>"
@@ -1120,7 +1279,7 @@ static int page_group(page_t *pg, const char *name)
         ap_rputs("<button>Add</button></form>", R);
     } else {
         ap_rputs("<table><tr><th>Role</th><th>Resources</th><th>From</th><th></th></tr>", R);
-        grants_rows(pg, g->grants, "This group", NULL, self);
+        grants_rows(pg, g->grants, "This group", NULL, 1, self);
         ap_rputs("</table><h2>Add a role</h2>", R);
         form_begin(pg, self, "card");
         hidden(pg, "action", "grant");
@@ -1319,44 +1478,86 @@ static int page_audit(page_t *pg)
 
 /* ---- API tokens ---- */
 
-/* `token`: a token just made, shown this once. */
-static int page_tokens(page_t *pg, const char *token)
+/* A token made by a post is shown once, on the page its redirect leads to
+ * (post/redirect/get: a reload makes no second token). It travels there in
+ * a cookie for that page only, cleared as soon as it is shown. */
+#define NEW_TOKEN_COOKIE "iam_new_token"
+#define NEW_TOKEN_SECONDS 300
+
+static const char *tokens_path(page_t *pg)
+{
+    return apr_pstrcat(P, pg->w->base, "/tokens", NULL);
+}
+
+/* The token the cookie carries, if it is a live one of `list` (its secret
+ * right), made by this user a moment ago; else NULL. */
+static const char *new_token(page_t *pg, apr_array_header_t *list)
+{
+    const char *v = iam_web_cookie(R, NEW_TOKEN_COOKIE), *dot;
+    long long now = (long long)apr_time_sec(apr_time_now());
+    int i;
+
+    if (!v)
+        return NULL;
+    iam_web_set_cookie(R, NEW_TOKEN_COOKIE, NULL, tokens_path(pg), 0);
+    if (!(dot = strchr(v, '.')))
+        return NULL;
+    for (i = 0; i < list->nelts; i++) {
+        iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
+        if (strlen(t->id) == (size_t)(dot - v) && !strncmp(t->id, v, (size_t)(dot - v)) &&
+            !t->dead && !strcmp(t->creator, pg->w->actor) &&
+            t->created + NEW_TOKEN_SECONDS >= now)
+            return iam_store_token_matches(pg->w->st, P, v) ? v : NULL;
+    }
+    return NULL;
+}
+
+static int page_tokens(page_t *pg)
 {
     apr_array_header_t *list;
     iam_err_t err;
+    const char *token;
     int i;
 
     if (iam_store_token_list(pg->w->st, P, &list, &err) != IAM_OK)
         return store_failed(pg, &err);
+    token = new_token(pg, list);
     begin(pg, "API tokens", "tokens");
     if (token)
         ap_rprintf(R,
                    "<div class=\"card\"><p><strong>Copy the token now: it is not shown again."
                    "</strong></p><p><code>%s</code></p><p class=\"muted\">Send it as "
                    "<code>Authorization: Bearer TOKEN</code> to the JSON API; it acts with "
-                   "Workspace Owner access.</p></div>",
+                   "Workspace Owner access, and dies when its owner stops being one.</p></div>",
                    iam_h(P, token));
     ap_rputs("<p class=\"muted\">Tokens let scripts use the JSON API without a browser login. "
-             "Only a hash of each secret is kept.</p>",
+             "Only a hash of each secret is kept. A token carries its owner's authority: when "
+             "that owner is removed or is no longer a Workspace Owner, it dies for good.</p>",
              R);
     if (!list->nelts)
         ap_rputs("<div class=\"card empty\">No tokens.</div>", R);
     else
-        ap_rputs("<table><tr><th>Token</th><th>Description</th><th>Created by</th><th>Created"
-                 "</th><th>Last used</th><th></th></tr>",
+        ap_rputs("<table><tr><th>Token</th><th>Description</th><th>Owner</th><th>Created</th>"
+                 "<th>Last used</th><th>Status</th><th></th></tr>",
                  R);
     for (i = 0; i < list->nelts; i++) {
         iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
         ap_rprintf(R,
-                   "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                   "<td>",
-                   iam_h(P, t->id), iam_h(P, t->description), iam_h(P, t->creator),
+                   "<tr%s><td><code>%s</code></td><td>%s</td><td>%s <div class=\"muted\">made "
+                   "by %s</div></td><td>%s</td><td>%s</td><td>%s</td><td>",
+                   t->dead ? " class=\"unavailable\"" : "", iam_h(P, t->id),
+                   iam_h(P, t->description), iam_h(P, t->owner), iam_h(P, t->creator),
                    iam_h(P, iam_time_text(P, t->created)),
-                   t->last_used ? iam_h(P, iam_time_text(P, t->last_used)) : "never");
+                   t->last_used ? iam_h(P, iam_time_text(P, t->last_used)) : "never",
+                   t->dead ? apr_pstrcat(P, "<span class=\"badge\">dead</span> since ",
+                                         iam_h(P, iam_time_text(P, t->dead)), ": ",
+                                         iam_h(P, t->dead_why), NULL)
+                           : "<span class=\"badge active\">alive</span>");
         form_begin(pg, link_to(pg, "/tokens"), "inline");
         hidden(pg, "action", "revoke");
         hidden(pg, "id", t->id);
-        ap_rputs("<button class=\"secondary\">Revoke</button></form></td></tr>", R);
+        ap_rprintf(R, "<button class=\"secondary\">%s</button></form></td></tr>",
+                   t->dead ? "Delete" : "Revoke");
     }
     if (list->nelts)
         ap_rputs("</table>", R);
@@ -1381,20 +1582,20 @@ static int post_tokens(page_t *pg)
         if (iam_store_token_create(pg->w->st, pg->w->actor, pg->w->owner, field(pg, "description"),
                                    P, &token, &t, &err) != IAM_OK) {
             refused(pg, &err);
-            return page_tokens(pg, NULL);
+            return page_tokens(pg);
         }
-        R->status = HTTP_CREATED;
-        return page_tokens(pg, token);
+        iam_web_set_cookie(R, NEW_TOKEN_COOKIE, token, tokens_path(pg), NEW_TOKEN_SECONDS);
+        return see_other(pg, "/tokens", "token-created");
     }
     if (!strcmp(action, "revoke")) {
         if (iam_store_token_revoke(pg->w->st, pg->w->actor, field(pg, "id"), &err) != IAM_OK) {
             refused(pg, &err);
-            return page_tokens(pg, NULL);
+            return page_tokens(pg);
         }
         return see_other(pg, "/tokens", "token-revoked");
     }
     refuse_input(pg, "Unknown action.");
-    return page_tokens(pg, NULL);
+    return page_tokens(pg);
 }
 
 /* ---- routing ---- */
@@ -1435,8 +1636,11 @@ int iam_console_handle(iam_web_t *w)
         return HTTP_METHOD_NOT_ALLOWED;
     if (post && (rc = read_post(pg)) != OK)
         return rc;
-    if (!*sub)
+    if (!*sub) {
+        if (!post && confirm && !strcmp(confirm, "approve"))
+            return page_confirm_owner(pg);
         return post ? post_home(pg) : page_home(pg);
+    }
     if (!strcmp(sub, "members"))
         return post ? post_invite(pg) : page_members(pg);
     if (!strcmp(sub, "members/new"))
@@ -1464,7 +1668,7 @@ int iam_console_handle(iam_web_t *w)
                                                      : page_group(pg, name);
     }
     if (!strcmp(sub, "tokens"))
-        return post ? post_tokens(pg) : page_tokens(pg, NULL);
+        return post ? post_tokens(pg) : page_tokens(pg);
     if (post)
         return HTTP_METHOD_NOT_ALLOWED;
     if (!strcmp(sub, "resources"))

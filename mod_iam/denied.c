@@ -175,6 +175,26 @@ static apr_status_t json_type_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* A refused, authenticated user gets 403 and mod_iam's page: with
+ * AuthzSendForbiddenOnFailure Off (Apache's default), mod_authz_core
+ * answers 401, and the browser would only ask for the same password
+ * again, never showing the page. Core has taken the 401 custom response
+ * (iam_denied_prepare made it the page) before this hook runs, and sends
+ * the status set here. IAMDeniedStatus 401 keeps Apache's answer. */
+static void refuse_with_403(request_rec *r)
+{
+    const iam_verdict_t *v = iam_verdict_of(r);
+    iam_dir_conf_t *dc;
+
+    if (r->status != HTTP_UNAUTHORIZED || !v || !v->refused || !r->user || !*r->user)
+        return;
+    dc = ap_get_module_config(r->per_dir_config, &iam_module);
+    if (dc->denied_status == HTTP_UNAUTHORIZED)
+        return;
+    r->status = HTTP_FORBIDDEN;
+    apr_table_unset(r->err_headers_out, "WWW-Authenticate");
+}
+
 /* Errors of the JSON API that come from elsewhere (401 from authn, 403
  * from another Require, 500) are JSON too. Core reads the custom response
  * after this hook runs. */
@@ -182,6 +202,7 @@ static void insert_json_filter(request_rec *r)
 {
     const char *code = NULL;
 
+    refuse_with_403(r);
     if (!apr_table_get(r->notes, "iam-denied-json") && api_request(r)) {
         switch (r->status) {
         case HTTP_UNAUTHORIZED: code = "unauthorized"; break;
@@ -255,8 +276,25 @@ static const char *request_form(request_rec *r, iam_store_t *st, const char *typ
         iam_h(r->pool, r->uri), IAM_REQUEST_MESSAGE_MAX);
 }
 
+/* The page for a refusal that is the administrator's to fix (a Require
+ * iam with no resource): Apache's own words. */
+static const char forbidden_page[] =
+    "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>403 "
+    "Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to "
+    "access this resource.</p>\n</body></html>\n";
+
+/* The page is the custom response of 403 and, unless IAMDeniedStatus 401,
+ * of the 401 that refuse_with_403 turns into a 403. */
+static void set_page(request_rec *r, const iam_dir_conf_t *dc, const char *body)
+{
+    if (body)
+        ap_custom_response(r, HTTP_FORBIDDEN, body);
+    if (dc->denied_status != HTTP_UNAUTHORIZED)
+        ap_custom_response(r, HTTP_UNAUTHORIZED, body ? body : forbidden_page);
+}
+
 void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
-                        iam_level_e need)
+                        iam_level_e need, iam_refusal_e kind)
 {
     iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
     iam_store_t *st = iam_request_store(r);
@@ -268,6 +306,10 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
 
     if (!r->user || r->main)
         return;
+    if (kind == IAM_REFUSED_CONFIG) { /* nothing to ask for */
+        set_page(r, dc, NULL);
+        return;
+    }
     /* as the console's headers, but the page carries its own small style */
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->err_headers_out, "Content-Security-Policy",
@@ -327,5 +369,5 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
         body = apr_pstrcat(p, "\n", body, NULL);
     /* No charset: the page declares UTF-8 itself (core would add Latin-1). */
     apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
-    ap_custom_response(r, HTTP_FORBIDDEN, body);
+    set_page(r, dc, body);
 }

@@ -1,10 +1,11 @@
 /* iamctl: the command-line tool for a mod_iam store.
  *
- *   iamctl [-d STORE] [-m SIZE] [--plan PLAN] COMMAND ...
+ *   iamctl [-f HTTPD.CONF] [-d STORE] [-m SIZE] [--plan PLAN] COMMAND ...
  *
  * Exit status: 0 success (and `check` allowed), 1 error (one line on
  * stderr), 2 bad usage, 3 `check` denied. Every write is one store
  * transaction, so a refused or interrupted command changes nothing. */
+#include "iam_httpdconf.h"
 #include "iam_policy.h"
 #include "iam_present.h"
 #include "iam_store.h"
@@ -28,7 +29,7 @@
 #define EXIT_DENY 3
 
 static const char usage_text[] =
-    "usage: iamctl [-d STORE] [-m SIZE] [--plan free|team|business] COMMAND ...\n"
+    "usage: iamctl [-f HTTPD.CONF] [-d STORE] [-m SIZE] [--plan free|team|business] COMMAND ...\n"
     "\n"
     "  init\n"
     "  member add LOGIN [--email EMAIL] [--name NAME] [--owner]\n"
@@ -53,7 +54,9 @@ static const char usage_text[] =
     "  audit [--limit N] [--json]\n"
     "  verify\n"
     "\n"
-    "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n";
+    "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n"
+    "-f reads the server's configuration (and its Includes) for IAMStore, IAMMapSize, IAMPlan,\n"
+    "IAMRole and IAMLoginCase, and records them in the store as the server does at start-up.\n";
 
 typedef struct {
     apr_pool_t *p;
@@ -62,7 +65,9 @@ typedef struct {
     int has_plan;
     iam_plan_e plan;
     iam_store_t *st;
-    const char *actor; /* "iamctl:<user>", for the audit trail */
+    const char *actor;        /* "iamctl:<user>", for the audit trail */
+    iam_httpdconf_t *conf;    /* -f: what the server's configuration says */
+    const char *conf_file;
 } ctl_t;
 
 static int usage(const char *fmt, ...)
@@ -120,8 +125,16 @@ static int open_store(ctl_t *c, int flags)
         return 0;
     if (become_store_owner(c->dir))
         return EXIT_FAILURE;
+    if (c->conf)
+        flags &= ~IAM_OPEN_RDONLY; /* it records the configuration first */
     if (iam_store_open(&c->st, c->dir, c->mapsize, flags, c->p, &err) != IAM_OK)
         return store_error(&err);
+    /* -f: the plan, roles and login case of the server's configuration,
+     * recorded as the server records them at start-up, so a command works
+     * (and agrees with the server) before Apache ever started */
+    if (c->conf && iam_store_set_workspace(c->st, c->actor, c->conf->plan, &c->conf->roles,
+                                           c->conf->login_fold, &err) != IAM_OK)
+        return error("recording what %s says: %s", c->conf_file, err.msg);
     return 0;
 }
 
@@ -767,7 +780,8 @@ static int cmd_audit(ctl_t *c, int argc, char **argv)
     return 0;
 }
 
-/* Reads every record and cross-reference; exit 1 if anything is wrong. */
+/* Reads every record and cross-reference; exit 1 if anything is wrong.
+ * Warnings (what decisions ignore) leave the exit status 0. */
 static int cmd_verify(ctl_t *c, int argc, char **argv)
 {
     iam_verify_t v;
@@ -778,18 +792,30 @@ static int cmd_verify(ctl_t *c, int argc, char **argv)
         return rc;
     if (argc != 0)
         return usage("verify takes no arguments");
-    if (open_store(c, IAM_OPEN_RDONLY))
+    if (become_store_owner(c->dir))
         return EXIT_FAILURE;
+    if (!c->st && iam_store_open(&c->st, c->dir, c->mapsize, IAM_OPEN_RDONLY, c->p, &err) != IAM_OK) {
+        /* a store too damaged to open (a data file cut short) is damage */
+        if (err.status != IAM_CORRUPT && err.status != IAM_VERSION)
+            return store_error(&err);
+        printf("damage: %s\n%s: cannot be read: 1 problem\n", err.msg, c->dir);
+        return EXIT_FAILURE;
+    }
     if (iam_store_verify(c->st, c->p, &v, &err) != IAM_OK)
         return store_error(&err);
     for (i = 0; i < v.problems->nelts; i++)
         printf("damage: %s\n", APR_ARRAY_IDX(v.problems, i, const char *));
     if (v.nproblems > v.problems->nelts)
         printf("damage: ... and %ld more\n", v.nproblems - v.problems->nelts);
+    for (i = 0; i < v.warnings->nelts; i++)
+        printf("warning: %s\n", APR_ARRAY_IDX(v.warnings, i, const char *));
+    if (v.nwarnings > v.warnings->nelts)
+        printf("warning: ... and %ld more\n", v.nwarnings - v.warnings->nelts);
     printf("%s: %ld members, %ld groups, %ld memberships, %ld requests, %ld audit entries, %ld "
-           "tokens: %s\n",
+           "tokens: %s%s\n",
            c->dir, v.members, v.groups, v.links, v.requests, v.audit, v.tokens,
-           v.nproblems ? apr_psprintf(c->p, "%ld problems", v.nproblems) : "no damage");
+           v.nproblems ? apr_psprintf(c->p, "%ld problems", v.nproblems) : "no damage",
+           v.nwarnings ? apr_psprintf(c->p, ", %ld warnings", v.nwarnings) : "");
     return v.nproblems ? EXIT_FAILURE : 0;
 }
 
@@ -809,7 +835,7 @@ static const char *actor_name(apr_pool_t *p)
 int main(int argc, char **argv)
 {
     ctl_t c;
-    const char *cmd;
+    const char *cmd, *dir = NULL, *msg;
     int i, rc;
     iam_err_t err;
 
@@ -828,7 +854,9 @@ int main(int argc, char **argv)
         if (i + 1 >= argc)
             return usage("%s needs a value", a);
         if (!strcmp(a, "-d")) {
-            c.dir = argv[++i];
+            dir = argv[++i];
+        } else if (!strcmp(a, "-f")) {
+            c.conf_file = argv[++i];
         } else if (!strcmp(a, "-m")) {
             if (iam_parse_size(argv[++i], &c.mapsize))
                 return usage("-m: '%s' is not a size from 1M to 1T", argv[i]);
@@ -842,6 +870,19 @@ int main(int argc, char **argv)
     }
     if (i >= argc && !c.has_plan)
         return usage(NULL);
+    if (c.conf_file) {
+        c.conf = apr_pcalloc(c.p, sizeof(*c.conf));
+        if ((msg = iam_httpdconf_read(c.p, c.conf_file, c.conf)))
+            return error("%s", msg);
+        if (c.has_plan)
+            return usage("--plan: with -f the plan is IAMPlan's in %s", c.conf_file);
+        if (c.conf->store_dir)
+            c.dir = c.conf->store_dir;
+        if (!c.mapsize)
+            c.mapsize = c.conf->mapsize;
+    }
+    if (dir)
+        c.dir = dir; /* -d names the store, whatever the configuration says */
     cmd = i < argc ? argv[i++] : "";
     argc -= i;
     argv += i;

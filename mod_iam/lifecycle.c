@@ -21,22 +21,24 @@ static apr_thread_mutex_t *reopen_lock;
 static apr_pool_t *reopen_pool;
 static apr_time_t reopen_next;
 
-/* Records what httpd.conf says in the store: the plan, the custom roles and
- * the bootstrap owner. */
+/* Records what httpd.conf says in the store: the plan, the custom roles,
+ * the login case and the bootstrap owner. The server never creates a
+ * store (`iamctl init` does): one that existed and is gone must not come
+ * back empty, with IAMBootstrapOwner's login its owner. */
 static void record_workspace(server_rec *s, iam_workspace_t *ws, apr_pool_t *ptemp)
 {
     iam_store_t *st;
     iam_err_t err;
     int made = 0;
 
-    if (iam_store_open(&st, ws->store_dir, ws->mapsize, IAM_OPEN_CREATE, ptemp, &err) != IAM_OK) {
+    if (iam_store_open(&st, ws->store_dir, ws->mapsize, 0, ptemp, &err) != IAM_OK) {
         /* Start anyway: paths without mod_iam keep working, and every
          * mod_iam decision fails closed until the store is fixed. */
         iam_log_s(s, APLOG_ERR, 0, "store not usable, every mod_iam request will be refused: %s",
                   err.msg);
         return;
     }
-    if (iam_store_set_workspace(st, ws->plan, &ws->roles, &err) != IAM_OK)
+    if (iam_store_set_workspace(st, "server", ws->plan, &ws->roles, ws->login_fold, &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);
     if (ws->bootstrap_owner) {
         if (iam_store_bootstrap_owner(st, ws->bootstrap_owner, &made, &err) != IAM_OK)
@@ -117,6 +119,7 @@ static iam_store_t *open_child_store(iam_workspace_t *ws, server_rec *s)
         return NULL;
     }
     ws->store_error[0] = '\0';
+    iam_store_set_fold_case(st, ws->login_fold); /* this configuration's, whatever was recorded */
     return st; /* closed when the child's pool goes, by the store's cleanup */
 }
 

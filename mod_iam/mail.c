@@ -100,7 +100,7 @@ static const char *member_url(request_rec *r, const char *console, const char *l
 }
 
 static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_member_t *owner,
-                           const iam_request_t *q, const iam_member_t *requester)
+                           const iam_request_t *q, const iam_member_t *requester, int changed)
 {
     apr_pool_t *p = r->pool;
     const char *who = *requester->name ? requester->name : requester->login;
@@ -114,11 +114,16 @@ static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_
 
     return apr_pstrcat(
         p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, owner->email), "\n",
-        "Subject: ", header_text(p, apr_psprintf(p, "Access request from %s: %s", who, what)), "\n",
+        "Subject: ",
+        header_text(p, apr_psprintf(p, "%s from %s: %s",
+                                    changed ? "Access request changed" : "Access request", who,
+                                    what)),
+        "\n",
         "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
         "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
         body_text(p, who), " (", body_text(p, requester->login), *requester->email ? ", " : "",
-        body_text(p, requester->email), ") asks for ", iam_level_name(q->level), " access to ",
+        body_text(p, requester->email), changed ? ") now asks for " : ") asks for ",
+        iam_level_name(q->level), " access to ",
         body_text(p, what), " (", body_text(p, q->path), ").\n\nTheir message:\n\n",
         *q->message ? body_text(p, q->message) : "(none)",
         "\n\nReview the request and update their permissions in the console:\n",
@@ -225,7 +230,8 @@ static int send_all(request_rec *r, const char *command, apr_array_header_t *msg
     return failed;
 }
 
-void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester)
+void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester,
+                      int changed)
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
     apr_array_header_t *owners, *msgs;
@@ -249,7 +255,7 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
                       o->login, requester->login);
             continue;
         }
-        APR_ARRAY_PUSH(msgs, const char *) = message(r, ws, o, req, requester);
+        APR_ARRAY_PUSH(msgs, const char *) = message(r, ws, o, req, requester, changed);
     }
     send_all(r, ws->mail_command, msgs,
              apr_psprintf(r->pool, "mailing an owner about %s's request", requester->login),

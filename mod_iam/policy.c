@@ -170,6 +170,30 @@ static const char *const miss_reasons[] = {
     "creating a resource needs an admin role on all resources of the type",
 };
 
+/* The one rule of what a plan honours, for the decision (hot: inline)
+ * and for the console's "not honoured on this plan". */
+static inline const char *ignored(const iam_role_t *role, iam_plan_e plan, const iam_grant_t *g,
+                                  int via_group)
+{
+    if (via_group && !iam_plan_allows_groups(plan))
+        return "the plan has no user groups";
+    if (!role)
+        return "the role is not declared (IAMRole)";
+    if (!iam_plan_allows_role(plan, role))
+        return "the plan does not have this role";
+    if (g->scope == IAM_SCOPE_LABELS && !iam_plan_allows_labels(plan))
+        return "the plan has no labels";
+    if (g->scope != IAM_SCOPE_ALL && role->all_only)
+        return "the role is granted on all resources only";
+    return NULL;
+}
+
+const char *iam_policy_ignored(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_t *g,
+                               int via_group)
+{
+    return ignored(iam_roles_find(roles, g->role), plan, g, via_group);
+}
+
 iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
                                  const iam_grant_set_t *sets, int nsets, const iam_resource_t *res,
                                  iam_level_e need)
@@ -188,9 +212,7 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
 
             /* What the plan lacks, or the role's scope rules forbid, is not
              * honoured even if an older store holds it. */
-            if (!role || !iam_plan_allows_role(plan, role) ||
-                (g->scope == IAM_SCOPE_LABELS && !iam_plan_allows_labels(plan)) ||
-                (g->scope != IAM_SCOPE_ALL && role->all_only))
+            if (ignored(role, plan, g, 0))
                 continue;
             if (role->kind == IAM_ROLE_OWNER && !set->via) {
                 d = (iam_decision_t){1, role, g, NULL, "Workspace Owner"};
@@ -241,6 +263,52 @@ iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const ia
             return (iam_level_e)level;
     }
     return IAM_LEVEL_NONE;
+}
+
+const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan, const char *type,
+                                      const char *name, iam_level_e need, const char *role, int all,
+                                      iam_grant_t *out, const char *item[2], const char **why)
+{
+    const iam_role_t *r;
+    iam_resource_t res = {type, name && strcmp(name, "*") ? name : NULL, 0, NULL};
+    iam_grant_set_t set = {NULL, out, 1};
+    int owners_page = !strcmp(type, "console") || !strcmp(type, "owners");
+
+    if (role)
+        r = iam_roles_find(roles, role);
+    else
+        r = owners_page ? iam_roles_find(roles, "workspace-owner")
+                        : iam_roles_lowest(roles, type, need, plan);
+    if (!r) {
+        *why = role ? "unknown role" : "no role of this type gives that access on this plan";
+        return NULL;
+    }
+    if (!iam_plan_allows_role(plan, r)) {
+        *why = "the plan does not have that role";
+        return NULL;
+    }
+    if (owners_page != (r->kind == IAM_ROLE_OWNER)) {
+        *why = owners_page ? "only Workspace Owner opens the console and the owners' pages"
+                           : "Workspace Owner is granted on requests for the owners' pages only";
+        return NULL;
+    }
+    out->role = r->slug;
+    out->scope = IAM_SCOPE_ALL;
+    out->nitems = 0;
+    out->items = NULL;
+    if (!owners_page && res.name && !all && !r->all_only) {
+        item[0] = res.name;
+        item[1] = NULL;
+        out->scope = IAM_SCOPE_RESOURCES;
+        out->nitems = 1;
+        out->items = item;
+    }
+    /* the decision itself says whether the grant gives what was asked */
+    if (!owners_page && !iam_policy_decide(roles, plan, &set, 1, &res, need).allow) {
+        *why = "that role does not give the access asked for";
+        return NULL;
+    }
+    return r;
 }
 
 char *iam_policy_explain(const iam_decision_t *d, char *buf, size_t len)

@@ -14,7 +14,9 @@
  *   'O' login                 owner index
  *   'E' email                 email index -> login
  *   'R' login 0x00 type:name  an open access request
+ *   'T' token id              an API token (its secret only as SHA-256)
  *   'A' u64 sequence          the audit trail
+ *   0x01 "login-case"         "exact" or "fold" (IAMLoginCase), recorded by the server
  *
  * Both sides of a membership, the owner index and the counts are written in
  * the same transaction as the records they mirror. Records are a small
@@ -81,6 +83,10 @@ struct iam_store {
      * so a thread preempted in between holds no other thread up. */
     volatile void *readers[READER_POOL]; /* MDB_txn *, or NULL (APR's atomics want this type) */
     memo_t *memo;                        /* MEMO_SLOTS, or NULL */
+    int fold;                            /* logins match folded to lower case (IAMLoginCase fold) */
+#ifdef IAM_TEST_HOOKS
+    unsigned long memo_hits;
+#endif
 };
 
 static const char *const status_text[] = {
@@ -95,6 +101,7 @@ static const char *const status_text[] = {
     "unknown store version",
     "no store",
     "permission denied",
+    "changed meanwhile",
     "store error",
 };
 
@@ -315,6 +322,16 @@ static unsigned r_u16(rbuf_t *r)
     }
     v = ((unsigned)r->d[r->off] << 8) | r->d[r->off + 1];
     r->off += 2;
+    return v;
+}
+
+static unsigned long r_u32(rbuf_t *r)
+{
+    unsigned long v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++)
+        v = (v << 8) | r_u8(r);
     return v;
 }
 
@@ -918,8 +935,12 @@ static int tx_get_memo(tx_t *t, key_t_ *k, MDB_val *out)
         }
         __atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
     }
-    if (hit)
+    if (hit) {
+#ifdef IAM_TEST_HOOKS
+        __atomic_add_fetch(&t->st->memo_hits, 1, __ATOMIC_RELAXED);
+#endif
         return 1;
+    }
     rc = tx_get(t, k, out);
     if (rc == 1 && !__atomic_exchange_n(&m->busy, 1, __ATOMIC_ACQUIRE)) {
         m->txnid = id;
@@ -1083,7 +1104,49 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
         else
             tx_put(&t, &k, str_val(apr_itoa(p, IAM_STORE_FORMAT)));
     }
+    meta_key(&k, "login-case");
+    st->fold = tx_get(&t, &k, &v) == 1 && v.mv_size == 4 && !memcmp(v.mv_data, "fold", 4);
     return create ? tx_end(&t) : tx_done(&t);
+}
+
+int iam_store_fold_case(const iam_store_t *st)
+{
+    return st->fold;
+}
+
+void iam_store_set_fold_case(iam_store_t *st, int fold)
+{
+    st->fold = fold ? 1 : 0;
+}
+
+#ifdef IAM_TEST_HOOKS
+unsigned long iam_store_memo_hits(const iam_store_t *st)
+{
+    return __atomic_load_n(&st->memo_hits, __ATOMIC_RELAXED);
+}
+#endif
+
+/* Whether data.mdb holds every page its last commit needs. LMDB maps the
+ * file and reads its pages in place: a page past the end of a truncated
+ * file is SIGBUS in whichever process reads it, not an error. */
+static iam_status_e check_length(iam_store_t *st, const char *data, iam_err_t *err)
+{
+    MDB_envinfo info;
+    MDB_stat ms;
+    struct stat sb;
+    unsigned long long need;
+
+    if (mdb_env_info(st->env, &info) != MDB_SUCCESS || mdb_env_stat(st->env, &ms) != MDB_SUCCESS ||
+        stat(data, &sb) != 0)
+        return fail(err, IAM_CORRUPT, "store %s: cannot read the size of data.mdb", st->dir);
+    need = ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize;
+    if ((unsigned long long)sb.st_size < need)
+        return fail(err, IAM_CORRUPT,
+                    "store %s is damaged: data.mdb is %llu bytes, but its last commit needs %llu "
+                    "(the file was cut short: restore it from a backup, or from 'iamctl export' "
+                    "output into a new store)",
+                    st->dir, (unsigned long long)sb.st_size, need);
+    return IAM_OK;
 }
 
 /* The store's files must be plain files: a symlink or a hard link planted
@@ -1131,50 +1194,64 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
     } else if (!S_ISDIR(sb.st_mode)) {
         return fail(err, IAM_NOSTORE, "store %s is not a directory", dir);
     }
-    if (!(flags & IAM_OPEN_CREATE) && stat(data, &sb) != 0)
-        return errno == ENOENT
-                   ? fail(err, IAM_NOSTORE, "no store at %s: run 'iamctl -d %s init'", dir, dir)
-                   : map_rc(st, errno, err);
-    if (mapsize == 0 && stat(data, &sb) != 0)
-        mapsize = IAM_STORE_DEFAULT_MAPSIZE; /* new store; else keep the recorded size */
+    if (stat(data, &sb) != 0) {
+        if (errno != ENOENT)
+            return map_rc(st, errno, err);
+        if (!(flags & IAM_OPEN_CREATE))
+            return fail(err, IAM_NOSTORE, "no store at %s: run 'iamctl -d %s init'", dir, dir);
+        if (mapsize == 0)
+            mapsize = IAM_STORE_DEFAULT_MAPSIZE; /* new store; else keep the recorded size */
+    } else if (sb.st_size == 0) {
+        /* LMDB would make an empty file a new, empty store: a store that
+         * existed is never made anew */
+        return fail(err, IAM_CORRUPT,
+                    "store %s is damaged: data.mdb is empty (0 bytes); restore it from a backup, "
+                    "or move it away and run 'iamctl -d %s init' to start an empty workspace",
+                    dir, dir);
+    }
     if (flags & IAM_OPEN_RDONLY)
         envflags |= MDB_RDONLY;
+    if (flags & IAM_OPEN_NOSYNC)
+        envflags |= MDB_NOSYNC;
 
     if (check_files(st, err) != IAM_OK)
         return err ? err->status : IAM_ERROR;
     if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
         return map_rc(st, rc, err);
     if (pthread_rwlock_init(&st->lock, NULL) != 0) {
-        iam_store_close(st);
-        return fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
+        fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
+        goto fail;
     }
     st->locked_init = 1;
     if ((mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)) != MDB_SUCCESS) ||
         (rc = mdb_env_set_maxreaders(st->env, 1024)) != MDB_SUCCESS ||
-        (rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS ||
-        (rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != MDB_SUCCESS ||
-        (rc = mdb_dbi_open(txn, NULL, 0, &st->dbi)) != MDB_SUCCESS) {
-        if (txn)
-            mdb_txn_abort(txn);
-        map_rc(st, rc, err);
-        iam_store_close(st);
-        return err ? err->status : IAM_ERROR;
+        (rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS)
+        goto fail_rc;
+    if (check_length(st, data, err) != IAM_OK) /* before any page is read */
+        goto fail;
+    if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != MDB_SUCCESS)
+        goto fail_rc;
+    rc = mdb_dbi_open(txn, NULL, 0, &st->dbi);
+    if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        goto fail_rc;
     }
-    if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS) { /* commit frees txn either way */
-        map_rc(st, rc, err);
-        iam_store_close(st);
-        return err ? err->status : IAM_ERROR;
-    }
+    if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS) /* commit frees txn either way */
+        goto fail_rc;
     mdb_reader_check(st->env, &dead);
     st->memo = apr_pcalloc(pool, MEMO_SLOTS * sizeof(memo_t));
     if (check_version(st, !!(flags & IAM_OPEN_CREATE) && !(flags & IAM_OPEN_RDONLY), pool, err) !=
-        IAM_OK) {
-        iam_store_close(st);
-        return err ? err->status : IAM_ERROR;
-    }
+        IAM_OK)
+        goto fail;
     apr_pool_cleanup_register(pool, st, store_cleanup, apr_pool_cleanup_null);
     *out = st;
     return IAM_OK;
+
+fail_rc:
+    map_rc(st, rc, err);
+fail:
+    iam_store_close(st);
+    return err ? err->status : IAM_ERROR;
 }
 
 iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err)
@@ -1227,6 +1304,38 @@ static int tx_member(tx_t *t, const char *login, iam_member_t **out)
         return -1;
     }
     return found;
+}
+
+/* The member whose login is `login` as the workspace matches logins: keys
+ * are folded, so a record found under the key of `login` is its member
+ * only if its login is `login` exactly, unless logins fold (IAMLoginCase).
+ * For logins from outside (a request, a form, a command line); keys read
+ * back from the store's own indexes go to tx_member. */
+static int tx_member_named(tx_t *t, const char *login, iam_member_t **out)
+{
+    int found = tx_member(t, login, out);
+
+    if (found == 1 && !t->st->fold && strcmp((*out)->login, login)) {
+        *out = NULL;
+        return 0;
+    }
+    return found;
+}
+
+/* Fails the transaction: no member `login` (naming the member whose login
+ * differs only in case, when logins do not fold). */
+static void no_member(tx_t *t, const char *login)
+{
+    iam_member_t *m;
+
+    if (t->status != IAM_OK)
+        return;
+    if (tx_member(t, login, &m) == 1 && strcmp(m->login, login))
+        tx_fail(t, IAM_NOTFOUND,
+                "no member '%s' (logins match exactly, IAMLoginCase exact: the member is '%s')",
+                login, m->login);
+    else if (t->status == IAM_OK)
+        tx_fail(t, IAM_NOTFOUND, "no member '%s'", login);
 }
 
 static int tx_group(tx_t *t, const char *name, iam_group_t **out)
@@ -1340,6 +1449,9 @@ iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login
     if (found == 1 && (!m || strcasecmp(m->login, login)))
         /* (a record under another login's key: never someone else's grants) */
         tx_fail(&t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", st->dir, login);
+    else if (found == 1 && !st->fold && strcmp(m->login, login))
+        tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member (the member '%s' differs in case)", login,
+                m->login);
     else if (found == 0)
         tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
     if (t.status == IAM_OK) {
@@ -1397,11 +1509,11 @@ iam_status_e iam_store_member_get(iam_store_t *st, apr_pool_t *p, const char *lo
 
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
-    if (tx_member(&t, login, out) == 1) {
+    if (tx_member_named(&t, login, out) == 1) {
         ctx.names = (*out)->groups;
         tx_each_link(&t, 'm', login, add_group_set, &ctx);
-    } else if (t.status == IAM_OK) {
-        tx_fail(&t, IAM_NOTFOUND, "no member '%s'", login);
+    } else {
+        no_member(&t, login);
     }
     return tx_done(&t);
 }
@@ -1619,6 +1731,56 @@ iam_status_e iam_store_member_page_status(iam_store_t *st, apr_pool_t *p, const 
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
         tx_rc(&t, rc);
     mdb_cursor_close(c);
+    return tx_done(&t);
+}
+
+typedef struct {
+    const char *search;
+    int status;
+    long n;
+    apr_pool_t *scratch; /* a record decoded to be counted is let go at once */
+} count_ctx_t;
+
+static int count_member(tx_t *t, const MDB_val *v, void *data)
+{
+    count_ctx_t *c = data;
+    const unsigned char *d = v->mv_data;
+    iam_member_t *m;
+
+    if (flat_misses(v, c->search))
+        return 1;
+    if (!c->search && v->mv_size > 1 && d[0] == MEMBER_FORMAT) {
+        c->n += (int)d[1] == c->status; /* the status, where it lies */
+        return 1;
+    }
+    if (!(m = decode_member(c->scratch, v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a member record is damaged", t->st->dir);
+        return 0;
+    }
+    c->n += (c->status < 0 || (int)m->status == c->status) &&
+            (!c->search || contains_ci(m->login, c->search) || contains_ci(m->email, c->search) ||
+             contains_ci(m->name, c->search));
+    apr_pool_clear(c->scratch);
+    return 1;
+}
+
+iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *search, int status,
+                                    long *out, iam_err_t *err)
+{
+    count_ctx_t c = {search && *search ? search : NULL, status, 0, NULL};
+    tx_t t;
+
+    *out = 0;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (!c.search && status < 0) {
+        c.n = (long)meta_count(&t, "members");
+    } else {
+        apr_pool_create(&c.scratch, p);
+        tx_each_record(&t, 'M', count_member, &c);
+        apr_pool_destroy(c.scratch);
+    }
+    *out = c.n;
     return tx_done(&t);
 }
 
@@ -1985,6 +2147,8 @@ static void set_link(tx_t *t, char type, const char *a, const char *b, int on)
         mark_dirty(t, a);
 }
 
+static void owner_lost(tx_t *t, const char *login, const char *why);
+
 static void set_owner_index(tx_t *t, const char *login, int on)
 {
     key_t_ k;
@@ -2047,11 +2211,15 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
 
 /* ---- access requests ---- */
 
+#define REQUEST_FORMAT 2 /* 2 added the revision and when the level changed; 1 is still read */
+
 static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
 {
     wbuf_t w = {p, NULL, 0, 0};
 
-    w_u8(&w, REC_FORMAT);
+    w_u8(&w, REQUEST_FORMAT);
+    w_u32(&w, q->rev);
+    w_u64(&w, (unsigned long long)q->level_time);
     w_u64(&w, (unsigned long long)q->time);
     w_str(&w, q->login);
     w_str(&w, q->type);
@@ -2066,9 +2234,15 @@ static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
 {
     rbuf_t r = r_open(p, v);
     iam_request_t *q = apr_pcalloc(p, sizeof(*q));
+    unsigned fmt = r_u8(&r);
 
-    if (r_u8(&r) != REC_FORMAT)
+    if (fmt != 1 && fmt != REQUEST_FORMAT)
         return NULL;
+    q->rev = 1;
+    if (fmt == REQUEST_FORMAT) {
+        q->rev = (unsigned)r_u32(&r);
+        q->level_time = (long long)r_u64(&r);
+    }
     q->time = (long long)r_u64(&r);
     q->login = r_str(&r);
     q->type = r_str(&r);
@@ -2112,6 +2286,7 @@ typedef struct {
     const iam_roles_t *roles;
     int force;
     int by_server;
+    int fold;
 } workspace_ctx_t;
 
 static void set_workspace_op(tx_t *t, const iam_roles_t *roles, iam_plan_e old, void *data)
@@ -2130,9 +2305,16 @@ static void set_workspace_op(tx_t *t, const iam_roles_t *roles, iam_plan_e old, 
         return;
     }
     if (c->by_server) {
+        const char *lc = c->fold ? "fold" : "exact";
         tx_put(t, &k, str_val("server"));
         meta_key(&k, "roles");
         tx_put(t, &k, encode_roles(t->p, c->roles));
+        meta_key(&k, "login-case");
+        if (tx_get(t, &k, &v) != 1)
+            v = str_val("exact");
+        if (v.mv_size != strlen(lc) || memcmp(v.mv_data, lc, v.mv_size))
+            audit(t, "workspace.login-case", "", apr_pstrmemdup(t->p, v.mv_data, v.mv_size), lc);
+        tx_put(t, &k, str_val(lc));
     }
     meta_key(&k, "plan");
     tx_put(t, &k, str_val(iam_plan_name(c->plan)));
@@ -2140,17 +2322,21 @@ static void set_workspace_op(tx_t *t, const iam_roles_t *roles, iam_plan_e old, 
         audit(t, "workspace.plan", "", iam_plan_name(old), iam_plan_name(c->plan));
 }
 
-iam_status_e iam_store_set_workspace(iam_store_t *st, iam_plan_e plan, const iam_roles_t *roles,
-                                     iam_err_t *err)
+iam_status_e iam_store_set_workspace(iam_store_t *st, const char *actor, iam_plan_e plan,
+                                     const iam_roles_t *roles, int fold_case, iam_err_t *err)
 {
-    workspace_ctx_t c = {plan, roles, 1, 1};
-    return write_op(st, "server", err, set_workspace_op, &c);
+    workspace_ctx_t c = {plan, roles, 1, 1, fold_case ? 1 : 0};
+    iam_status_e rc = write_op(st, actor, err, set_workspace_op, &c);
+
+    if (rc == IAM_OK)
+        st->fold = c.fold;
+    return rc;
 }
 
 iam_status_e iam_store_set_plan(iam_store_t *st, const char *actor, iam_plan_e plan, int force,
                                 iam_err_t *err)
 {
-    workspace_ctx_t c = {plan, NULL, force, 0};
+    workspace_ctx_t c = {plan, NULL, force, 0, 0};
     return write_op(st, actor, err, set_workspace_op, &c);
 }
 
@@ -2207,7 +2393,12 @@ static iam_member_t *tx_member_add(tx_t *t, const char *login, const char *email
     if (!check_member_fields(t, login, email, name))
         return NULL;
     if (tx_member(t, login, &old) != 0) {
-        if (t->status == IAM_OK)
+        if (t->status == IAM_OK && strcmp(old->login, login))
+            tx_fail(t, IAM_EXISTS,
+                    "'%s' differs only in case from the member '%s': no two logins may (one "
+                    "person would hold two memberships)",
+                    login, old->login);
+        else if (t->status == IAM_OK)
             tx_fail(t, IAM_EXISTS, "'%s' is already a member", login);
         return NULL;
     }
@@ -2291,9 +2482,8 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
 
     (void)roles;
     (void)plan;
-    if (tx_member(t, login, &m) != 1) {
-        if (t->status == IAM_OK)
-            tx_fail(t, IAM_NOTFOUND, "no member '%s'", (char *)login);
+    if (tx_member_named(t, login, &m) != 1) {
+        no_member(t, login);
         return;
     }
     last_owner_check(t, m, "removed");
@@ -2305,7 +2495,7 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
         set_link(t, 'm', login, g, 0);
         set_link(t, 'g', g, login, 0);
     }
-    set_owner_index(t, login, 0);
+    owner_lost(t, m->login, "was removed from the workspace");
     set_email(t, m, NULL);
     clear_requests(t, login);
     key_make(&k, 'M', login, NULL);
@@ -2326,9 +2516,8 @@ static void member_activate_op(tx_t *t, const iam_roles_t *roles, iam_plan_e pla
 
     (void)roles;
     (void)plan;
-    if (tx_member(t, login, &m) != 1) {
-        if (t->status == IAM_OK)
-            tx_fail(t, IAM_NOTFOUND, "no member '%s'", (char *)login);
+    if (tx_member_named(t, login, &m) != 1) {
+        no_member(t, login);
         return;
     }
     if (m->status == IAM_INVITED) {
@@ -2365,6 +2554,13 @@ static void bootstrap_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
     if (count_prefix(t, 'O') != 0)
         return;
     found = tx_member(t, login, &m);
+    if (found == 1 && !t->st->fold && strcmp(m->login, login)) {
+        tx_fail(t, IAM_EXISTS,
+                "'%s' differs only in case from the member '%s' (IAMLoginCase exact): name the "
+                "member as they log in",
+                login, m->login);
+        return;
+    }
     if (found == 0) {
         m = tx_member_add(t, login, NULL, NULL, IAM_ACTIVE, 1);
     } else if (found == 1) {
@@ -2534,14 +2730,13 @@ static int load_holder(tx_t *t, int group, const char *who, holder_t *h)
             tx_fail(t, IAM_NOTFOUND, "no group '%s'", who);
         return 0;
     }
-    if (tx_member(t, who, &h->m) == 1) {
+    if (tx_member_named(t, who, &h->m) == 1) {
         h->grants = h->m->grants;
         h->label = apr_psprintf(t->p, "member '%s'", h->m->login);
         h->before = describe_member(t, h->m);
         return 1;
     }
-    if (t->status == IAM_OK)
-        tx_fail(t, IAM_NOTFOUND, "no member '%s'", who);
+    no_member(t, who);
     return 0;
 }
 
@@ -2647,7 +2842,7 @@ static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
     }
     if (role->kind == IAM_ROLE_OWNER && h.m) {
         last_owner_check(t, h.m, "demoted");
-        set_owner_index(t, h.m->login, 0);
+        owner_lost(t, h.m->login, "is no longer a Workspace Owner");
     }
     if (h.m)
         clear_requests(t, h.m->login);
@@ -2744,18 +2939,18 @@ iam_status_e iam_store_group_delete(iam_store_t *st, const char *actor, const ch
 }
 
 /* Links or unlinks login and group, both sides; strict: a link already in
- * the wanted state is an error. Returns the member, or NULL. */
+ * the wanted state is an error. `by_key`: login was read from a link key
+ * (folded), not given from outside. Returns the member, or NULL. */
 static iam_member_t *tx_group_link(tx_t *t, const char *group, const char *login, int add,
-                                   int strict)
+                                   int strict, int by_key)
 {
     iam_member_t *m;
     key_t_ k;
     MDB_val v;
     int linked;
 
-    if (tx_member(t, login, &m) != 1) {
-        if (t->status == IAM_OK)
-            tx_fail(t, IAM_NOTFOUND, "no member '%s'", login);
+    if ((by_key ? tx_member(t, login, &m) : tx_member_named(t, login, &m)) != 1) {
+        no_member(t, login);
         return NULL;
     }
     if (key_make(&k, 'm', login, group)) {
@@ -2802,7 +2997,7 @@ static void group_members_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     if (c->n == 0)
         tx_fail(t, IAM_INVALID, "name at least one member");
     for (i = 0; i < c->n && t->status == IAM_OK; i++) {
-        if ((m = tx_group_link(t, g->name, c->logins[i], c->add, 1)) != NULL) {
+        if ((m = tx_group_link(t, g->name, c->logins[i], c->add, 1, 0)) != NULL) {
             APR_ARRAY_PUSH(who, const char *) = m->login;
             clear_requests(t, m->login);
         }
@@ -2861,9 +3056,8 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
                                 sp->name && *sp->name ? sp->name : NULL, sp->status, 0)))
             return;
     } else {
-        if (tx_member(t, sp->login, &m) != 1) {
-            if (t->status == IAM_OK)
-                tx_fail(t, IAM_NOTFOUND, "no member '%s'", sp->login);
+        if (tx_member_named(t, sp->login, &m) != 1) {
+            no_member(t, sp->login);
             return;
         }
         before = describe_member(t, m);
@@ -2882,9 +3076,12 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
         m->grants = build_grants(t, sp->grants, roles, plan, 0, label);
         if (t->status != IAM_OK)
             return;
-        if (was_owner && !is_owner_grants(m->grants))
+        if (was_owner && !is_owner_grants(m->grants)) {
             last_owner_check(t, m, "demoted");
-        set_owner_index(t, m->login, is_owner_grants(m->grants));
+            owner_lost(t, m->login, "is no longer a Workspace Owner");
+        } else {
+            set_owner_index(t, m->login, is_owner_grants(m->grants));
+        }
     }
     put_member(t, m);
     if (sp->grants || sp->groups)
@@ -2900,7 +3097,7 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
         for (i = 0; i < cur->nelts && t->status == IAM_OK; i++) {
             const char *gk = APR_ARRAY_IDX(cur, i, const char *);
             if (!in_names(sp->groups, gk))
-                tx_group_link(t, gk, m->login, 0, 0);
+                tx_group_link(t, gk, m->login, 0, 0, 0);
         }
         for (i = 0; i < sp->groups->nelts && t->status == IAM_OK; i++) {
             const char *gname = APR_ARRAY_IDX(sp->groups, i, const char *);
@@ -2909,7 +3106,7 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
                     tx_fail(t, IAM_NOTFOUND, "no group '%s'", gname);
                 return;
             }
-            tx_group_link(t, g->name, m->login, 1, 0);
+            tx_group_link(t, g->name, m->login, 1, 0, 0);
         }
     }
     audit(t,
@@ -2961,10 +3158,10 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
         for (i = 0; i < cur->nelts && t->status == IAM_OK; i++) {
             const char *lk = APR_ARRAY_IDX(cur, i, const char *);
             if (!in_names(sp->members, lk))
-                tx_group_link(t, g->name, lk, 0, 0);
+                tx_group_link(t, g->name, lk, 0, 0, 1);
         }
         for (i = 0; i < sp->members->nelts && t->status == IAM_OK; i++)
-            tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0);
+            tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0, 0);
     }
     if (sp->grants || sp->members)
         clear_group_requests(t, g->name); /* after: who joins is answered too */
@@ -3041,7 +3238,7 @@ static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
                             m->login, gname);
                 break;
             }
-            tx_group_link(t, g->name, m->login, 1, 1);
+            tx_group_link(t, g->name, m->login, 1, 1, 0);
         }
     }
     if (t->status == IAM_OK && count_prefix(t, 'O') == 0 && c->members->nelts > 0)
@@ -3107,26 +3304,28 @@ iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t 
 typedef struct {
     const iam_request_t *req;
     int max_open;
-    int *is_new;
+    iam_request_change_e *change;
 } request_ctx_t;
+
+/* A change of level is mailed to every owner: at most one a minute, so a
+ * member cannot flood them. */
+#define REQUEST_LEVEL_EVERY 60
 
 static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
-    long long last_asked = 0;
     request_ctx_t *c = data;
     const iam_request_t *in = c->req;
-    iam_request_t q = *in;
+    iam_request_t q = *in, *old = NULL;
     iam_member_t *m;
     const char *suffix, *e;
     key_t_ k;
     MDB_val v;
-    int n;
+    int found;
 
     (void)roles;
     (void)plan;
-    if (tx_member(t, in->login, &m) != 1) {
-        if (t->status == IAM_OK)
-            tx_fail(t, IAM_NOTFOUND, "'%s' is not a member", in->login);
+    if (tx_member_named(t, in->login, &m) != 1) {
+        no_member(t, in->login);
         return;
     }
     if ((e = iam_check_resource_type(in->type)) ||
@@ -3142,107 +3341,176 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
         tx_fail(t, IAM_INVALID, "the path %s", e);
         return;
     }
+    if (in->level < IAM_LEVEL_READ || in->level > IAM_LEVEL_ADMIN) {
+        tx_fail(t, IAM_INVALID, "the level is not read, edit or admin");
+        return;
+    }
     suffix = request_suffix(t->p, in->type, in->name);
     if (key_make(&k, 'R', m->login, suffix)) {
         tx_fail(t, IAM_INVALID, "the request is too long");
         return;
     }
-    *c->is_new = tx_get(t, &k, &v) == 0;
-    if (!*c->is_new && t->status == IAM_OK) {
-        /* asking again: nothing to write if nothing changed, and at most
-         * once a minute, so a loop cannot fill the store */
-        iam_request_t *old = decode_request(t->p, &v);
-        if (old && old->level == in->level && !strcmp(old->message, in->message))
-            return;
-        last_asked = old ? old->time : 0;
-    }
-    if (*c->is_new) {
-        apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
-        tx_each_link(t, 'R', m->login, add_name, open);
-        n = open->nelts;
-        if (n >= c->max_open) {
-            tx_fail(t, IAM_INVALID,
-                    "%d access requests are already waiting for an owner; wait for an answer "
-                    "before asking again",
-                    n);
-            return;
-        }
+    if ((found = tx_get(t, &k, &v)) < 0)
+        return;
+    if (found && !(old = decode_request(t->p, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
+        return;
     }
     q.login = m->login;
     q.name = *in->name ? in->name : "*";
     q.time = (long long)time(NULL);
+    if (!old) {
+        apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
+        tx_each_link(t, 'R', m->login, add_name, open);
+        if (open->nelts >= c->max_open) {
+            tx_fail(t, IAM_INVALID,
+                    "%d access requests are already waiting for an owner; wait for an answer "
+                    "before asking again",
+                    open->nelts);
+            return;
+        }
+        q.rev = 1;
+        q.level_time = 0;
+        *c->change = IAM_REQUEST_NEW;
+    } else if (old->level != in->level) {
+        if (old->level_time && old->level_time + REQUEST_LEVEL_EVERY > q.time) {
+            tx_fail(t, IAM_INVALID,
+                    "this request changed its level less than a minute ago: wait a minute before "
+                    "asking for %s access instead of %s",
+                    iam_level_name(in->level), iam_level_name(old->level));
+            return;
+        }
+        q.rev = old->rev + 1;
+        q.level_time = q.time;
+        *c->change = IAM_REQUEST_LEVEL;
+    } else if (strcmp(old->message, in->message)) {
+        q.rev = old->rev + 1;
+        q.level_time = old->level_time;
+        *c->change = IAM_REQUEST_MESSAGE;
+    } else {
+        return; /* asked again, as it was: nothing to write */
+    }
     tx_put(t, &k, encode_request(t->p, &q)); /* an update overwrites: no growth */
-    /* an update is audited at most once a minute, so a loop cannot fill the store */
-    if (*c->is_new || last_asked + 60 <= q.time)
-        audit(
-            t, *c->is_new ? "request.open" : "request.update", m->login, "",
-            apr_psprintf(t->p, "%s %s %s: %s", iam_level_name(q.level), q.type, q.name, q.message));
+    /* a new request and every change of level are audited; a new message
+     * at most once a minute, so a loop cannot fill the store */
+    if (*c->change != IAM_REQUEST_MESSAGE || old->time + 60 <= q.time)
+        audit(t,
+              *c->change == IAM_REQUEST_NEW     ? "request.open"
+              : *c->change == IAM_REQUEST_LEVEL ? "request.level"
+                                                : "request.update",
+              m->login,
+              old ? apr_psprintf(t->p, "%s %s %s (revision %u)", iam_level_name(old->level),
+                                 old->type, old->name, old->rev)
+                  : "",
+              apr_psprintf(t->p, "%s %s %s (revision %u): %s", iam_level_name(q.level), q.type,
+                           q.name, q.rev, q.message));
 }
 
 iam_status_e iam_store_request_put(iam_store_t *st, const char *actor, const iam_request_t *req,
-                                   int max_open, int *is_new, iam_err_t *err)
+                                   int max_open, iam_request_change_e *change, iam_err_t *err)
 {
-    request_ctx_t c = {req, max_open, is_new};
+    request_ctx_t c = {req, max_open, change};
+    iam_status_e rc;
 
-    *is_new = 0;
-    return write_op(st, actor, err, request_put_op, &c);
+    *change = IAM_REQUEST_SAME;
+    if ((rc = write_op(st, actor, err, request_put_op, &c)) != IAM_OK)
+        *change = IAM_REQUEST_SAME;
+    return rc;
+}
+
+/* The open request of member m for type:name: 1 found (*k its key), 0 not
+ * (failed as IAM_NOTFOUND), -1 failed. */
+static int tx_request(tx_t *t, const iam_member_t *m, const char *type, const char *name,
+                      key_t_ *k, iam_request_t **out)
+{
+    const char *suffix = request_suffix(t->p, type, name);
+    MDB_val v;
+    int found;
+
+    *out = NULL;
+    if (key_make(k, 'R', m->login, suffix)) {
+        tx_fail(t, IAM_INVALID, "the request is too long");
+        return -1;
+    }
+    if ((found = tx_get(t, k, &v)) != 1) {
+        if (found == 0)
+            tx_fail(t, IAM_NOTFOUND, "no open request of '%s' for %s", m->login, suffix);
+        return found;
+    }
+    if (!(*out = decode_request(t->p, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
+        return -1;
+    }
+    return 1;
+}
+
+iam_status_e iam_store_request_get(iam_store_t *st, apr_pool_t *p, const char *login,
+                                   const char *type, const char *name, iam_request_t **out,
+                                   iam_err_t *err)
+{
+    iam_member_t *m;
+    key_t_ k;
+    tx_t t;
+
+    *out = NULL;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_member_named(&t, login, &m) == 1)
+        tx_request(&t, m, type, name, &k, out);
+    else
+        no_member(&t, login);
+    return tx_done(&t);
 }
 
 typedef struct {
+    const iam_approval_t *a; /* NULL: dismiss */
     const char *login, *type, *name;
-    int approve;
 } answer_ctx_t;
 
 static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
     answer_ctx_t *c = data;
-    const char *suffix = request_suffix(t->p, c->type, c->name);
+    const iam_approval_t *a = c->a;
     iam_request_t *q;
     iam_member_t *m;
-    iam_grant_t g = {NULL, IAM_SCOPE_ALL, 0, NULL};
+    iam_grant_t g;
+    const char *item[2], *why, *before;
     const iam_role_t *role;
-    const char *before;
     key_t_ k;
-    MDB_val v;
-    int found;
 
-    if (tx_member(t, c->login, &m) != 1) {
-        if (t->status == IAM_OK)
-            tx_fail(t, IAM_NOTFOUND, "no member '%s'", c->login);
+    if (tx_member_named(t, c->login, &m) != 1) {
+        no_member(t, c->login);
         return;
     }
-    if (key_make(&k, 'R', m->login, suffix)) {
-        tx_fail(t, IAM_INVALID, "the request is too long");
+    if (tx_request(t, m, c->type, c->name, &k, &q) != 1)
         return;
-    }
-    if ((found = tx_get(t, &k, &v)) != 1) {
-        if (found == 0)
-            tx_fail(t, IAM_NOTFOUND, "no open request of '%s' for %s", m->login, suffix);
-        return;
-    }
-    if (!(q = decode_request(t->p, &v))) {
-        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
-        return;
-    }
-    if (!c->approve) {
+    if (!a) {
         tx_del(t, &k);
         audit(t, "request.dismiss", m->login,
-              apr_psprintf(t->p, "%s %s %s", iam_level_name(q->level), q->type, q->name), "");
+              apr_psprintf(t->p, "%s %s %s (revision %u)", iam_level_name(q->level), q->type,
+                           q->name, q->rev),
+              "");
         return;
     }
-    if (!strcmp(q->type, "console") || !strcmp(q->type, "owners")) {
-        role = iam_roles_find(roles, "workspace-owner");
-    } else if (!(role = iam_roles_lowest(roles, q->type, q->level, plan))) {
-        tx_fail(t, IAM_PLAN, "no role of type %s gives %s on the %s plan", q->type,
-                iam_level_name(q->level), iam_plan_name(plan));
+    if (a->rev && a->rev != q->rev) {
+        tx_fail(t, IAM_STALE,
+                "the request of '%s' changed after you saw it: it now asks for %s access (revision "
+                "%u, you saw %u); look at it again before answering",
+                m->login, iam_level_name(q->level), q->rev, a->rev);
         return;
     }
-    g.role = role->slug;
-    if (strcmp(q->name, "*") && !role->all_only && role->kind == IAM_ROLE_PLAIN) {
-        g.scope = IAM_SCOPE_RESOURCES;
-        g.nitems = 1;
-        g.items = apr_pcalloc(t->p, 2 * sizeof(char *));
-        g.items[0] = q->name;
+    if (!(role = iam_policy_approval(roles, plan, q->type, q->name, q->level, a->role, a->all, &g,
+                                     item, &why))) {
+        tx_fail(t, a->role ? IAM_INVALID : IAM_PLAN, "cannot approve %s access to %s %s: %s",
+                iam_level_name(q->level), q->type, q->name, why);
+        return;
+    }
+    if (role->kind == IAM_ROLE_OWNER && !a->owner_confirmed) {
+        tx_fail(t, IAM_INVALID,
+                "approving this request makes '%s' a Workspace Owner, with every right in the "
+                "workspace: confirm that first",
+                m->login);
+        return;
     }
     before = describe_member(t, m);
     if (!merge_grant(t, m->grants, &g, roles, plan, 0, m->login, 0))
@@ -3251,26 +3519,24 @@ static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan
         set_owner_index(t, m->login, 1);
     put_member(t, m);
     clear_requests(t, m->login);
-    audit(t, "request.approve", m->login, before, describe_member(t, m));
+    audit(t, "request.approve", m->login,
+          apr_psprintf(t->p, "%s; asked: %s %s %s (revision %u)", before, iam_level_name(q->level),
+                       q->type, q->name, q->rev),
+          describe_member(t, m));
 }
 
-static iam_status_e request_answer(iam_store_t *st, const char *actor, const char *login,
-                                   const char *type, const char *name, int approve, iam_err_t *err)
+iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const iam_approval_t *a,
+                                       iam_err_t *err)
 {
-    answer_ctx_t c = {login, type, name, approve};
+    answer_ctx_t c = {a, a->login, a->type, a->name};
     return write_op(st, actor, err, request_answer_op, &c);
-}
-
-iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const char *login,
-                                       const char *type, const char *name, iam_err_t *err)
-{
-    return request_answer(st, actor, login, type, name, 1, err);
 }
 
 iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const char *login,
                                        const char *type, const char *name, iam_err_t *err)
 {
-    return request_answer(st, actor, login, type, name, 0, err);
+    answer_ctx_t c = {NULL, login, type, name};
+    return write_op(st, actor, err, request_answer_op, &c);
 }
 
 static int list_request(tx_t *t, const MDB_val *v, void *data)
@@ -3398,8 +3664,15 @@ static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
 
     (void)roles;
     *c->what = IAM_ARRIVE_NONE;
-    if ((found = tx_member(t, c->login, &m)) != 0)
-        return; /* already a member (another request got here first), or an error */
+    if ((found = tx_member(t, c->login, &m)) != 0) {
+        /* already a member (another request got here first), or an error;
+         * or a login that only differs in case from a member's, which
+         * logins matched exactly can never admit */
+        if (found == 1 && !t->st->fold && strcmp(m->login, c->login))
+            tx_fail(t, IAM_EXISTS, "login '%s' differs only in case from the member '%s'",
+                    c->login, m->login);
+        return;
+    }
     if (c->email && *c->email && !iam_check_email(c->email) && !key_make(&k, 'E', c->email, NULL) &&
         tx_get(t, &k, &v) == 1) {
         char *owner_login = apr_pstrmemdup(t->p, v.mv_data, v.mv_size);
@@ -3467,17 +3740,21 @@ static void hex(char *out, const unsigned char *b, size_t n)
     out[2 * n] = '\0';
 }
 
+#define TOKEN_FORMAT 2 /* 2 added when it died, and why; 1 is still read */
+
 static MDB_val encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32])
 {
     wbuf_t w = {p, NULL, 0, 0};
 
-    w_u8(&w, REC_FORMAT);
+    w_u8(&w, TOKEN_FORMAT);
     w_str(&w, tk->id);
     w_str(&w, tk->description);
     w_str(&w, tk->creator);
     w_str(&w, tk->owner);
     w_u64(&w, (unsigned long long)tk->created);
     w_u64(&w, (unsigned long long)tk->last_used);
+    w_u64(&w, (unsigned long long)tk->dead);
+    w_str(&w, tk->dead_why ? tk->dead_why : "");
     w_need(&w, 32);
     memcpy(w.d + w.n, hash, 32);
     w.n += 32;
@@ -3488,8 +3765,9 @@ static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char 
 {
     rbuf_t r = r_open(p, v);
     iam_token_t *tk = apr_pcalloc(p, sizeof(*tk));
+    unsigned fmt = r_u8(&r);
 
-    if (r_u8(&r) != REC_FORMAT)
+    if (fmt != 1 && fmt != TOKEN_FORMAT)
         return NULL;
     tk->id = r_str(&r);
     tk->description = r_str(&r);
@@ -3497,6 +3775,11 @@ static iam_token_t *decode_token(apr_pool_t *p, const MDB_val *v, unsigned char 
     tk->owner = r_str(&r);
     tk->created = (long long)r_u64(&r);
     tk->last_used = (long long)r_u64(&r);
+    tk->dead_why = "";
+    if (fmt == TOKEN_FORMAT) {
+        tk->dead = (long long)r_u64(&r);
+        tk->dead_why = r_str(&r);
+    }
     if (r.bad || r.n - r.off != 32)
         return NULL;
     memcpy(hash, r.d + r.off, 32);
@@ -3622,8 +3905,55 @@ static void token_used_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
     tx_put(t, &k, encode_token(t->p, tk, hash));
 }
 
-iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
-                                   iam_token_t **out, iam_err_t *err)
+typedef struct {
+    const char *owner;
+    apr_array_header_t *keys; /* const char *: ids of the owner's live tokens */
+} owner_tokens_t;
+
+static int find_owner_token(tx_t *t, const MDB_val *v, void *data)
+{
+    owner_tokens_t *c = data;
+    unsigned char hash[32];
+    iam_token_t *tk = decode_token(t->p, v, hash);
+
+    if (!tk) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a token record is damaged", t->st->dir);
+        return 0;
+    }
+    if (!tk->dead && !strcasecmp(tk->owner, c->owner))
+        APR_ARRAY_PUSH(c->keys, const char *) = tk->id;
+    return 1;
+}
+
+/* `login` is no longer a Workspace Owner: out of the owner index, and
+ * every token that carried their authority dies for good (an owner of
+ * the same login later does not bring it back). */
+static void owner_lost(tx_t *t, const char *login, const char *why)
+{
+    owner_tokens_t c = {login, apr_array_make(t->p, 4, sizeof(const char *))};
+    unsigned char hash[32];
+    iam_token_t *tk;
+    key_t_ k;
+    MDB_val v;
+    int i;
+
+    set_owner_index(t, login, 0);
+    tx_each_record(t, 'T', find_owner_token, &c);
+    for (i = 0; i < c.keys->nelts && t->status == IAM_OK; i++) {
+        const char *id = APR_ARRAY_IDX(c.keys, i, const char *);
+        if (key_make(&k, 'T', id, NULL) || tx_get(t, &k, &v) != 1 ||
+            !(tk = decode_token(t->p, &v, hash)))
+            continue;
+        tk->dead = (long long)time(NULL);
+        tk->dead_why = apr_psprintf(t->p, "its owner '%s' %s", login, why);
+        tx_put(t, &k, encode_token(t->p, tk, hash));
+        audit(t, "token.die", tk->id, "", tk->dead_why);
+    }
+}
+
+/* The live token whose whole text is `token`, or IAM_NOTFOUND (why in err). */
+static iam_status_e token_find(iam_store_t *st, apr_pool_t *p, const char *token,
+                               iam_token_t **out, iam_err_t *err)
 {
     unsigned char want[32], got[32];
     const char *dot = token ? strchr(token, '.') : NULL;
@@ -3659,6 +3989,8 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
         return t.status;
     if (!tk)
         return fail(err, IAM_NOTFOUND, "unknown or revoked token %s", id);
+    if (tk->dead)
+        return fail(err, IAM_NOTFOUND, "token %s is dead: %s", id, tk->dead_why);
     if (owner_gone)
         return fail(err, IAM_NOTFOUND, "token %s belongs to '%s', no longer a Workspace Owner", id,
                     tk->owner);
@@ -3667,10 +3999,26 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
         diff |= want[i] ^ got[i];
     if (diff)
         return fail(err, IAM_NOTFOUND, "wrong secret for token %s", id);
-    if (tk->last_used + 60 < (long long)time(NULL))
-        write_op(st, "system", NULL, token_used_op, (void *)id);
     *out = tk;
     return IAM_OK;
+}
+
+iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
+                                   iam_token_t **out, iam_err_t *err)
+{
+    iam_status_e rc = token_find(st, p, token, out, err);
+
+    if (rc == IAM_OK && (*out)->last_used + 60 < (long long)time(NULL))
+        write_op(st, "system", NULL, token_used_op, (void *)(*out)->id);
+    return rc;
+}
+
+int iam_store_token_matches(iam_store_t *st, apr_pool_t *p, const char *token)
+{
+    iam_token_t *tk;
+    iam_err_t err;
+
+    return token_find(st, p, token, &tk, &err) == IAM_OK;
 }
 
 int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email)
@@ -3725,14 +4073,23 @@ static int same_grant(const iam_grant_t *a, const iam_grant_t *b)
     return 1;
 }
 
+/* A grant of a role httpd.conf no longer declares (an IAMRole removed) is
+ * not damage: decisions ignore it. It is worth a warning. */
 static void verify_grants(iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
                           const char *who, const iam_grant_t *g, int n)
 {
     int i;
 
     for (i = 0; i < n; i++) {
-        if (!iam_roles_find(roles, g[i].role))
-            problem(out, p, "%s holds a grant of unknown role '%s'", who, g[i].role);
+        if (iam_roles_find(roles, g[i].role))
+            continue;
+        if (out->warnings->nelts < IAM_VERIFY_MAX)
+            APR_ARRAY_PUSH(out->warnings, const char *) =
+                apr_psprintf(p,
+                             "%s holds a grant of role '%s', which is not declared (an IAMRole "
+                             "removed?): decisions ignore it",
+                             who, g[i].role);
+        out->nwarnings++;
     }
 }
 
@@ -3898,6 +4255,7 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
 
     memset(out, 0, sizeof(*out));
     out->problems = apr_array_make(p, 8, sizeof(const char *));
+    out->warnings = apr_array_make(p, 8, sizeof(const char *));
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
     tx_roles(&t, &roles);

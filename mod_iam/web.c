@@ -22,6 +22,31 @@ void iam_web_security_headers(request_rec *r)
     apr_table_setn(h, "Referrer-Policy", "same-origin");
 }
 
+const char *iam_web_cookie(request_rec *r, const char *name)
+{
+    const char *h = apr_table_get(r->headers_in, "Cookie");
+    size_t n = strlen(name);
+
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        if (!strncmp(h, name, n) && h[n] == '=')
+            return apr_pstrmemdup(r->pool, h + n + 1, strcspn(h + n + 1, ";"));
+        h = strchr(h, ';');
+    }
+    return NULL;
+}
+
+void iam_web_set_cookie(request_rec *r, const char *name, const char *value, const char *path,
+                        int max_age)
+{
+    /* err_headers_out: kept on the redirect that follows a post */
+    apr_table_add(r->err_headers_out, "Set-Cookie",
+                  apr_psprintf(r->pool, "%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+                               name, value ? value : "", path, value ? max_age : 0,
+                               !strcmp(ap_http_scheme(r), "https") ? "; Secure" : ""));
+}
+
 int iam_web_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len)
 {
     char *buf;
@@ -163,6 +188,7 @@ int iam_web_http_status(iam_status_e st)
     case IAM_INVALID: return HTTP_BAD_REQUEST;
     case IAM_NOTFOUND: return HTTP_NOT_FOUND;
     case IAM_EXISTS:
+    case IAM_STALE:
     case IAM_LAST_OWNER: return HTTP_CONFLICT;
     case IAM_PLAN: return HTTP_UNPROCESSABLE_ENTITY;
     case IAM_FULL: return HTTP_INSUFFICIENT_STORAGE;
@@ -177,6 +203,7 @@ const char *iam_web_error_code(iam_status_e st)
     case IAM_NOTFOUND: return "not_found";
     case IAM_EXISTS: return "exists";
     case IAM_LAST_OWNER: return "last_owner";
+    case IAM_STALE: return "changed";
     case IAM_PLAN: return "plan_limit";
     case IAM_FULL: return "store_full";
     default: return "store_error";

@@ -28,7 +28,7 @@ static const char *demo_dir(void)
     return dir;
 }
 
-static int free_port(void)
+int iam_test_free_port(void)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof(a);
@@ -96,7 +96,7 @@ int iam_httpd_start(iam_httpd_t *h, const char *mpm, const char *site, const cha
     pid_t pid;
     int i;
 
-    h->port = free_port();
+    h->port = iam_test_free_port();
     snprintf(conf, sizeof(conf), "%s/httpd.conf", h->root);
     write_conf(h, conf, mpm, site, extra);
     pid = fork();
@@ -161,7 +161,7 @@ int iam_httpd_configtest(iam_httpd_t *h, const char *site, char **output)
 {
     char conf[512];
 
-    h->port = free_port();
+    h->port = iam_test_free_port();
     snprintf(conf, sizeof(conf), "%s/configtest.conf", h->root);
     write_conf(h, conf, "event", site, NULL);
     return iam_test_run(NULL, output, APACHE2 " -t -f '%s'", conf);

@@ -16,6 +16,15 @@ Suite *suite_console(void);
 Suite *suite_identity(void);
 Suite *suite_hostile(void);
 Suite *suite_faults(void);
+Suite *suite_git(void);
+
+/* Every TCase sets its timeout (s), about nine times its slowest test as
+ * measured under AddressSanitizer (`IAM_TEST_XML=FILE` writes each test's
+ * duration): three times for a machine three times slower, three times
+ * more for margin. No assertion ever depends on timing. */
+#define IAM_TIMEOUT_PURE 30    /* no disk, no process */
+#define IAM_TIMEOUT_DISK 60    /* stores, iamctl processes */
+#define IAM_TIMEOUT_SERVER 120 /* real httpds, git, load */
 
 /* A fresh temporary directory (removed by iam_test_rmtree). */
 char *iam_test_tmpdir(const char *tag);
@@ -38,6 +47,9 @@ char *base64(const char *s, size_t n);        /* for Basic credentials */
 char *iam_test_slurp(const char *path);
 
 /* ---- a real httpd (harness.c) ---- */
+
+/* A port of 127.0.0.1 nothing listens on now. */
+int iam_test_free_port(void);
 
 typedef struct {
     char *root;  /* ServerRoot: htdocs, store, logs, httpd.conf */

@@ -18,11 +18,16 @@ const char *iam_test_build_dir(void)
     return b && *b ? b : "build";
 }
 
+/* Every directory a test makes lies in one directory of the run, which
+ * main() removes at the end, whatever failed: Check runs no teardown after
+ * a failed assertion, so a test's own clean-up may never come. */
+static char run_dir[128];
+
 char *iam_test_tmpdir(const char *tag)
 {
     char *dir = malloc(256);
 
-    snprintf(dir, 256, "/tmp/iam-test-%s-XXXXXX", tag);
+    snprintf(dir, 256, "%s/%s-XXXXXX", run_dir, tag);
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         abort();
@@ -31,15 +36,35 @@ char *iam_test_tmpdir(const char *tag)
     return dir;
 }
 
-void iam_test_rmtree(const char *dir)
+/* Stops what a failed test left running (a server whose pid file lies in
+ * the run's directory), then removes the directory. */
+static void rmtree_run(const char *dir)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof(cmd),
+             "find '%s' -name httpd.pid 2>/dev/null | while read f; do kill -TERM $(cat \"$f\") "
+             "2>/dev/null; done; sleep 0.2",
+             dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not look for servers left running in %s\n", dir);
+}
+
+static void rmtree(const char *dir)
 {
     char cmd[512];
 
-    if (dir && !strncmp(dir, "/tmp/iam-test-", 14)) {
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
-    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+void iam_test_rmtree(const char *dir)
+{
+    size_t n = strlen(run_dir);
+
+    if (dir && n && !strncmp(dir, run_dir, n) && dir[n] == '/')
+        rmtree(dir);
 }
 
 char *xprintf(const char *fmt, ...)
@@ -131,10 +156,18 @@ int iam_test_run(char **out, char **err, const char *fmt, ...)
 
 int main(void)
 {
-    const char *which = getenv("IAM_SUITES");
+    const char *which = getenv("IAM_SUITES"), *xml = getenv("IAM_TEST_XML");
     int unit_only = which && !strcmp(which, "unit");
-    SRunner *sr = srunner_create(suite_policy());
+    SRunner *sr;
     int failed;
+
+    snprintf(run_dir, sizeof(run_dir), "/tmp/iam-test-XXXXXX");
+    if (!mkdtemp(run_dir)) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
+    chmod(run_dir, 0755);
+    sr = srunner_create(suite_policy());
 
     srunner_add_suite(sr, suite_store());
     srunner_add_suite(sr, suite_pathmap());
@@ -147,9 +180,14 @@ int main(void)
         srunner_add_suite(sr, suite_identity());
         srunner_add_suite(sr, suite_hostile());
         srunner_add_suite(sr, suite_faults());
+        srunner_add_suite(sr, suite_git());
     }
+    if (xml && *xml) /* each test's duration, to set timeouts by */
+        srunner_set_xml(sr, xml);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    rmtree_run(run_dir);
+    rmtree(run_dir);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -648,8 +648,11 @@ START_TEST(test_member_show)
     EXPECT_JSON(r.json, "groups", "[\"analysts\"]");
     EXPECT_JSON(r.json, "grants", "[]");
     resp_free(&r);
-    /* logins compare case-insensitively */
+    /* logins match exactly (IAMLoginCase exact): SAM is not sam */
     api("GET", "members/SAM", NULL, &r);
+    EXPECT_ERROR(r, 404, "not_found");
+    resp_free(&r);
+    api("GET", "members/sam", NULL, &r);
     EXPECT_STATUS(r, 200);
     EXPECT_STR(r.json, "login", "sam");
     EXPECT_JSON(
@@ -738,10 +741,13 @@ START_TEST(test_member_create_active)
                 "[{\"role\":\"warehouse-read-only\",\"scope\":\"all\"},{\"role\":\"source-read-"
                 "only\",\"scope\":\"labels\",\"labels\":[\"env:prod\",\"team:growth\"]}]");
     resp_free(&r);
-    /* the login as given, found in any case */
-    api("GET", "members/alan", NULL, &r);
+    /* the login as given, found as given */
+    api("GET", "members/Alan", NULL, &r);
     EXPECT_STATUS(r, 200);
     EXPECT_STR(r.json, "login", "Alan");
+    resp_free(&r);
+    api("GET", "members/alan", NULL, &r);
+    EXPECT_ERROR(r, 404, "not_found");
     resp_free(&r);
     /* and it works: Alan is in the password file as "Alan" */
     add_user(&srv, "Alan");
@@ -1137,7 +1143,7 @@ START_TEST(test_group_lifecycle)
     api("POST", "groups",
         "{\"name\":\"gamma\",\"pii\":true,\"grants\":[{\"role\":\"personas-read-only\","
         "\"scope\":\"labels\",\"labels\":[\"team:growth\"]},{\"role\":\"source-read-only\","
-        "\"scope\":\"resources\",\"resources\":[\"web\"]}],\"members\":[\"gm1\",\"GM2\"]}",
+        "\"scope\":\"resources\",\"resources\":[\"web\"]}],\"members\":[\"gm1\",\"gm2\"]}",
         &r);
     EXPECT_STATUS(r, 201);
     EXPECT_KEYS(r.json, GROUP_KEYS ",members");
@@ -1955,7 +1961,7 @@ Suite *suite_api(void)
 
     tc = tcase_create("api");
     tcase_add_unchecked_fixture(tc, start_api, stop_api);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_loop_test(tc, test_access, 0, (int)(sizeof(access_cases) / sizeof(access_cases[0])));
     tcase_add_test(tc, test_wrong_password_is_401);
     tcase_add_test(tc, test_unknown_api_paths);
@@ -1986,7 +1992,7 @@ Suite *suite_api(void)
 
     tc = tcase_create("team");
     tcase_add_checked_fixture(tc, team_setup, team_teardown);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_team_plan_limits);
     tcase_add_test(tc, test_team_plan_allows_source_admin);
     suite_add_tcase(s, tc);

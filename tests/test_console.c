@@ -1119,8 +1119,10 @@ static const struct {
      "email=r2%40example.com&role1=warehouse-admin&scope1=resources&items1=main", FORM, NULL, 400,
      NULL},
     {"email taken", "/iam/members", 1, "email=max%40example.com", FORM, NULL, 409, "already used"},
-    {"login taken", "/iam/members", 1, "email=r3%40example.com&login=MAX", FORM, NULL, 409,
+    {"login taken", "/iam/members", 1, "email=r3%40example.com&login=max", FORM, NULL, 409,
      "already a member"},
+    {"login taken in another case", "/iam/members", 1, "email=r3%40example.com&login=MAX", FORM,
+     NULL, 409, "differs only in case"},
     {"unknown group on invite", "/iam/members", 1, "email=r3%40example.com&group=nosuch", FORM,
      NULL, 404, "no group"},
     {"remove the last owner", "/iam/members/olivia", 1, "action=remove", FORM, NULL, 409,
@@ -1703,6 +1705,45 @@ START_TEST(test_members_next_page)
 }
 END_TEST
 
+/* The number under the Users list counts what the filter shows. */
+static long listed_count(const char *body, int *rows)
+{
+    const char *p = strstr(body, "</table><p class=\"muted\">");
+
+    *rows = count_of(body, "<tr><td><a href=\"/iam/member");
+    return p ? strtol(p + 25, NULL, 10) : -1;
+}
+
+START_TEST(test_member_counts_follow_filters)
+{
+    static const char *const views[] = {
+        "/iam/members?q=xss2",          "/iam/members?status=invited", "/iam/members?status=active",
+        "/iam/members?q=example&status=active", "/iam/members",
+    };
+    resp_t r;
+    int i, rows;
+    long n;
+
+    ctl_or_die(&srv, "member invite count-me@corp.example");
+    for (i = 0; i < ARRAY_LEN(views); i++) {
+        r = get_as("olivia", views[i]);
+        n = listed_count(r.body, &rows);
+        if (strstr(r.body, ">Next page</a>")) /* a page of 50, and more */
+            ck_assert_msg(rows == 50 && n > rows, "%s: says %ld, lists %d", views[i], n, rows);
+        else
+            ck_assert_msg(n == rows, "%s: says %ld, lists %d:\n%s", views[i], n, rows,
+                          shown(r.body));
+        resp_free(&r);
+    }
+    r = get_as("olivia", "/iam/members?q=xss2");
+    ck_has(r.body, "1 team member matches “xss2”.");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/members?status=invited");
+    ck_has(r.body, "invited team member");
+    resp_free(&r);
+}
+END_TEST
+
 /* ---- the team plan ---- */
 
 static iam_httpd_t team;
@@ -1847,6 +1888,45 @@ START_TEST(test_team_plan_allows_source_admin)
 }
 END_TEST
 
+/* What the console shows is what the server does: grants the plan does
+ * not honour say so, and a request the plan cannot answer offers no
+ * Approve. */
+START_TEST(test_team_plan_shows_what_it_ignores)
+{
+    resp_t r;
+    char *tok;
+
+    /* rita reads sources through the group analysts: not on this plan */
+    ck_assert_int_eq(access_on(&team, "rita", "GET", "/sources/web/"), 403);
+    r = get_on(&team, "olivia", "/iam/members/rita");
+    ck_has(r.body, "Source Read-only <span class=\"badge\">not honoured on the team plan</span>");
+    ck_has(r.body, "the plan has no user groups");
+    resp_free(&r);
+    /* sam's Source Admin on checkout is honoured */
+    ck_assert_int_eq(access_on(&team, "sam", "GET", "/sources/checkout/"), 200);
+    r = get_on(&team, "olivia", "/iam/members/sam");
+    ck_lacks(r.body, "not honoured");
+    resp_free(&r);
+    /* a request for the warehouse: no role of the team plan gives it */
+    r = get_on(&team, "gina", "/warehouses/main/");
+    ck_assert_int_eq(r.status, 403);
+    tok = iam_test_csrf(r.body);
+    ck_assert_msg(tok != NULL, "%s", shown(r.body));
+    resp_free(&r);
+    r = request_on(&team, "POST", "/iam/request-access", "gina", FORM,
+                   kv("csrf", tok, "level", "read", "path", "/warehouses/main/", "message", "hi",
+                      NULL),
+                   NULL, NULL);
+    ck_assert_int_eq(r.status, 303);
+    resp_free(&r);
+    r = get_on(&team, "olivia", "/iam/members/gina");
+    ck_has(r.body, "Cannot be approved on the team plan");
+    ck_lacks(r.body, "value=\"approve\"");
+    ck_has(r.body, "value=\"dismiss\"");
+    resp_free(&r);
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 static TCase *server_case(const char *name, void (*setup)(void), void (*teardown)(void))
@@ -1854,7 +1934,7 @@ static TCase *server_case(const char *name, void (*setup)(void), void (*teardown
     TCase *tc = tcase_create(name);
 
     tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     return tc;
 }
 
@@ -1911,6 +1991,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, test_slash_in_names);
     tcase_add_test(tc, test_names_new);
     tcase_add_test(tc, test_members_next_page);
+    tcase_add_test(tc, test_member_counts_follow_filters);
     suite_add_tcase(s, tc);
 
     tc = server_case("console_team_plan", start_team, stop_team);
@@ -1918,6 +1999,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, test_team_role_lists);
     tcase_add_loop_test(tc, test_team_plan_refuses, 0, ARRAY_LEN(team_refusals));
     tcase_add_test(tc, test_team_plan_allows_source_admin);
+    tcase_add_test(tc, test_team_plan_shows_what_it_ignores);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1594,7 +1594,7 @@ Suite *suite_hostile(void)
     TCase *tc = tcase_create("demo");
 
     tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     /* every test below counts once, each loop once per row */
     tests_registered = ARRAY_LEN(paths) + ARRAY_LEN(settings_paths) + ARRAY_LEN(bad_json) +
                        ARRAY_LEN(odd) + ARRAY_LEN(unreadable) + 19;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static iam_httpd_t srv;
 
@@ -455,6 +457,231 @@ START_TEST(test_store_without_permission_fails_closed)
 }
 END_TEST
 
+/* Polls a request until it answers `want` (a store fixed while the server
+ * runs is opened again at most once a second); the last status. */
+static long own_status_within(const char *method, const char *path, const char *user, long want)
+{
+    long st = 0;
+    int i;
+
+    for (i = 0; i < 50 && (st = own_status(method, path, user)) != want; i++)
+        usleep(200 * 1000);
+    return st;
+}
+
+/* The server never makes a store: a missing one fails closed, says to run
+ * `iamctl init`, and IAMBootstrapOwner does not make one either; once
+ * iamctl has made it, the running server uses it. */
+START_TEST(test_server_never_makes_a_store)
+{
+    char *out, *log;
+
+    ck_assert_int_eq(iam_test_run(&out, NULL, "rm -rf '%s' && mkdir -m 755 '%s'", own.store,
+                                  own.store),
+                     0);
+    free(out);
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, "IAMBootstrapOwner olivia"), 0);
+    ck_assert_int_eq(own_status("GET", "/", "max"), 500);
+    ck_assert_int_eq(own_status("GET", "/owners/", "olivia"), 500);
+    ck_assert_int_eq(access(xprintf("%s/data.mdb", own.store), F_OK), -1);
+    log = iam_httpd_log(&own);
+    ck_assert_msg(strstr(log, "no store at") && strstr(log, "init"), "%s", log);
+    free(log);
+    ck_assert_int_eq(iam_ctl(&own, &out, "init && '%s/iamctl' -d '%s' member add max",
+                             iam_test_build_dir(), own.store),
+                     0);
+    free(out);
+    ck_assert_int_eq(own_status_within("GET", "/", "max", 200), 200);
+    ck_assert_int_eq(own_status("GET", "/", "olivia"), 403); /* no owner was bootstrapped */
+}
+END_TEST
+
+/* A data file emptied or cut short while Apache was down: the server
+ * starts, refuses every mod_iam request with a reason, never crashes a
+ * child (SIGBUS) and never makes the store anew (IAMBootstrapOwner would
+ * then own an empty workspace). */
+START_TEST(test_damaged_data_file_fails_closed)
+{
+    char *log, *data = xprintf("%s/data.mdb", own.store);
+    struct stat sb;
+
+    ck_assert_int_eq(stat(data, &sb), 0);
+    ck_assert_msg(sb.st_size >= 4 * 4096, "the demo store is %ld bytes", (long)sb.st_size);
+    ck_assert_int_eq(truncate(data, sb.st_size / 2), 0);
+    ck_assert_int_eq(iam_httpd_start(&own, "prefork", NULL, "IAMBootstrapOwner boss"), 0);
+    ck_assert_int_eq(own_status("GET", "/", "max"), 500);
+    ck_assert_int_eq(own_status("GET", "/sources/checkout/", "sam"), 500);
+    ck_assert_int_eq(own_status("GET", "/iam/", "olivia"), 500);
+    log = iam_httpd_log(&own);
+    ck_assert_msg(strstr(log, "cut short"), "%s", log);
+    ck_assert_msg(!strstr(log, "Bus error") && !strstr(log, "exit signal"), "%s", log);
+    free(log);
+    iam_httpd_stop(&own);
+    ck_assert_int_eq(truncate(data, 0), 0);
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, "IAMBootstrapOwner boss"), 0);
+    ck_assert_int_eq(own_status("GET", "/", "max"), 500);
+    ck_assert_int_eq(stat(data, &sb), 0);
+    ck_assert_int_eq(sb.st_size, 0);
+    log = iam_httpd_log(&own);
+    ck_assert_msg(strstr(log, "empty (0 bytes)"), "%s", log);
+    free(log);
+}
+END_TEST
+
+/* IAMLoginCase: exact by default, as `Require user` compares. A separate
+ * account OLIVIA in the password file is not the owner olivia; with fold
+ * it is (the risk the README states). */
+START_TEST(test_login_case)
+{
+    char *out;
+
+    ck_assert_int_eq(iam_test_run(&out, NULL, "htpasswd -bm '%s/htpasswd' OLIVIA OLIVIA-pw",
+                                  own.root),
+                     0);
+    free(out);
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, NULL), 0);
+    ck_assert_int_eq(own_status("GET", "/owners/", "olivia"), 200);
+    ck_assert_int_eq(own_status("GET", "/owners/", "OLIVIA"), 403);
+    ck_assert_int_eq(own_status("GET", "/", "OLIVIA"), 403);
+    ck_assert_int_eq(own_status("GET", "/iam/", "OLIVIA"), 403);
+    /* iamctl follows what the server recorded */
+    ck_assert_int_eq(iam_ctl(&own, &out, "check OLIVIA source web read"), 3);
+    free(out);
+    iam_httpd_stop(&own);
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, "IAMLoginCase fold"), 0);
+    ck_assert_int_eq(own_status("GET", "/owners/", "OLIVIA"), 200);
+    ck_assert_int_eq(iam_ctl(&own, &out, "check OLIVIA source web read"), 0);
+    free(out);
+    /* either way no second member of that login in another case */
+    ck_assert_int_eq(iam_ctl(&own, &out, "member add OLIVIA 2>&1"), 1);
+    ck_assert_msg(strstr(out, "differs only in case"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* A user mod_iam refuses gets 403 and its page, whatever
+ * AuthzSendForbiddenOnFailure says (Apache's default would be 401: the
+ * browser asks for the same password again); IAMDeniedStatus 401 asks for
+ * Apache's answer. */
+START_TEST(test_refused_user_gets_403)
+{
+    static const char *const confs[] = {"", "<Location />\nAuthzSendForbiddenOnFailure On\n"
+                                            "</Location>"};
+    iam_req_t req = {"GET", "/warehouses/main/", "max:max-pw", NULL, NULL, {NULL}};
+    char *body, *hdrs;
+    size_t i;
+
+    for (i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
+        ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, confs[i]), 0);
+        ck_assert_int_eq(iam_http_do(&own, &req, &body, &hdrs), 403);
+        ck_assert_msg(strstr(body, "You need access") && strstr(body, "name=\"csrf\""), "%s",
+                      body);
+        ck_assert_msg(!iam_test_header(hdrs, "WWW-Authenticate"), "%s", hdrs);
+        free(body);
+        free(hdrs);
+        ck_assert_int_eq(own_status("GET", "/", "nora"), 403); /* not a member */
+        ck_assert_int_eq(own_status("GET", "/owners/", "max"), 403);
+        ck_assert_int_eq(own_status("GET", "/", NULL), 401);  /* no user */
+        ck_assert_int_eq(own_status("GET", "/", "max:wrong"), 401);
+        iam_httpd_stop(&own);
+    }
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, "IAMDeniedStatus 401"), 0);
+    ck_assert_int_eq(iam_http_do(&own, &req, &body, &hdrs), 401);
+    ck_assert_msg(iam_test_header(hdrs, "WWW-Authenticate") != NULL, "%s", hdrs);
+    free(body);
+    free(hdrs);
+}
+END_TEST
+
+/* `iamctl -f` reads the server's configuration: a custom role granted
+ * before the server ever started is the server's role. */
+START_TEST(test_iamctl_reads_the_config)
+{
+    static const char site[] = "IAMRole \"Repo Reader\" repo read\n"
+                               "IAMResourcePath /sources/ios repo ios-app\n";
+    char *out;
+
+    ck_assert_int_eq(iam_httpd_configtest(&own, site, &out), 0);
+    free(out);
+    ck_assert_int_eq(iam_test_run(&out, NULL, "'%s/iamctl' -f '%s/configtest.conf' grant --member "
+                                              "max 'Repo Reader' --resource ios-app 2>&1",
+                                  iam_test_build_dir(), own.root),
+                     0);
+    free(out);
+    ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, site), 0);
+    ck_assert_int_eq(own_status("GET", "/sources/ios/", "max"), 200);
+    ck_assert_int_eq(own_status("POST", "/sources/ios/", "max"), 403);
+}
+END_TEST
+
+/* ---- make demo: two at once, on two ports ---- */
+
+/* Starts conf/demo/run on `port` in the background (TMPDIR: the test's
+ * directory, where the demo makes its own); 0 once it answers. */
+static int demo_start(const char *tmp, int port)
+{
+    iam_httpd_t probe;
+    char *out = NULL;
+    int i;
+
+    if (iam_test_run(&out, NULL,
+                     "TMPDIR='%s' IAM_DEMO_PORT=%d setsid '%s/../conf/demo/run' '%s' "
+                     ">'%s/demo-%d.log' 2>&1 &",
+                     tmp, port, iam_test_build_dir(), iam_test_build_dir(), tmp, port) != 0)
+        return -1;
+    free(out);
+    memset(&probe, 0, sizeof(probe));
+    probe.port = port;
+    for (i = 0; i < 100; i++) {
+        if (iam_http(&probe, "GET", "/", NULL, NULL) == 401)
+            return 0;
+        usleep(100 * 1000);
+    }
+    return -1;
+}
+
+static void demo_stop(const char *tmp, int port)
+{
+    iam_test_run(NULL, NULL,
+                 "p=$(cat '%s/mod_iam-demo-'$(id -u)'-%d/run/httpd.pid' 2>/dev/null) && "
+                 "kill -TERM $p; for i in $(seq 50); do kill -0 $p 2>/dev/null || exit 0; "
+                 "sleep 0.1; done; kill -KILL $p",
+                 tmp, port);
+}
+
+/* Two demos on two ports have a store each: the second does not wipe the
+ * first's (it once shared one directory and removed it). */
+START_TEST(test_two_demos)
+{
+    char *tmp = iam_test_tmpdir("demo"), *out;
+    int a = iam_test_free_port(), b = iam_test_free_port();
+    iam_httpd_t first;
+
+    while (b == a)
+        b = iam_test_free_port();
+    ck_assert_msg(demo_start(tmp, a) == 0, "the first demo did not start:\n%s",
+                  iam_test_slurp(xprintf("%s/demo-%d.log", tmp, a)));
+    ck_assert_int_eq(iam_test_run(&out, NULL, "'%s/iamctl' -d '%s/mod_iam-demo-%d-%d/store' member "
+                                              "add only-in-the-first",
+                                  iam_test_build_dir(), tmp, (int)getuid(), a),
+                     0);
+    free(out);
+    ck_assert_msg(demo_start(tmp, b) == 0, "the second demo did not start:\n%s",
+                  iam_test_slurp(xprintf("%s/demo-%d.log", tmp, b)));
+    ck_assert_int_eq(iam_test_run(&out, NULL, "'%s/iamctl' -d '%s/mod_iam-demo-%d-%d/store' member "
+                                              "show only-in-the-first",
+                                  iam_test_build_dir(), tmp, (int)getuid(), a),
+                     0);
+    free(out);
+    memset(&first, 0, sizeof(first));
+    first.port = a;
+    ck_assert_int_eq(iam_http(&first, "GET", "/owners/", "olivia:olivia-pw", NULL), 200);
+    demo_stop(tmp, a);
+    demo_stop(tmp, b);
+    iam_test_rmtree(tmp);
+}
+END_TEST
+
 /* ---- IAMResourcePath: resources declared by path, in one table ---- */
 
 /* The demo's htdocs with a site of its own: every path needs `Require
@@ -842,7 +1069,7 @@ static TCase *demo_case(const char *name, void (*setup)(void))
     TCase *tc = tcase_create(name);
 
     tcase_add_unchecked_fixture(tc, setup, stop_demo);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_loop_test(tc, test_matrix, 0, (int)(sizeof(matrix) / sizeof(matrix[0])));
     tcase_add_test(tc, test_wrong_password_is_401);
     tcase_add_test(tc, test_change_seen_without_restart);
@@ -862,7 +1089,7 @@ Suite *suite_httpd(void)
 
     tc = tcase_create("configtest");
     tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
-    tcase_set_timeout(tc, 30);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_loop_test(tc, test_configtest_refuses, 0,
                         (int)(sizeof(bad_config) / sizeof(bad_config[0])));
     tcase_add_test(tc, test_configtest_accepts);
@@ -870,16 +1097,26 @@ Suite *suite_httpd(void)
 
     tc = tcase_create("own_config");
     tcase_add_checked_fixture(tc, own_setup, own_teardown);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_team_plan);
     tcase_add_test(tc, test_bootstrap_owner_and_custom_role);
     tcase_add_test(tc, test_unknown_store_version_fails_closed);
     tcase_add_test(tc, test_store_without_permission_fails_closed);
+    tcase_add_test(tc, test_server_never_makes_a_store);
+    tcase_add_test(tc, test_damaged_data_file_fails_closed);
+    tcase_add_test(tc, test_login_case);
+    tcase_add_test(tc, test_refused_user_gets_403);
+    tcase_add_test(tc, test_iamctl_reads_the_config);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("demo");
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
+    tcase_add_test(tc, test_two_demos);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("resource_path");
     tcase_add_unchecked_fixture(tc, start_paths, stop_demo);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_loop_test(tc, test_resource_path_matrix, 0,
                         (int)(sizeof(path_matrix) / sizeof(path_matrix[0])));
     tcase_add_test(tc, test_resource_path_logged);
@@ -888,7 +1125,7 @@ Suite *suite_httpd(void)
 
     tc = tcase_create("resource_path_config");
     tcase_add_checked_fixture(tc, vh_setup, vh_teardown);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_resource_path_vhost);
     tcase_add_loop_test(tc, test_resource_path_configtest_refuses, 0,
                         (int)(sizeof(bad_path_config) / sizeof(bad_path_config[0])));

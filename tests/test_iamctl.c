@@ -85,6 +85,18 @@ static int __attribute__((format(printf, 2, 3))) ctl_at(const char *dir, const c
     return rc;
 }
 
+/* `iamctl -f CONF ARGS` (the store from the configuration's IAMStore). */
+static int __attribute__((format(printf, 2, 3))) ctl_conf(const char *conf, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(last_cmd, sizeof(last_cmd), fmt, ap);
+    va_end(ap);
+    forget_output();
+    return iam_test_run(&out, &errs, "%s/iamctl -f '%s' %s", iam_test_build_dir(), conf, last_cmd);
+}
+
 /* `iamctl` alone, without even -d. */
 static int run_bare(void)
 {
@@ -322,7 +334,9 @@ START_TEST(test_member_add)
     CTL_OK("added alice as Workspace Owner",
            "member add alice --email alice@example.com --name 'Alice Liddell' --owner");
     CTL_OK("added bob\n", "member add bob");
-    m = member_json("ALICE");
+    /* logins match exactly (IAMLoginCase exact, the default) */
+    CTL_FAILS("the member is 'alice'", "member show ALICE");
+    m = member_json("alice");
     ck_assert_str_eq(jstr(m, "login"), "alice");
     ck_assert_str_eq(jstr(m, "email"), "alice@example.com");
     ck_assert_str_eq(jstr(m, "name"), "Alice Liddell");
@@ -332,7 +346,7 @@ START_TEST(test_member_add)
     ck_assert_int_eq(json_array_size(json_object_get(m, "groups")), 0);
     json_decref(m);
 
-    CTL_FAILS("already", "member add Bob");
+    CTL_FAILS("differs only in case from the member 'bob'", "member add Bob");
     CTL_FAILS("already used", "member add robert --email ALICE@example.com");
     CTL_FAILS("email", "member add dave --email not-an-email");
     CTL_USAGE("one LOGIN", "member add");
@@ -355,7 +369,7 @@ START_TEST(test_member_invite)
     ck_assert_str_eq(jstr(m, "status"), "invited");
     ck_assert(!jbool(m, "owner"));
     json_decref(m);
-    CTL_FAILS("already", "member invite CAROL@example.com");
+    CTL_FAILS("differs only in case", "member invite CAROL@example.com");
     CTL_FAILS("email", "member invite not-an-email");
     CTL_USAGE("email as its argument", "member invite dave@example.com --email d@example.com");
     CTL_USAGE("unknown option", "member invite dave@example.com --owner");
@@ -414,7 +428,8 @@ START_TEST(test_member_show)
     json_t *m;
 
     populate();
-    CTL_OK("login:   bob\n", "member show BOB");
+    CTL_FAILS("no member 'BOB'", "member show BOB");
+    CTL_OK("login:   bob\n", "member show bob");
     assert_holds(out, "owner:   no\n");
     assert_holds(out, "groups:  eng\n");
     assert_holds(out, "Personas Read-only on labels env:prod team:x (direct)");
@@ -825,7 +840,9 @@ START_TEST(test_check)
     CTL_OK("allow: Source Admin", "check bob source '*' read");
     EXPECT_EXIT(3, ctl("check bob source '*' edit"));
     assert_holds(out, "deny: creating a resource");
-    CTL_OK("allow: Workspace Owner", "check ALICE identity anything admin");
+    CTL_OK("allow: Workspace Owner", "check alice identity anything admin");
+    EXPECT_EXIT(3, ctl("check ALICE identity anything admin")); /* logins match exactly */
+    assert_holds(out, "deny: 'ALICE' is not a member");
     EXPECT_EXIT(3, ctl("check ghost source web read"));
     ck_assert_str_eq(out, "deny: 'ghost' is not a member of the workspace\n");
     EXPECT_EXIT(3, ctl("check carol@example.com identity x read"));
@@ -959,6 +976,102 @@ START_TEST(test_damaged_store)
 }
 END_TEST
 
+/* A data file cut short: verify reports it as damage (exit 1), every
+ * command refuses it clearly; none is killed by SIGBUS. */
+START_TEST(test_short_data_file)
+{
+    char data[600];
+    struct stat sb;
+    int i;
+
+    /* a store of many pages, in one import */
+    FILE *f = fopen(path_of("many.json"), "w");
+
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"format\":\"mod_iam-export\",\"version\":1,\"plan\":\"business\",\"groups\":[],"
+          "\"members\":[{\"login\":\"alice\",\"grants\":[{\"role\":\"workspace-owner\","
+          "\"scope\":\"all\"}]}",
+          f);
+    for (i = 0; i < 400; i++)
+        fprintf(f, ",{\"login\":\"member-%03d-with-a-long-login-to-fill-the-pages\"}", i);
+    fputs("]}\n", f);
+    fclose(f);
+    CTL_OK("imported", "import %s", path_of("many.json"));
+    snprintf(data, sizeof(data), "%s/data.mdb", store);
+    ck_assert_int_eq(stat(data, &sb), 0);
+    ck_assert_int_eq(truncate(data, sb.st_size / 2), 0);
+    EXPECT_EXIT(1, ctl("verify"));
+    assert_holds(out, "damage: store");
+    assert_holds(out, "cut short");
+    CTL_FAILS("cut short", "member list");
+    CTL_FAILS("cut short", "member add bob");
+    CTL_FAILS("cut short", "init");
+    ck_assert_int_eq(truncate(data, 0), 0);
+    CTL_FAILS("empty (0 bytes)", "init"); /* init makes a store, never one anew */
+    CTL_FAILS("empty (0 bytes)", "member list");
+    ck_assert_int_eq(stat(data, &sb), 0);
+    ck_assert_int_eq(sb.st_size, 0);
+}
+END_TEST
+
+/* ---- iamctl -f: the server's configuration, read as Apache reads it ---- */
+
+START_TEST(test_conf_file)
+{
+    const char *conf = strdup(path_of("apache2.conf")), *mods = strdup(path_of("mods-enabled"));
+    json_t *a;
+
+    ck_assert_int_eq(mkdir(mods, 0755), 0);
+    write_file(conf, xprintf(
+                         "# Debian's layout, ServerRoot the file's directory\n"
+                         "Define SITE_ROLES\n"
+                         "IncludeOptional mods-enabled/*.load\n"
+                         "IncludeOptional conf-enabled/*.conf\n"
+                         "Include mods-enabled/*.conf\n"
+                         "<IfDefine !SITE_ROLES>\n  IAMRole \"Never\" repo read\n</IfDefine>\n"
+                         "<VirtualHost *:80>\n  IAMPlan free\n</VirtualHost>\n"));
+    write_file(path_of("mods-enabled/iam.load"), "LoadModule iam_module /x/mod_iam.so\n");
+    write_file(path_of("mods-enabled/iam.conf"),
+               xprintf("<IfModule iam_module>\n"
+                                 "  IAMStore \"%s\"\n"
+                                 "  IAMLoginCase fold\n"
+                                 "  IAMRole \"Repo Reader\" repo read\n"
+                                 "  IAMRole \"Repo \\\"Writer\\\"\" repo edit \\\n"
+                                 "     all-only\n"
+                                 "</IfModule>\n",
+                                 store));
+    /* before any server ever started: init, then a grant of a custom role */
+    EXPECT_EXIT(0, ctl_conf(conf, "init"));
+    EXPECT_EXIT(0, ctl_conf(conf, "member add Bob"));
+    EXPECT_EXIT(0, ctl_conf(conf, "grant --member bob 'Repo Reader' --all"));
+    assert_holds(out, "Repo Reader");
+    EXPECT_EXIT(0, ctl_conf(conf, "roles --json"));
+    a = out_json();
+    ck_assert_ptr_nonnull(jfind(a, "name", "Repo Reader"));
+    ck_assert_ptr_nonnull(jfind(a, "name", "Repo \"Writer\""));
+    ck_assert_ptr_null(jfind(a, "name", "Never"));
+    json_decref(a);
+    EXPECT_EXIT(0, ctl_conf(conf, "check BOB repo r1 read")); /* IAMLoginCase fold */
+    /* the store remembers: plain iamctl agrees afterwards */
+    CTL_OK("allow: Repo Reader", "check bob repo r1 read");
+    CTL_OK("allow: Repo Reader", "check BOB repo r1 read");
+    /* a mistake is named with its file and line */
+    write_file(path_of("mods-enabled/bad.conf"), "\nIAMRole \"Broken\" repo sometimes\n");
+    EXPECT_EXIT(1, ctl_conf(conf, "roles"));
+    assert_error_line("mods-enabled/bad.conf:2: IAMRole \"Broken\": 'sometimes' is not a level");
+    unlink(path_of("mods-enabled/bad.conf"));
+    write_file(path_of("other.conf"), "Include nowhere/*.conf\n");
+    EXPECT_EXIT(1, ctl_conf(path_of("other.conf"), "roles"));
+    assert_error_line("other.conf:1: Include");
+    EXPECT_EXIT(1, ctl_conf(path_of("missing.conf"), "roles"));
+    assert_error_line("cannot read");
+    write_file(path_of("loop.conf"), xprintf("Include \"%s\"\n", path_of("loop.conf")));
+    EXPECT_EXIT(1, ctl_conf(path_of("loop.conf"), "roles"));
+    assert_error_line("nest more than");
+    EXPECT_EXIT(2, ctl_conf(conf, "--plan team roles"));
+}
+END_TEST
+
 /* ---- plans ---- */
 
 START_TEST(test_plan_team)
@@ -995,7 +1108,7 @@ static TCase *tcase(const char *name)
     TCase *tc = tcase_create(name);
 
     tcase_add_checked_fixture(tc, ctl_setup, ctl_teardown);
-    tcase_set_timeout(tc, 30);
+    tcase_set_timeout(tc, IAM_TIMEOUT_DISK);
     return tc;
 }
 
@@ -1143,6 +1256,8 @@ Suite *suite_iamctl(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_output_errors);
     tcase_add_test(tc, test_damaged_store);
+    tcase_add_test(tc, test_short_data_file);
+    tcase_add_test(tc, test_conf_file);
     suite_add_tcase(s, tc);
 
     tc = tcase("plan");
@@ -1150,7 +1265,7 @@ Suite *suite_iamctl(void)
     suite_add_tcase(s, tc);
 
     tc = tcase("crash");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_writes_killed);
     suite_add_tcase(s, tc);
 

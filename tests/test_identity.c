@@ -34,6 +34,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,21 @@ static long api(const iam_httpd_t *h, const char *method, const char *path, cons
     return call(h, "olivia", method, xprintf("/iam/api/v1/%s", path), json ? JSON : NULL, json,
                 NULL, out, NULL);
 }
+
+/* The number of tokens the API lists. */
+static size_t ntokens(const iam_httpd_t *h)
+{
+    char *body = NULL;
+    json_t *j;
+    size_t n;
+
+    ck_assert_int_eq(api(h, "GET", "tokens", NULL, &body), 200);
+    j = parse_json(body);
+    n = json_array_size(json_object_get(j, "tokens"));
+    json_decref(j);
+    return n;
+}
+
 
 /* An API call with "Authorization: Bearer TOKEN" and no login. */
 static long bearer_call(const iam_httpd_t *h, const char *token, const char *method,
@@ -690,11 +706,15 @@ static void start_verified(void)
     add_login(&srv, "eve");
     add_login(&srv, "nell");
     add_login(&srv, "one");
+    add_login(&srv, "chief@corp.example");
     ctl_or_die(&srv, "member invite vera@corp.example");
+    /* invited as an owner, under the very login the IdP gives them */
+    ctl_or_die(&srv, "member invite chief@corp.example");
+    ctl_or_die(&srv, "grant --member chief@corp.example workspace-owner");
     ctl_or_die(&srv, "member invite boss@corp.example --name 'The Boss'");
     ctl_or_die(&srv, "grant --member boss@corp.example warehouse-admin");
     extra =
-        xprintf("%sIAMUserAttribute email_verified OIDC_CLAIM_email_verified\n%s%s%s%s", idp_conf,
+        xprintf("%sIAMUserAttribute email_verified OIDC_CLAIM_email_verified\n%s%s%s%s%s", idp_conf,
                 idp_env("vera", "OIDC_CLAIM_email=vera@corp.example "
                                 "OIDC_CLAIM_email_verified=true"),
                 idp_env("eve", "OIDC_CLAIM_email=boss@corp.example "
@@ -702,7 +722,9 @@ static void start_verified(void)
                 /* no verified claim at all */
                 idp_env("nell", "OIDC_CLAIM_email=boss@corp.example"),
                 idp_env("one", "OIDC_CLAIM_email=boss@corp.example "
-                               "OIDC_CLAIM_email_verified=1"));
+                               "OIDC_CLAIM_email_verified=1"),
+                idp_env("chief@corp.example", "OIDC_CLAIM_email=chief@corp.example "
+                                              "OIDC_CLAIM_email_verified=false"));
     start_or_die(&srv, "event", extra);
 }
 
@@ -733,6 +755,41 @@ START_TEST(test_unverified_email_claims_nothing)
     /* "1" counts as verified: the control */
     ck_assert_int_eq(status_of(&srv, "one", "/warehouses/main/"), 200);
     ck_active_member(&srv, "one", "boss@corp.example", "The Boss");
+}
+END_TEST
+
+/* The console and its API let in exactly whom `Require iam-owner` lets
+ * in: an invited owner whose email the IdP has not verified is refused
+ * everywhere, never given the console. */
+START_TEST(test_unverified_invited_owner_gets_no_console)
+{
+    static const char *const reads[] = {"/iam/", "/iam/members", "/iam/tokens",
+                                        "/iam/api/v1/members", "/iam/api/v1/tokens"};
+    char *body, *tok = NULL;
+    json_t *m;
+    size_t i;
+
+    ck_assert_int_eq(status_of(&srv, "chief@corp.example", "/owners/"), 403);
+    for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+        ck_assert_int_eq(call(&srv, "chief@corp.example", "GET", reads[i], NULL, NULL, NULL, &body,
+                              NULL),
+                         403);
+        ck_assert_msg(!has(body, "csrf") && !has(body, "olivia"), "%s: %s", reads[i], body);
+        if (!tok)
+            tok = iam_test_csrf(body);
+    }
+    ck_assert_int_eq(call(&srv, "chief@corp.example", "POST", "/iam/api/v1/tokens", JSON,
+                          "{\"description\":\"mine\"}", NULL, &body, NULL),
+                     403);
+    ck_assert_int_eq(call(&srv, "chief@corp.example", "POST", "/iam/api/v1/members", JSON,
+                          "{\"login\":\"crony\",\"grants\":[{\"role\":\"workspace-owner\"}]}",
+                          NULL, &body, NULL),
+                     403);
+    ck_assert_msg(member_of(&srv, "crony") == NULL, "an unverified invitee added an owner");
+    ck_assert_int_eq(ntokens(&srv), 0);
+    m = member_of(&srv, "chief@corp.example");
+    ck_assert_msg(m && !strcmp(str_at(m, "status"), "invited"), "the invitation was taken up");
+    json_decref(m);
 }
 END_TEST
 
@@ -1517,6 +1574,79 @@ START_TEST(test_token_refused)
 }
 END_TEST
 
+/* How the audit trail names what iamctl does here. */
+static const char *ctl_actor(void)
+{
+    const char *sudo = getenv("SUDO_USER");
+    struct passwd *pw = getpwuid(getuid());
+
+    return xprintf("iamctl:%s", sudo && *sudo ? sudo : pw ? pw->pw_name : "?");
+}
+
+/* A token made by `user` (an owner with a password) through the API. */
+static tok_t create_token_as(const iam_httpd_t *h, const char *user, const char *description)
+{
+    char *body = NULL;
+    json_t *j;
+    tok_t t;
+    long st = call(h, user, "POST", "/iam/api/v1/tokens", JSON,
+                   xprintf("{\"description\":\"%s\"}", description), NULL, &body, NULL);
+
+    ck_assert_msg(st == 201, "POST tokens as %s: %ld\n%s", user, st, body);
+    j = parse_json(body);
+    t = split_token(str_at(j, "token"));
+    json_decref(j);
+    return t;
+}
+
+/* A token dies with its owner's authority, for good: a later owner of the
+ * same login (in any case) does not bring it back. */
+START_TEST(test_token_dies_with_its_owner)
+{
+    tok_t a, b;
+    json_t *e;
+    char *body;
+
+    add_login(&srv, "tara");
+    add_login(&srv, "TARA");
+    add_login(&srv, "tess");
+    ctl_or_die(&srv, "member add tara --owner");
+    ctl_or_die(&srv, "member add tess --owner");
+    a = create_token_as(&srv, "tara", "tara's script");
+    b = create_token_as(&srv, "tess", "tess's script");
+    ck_assert_int_eq(bearer_call(&srv, a.token, "GET", "/iam/api/v1/roles", NULL, NULL, NULL), 200);
+    ck_assert_int_eq(bearer_call(&srv, b.token, "GET", "/iam/api/v1/roles", NULL, NULL, NULL), 200);
+    /* removed, then a member of the same login in another case made owner */
+    ctl_or_die(&srv, "member remove tara");
+    ck_invalid_token(&srv, a.token, "GET", NULL);
+    ctl_or_die(&srv, "member add TARA --owner");
+    ck_assert_int_eq(call(&srv, "TARA", "GET", "/iam/", NULL, NULL, NULL, NULL, NULL), 200);
+    ck_invalid_token(&srv, a.token, "GET", NULL);
+    /* demoted, then made owner again */
+    ctl_or_die(&srv, "revoke --member tess workspace-owner --all");
+    ck_invalid_token(&srv, b.token, "GET", NULL);
+    ctl_or_die(&srv, "grant --member tess workspace-owner --all");
+    ck_invalid_token(&srv, b.token, "GET", NULL);
+    /* the list says which are dead, and why */
+    e = listed(&srv, &a);
+    ck_assert_msg(e && json_is_false(json_object_get(e, "alive")) &&
+                      has(str_at(e, "dead_why"), "'tara' was removed"),
+                  "%s", e ? json_dumps(e, 0) : "(not listed)");
+    e = listed(&srv, &b);
+    ck_assert_msg(e && has(str_at(e, "dead_why"), "no longer a Workspace Owner"), "%s",
+                  e ? json_dumps(e, 0) : "(not listed)");
+    ck_assert_int_eq(naudit(&srv, "token.die", a.id, ctl_actor()), 1);
+    ck_assert_int_eq(naudit(&srv, "token.die", b.id, ctl_actor()), 1);
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &body, NULL),
+                     200);
+    ck_assert_msg(has(body, "<span class=\"badge\">dead</span>") &&
+                      has(body, "&#x27;tara&#x27; was removed"),
+                  "%s", tail(body));
+    ctl_or_die(&srv, "member remove TARA");
+    ctl_or_die(&srv, "member remove tess");
+}
+END_TEST
+
 /* A token is for the JSON API only: not the console, not the site. */
 START_TEST(test_token_not_for_console)
 {
@@ -1534,10 +1664,12 @@ START_TEST(test_token_not_for_console)
 }
 END_TEST
 
-/* The console's Tokens tab: create (shown once), use, revoke. */
+/* The console's Tokens tab: create (shown once, after a redirect: a
+ * reload makes no second token), use, revoke. */
 START_TEST(test_token_console)
 {
-    char *body, *hdrs, *tok, *p, *list;
+    char *body, *hdrs, *tok, *p, *list, *cookie, *set;
+    size_t before = ntokens(&srv);
     tok_t t;
 
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &body, NULL),
@@ -1546,15 +1678,45 @@ START_TEST(test_token_console)
     ck_assert_msg(tok != NULL, "%s", body);
     ck_assert_int_eq(call(&srv, "olivia", "POST", "/iam/tokens", FORM,
                           xprintf("csrf=%s&action=create&description=%s", tok, enc("from console")),
-                          NULL, &body, NULL),
-                     201);
-    ck_assert_msg(has(body, "Copy the token now"), "%s", body);
+                          NULL, &body, &hdrs),
+                     303);
+    ck_assert_msg(has(iam_test_header(hdrs, "Location"), "/iam/tokens?done=token-created"), "%s",
+                  hdrs);
+    ck_assert_int_eq(ntokens(&srv), before + 1);
+    /* the new token rides to the next page in a cookie for that page only */
+    set = iam_test_header(hdrs, "Set-Cookie");
+    ck_assert_msg(set && !strncmp(set, "iam_new_token=tok_", 18) &&
+                      has(set, "Path=/iam/tokens;") && has(set, "HttpOnly") &&
+                      has(set, "SameSite=Strict"),
+                  "%s", hdrs);
+    cookie = xprintf("Cookie: %s", strndup(set, strcspn(set, ";")));
+    ck_assert_int_eq(
+        call(&srv, "olivia", "GET", "/iam/tokens?done=token-created", NULL, NULL, cookie, &body,
+             &hdrs),
+        200);
+    ck_assert_msg(has(body, "Copy the token now") && has(body, "Token created."), "%s", body);
+    ck_assert_msg(has(iam_test_header(hdrs, "Set-Cookie"), "iam_new_token=; Path=/iam/tokens; "
+                                                            "Max-Age=0"),
+                  "the cookie is not cleared: %s", hdrs);
     p = strstr(body, "<code>tok_");
     ck_assert_msg(p != NULL, "no token shown:\n%s", body);
     p += 6;
     t = split_token(strndup(p, strcspn(p, "<")));
     ck_assert_int_eq(count_of(body, t.secret), 1);
     ck_assert_int_eq(naudit(&srv, "token.create", t.id, "console:olivia"), 1);
+    /* the page reloaded: no new token, the secret not shown again */
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens?done=token-created", NULL, NULL,
+                          NULL, &body, NULL),
+                     200);
+    ck_assert_msg(!has(body, t.secret) && !has(body, "Copy the token now"), "%s", body);
+    ck_assert_int_eq(ntokens(&srv), before + 1);
+    /* another user's cookie, or a made-up one, shows nothing */
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL,
+                          xprintf("Cookie: iam_new_token=%s.%s", t.id,
+                                  "0000000000000000000000000000000000000000"),
+                          &body, NULL),
+                     200);
+    ck_assert_msg(!has(body, "Copy the token now") || !has(body, "<code>tok_"), "%s", body);
     /* it works */
     ck_assert_int_eq(bearer_call(&srv, t.token, "GET", "/iam/api/v1/roles", NULL, NULL, NULL), 200);
     /* the list: the id, the description, never the secret */
@@ -1591,7 +1753,7 @@ static TCase *server_case(const char *name, void (*setup)(void))
     TCase *tc = tcase_create(name);
 
     tcase_add_unchecked_fixture(tc, setup, stop_srv);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     return tc;
 }
 
@@ -1618,13 +1780,14 @@ Suite *suite_identity(void)
     suite_add_tcase(s, tc);
 
     tc = server_case("email_verified", start_verified);
+    tcase_add_test(tc, test_unverified_invited_owner_gets_no_console);
     tcase_add_test(tc, test_verified_email_claims);
     tcase_add_test(tc, test_unverified_email_claims_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("plan");
     tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
-    tcase_set_timeout(tc, 30);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_loop_test(tc, test_plan_configtest, 0,
                         (int)(sizeof(plan_conf) / sizeof(plan_conf[0])));
     suite_add_tcase(s, tc);
@@ -1664,6 +1827,7 @@ Suite *suite_identity(void)
     tcase_add_test(tc, test_token_refused);
     tcase_add_test(tc, test_token_not_for_console);
     tcase_add_test(tc, test_token_console);
+    tcase_add_test(tc, test_token_dies_with_its_owner);
     suite_add_tcase(s, tc);
     return s;
 }

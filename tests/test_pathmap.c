@@ -536,12 +536,14 @@ Suite *suite_pathmap(void)
     TCase *tc;
 
     tc = tcase_create("check");
+    tcase_set_timeout(tc, IAM_TIMEOUT_PURE);
     tcase_add_test(tc, test_check_accepts);
     tcase_add_loop_test(tc, test_check_rejects, 0, (int)(sizeof(bad) / sizeof(bad[0])));
     tcase_add_test(tc, test_check_length);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("find");
+    tcase_set_timeout(tc, IAM_TIMEOUT_PURE);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_find_whole_segments);
     tcase_add_test(tc, test_find_merges_slashes);
@@ -558,6 +560,7 @@ Suite *suite_pathmap(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merge");
+    tcase_set_timeout(tc, IAM_TIMEOUT_PURE);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_merge_null_sides);

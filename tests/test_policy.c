@@ -1568,11 +1568,69 @@ END_TEST
 
 /* ================================================================ suite */
 
+/* ---- approving a request: the grant, and whether it gives what was asked ---- */
+
+static const char *approval(iam_plan_e plan, const char *type, const char *name, iam_level_e need,
+                            const char *role, int all)
+{
+    static char buf[256];
+    const char *item[2], *why;
+    iam_grant_t g;
+    const iam_role_t *r =
+        iam_policy_approval(&ws_roles, plan, type, name, need, role, all, &g, item, &why);
+
+    if (!r)
+        snprintf(buf, sizeof(buf), "refused: %s", why);
+    else if (g.scope == IAM_SCOPE_RESOURCES)
+        snprintf(buf, sizeof(buf), "%s on %s", r->slug, g.items[0]);
+    else
+        snprintf(buf, sizeof(buf), "%s on all", r->slug);
+    return buf;
+}
+
+START_TEST(approval_least_and_chosen)
+{
+    /* the least that gives the level, on that one resource */
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, NULL, 0), "source-read-only on web");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", EDIT, NULL, 0), "source-admin on web");
+    ck_assert_str_eq(approval(BUSINESS, "space", "s1", EDIT, NULL, 0), "personas-user on s1");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, NULL, 1), "source-read-only on all");
+    /* all-only roles and collections: on all */
+    ck_assert_str_eq(approval(BUSINESS, "warehouse", "main", READ, NULL, 0),
+                     "warehouse-read-only on all");
+    ck_assert_str_eq(approval(BUSINESS, "source", "*", READ, NULL, 0), "source-read-only on all");
+    ck_assert_str_eq(approval(BUSINESS, "source", NULL, EDIT, NULL, 0), "source-admin on all");
+    /* a chosen role must give what was asked */
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "source-admin", 0),
+                     "source-admin on web");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", EDIT, "source-read-only", 0),
+                     "refused: that role does not give the access asked for");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "warehouse-admin", 0),
+                     "refused: that role does not give the access asked for");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "no-such-role", 0),
+                     "refused: unknown role");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "workspace-owner", 0),
+                     "refused: Workspace Owner is granted on requests for the owners' pages only");
+    /* the owners' pages and the console: Workspace Owner only */
+    ck_assert_str_eq(approval(BUSINESS, "owners", "*", ADMIN, NULL, 0), "workspace-owner on all");
+    ck_assert_str_eq(approval(BUSINESS, "console", "*", ADMIN, NULL, 0), "workspace-owner on all");
+    ck_assert_str_eq(approval(BUSINESS, "owners", "*", ADMIN, "source-admin", 0),
+                     "refused: only Workspace Owner opens the console and the owners' pages");
+    /* the team plan has Source Admin and Workspace Owner only */
+    ck_assert_str_eq(approval(TEAM, "source", "web", READ, NULL, 0), "source-admin on web");
+    ck_assert_str_eq(approval(TEAM, "warehouse", "main", READ, NULL, 0),
+                     "refused: no role of this type gives that access on this plan");
+    ck_assert_str_eq(approval(TEAM, "source", "web", READ, "source-read-only", 0),
+                     "refused: the plan does not have that role");
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
     TCase *tc = tcase_create(name);
 
     tcase_add_checked_fixture(tc, setup_roles, NULL);
+    tcase_set_timeout(tc, IAM_TIMEOUT_PURE);
     return tc;
 }
 
@@ -1650,6 +1708,10 @@ Suite *suite_policy(void)
     tcase_add_test(tc, plans_small_plans_ignore_what_they_lack);
     tcase_add_test(tc, plans_custom_roles_ignored);
     tcase_add_test(tc, plans_label_grant_opens_collection);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("approval");
+    tcase_add_test(tc, approval_least_and_chosen);
     suite_add_tcase(s, tc);
 
     tc = tcase("explain");

@@ -155,6 +155,62 @@ static char *owner_csrf(const iam_httpd_t *h)
     return tok;
 }
 
+/* An HTML attribute value as the browser reads it (iam_h's entities). */
+static char *unescape_html(const char *s, size_t n)
+{
+    static const struct {
+        const char *ent, *ch;
+    } ents[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#x27;", "'"}};
+    char *out = calloc(1, n + 1), *o = out;
+    size_t i, k;
+
+    for (i = 0; i < n;) {
+        for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+            size_t l = strlen(ents[k].ent);
+            if (i + l <= n && !strncmp(s + i, ents[k].ent, l)) {
+                *o++ = ents[k].ch[0];
+                i += l;
+                break;
+            }
+        }
+        if (k == sizeof(ents) / sizeof(ents[0]))
+            *o++ = s[i++];
+    }
+    return out;
+}
+
+/* What a browser posts when the first button named action=approve of a
+ * page's form for `login`'s request is pressed: every hidden field of that
+ * form, and action=approve. NULL when the page has no such form; *button
+ * (if wanted) is the button's text. */
+static char *approve_post(const char *page, const char *login, char **button)
+{
+    const char *f = page, *end, *in, *mark = xprintf("name=\"rlogin\" value=\"%s\"", login);
+    char *body, *b;
+
+    while ((f = strstr(f, "<form")) && (end = strstr(f, "</form>"))) {
+        char *form = strndup(f, (size_t)(end - f));
+        f = end;
+        if (!has(form, mark) || !(b = strstr(form, "value=\"approve\">")))
+            continue;
+        if (button)
+            *button = strndup(b + 16, strcspn(b + 16, "<"));
+        body = strdup("action=approve");
+        for (in = form; (in = strstr(in, "<input type=\"hidden\" name=\"")); in++) {
+            const char *name = in + 27, *val = strstr(name, "value=\"");
+            size_t nl = strcspn(name, "\""), vl;
+            if (!val)
+                break;
+            val += 7;
+            vl = strcspn(val, "\"");
+            body = xprintf("%s&%s=%s", body, strndup(name, nl),
+                           enc(unescape_html(val, vl)));
+        }
+        return body;
+    }
+    return NULL;
+}
+
 /* Posts the request form with a given token. */
 static long ask_with(const iam_httpd_t *h, const char *user, const char *tok, const char *path,
                      const char *level, const char *message, char **out, char **headers)
@@ -352,18 +408,31 @@ static void start_shared(void)
     iam_httpd_prepare(&srv, "requests");
     if (iam_test_run(&out, NULL,
                      "touch '%s/mailbox.txt' && chmod 666 '%s/mailbox.txt' && "
+                     "for d in either either-owners both; do mkdir -p '%s/htdocs/'$d && "
+                     "echo $d > '%s/htdocs/'$d/index.html; done && chmod -R a+rX '%s/htdocs' && "
                      "htpasswd -bm '%s/htpasswd' owen owen-pw && "
                      "'%s/iamctl' -d '%s' member add owen --email owen@example.com "
                      "--name 'Owen Owner' --owner && "
                      "'%s/iamctl' -d '%s' member add ozzie --name 'Ozzie No-Mail' --owner",
-                     srv.root, srv.root, srv.root, iam_test_build_dir(), srv.store,
+                     srv.root, srv.root, srv.root, srv.root, srv.root, srv.root,
+                     iam_test_build_dir(), srv.store,
                      iam_test_build_dir(), srv.store) != 0) {
         fprintf(stderr, "preparing the requests server failed: %s\n", out);
         abort();
     }
     free(out);
+    /* pages a <RequireAny> opens to one user beside mod_iam's lines */
     extra = xprintf("IAMMailCommand \"%s/../conf/demo/mailbox %s/mailbox.txt\"\n"
-                    "IAMMailFrom iam@example.com",
+                    "IAMMailFrom iam@example.com\n"
+                    "<Location \"/either/\">\n  IAMResource warehouse main\n"
+                    "  <RequireAny>\n    Require iam\n    Require user una\n  </RequireAny>\n"
+                    "</Location>\n"
+                    "<Location \"/either-owners/\">\n"
+                    "  <RequireAny>\n    Require iam-owner\n    Require user una\n  </RequireAny>\n"
+                    "</Location>\n"
+                    "<Location \"/both/\">\n  IAMResource warehouse main\n"
+                    "  <RequireAny>\n    Require iam-owner\n    Require iam\n  </RequireAny>\n"
+                    "</Location>",
                     iam_test_build_dir(), srv.root);
     if (iam_httpd_start(&srv, "event", NULL, extra) != 0) {
         char *log = iam_httpd_log(&srv);
@@ -772,14 +841,18 @@ END_TEST
 
 START_TEST(test_approve_in_console)
 {
-    char *tok, *body, *hdrs, *out;
+    char *body, *hdrs, *out, *post, *button;
     long st;
 
     add_member(&srv, "april", "--name 'April Approved'");
     ck_assert_int_eq(ask(&srv, "april", WAREHOUSE, "read", "for the dashboards"), 303);
-    tok = owner_csrf(&srv);
-    body = xprintf("csrf=%s&action=approve&rlogin=april&rtype=warehouse&rname=main", tok);
-    st = call(&srv, "olivia", "POST", "/iam/", FORM, body, NULL, &out, &hdrs);
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/", NULL, NULL, NULL, &body, NULL), 200);
+    post = approve_post(body, "april", &button);
+    ck_assert_msg(post != NULL, "no approve form for april:\n%s", body);
+    /* the button names what it grants: warehouse roles come on all only */
+    ck_assert_str_eq(button, "Grant Warehouse Read-only on all warehouse resources");
+    ck_assert_msg(has(post, "rrev=1") && has(post, "rrole=warehouse-read-only"), "%s", post);
+    st = call(&srv, "olivia", "POST", "/iam/", FORM, post, NULL, &out, &hdrs);
     ck_assert_msg(st == 303, "status %ld:\n%s", st, out);
     ck_assert_msg(has(iam_test_header(hdrs, "Location"), "done=approved"), "%s", hdrs);
     free(out);
@@ -794,10 +867,216 @@ START_TEST(test_approve_in_console)
     ck_assert_msg(audited(&srv, "request.approve", "april", "console:olivia"),
                   "no request.approve audit");
     /* the request is gone: approving again finds nothing */
-    st = call(&srv, "olivia", "POST", "/iam/", FORM, body, NULL, &out, NULL);
+    st = call(&srv, "olivia", "POST", "/iam/", FORM, post, NULL, &out, NULL);
     ck_assert_int_eq(st, 404);
     ck_assert_msg(has(out, "no open request of"), "%s", out);
     free(out);
+}
+END_TEST
+
+/* The outside review's attack: the member files read, the owner's page
+ * shows read, the member re-posts for edit; the owner's Approve must not
+ * grant edit (or anything). Every change of level is audited and mailed. */
+START_TEST(test_approve_refused_when_the_request_changed)
+{
+    mail_t m[MAILS_MAX];
+    char *page, *post, *button, *out, *tok;
+    json_t *list;
+    long st;
+
+    add_member(&srv, "bert", "--name 'Bert Bumped'");
+    tok = member_csrf(&srv, "bert", "/sources/ios/");
+    ck_assert_int_eq(ask_with(&srv, "bert", tok, "/sources/ios/", "read", "to look", NULL, NULL),
+                     303);
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/members/bert", NULL, NULL, NULL, &page,
+                          NULL),
+                     200);
+    post = approve_post(page, "bert", &button);
+    ck_assert_msg(post != NULL, "no approve form:\n%s", page);
+    ck_assert_str_eq(button, "Grant Source Read-only on ios");
+    /* now the member asks for edit, on the same page */
+    ck_assert_int_eq(ask_with(&srv, "bert", tok, "/sources/ios/", "edit", "to look", NULL, NULL),
+                     303);
+    list = requests_of(&srv, "bert");
+    ck_assert_int_eq(json_array_size(list), 1);
+    ck_assert_str_eq(str_at(json_array_get(list, 0), "level"), "edit");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 0), "rev")), 2);
+    json_decref(list);
+    ck_assert_msg(audited(&srv, "request.level", "bert", "member:bert"), "no request.level audit");
+    ck_assert_int_eq(mails(&srv, "Subject: Access request changed from Bert Bumped", m), 2);
+    ck_assert_msg(has(m[0].body, "now asks for edit access"), "%s", m[0].body);
+    /* the owner presses the button drawn before: refused, nothing granted */
+    st = call(&srv, "olivia", "POST", "/iam/members/bert", FORM, post, NULL, &out, NULL);
+    ck_assert_msg(st == 409, "status %ld:\n%s", st, out);
+    ck_assert_msg(has(out, "changed after you saw it") && has(out, "now asks for edit"), "%s",
+                  out);
+    /* and the page drawn again names the new grant */
+    post = approve_post(out, "bert", &button);
+    ck_assert_msg(post && !strcmp(button, "Grant Source Admin on ios"), "%s", button);
+    ck_assert_int_eq(iam_ctl(&srv, &out, "member show bert"), 0);
+    ck_assert_msg(has(out, "Workspace Member (minimal workspace access)"), "%s", out);
+    ck_assert_int_eq(call(&srv, "bert", "POST", "/sources/ios/", FORM, "x=1", NULL, NULL, NULL),
+                     403);
+    /* a second change of level within the minute is refused */
+    st = ask_with(&srv, "bert", tok, "/sources/ios/", "read", "to look", &out, NULL);
+    ck_assert_msg(st == 400 && has(out, "less than a minute ago"), "status %ld:\n%s", st, out);
+    list = requests_of(&srv, "bert");
+    ck_assert_str_eq(str_at(json_array_get(list, 0), "level"), "edit");
+    json_decref(list);
+    ck_assert_int_eq(mails(&srv, "Subject: Access request changed from Bert Bumped", NULL), 2);
+    /* a new message changes the revision too */
+    ck_assert_int_eq(ask_with(&srv, "bert", tok, "/sources/ios/", "edit", "to fix it", NULL, NULL),
+                     303);
+    st = call(&srv, "olivia", "POST", "/iam/members/bert", FORM, post, NULL, &out, NULL);
+    ck_assert_msg(st == 409, "status %ld:\n%s", st, out);
+    ck_assert_int_eq(nrequests(&srv, "bert"), 1);
+}
+END_TEST
+
+/* Approving a request for an owners-only page makes an owner: never in
+ * one click. */
+START_TEST(test_approve_owner_needs_confirmation)
+{
+    char *page, *out, *link, *post, *hdrs;
+    json_t *list;
+    long st;
+    int rev;
+
+    add_member(&srv, "otto", "--name 'Otto Owner-to-be'");
+    ck_assert_int_eq(ask(&srv, "otto", "/owners/", "admin", "please"), 303);
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/members/otto", NULL, NULL, NULL, &page,
+                          NULL),
+                     200);
+    ck_assert_msg(approve_post(page, "otto", NULL) == NULL, "a one-click approve:\n%s", page);
+    ck_assert_msg(has(page, "Review: make otto a Workspace Owner"), "%s", page);
+    list = requests_of(&srv, "otto");
+    rev = (int)json_integer_value(json_object_get(json_array_get(list, 0), "rev"));
+    json_decref(list);
+    /* the owner role posted without the confirmation: refused */
+    st = call(&srv, "olivia", "POST", "/iam/members/otto", FORM,
+              xprintf("csrf=%s&action=approve&rlogin=otto&rtype=owners&rname=*&rrev=%d&rrole="
+                      "workspace-owner&rall=1",
+                      owner_csrf(&srv), rev),
+              NULL, &out, NULL);
+    ck_assert_msg(st == 400 && has(out, "confirm that first"), "status %ld:\n%s", st, out);
+    ck_assert_int_eq(iam_ctl(&srv, &out, "member show otto"), 0);
+    ck_assert_msg(has(out, "owner:   no"), "%s", out);
+    /* the review page, then its button */
+    link = strstr(page, "/iam/?confirm=approve");
+    ck_assert_ptr_nonnull(link);
+    link = unescape_html(link, strcspn(link, "\""));
+    ck_assert_int_eq(call(&srv, "olivia", "GET", link, NULL, NULL, NULL, &out, NULL), 200);
+    ck_assert_msg(has(out, "approving makes them a <strong>Workspace Owner</strong>"), "%s", out);
+    post = approve_post(out, "otto", NULL);
+    ck_assert_msg(post && has(post, "rconfirm=owner"), "%s", out);
+    st = call(&srv, "olivia", "POST", "/iam/", FORM, post, NULL, &out, &hdrs);
+    ck_assert_msg(st == 303, "status %ld:\n%s", st, out);
+    ck_assert_int_eq(call(&srv, "otto", "GET", "/owners/", NULL, NULL, NULL, NULL, NULL), 200);
+    ctl_ok(&srv, "revoke --member otto workspace-owner --all");
+}
+END_TEST
+
+/* The owner may pick another role on the approval (as GitLab lets them),
+ * but only one that gives what was asked. */
+START_TEST(test_approve_another_role)
+{
+    char *out, *tok;
+    long st;
+
+    add_member(&srv, "carl", NULL);
+    ck_assert_int_eq(ask(&srv, "carl", "/sources/ios/", "read", "logs"), 303);
+    tok = owner_csrf(&srv);
+    /* not of the type, or below the level asked: refused */
+    st = call(&srv, "olivia", "POST", "/iam/members/carl", FORM,
+              xprintf("csrf=%s&action=approve&rlogin=carl&rtype=source&rname=ios&rrev=1&rrole="
+                      "warehouse-read-only&rall=1",
+                      tok),
+              NULL, &out, NULL);
+    ck_assert_msg(st == 400 && has(out, "does not give the access asked for"), "status %ld:\n%s",
+                  st, out);
+    ck_assert_int_eq(nrequests(&srv, "carl"), 1);
+    /* Source Admin on all sources, chosen */
+    st = call(&srv, "olivia", "POST", "/iam/members/carl", FORM,
+              xprintf("csrf=%s&action=approve&rlogin=carl&rtype=source&rname=ios&rrev=1&rrole="
+                      "source-admin&rall=1",
+                      tok),
+              NULL, &out, NULL);
+    ck_assert_msg(st == 303, "status %ld:\n%s", st, out);
+    ck_assert_int_eq(iam_ctl(&srv, &out, "member show carl"), 0);
+    ck_assert_msg(has(out, "Source Admin on all (direct)"), "%s", out);
+    ck_assert_int_eq(call(&srv, "carl", "POST", "/sources/web/", FORM, "x=1", NULL, NULL, NULL),
+                     200);
+}
+END_TEST
+
+/* The API: requests carry their revision and default grant; an approval
+ * with a stale revision is refused; an owner's one needs the role named. */
+START_TEST(test_approve_api_exactly)
+{
+    json_t *list, *q;
+    char *out;
+    long st;
+
+    add_member(&srv, "dora", NULL);
+    ck_assert_int_eq(ask(&srv, "dora", "/sources/ios/", "read", "x"), 303);
+    ck_assert_int_eq(ask(&srv, "dora", "/owners/", "admin", "y"), 303);
+    list = requests_of(&srv, "dora");
+    ck_assert_int_eq(json_array_size(list), 2);
+    q = json_array_get(list, 0);
+    if (strcmp(str_at(q, "type"), "source"))
+        q = json_array_get(list, 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(q, "rev")), 1);
+    ck_assert_str_eq(str_at(json_object_get(q, "approve"), "role"), "source-read-only");
+    json_decref(list);
+    st = api_post(&srv, "requests/approve",
+                  "{\"login\":\"dora\",\"type\":\"source\",\"name\":\"ios\",\"rev\":7}", &out);
+    ck_assert_msg(st == 409 && has(out, "\"changed\""), "status %ld:\n%s", st, out);
+    st = api_post(&srv, "requests/approve",
+                  "{\"login\":\"dora\",\"type\":\"owners\",\"name\":\"*\"}", &out);
+    ck_assert_msg(st == 400 && has(out, "Workspace Owner"), "status %ld:\n%s", st, out);
+    ck_assert_int_eq(call(&srv, "dora", "GET", "/owners/", NULL, NULL, NULL, NULL, NULL), 403);
+    st = api_post(&srv, "requests/approve",
+                  "{\"login\":\"dora\",\"type\":\"source\",\"name\":\"ios\",\"rev\":1,"
+                  "\"scope\":\"all\"}",
+                  &out);
+    ck_assert_msg(st == 200, "status %ld:\n%s", st, out);
+    ck_assert_msg(has(out, "{\"role\":\"source-read-only\",\"scope\":\"all\"}"), "%s", out);
+    ck_assert_int_eq(nrequests(&srv, "dora"), 0); /* both answered: her permissions changed */
+}
+END_TEST
+
+/* A request is for a page that refuses the member: not for one another
+ * line of a <RequireAny> lets them into (approving that one could make
+ * an owner). What mod_iam refused, least first, is what is filed. */
+START_TEST(test_request_only_where_the_page_refuses)
+{
+    char *out, *tok, *body;
+    json_t *list;
+    long st;
+
+    add_member(&srv, "una", NULL);
+    add_member(&srv, "ugo", NULL);
+    ck_assert_int_eq(call(&srv, "una", "GET", "/either/", NULL, NULL, NULL, NULL, NULL), 200);
+    ck_assert_int_eq(call(&srv, "una", "GET", "/either-owners/", NULL, NULL, NULL, NULL, NULL),
+                     200);
+    tok = member_csrf(&srv, "una", WAREHOUSE);
+    st = ask_with(&srv, "una", tok, "/either/", "read", "x", &out, NULL);
+    ck_assert_msg(st == 400 && has(out, "does not refuse you"), "status %ld:\n%s", st, out);
+    st = ask_with(&srv, "una", tok, "/either-owners/", "admin", "x", &out, NULL);
+    ck_assert_msg(st == 400 && has(out, "does not refuse you"), "status %ld:\n%s", st, out);
+    ck_assert_int_eq(nrequests(&srv, "una"), 0);
+    /* ugo is refused by both lines of /both/: the page and the request are
+     * about the warehouse, which is enough, not the owners' pages */
+    ck_assert_int_eq(call(&srv, "ugo", "GET", "/both/", NULL, NULL, NULL, &body, NULL), 403);
+    ck_assert_msg(has(body, "the warehouse main"), "%s", body);
+    ck_assert_int_eq(ask(&srv, "ugo", "/both/", "read", "x"), 303);
+    ck_assert_int_eq(ask(&srv, "ugo", "/either-owners/", "admin", "x"), 303);
+    list = requests_of(&srv, "ugo");
+    ck_assert_int_eq(json_array_size(list), 2);
+    ck_assert_msg(!strcmp(str_at(json_array_get(list, 0), "type"), "warehouse") !=
+                      !strcmp(str_at(json_array_get(list, 1), "type"), "warehouse"),
+                  "one warehouse request");
+    json_decref(list);
 }
 END_TEST
 
@@ -1605,7 +1884,7 @@ Suite *suite_requests(void)
 
     tc = tcase_create("shared");
     tcase_add_unchecked_fixture(tc, start_shared, stop_shared);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_denied_page_html);
     tcase_add_test(tc, test_denied_page_escapes_login);
     tcase_add_test(tc, test_denied_page_json);
@@ -1618,6 +1897,11 @@ Suite *suite_requests(void)
     tcase_add_test(tc, test_one_mail_per_owner);
     tcase_add_test(tc, test_mail_headers_not_injectable);
     tcase_add_test(tc, test_approve_in_console);
+    tcase_add_test(tc, test_approve_refused_when_the_request_changed);
+    tcase_add_test(tc, test_approve_owner_needs_confirmation);
+    tcase_add_test(tc, test_approve_another_role);
+    tcase_add_test(tc, test_approve_api_exactly);
+    tcase_add_test(tc, test_request_only_where_the_page_refuses);
     tcase_add_test(tc, test_approve_edit_by_api);
     tcase_add_test(tc, test_dismiss);
     tcase_add_test(tc, test_cleared_by_iamctl_grant);
@@ -1633,7 +1917,7 @@ Suite *suite_requests(void)
 
     tc = tcase_create("own_config");
     tcase_add_checked_fixture(tc, own_setup, own_teardown);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_request_limit);
     tcase_add_test(tc, test_mail_command_fails);
     tcase_add_test(tc, test_mail_command_hangs);

@@ -7,8 +7,9 @@
 //   (IAMMailCommand appends to $IAM_MAILBOX); olivia sees the request on the
 //   console's overview and on max's page; she adds max a role, the request
 //   goes away, and max's next request to the warehouse passes.
-//   rita asks the same; olivia presses Approve; rita can read the warehouse
-//   and no more (Warehouse Read-only).
+//   rita asks the same; olivia presses the button that names the grant
+//   ("Grant Warehouse Read-only on all warehouse resources"); rita can read
+//   the warehouse and no more (Warehouse Read-only).
 // Each step saves a full-page screenshot to $IAM_OUT.
 //
 // Environment (set by ./run): IAM_URL (http://127.0.0.1:PORT), IAM_OUT
@@ -187,7 +188,7 @@ async function requestAccess(page, login, message) {
 
 // The open requests on the console's overview, without the header row.
 function requestRows(page) {
-    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Approve' }) });
+    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
 }
 
 async function assertNoRequests(page) {
@@ -374,7 +375,9 @@ describe('access requests', () => {
         assert.equal(await row.count(), 1);
         assert.match(await row.textContent(), /read access to warehouse main/);
         assert.ok((await row.textContent()).includes(RITA_MESSAGE));
-        await navigate(page, () => row.getByRole('button', { name: 'Approve' }).click());
+        await navigate(page, () => row.getByRole('button', {
+            name: 'Grant Warehouse Read-only on all warehouse resources', exact: true,
+        }).click());
         assert.equal(new URL(page.url()).pathname, '/iam/');
         await assertNotice(page, 'Request approved: the member has the access they asked for.');
         await assertNoRequests(page);

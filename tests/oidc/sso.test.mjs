@@ -165,7 +165,7 @@ async function logInThroughProvider(page, login, path, want, { tryWrong = false,
 }
 
 function requestRows(page) {
-    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Approve' }) });
+    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
 }
 
 function step(name, fn) {
@@ -278,7 +278,7 @@ describe('single sign-on', () => {
         assert.ok((await row.textContent()).includes(MESSAGE));
         await shot(page, '04-owner-overview');
 
-        await navigate(page, () => row.getByRole('button', { name: 'Approve' }).click());
+        await navigate(page, () => row.getByRole('button', { name: 'Grant Source Read-only on checkout', exact: true }).click());
         assert.equal((await page.getByRole('status').textContent()).trim(),
                      'Request approved: the member has the access they asked for.');
         assert.equal(await requestRows(page).count(), 0);
