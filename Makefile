@@ -12,7 +12,7 @@ CC        ?= cc
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium \
-             libapache2-mod-auth-openidc wrk apache2-utils git \
+             libapache2-mod-auth-openidc libapache2-mod-auth-mellon wrk apache2-utils git \
              clang libclang-rt-14-dev
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c mod_iam/pathmap.c \
@@ -100,6 +100,8 @@ test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide
 	sh tests/browser/run $(abspath $(BUILD))
 	@echo "== single sign-on: mod_auth_openidc and a local OpenID provider (tests/oidc)"
 	sh tests/oidc/run $(abspath $(BUILD))
+	@echo "== single sign-on: mod_auth_mellon (SAML) and a local identity provider (tests/saml)"
+	sh tests/saml/run $(abspath $(BUILD))
 	@echo "== all tests"
 	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
 
