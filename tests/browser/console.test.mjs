@@ -12,17 +12,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { LAUNCH, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
-const CHROMIUM = process.env.IAM_CHROMIUM || '/usr/bin/chromium';
 if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE))
     throw new Error('IAM_URL must be http://127.0.0.1:PORT (start this test with ./run)');
 
-const STEP_TIMEOUT = 30_000;
 
 let browser, context, page;
-let failed = false; // the steps build on each other: stop at the first failure
 const serverErrors = []; // 5xx answers the console gave
 const offsite = []; // any request that was not for 127.0.0.1
 
@@ -122,18 +120,7 @@ async function openGroup(name) {
     await assertHeading(name);
 }
 
-function step(name, fn) {
-    test(name, { timeout: STEP_TIMEOUT }, async (t) => {
-        if (failed) return t.skip('an earlier step failed');
-        try {
-            await fn(t);
-        } catch (e) {
-            failed = true;
-            await shot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
-            throw e;
-        }
-    });
-}
+const step = stepper(OUT, () => page);
 
 // ---- the procedures ----
 
@@ -141,12 +128,7 @@ describe("owners' console", () => {
     before(async () => {
         mkdirSync(OUT, { recursive: true });
         for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
-        browser = await chromium.launch({
-            executablePath: CHROMIUM,
-            args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                   '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-            timeout: 30_000,
-        });
+        browser = await chromium.launch(LAUNCH);
         context = await browser.newContext({
             httpCredentials: { username: 'olivia', password: 'olivia-pw', origin: BASE },
             viewport: { width: 1280, height: 800 },

@@ -20,12 +20,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { LAUNCH, mainText, navigate, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
-const CHROMIUM = process.env.IAM_CHROMIUM || '/usr/bin/chromium';
 const MAILBOX = process.env.IAM_MAILBOX;
 const CTL = process.env.IAM_CTL;
 const STORE = process.env.IAM_STORE;
@@ -34,7 +33,6 @@ if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE))
 if (!MAILBOX || !CTL || !STORE)
     throw new Error('IAM_MAILBOX, IAM_CTL and IAM_STORE must be set (start this test with ./run)');
 
-const STEP_TIMEOUT = 30_000;
 const WAREHOUSE = '/warehouses/main/';
 const MAX_MESSAGE = 'Need the warehouse for the Q3 report';
 const RITA_MESSAGE = 'Need the warehouse numbers for the monthly review';
@@ -42,7 +40,6 @@ const RITA_MESSAGE = 'Need the warehouse numbers for the monthly review';
 let browser;
 const people = {}; // login -> { context, page }
 let current; // the page the running step works on (for a failure's screenshot)
-let failed = false; // the steps build on each other: stop at the first failure
 const serverErrors = []; // 5xx answers
 const offsite = []; // any request that was not for 127.0.0.1
 
@@ -114,27 +111,10 @@ function pageOf(login) {
     return current;
 }
 
-async function shot(page, name) {
-    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-}
-
-async function mainText(page) {
-    return (await page.locator('main').textContent().catch(() => '')) || '';
-}
-
 // Loads `path`; returns the response (redirects followed).
 async function open(page, path, want) {
     const res = await page.goto(BASE + path, { waitUntil: 'load' });
     assert.equal(res.status(), want, `GET ${path}: ${res.status()}: ${await mainText(page)}`);
-    return res;
-}
-
-// Runs `act` (a click that submits a form) and waits for the page it leads
-// to, through any 303 redirect; `want` is that page's status.
-async function navigate(page, act, want = 200) {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), act()]);
-    assert.ok(res, 'the action loaded no page');
-    assert.equal(res.status(), want, `${res.url()} answered ${res.status()}: ${await mainText(page)}`);
     return res;
 }
 
@@ -186,11 +166,6 @@ async function requestAccess(page, login, message) {
     assert.equal(await page.getByRole('button', { name: 'Request access' }).count(), 0);
 }
 
-// The open requests on the console's overview, without the header row.
-function requestRows(page) {
-    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
-}
-
 async function assertNoRequests(page) {
     assert.equal((await page.getByRole('heading', { level: 2, name: /^Access requests/ }).textContent()).trim(),
                  'Access requests (0)');
@@ -198,31 +173,15 @@ async function assertNoRequests(page) {
     assert.equal(await requestRows(page).count(), 0);
 }
 
-function step(name, fn) {
-    test(name, { timeout: STEP_TIMEOUT }, async (t) => {
-        if (failed) return t.skip('an earlier step failed');
-        try {
-            await fn(t);
-        } catch (e) {
-            failed = true;
-            if (current)
-                await shot(current, `failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
-            throw e;
-        }
-    });
-}
+const shot = (page, name) => saveShot(OUT, page, name);
+const step = stepper(OUT, () => current);
 
 // ---- the loop ----
 
 describe('access requests', () => {
     before(async () => {
         mkdirSync(OUT, { recursive: true });
-        browser = await chromium.launch({
-            executablePath: CHROMIUM,
-            args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                   '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-            timeout: 30_000,
-        });
+        browser = await chromium.launch(LAUNCH);
         for (const login of ['max', 'olivia', 'rita']) await person(login);
     });
 

@@ -32,12 +32,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { LAUNCH, heading, mainText, navigate, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const IDP = process.env.IDP_URL;
 const SP_ENTITY_ID = process.env.SP_ENTITY_ID;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
-const CHROMIUM = process.env.IAM_CHROMIUM || '/usr/bin/chromium';
 const CTL = process.env.IAM_CTL;
 const STORE = process.env.IAM_STORE;
 const ERROR_LOG = process.env.IAM_ERROR_LOG;
@@ -47,7 +47,6 @@ for (const [name, value] of [['IAM_URL', BASE], ['IDP_URL', IDP]])
 if (!CTL || !STORE || !ERROR_LOG || !SP_ENTITY_ID)
     throw new Error('IAM_CTL, IAM_STORE, IAM_ERROR_LOG and SP_ENTITY_ID must be set (start this test with ./run)');
 
-const STEP_TIMEOUT = 30_000;
 const CHECKOUT = '/sources/checkout/';
 const ACS = `${BASE}/mellon/postResponse`;
 const MESSAGE = 'I am new on the checkout team';
@@ -55,7 +54,6 @@ const MESSAGE = 'I am new on the checkout team';
 let browser;
 const people = {}; // login -> { context, page, toIdP: [requests] }
 let current; // the page the running step works on (for a failure's screenshot)
-let failed = false; // the steps build on each other: stop at the first failure
 const serverErrors = []; // 5xx answers, from Apache or the IdP
 const offsite = []; // any request that was not for 127.0.0.1
 
@@ -95,29 +93,6 @@ async function person(login) {
 async function pageOf(login) {
     current = people[login]?.page || await person(login);
     return current;
-}
-
-async function shot(page, name) {
-    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-}
-
-// The page's <main> (the body where there is none), without waiting for it.
-async function mainText(page) {
-    return page.evaluate(() => (document.querySelector('main') || document.body)?.textContent || '')
-        .catch(() => '');
-}
-
-async function heading(page) {
-    return (await page.getByRole('heading', { level: 1 }).textContent()).trim();
-}
-
-// Runs `act` (a click that submits a form, or a page.goto) and waits for the
-// page it leads to, through any redirects; `want` is that page's status.
-async function navigate(page, act, want = 200) {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), act()]);
-    assert.ok(res, 'the action loaded no page');
-    assert.equal(res.status(), want, `${res.url()} answered ${res.status()}: ${await mainText(page)}`);
-    return res;
 }
 
 // The requests of the redirect chain that led to `res`, oldest first.
@@ -193,24 +168,8 @@ async function deniedPage(page, login, what) {
     assert.match(await mainText(page), new RegExp(`You are signed in as ${login}, and you do not have ${what}\\.`));
 }
 
-// The open access requests of the console's overview (each can be dismissed).
-function requestRows(page) {
-    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
-}
-
-function step(name, fn) {
-    test(name, { timeout: STEP_TIMEOUT }, async (t) => {
-        if (failed) return t.skip('an earlier step failed');
-        try {
-            await fn(t);
-        } catch (e) {
-            failed = true;
-            if (current)
-                await shot(current, `failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
-            throw e;
-        }
-    });
-}
+const shot = (page, name) => saveShot(OUT, page, name);
+const step = stepper(OUT, () => current);
 
 // ---- the story ----
 
@@ -218,12 +177,7 @@ describe('SAML single sign-on', () => {
     before(async () => {
         mkdirSync(OUT, { recursive: true });
         for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
-        browser = await chromium.launch({
-            executablePath: CHROMIUM,
-            args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                   '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-            timeout: 30_000,
-        });
+        browser = await chromium.launch(LAUNCH);
     });
 
     after(async () => {

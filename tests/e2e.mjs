@@ -1,0 +1,70 @@
+// What the browser suites share (tests/browser, tests/oidc, tests/saml): how
+// Chromium starts, how a step of a story runs, how a page is read and
+// followed. Only node's own modules here: each suite has playwright-core in
+// its own node_modules and passes the pages in.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { join } from 'node:path';
+
+// Debian's chromium as this machine kind starts it: headless, no sandbox
+// (tests may run as root), and none of its background traffic (the network
+// is closed; only 127.0.0.1 is used).
+export const LAUNCH = {
+    executablePath: process.env.IAM_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 30_000,
+};
+
+export const STEP_TIMEOUT = 30_000;
+
+// A full-page screenshot, OUT/name.png.
+export async function shot(out, page, name) {
+    await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+}
+
+// The page's <main> (the body where there is none), without waiting for it.
+export async function mainText(page) {
+    return page.evaluate(() => (document.querySelector('main') || document.body)?.textContent || '')
+        .catch(() => '');
+}
+
+export async function heading(page) {
+    return (await page.getByRole('heading', { level: 1 }).textContent()).trim();
+}
+
+// Runs `act` (a click that submits a form, or a page.goto) and waits for the
+// page it leads to, through any redirects; `want` is that page's status.
+export async function navigate(page, act, want = 200) {
+    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), act()]);
+    assert.ok(res, 'the action loaded no page');
+    assert.equal(res.status(), want, `${res.url()} answered ${res.status()}: ${await mainText(page)}`);
+    return res;
+}
+
+// The open access requests of a console page (each can be dismissed).
+export function requestRows(page) {
+    return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
+}
+
+// The steps of a story build on each other: after the first failure the
+// rest are skipped, and the failing step's page (`pageNow()`) is saved as
+// OUT/failed-STEP.png.
+export function stepper(out, pageNow) {
+    let failed = false;
+    return function step(name, fn) {
+        test(name, { timeout: STEP_TIMEOUT }, async (t) => {
+            if (failed) return t.skip('an earlier step failed');
+            try {
+                await fn(t);
+            } catch (e) {
+                failed = true;
+                const page = pageNow();
+                if (page)
+                    await shot(out, page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`)
+                        .catch(() => {});
+                throw e;
+            }
+        });
+    };
+}
