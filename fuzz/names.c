@@ -140,8 +140,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 iam_policy_explain(&d, buf, sizeof(buf));
                 (void)iam_policy_level(&roles, plans[p], &set, 1, &res);
                 (void)iam_policy_is_owner(&roles, &set, 1);
-                if (role->kind == IAM_ROLE_PLAIN && res.type[0])
-                    (void)iam_roles_lowest(&roles, res.type, role->level, plans[p]);
+                if (res.type[0]) {
+                    iam_grant_t answer;
+                    const char *item[2], *why = NULL;
+                    const iam_role_t *got =
+                        iam_policy_approval(&roles, plans[p], res.type, res.name, role->level, NULL,
+                                            IAM_APPROVE_AUTO, &answer, item, &why);
+                    iam_grant_set_t given = {NULL, &answer, 1};
+                    if (!got && !why)
+                        abort(); /* a refusal always says why */
+                    if (got && !iam_policy_decide(&roles, plans[p], &given, 1, &res, role->level).allow)
+                        abort(); /* an approval gives what was asked */
+                }
             }
         }
     }

@@ -30,11 +30,13 @@ char *iam_conf_word(apr_pool_t *p, const char **line);
  * a message (in p) that names the directive. */
 const char *iam_conf_role(apr_pool_t *p, iam_roles_t *roles, const char *args);
 
-/* Reads `file` and what it includes; NULL, or "FILE:LINE: message". A
+/* Reads `file` and what it includes (a directory: its files, dot-files and
+ * subdirectories too, as Apache does); NULL, or "FILE:LINE: message". A
  * relative Include is taken from ServerRoot (the directive, else the
- * directory of `file`). <IfDefine> follows Define; <IfModule> is taken
- * as true (and <IfModule !...> as false); what other sections hold is not
- * the store's (the IAM directives it reads are server-wide). */
+ * directory of `file`). <IfDefine> follows Define and <IfFile> the file;
+ * <IfModule>, <IfVersion>, <IfDirective> and <IfSection> are taken as
+ * true (negated: false); what other sections hold is not the store's (the
+ * IAM directives it reads are server-wide). */
 const char *iam_httpdconf_read(apr_pool_t *p, const char *file, iam_httpdconf_t *out);
 
 #endif

@@ -95,9 +95,6 @@ const char *iam_roles_add(iam_roles_t *roles, const char *name, const char *slug
 const iam_role_t *iam_roles_find(const iam_roles_t *roles, const char *name);
 /* Whether some role grants on this resource type. */
 int iam_roles_has_type(const iam_roles_t *roles, const char *type);
-/* The lowest-level role of `type` with at least `level` (for approving requests). */
-const iam_role_t *iam_roles_lowest(const iam_roles_t *roles, const char *type, iam_level_e level,
-                                   iam_plan_e plan);
 
 /* Writes the slug of `name` ("Source Admin" -> "source-admin") into buf. */
 void iam_slugify(const char *name, char *buf, size_t len);
@@ -164,17 +161,28 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
 iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_set_t *sets,
                              int nsets, const iam_resource_t *res);
 
+/* The pseudo-types of access requests for what only Workspace Owners open:
+ * the console, and pages behind `Require iam-owner`. No role names them. */
+#define IAM_TYPE_CONSOLE "console"
+#define IAM_TYPE_OWNERS "owners"
+int iam_type_owners_only(const char *type);
+
+/* Where an approval grants its role: on the one resource asked for, on all
+ * of its type, or (AUTO) on the one resource where the role can be granted
+ * so, else on all. */
+typedef enum { IAM_APPROVE_AUTO = 0, IAM_APPROVE_RESOURCE, IAM_APPROVE_ALL } iam_approve_scope_e;
+
 /* The grant that answers a request for `need` on the resource `type` `name`
- * (NULL or "*": the type's collection; type "console" or "owners": the
- * console and the owners' pages, which only Workspace Owner opens): of
- * `role` (NULL: the least role that gives it on this plan), on that one
- * resource or, with `all` (and always for a collection or an all-only
- * role), on all of the type. out->items uses `item` (room for two). NULL
- * and *why (static text) when no such grant would give the access asked
- * for, or the plan lacks it. */
+ * (NULL or "*": the type's collection; an owners-only type: Workspace Owner
+ * on all): of `role` (NULL: the lowest-level role of the type that gives
+ * it on this plan), on `scope`. out->items uses `item` (room for two). NULL
+ * and *why (static text) when that grant would not give the access asked
+ * for, or cannot be made (the plan lacks the role; a role granted on all
+ * resources only, or a collection, on one resource). */
 const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan, const char *type,
-                                      const char *name, iam_level_e need, const char *role, int all,
-                                      iam_grant_t *out, const char *item[2], const char **why);
+                                      const char *name, iam_level_e need, const char *role,
+                                      iam_approve_scope_e scope, iam_grant_t *out,
+                                      const char *item[2], const char **why);
 
 /* One line that explains a decision: "allow: Source Admin on resources
  * (checkout) through group eng". Returns buf. */

@@ -11,7 +11,10 @@
 
 #define IAM_STORE_DEFAULT_DIR "/var/lib/apache2/iam"
 #define IAM_STORE_DEFAULT_MAPSIZE ((size_t)1 << 30)
-#define IAM_STORE_FORMAT 2 /* 2: member records carry their groups' grants */
+/* 2: member records carry their groups' grants; 3: request and token records
+ * of format 2 (revisions, dead tokens), which a release of format 2 would
+ * take for damage: it refuses the store instead */
+#define IAM_STORE_FORMAT 3
 
 typedef struct iam_store iam_store_t;
 
@@ -104,6 +107,7 @@ typedef struct {
     unsigned rev;        /* 1 when filed, one more at each change: an approval names the
                             revision its owner saw */
     long long level_time; /* when its level last changed (0: never): once a minute at most */
+    long long audit_time; /* when a change of its message was last audited */
 } iam_request_t;
 
 #define IAM_REQUEST_MESSAGE_MAX 1000
@@ -346,9 +350,9 @@ iam_status_e iam_store_request_get(iam_store_t *st, apr_pool_t *p, const char *l
 /* An owner's answer to one request: exactly what they were shown. */
 typedef struct {
     const char *login, *type, *name; /* the request */
-    unsigned rev;                    /* the revision shown: another is IAM_STALE; 0: any */
+    unsigned rev;                    /* the revision shown: any other is IAM_STALE */
     const char *role;                /* the role to grant; NULL: the least (iam_policy_approval) */
-    int all;                         /* on all resources of the type, not just the one asked for */
+    iam_approve_scope_e scope;       /* on the resource asked for, or all of its type */
     int owner_confirmed; /* approving Workspace Owner needs it: else IAM_INVALID */
 } iam_approval_t;
 

@@ -41,9 +41,17 @@ apr_array_header_t *iam_web_words(apr_pool_t *p, const char *s);
 /* The value of cookie `name` the client sent, or NULL. */
 const char *iam_web_cookie(request_rec *r, const char *name);
 /* Sets (value) or clears (NULL) cookie `name` for `path`: HttpOnly,
- * SameSite=Strict, Secure over https, gone after max_age seconds. */
+ * SameSite=Strict, Secure over https or when `secure` (the console's URL is
+ * https behind a proxy that speaks http to us), gone after max_age seconds. */
 void iam_web_set_cookie(request_rec *r, const char *name, const char *value, const char *path,
-                        int max_age);
+                        int max_age, int secure);
+/* `plain` sealed for r->user alone (AES-256-GCM under a key derived from
+ * the workspace secret, the purpose and the user), as hex; NULL if it
+ * cannot be. Unseal: the plain text, or NULL if anything does not match. */
+const char *iam_web_seal(request_rec *r, const unsigned char secret[32], const char *purpose,
+                         const char *plain);
+const char *iam_web_unseal(request_rec *r, const unsigned char secret[32], const char *purpose,
+                           const char *sealed);
 
 /* Whether Origin (or else Referer), when sent, names this server. */
 int iam_web_same_origin(request_rec *r);

@@ -58,7 +58,8 @@ typedef struct {
     int request_limit;             /* open access requests per member */
     const char *mail_command;      /* sendmail-compatible; NULL: no mail */
     const char *mail_from;
-    const char *console_url; /* for links in mails, and the request form */
+    const char *console_url;  /* for links in mails, and the request form */
+    const char *console_path; /* its path on this site ("/iam"), parsed once */
     const char *login_url;   /* the site's login link, for invitations */
     const char *attr_email;  /* request variables the IdP module sets */
     const char *attr_name;
@@ -129,6 +130,9 @@ typedef enum {
     IAM_ADMIT_ERROR       /* the store failed: err says why (and nobody is let in) */
 } iam_admit_e;
 
+/* In the order of what a request for access answers best: when several
+ * Require lines of a request refused, the lowest is the one it carries
+ * (granting a resource is enough where the owners' pages are too). */
 typedef enum {
     IAM_REFUSED_NONE = 0,
     IAM_REFUSED_RESOURCE,   /* Require iam: no grant covers the resource */
@@ -142,6 +146,8 @@ typedef struct {
     const iam_resource_t *res; /* what it refused (NULL for CONFIG) */
     iam_level_e need;          /* at which level */
     int granted;               /* Require iam let a member (not an owner) in */
+    int passed;                /* authorization let the request through after all */
+    const char *page[2];       /* the 403 and 401 custom responses mod_iam set */
 } iam_verdict_t;
 
 /* r->user as a member of the workspace (subj filled for IAM_ADMIT_MEMBER),
@@ -149,6 +155,8 @@ typedef struct {
 iam_admit_e iam_admit(request_rec *r, iam_store_t *store, iam_subject_t *subj, iam_err_t *err);
 /* NULL when no mod_iam Require looked at this request. */
 const iam_verdict_t *iam_verdict_of(const request_rec *r);
+/* The same, made on first use, for the page's bookkeeping (denied.c). */
+iam_verdict_t *iam_verdict_for(request_rec *r);
 
 /* denied.c: what a refused user sees (the request-access page). Refused
  * authenticated users get 403 with it, whatever AuthzSendForbiddenOnFailure

@@ -8,16 +8,6 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
-/* The path part of IAMConsoleURL ("/iam"). */
-static const char *console_path(const iam_workspace_t *ws)
-{
-    const char *url = ws->console_url, *slash;
-
-    if (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8))
-        return (slash = strchr(strstr(url, "//") + 2, '/')) ? slash : "";
-    return url;
-}
-
 static int wants_json(const iam_web_t *w)
 {
     return !strncmp(w->sub, "api/", 4) || !strcmp(w->sub, "api");
@@ -56,7 +46,7 @@ static int serve_css(request_rec *r)
     return OK;
 }
 
-static const iam_resource_t console_res = {"console", "", 0, NULL};
+static const iam_resource_t console_res = {IAM_TYPE_CONSOLE, "", 0, NULL};
 
 /* A short page for a refused request-access post, with the way back. */
 static int request_refused(iam_web_t *w, int status, const char *why, const char *back)
@@ -222,7 +212,7 @@ int iam_admin_handler(request_rec *r)
     w.ws = iam_workspace_of(r->server);
     /* The console's base: the path of IAMConsoleURL when the request is
      * under it, else the innermost section (core keeps its path). */
-    section = console_path(w.ws);
+    section = w.ws->console_path;
     n = strlen(section);
     if (strncmp(r->uri, section, n) || (r->uri[n] != '/' && r->uri[n] != '\0')) {
         cd = ap_get_core_module_config(r->per_dir_config);

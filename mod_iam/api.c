@@ -125,9 +125,9 @@ static int list_members(api_t *a)
     const char *lim = apr_table_get(w->query, "limit"), *next;
     int limit = lim ? atoi(lim) : IAM_PAGE_SIZE, i;
     apr_array_header_t *list;
-    iam_workspace_info_t info;
     iam_err_t err;
     json_t *arr;
+    long total;
 
     if (limit < 1 || limit > 500)
         return bad(w->r, "limit must be 1 to 500");
@@ -141,7 +141,7 @@ static int list_members(api_t *a)
         return bad(w->r, "status must be active or invited");
     if (iam_store_member_page_status(w->st, w->r->pool, q, want, after, limit, &list, &next,
                                      &err) != IAM_OK ||
-        iam_store_info(w->st, &info, w->r->pool, &err) != IAM_OK)
+        iam_store_member_count(w->st, w->r->pool, q, want, &total, &err) != IAM_OK)
         return store_error(w->r, &err);
     arr = json_array();
     for (i = 0; i < list->nelts; i++)
@@ -149,7 +149,7 @@ static int list_members(api_t *a)
                               iam_json_member(w->r->pool, APR_ARRAY_IDX(list, i, iam_member_t *)));
     return send_json(
         w->r, HTTP_OK,
-        json_pack("{s:o, s:s?, s:i}", "members", arr, "next", next, "total", info.members));
+        json_pack("{s:o, s:s?, s:I}", "members", arr, "next", next, "total", (json_int_t)total));
 }
 
 static int show_member(api_t *a, const char *login, int status)
@@ -476,13 +476,13 @@ static json_t *request_json(api_t *a, const iam_request_t *q)
     const char *item[2], *why;
     const iam_role_t *role;
     iam_grant_t g;
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "login", q->login, "type",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "login", q->login, "type",
                           q->type, "name", q->name, "path", q->path, "level",
                           iam_level_name(q->level), "message", q->message, "time",
                           iam_time_text(p, q->time), "rev", (json_int_t)q->rev);
 
     role = iam_policy_approval(&a->w->ws->roles, a->w->ws->plan, q->type, q->name, q->level, NULL,
-                               0, &g, item, &why);
+                               IAM_APPROVE_AUTO, &g, item, &why);
     if (j)
         json_object_set_new(j, "approve", role ? iam_json_grant(&g) : json_null());
     return j;
@@ -504,12 +504,13 @@ static int list_requests(api_t *a)
     return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "requests", arr));
 }
 
-/* POST requests/approve {"login", "type", "name", "rev"?, "role"?, "scope"?}
- * or requests/dismiss {"login", "type", "name"}. With "rev", a request
- * changed since (another revision) is refused (409); "role" defaults to
- * the least that gives the access asked for, "scope" to "resource" (that
- * one resource; "all": all of the type). A request for the console or an
- * owners-only page makes an owner: only with "role": "workspace-owner". */
+/* POST requests/approve {"login", "type", "name", "rev", "role"?, "scope"?}
+ * or requests/dismiss {"login", "type", "name"}. "rev" is the revision the
+ * client decided on (GET requests): a request changed since is refused
+ * (409). "role" defaults to the least that gives the access asked for;
+ * "scope" "resource" (that one) or "all" (all of its type), by default
+ * the one resource where the role allows. A request for the console or
+ * an owners-only page makes an owner: only with "role": "workspace-owner". */
 static int answer_request(api_t *a, int approve)
 {
     static const char *const known[] = {"login", "type", "name", "rev", "role", "scope", NULL};
@@ -535,6 +536,9 @@ static int answer_request(api_t *a, int approve)
         (!json_is_integer(rev) || json_integer_value(rev) < 1 ||
          json_integer_value(rev) > 0xffffffffLL))
         return bad(a->w->r, "\"rev\" must be a request's revision (a positive integer)");
+    if (approve && !rev)
+        return bad(a->w->r, "\"rev\" is required: the revision of the request you decided on (GET "
+                            "requests), so that a request changed since is not approved");
     if (scope && strcmp(scope, "resource") && strcmp(scope, "all"))
         return bad(a->w->r, "\"scope\" must be \"resource\" or \"all\"");
     if (!approve) {
@@ -546,8 +550,10 @@ static int answer_request(api_t *a, int approve)
         return send_json(a->w->r, HTTP_OK, json_pack("{s:b}", "dismissed", 1));
     }
     ap.name = ap.name ? ap.name : "*";
-    ap.rev = rev ? (unsigned)json_integer_value(rev) : 0;
-    ap.all = scope && !strcmp(scope, "all");
+    ap.rev = (unsigned)json_integer_value(rev);
+    ap.scope = !scope                     ? IAM_APPROVE_AUTO
+               : !strcmp(scope, "all") ? IAM_APPROVE_ALL
+                                       : IAM_APPROVE_RESOURCE;
     ap.owner_confirmed = ap.role && !strcasecmp(ap.role, "workspace-owner");
     if (iam_store_request_approve(a->w->st, a->w->actor, &ap, &err) != IAM_OK)
         return store_error(a->w->r, &err);

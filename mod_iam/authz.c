@@ -41,29 +41,23 @@ const iam_verdict_t *iam_verdict_of(const request_rec *r)
     return s ? &s->v : NULL;
 }
 
-/* What `Require iam-owner` guards, for the refused page and requests. */
-static const iam_resource_t owners_only = {"owners", "*", 0, NULL};
-
-/* Which refusal a request carries when several of its Require lines
- * refused (a <RequireAny>): the least one, since granting it is enough.
- * The page shows it and a request for access files it. */
-static int rank(iam_refusal_e k)
+iam_verdict_t *iam_verdict_for(request_rec *r)
 {
-    switch (k) {
-    case IAM_REFUSED_RESOURCE: return 1;
-    case IAM_REFUSED_OWNERS: return 2;
-    case IAM_REFUSED_NOT_MEMBER: return 3;
-    case IAM_REFUSED_CONFIG: return 4;
-    default: return 5;
-    }
+    return &state_of(r)->v;
 }
 
+/* What `Require iam-owner` guards, for the refused page and requests. */
+static const iam_resource_t owners_only = {IAM_TYPE_OWNERS, "*", 0, NULL};
+
+/* When several Require lines of a request refused (a <RequireAny>), the
+ * least refusal (iam_refusal_e's order) is the one the page shows and a
+ * request for access files: granting it is enough. */
 static authz_status deny(request_rec *r, iam_refusal_e kind, const iam_subject_t *subj,
                          const iam_resource_t *res, iam_level_e need)
 {
     rstate_t *s = state_of(r);
 
-    if (!s->v.refused || rank(kind) < rank(s->v.refused)) {
+    if (!s->v.refused || kind < s->v.refused) {
         s->v.refused = kind;
         s->v.res = res;
         s->v.need = need;
@@ -138,7 +132,6 @@ static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_
     case IAM_OK: break;
     case IAM_NOTFOUND:
     case IAM_INVALID: /* a login no member can have (too long) */
-        iam_log_r(r, APLOG_INFO, 0, "'%s' is not a member of the workspace", r->user);
         return IAM_ADMIT_NOT_MEMBER;
     default: return IAM_ADMIT_ERROR;
     }

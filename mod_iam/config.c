@@ -25,7 +25,7 @@ static iam_workspace_t *workspace_get(apr_pool_t *pconf)
     ws->mapsize = IAM_STORE_DEFAULT_MAPSIZE;
     ws->plan = IAM_PLAN_BUSINESS;
     ws->request_limit = 10;
-    ws->console_url = "/iam";
+    ws->console_url = ws->console_path = "/iam";
     ws->resources = apr_array_make(pconf, 16, sizeof(iam_resource_decl_t *));
     iam_roles_init(&ws->roles);
     apr_pool_userdata_set(ws, WORKSPACE_KEY, apr_pool_cleanup_null, pconf);
@@ -403,6 +403,7 @@ static const char *set_mail_from(cmd_parms *cmd, void *dc, const char *arg)
 
 static const char *set_console_url(cmd_parms *cmd, void *dc, const char *arg)
 {
+    iam_workspace_t *ws = workspace_get(cmd->pool);
     const char *err = global_only(cmd);
     apr_size_t n = strlen(arg);
 
@@ -417,7 +418,12 @@ static const char *set_console_url(cmd_parms *cmd, void *dc, const char *arg)
                             IAM_DIR_CONSOLE_URL, arg);
     while (n > 1 && arg[n - 1] == '/')
         n--;
-    workspace_get(cmd->pool)->console_url = apr_pstrmemdup(cmd->pool, arg, n);
+    ws->console_url = apr_pstrmemdup(cmd->pool, arg, n);
+    ws->console_path = ws->console_url;
+    if (!strncmp(arg, "http://", 7) || !strncmp(arg, "https://", 8)) {
+        const char *slash = strchr(strstr(ws->console_url, "//") + 2, '/');
+        ws->console_path = slash ? slash : "";
+    }
     return NULL;
 }
 

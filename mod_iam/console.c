@@ -328,18 +328,13 @@ static void read_revoke(page_t *pg, iam_grant_t *g)
 
 static const char *request_what(apr_pool_t *p, const iam_request_t *q)
 {
-    if (!strcmp(q->type, "console"))
+    if (!strcmp(q->type, IAM_TYPE_CONSOLE))
         return "the workspace console";
-    if (!strcmp(q->type, "owners"))
+    if (!strcmp(q->type, IAM_TYPE_OWNERS))
         return apr_pstrcat(p, "owners-only page ", q->path, NULL);
     if (!strcmp(q->name, "*"))
         return apr_pstrcat(p, q->type, " collection", NULL);
     return apr_pstrcat(p, q->type, " ", q->name, NULL);
-}
-
-static int owners_request(const iam_request_t *q)
-{
-    return !strcmp(q->type, "console") || !strcmp(q->type, "owners");
 }
 
 /* The fields that name a request and the revision the owner is shown. */
@@ -362,11 +357,22 @@ static const char *approval_text(apr_pool_t *p, const iam_role_t *role, const ia
     return apr_pstrcat(p, role->name, " on all ", type, " resources", NULL);
 }
 
-/* One request's answers: Approve names exactly the role and scope it
- * grants (the least that gives the access asked for), another role can be
- * chosen (a <details> form), and Dismiss. Approving Workspace Owner goes
+/* Whether `r` can answer the request on some scope (for the role list). */
+static int answers(page_t *pg, const iam_request_t *q, const iam_role_t *r)
+{
+    const char *item[2], *why;
+    iam_grant_t g;
+
+    return r->kind == IAM_ROLE_PLAIN &&
+           iam_policy_approval(&pg->w->ws->roles, pg->w->ws->plan, q->type, q->name, q->level,
+                               r->slug, IAM_APPROVE_AUTO, &g, item, &why) != NULL;
+}
+
+/* One request's answers: the button grants exactly the role and scope it
+ * names (the least that gives the access asked for); another role can be
+ * chosen (a <details> form); Dismiss. Approving Workspace Owner goes
  * through a confirmation page first. A request the plan cannot answer
- * offers Dismiss only. */
+ * offers Dismiss only, and says why. */
 static void request_answers(page_t *pg, const iam_request_t *q, const char *action)
 {
     const iam_roles_t *roles = &pg->w->ws->roles;
@@ -376,7 +382,8 @@ static void request_answers(page_t *pg, const iam_request_t *q, const char *acti
     iam_grant_t g;
     int i, named = strcmp(q->name, "*") != 0;
 
-    least = iam_policy_approval(roles, plan, q->type, q->name, q->level, NULL, 0, &g, item, &why);
+    least = iam_policy_approval(roles, plan, q->type, q->name, q->level, NULL, IAM_APPROVE_AUTO, &g,
+                                item, &why);
     if (!least) {
         ap_rprintf(R, "<p class=\"unavailable\">Cannot be approved on the %s plan: %s.</p>",
                    iam_h(P, iam_plan_name(plan)), iam_h(P, why));
@@ -390,7 +397,7 @@ static void request_answers(page_t *pg, const iam_request_t *q, const char *acti
         form_begin(pg, action, "inline");
         request_fields(pg, q);
         hidden(pg, "rrole", least->slug);
-        hidden(pg, "rall", g.scope == IAM_SCOPE_ALL ? "1" : "0");
+        hidden(pg, "rscope", g.scope == IAM_SCOPE_ALL ? "all" : "resource");
         ap_rprintf(R, "<button name=\"action\" value=\"approve\">Grant %s</button></form> ",
                    iam_h(P, approval_text(P, least, &g, q->type)));
     }
@@ -400,28 +407,28 @@ static void request_answers(page_t *pg, const iam_request_t *q, const char *acti
              R);
     if (!least || least->kind == IAM_ROLE_OWNER)
         return;
-    /* every role of the type that gives the access, least first */
+    /* every role of the type that gives the access; one granted on all
+     * resources only says so, and is refused on one */
     ap_rputs("<details><summary>Grant another role</summary>", R);
     form_begin(pg, action, NULL);
     request_fields(pg, q);
     ap_rputs("<select name=\"rrole\" aria-label=\"Role to grant\">", R);
     for (i = 0; i < roles->n; i++) {
         const iam_role_t *r = &roles->role[i];
-        iam_grant_t gg;
-        const char *it[2];
-        if (r->kind == IAM_ROLE_PLAIN &&
-            iam_policy_approval(roles, plan, q->type, q->name, q->level, r->slug, 0, &gg, it, &why))
-            ap_rprintf(R, "<option value=\"%s\"%s>%s</option>", iam_h(P, r->slug),
-                       r == least ? " selected" : "", iam_h(P, r->name));
+        if (answers(pg, q, r))
+            ap_rprintf(R, "<option value=\"%s\"%s>%s%s</option>", iam_h(P, r->slug),
+                       r == least ? " selected" : "", iam_h(P, r->name),
+                       named && r->all_only ? " (on all only)" : "");
     }
     ap_rputs("</select>", R);
     if (named)
         ap_rprintf(R,
-                   "<select name=\"rall\" aria-label=\"On which resources\"><option value=\"0\">"
-                   "on %s only</option><option value=\"1\">on all %s resources</option></select>",
+                   "<select name=\"rscope\" aria-label=\"On which resources\"><option "
+                   "value=\"resource\">on %s only</option><option value=\"all\">on all %s "
+                   "resources</option></select>",
                    iam_h(P, q->name), iam_h(P, q->type));
     else
-        hidden(pg, "rall", "1");
+        hidden(pg, "rscope", "all");
     ap_rputs("<button name=\"action\" value=\"approve\">Grant the chosen role</button></form>"
              "</details>",
              R);
@@ -477,7 +484,9 @@ static iam_status_e answer_request(page_t *pg, iam_err_t *err)
     a.name = name;
     a.rev = (unsigned)strtoul(field(pg, "rrev"), &end, 10);
     a.role = field(pg, "rrole");
-    a.all = !strcmp(field(pg, "rall"), "1");
+    a.scope = !strcmp(field(pg, "rscope"), "all")        ? IAM_APPROVE_ALL
+              : !strcmp(field(pg, "rscope"), "resource") ? IAM_APPROVE_RESOURCE
+                                                         : IAM_APPROVE_AUTO;
     a.owner_confirmed = !strcmp(field(pg, "rconfirm"), "owner");
     if (!a.rev || *end || !*a.role) {
         err->status = IAM_INVALID;
@@ -505,7 +514,7 @@ static int page_confirm_owner(page_t *pg)
     case IAM_NOTFOUND: return HTTP_NOT_FOUND;
     default: return store_failed(pg, &err);
     }
-    if (!owners_request(q) || strcmp(rev, apr_psprintf(P, "%u", q->rev)))
+    if (!iam_type_owners_only(q->type) || strcmp(rev, apr_psprintf(P, "%u", q->rev)))
         return HTTP_CONFLICT;
     begin(pg, "Make a Workspace Owner?", "home");
     ap_rprintf(R,
@@ -519,7 +528,7 @@ static int page_confirm_owner(page_t *pg)
     form_begin(pg, link_to(pg, "/"), "inline");
     request_fields(pg, q);
     hidden(pg, "rrole", "workspace-owner");
-    hidden(pg, "rall", "1");
+    hidden(pg, "rscope", "all");
     hidden(pg, "rconfirm", "owner");
     ap_rprintf(R,
                "<button class=\"danger\" name=\"action\" value=\"approve\">Make %s a Workspace "
@@ -1480,7 +1489,8 @@ static int page_audit(page_t *pg)
 
 /* A token made by a post is shown once, on the page its redirect leads to
  * (post/redirect/get: a reload makes no second token). It travels there in
- * a cookie for that page only, cleared as soon as it is shown. */
+ * a cookie for that page only, sealed for this owner (a logged Cookie
+ * header holds no usable token), cleared as soon as it is shown. */
 #define NEW_TOKEN_COOKIE "iam_new_token"
 #define NEW_TOKEN_SECONDS 300
 
@@ -1489,8 +1499,13 @@ static const char *tokens_path(page_t *pg)
     return apr_pstrcat(P, pg->w->base, "/tokens", NULL);
 }
 
-/* The token the cookie carries, if it is a live one of `list` (its secret
- * right), made by this user a moment ago; else NULL. */
+static int console_https(page_t *pg)
+{
+    return !strncmp(pg->w->ws->console_url, "https://", 8);
+}
+
+/* The token the cookie carries, if it unseals for this owner and is a live
+ * token of `list` (its secret right) made by them a moment ago; else NULL. */
 static const char *new_token(page_t *pg, apr_array_header_t *list)
 {
     const char *v = iam_web_cookie(R, NEW_TOKEN_COOKIE), *dot;
@@ -1499,8 +1514,8 @@ static const char *new_token(page_t *pg, apr_array_header_t *list)
 
     if (!v)
         return NULL;
-    iam_web_set_cookie(R, NEW_TOKEN_COOKIE, NULL, tokens_path(pg), 0);
-    if (!(dot = strchr(v, '.')))
+    iam_web_set_cookie(R, NEW_TOKEN_COOKIE, NULL, tokens_path(pg), 0, console_https(pg));
+    if (!(v = iam_web_unseal(R, pg->w->secret, NEW_TOKEN_COOKIE, v)) || !(dot = strchr(v, '.')))
         return NULL;
     for (i = 0; i < list->nelts; i++) {
         iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
@@ -1584,7 +1599,9 @@ static int post_tokens(page_t *pg)
             refused(pg, &err);
             return page_tokens(pg);
         }
-        iam_web_set_cookie(R, NEW_TOKEN_COOKIE, token, tokens_path(pg), NEW_TOKEN_SECONDS);
+        iam_web_set_cookie(R, NEW_TOKEN_COOKIE,
+                           iam_web_seal(R, pg->w->secret, NEW_TOKEN_COOKIE, token),
+                           tokens_path(pg), NEW_TOKEN_SECONDS, console_https(pg));
         return see_other(pg, "/tokens", "token-created");
     }
     if (!strcmp(action, "revoke")) {

@@ -10,6 +10,7 @@
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_protocol.h"
+#include "http_request.h"
 #include "util_filter.h"
 
 #include <jansson.h>
@@ -134,9 +135,9 @@ static const char *describe(apr_pool_t *p, const char *type, const char *name)
 {
     if (!type)
         return "this workspace";
-    if (!strcmp(type, "console"))
+    if (!strcmp(type, IAM_TYPE_CONSOLE))
         return "the workspace console";
-    if (!strcmp(type, "owners"))
+    if (!strcmp(type, IAM_TYPE_OWNERS))
         return "this page, for Workspace Owners only";
     if (!name || !strcmp(name, "*"))
         return apr_psprintf(p, "the %s collection", type);
@@ -147,14 +148,11 @@ static const char *describe(apr_pool_t *p, const char *type, const char *name)
  * /api/)? Its errors are JSON whoever refuses it. */
 static int api_request(request_rec *r)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
-    const char *base = ws->console_url, *slash;
+    const char *base = iam_workspace_of(r->server)->console_path;
     apr_size_t n;
 
     if (!r->uri) /* an error answered before the request line was read */
         return 0;
-    if (!strncmp(base, "http://", 7) || !strncmp(base, "https://", 8))
-        base = (slash = strchr(strstr(base, "//") + 2, '/')) ? slash : "";
     n = strlen(base);
     return !strncmp(r->uri, base, n) && !strncmp(r->uri + n, "/api/", 5);
 }
@@ -175,24 +173,52 @@ static apr_status_t json_type_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
-/* A refused, authenticated user gets 403 and mod_iam's page: with
+/* A user mod_iam refused gets 403 and its page: with
  * AuthzSendForbiddenOnFailure Off (Apache's default), mod_authz_core
  * answers 401, and the browser would only ask for the same password
- * again, never showing the page. Core has taken the 401 custom response
- * (iam_denied_prepare made it the page) before this hook runs, and sends
- * the status set here. IAMDeniedStatus 401 keeps Apache's answer. */
+ * again, never showing the page. This hook runs in
+ * ap_send_error_response after it has taken the status whose custom
+ * response it will send (401's, which iam_denied_prepare made the page)
+ * and before the status line is written: the 403 set here is what the
+ * client gets. Only for a request authorization refused (not one that
+ * another Require line let through and that failed later, see
+ * forget_page). IAMDeniedStatus 401 keeps Apache's answer. */
 static void refuse_with_403(request_rec *r)
 {
     const iam_verdict_t *v = iam_verdict_of(r);
     iam_dir_conf_t *dc;
 
-    if (r->status != HTTP_UNAUTHORIZED || !v || !v->refused || !r->user || !*r->user)
+    if (r->status != HTTP_UNAUTHORIZED || !v || !v->refused || v->passed || !r->user ||
+        !*r->user)
         return;
     dc = ap_get_module_config(r->per_dir_config, &iam_module);
     if (dc->denied_status == HTTP_UNAUTHORIZED)
         return;
     r->status = HTTP_FORBIDDEN;
     apr_table_unset(r->err_headers_out, "WWW-Authenticate");
+}
+
+/* Fixups run only for a request authorization let through: a mod_iam
+ * line may have refused on the way (a <RequireAny> another line
+ * granted), and its page must not answer a 401 or 403 that comes later
+ * (a backend's, a file's). */
+static int forget_page(request_rec *r)
+{
+    core_request_config *rc = ap_get_core_module_config(r->request_config);
+    static const int statuses[2] = {HTTP_FORBIDDEN, HTTP_UNAUTHORIZED};
+    iam_verdict_t *v;
+    int i, idx;
+
+    if (!iam_verdict_of(r))
+        return DECLINED;
+    v = iam_verdict_for(r);
+    v->passed = 1;
+    for (i = 0; i < 2 && rc->response_code_strings; i++) {
+        idx = ap_index_of_response(statuses[i]);
+        if (v->page[i] && rc->response_code_strings[idx] == v->page[i])
+            rc->response_code_strings[idx] = NULL;
+    }
+    return DECLINED;
 }
 
 /* Errors of the JSON API that come from elsewhere (401 from authn, 403
@@ -202,7 +228,6 @@ static void insert_json_filter(request_rec *r)
 {
     const char *code = NULL;
 
-    refuse_with_403(r);
     if (!apr_table_get(r->notes, "iam-denied-json") && api_request(r)) {
         switch (r->status) {
         case HTTP_UNAUTHORIZED: code = "unauthorized"; break;
@@ -228,7 +253,10 @@ void iam_denied_register(apr_pool_t *p)
 {
     (void)p;
     ap_register_output_filter(FILTER_JSON, json_type_filter, NULL, AP_FTYPE_CONTENT_SET);
+    /* the status first: the JSON error's code follows it */
+    ap_hook_insert_error_filter(refuse_with_403, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_insert_error_filter(insert_json_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(forget_page, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }
 
 /* Is a request of this member for this resource already waiting? */
@@ -252,16 +280,13 @@ static int pending(request_rec *r, iam_store_t *st, const char *login, const cha
 static const char *request_form(request_rec *r, iam_store_t *st, const char *type, const char *name,
                                 iam_level_e need)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
-    const char *action = ws->console_url, *slash;
+    /* the form posts to this site: the path of IAMConsoleURL */
+    const char *action = iam_workspace_of(r->server)->console_path;
     unsigned char secret[32];
     iam_err_t err;
 
     if (iam_store_secret(st, secret, &err) != IAM_OK)
         return "";
-    /* the form posts to this site: the path of IAMConsoleURL */
-    if (!strncmp(action, "http://", 7) || !strncmp(action, "https://", 8))
-        action = (slash = strchr(strstr(action, "//") + 2, '/')) ? slash : "";
     return apr_psprintf(
         r->pool,
         "<form method=\"post\" action=\"%s/request-access\"><input type=\"hidden\" "
@@ -283,14 +308,26 @@ static const char forbidden_page[] =
     "Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to "
     "access this resource.</p>\n</body></html>\n";
 
+/* Sets the custom response of `status`, remembered so that forget_page
+ * removes exactly it. */
+static void set_response(request_rec *r, int status, const char *body)
+{
+    core_request_config *rc = ap_get_core_module_config(r->request_config);
+    iam_verdict_t *v = iam_verdict_for(r);
+
+    ap_custom_response(r, status, body);
+    v->page[status == HTTP_FORBIDDEN ? 0 : 1] =
+        rc->response_code_strings[ap_index_of_response(status)];
+}
+
 /* The page is the custom response of 403 and, unless IAMDeniedStatus 401,
  * of the 401 that refuse_with_403 turns into a 403. */
 static void set_page(request_rec *r, const iam_dir_conf_t *dc, const char *body)
 {
     if (body)
-        ap_custom_response(r, HTTP_FORBIDDEN, body);
+        set_response(r, HTTP_FORBIDDEN, body);
     if (dc->denied_status != HTTP_UNAUTHORIZED)
-        ap_custom_response(r, HTTP_UNAUTHORIZED, body ? body : forbidden_page);
+        set_response(r, HTTP_UNAUTHORIZED, body ? body : forbidden_page);
 }
 
 void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,

@@ -27,13 +27,14 @@ char *iam_conf_word(apr_pool_t *p, const char **line)
         return apr_pstrdup(p, "");
     }
     if (*s == '"' || *s == '\'') {
+        /* a backslash escapes the quote or a backslash, nothing else */
         quote = *s++;
         start = s;
         while (*s && *s != quote)
-            s += (*s == '\\' && s[1]) ? 2 : 1;
+            s += (*s == '\\' && (s[1] == quote || s[1] == '\\')) ? 2 : 1;
         out = o = apr_palloc(p, (size_t)(s - start) + 1);
         for (; start < s; start++) {
-            if (*start == '\\' && start[1] == quote)
+            if (*start == '\\' && (start[1] == quote || start[1] == '\\'))
                 start++;
             *o++ = *start;
         }
@@ -106,28 +107,44 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Include of a directory: every file in it and below, in name order. */
+static const char *read_path(reader_t *rd, const char *path, int depth);
+
+/* Include of a directory: every file in it and in its directories, as
+ * Apache reads them (dot-files too), in name order. */
 static const char *read_dir(reader_t *rd, const char *dir, int depth)
 {
     apr_array_header_t *names = apr_array_make(rd->p, 16, sizeof(const char *));
     struct dirent *e;
     const char *err;
-    DIR *d = opendir(dir);
+    DIR *d;
     int i;
 
-    if (!d)
+    if (depth > MAX_DEPTH)
+        return apr_psprintf(rd->p, "%s: Includes nest more than %d deep (a loop?)", dir,
+                            MAX_DEPTH);
+    if (!(d = opendir(dir)))
         return apr_psprintf(rd->p, "cannot read the directory %s", dir);
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] != '.')
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             APR_ARRAY_PUSH(names, const char *) = apr_pstrcat(rd->p, dir, "/", e->d_name, NULL);
     }
     closedir(d);
     qsort(names->elts, (size_t)names->nelts, sizeof(const char *), cmp_names);
     for (i = 0; i < names->nelts; i++) {
-        if ((err = read_file(rd, APR_ARRAY_IDX(names, i, const char *), depth + 1)))
+        if ((err = read_path(rd, APR_ARRAY_IDX(names, i, const char *), depth + 1)))
             return err;
     }
     return NULL;
+}
+
+/* A file, or a directory's files. */
+static const char *read_path(reader_t *rd, const char *path, int depth)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return read_dir(rd, path, depth);
+    return read_file(rd, path, depth);
 }
 
 /* Include[Optional] ARG, on line `at` ("FILE:LINE") */
@@ -150,15 +167,13 @@ static const char *include(reader_t *rd, const char *arg, int optional, int dept
             return apr_psprintf(rd->p, "%s: cannot read %s", at, path);
         }
         for (i = 0, err = NULL; i < g.gl_pathc && !err; i++)
-            err = stat(g.gl_pathv[i], &sb) == 0 && S_ISDIR(sb.st_mode)
-                      ? read_dir(rd, apr_pstrdup(rd->p, g.gl_pathv[i]), depth)
-                      : read_file(rd, apr_pstrdup(rd->p, g.gl_pathv[i]), depth + 1);
+            err = read_path(rd, apr_pstrdup(rd->p, g.gl_pathv[i]), depth + 1);
         globfree(&g);
         return err;
     }
     if (stat(path, &sb) != 0)
         return optional ? NULL : apr_psprintf(rd->p, "%s: Include %s: no such file", at, path);
-    return S_ISDIR(sb.st_mode) ? read_dir(rd, path, depth) : read_file(rd, path, depth + 1);
+    return read_path(rd, path, depth + 1);
 }
 
 /* One directive outside any section that hides it (Include aside). */
@@ -193,22 +208,33 @@ static const char *directive(reader_t *rd, const char *name, const char *args)
     return NULL;
 }
 
-/* Whether a conditional section's test holds: <IfDefine [!]NAME>,
- * <IfModule [!]NAME> (taken as loaded). */
+/* Whether a section holds the store's directives: the conditional ones
+ * whose test holds (<IfDefine [!]NAME> by Define, <IfFile [!]PATH> by the
+ * file; <IfModule>, <IfVersion>, <IfDirective> and <IfSection> are taken
+ * as true, and as false negated); no other section. */
 static int holds(reader_t *rd, const char *section, const char *arg)
 {
     int neg = arg[0] == '!';
     const char *what = arg + neg;
+    struct stat sb;
 
     if (!strcasecmp(section, "IfDefine"))
         return (apr_table_get(rd->defines, what) != NULL) != neg;
-    return !neg; /* IfModule */
+    if (!strcasecmp(section, "IfFile"))
+        return (stat(what[0] == '/' ? what : apr_pstrcat(rd->p, rd->server_root, "/", what, NULL),
+                     &sb) == 0) != neg;
+    if (!strcasecmp(section, "IfModule") || !strcasecmp(section, "IfDirective") ||
+        !strcasecmp(section, "IfSection"))
+        return !neg;
+    return !strcasecmp(section, "IfVersion"); /* its operators are not negations */
 }
 
 static const char *read_file(reader_t *rd, const char *file, int depth)
 {
     FILE *f;
-    char buf[8192];
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
     const char *line, *err = NULL, *logical = NULL;
     /* sections: 1 where the store's directives count, 0 where not */
     apr_array_header_t *open = apr_array_make(rd->p, 8, sizeof(int));
@@ -220,9 +246,13 @@ static const char *read_file(reader_t *rd, const char *file, int depth)
     if (!(f = fopen(file, "r")))
         return apr_psprintf(rd->p, "cannot read %s", file);
     rd->out->files++;
-    while (!err && fgets(buf, sizeof(buf), f)) {
-        size_t n = strlen(buf);
+    while (!err && (got = getline(&buf, &cap, f)) >= 0) {
+        size_t n = (size_t)got;
         lineno++;
+        if (memchr(buf, '\0', n)) {
+            err = apr_psprintf(rd->p, "%s:%d: a NUL byte", file, lineno);
+            break;
+        }
         while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
             buf[--n] = '\0';
         if (!logical)
@@ -253,8 +283,7 @@ static const char *read_file(reader_t *rd, const char *file, int depth)
                 *gt = '\0';
             rest = arg;
             arg = iam_conf_word(rd->p, &rest);
-            on = (!strcasecmp(section, "IfDefine") || !strcasecmp(section, "IfModule")) &&
-                 holds(rd, section, arg);
+            on = holds(rd, section, arg);
             APR_ARRAY_PUSH(open, int) = on;
         } else {
             const char *args = line, *name = iam_conf_word(rd->p, &args);
@@ -270,6 +299,9 @@ static const char *read_file(reader_t *rd, const char *file, int depth)
                 err = apr_psprintf(rd->p, "%s: %s", at, err);
         }
     }
+    if (!err && ferror(f))
+        err = apr_psprintf(rd->p, "cannot read %s", file);
+    free(buf);
     fclose(f);
     return err;
 }

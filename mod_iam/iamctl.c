@@ -125,15 +125,18 @@ static int open_store(ctl_t *c, int flags)
         return 0;
     if (become_store_owner(c->dir))
         return EXIT_FAILURE;
-    if (c->conf)
-        flags &= ~IAM_OPEN_RDONLY; /* it records the configuration first */
     if (iam_store_open(&c->st, c->dir, c->mapsize, flags, c->p, &err) != IAM_OK)
         return store_error(&err);
-    /* -f: the plan, roles and login case of the server's configuration,
-     * recorded as the server records them at start-up, so a command works
-     * (and agrees with the server) before Apache ever started */
-    if (c->conf && iam_store_set_workspace(c->st, c->actor, c->conf->plan, &c->conf->roles,
-                                           c->conf->login_fold, &err) != IAM_OK)
+    if (!c->conf)
+        return 0;
+    /* -f: the server's configuration rules. A command that writes first
+     * records its plan, roles and login case, as the server does at
+     * start-up, so it works (and agrees with the server) before Apache ever
+     * started; one that reads takes them from the file (load_info). */
+    iam_store_set_fold_case(c->st, c->conf->login_fold);
+    if (!(flags & IAM_OPEN_RDONLY) &&
+        iam_store_set_workspace(c->st, c->actor, c->conf->plan, &c->conf->roles,
+                                c->conf->login_fold, &err) != IAM_OK)
         return error("recording what %s says: %s", c->conf_file, err.msg);
     return 0;
 }
@@ -168,6 +171,10 @@ static int load_info(ctl_t *c, iam_workspace_info_t *info)
 
     if (iam_store_info(c->st, info, c->p, &err) != IAM_OK)
         return store_error(&err);
+    if (c->conf) { /* -f: the configuration's, whatever the store recorded */
+        info->plan = c->conf->plan;
+        info->roles = c->conf->roles;
+    }
     return 0;
 }
 
@@ -876,13 +883,16 @@ int main(int argc, char **argv)
             return error("%s", msg);
         if (c.has_plan)
             return usage("--plan: with -f the plan is IAMPlan's in %s", c.conf_file);
-        if (c.conf->store_dir)
-            c.dir = c.conf->store_dir;
+        c.dir = c.conf->store_dir ? c.conf->store_dir : IAM_STORE_DEFAULT_DIR;
+        /* the file's settings belong to the file's store, no other */
+        if (dir && strcmp(dir, c.dir))
+            return usage("-d %s: with -f the store is the one %s names (%s)", dir, c.conf_file,
+                         c.dir);
         if (!c.mapsize)
             c.mapsize = c.conf->mapsize;
+    } else if (dir) {
+        c.dir = dir;
     }
-    if (dir)
-        c.dir = dir; /* -d names the store, whatever the configuration says */
     cmd = i < argc ? argv[i++] : "";
     argc -= i;
     argv += i;

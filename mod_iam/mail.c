@@ -105,8 +105,8 @@ static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_
     apr_pool_t *p = r->pool;
     const char *who = *requester->name ? requester->name : requester->login;
     const char *what =
-        !strcmp(q->type, "console")  ? "the workspace console"
-        : !strcmp(q->type, "owners") ? apr_pstrcat(p, "the owners-only page ", q->path, NULL)
+        !strcmp(q->type, IAM_TYPE_CONSOLE)  ? "the workspace console"
+        : !strcmp(q->type, IAM_TYPE_OWNERS) ? apr_pstrcat(p, "the owners-only page ", q->path, NULL)
         : !strcmp(q->name, "*")      ? apr_pstrcat(p, "the ", q->type, " collection", NULL)
                                      : apr_pstrcat(p, q->type, " ", q->name, NULL);
     const char *from = ws->mail_from ? ws->mail_from

@@ -179,6 +179,8 @@ static inline const char *ignored(const iam_role_t *role, iam_plan_e plan, const
         return "the plan has no user groups";
     if (!role)
         return "the role is not declared (IAMRole)";
+    if (via_group && role->kind == IAM_ROLE_OWNER)
+        return "Workspace Owner counts only when granted to the member";
     if (!iam_plan_allows_role(plan, role))
         return "the plan does not have this role";
     if (g->scope == IAM_SCOPE_LABELS && !iam_plan_allows_labels(plan))
@@ -265,24 +267,21 @@ iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const ia
     return IAM_LEVEL_NONE;
 }
 
-const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan, const char *type,
-                                      const char *name, iam_level_e need, const char *role, int all,
-                                      iam_grant_t *out, const char *item[2], const char **why)
+int iam_type_owners_only(const char *type)
 {
-    const iam_role_t *r;
-    iam_resource_t res = {type, name && strcmp(name, "*") ? name : NULL, 0, NULL};
-    iam_grant_set_t set = {NULL, out, 1};
-    int owners_page = !strcmp(type, "console") || !strcmp(type, "owners");
+    return !strcmp(type, IAM_TYPE_CONSOLE) || !strcmp(type, IAM_TYPE_OWNERS);
+}
 
-    if (role)
-        r = iam_roles_find(roles, role);
-    else
-        r = owners_page ? iam_roles_find(roles, "workspace-owner")
-                        : iam_roles_lowest(roles, type, need, plan);
-    if (!r) {
-        *why = role ? "unknown role" : "no role of this type gives that access on this plan";
-        return NULL;
-    }
+/* The grant of role `r` for the request; NULL and *why if it cannot be
+ * made or would not give `need`. */
+static const iam_role_t *approval_of(const iam_roles_t *roles, iam_plan_e plan,
+                                     const iam_resource_t *res, iam_level_e need, const iam_role_t *r,
+                                     iam_approve_scope_e scope, iam_grant_t *out,
+                                     const char *item[2], const char **why)
+{
+    iam_grant_set_t set = {NULL, out, 1};
+    int owners_page = iam_type_owners_only(res->type);
+
     if (!iam_plan_allows_role(plan, r)) {
         *why = "the plan does not have that role";
         return NULL;
@@ -292,23 +291,58 @@ const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan,
                            : "Workspace Owner is granted on requests for the owners' pages only";
         return NULL;
     }
-    out->role = r->slug;
-    out->scope = IAM_SCOPE_ALL;
-    out->nitems = 0;
-    out->items = NULL;
-    if (!owners_page && res.name && !all && !r->all_only) {
-        item[0] = res.name;
+    *out = (iam_grant_t){r->slug, IAM_SCOPE_ALL, 0, NULL};
+    if (owners_page)
+        return r;
+    if (scope == IAM_APPROVE_RESOURCE && (!res->name || r->all_only)) {
+        *why = !res->name ? "a request for a collection is answered on all of its type"
+                          : "that role is granted on all resources of its type only";
+        return NULL;
+    }
+    if (res->name && !r->all_only && scope != IAM_APPROVE_ALL) {
+        item[0] = res->name;
         item[1] = NULL;
-        out->scope = IAM_SCOPE_RESOURCES;
-        out->nitems = 1;
-        out->items = item;
+        *out = (iam_grant_t){r->slug, IAM_SCOPE_RESOURCES, 1, item};
     }
     /* the decision itself says whether the grant gives what was asked */
-    if (!owners_page && !iam_policy_decide(roles, plan, &set, 1, &res, need).allow) {
+    if (!iam_policy_decide(roles, plan, &set, 1, res, need).allow) {
         *why = "that role does not give the access asked for";
         return NULL;
     }
     return r;
+}
+
+const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan, const char *type,
+                                      const char *name, iam_level_e need, const char *role,
+                                      iam_approve_scope_e scope, iam_grant_t *out,
+                                      const char *item[2], const char **why)
+{
+    iam_resource_t res = {type, name && strcmp(name, "*") ? name : NULL, 0, NULL};
+    const iam_role_t *r;
+    int level, i;
+
+    if (role) {
+        if (!(r = iam_roles_find(roles, role))) {
+            *why = "unknown role";
+            return NULL;
+        }
+        return approval_of(roles, plan, &res, need, r, scope, out, item, why);
+    }
+    if (iam_type_owners_only(type))
+        return approval_of(roles, plan, &res, need, iam_roles_find(roles, "workspace-owner"),
+                           scope, out, item, why);
+    /* the lowest level that gives it (creating in a collection needs
+     * admin on all: more than the level the method asks) */
+    for (level = IAM_LEVEL_READ; level <= IAM_LEVEL_ADMIN; level++) {
+        for (i = 0; i < roles->n; i++) {
+            r = &roles->role[i];
+            if (r->kind == IAM_ROLE_PLAIN && (int)r->level == level && !strcasecmp(r->type, type) &&
+                approval_of(roles, plan, &res, need, r, scope, out, item, why))
+                return r;
+        }
+    }
+    *why = "no role of this type gives that access on this plan";
+    return NULL;
 }
 
 char *iam_policy_explain(const iam_decision_t *d, char *buf, size_t len)

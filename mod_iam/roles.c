@@ -124,7 +124,7 @@ const char *iam_roles_add(iam_roles_t *roles, const char *name, const char *slug
         return err;
     /* the types access requests use for the owners' pages and the console:
      * approving those makes a Workspace Owner, so no role may name them */
-    if (!strcasecmp(type, "owners") || !strcasecmp(type, "console"))
+    if (!strcasecmp(type, IAM_TYPE_OWNERS) || !strcasecmp(type, IAM_TYPE_CONSOLE))
         return "the types 'owners' and 'console' are reserved";
     if (level < IAM_LEVEL_READ || level > IAM_LEVEL_ADMIN)
         return "the level must be read, edit or admin";
@@ -145,23 +145,6 @@ int iam_roles_has_type(const iam_roles_t *roles, const char *type)
             return 1;
     }
     return 0;
-}
-
-const iam_role_t *iam_roles_lowest(const iam_roles_t *roles, const char *type, iam_level_e level,
-                                   iam_plan_e plan)
-{
-    const iam_role_t *best = NULL;
-    int i;
-
-    for (i = 0; i < roles->n; i++) {
-        const iam_role_t *r = &roles->role[i];
-        if (r->kind != IAM_ROLE_PLAIN || strcasecmp(r->type, type) || r->level < level ||
-            !iam_plan_allows_role(plan, r))
-            continue;
-        if (!best || r->level < best->level)
-            best = r;
-    }
-    return best;
 }
 
 /* ---- names ---- */

@@ -1086,8 +1086,9 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     found = tx_get(&t, &k, &v);
     if (found == 1) {
         char *s = apr_pstrmemdup(p, v.mv_data, v.mv_size);
-        /* format 1 is read as it is; its first write upgrades it (write_op) */
-        if (strcmp(s, "1") && strcmp(s, apr_itoa(p, IAM_STORE_FORMAT)))
+        /* formats 1 and 2 are read as they are; the first write upgrades
+         * them (tx_upgrade) */
+        if (strcmp(s, "1") && strcmp(s, "2") && strcmp(s, apr_itoa(p, IAM_STORE_FORMAT)))
             tx_fail(&t, IAM_VERSION,
                     "store %s has format version %.20s, this mod_iam reads versions 1 to %d: use "
                     "the mod_iam release that wrote it, or export and import",
@@ -1336,6 +1337,18 @@ static void no_member(tx_t *t, const char *login)
                 login, m->login);
     else if (t->status == IAM_OK)
         tx_fail(t, IAM_NOTFOUND, "no member '%s'", login);
+}
+
+/* The member named `login` (tx_member_named), or NULL with the transaction
+ * failed as no_member says. */
+static iam_member_t *tx_member_must(tx_t *t, const char *login)
+{
+    iam_member_t *m;
+
+    if (tx_member_named(t, login, &m) == 1)
+        return m;
+    no_member(t, login);
+    return NULL;
 }
 
 static int tx_group(tx_t *t, const char *name, iam_group_t **out)
@@ -2148,12 +2161,18 @@ static void set_link(tx_t *t, char type, const char *a, const char *b, int on)
 }
 
 static void owner_lost(tx_t *t, const char *login, const char *why);
+static void kill_tokens(tx_t *t, const char *login, const char *why);
 
+/* A login that becomes an owner starts without tokens: whatever tokens name
+ * it (an earlier owner of that login, in any case) stay dead. */
 static void set_owner_index(tx_t *t, const char *login, int on)
 {
     key_t_ k;
+    MDB_val v;
 
     key_make(&k, 'O', login, NULL);
+    if (on && tx_get(t, &k, &v) == 0)
+        kill_tokens(t, login, "an owner of that login from before");
     if (on)
         tx_put(t, &k, str_val(""));
     else
@@ -2163,7 +2182,8 @@ static void set_owner_index(tx_t *t, const char *login, int on)
 /* Checks the store's format inside every write: a store of format 1 (its
  * member records lack their groups' grants) is upgraded by the first write
  * of this release, in that write's transaction (flush_dirty writes every
- * member again); one written by a newer release is refused. */
+ * member again); one of format 2 only changes its number (its records are
+ * read as they are); one written by a newer release is refused. */
 static void tx_upgrade(tx_t *t)
 {
     key_t_ k;
@@ -2173,8 +2193,9 @@ static void tx_upgrade(tx_t *t)
     meta_key(&k, "version");
     if (tx_get(t, &k, &v) != 1)
         return; /* a new store: check_version writes it */
-    if (v.mv_size == 1 && *(char *)v.mv_data == '1') {
-        mark_all_members(t);
+    if (v.mv_size == 1 && (*(char *)v.mv_data == '1' || *(char *)v.mv_data == '2')) {
+        if (*(char *)v.mv_data == '1')
+            mark_all_members(t);
         tx_put(t, &k, str_val(now));
     } else if (v.mv_size != strlen(now) || memcmp(v.mv_data, now, v.mv_size)) {
         tx_fail(t, IAM_VERSION,
@@ -2211,7 +2232,10 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
 
 /* ---- access requests ---- */
 
-#define REQUEST_FORMAT 2 /* 2 added the revision and when the level changed; 1 is still read */
+/* 2 added the revision, when the level changed and when a change was last
+ * audited; 1 is still read */
+#define REQUEST_FORMAT 2
+#define REQUEST_REV_MAX 0xffffffffUL
 
 static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
 {
@@ -2220,6 +2244,7 @@ static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
     w_u8(&w, REQUEST_FORMAT);
     w_u32(&w, q->rev);
     w_u64(&w, (unsigned long long)q->level_time);
+    w_u64(&w, (unsigned long long)q->audit_time);
     w_u64(&w, (unsigned long long)q->time);
     w_str(&w, q->login);
     w_str(&w, q->type);
@@ -2242,6 +2267,7 @@ static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
     if (fmt == REQUEST_FORMAT) {
         q->rev = (unsigned)r_u32(&r);
         q->level_time = (long long)r_u64(&r);
+        q->audit_time = (long long)r_u64(&r);
     }
     q->time = (long long)r_u64(&r);
     q->login = r_str(&r);
@@ -2482,10 +2508,8 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
 
     (void)roles;
     (void)plan;
-    if (tx_member_named(t, login, &m) != 1) {
-        no_member(t, login);
+    if (!(m = tx_member_must(t, login)))
         return;
-    }
     last_owner_check(t, m, "removed");
     before = describe_member(t, m);
     groups = apr_array_make(t->p, 4, sizeof(const char *));
@@ -2516,10 +2540,8 @@ static void member_activate_op(tx_t *t, const iam_roles_t *roles, iam_plan_e pla
 
     (void)roles;
     (void)plan;
-    if (tx_member_named(t, login, &m) != 1) {
-        no_member(t, login);
+    if (!(m = tx_member_must(t, login)))
         return;
-    }
     if (m->status == IAM_INVITED) {
         m->status = IAM_ACTIVE;
         m->last_seen = (long long)time(NULL);
@@ -3056,10 +3078,8 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
                                 sp->name && *sp->name ? sp->name : NULL, sp->status, 0)))
             return;
     } else {
-        if (tx_member_named(t, sp->login, &m) != 1) {
-            no_member(t, sp->login);
+        if (!(m = tx_member_must(t, sp->login)))
             return;
-        }
         before = describe_member(t, m);
         if (!check_member_fields(t, NULL, sp->email, sp->name))
             return;
@@ -3324,10 +3344,8 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
 
     (void)roles;
     (void)plan;
-    if (tx_member_named(t, in->login, &m) != 1) {
-        no_member(t, in->login);
+    if (!(m = tx_member_must(t, in->login)))
         return;
-    }
     if ((e = iam_check_resource_type(in->type)) ||
         (strcmp(in->name, "*") && *in->name && (e = iam_check_resource_name(in->name)))) {
         tx_fail(t, IAM_INVALID, "the resource %s", e);
@@ -3359,6 +3377,11 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
     q.login = m->login;
     q.name = *in->name ? in->name : "*";
     q.time = (long long)time(NULL);
+    q.level_time = old ? old->level_time : 0;
+    q.audit_time = old ? old->audit_time : 0;
+    /* every change is a new revision (an approval names the one it saw);
+     * the last one stays, should a request ever change 4 billion times */
+    q.rev = !old ? 1 : old->rev < REQUEST_REV_MAX ? old->rev + 1 : old->rev;
     if (!old) {
         apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
         tx_each_link(t, 'R', m->login, add_name, open);
@@ -3369,8 +3392,6 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
                     open->nelts);
             return;
         }
-        q.rev = 1;
-        q.level_time = 0;
         *c->change = IAM_REQUEST_NEW;
     } else if (old->level != in->level) {
         if (old->level_time && old->level_time + REQUEST_LEVEL_EVERY > q.time) {
@@ -3380,20 +3401,17 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
                     iam_level_name(in->level), iam_level_name(old->level));
             return;
         }
-        q.rev = old->rev + 1;
         q.level_time = q.time;
         *c->change = IAM_REQUEST_LEVEL;
     } else if (strcmp(old->message, in->message)) {
-        q.rev = old->rev + 1;
-        q.level_time = old->level_time;
         *c->change = IAM_REQUEST_MESSAGE;
     } else {
         return; /* asked again, as it was: nothing to write */
     }
-    tx_put(t, &k, encode_request(t->p, &q)); /* an update overwrites: no growth */
     /* a new request and every change of level are audited; a new message
      * at most once a minute, so a loop cannot fill the store */
-    if (*c->change != IAM_REQUEST_MESSAGE || old->time + 60 <= q.time)
+    if (*c->change != IAM_REQUEST_MESSAGE || q.audit_time + 60 <= q.time) {
+        q.audit_time = q.time;
         audit(t,
               *c->change == IAM_REQUEST_NEW     ? "request.open"
               : *c->change == IAM_REQUEST_LEVEL ? "request.level"
@@ -3404,6 +3422,8 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
                   : "",
               apr_psprintf(t->p, "%s %s %s (revision %u): %s", iam_level_name(q.level), q.type,
                            q.name, q.rev, q.message));
+    }
+    tx_put(t, &k, encode_request(t->p, &q)); /* an update overwrites: no growth */
 }
 
 iam_status_e iam_store_request_put(iam_store_t *st, const char *actor, const iam_request_t *req,
@@ -3478,10 +3498,8 @@ static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan
     const iam_role_t *role;
     key_t_ k;
 
-    if (tx_member_named(t, c->login, &m) != 1) {
-        no_member(t, c->login);
+    if (!(m = tx_member_must(t, c->login)))
         return;
-    }
     if (tx_request(t, m, c->type, c->name, &k, &q) != 1)
         return;
     if (!a) {
@@ -3492,15 +3510,15 @@ static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan
               "");
         return;
     }
-    if (a->rev && a->rev != q->rev) {
+    if (a->rev != q->rev) {
         tx_fail(t, IAM_STALE,
                 "the request of '%s' changed after you saw it: it now asks for %s access (revision "
                 "%u, you saw %u); look at it again before answering",
                 m->login, iam_level_name(q->level), q->rev, a->rev);
         return;
     }
-    if (!(role = iam_policy_approval(roles, plan, q->type, q->name, q->level, a->role, a->all, &g,
-                                     item, &why))) {
+    if (!(role = iam_policy_approval(roles, plan, q->type, q->name, q->level, a->role, a->scope,
+                                     &g, item, &why))) {
         tx_fail(t, a->role ? IAM_INVALID : IAM_PLAN, "cannot approve %s access to %s %s: %s",
                 iam_level_name(q->level), q->type, q->name, why);
         return;
@@ -3555,6 +3573,7 @@ iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *
                                     apr_array_header_t **out, iam_err_t *err)
 {
     apr_array_header_t *keys;
+    iam_member_t *m;
     key_t_ k;
     MDB_val v;
     tx_t t;
@@ -3567,6 +3586,9 @@ iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *
         tx_each_record(&t, 'R', list_request, *out);
         return tx_done(&t);
     }
+    /* a login that is no member (as logins match) has no requests */
+    if (tx_member_named(&t, login, &m) != 1)
+        return tx_done(&t);
     keys = apr_array_make(p, 4, sizeof(const char *));
     tx_each_link(&t, 'R', login, add_name, keys);
     for (i = 0; i < keys->nelts && t.status == IAM_OK; i++) {
@@ -3641,7 +3663,7 @@ static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
         set_link(t, 'g', g, login, 1);
     }
     if (owner) {
-        set_owner_index(t, old, 0);
+        owner_lost(t, old, "was an invitation another login took up");
         set_owner_index(t, login, 1);
     }
     key_make(&k, 'M', old, NULL);
@@ -3925,10 +3947,8 @@ static int find_owner_token(tx_t *t, const MDB_val *v, void *data)
     return 1;
 }
 
-/* `login` is no longer a Workspace Owner: out of the owner index, and
- * every token that carried their authority dies for good (an owner of
- * the same login later does not bring it back). */
-static void owner_lost(tx_t *t, const char *login, const char *why)
+/* Every live token of `login` dies for good, `why` ("its owner 'x' WHY"). */
+static void kill_tokens(tx_t *t, const char *login, const char *why)
 {
     owner_tokens_t c = {login, apr_array_make(t->p, 4, sizeof(const char *))};
     unsigned char hash[32];
@@ -3937,7 +3957,6 @@ static void owner_lost(tx_t *t, const char *login, const char *why)
     MDB_val v;
     int i;
 
-    set_owner_index(t, login, 0);
     tx_each_record(t, 'T', find_owner_token, &c);
     for (i = 0; i < c.keys->nelts && t->status == IAM_OK; i++) {
         const char *id = APR_ARRAY_IDX(c.keys, i, const char *);
@@ -3945,10 +3964,18 @@ static void owner_lost(tx_t *t, const char *login, const char *why)
             !(tk = decode_token(t->p, &v, hash)))
             continue;
         tk->dead = (long long)time(NULL);
-        tk->dead_why = apr_psprintf(t->p, "its owner '%s' %s", login, why);
+        tk->dead_why = apr_psprintf(t->p, "its owner '%s' %s", tk->owner, why);
         tx_put(t, &k, encode_token(t->p, tk, hash));
         audit(t, "token.die", tk->id, "", tk->dead_why);
     }
+}
+
+/* `login` is no longer a Workspace Owner: out of the owner index, and
+ * every token that carried their authority dies for good. */
+static void owner_lost(tx_t *t, const char *login, const char *why)
+{
+    set_owner_index(t, login, 0);
+    kill_tokens(t, login, why);
 }
 
 /* The live token whose whole text is `token`, or IAM_NOTFOUND (why in err). */
@@ -3978,10 +4005,13 @@ static iam_status_e token_find(iam_store_t *st, apr_pool_t *p, const char *token
         return t.status;
     key_make(&k, 'T', id, NULL);
     if (tx_get(&t, &k, &v) == 1 && (tk = decode_token(p, &v, want)) != NULL) {
-        /* a token carries its owner's authority: not a day longer */
+        /* a token carries its owner's authority: not a day longer, and
+         * only the very member who made it (active, the login as spelt) */
+        iam_member_t *m;
         key_t_ ok;
         MDB_val ov;
-        if (key_make(&ok, 'O', tk->owner, NULL) || tx_get(&t, &ok, &ov) != 1)
+        if (key_make(&ok, 'O', tk->owner, NULL) || tx_get(&t, &ok, &ov) != 1 ||
+            tx_member_named(&t, tk->owner, &m) != 1 || m->status != IAM_ACTIVE)
             owner_gone = 1;
     }
     tx_done(&t);

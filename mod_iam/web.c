@@ -38,13 +38,91 @@ const char *iam_web_cookie(request_rec *r, const char *name)
 }
 
 void iam_web_set_cookie(request_rec *r, const char *name, const char *value, const char *path,
-                        int max_age)
+                        int max_age, int secure)
 {
     /* err_headers_out: kept on the redirect that follows a post */
     apr_table_add(r->err_headers_out, "Set-Cookie",
                   apr_psprintf(r->pool, "%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s",
                                name, value ? value : "", path, value ? max_age : 0,
-                               !strcmp(ap_http_scheme(r), "https") ? "; Secure" : ""));
+                               secure || !strcmp(ap_http_scheme(r), "https") ? "; Secure" : ""));
+}
+
+/* The key that seals `purpose` for this user: HMAC-SHA256(secret,
+ * "seal:PURPOSE:USER"). */
+static void seal_key(request_rec *r, const unsigned char secret[32], const char *purpose,
+                     unsigned char key[32])
+{
+    const char *msg = apr_pstrcat(r->pool, "seal:", purpose, ":", r->user, NULL);
+    unsigned int len = 32;
+
+    HMAC(EVP_sha256(), secret, 32, (const unsigned char *)msg, strlen(msg), key, &len);
+}
+
+#define SEAL_NONCE 12
+#define SEAL_TAG 16
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+const char *iam_web_seal(request_rec *r, const unsigned char secret[32], const char *purpose,
+                         const char *plain)
+{
+    size_t n = strlen(plain), total = SEAL_NONCE + n + SEAL_TAG, i;
+    unsigned char key[32], *buf = apr_palloc(r->pool, total);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    char *hex = NULL;
+    int len, ok;
+
+    seal_key(r, secret, purpose, key);
+    ok = ctx && apr_generate_random_bytes(buf, SEAL_NONCE) == APR_SUCCESS &&
+         EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+         EVP_EncryptUpdate(ctx, buf + SEAL_NONCE, &len, (const unsigned char *)plain, (int)n) == 1 &&
+         EVP_EncryptFinal_ex(ctx, buf + SEAL_NONCE + len, &len) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, buf + SEAL_NONCE + n) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    OPENSSL_cleanse(key, sizeof(key));
+    if (ok) {
+        hex = apr_palloc(r->pool, total * 2 + 1);
+        for (i = 0; i < total; i++)
+            apr_snprintf(hex + i * 2, 3, "%02x", buf[i]);
+    }
+    return hex;
+}
+
+const char *iam_web_unseal(request_rec *r, const unsigned char secret[32], const char *purpose,
+                           const char *sealed)
+{
+    size_t hn = sealed ? strlen(sealed) : 0, total = hn / 2, n, i;
+    unsigned char key[32], *buf;
+    EVP_CIPHER_CTX *ctx;
+    char *plain;
+    int len, ok;
+
+    if (hn % 2 || total <= SEAL_NONCE + SEAL_TAG || total > 4096)
+        return NULL;
+    buf = apr_palloc(r->pool, total);
+    for (i = 0; i < total; i++) {
+        int hi = hexval(sealed[2 * i]), lo = hexval(sealed[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return NULL;
+        buf[i] = (unsigned char)(hi << 4 | lo);
+    }
+    n = total - SEAL_NONCE - SEAL_TAG;
+    plain = apr_palloc(r->pool, n + 1);
+    seal_key(r, secret, purpose, key);
+    ctx = EVP_CIPHER_CTX_new();
+    ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+         EVP_DecryptUpdate(ctx, (unsigned char *)plain, &len, buf + SEAL_NONCE, (int)n) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG, buf + SEAL_NONCE + n) == 1 &&
+         EVP_DecryptFinal_ex(ctx, (unsigned char *)plain + len, &len) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    OPENSSL_cleanse(key, sizeof(key));
+    if (!ok || memchr(plain, 0, n))
+        return NULL;
+    plain[n] = '\0';
+    return plain;
 }
 
 int iam_web_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len)

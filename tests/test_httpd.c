@@ -544,12 +544,16 @@ START_TEST(test_login_case)
     ck_assert_int_eq(own_status("GET", "/owners/", "OLIVIA"), 403);
     ck_assert_int_eq(own_status("GET", "/", "OLIVIA"), 403);
     ck_assert_int_eq(own_status("GET", "/iam/", "OLIVIA"), 403);
+    /* the console's API names members as logins match */
+    ck_assert_int_eq(own_status("GET", "/iam/api/v1/members/OLIVIA", "olivia"), 404);
+    ck_assert_int_eq(own_status("GET", "/iam/api/v1/members/olivia", "olivia"), 200);
     /* iamctl follows what the server recorded */
     ck_assert_int_eq(iam_ctl(&own, &out, "check OLIVIA source web read"), 3);
     free(out);
     iam_httpd_stop(&own);
     ck_assert_int_eq(iam_httpd_start(&own, "event", NULL, "IAMLoginCase fold"), 0);
     ck_assert_int_eq(own_status("GET", "/owners/", "OLIVIA"), 200);
+    ck_assert_int_eq(own_status("GET", "/iam/api/v1/members/OLIVIA", "olivia"), 200);
     ck_assert_int_eq(iam_ctl(&own, &out, "check OLIVIA source web read"), 0);
     free(out);
     /* either way no second member of that login in another case */

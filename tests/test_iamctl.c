@@ -1055,6 +1055,35 @@ START_TEST(test_conf_file)
     /* the store remembers: plain iamctl agrees afterwards */
     CTL_OK("allow: Repo Reader", "check bob repo r1 read");
     CTL_OK("allow: Repo Reader", "check BOB repo r1 read");
+    /* as Apache reads: a directory's subdirectories and dot-files, long
+     * lines, the other conditional sections */
+    ck_assert_int_eq(mkdir(path_of("extra"), 0755), 0);
+    ck_assert_int_eq(mkdir(path_of("extra/sub"), 0755), 0);
+    write_file(path_of("extra/sub/deep.conf"), "IAMRole \"Deep\" repo read\n");
+    write_file(path_of("extra/.hidden.conf"), "IAMRole \"Hidden\" repo read\n");
+    write_file(path_of("extra/long.conf"),
+               xprintf("IAMRole \"Long\" repo read%*s\n<IfVersion >= 2.4>\n"
+                       "  IAMRole \"Versioned\" repo read\n</IfVersion>\n"
+                       "<IfFile %s>\n  IAMRole \"Filed\" repo read\n</IfFile>\n"
+                       "<IfFile !%s>\n  IAMRole \"Unfiled\" repo read\n</IfFile>\n",
+                       20000, "", conf, conf));
+    write_file(conf, xprintf("%sInclude extra/\n", iam_test_slurp(conf)));
+    EXPECT_EXIT(0, ctl_conf(conf, "roles --json"));
+    a = out_json();
+    ck_assert_ptr_nonnull(jfind(a, "name", "Deep"));
+    ck_assert_ptr_nonnull(jfind(a, "name", "Hidden"));
+    ck_assert_ptr_nonnull(jfind(a, "name", "Long"));
+    ck_assert_ptr_nonnull(jfind(a, "name", "Versioned"));
+    ck_assert_ptr_nonnull(jfind(a, "name", "Filed"));
+    ck_assert_ptr_null(jfind(a, "name", "Unfiled"));
+    json_decref(a);
+    /* a read records nothing: the store still has the roles of the last write */
+    CTL_OK(NULL, "roles --json");
+    a = out_json();
+    ck_assert_ptr_null(jfind(a, "name", "Deep"));
+    json_decref(a);
+    /* the file's settings are its store's: -d may not name another */
+    EXPECT_EXIT(2, ctl_conf(conf, "-d /tmp roles"));
     /* a mistake is named with its file and line */
     write_file(path_of("mods-enabled/bad.conf"), "\nIAMRole \"Broken\" repo sometimes\n");
     EXPECT_EXIT(1, ctl_conf(conf, "roles"));

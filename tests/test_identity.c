@@ -713,8 +713,12 @@ static void start_verified(void)
     ctl_or_die(&srv, "grant --member chief@corp.example workspace-owner");
     ctl_or_die(&srv, "member invite boss@corp.example --name 'The Boss'");
     ctl_or_die(&srv, "grant --member boss@corp.example warehouse-admin");
+    /* the console behind a login only, as conf/iam.conf shows it: the
+     * handler's own membership test is all that stands before it */
     extra =
-        xprintf("%sIAMUserAttribute email_verified OIDC_CLAIM_email_verified\n%s%s%s%s%s", idp_conf,
+        xprintf("%sIAMUserAttribute email_verified OIDC_CLAIM_email_verified\n"
+                "<Location \"/iam\">\n  Require valid-user\n</Location>\n%s%s%s%s%s",
+                idp_conf,
                 idp_env("vera", "OIDC_CLAIM_email=vera@corp.example "
                                 "OIDC_CLAIM_email_verified=true"),
                 idp_env("eve", "OIDC_CLAIM_email=boss@corp.example "
@@ -1683,9 +1687,10 @@ START_TEST(test_token_console)
     ck_assert_msg(has(iam_test_header(hdrs, "Location"), "/iam/tokens?done=token-created"), "%s",
                   hdrs);
     ck_assert_int_eq(ntokens(&srv), before + 1);
-    /* the new token rides to the next page in a cookie for that page only */
+    /* the new token rides to the next page in a cookie for that page only,
+     * sealed: a logged Cookie header holds no usable token */
     set = iam_test_header(hdrs, "Set-Cookie");
-    ck_assert_msg(set && !strncmp(set, "iam_new_token=tok_", 18) &&
+    ck_assert_msg(set && !strncmp(set, "iam_new_token=", 14) && !has(set, "tok_") &&
                       has(set, "Path=/iam/tokens;") && has(set, "HttpOnly") &&
                       has(set, "SameSite=Strict"),
                   "%s", hdrs);
@@ -1703,7 +1708,16 @@ START_TEST(test_token_console)
     p += 6;
     t = split_token(strndup(p, strcspn(p, "<")));
     ck_assert_int_eq(count_of(body, t.secret), 1);
+    ck_assert_msg(!has(set, t.secret), "the secret is in the cookie: %s", set);
     ck_assert_int_eq(naudit(&srv, "token.create", t.id, "console:olivia"), 1);
+    /* the cookie is this owner's: another owner's browser shows nothing */
+    add_login(&srv, "other-owner");
+    ctl_or_die(&srv, "member add other-owner --owner");
+    ck_assert_int_eq(call(&srv, "other-owner", "GET", "/iam/tokens", NULL, NULL, cookie, &body,
+                          NULL),
+                     200);
+    ck_assert_msg(!has(body, t.secret), "%s", body);
+    ctl_or_die(&srv, "member remove other-owner");
     /* the page reloaded: no new token, the secret not shown again */
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens?done=token-created", NULL, NULL,
                           NULL, &body, NULL),

@@ -371,6 +371,17 @@ START_TEST(roles_has_type)
 }
 END_TEST
 
+/* The role an approval of `level` on one resource of `type` grants by
+ * default: the lowest that gives it on the plan. */
+static const iam_role_t *lowest(const char *type, iam_level_e level, iam_plan_e plan)
+{
+    const char *item[2], *why;
+    iam_grant_t g;
+
+    return iam_policy_approval(&ws_roles, plan, type, "x", level, NULL, IAM_APPROVE_AUTO, &g, item,
+                               &why);
+}
+
 START_TEST(roles_lowest)
 {
     static const struct {
@@ -402,8 +413,7 @@ START_TEST(roles_lowest)
     int i;
 
     for (i = 0; i < N(cases); i++) {
-        const iam_role_t *r =
-            iam_roles_lowest(&ws_roles, cases[i].type, cases[i].level, cases[i].plan);
+        const iam_role_t *r = lowest(cases[i].type, cases[i].level, cases[i].plan);
         ck_assert_msg(cases[i].want ? r && !strcmp(r->name, cases[i].want) : r == NULL,
                       "lowest %s %s on %s plan: want %s, got %s", cases[i].type,
                       iam_level_name(cases[i].level), iam_plan_name(cases[i].plan),
@@ -415,12 +425,11 @@ END_TEST
 START_TEST(roles_lowest_custom)
 {
     ck_assert_ptr_null(add_named("Source Editor", "source", EDIT));
-    ck_assert_str_eq(iam_roles_lowest(&ws_roles, "source", EDIT, BUSINESS)->name, "Source Editor");
-    ck_assert_str_eq(iam_roles_lowest(&ws_roles, "source", READ, BUSINESS)->name,
-                     "Source Read-only");
-    ck_assert_str_eq(iam_roles_lowest(&ws_roles, "source", ADMIN, BUSINESS)->name, "Source Admin");
+    ck_assert_str_eq(lowest("source", EDIT, BUSINESS)->name, "Source Editor");
+    ck_assert_str_eq(lowest("source", READ, BUSINESS)->name, "Source Read-only");
+    ck_assert_str_eq(lowest("source", ADMIN, BUSINESS)->name, "Source Admin");
     /* Custom roles are not on the team plan. */
-    ck_assert_str_eq(iam_roles_lowest(&ws_roles, "source", EDIT, TEAM)->name, "Source Admin");
+    ck_assert_str_eq(lowest("source", EDIT, TEAM)->name, "Source Admin");
 }
 END_TEST
 
@@ -1571,13 +1580,13 @@ END_TEST
 /* ---- approving a request: the grant, and whether it gives what was asked ---- */
 
 static const char *approval(iam_plan_e plan, const char *type, const char *name, iam_level_e need,
-                            const char *role, int all)
+                            const char *role, iam_approve_scope_e scope)
 {
     static char buf[256];
     const char *item[2], *why;
     iam_grant_t g;
     const iam_role_t *r =
-        iam_policy_approval(&ws_roles, plan, type, name, need, role, all, &g, item, &why);
+        iam_policy_approval(&ws_roles, plan, type, name, need, role, scope, &g, item, &why);
 
     if (!r)
         snprintf(buf, sizeof(buf), "refused: %s", why);
@@ -1588,39 +1597,55 @@ static const char *approval(iam_plan_e plan, const char *type, const char *name,
     return buf;
 }
 
+#define AUTO IAM_APPROVE_AUTO
+#define ONE IAM_APPROVE_RESOURCE
+#define ALLOF IAM_APPROVE_ALL
+
 START_TEST(approval_least_and_chosen)
 {
     /* the least that gives the level, on that one resource */
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, NULL, 0), "source-read-only on web");
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", EDIT, NULL, 0), "source-admin on web");
-    ck_assert_str_eq(approval(BUSINESS, "space", "s1", EDIT, NULL, 0), "personas-user on s1");
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, NULL, 1), "source-read-only on all");
-    /* all-only roles and collections: on all */
-    ck_assert_str_eq(approval(BUSINESS, "warehouse", "main", READ, NULL, 0),
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, NULL, AUTO), "source-read-only on web");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", EDIT, NULL, AUTO), "source-admin on web");
+    ck_assert_str_eq(approval(BUSINESS, "space", "s1", EDIT, NULL, ONE), "personas-user on s1");
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, NULL, ALLOF),
+                     "source-read-only on all");
+    /* all-only roles and collections: on all, never silently */
+    ck_assert_str_eq(approval(BUSINESS, "warehouse", "main", READ, NULL, AUTO),
                      "warehouse-read-only on all");
-    ck_assert_str_eq(approval(BUSINESS, "source", "*", READ, NULL, 0), "source-read-only on all");
-    ck_assert_str_eq(approval(BUSINESS, "source", NULL, EDIT, NULL, 0), "source-admin on all");
+    ck_assert_str_eq(approval(BUSINESS, "warehouse", "main", READ, "warehouse-admin", ONE),
+                     "refused: that role is granted on all resources of its type only");
+    ck_assert_str_eq(approval(BUSINESS, "source", "*", READ, NULL, AUTO), "source-read-only on all");
+    ck_assert_str_eq(approval(BUSINESS, "source", "*", READ, NULL, ONE),
+                     "refused: no role of this type gives that access on this plan");
+    ck_assert_str_eq(approval(BUSINESS, "source", "*", READ, "source-admin", ONE),
+                     "refused: a request for a collection is answered on all of its type");
+    /* creating in a collection needs admin on all, more than its level */
+    ck_assert_str_eq(approval(BUSINESS, "source", NULL, EDIT, NULL, AUTO), "source-admin on all");
+    ck_assert_str_eq(approval(BUSINESS, "space", "*", EDIT, NULL, AUTO), "personas-admin on all");
+    ck_assert_str_eq(approval(BUSINESS, "space", "*", EDIT, "personas-user", AUTO),
+                     "refused: that role does not give the access asked for");
     /* a chosen role must give what was asked */
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "source-admin", 0),
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "source-admin", AUTO),
                      "source-admin on web");
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", EDIT, "source-read-only", 0),
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", EDIT, "source-read-only", AUTO),
                      "refused: that role does not give the access asked for");
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "warehouse-admin", 0),
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "warehouse-admin", AUTO),
                      "refused: that role does not give the access asked for");
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "no-such-role", 0),
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "no-such-role", AUTO),
                      "refused: unknown role");
-    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "workspace-owner", 0),
+    ck_assert_str_eq(approval(BUSINESS, "source", "web", READ, "workspace-owner", AUTO),
                      "refused: Workspace Owner is granted on requests for the owners' pages only");
     /* the owners' pages and the console: Workspace Owner only */
-    ck_assert_str_eq(approval(BUSINESS, "owners", "*", ADMIN, NULL, 0), "workspace-owner on all");
-    ck_assert_str_eq(approval(BUSINESS, "console", "*", ADMIN, NULL, 0), "workspace-owner on all");
-    ck_assert_str_eq(approval(BUSINESS, "owners", "*", ADMIN, "source-admin", 0),
+    ck_assert_str_eq(approval(BUSINESS, "owners", "*", ADMIN, NULL, AUTO), "workspace-owner on all");
+    ck_assert_str_eq(approval(BUSINESS, "console", "*", ADMIN, NULL, AUTO),
+                     "workspace-owner on all");
+    ck_assert_str_eq(approval(BUSINESS, "owners", "*", ADMIN, "source-admin", AUTO),
                      "refused: only Workspace Owner opens the console and the owners' pages");
     /* the team plan has Source Admin and Workspace Owner only */
-    ck_assert_str_eq(approval(TEAM, "source", "web", READ, NULL, 0), "source-admin on web");
-    ck_assert_str_eq(approval(TEAM, "warehouse", "main", READ, NULL, 0),
+    ck_assert_str_eq(approval(TEAM, "source", "web", READ, NULL, AUTO), "source-admin on web");
+    ck_assert_str_eq(approval(TEAM, "warehouse", "main", READ, NULL, AUTO),
                      "refused: no role of this type gives that access on this plan");
-    ck_assert_str_eq(approval(TEAM, "source", "web", READ, "source-read-only", 0),
+    ck_assert_str_eq(approval(TEAM, "source", "web", READ, "source-read-only", AUTO),
                      "refused: the plan does not have that role");
 }
 END_TEST

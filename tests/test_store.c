@@ -233,6 +233,22 @@ static void raw_put(const char *dir, const void *key, size_t klen, const void *v
     mdb_env_close(env);
 }
 
+static void raw_del(const char *dir, const void *key, size_t klen)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k = {klen, (void *)key};
+
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, MDB_NOSYNC, 0640), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+    ck_assert_int_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
 /* A copy of the value of `key` (in the pool), or NULL. */
 static MDB_val raw_get(const char *dir, const void *key, size_t klen)
 {
@@ -1437,7 +1453,7 @@ START_TEST(test_request_revisions)
     /* an owners' page: Workspace Owner, confirmed or not at all */
     q = (iam_request_t){"bob", "owners", "*", "/owners/", IAM_LEVEL_ADMIN, "", 0, 0, 0};
     OK(iam_store_request_put(st, "member:bob", &q, 10, &change, &ierr));
-    a = (iam_approval_t){"bob", "owners", "*", 1, NULL, 1, 0};
+    a = (iam_approval_t){"bob", "owners", "*", 1, NULL, IAM_APPROVE_ALL, 0};
     EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, &ierr));
     ck_assert_msg(strstr(ierr.msg, "Workspace Owner"), "%s", ierr.msg);
     a.role = "source-admin";
@@ -1585,9 +1601,24 @@ START_TEST(test_tokens)
     OK(iam_store_member_add(st, "test", "OSCAR", NULL, NULL, IAM_ACTIVE, 1, &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, token, &seen, &ierr));
     ck_assert_msg(strstr(ierr.msg, "'oscar' was removed"), "%s", ierr.msg);
+    /* a live token whose owner lost the owner index without it (a store
+     * of an earlier release) does not come back with a new owner */
+    OK(iam_store_token_create(st, "test", "olivia", "older", pool, &token, &t, &ierr));
+    iam_store_close(st);
+    raw_del(sdir, "Oolivia", 7);
+    reopen();
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, token, &seen, &ierr));
+    {
+        apr_array_header_t *owner = apr_array_make(pool, 1, sizeof(iam_grant_t));
+        iam_member_spec_t sp = {"olivia", NULL, NULL, IAM_ACTIVE, -1, owner, NULL};
+        *(iam_grant_t *)apr_array_push(owner) = all_of("workspace-owner");
+        OK(iam_store_member_put(st, "test", &sp, 0, &ierr)); /* the index made anew */
+    }
+    EXPECT(IAM_NOTFOUND, iam_store_token_check(st, pool, token, &seen, &ierr));
+    ck_assert_msg(strstr(ierr.msg, "an owner of that login from before"), "%s", ierr.msg);
     /* listed as dead, with when and why */
     OK(iam_store_token_list(st, pool, &list, &ierr));
-    ck_assert_int_eq(list->nelts, 3);
+    ck_assert_int_eq(list->nelts, 4);
     for (int i = 0; i < list->nelts; i++) {
         iam_token_t *tk = APR_ARRAY_IDX(list, i, iam_token_t *);
         ck_assert_msg(tk->dead > 0 && *tk->dead_why, "%s is not dead", tk->id);
@@ -2204,17 +2235,22 @@ START_TEST(test_upgrade_format_1)
     ck_assert_int_eq(((unsigned char *)rec.mv_data)[0], 3);
     rec = raw_get(sdir, vkey, vlen);
     ck_assert_int_eq(rec.mv_size, 1);
-    ck_assert_int_eq(*(char *)rec.mv_data, '2');
+    ck_assert_int_eq(*(char *)rec.mv_data, '3');
     reopen();
     ck_assert_str_eq(sets_text("bob"), "-:source-read-only eng:warehouse-read-only");
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-read-only")), "web");
 
     /* a newer format: opening says so, and nothing is written */
     iam_store_close(st);
-    raw_put(sdir, vkey, vlen, "3", 1);
+    raw_put(sdir, vkey, vlen, "4", 1);
     EXPECT(IAM_VERSION, iam_store_open(&other, sdir, 0, 0, pool, &ierr));
-    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 3"));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 4"));
+    /* format 2 (the previous release): read as it is, renumbered by a write */
     raw_put(sdir, vkey, vlen, "2", 1);
+    reopen();
+    add("dave", NULL, 0);
+    iam_store_close(st);
+    ck_assert_int_eq(*(char *)raw_get(sdir, vkey, vlen).mv_data, '3');
     reopen();
 }
 END_TEST
