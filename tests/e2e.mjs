@@ -47,6 +47,38 @@ export function requestRows(page) {
     return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
 }
 
+// One person of an SSO story: a browser context of their own whose requests
+// must all go to 127.0.0.1 (any other is blocked and listed in `offsite`);
+// what they send to the identity provider at `provider` is listed in
+// me.toProvider, and any 5xx answer in `serverErrors`. IAM_TRACE=1 logs
+// every request to stderr.
+export async function openPerson(browser, login, { provider, offsite, serverErrors }) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(10_000);
+    const me = { context, toProvider: [] };
+    await context.route('**/*', (route) => {
+        const u = new URL(route.request().url());
+        if (u.hostname !== '127.0.0.1') {
+            offsite.push(u.href);
+            return route.abort('blockedbyclient');
+        }
+        if (u.origin === provider) me.toProvider.push(`${route.request().method()} ${u.pathname}`);
+        return route.continue();
+    });
+    me.page = await context.newPage();
+    if (process.env.IAM_TRACE) {
+        const t0 = Date.now();
+        me.page.on('request', (q) => console.error(`${Date.now() - t0} ${login} > ${q.method()} ${q.url()}`));
+        me.page.on('requestfinished', (q) => console.error(`${Date.now() - t0} ${login} < ${q.url()}`));
+        me.page.on('requestfailed', (q) => console.error(`${Date.now() - t0} ${login} X ${q.url()} ${q.failure()?.errorText}`));
+        me.page.on('load', () => console.error(`${Date.now() - t0} ${login} load ${me.page.url()}`));
+    }
+    me.page.on('response', (res) => {
+        if (res.status() >= 500) serverErrors.push(`${login}: ${res.status()} ${res.request().method()} ${res.url()}`);
+    });
+    return me;
+}
+
 // The steps of a story build on each other: after the first failure the
 // rest are skipped, and the failing step's page (`pageNow()`) is saved as
 // OUT/failed-STEP.png.

@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { LAUNCH, heading, mainText, navigate, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
+import { LAUNCH, heading, mainText, navigate, openPerson, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OP = process.env.OP_URL;
@@ -49,29 +49,7 @@ const ctl = (...args) => execFileSync(CTL, ['-d', STORE, ...args], { encoding: '
 // ---- browser helpers ----
 
 async function person(login) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(10_000);
-    const me = { context, toProvider: [] };
-    await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.hostname !== '127.0.0.1') {
-            offsite.push(u.href);
-            return route.abort('blockedbyclient');
-        }
-        if (u.origin === OP) me.toProvider.push(`${route.request().method()} ${u.pathname}`);
-        return route.continue();
-    });
-    me.page = await context.newPage();
-    if (process.env.IAM_TRACE) {
-        const t0 = Date.now();
-        me.page.on('request', (q) => console.error(`${Date.now() - t0} ${login} > ${q.method()} ${q.url()}`));
-        me.page.on('requestfinished', (q) => console.error(`${Date.now() - t0} ${login} < ${q.url()}`));
-        me.page.on('requestfailed', (q) => console.error(`${Date.now() - t0} ${login} X ${q.url()} ${q.failure()?.errorText}`));
-        me.page.on('load', () => console.error(`${Date.now() - t0} ${login} load ${me.page.url()}`));
-    }
-    me.page.on('response', (res) => {
-        if (res.status() >= 500) serverErrors.push(`${login}: ${res.status()} ${res.request().method()} ${res.url()}`);
-    });
+    const me = await openPerson(browser, login, { provider: OP, offsite, serverErrors });
     people[login] = me;
     return me.page;
 }

@@ -32,7 +32,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { LAUNCH, heading, mainText, navigate, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
+import { LAUNCH, heading, mainText, navigate, openPerson, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const IDP = process.env.IDP_URL;
@@ -52,7 +52,7 @@ const ACS = `${BASE}/mellon/postResponse`;
 const MESSAGE = 'I am new on the checkout team';
 
 let browser;
-const people = {}; // login -> { context, page, toIdP: [requests] }
+const people = {}; // login -> { context, page, toProvider: [requests] }
 let current; // the page the running step works on (for a failure's screenshot)
 const serverErrors = []; // 5xx answers, from Apache or the IdP
 const offsite = []; // any request that was not for 127.0.0.1
@@ -63,29 +63,7 @@ const member = (login) => JSON.parse(ctl('member', 'show', login, '--json'));
 // ---- browser helpers ----
 
 async function person(login) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(10_000);
-    const me = { context, toIdP: [] };
-    await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.hostname !== '127.0.0.1') {
-            offsite.push(u.href);
-            return route.abort('blockedbyclient');
-        }
-        if (u.origin === IDP) me.toIdP.push(`${route.request().method()} ${u.pathname}`);
-        return route.continue();
-    });
-    me.page = await context.newPage();
-    if (process.env.IAM_TRACE) {
-        const t0 = Date.now();
-        me.page.on('request', (q) => console.error(`${Date.now() - t0} ${login} > ${q.method()} ${q.url()}`));
-        me.page.on('requestfinished', (q) => console.error(`${Date.now() - t0} ${login} < ${q.url()}`));
-        me.page.on('requestfailed', (q) => console.error(`${Date.now() - t0} ${login} X ${q.url()} ${q.failure()?.errorText}`));
-        me.page.on('load', () => console.error(`${Date.now() - t0} ${login} load ${me.page.url()}`));
-    }
-    me.page.on('response', (res) => {
-        if (res.status() >= 500) serverErrors.push(`${login}: ${res.status()} ${res.request().method()} ${res.url()}`);
-    });
+    const me = await openPerson(browser, login, { provider: IDP, offsite, serverErrors });
     people[login] = me;
     return me.page;
 }
@@ -240,7 +218,7 @@ describe('SAML single sign-on', () => {
 
     step("03 she is refused the source checkout with mod_iam's page and asks for access", async () => {
         const page = await pageOf('nina');
-        people.nina.toIdP.length = 0;
+        people.nina.toProvider.length = 0;
         const res = await navigate(page, () => page.goto(BASE + CHECKOUT, { waitUntil: 'load' }), 403);
         assert.equal(page.url(), BASE + CHECKOUT, 'the refusal went anywhere but the page');
         assert.match(res.headers()['content-type'], /^text\/html/);
@@ -260,7 +238,7 @@ describe('SAML single sign-on', () => {
         assert.equal(page.url(), BASE + CHECKOUT);
         assert.match(await page.getByRole('status').textContent(), /Your request for access is pending/);
         await shot(page, '03-request-pending');
-        assert.deepEqual(people.nina.toIdP, [], 'her session did not hold');
+        assert.deepEqual(people.nina.toProvider, [], 'her session did not hold');
     });
 
     step('04 a member with a grant signs in straight to the resource', async () => {
@@ -323,13 +301,13 @@ describe('SAML single sign-on', () => {
 
     step("08 nina's next request passes without a new login", async () => {
         const page = await pageOf('nina');
-        people.nina.toIdP.length = 0;
+        people.nina.toProvider.length = 0;
         const res = await page.reload({ waitUntil: 'load' });
         assert.equal(res.status(), 200, `reload: ${res.status()}: ${await mainText(page)}`);
         assert.equal(page.url(), BASE + CHECKOUT);
         assert.equal(res.request().redirectedFrom(), null, 'the reload was redirected');
         assert.equal(await heading(page), 'sources/checkout');
-        assert.deepEqual(people.nina.toIdP, [], 'the reload went to the IdP');
+        assert.deepEqual(people.nina.toProvider, [], 'the reload went to the IdP');
         await shot(page, '08-access-granted');
     });
 
