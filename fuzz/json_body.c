@@ -36,6 +36,15 @@ int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *invit
     return -1; /* no IAMMailCommand */
 }
 
+void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_request_t *q,
+                               const char *by)
+{
+    (void)r;
+    (void)st;
+    (void)q;
+    (void)by; /* no IAMMailCommand */
+}
+
 static void must(iam_status_e st, const iam_err_t *err)
 {
     if (st != IAM_OK) {

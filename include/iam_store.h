@@ -12,9 +12,11 @@
 #define IAM_STORE_DEFAULT_DIR "/var/lib/apache2/iam"
 #define IAM_STORE_DEFAULT_MAPSIZE ((size_t)1 << 30)
 /* 2: member records carry their groups' grants; 3: request and token records
- * of format 2 (revisions, dead tokens), which a release of format 2 would
- * take for damage: it refuses the store instead */
-#define IAM_STORE_FORMAT 3
+ * of format 2 (revisions, dead tokens); 4: request records of format 3 (how
+ * a request ended, its resource's labels) and answered requests ('r').
+ * A release refuses a store of a newer format rather than take its records
+ * for damage; the first write of this release upgrades an older one. */
+#define IAM_STORE_FORMAT 4
 
 typedef struct iam_store iam_store_t;
 
@@ -94,8 +96,19 @@ typedef enum {
     IAM_ARRIVE_PROVISIONED
 } iam_arrive_e;
 
+/* What became of an access request. It ends when an owner approves or
+ * dismisses it, or when any change gives the member the access it asked
+ * for; the member's other requests stay open. */
+typedef enum {
+    IAM_REQUEST_OPEN = 0,
+    IAM_REQUEST_APPROVED,  /* an owner approved it (granted_role says what) */
+    IAM_REQUEST_DISMISSED, /* an owner dismissed it */
+    IAM_REQUEST_GRANTED    /* another change gave the access it asked for */
+} iam_request_status_e;
+
 /* An access request: a denied member asks for a resource. One per member
- * and resource; gone once that member's permissions change. */
+ * and resource; an answered one is kept IAM_REQUEST_KEEP_DAYS for the
+ * member to see what became of it, then forgotten. */
 typedef struct {
     const char *login;   /* the requester, as the member spells it */
     const char *type;    /* resource type, or "console" */
@@ -108,7 +121,16 @@ typedef struct {
                             revision its owner saw */
     long long level_time; /* when its level last changed (0: never): once a minute at most */
     long long audit_time; /* when a change of its message was last audited */
+    int nlabels;          /* the resource's labels when it was refused: what a */
+    const char **labels;  /* change must give access to for the request to end */
+    iam_request_status_e status;
+    long long answered;       /* when it ended (0: open) */
+    const char *answered_by;  /* who ended it ("console:olivia"); "" while open */
+    const char *granted_role; /* approved: the role granted (a slug); else "" */
+    int granted_all;          /* approved: on all of its type, not the resource only */
 } iam_request_t;
+
+#define IAM_REQUEST_KEEP_DAYS 30
 
 #define IAM_REQUEST_MESSAGE_MAX 1000
 
@@ -239,9 +261,13 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
 iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *search, int status,
                                     long *out, iam_err_t *err);
 
-/* Open access requests: of one member (login) or all (NULL), oldest first. */
+/* Open access requests: of one member (login) or all (NULL). */
 iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,
                                     apr_array_header_t **out, iam_err_t *err);
+/* One member's requests, open and answered (in the last
+ * IAM_REQUEST_KEEP_DAYS), the most recent first: what they see of them. */
+iam_status_e iam_store_request_history(iam_store_t *st, apr_pool_t *p, const char *login,
+                                       apr_array_header_t **out, iam_err_t *err);
 /* The owners (their records), for the request mails. */
 iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                               iam_err_t *err);
@@ -357,12 +383,14 @@ typedef struct {
 } iam_approval_t;
 
 /* Approves: grants exactly iam_policy_approval's grant, if the request is
- * still at revision a->rev; the member's requests go, as with any change
- * to their permissions. */
+ * still at revision a->rev. The member's other requests that the grant
+ * satisfies end with it (IAM_REQUEST_GRANTED); the rest stay open. *out
+ * (if not NULL) is the request as it ended. */
 iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const iam_approval_t *a,
-                                       iam_err_t *err);
+                                       apr_pool_t *p, iam_request_t **out, iam_err_t *err);
 iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const char *login,
-                                       const char *type, const char *name, iam_err_t *err);
+                                       const char *type, const char *name, apr_pool_t *p,
+                                       iam_request_t **out, iam_err_t *err);
 
 /* Loads members and groups into an empty store, in one transaction. */
 iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e plan,

@@ -170,6 +170,10 @@ void iam_denied_register(apr_pool_t *p);
  * level than before */
 void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester,
                       int changed);
+/* Mails a member the answer to their request (approved or dismissed), if
+ * mail is set up and they have an email; `by` names the owner. */
+void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_request_t *q,
+                               const char *by);
 /* Mails an invitee the site's login link: 0 sent, 1 failed, -1 no mail
  * command or no email. */
 int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *inviter);

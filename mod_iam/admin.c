@@ -129,6 +129,8 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
             q.type = v->res->type;
             q.name = v->res->name ? v->res->name : "*";
             q.level = v->need;
+            q.nlabels = v->res->nlabels; /* what an answer must give access to */
+            q.labels = v->res->labels;
         }
         ap_destroy_sub_req(sub);
     }

@@ -468,8 +468,11 @@ static int list_audit(api_t *a)
 
 /* ---- access requests ---- */
 
-/* A request, with its revision and the grant Approve gives by default
- * (null when the plan cannot answer it). */
+static const char *const request_status[] = {"open", "approved", "dismissed", "granted"};
+
+/* A request, with its revision and status; an open one with the grant
+ * Approve gives by default (null when the plan cannot answer it), an
+ * answered one with when, by whom and (approved) what was granted. */
 static json_t *request_json(api_t *a, const iam_request_t *q)
 {
     apr_pool_t *p = a->w->r->pool;
@@ -481,22 +484,47 @@ static json_t *request_json(api_t *a, const iam_request_t *q)
                           iam_level_name(q->level), "message", q->message, "time",
                           iam_time_text(p, q->time), "rev", (json_int_t)q->rev);
 
-    role = iam_policy_approval(&a->w->ws->roles, a->w->ws->plan, q->type, q->name, q->level, NULL,
-                               IAM_APPROVE_AUTO, &g, item, &why);
-    if (j)
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "status", json_string(request_status[q->status]));
+    if (q->status == IAM_REQUEST_OPEN) {
+        role = iam_policy_approval(&a->w->ws->roles, a->w->ws->plan, q->type, q->name, q->level,
+                                   NULL, IAM_APPROVE_AUTO, &g, item, &why);
         json_object_set_new(j, "approve", role ? iam_json_grant(&g) : json_null());
+        return j;
+    }
+    json_object_set_new(j, "answered", json_string(iam_time_text(p, q->answered)));
+    json_object_set_new(j, "answered_by", json_string(q->answered_by));
+    if (q->status == IAM_REQUEST_APPROVED) {
+        item[0] = q->name;
+        item[1] = NULL;
+        g = (iam_grant_t){q->granted_role, q->granted_all ? IAM_SCOPE_ALL : IAM_SCOPE_RESOURCES,
+                          q->granted_all ? 0 : 1, item};
+        json_object_set_new(j, "granted", iam_json_grant(&g));
+    }
     return j;
 }
 
+/* GET requests[?login=LOGIN][&status=open|all]: the open requests (of
+ * one member, or all); status=all: one member's, answered ones too. */
 static int list_requests(api_t *a)
 {
+    const char *login = apr_table_get(a->w->query, "login"),
+               *status = apr_table_get(a->w->query, "status");
     apr_array_header_t *list;
     iam_err_t err;
+    iam_status_e st;
     json_t *arr;
     int i;
 
-    if (iam_store_request_list(a->w->st, a->w->r->pool, apr_table_get(a->w->query, "login"), &list,
-                               &err) != IAM_OK)
+    if (status && strcmp(status, "open") && strcmp(status, "all"))
+        return bad(a->w->r, "\"status\" must be \"open\" or \"all\"");
+    if (status && !strcmp(status, "all") && !login)
+        return bad(a->w->r, "status=all lists one member's requests: add login=LOGIN");
+    st = status && !strcmp(status, "all")
+             ? iam_store_request_history(a->w->st, a->w->r->pool, login, &list, &err)
+             : iam_store_request_list(a->w->st, a->w->r->pool, login, &list, &err);
+    if (st != IAM_OK)
         return store_error(a->w->r, &err);
     arr = json_array();
     for (i = 0; i < list->nelts; i++)
@@ -517,6 +545,7 @@ static int answer_request(api_t *a, int approve)
     apr_pool_t *p = a->w->r->pool;
     const char *e, *scope = NULL;
     iam_approval_t ap;
+    iam_request_t *done;
     iam_err_t err;
     iam_status_e st;
     json_t *rev;
@@ -544,10 +573,13 @@ static int answer_request(api_t *a, int approve)
     if (!approve) {
         if (rev || ap.role || scope)
             return bad(a->w->r, "dismiss takes \"login\", \"type\" and \"name\" only");
-        st = iam_store_request_dismiss(a->w->st, a->w->actor, ap.login, ap.type, ap.name, &err);
+        st = iam_store_request_dismiss(a->w->st, a->w->actor, ap.login, ap.type, ap.name, p,
+                                       &done, &err);
         if (st != IAM_OK)
             return store_error(a->w->r, &err);
-        return send_json(a->w->r, HTTP_OK, json_pack("{s:b}", "dismissed", 1));
+        iam_mail_request_answered(a->w->r, a->w->st, done, a->w->owner);
+        return send_json(a->w->r, HTTP_OK,
+                         json_pack("{s:b, s:o}", "dismissed", 1, "request", request_json(a, done)));
     }
     ap.name = ap.name ? ap.name : "*";
     ap.rev = (unsigned)json_integer_value(rev);
@@ -555,8 +587,9 @@ static int answer_request(api_t *a, int approve)
                : !strcmp(scope, "all") ? IAM_APPROVE_ALL
                                        : IAM_APPROVE_RESOURCE;
     ap.owner_confirmed = ap.role && !strcasecmp(ap.role, "workspace-owner");
-    if (iam_store_request_approve(a->w->st, a->w->actor, &ap, &err) != IAM_OK)
+    if (iam_store_request_approve(a->w->st, a->w->actor, &ap, p, &done, &err) != IAM_OK)
         return store_error(a->w->r, &err);
+    iam_mail_request_answered(a->w->r, a->w->st, done, a->w->owner);
     return show_member(a, ap.login, HTTP_OK);
 }
 

@@ -463,38 +463,47 @@ static void requests_table(page_t *pg, apr_array_header_t *list, const char *act
     }
     ap_rputs("</table><p class=\"muted\">Grant gives exactly the role and resources its button "
              "names; if the member changes the request after this page was drawn, the grant is "
-             "refused and the page shows the request as it is now. A request also goes away as "
-             "soon as the member's permissions change in any way.</p>",
+             "refused and the page shows the request as it is now. A request also ends when a "
+             "change to the member's permissions gives the access it asks for; the member "
+             "sees every answer on the page that refused them.</p>",
              R);
 }
 
 /* Approve or dismiss, from the overview or a member page: exactly what the
- * page showed (the request's revision, the role, the scope). */
+ * page showed (the request's revision, the role, the scope). The member
+ * is mailed the answer. */
 static iam_status_e answer_request(page_t *pg, iam_err_t *err)
 {
     const char *login = field(pg, "rlogin"), *type = field(pg, "rtype"), *name = field(pg, "rname");
+    iam_request_t *done;
     iam_approval_t a;
+    iam_status_e st;
     char *end;
 
-    if (strcmp(field(pg, "action"), "approve"))
-        return iam_store_request_dismiss(pg->w->st, pg->w->actor, login, type, name, err);
-    memset(&a, 0, sizeof(a));
-    a.login = login;
-    a.type = type;
-    a.name = name;
-    a.rev = (unsigned)strtoul(field(pg, "rrev"), &end, 10);
-    a.role = field(pg, "rrole");
-    a.scope = !strcmp(field(pg, "rscope"), "all")        ? IAM_APPROVE_ALL
-              : !strcmp(field(pg, "rscope"), "resource") ? IAM_APPROVE_RESOURCE
-                                                         : IAM_APPROVE_AUTO;
-    a.owner_confirmed = !strcmp(field(pg, "rconfirm"), "owner");
-    if (!a.rev || *end || !*a.role) {
-        err->status = IAM_INVALID;
-        apr_cpystrn(err->msg, "the approval does not say which request and role it is for",
-                    sizeof(err->msg));
-        return IAM_INVALID;
+    if (strcmp(field(pg, "action"), "approve")) {
+        st = iam_store_request_dismiss(pg->w->st, pg->w->actor, login, type, name, P, &done, err);
+    } else {
+        memset(&a, 0, sizeof(a));
+        a.login = login;
+        a.type = type;
+        a.name = name;
+        a.rev = (unsigned)strtoul(field(pg, "rrev"), &end, 10);
+        a.role = field(pg, "rrole");
+        a.scope = !strcmp(field(pg, "rscope"), "all")        ? IAM_APPROVE_ALL
+                  : !strcmp(field(pg, "rscope"), "resource") ? IAM_APPROVE_RESOURCE
+                                                             : IAM_APPROVE_AUTO;
+        a.owner_confirmed = !strcmp(field(pg, "rconfirm"), "owner");
+        if (!a.rev || *end || !*a.role) {
+            err->status = IAM_INVALID;
+            apr_cpystrn(err->msg, "The approval does not say which request and role it is for.",
+                        sizeof(err->msg));
+            return IAM_INVALID;
+        }
+        st = iam_store_request_approve(pg->w->st, pg->w->actor, &a, P, &done, err);
     }
-    return iam_store_request_approve(pg->w->st, pg->w->actor, &a, err);
+    if (st == IAM_OK && done)
+        iam_mail_request_answered(R, pg->w->st, done, R->user);
+    return st;
 }
 
 /* Approving a request for the console or an owners-only page makes the

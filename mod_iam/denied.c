@@ -6,6 +6,7 @@
  * core as the request's custom 403 response, so the status stays 403 and
  * every other module keeps its say. */
 #include "iam_html.h"
+#include "iam_present.h"
 
 #include "apr_strings.h"
 #include "http_core.h"
@@ -14,6 +15,7 @@
 #include "util_filter.h"
 
 #include <jansson.h>
+#include <time.h>
 
 #define FILTER_JSON "IAM_DENIED_JSON"
 #define TEMPLATE_MAX (64 * 1024)
@@ -259,22 +261,100 @@ void iam_denied_register(apr_pool_t *p)
     ap_hook_fixups(forget_page, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }
 
-/* Is a request of this member for this resource already waiting? */
-static int pending(request_rec *r, iam_store_t *st, const char *login, const char *type,
-                   const char *name)
+/* The member's requests (open and recently answered), and among them the
+ * one for this resource, if any. */
+static apr_array_header_t *requests_of(request_rec *r, iam_store_t *st, const char *login,
+                                       const char *type, const char *name, iam_request_t **here)
 {
     apr_array_header_t *list;
     iam_err_t err;
     int i;
 
-    if (iam_store_request_list(st, r->pool, login, &list, &err) != IAM_OK)
-        return 0;
+    *here = NULL;
+    if (iam_store_request_history(st, r->pool, login, &list, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "the requests of '%s': %s", login, err.msg);
+        return apr_array_make(r->pool, 1, sizeof(iam_request_t *));
+    }
     for (i = 0; i < list->nelts; i++) {
         iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
         if (!strcasecmp(q->type, type) && !strcasecmp(q->name, name && *name ? name : "*"))
-            return 1;
+            *here = q;
     }
-    return 0;
+    return list;
+}
+
+static const char *const status_words[] = {"pending", "approved", "dismissed", "granted"};
+
+/* "2 Dec 2026, 06:40 UTC" */
+static const char *when(apr_pool_t *p, long long t)
+{
+    char buf[64];
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%-d %b %Y, %H:%M UTC", &tm))
+        return "";
+    return apr_pstrdup(p, buf);
+}
+
+/* Who answered, as the member may read it: the owner's login. */
+static const char *answerer(const iam_request_t *q)
+{
+    const char *colon = strchr(q->answered_by, ':');
+    return colon && strncmp(q->answered_by, "token:", 6) ? colon + 1 : "a Workspace Owner";
+}
+
+/* What became of the request for this resource, as the page's status. */
+static const char *here_status(apr_pool_t *p, const iam_request_t *q)
+{
+    if (!q)
+        return "";
+    switch (q->status) {
+    case IAM_REQUEST_OPEN:
+        return "<p class=\"status\" role=\"status\">Your request for access is pending: the "
+               "workspace owners have it and will update your permissions.</p>\n";
+    case IAM_REQUEST_DISMISSED:
+        return apr_pstrcat(p, "<p class=\"status\" role=\"status\">", iam_h(p, answerer(q)),
+                           " dismissed your request on ", iam_h(p, when(p, q->answered)),
+                           ". If you still need access, you can ask again.</p>\n", NULL);
+    default:
+        return apr_pstrcat(p, "<p class=\"status\" role=\"status\">Your request was ",
+                           q->status == IAM_REQUEST_APPROVED ? "approved" : "answered", " on ",
+                           iam_h(p, when(p, q->answered)),
+                           ", but it does not let you in now: your permissions have changed "
+                           "since. You can ask again.</p>\n",
+                           NULL);
+    }
+}
+
+/* The member's other requests and what became of each. */
+static const char *others_list(apr_pool_t *p, const apr_array_header_t *list,
+                               const iam_request_t *here)
+{
+    const char *out = "";
+    int i, n = 0;
+
+    for (i = 0; i < list->nelts; i++) {
+        const iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
+        if (q == here)
+            continue;
+        out = apr_pstrcat(
+            p, out, "<li>", iam_h(p, iam_level_name(q->level)), " access to ",
+            iam_h(p, describe(p, q->type, q->name)), ": <strong>", status_words[q->status],
+            "</strong>",
+            q->status == IAM_REQUEST_OPEN
+                ? apr_pstrcat(p, " since ", iam_h(p, when(p, q->time)), NULL)
+            : q->status == IAM_REQUEST_GRANTED
+                ? apr_pstrcat(p, " by a change to your permissions, ", iam_h(p, when(p, q->answered)),
+                              NULL)
+                : apr_pstrcat(p, " by ", iam_h(p, answerer(q)), ", ",
+                              iam_h(p, when(p, q->answered)), NULL),
+            "</li>", NULL);
+        n++;
+    }
+    return n ? apr_pstrcat(p, "<h2>Your other access requests</h2><ul class=\"requests\">", out,
+                           "</ul>\n", NULL)
+             : "";
 }
 
 static const char *request_form(request_rec *r, iam_store_t *st, const char *type, const char *name,
@@ -337,7 +417,9 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
     iam_store_t *st = iam_request_store(r);
     apr_pool_t *p = r->pool;
     const char *type = res ? res->type : NULL, *name = res ? res->name : "";
-    int member = subj && subj->member, is_pending = 0, can_ask;
+    int member = subj && subj->member, can_ask;
+    apr_array_header_t *mine = NULL;
+    iam_request_t *here = NULL;
     facts_t f;
     const char *body;
 
@@ -356,7 +438,7 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
     apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
     can_ask = member && type && st && dc->request_access != 0;
     if (can_ask)
-        is_pending = pending(r, st, subj->member->login, type, name);
+        mine = requests_of(r, st, subj->member->login, type, name, &here);
     if (api_request(r)) {
         /* the API's own error shape */
         body = apr_pstrcat(p, "{\"error\":{\"code\":\"forbidden\",\"message\":\"",
@@ -373,8 +455,16 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
                                "Workspace Owner for an invitation",
                       "resource", "type", type ? type : "workspace", "name",
                       name && *name ? name : (res ? "*" : NULL), "level", iam_level_name(need),
-                      "request_access", can_ask, "request_pending", is_pending);
-        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                      "request_access", can_ask, "request_pending",
+                      here && here->status == IAM_REQUEST_OPEN);
+        char *s;
+        if (j && here) /* what became of the last request for it */
+            json_object_set_new(
+                j, "request",
+                json_pack("{s:s, s:s, s:s}", "status", status_words[here->status], "asked",
+                          iam_time_text(p, here->time), "answered",
+                          here->answered ? iam_time_text(p, here->answered) : ""));
+        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         if (!s)
             return;
@@ -389,14 +479,13 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
             f.status = "<p class=\"status\">You are not a member of this workspace. Ask a "
                        "Workspace Owner to invite you.</p>\n";
             f.form = "";
-        } else if (is_pending) {
-            f.status = "<p class=\"status\" role=\"status\">Your request for access is pending: "
-                       "the workspace owners have it and will update your permissions.</p>\n";
-            f.form = "";
         } else {
-            f.status = "";
-            f.form = can_ask ? request_form(r, st, type, name, need)
-                             : "<p class=\"muted\">Ask a Workspace Owner for access.</p>\n";
+            /* what became of their request for this (and their others) */
+            f.status = mine ? apr_pstrcat(p, here_status(p, here), others_list(p, mine, here), NULL)
+                            : "";
+            f.form = here && here->status == IAM_REQUEST_OPEN ? ""
+                     : can_ask ? request_form(r, st, type, name, need)
+                               : "<p class=\"muted\">Ask a Workspace Owner for access.</p>\n";
         }
         body = dc->denied_template ? render_template(p, dc->denied_template, &f)
                                    : render_default(p, &f);

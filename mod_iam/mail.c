@@ -99,18 +99,29 @@ static const char *member_url(request_rec *r, const char *console, const char *l
     return server_url(r, apr_pstrcat(r->pool, console, path, NULL));
 }
 
+/* What a request asks for, in words. */
+static const char *request_what(apr_pool_t *p, const iam_request_t *q)
+{
+    return !strcmp(q->type, IAM_TYPE_CONSOLE) ? "the workspace console"
+           : !strcmp(q->type, IAM_TYPE_OWNERS)
+               ? apr_pstrcat(p, "the owners-only page ", q->path, NULL)
+           : !strcmp(q->name, "*") ? apr_pstrcat(p, "the ", q->type, " collection", NULL)
+                                   : apr_pstrcat(p, q->type, " ", q->name, NULL);
+}
+
+static const char *mail_from(request_rec *r, const iam_workspace_t *ws)
+{
+    return ws->mail_from ? ws->mail_from
+                         : apr_pstrcat(r->pool, "mod_iam@", r->server->server_hostname, NULL);
+}
+
 static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_member_t *owner,
                            const iam_request_t *q, const iam_member_t *requester, int changed)
 {
     apr_pool_t *p = r->pool;
     const char *who = *requester->name ? requester->name : requester->login;
-    const char *what =
-        !strcmp(q->type, IAM_TYPE_CONSOLE)  ? "the workspace console"
-        : !strcmp(q->type, IAM_TYPE_OWNERS) ? apr_pstrcat(p, "the owners-only page ", q->path, NULL)
-        : !strcmp(q->name, "*")      ? apr_pstrcat(p, "the ", q->type, " collection", NULL)
-                                     : apr_pstrcat(p, q->type, " ", q->name, NULL);
-    const char *from = ws->mail_from ? ws->mail_from
-                                     : apr_pstrcat(p, "mod_iam@", r->server->server_hostname, NULL);
+    const char *what = request_what(p, q);
+    const char *from = mail_from(r, ws);
 
     return apr_pstrcat(
         p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, owner->email), "\n",
@@ -128,7 +139,8 @@ static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_
         *q->message ? body_text(p, q->message) : "(none)",
         "\n\nReview the request and update their permissions in the console:\n",
         member_url(r, ws->console_url, requester->login),
-        "\n\nThe request disappears once their permissions are updated.\n", NULL);
+        "\n\nThe request ends when you approve or dismiss it, or when a change to their "
+        "permissions gives them this access.\n", NULL);
 }
 
 /* Runs `/bin/sh -c command` in a process group of its own with the
@@ -262,6 +274,49 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
              "the request is stored");
 }
 
+void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_request_t *q,
+                               const char *by)
+{
+    iam_workspace_t *ws = iam_workspace_of(r->server);
+    apr_pool_t *p = r->pool;
+    apr_array_header_t *msgs;
+    const iam_role_t *role;
+    iam_member_t *m;
+    iam_err_t err;
+    const char *answer;
+
+    if (!ws->mail_command || (q->status != IAM_REQUEST_APPROVED &&
+                              q->status != IAM_REQUEST_DISMISSED))
+        return;
+    if (iam_store_member_get(st, p, q->login, &m, &err) != IAM_OK || !*m->email)
+        return;
+    if (q->status == IAM_REQUEST_APPROVED) {
+        role = iam_roles_find(&ws->roles, q->granted_role);
+        answer = apr_pstrcat(
+            p, "approved it: you now have ", role ? role->name : q->granted_role,
+            role && role->kind == IAM_ROLE_OWNER ? ""
+            : q->granted_all                     ? apr_pstrcat(p, " on all ", q->type, " resources", NULL)
+                                                 : apr_pstrcat(p, " on ", q->name, NULL),
+            ".\n\nOpen it again:\n", server_url(r, q->path), "\n", NULL);
+    } else {
+        answer = "dismissed it. If you still need this access, ask again from the page, with a "
+                 "word on what you need it for.\n";
+    }
+    msgs = apr_array_make(p, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(msgs, const char *) = apr_pstrcat(
+        p, "From: ", header_value(p, mail_from(r, ws)), "\n", "To: ", header_value(p, m->email),
+        "\n", "Subject: ",
+        header_text(p, apr_psprintf(p, "Your access request for %s: %s", request_what(p, q),
+                                    q->status == IAM_REQUEST_APPROVED ? "approved" : "dismissed")),
+        "\n", "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
+        "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
+        "You asked for ", iam_level_name(q->level), " access to ", body_text(p, request_what(p, q)),
+        ". ", body_text(p, by), ", a Workspace Owner, ", answer, NULL);
+    send_all(r, ws->mail_command, msgs,
+             apr_psprintf(p, "mailing %s the answer to their request", q->login),
+             "the answer is saved");
+}
+
 int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *inviter)
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
@@ -271,8 +326,7 @@ int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *invit
 
     if (!ws->mail_command || !*m->email)
         return -1;
-    from = ws->mail_from ? ws->mail_from
-                         : apr_pstrcat(p, "mod_iam@", r->server->server_hostname, NULL);
+    from = mail_from(r, ws);
     link = ws->login_url ? ws->login_url : server_url(r, "/");
     msgs = apr_array_make(p, 1, sizeof(const char *));
     APR_ARRAY_PUSH(msgs, const char *) = apr_pstrcat(

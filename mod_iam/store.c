@@ -14,6 +14,7 @@
  *   'O' login                 owner index
  *   'E' email                 email index -> login
  *   'R' login 0x00 type:name  an open access request
+ *   'r' login 0x00 type:name  an answered one, kept for the member to see
  *   'T' token id              an API token (its secret only as SHA-256)
  *   'A' u64 sequence          the audit trail
  *   0x01 "login-case"         "exact" or "fold" (IAMLoginCase), recorded by the server
@@ -751,6 +752,10 @@ typedef struct {
     iam_status_e status;
     const char *actor; /* who writes: recorded in the audit trail */
     apr_hash_t *dirty; /* logins whose record must carry their groups anew */
+    apr_hash_t *settle; /* logins whose permissions changed: their open requests are
+                           checked at commit (settle_requests) */
+    const iam_roles_t *roles; /* a write's roles and plan, read in its transaction */
+    iam_plan_e plan;
     int write;
 } tx_t;
 
@@ -832,6 +837,9 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
     t->status = IAM_OK;
     t->actor = NULL;
     t->dirty = NULL;
+    t->settle = NULL;
+    t->roles = NULL;
+    t->plan = IAM_PLAN_FREE;
     t->write = write;
     pthread_rwlock_rdlock(&st->lock);
     if (!write && (t->txn = reader_take(st))) {
@@ -868,6 +876,7 @@ static iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p,
 }
 
 static void flush_dirty(tx_t *t);
+static void settle_requests(tx_t *t);
 
 /* Commits when every step succeeded, else aborts; returns the status. */
 static iam_status_e tx_end(tx_t *t)
@@ -875,6 +884,7 @@ static iam_status_e tx_end(tx_t *t)
     if (!t->txn)
         return t->status;
     flush_dirty(t);
+    settle_requests(t); /* after: it reads the records as they will be */
     if (t->status == IAM_OK)
         tx_rc(t, mdb_txn_commit(t->txn));
     else
@@ -1073,6 +1083,23 @@ int iam_store_reader_check(iam_store_t *st)
     return dead;
 }
 
+/* The format number a version record holds, or 0 if it is none. */
+static int format_of(const MDB_val *v)
+{
+    const char *d = v->mv_data;
+    int n = 0;
+    size_t i;
+
+    if (v->mv_size < 1 || v->mv_size > 3 || d[0] == '0')
+        return 0;
+    for (i = 0; i < v->mv_size; i++) {
+        if (d[i] < '0' || d[i] > '9')
+            return 0;
+        n = n * 10 + (d[i] - '0');
+    }
+    return n;
+}
+
 static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, iam_err_t *err)
 {
     tx_t t;
@@ -1086,9 +1113,10 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     found = tx_get(&t, &k, &v);
     if (found == 1) {
         char *s = apr_pstrmemdup(p, v.mv_data, v.mv_size);
-        /* formats 1 and 2 are read as they are; the first write upgrades
+        int fmt = format_of(&v);
+        /* older formats are read as they are; the first write upgrades
          * them (tx_upgrade) */
-        if (strcmp(s, "1") && strcmp(s, "2") && strcmp(s, apr_itoa(p, IAM_STORE_FORMAT)))
+        if (fmt < 1 || fmt > IAM_STORE_FORMAT)
             tx_fail(&t, IAM_VERSION,
                     "store %s has format version %.20s, this mod_iam reads versions 1 to %d: use "
                     "the mod_iam release that wrote it, or export and import",
@@ -1420,58 +1448,78 @@ static void add_group_set(tx_t *t, const char *group, void *data)
     APR_ARRAY_PUSH(ctx->names, const char *) = g->name;
 }
 
-iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login,
-                               const iam_roles_t *roles, iam_subject_t *out, iam_err_t *err)
+/* The subject of `login` in transaction t (a read, or a write about to
+ * commit): 1 found, 0 not (nothing failed), -1 failed. The login matches
+ * its record regardless of case; the caller checks the case it needs. */
+static int tx_subject(tx_t *t, const char *login, const iam_roles_t *roles, iam_subject_t *out)
 {
-    tx_t t;
     iam_member_t *m = NULL;
+    apr_pool_t *p = t->p;
     MDB_val v;
     int found, flat;
 
     memset(out, 0, sizeof(*out));
-    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
-        return t.status;
-    found = tx_record(&t, 'M', login, &v);
+    if ((found = tx_record(t, 'M', login, &v)) != 1)
+        return found;
     /* one read: the record carries the grants of the member's groups
      * (but for groups with grants too big to copy, read here) */
-    if (found == 1 && (m = decode_member_at(p, &v, out, &flat)) && flat) {
+    if ((m = decode_member_at(p, &v, out, &flat)) && flat) {
         int s;
-        for (s = 1; s < out->nsets && t.status == IAM_OK; s++) {
+        for (s = 1; s < out->nsets && t->status == IAM_OK; s++) {
             iam_group_t *g;
             if (out->sets[s].grants)
                 continue;
-            if (tx_group(&t, out->sets[s].via, &g) != 1) {
-                tx_fail(&t, IAM_CORRUPT, "store %s: member '%s' is in missing group '%s'", st->dir,
-                        login, out->sets[s].via);
-                break;
+            if (tx_group(t, out->sets[s].via, &g) != 1) {
+                tx_fail(t, IAM_CORRUPT, "store %s: member '%s' is in missing group '%s'",
+                        t->st->dir, login, out->sets[s].via);
+                return -1;
             }
             out->sets[s].grants = (iam_grant_t *)g->grants->elts;
             out->sets[s].ngrants = g->grants->nelts;
         }
-    } else if (found == 1 && m) {
+    } else if (m) {
         /* a record from before format 3, in a store not yet upgraded */
         subject_ctx_t ctx = {out, apr_array_make(p, 4, sizeof(iam_grant_set_t)), m->groups};
         iam_grant_set_t *direct = apr_array_push(ctx.sets);
         direct->via = NULL;
         direct->grants = (iam_grant_t *)m->grants->elts;
         direct->ngrants = m->grants->nelts;
-        tx_each_link(&t, 'm', login, add_group_set, &ctx);
+        tx_each_link(t, 'm', login, add_group_set, &ctx);
         out->sets = (iam_grant_set_t *)ctx.sets->elts;
         out->nsets = ctx.sets->nelts;
     }
-    if (found == 1 && (!m || strcasecmp(m->login, login)))
+    if (!m || strcasecmp(m->login, login)) {
         /* (a record under another login's key: never someone else's grants) */
-        tx_fail(&t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", st->dir, login);
-    else if (found == 1 && !st->fold && strcmp(m->login, login))
+        tx_fail(t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", t->st->dir,
+                login);
+        return -1;
+    }
+    if (t->status != IAM_OK)
+        return -1;
+    out->member = m;
+    out->owner = iam_policy_is_owner(roles, out->sets, out->nsets);
+    out->pii |= out->owner || m->pii;
+    return 1;
+}
+
+iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login,
+                               const iam_roles_t *roles, iam_subject_t *out, iam_err_t *err)
+{
+    tx_t t;
+    int found;
+
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK) {
+        memset(out, 0, sizeof(*out));
+        return t.status;
+    }
+    found = tx_subject(&t, login, roles, out);
+    if (found == 1 && !st->fold && strcmp(out->member->login, login))
         tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member (the member '%s' differs in case)", login,
-                m->login);
+                out->member->login);
     else if (found == 0)
         tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
-    if (t.status == IAM_OK) {
-        out->member = m;
-        out->owner = iam_policy_is_owner(roles, out->sets, out->nsets);
-        out->pii |= out->owner || m->pii;
-    }
+    if (t.status != IAM_OK)
+        memset(out, 0, sizeof(*out));
     return tx_done(&t);
 }
 
@@ -2182,8 +2230,8 @@ static void set_owner_index(tx_t *t, const char *login, int on)
 /* Checks the store's format inside every write: a store of format 1 (its
  * member records lack their groups' grants) is upgraded by the first write
  * of this release, in that write's transaction (flush_dirty writes every
- * member again); one of format 2 only changes its number (its records are
- * read as they are); one written by a newer release is refused. */
+ * member again); one of format 2 or 3 only changes its number (its records
+ * are read as they are); one written by a newer release is refused. */
 static void tx_upgrade(tx_t *t)
 {
     key_t_ k;
@@ -2193,8 +2241,8 @@ static void tx_upgrade(tx_t *t)
     meta_key(&k, "version");
     if (tx_get(t, &k, &v) != 1)
         return; /* a new store: check_version writes it */
-    if (v.mv_size == 1 && (*(char *)v.mv_data == '1' || *(char *)v.mv_data == '2')) {
-        if (*(char *)v.mv_data == '1')
+    if (format_of(&v) >= 1 && format_of(&v) < IAM_STORE_FORMAT) {
+        if (format_of(&v) == 1)
             mark_all_members(t);
         tx_put(t, &k, str_val(now));
     } else if (v.mv_size != strlen(now) || memcmp(v.mv_data, now, v.mv_size)) {
@@ -2222,6 +2270,8 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
         tx_upgrade(&t);
         plan = tx_plan(&t);
         tx_roles(&t, roles);
+        t.roles = roles;
+        t.plan = plan;
         if (t.status == IAM_OK)
             op(&t, roles, plan, ctx);
     }
@@ -2233,13 +2283,16 @@ static iam_status_e write_op(iam_store_t *st, const char *actor, iam_err_t *err,
 /* ---- access requests ---- */
 
 /* 2 added the revision, when the level changed and when a change was last
- * audited; 1 is still read */
-#define REQUEST_FORMAT 2
+ * audited; 3 the resource's labels and how the request ended; 1 and 2 are
+ * still read */
+#define REQUEST_FORMAT 3
 #define REQUEST_REV_MAX 0xffffffffUL
+#define REQUEST_LABELS_MAX 64
 
 static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
 {
     wbuf_t w = {p, NULL, 0, 0};
+    int i, n = q->nlabels < REQUEST_LABELS_MAX ? q->nlabels : REQUEST_LABELS_MAX;
 
     w_u8(&w, REQUEST_FORMAT);
     w_u32(&w, q->rev);
@@ -2252,6 +2305,14 @@ static MDB_val encode_request(apr_pool_t *p, const iam_request_t *q)
     w_str(&w, q->path);
     w_u8(&w, (unsigned)q->level);
     w_str(&w, q->message);
+    w_u8(&w, (unsigned)n);
+    for (i = 0; i < n; i++)
+        w_str(&w, q->labels[i]);
+    w_u8(&w, (unsigned)q->status);
+    w_u64(&w, (unsigned long long)q->answered);
+    w_str(&w, q->answered_by);
+    w_str(&w, q->granted_role);
+    w_u8(&w, q->granted_all ? 1 : 0);
     return w_val(&w);
 }
 
@@ -2259,12 +2320,12 @@ static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
 {
     rbuf_t r = r_open(p, v);
     iam_request_t *q = apr_pcalloc(p, sizeof(*q));
-    unsigned fmt = r_u8(&r);
+    unsigned fmt = r_u8(&r), i;
 
-    if (fmt != 1 && fmt != REQUEST_FORMAT)
+    if (fmt < 1 || fmt > REQUEST_FORMAT)
         return NULL;
     q->rev = 1;
-    if (fmt == REQUEST_FORMAT) {
+    if (fmt >= 2) {
         q->rev = (unsigned)r_u32(&r);
         q->level_time = (long long)r_u64(&r);
         q->audit_time = (long long)r_u64(&r);
@@ -2276,7 +2337,22 @@ static iam_request_t *decode_request(apr_pool_t *p, const MDB_val *v)
     q->path = r_str(&r);
     q->level = (iam_level_e)r_u8(&r);
     q->message = r_str(&r);
-    return r.bad || r.off != r.n || q->level > IAM_LEVEL_ADMIN ? NULL : q;
+    q->answered_by = q->granted_role = "";
+    if (fmt >= 3) {
+        q->nlabels = (int)r_u8(&r);
+        q->labels = apr_pcalloc(p, sizeof(char *) * ((size_t)q->nlabels + 1));
+        for (i = 0; i < (unsigned)q->nlabels && !r.bad; i++)
+            q->labels[i] = r_str(&r);
+        q->status = (iam_request_status_e)r_u8(&r);
+        q->answered = (long long)r_u64(&r);
+        q->answered_by = r_str(&r);
+        q->granted_role = r_str(&r);
+        q->granted_all = (int)r_u8(&r);
+    }
+    return r.bad || r.off != r.n || q->level > IAM_LEVEL_ADMIN ||
+                   q->nlabels > REQUEST_LABELS_MAX || q->status > IAM_REQUEST_GRANTED
+               ? NULL
+               : q;
 }
 
 static const char *request_suffix(apr_pool_t *p, const char *type, const char *name)
@@ -2284,25 +2360,31 @@ static const char *request_suffix(apr_pool_t *p, const char *type, const char *n
     return apr_pstrcat(p, type, ":", name && *name ? name : "*", NULL);
 }
 
-/* A member's permissions changed: their open requests are answered. */
-static void clear_requests(tx_t *t, const char *login)
+/* A member's permissions changed (or may have): their open requests are
+ * checked against the new permissions when the transaction commits
+ * (settle_requests), once per member however many changes touched them. */
+static void settle_later(tx_t *t, const char *login)
 {
-    apr_array_header_t *keys = apr_array_make(t->p, 4, sizeof(const char *));
-    int i;
+    char lc[MAXKEY + 1];
+    size_t i;
 
-    tx_each_link(t, 'R', login, add_name, keys);
-    for (i = 0; i < keys->nelts; i++)
-        set_link(t, 'R', login, APR_ARRAY_IDX(keys, i, const char *), 0);
+    for (i = 0; login[i] && i < MAXKEY; i++)
+        lc[i] = (char)tolower((unsigned char)login[i]);
+    lc[i] = 0;
+    if (!t->settle)
+        t->settle = apr_hash_make(t->p);
+    if (!apr_hash_get(t->settle, lc, (apr_ssize_t)i))
+        apr_hash_set(t->settle, apr_pstrmemdup(t->p, lc, i), (apr_ssize_t)i, "");
 }
 
-static void clear_group_requests(tx_t *t, const char *group)
+static void settle_group_later(tx_t *t, const char *group)
 {
     apr_array_header_t *members = apr_array_make(t->p, 8, sizeof(const char *));
     int i;
 
     tx_each_link(t, 'g', group, add_name, members);
     for (i = 0; i < members->nelts; i++)
-        clear_requests(t, APR_ARRAY_IDX(members, i, const char *));
+        settle_later(t, APR_ARRAY_IDX(members, i, const char *));
 }
 
 /* ---- the workspace ---- */
@@ -2521,7 +2603,7 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     }
     owner_lost(t, m->login, "was removed from the workspace");
     set_email(t, m, NULL);
-    clear_requests(t, login);
+    settle_later(t, login);
     key_make(&k, 'M', login, NULL);
     tx_del(t, &k);
     meta_count_add(t, "members", -1);
@@ -2794,9 +2876,9 @@ static void grant_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *d
     if (role->kind == IAM_ROLE_OWNER)
         set_owner_index(t, h.m->login, 1);
     if (h.m)
-        clear_requests(t, h.m->login);
+        settle_later(t, h.m->login);
     else
-        clear_group_requests(t, h.g->name);
+        settle_group_later(t, h.g->name);
     save_holder(t, &h, "grant");
 }
 
@@ -2867,9 +2949,9 @@ static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         owner_lost(t, h.m->login, "is no longer a Workspace Owner");
     }
     if (h.m)
-        clear_requests(t, h.m->login);
+        settle_later(t, h.m->login);
     else
-        clear_group_requests(t, h.g->name);
+        settle_group_later(t, h.g->name);
     save_holder(t, &h, "revoke");
 }
 
@@ -2946,7 +3028,7 @@ static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
         return;
     }
     before = describe_group(t, g);
-    clear_group_requests(t, name);
+    settle_group_later(t, name);
     tx_each_link(t, 'g', name, unlink_member, name);
     key_make(&k, 'G', name, NULL);
     tx_del(t, &k);
@@ -3021,7 +3103,7 @@ static void group_members_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     for (i = 0; i < c->n && t->status == IAM_OK; i++) {
         if ((m = tx_group_link(t, g->name, c->logins[i], c->add, 1, 0)) != NULL) {
             APR_ARRAY_PUSH(who, const char *) = m->login;
-            clear_requests(t, m->login);
+            settle_later(t, m->login);
         }
     }
     audit(t, c->add ? "group.add-members" : "group.remove-members",
@@ -3105,7 +3187,7 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
     }
     put_member(t, m);
     if (sp->grants || sp->groups)
-        clear_requests(t, m->login);
+        settle_later(t, m->login);
     if (sp->groups) {
         apr_array_header_t *cur = apr_array_make(t->p, 4, sizeof(const char *));
         iam_group_t *g;
@@ -3168,7 +3250,7 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
         g->pii = sp->pii ? 1 : 0;
     label = apr_psprintf(t->p, "group '%s'", g->name);
     if (sp->grants || sp->members)
-        clear_group_requests(t, g->name); /* before: who leaves is answered too */
+        settle_group_later(t, g->name); /* before: who leaves is checked too */
     if (sp->grants)
         g->grants = build_grants(t, sp->grants, roles, plan, 1, label);
     put_group(t, g);
@@ -3184,7 +3266,7 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
             tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0, 0);
     }
     if (sp->grants || sp->members)
-        clear_group_requests(t, g->name); /* after: who joins is answered too */
+        settle_group_later(t, g->name); /* after: who joins is checked too */
     audit(t, create ? "group.create" : "group.update", apr_pstrcat(t->p, "group:", g->name, NULL),
           before, describe_group(t, g));
 }
@@ -3321,6 +3403,134 @@ iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t 
 
 /* ---- access requests: writes and reads ---- */
 
+/* The request of `login` for `suffix` among the open ('R') or the answered
+ * ('r') ones: 1 found (*k its key), 0 not, -1 failed. */
+static int tx_request_in(tx_t *t, char family, const char *login, const char *suffix, key_t_ *k,
+                         iam_request_t **out)
+{
+    MDB_val v;
+    int found;
+
+    *out = NULL;
+    if (key_make(k, family, login, suffix)) {
+        tx_fail(t, IAM_INVALID, "the request is too long");
+        return -1;
+    }
+    if ((found = tx_get(t, k, &v)) != 1)
+        return found;
+    if (!(*out = decode_request(t->p, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
+        return -1;
+    }
+    return 1;
+}
+
+/* Ends the open request q (at key k): it moves to the answered ones, with
+ * how and by whom it ended. */
+static void end_request(tx_t *t, key_t_ *k, iam_request_t *q, iam_request_status_e how)
+{
+    key_t_ to;
+
+    q->status = how;
+    q->answered = (long long)time(NULL);
+    q->answered_by = t->actor ? t->actor : "";
+    tx_del(t, k);
+    if (key_make(&to, 'r', q->login, request_suffix(t->p, q->type, q->name))) {
+        tx_fail(t, IAM_INVALID, "the request is too long");
+        return;
+    }
+    tx_put(t, &to, encode_request(t->p, q));
+}
+
+static const char *request_text(apr_pool_t *p, const iam_request_t *q)
+{
+    return apr_psprintf(p, "%s %s %s (revision %u)", iam_level_name(q->level), q->type, q->name,
+                        q->rev);
+}
+
+/* Whether the subject now has the access q asks for, as the decision
+ * would find on the resource as it was when refused. */
+static int request_met(const tx_t *t, const iam_subject_t *s, const iam_request_t *q)
+{
+    iam_resource_t res = {q->type, strcmp(q->name, "*") ? q->name : NULL, q->nlabels, q->labels};
+
+    if (iam_type_owners_only(q->type))
+        return s->owner;
+    return iam_policy_decide(t->roles, t->plan, s->sets, s->nsets, &res, q->level).allow;
+}
+
+/* Deletes every request of a login that is no member any more. */
+static void drop_requests(tx_t *t, const char *login, const apr_array_header_t *open,
+                          const apr_array_header_t *answered)
+{
+    int i;
+
+    for (i = 0; i < open->nelts; i++)
+        set_link(t, 'R', login, APR_ARRAY_IDX(open, i, const char *), 0);
+    for (i = 0; i < answered->nelts; i++)
+        set_link(t, 'r', login, APR_ARRAY_IDX(answered, i, const char *), 0);
+}
+
+/* At commit, for every member whose permissions changed: each open
+ * request that the change satisfies ends (IAM_REQUEST_GRANTED, audited);
+ * the others stay. The requests of a login that is no member go. */
+static void settle_requests(tx_t *t)
+{
+    apr_pool_t *outer = t->p, *scratch;
+    apr_hash_index_t *hi;
+
+    if (!t->settle || !t->roles || t->status != IAM_OK)
+        return;
+    apr_pool_create(&scratch, outer);
+    for (hi = apr_hash_first(outer, t->settle); hi && t->status == IAM_OK; hi = apr_hash_next(hi)) {
+        const char *login = apr_hash_this_key(hi);
+        apr_array_header_t *open, *answered;
+        iam_subject_t subj;
+        iam_request_t *q;
+        key_t_ k;
+        int i, found;
+
+        t->p = scratch; /* a group of 100,000 members must not keep them all */
+        open = apr_array_make(scratch, 4, sizeof(const char *));
+        answered = apr_array_make(scratch, 4, sizeof(const char *));
+        tx_each_link(t, 'R', login, add_name, open);
+        tx_each_link(t, 'r', login, add_name, answered);
+        if (open->nelts || answered->nelts) {
+            if ((found = tx_subject(t, login, t->roles, &subj)) == 0)
+                drop_requests(t, login, open, answered);
+            for (i = 0; found == 1 && i < open->nelts && t->status == IAM_OK; i++) {
+                if (tx_request_in(t, 'R', login, APR_ARRAY_IDX(open, i, const char *), &k, &q) ==
+                        1 &&
+                    request_met(t, &subj, q)) {
+                    end_request(t, &k, q, IAM_REQUEST_GRANTED);
+                    audit(t, "request.granted", subj.member->login, request_text(t->p, q), "");
+                }
+            }
+        }
+        t->p = outer;
+        apr_pool_clear(scratch);
+    }
+    t->p = outer;
+    t->settle = NULL;
+    apr_pool_destroy(scratch);
+}
+
+/* Forgets a member's answered requests older than IAM_REQUEST_KEEP_DAYS. */
+static void prune_answered(tx_t *t, const char *login, long long now)
+{
+    apr_array_header_t *keys = apr_array_make(t->p, 4, sizeof(const char *));
+    iam_request_t *q;
+    key_t_ k;
+    int i;
+
+    tx_each_link(t, 'r', login, add_name, keys);
+    for (i = 0; i < keys->nelts && t->status == IAM_OK; i++) {
+        if (tx_request_in(t, 'r', login, APR_ARRAY_IDX(keys, i, const char *), &k, &q) == 1 &&
+            q->answered + IAM_REQUEST_KEEP_DAYS * 86400LL < now)
+            tx_del(t, &k);
+    }
+}
+
 typedef struct {
     const iam_request_t *req;
     int max_open;
@@ -3335,12 +3545,11 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
 {
     request_ctx_t *c = data;
     const iam_request_t *in = c->req;
-    iam_request_t q = *in, *old = NULL;
+    iam_request_t q = *in, *old = NULL, *ended = NULL;
     iam_member_t *m;
     const char *suffix, *e;
-    key_t_ k;
-    MDB_val v;
-    int found;
+    key_t_ k, rk;
+    int i;
 
     (void)roles;
     (void)plan;
@@ -3363,25 +3572,39 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
         tx_fail(t, IAM_INVALID, "the level is not read, edit or admin");
         return;
     }
-    suffix = request_suffix(t->p, in->type, in->name);
-    if (key_make(&k, 'R', m->login, suffix)) {
-        tx_fail(t, IAM_INVALID, "the request is too long");
+    if (in->nlabels < 0 || in->nlabels > REQUEST_LABELS_MAX) {
+        tx_fail(t, IAM_INVALID, "the resource has more than %d labels", REQUEST_LABELS_MAX);
         return;
     }
-    if ((found = tx_get(t, &k, &v)) < 0)
-        return;
-    if (found && !(old = decode_request(t->p, &v))) {
-        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
-        return;
+    for (i = 0; i < in->nlabels; i++) {
+        if ((e = iam_check_label(in->labels[i]))) {
+            tx_fail(t, IAM_INVALID, "a label of the resource %s", e);
+            return;
+        }
     }
     q.login = m->login;
     q.name = *in->name ? in->name : "*";
     q.time = (long long)time(NULL);
+    prune_answered(t, m->login, q.time);
+    suffix = request_suffix(t->p, in->type, in->name);
+    if (tx_request_in(t, 'R', m->login, suffix, &k, &old) < 0 ||
+        (!old && tx_request_in(t, 'r', m->login, suffix, &rk, &ended) < 0))
+        return;
+    q.status = IAM_REQUEST_OPEN;
+    q.answered = 0;
+    q.answered_by = q.granted_role = "";
+    q.granted_all = 0;
     q.level_time = old ? old->level_time : 0;
     q.audit_time = old ? old->audit_time : 0;
-    /* every change is a new revision (an approval names the one it saw);
-     * the last one stays, should a request ever change 4 billion times */
-    q.rev = !old ? 1 : old->rev < REQUEST_REV_MAX ? old->rev + 1 : old->rev;
+    /* every change is a new revision (an approval names the one it saw),
+     * asking again after an answer too; the last one stays, should a
+     * request ever change 4 billion times */
+    if (old || ended) {
+        unsigned was = old ? old->rev : ended->rev;
+        q.rev = was < REQUEST_REV_MAX ? was + 1 : was;
+    } else {
+        q.rev = 1;
+    }
     if (!old) {
         apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
         tx_each_link(t, 'R', m->login, add_name, open);
@@ -3392,6 +3615,8 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
                     open->nelts);
             return;
         }
+        if (ended)
+            tx_del(t, &rk); /* asked again after an answer: open anew */
         *c->change = IAM_REQUEST_NEW;
     } else if (old->level != in->level) {
         if (old->level_time && old->level_time + REQUEST_LEVEL_EVERY > q.time) {
@@ -3416,12 +3641,8 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
               *c->change == IAM_REQUEST_NEW     ? "request.open"
               : *c->change == IAM_REQUEST_LEVEL ? "request.level"
                                                 : "request.update",
-              m->login,
-              old ? apr_psprintf(t->p, "%s %s %s (revision %u)", iam_level_name(old->level),
-                                 old->type, old->name, old->rev)
-                  : "",
-              apr_psprintf(t->p, "%s %s %s (revision %u): %s", iam_level_name(q.level), q.type,
-                           q.name, q.rev, q.message));
+              m->login, old ? request_text(t->p, old) : "",
+              apr_psprintf(t->p, "%s: %s", request_text(t->p, &q), q.message));
     }
     tx_put(t, &k, encode_request(t->p, &q)); /* an update overwrites: no growth */
 }
@@ -3444,24 +3665,11 @@ static int tx_request(tx_t *t, const iam_member_t *m, const char *type, const ch
                       key_t_ *k, iam_request_t **out)
 {
     const char *suffix = request_suffix(t->p, type, name);
-    MDB_val v;
-    int found;
+    int found = tx_request_in(t, 'R', m->login, suffix, k, out);
 
-    *out = NULL;
-    if (key_make(k, 'R', m->login, suffix)) {
-        tx_fail(t, IAM_INVALID, "the request is too long");
-        return -1;
-    }
-    if ((found = tx_get(t, k, &v)) != 1) {
-        if (found == 0)
-            tx_fail(t, IAM_NOTFOUND, "no open request of '%s' for %s", m->login, suffix);
-        return found;
-    }
-    if (!(*out = decode_request(t->p, &v))) {
-        tx_fail(t, IAM_CORRUPT, "store %s: an access request is damaged", t->st->dir);
-        return -1;
-    }
-    return 1;
+    if (found == 0)
+        tx_fail(t, IAM_NOTFOUND, "no open request of '%s' for %s", m->login, suffix);
+    return found;
 }
 
 iam_status_e iam_store_request_get(iam_store_t *st, apr_pool_t *p, const char *login,
@@ -3485,7 +3693,16 @@ iam_status_e iam_store_request_get(iam_store_t *st, apr_pool_t *p, const char *l
 typedef struct {
     const iam_approval_t *a; /* NULL: dismiss */
     const char *login, *type, *name;
+    apr_pool_t *p; /* where *out goes */
+    iam_request_t **out;
 } answer_ctx_t;
+
+/* A copy of q in pool p (the transaction's pool goes with it). */
+static iam_request_t *request_copy(apr_pool_t *p, apr_pool_t *scratch, const iam_request_t *q)
+{
+    MDB_val v = encode_request(scratch, q);
+    return decode_request(p, &v);
+}
 
 static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
@@ -3503,57 +3720,65 @@ static void request_answer_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan
     if (tx_request(t, m, c->type, c->name, &k, &q) != 1)
         return;
     if (!a) {
-        tx_del(t, &k);
-        audit(t, "request.dismiss", m->login,
-              apr_psprintf(t->p, "%s %s %s (revision %u)", iam_level_name(q->level), q->type,
-                           q->name, q->rev),
-              "");
-        return;
+        end_request(t, &k, q, IAM_REQUEST_DISMISSED);
+        audit(t, "request.dismiss", m->login, request_text(t->p, q), "");
+    } else {
+        if (a->rev != q->rev) {
+            tx_fail(t, IAM_STALE,
+                    "the request of '%s' changed after you saw it: it now asks for %s access "
+                    "(revision %u, you saw %u); look at it again before answering",
+                    m->login, iam_level_name(q->level), q->rev, a->rev);
+            return;
+        }
+        if (!(role = iam_policy_approval(roles, plan, q->type, q->name, q->level, a->role,
+                                         a->scope, &g, item, &why))) {
+            tx_fail(t, a->role ? IAM_INVALID : IAM_PLAN, "cannot approve %s access to %s %s: %s",
+                    iam_level_name(q->level), q->type, q->name, why);
+            return;
+        }
+        if (role->kind == IAM_ROLE_OWNER && !a->owner_confirmed) {
+            tx_fail(t, IAM_INVALID,
+                    "approving this request makes '%s' a Workspace Owner, with every right in "
+                    "the workspace: confirm that first",
+                    m->login);
+            return;
+        }
+        before = describe_member(t, m);
+        if (!merge_grant(t, m->grants, &g, roles, plan, 0, m->login, 0))
+            return;
+        if (role->kind == IAM_ROLE_OWNER)
+            set_owner_index(t, m->login, 1);
+        put_member(t, m);
+        q->granted_role = role->slug;
+        q->granted_all = g.scope == IAM_SCOPE_ALL;
+        end_request(t, &k, q, IAM_REQUEST_APPROVED);
+        settle_later(t, m->login); /* the grant may answer others of theirs too */
+        audit(t, "request.approve", m->login,
+              apr_psprintf(t->p, "%s; asked: %s", before, request_text(t->p, q)),
+              describe_member(t, m));
     }
-    if (a->rev != q->rev) {
-        tx_fail(t, IAM_STALE,
-                "the request of '%s' changed after you saw it: it now asks for %s access (revision "
-                "%u, you saw %u); look at it again before answering",
-                m->login, iam_level_name(q->level), q->rev, a->rev);
-        return;
-    }
-    if (!(role = iam_policy_approval(roles, plan, q->type, q->name, q->level, a->role, a->scope,
-                                     &g, item, &why))) {
-        tx_fail(t, a->role ? IAM_INVALID : IAM_PLAN, "cannot approve %s access to %s %s: %s",
-                iam_level_name(q->level), q->type, q->name, why);
-        return;
-    }
-    if (role->kind == IAM_ROLE_OWNER && !a->owner_confirmed) {
-        tx_fail(t, IAM_INVALID,
-                "approving this request makes '%s' a Workspace Owner, with every right in the "
-                "workspace: confirm that first",
-                m->login);
-        return;
-    }
-    before = describe_member(t, m);
-    if (!merge_grant(t, m->grants, &g, roles, plan, 0, m->login, 0))
-        return;
-    if (role->kind == IAM_ROLE_OWNER)
-        set_owner_index(t, m->login, 1);
-    put_member(t, m);
-    clear_requests(t, m->login);
-    audit(t, "request.approve", m->login,
-          apr_psprintf(t->p, "%s; asked: %s %s %s (revision %u)", before, iam_level_name(q->level),
-                       q->type, q->name, q->rev),
-          describe_member(t, m));
+    if (c->out && t->status == IAM_OK)
+        *c->out = request_copy(c->p, t->p, q);
 }
 
 iam_status_e iam_store_request_approve(iam_store_t *st, const char *actor, const iam_approval_t *a,
-                                       iam_err_t *err)
+                                       apr_pool_t *p, iam_request_t **out, iam_err_t *err)
 {
-    answer_ctx_t c = {a, a->login, a->type, a->name};
+    answer_ctx_t c = {a, a->login, a->type, a->name, p, out};
+
+    if (out)
+        *out = NULL;
     return write_op(st, actor, err, request_answer_op, &c);
 }
 
 iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const char *login,
-                                       const char *type, const char *name, iam_err_t *err)
+                                       const char *type, const char *name, apr_pool_t *p,
+                                       iam_request_t **out, iam_err_t *err)
 {
-    answer_ctx_t c = {NULL, login, type, name};
+    answer_ctx_t c = {NULL, login, type, name, p, out};
+
+    if (out)
+        *out = NULL;
     return write_op(st, actor, err, request_answer_op, &c);
 }
 
@@ -3569,33 +3794,68 @@ static int list_request(tx_t *t, const MDB_val *v, void *data)
     return 1;
 }
 
+/* Appends the member's requests of one family to out; answered ones
+ * since `since` only. */
+static void list_member_requests(tx_t *t, char family, const char *login, long long since,
+                                 apr_array_header_t *out)
+{
+    apr_array_header_t *keys = apr_array_make(t->p, 4, sizeof(const char *));
+    iam_request_t *q;
+    key_t_ k;
+    int i;
+
+    tx_each_link(t, family, login, add_name, keys);
+    for (i = 0; i < keys->nelts && t->status == IAM_OK; i++) {
+        if (tx_request_in(t, family, login, APR_ARRAY_IDX(keys, i, const char *), &k, &q) == 1 &&
+            (!q->answered || q->answered >= since))
+            APR_ARRAY_PUSH(out, iam_request_t *) = q;
+    }
+}
+
 iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,
                                     apr_array_header_t **out, iam_err_t *err)
 {
-    apr_array_header_t *keys;
     iam_member_t *m;
-    key_t_ k;
-    MDB_val v;
     tx_t t;
-    int i;
 
     *out = apr_array_make(p, 8, sizeof(iam_request_t *));
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
-    if (!login) {
+    if (!login)
         tx_each_record(&t, 'R', list_request, *out);
-        return tx_done(&t);
+    else if (tx_member_named(&t, login, &m) == 1) /* else: no member (as logins match) */
+        list_member_requests(&t, 'R', login, 0, *out);
+    return tx_done(&t);
+}
+
+static long long request_when(const iam_request_t *q)
+{
+    return q->answered > q->time ? q->answered : q->time;
+}
+
+static int cmp_recent(const void *a, const void *b)
+{
+    long long x = request_when(*(iam_request_t *const *)a),
+              y = request_when(*(iam_request_t *const *)b);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+iam_status_e iam_store_request_history(iam_store_t *st, apr_pool_t *p, const char *login,
+                                       apr_array_header_t **out, iam_err_t *err)
+{
+    long long since = (long long)time(NULL) - IAM_REQUEST_KEEP_DAYS * 86400LL;
+    iam_member_t *m;
+    tx_t t;
+
+    *out = apr_array_make(p, 8, sizeof(iam_request_t *));
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_member_named(&t, login, &m) == 1) {
+        list_member_requests(&t, 'R', login, 0, *out);
+        list_member_requests(&t, 'r', login, since, *out);
     }
-    /* a login that is no member (as logins match) has no requests */
-    if (tx_member_named(&t, login, &m) != 1)
-        return tx_done(&t);
-    keys = apr_array_make(p, 4, sizeof(const char *));
-    tx_each_link(&t, 'R', login, add_name, keys);
-    for (i = 0; i < keys->nelts && t.status == IAM_OK; i++) {
-        if (!key_make(&k, 'R', login, APR_ARRAY_IDX(keys, i, const char *)) &&
-            tx_get(&t, &k, &v) == 1)
-            list_request(&t, &v, *out);
-    }
+    if (t.status == IAM_OK)
+        qsort((*out)->elts, (size_t)(*out)->nelts, sizeof(iam_request_t *), cmp_recent);
     return tx_done(&t);
 }
 
@@ -3654,7 +3914,7 @@ static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
     tx_each_link(t, 'm', old, add_name, groups);
     key_make(&k, 'O', old, NULL);
     owner = tx_get(t, &k, &v) == 1;
-    clear_requests(t, old);
+    settle_later(t, old);
     for (i = 0; i < groups->nelts; i++) {
         const char *g = APR_ARRAY_IDX(groups, i, const char *);
         set_link(t, 'm', old, g, 0);
@@ -4256,10 +4516,17 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
             problem(out, p, "the email index leads %s to missing member '%s'", name, a);
         break;
     case 'R':
+    case 'r': {
+        iam_request_t *q = decode_request(t->p, v);
         out->requests++;
-        if (!decode_request(t->p, v))
+        if (!q)
             problem(out, p, "an access request record is damaged");
+        else if ((type == 'R') != (q->status == IAM_REQUEST_OPEN))
+            problem(out, p, "the access request of '%s' for %s:%s is %s but filed as %s",
+                    q->login, q->type, q->name, q->status == IAM_REQUEST_OPEN ? "open" : "answered",
+                    type == 'R' ? "open" : "answered");
         break;
+    }
     case 'A':
         out->audit++;
         if (k->mv_size != 9 || !decode_audit(t->p, k, v))

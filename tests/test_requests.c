@@ -316,6 +316,7 @@ static const char *str_at(json_t *o, const char *key)
 }
 
 /* An audit entry with this action, target and actor (newest first). */
+/* Whether the trail has `action` on `target` by `actor` (NULL: anyone). */
 static int audited(const iam_httpd_t *h, const char *action, const char *target, const char *actor)
 {
     char *out = NULL;
@@ -328,11 +329,31 @@ static int audited(const iam_httpd_t *h, const char *action, const char *target,
     json_array_foreach(a, i, e)
     {
         found |= !strcmp(str_at(e, "action"), action) && !strcmp(str_at(e, "target"), target) &&
-                 !strcmp(str_at(e, "actor"), actor);
+                 (!actor || !strcmp(str_at(e, "actor"), actor));
     }
     json_decref(a);
     free(out);
     return found;
+}
+
+/* The status of `login`'s request for type:name among all of theirs
+ * (answered ones too), or "none". */
+static char *status_of(const iam_httpd_t *h, const char *login, const char *type,
+                       const char *name)
+{
+    json_t *j = api_get(h, xprintf("requests?login=%s&status=all", enc(login))), *q;
+    char *st = strdup("none");
+    size_t i;
+
+    json_array_foreach(json_object_get(j, "requests"), i, q)
+    {
+        if (!strcmp(str_at(q, "type"), type) && !strcmp(str_at(q, "name"), name)) {
+            free(st);
+            st = strdup(str_at(q, "status"));
+        }
+    }
+    json_decref(j);
+    return st;
 }
 
 /* ---- the mailbox: messages end with a line "." ---- */
@@ -1067,7 +1088,9 @@ START_TEST(test_approve_api_exactly)
                   &out);
     ck_assert_msg(st == 200, "status %ld:\n%s", st, brief(out));
     ck_assert_msg(has(out, "{\"role\":\"source-read-only\",\"scope\":\"all\"}"), "%s", out);
-    ck_assert_int_eq(nrequests(&srv, "dora"), 0); /* both answered: her permissions changed */
+    /* the other asks for what the grant does not give: it stays open */
+    ck_assert_int_eq(nrequests(&srv, "dora"), 1);
+    ck_assert_str_eq(status_of(&srv, "dora", "source", "ios"), "approved");
 }
 END_TEST
 
@@ -1223,9 +1246,9 @@ START_TEST(test_dismiss)
 }
 END_TEST
 
-/* ---- a change of permissions answers the requests ---- */
+/* ---- a request ends when answered, or when a change gives its access ---- */
 
-START_TEST(test_cleared_by_iamctl_grant)
+START_TEST(test_ended_by_iamctl_grant)
 {
     add_member(&srv, "gus", NULL);
     add_member(&srv, "gil", NULL);
@@ -1233,19 +1256,25 @@ START_TEST(test_cleared_by_iamctl_grant)
     ck_assert_int_eq(ask(&srv, "gus", "/sources/web/", "read", "b"), 303);
     ck_assert_int_eq(ask(&srv, "gil", WAREHOUSE, "read", "c"), 303);
     ck_assert_int_eq(nrequests(&srv, "gus"), 2);
+    /* a grant that gives neither leaves both */
     ctl_ok(&srv, "grant --member gus source-read-only --resource ios");
-    ck_assert_int_eq(nrequests(&srv, "gus"), 0);
-    ck_assert_int_eq(nrequests_in_all(&srv, "gus"), 0);
+    ck_assert_int_eq(nrequests(&srv, "gus"), 2);
+    /* one that gives web ends that one only */
+    ctl_ok(&srv, "grant --member gus source-read-only --resource web");
+    ck_assert_int_eq(nrequests(&srv, "gus"), 1);
+    ck_assert_int_eq(nrequests_in_all(&srv, "gus"), 1);
+    ck_assert_str_eq(status_of(&srv, "gus", "source", "web"), "granted");
+    ck_assert_str_eq(status_of(&srv, "gus", "warehouse", "main"), "open");
+    ck_assert_msg(audited(&srv, "request.granted", "gus", NULL), "no request.granted audit");
     ck_assert_int_eq(nrequests(&srv, "gil"), 1);
-    /* a revoke too */
-    ck_assert_int_eq(ask(&srv, "gus", WAREHOUSE, "read", "again"), 303);
-    ctl_ok(&srv, "revoke --member gus source-read-only --resource ios");
-    ck_assert_int_eq(nrequests(&srv, "gus"), 0);
+    /* a revoke gives nothing: the warehouse request stays */
+    ctl_ok(&srv, "revoke --member gus source-read-only --resource web");
+    ck_assert_int_eq(nrequests(&srv, "gus"), 1);
     ck_assert_int_eq(nrequests(&srv, "gil"), 1);
 }
 END_TEST
 
-START_TEST(test_cleared_by_api_grant)
+START_TEST(test_ended_by_api_grant)
 {
     char *out;
     long st;
@@ -1258,26 +1287,36 @@ START_TEST(test_cleared_by_api_grant)
     ck_assert_msg(st == 200, "status %ld:\n%s", st, brief(out));
     free(out);
     ck_assert_int_eq(nrequests(&srv, "hal"), 1);
+    /* nor one about permissions that gives another resource */
     st = api_post(&srv, "members/hal/grants",
                   "{\"role\":\"source-read-only\",\"scope\":\"resources\",\"resources\":[\"ios\"]}",
                   &out);
     ck_assert_msg(st == 200, "status %ld:\n%s", st, brief(out));
     free(out);
-    ck_assert_int_eq(nrequests(&srv, "hal"), 0);
-    ck_assert_int_eq(nrequests_in_all(&srv, "hal"), 0);
+    ck_assert_int_eq(nrequests(&srv, "hal"), 1);
     ck_assert_int_eq(call(&srv, "hal", "GET", WAREHOUSE, NULL, NULL, NULL, NULL, NULL), 403);
+    st = api_post(&srv, "members/hal/grants", "{\"role\":\"warehouse-read-only\",\"scope\":\"all\"}",
+                  &out);
+    ck_assert_msg(st == 200, "status %ld:\n%s", st, brief(out));
+    free(out);
+    ck_assert_int_eq(nrequests(&srv, "hal"), 0);
+    ck_assert_str_eq(status_of(&srv, "hal", "warehouse", "main"), "granted");
+    ck_assert_int_eq(call(&srv, "hal", "GET", WAREHOUSE, NULL, NULL, NULL, NULL, NULL), 200);
 }
 END_TEST
 
-START_TEST(test_cleared_by_group_add)
+START_TEST(test_ended_by_group_add)
 {
     add_member(&srv, "ivy", NULL);
     add_member(&srv, "jon", NULL);
     ck_assert_int_eq(ask(&srv, "ivy", WAREHOUSE, "read", "a"), 303);
-    ck_assert_int_eq(ask(&srv, "jon", WAREHOUSE, "read", "b"), 303);
+    ck_assert_int_eq(ask(&srv, "ivy", "/sources/web/", "read", "a2"), 303);
+    ck_assert_int_eq(ask(&srv, "jon", "/sources/web/", "read", "b"), 303);
+    /* analysts: Source Read-only on all sources */
     ctl_ok(&srv, "group add analysts ivy");
-    ck_assert_int_eq(nrequests(&srv, "ivy"), 0);
-    ck_assert_int_eq(nrequests_in_all(&srv, "ivy"), 0);
+    ck_assert_int_eq(nrequests(&srv, "ivy"), 1);
+    ck_assert_str_eq(status_of(&srv, "ivy", "source", "web"), "granted");
+    ck_assert_str_eq(status_of(&srv, "ivy", "warehouse", "main"), "open");
     ck_assert_int_eq(nrequests(&srv, "jon"), 1);
 }
 END_TEST
@@ -1291,10 +1330,13 @@ START_TEST(test_cleared_by_member_remove)
     ctl_ok(&srv, "member remove kim");
     ck_assert_int_eq(nrequests_in_all(&srv, "kim"), 0);
     ck_assert_int_eq(nrequests_in_all(&srv, "kit"), 1);
+    /* a new member of that login starts with none, answered or open */
+    add_member(&srv, "kim", NULL);
+    ck_assert_str_eq(status_of(&srv, "kim", "warehouse", "main"), "none");
 }
 END_TEST
 
-START_TEST(test_cleared_by_group_changes)
+START_TEST(test_ended_by_group_changes)
 {
     add_member(&srv, "lea", NULL);
     add_member(&srv, "leo", NULL);
@@ -1304,27 +1346,112 @@ START_TEST(test_cleared_by_group_changes)
     ck_assert_int_eq(ask(&srv, "lea", WAREHOUSE, "read", "a"), 303);
     ck_assert_int_eq(ask(&srv, "leo", WAREHOUSE, "read", "b"), 303);
     ck_assert_int_eq(ask(&srv, "lou", WAREHOUSE, "read", "c"), 303);
-    /* the group's grants change: every member's requests go */
+    ck_assert_int_eq(ask(&srv, "lea", "/sources/web/", "read", "a"), 303);
+    ck_assert_int_eq(ask(&srv, "leo", "/sources/web/", "read", "b"), 303);
+    ck_assert_int_eq(ask(&srv, "lou", "/sources/web/", "read", "c"), 303);
+    /* the group's grants change, giving what none asked for: all stay */
     ctl_ok(&srv, "grant --group crew source-read-only --resource ios");
-    ck_assert_int_eq(nrequests(&srv, "lea"), 0);
-    ck_assert_int_eq(nrequests(&srv, "leo"), 0);
-    ck_assert_int_eq(nrequests(&srv, "lou"), 1);
-    ck_assert_int_eq(ask(&srv, "lea", WAREHOUSE, "read", "a2"), 303);
-    ck_assert_int_eq(ask(&srv, "leo", WAREHOUSE, "read", "b2"), 303);
-    ctl_ok(&srv, "revoke --group crew source-read-only --resource ios");
-    ck_assert_int_eq(nrequests(&srv, "lea"), 0);
-    ck_assert_int_eq(nrequests(&srv, "leo"), 0);
-    /* who leaves the group */
-    ck_assert_int_eq(ask(&srv, "lea", WAREHOUSE, "read", "a3"), 303);
-    ck_assert_int_eq(ask(&srv, "leo", WAREHOUSE, "read", "b3"), 303);
-    ctl_ok(&srv, "group remove crew lea");
-    ck_assert_int_eq(nrequests(&srv, "lea"), 0);
+    ck_assert_int_eq(nrequests(&srv, "lea"), 2);
+    ck_assert_int_eq(nrequests(&srv, "leo"), 2);
+    /* giving web: the members' web requests end, the rest stay */
+    ctl_ok(&srv, "grant --group crew source-read-only --resource web");
+    ck_assert_int_eq(nrequests(&srv, "lea"), 1);
     ck_assert_int_eq(nrequests(&srv, "leo"), 1);
-    /* the group deleted */
+    ck_assert_int_eq(nrequests(&srv, "lou"), 2);
+    /* who joins the group gets web: lou's web request ends */
+    ctl_ok(&srv, "group add crew lou");
+    ck_assert_int_eq(nrequests(&srv, "lou"), 1);
+    ck_assert_str_eq(status_of(&srv, "lou", "source", "web"), "granted");
+    /* who leaves, or a group deleted, gives nothing: nothing more ends */
+    ctl_ok(&srv, "group remove crew lea");
+    ck_assert_int_eq(nrequests(&srv, "lea"), 1);
     ctl_ok(&srv, "group delete crew");
-    ck_assert_int_eq(nrequests(&srv, "leo"), 0);
+    ck_assert_int_eq(nrequests(&srv, "leo"), 1);
     ck_assert_int_eq(nrequests(&srv, "lou"), 1);
     ck_assert_int_eq(nrequests_in_all(&srv, "lou"), 1);
+    /* and she can ask for web again, now that it refuses her */
+    ck_assert_int_eq(ask(&srv, "lea", "/sources/web/", "read", "a again"), 303);
+    ck_assert_int_eq(nrequests(&srv, "lea"), 2);
+}
+END_TEST
+
+/* The round trip: a member asks for two resources; an owner approves one
+ * in the console and dismisses the other; the member gets a mail for
+ * each, is let into the first, and the page of the second says it was
+ * dismissed and what became of the first; asking again opens it anew. */
+START_TEST(test_member_sees_the_answers)
+{
+    char *body, *tok, *page;
+    mail_t m[MAILS_MAX];
+    json_t *list, *q;
+    long st;
+    int n;
+
+    add_member(&srv, "nell", "--email nell@example.com");
+    ck_assert_int_eq(ask(&srv, "nell", WAREHOUSE, "read", "the warehouse, please"), 303);
+    ck_assert_int_eq(ask(&srv, "nell", "/sources/web/", "read", "web too"), 303);
+    list = requests_of(&srv, "nell");
+    ck_assert_int_eq(json_array_size(list), 2);
+    q = json_array_get(list, 0);
+    if (strcmp(str_at(q, "type"), "source"))
+        q = json_array_get(list, 1);
+    /* approve web from the member's console page, as its button says */
+    page = NULL;
+    st = call(&srv, "olivia", "GET", "/iam/members/nell", NULL, NULL, NULL, &page, NULL);
+    ck_assert_int_eq(st, 200);
+    tok = iam_test_csrf(page);
+    ck_assert_ptr_nonnull(tok);
+    st = call(&srv, "olivia", "POST", "/iam/members/nell", FORM,
+              xprintf("csrf=%s&action=approve&rlogin=nell&rtype=source&rname=web&rrev=%lld"
+                      "&rrole=source-read-only&rscope=resource",
+                      tok, (long long)json_integer_value(json_object_get(q, "rev"))),
+              NULL, NULL, NULL);
+    ck_assert_int_eq(st, 303);
+    json_decref(list);
+    /* the other is still open; then dismissed */
+    ck_assert_int_eq(nrequests(&srv, "nell"), 1);
+    st = call(&srv, "olivia", "POST", "/iam/members/nell", FORM,
+              xprintf("csrf=%s&action=dismiss&rlogin=nell&rtype=warehouse&rname=main", tok), NULL,
+              NULL, NULL);
+    ck_assert_int_eq(st, 303);
+    ck_assert_int_eq(nrequests(&srv, "nell"), 0);
+    /* her mails: one per answer, to her */
+    n = mails(&srv, "To: nell@example.com", m);
+    ck_assert_msg(n == 2, "%d mails to nell", n);
+    n = mails(&srv, "To: nell@example.com\nSubject: Your access request for source web: approved",
+              m);
+    ck_assert_msg(n == 1, "%d approval mails:\n%s%s", n, m[0].head, n > 1 ? m[1].head : "");
+    ck_assert_msg(has(m[0].body, "olivia, a Workspace Owner, approved it: you now have Source "
+                                 "Read-only on web"),
+                  "%s", m[0].body);
+    ck_assert_int_eq(mails(&srv,
+                           "To: nell@example.com\nSubject: Your access request for warehouse "
+                           "main: dismissed",
+                           NULL),
+                     1);
+    /* web lets her in; the warehouse page says what became of both */
+    ck_assert_int_eq(call(&srv, "nell", "GET", "/sources/web/", NULL, NULL, NULL, NULL, NULL), 200);
+    ck_assert_int_eq(call(&srv, "nell", "GET", WAREHOUSE, NULL, NULL, NULL, &body, NULL), 403);
+    ck_assert_msg(has(body, "olivia dismissed your request on "), "%s", body);
+    ck_assert_msg(has(body, "read access to the source web: <strong>approved</strong> by olivia"),
+                  "%s", body);
+    ck_assert_msg(has(body, "name=\"csrf\""), "no form to ask again:\n%s", body);
+    free(body);
+    /* the JSON refusal says so too */
+    st = call(&srv, "nell", "GET", WAREHOUSE, NULL, NULL, "Accept: application/json", &body, NULL);
+    ck_assert_int_eq(st, 403);
+    ck_assert_msg(has(body, "\"request\":{\"status\":\"dismissed\""), "%s", body);
+    free(body);
+    /* asking again opens it anew, a new revision, mailed to the owners as new */
+    n = mails(&srv, "Access request from nell: warehouse main", NULL);
+    ck_assert_int_eq(ask(&srv, "nell", WAREHOUSE, "read", "please reconsider"), 303);
+    ck_assert_int_eq(mails(&srv, "Access request from nell: warehouse main", NULL), n * 2);
+    list = requests_of(&srv, "nell");
+    ck_assert_int_eq(json_array_size(list), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 0), "rev")), 2);
+    json_decref(list);
+    ck_assert_str_eq(status_of(&srv, "nell", "source", "web"), "approved");
+    free(tok);
 }
 END_TEST
 
@@ -1833,8 +1960,8 @@ START_TEST(test_request_for_a_resource_path)
     ck_assert_int_eq(call(&own, "max", "GET", beta, NULL, NULL, NULL, NULL, NULL), 200);
     ck_assert_int_eq(call(&own, "max", "POST", beta, FORM, "x=1", NULL, NULL, NULL), 403);
     ck_assert_int_eq(call(&own, "max", "GET", "/sources/ios/", NULL, NULL, NULL, NULL, NULL), 403);
-    /* a change to max's permissions answers all his requests, ios's too */
-    ck_assert_int_eq(nrequests(&own, "max"), 0);
+    /* the approval gives beta only: the ios request stays open */
+    ck_assert_int_eq(nrequests(&own, "max"), 1);
 }
 END_TEST
 
@@ -1951,11 +2078,12 @@ Suite *suite_requests(void)
     tcase_add_test(tc, test_no_page_when_let_in);
     tcase_add_test(tc, test_approve_edit_by_api);
     tcase_add_test(tc, test_dismiss);
-    tcase_add_test(tc, test_cleared_by_iamctl_grant);
-    tcase_add_test(tc, test_cleared_by_api_grant);
-    tcase_add_test(tc, test_cleared_by_group_add);
+    tcase_add_test(tc, test_ended_by_iamctl_grant);
+    tcase_add_test(tc, test_ended_by_api_grant);
+    tcase_add_test(tc, test_ended_by_group_add);
     tcase_add_test(tc, test_cleared_by_member_remove);
-    tcase_add_test(tc, test_cleared_by_group_changes);
+    tcase_add_test(tc, test_ended_by_group_changes);
+    tcase_add_test(tc, test_member_sees_the_answers);
     tcase_add_test(tc, test_request_console_and_owners_page);
     tcase_add_test(tc, test_request_level_is_the_refused_one);
     tcase_add_test(tc, test_mail_subject_utf8);

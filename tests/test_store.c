@@ -1432,20 +1432,20 @@ START_TEST(test_request_revisions)
     ck_assert_uint_eq(got->rev, 3);
     ck_assert_int_eq(got->level, IAM_LEVEL_EDIT);
     /* an approval of revision 1 (read) grants nothing */
-    EXPECT(IAM_STALE, iam_store_request_approve(st, "test", &a, &ierr));
+    EXPECT(IAM_STALE, iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 0);
     /* a role that does not give edit, or is of another type: refused */
     a.rev = 3;
     a.role = "source-read-only";
-    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, &ierr));
+    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     a.role = "warehouse-admin";
-    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, &ierr));
+    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     a.role = "workspace-owner";
-    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, &ierr));
+    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     ck_assert_int_eq(member("bob")->grants->nelts, 0);
     /* the least, on that one resource */
     a.role = NULL;
-    OK(iam_store_request_approve(st, "test", &a, &ierr));
+    OK(iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     m = member("bob");
     ck_assert_int_eq(m->grants->nelts, 1);
     ck_assert_str_eq(items_text(grant_in(m->grants, "source-admin")), "web");
@@ -1454,15 +1454,93 @@ START_TEST(test_request_revisions)
     q = (iam_request_t){"bob", "owners", "*", "/owners/", IAM_LEVEL_ADMIN, "", 0, 0, 0};
     OK(iam_store_request_put(st, "member:bob", &q, 10, &change, &ierr));
     a = (iam_approval_t){"bob", "owners", "*", 1, NULL, IAM_APPROVE_ALL, 0};
-    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, &ierr));
+    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     ck_assert_msg(strstr(ierr.msg, "Workspace Owner"), "%s", ierr.msg);
     a.role = "source-admin";
-    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, &ierr));
+    EXPECT(IAM_INVALID, iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     ck_assert_int_eq(info().owners, 1);
     a.role = NULL;
     a.owner_confirmed = 1;
-    OK(iam_store_request_approve(st, "test", &a, &ierr));
+    OK(iam_store_request_approve(st, "test", &a, NULL, NULL, &ierr));
     ck_assert_int_eq(info().owners, 2);
+}
+END_TEST
+
+/* The request of `login` for source `name` among their history, or NULL. */
+static iam_request_t *history_of(const char *login, const char *name)
+{
+    apr_array_header_t *list;
+    int i;
+
+    OK(iam_store_request_history(st, pool, login, &list, &ierr));
+    for (i = 0; i < list->nelts; i++) {
+        iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
+        if (!strcmp(q->name, name))
+            return q;
+    }
+    return NULL;
+}
+
+/* A request ends when it is answered, or when a change gives the access it
+ * asked for, on the resource with the labels it had when refused; the
+ * member's other requests stay open, and answered ones are kept for the
+ * member to see. */
+START_TEST(test_request_lifecycle)
+{
+    iam_request_t web = {"bob", "source", "web", "/sources/web/", IAM_LEVEL_READ, "hi", 0, 0, 0};
+    iam_request_t ios = {"bob", "source", "ios", "/sources/ios/", IAM_LEVEL_READ, "", 0, 0, 0};
+    iam_request_change_e change;
+    apr_array_header_t *list;
+    iam_request_t *got;
+    iam_verify_t v;
+    iam_grant_t g;
+
+    add("olivia", NULL, 1);
+    add("bob", NULL, 0);
+    web.nlabels = 1;
+    web.labels = ITEMS("env:prod");
+    OK(iam_store_request_put(st, "member:bob", &web, 10, &change, &ierr));
+    OK(iam_store_request_put(st, "member:bob", &ios, 10, &change, &ierr));
+    /* a grant on labels that web lacks: both stay */
+    g = grant_of("source-read-only", IAM_SCOPE_LABELS, ITEMS("env:dev"));
+    OK(iam_store_grant(st, "console:olivia", 0, "bob", &g, &ierr));
+    OK(iam_store_request_list(st, pool, "bob", &list, &ierr));
+    ck_assert_int_eq(list->nelts, 2);
+    /* one on its label: web ends, as granted by that change; ios stays */
+    g = grant_of("source-read-only", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    OK(iam_store_grant(st, "console:olivia", 0, "bob", &g, &ierr));
+    OK(iam_store_request_list(st, pool, "bob", &list, &ierr));
+    ck_assert_int_eq(list->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(list, 0, iam_request_t *)->name, "ios");
+    ck_assert_int_eq(history_of("bob", "web")->status, IAM_REQUEST_GRANTED);
+    ck_assert_str_eq(history_of("bob", "web")->answered_by, "console:olivia");
+    ck_assert_int_eq(history_of("bob", "web")->nlabels, 1);
+    ck_assert_str_eq(audit_actions(2), "request.granted grant");
+    EXPECT(IAM_NOTFOUND, iam_store_request_get(st, pool, "bob", "source", "web", &got, &ierr));
+    /* dismissed: ended, kept, and not answered twice */
+    OK(iam_store_request_dismiss(st, "console:olivia", "bob", "source", "ios", pool, &got, &ierr));
+    ck_assert_int_eq(got->status, IAM_REQUEST_DISMISSED);
+    ck_assert_int_eq(history_of("bob", "ios")->status, IAM_REQUEST_DISMISSED);
+    EXPECT(IAM_NOTFOUND,
+           iam_store_request_dismiss(st, "console:olivia", "bob", "source", "ios", pool, &got, &ierr));
+    OK(iam_store_request_list(st, pool, NULL, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 0);
+    /* asking again opens it anew, at the next revision */
+    OK(iam_store_request_put(st, "member:bob", &ios, 10, &change, &ierr));
+    ck_assert_int_eq(change, IAM_REQUEST_NEW);
+    OK(iam_store_request_get(st, pool, "bob", "source", "ios", &got, &ierr));
+    ck_assert_uint_eq(got->rev, 2);
+    ck_assert_int_eq(got->status, IAM_REQUEST_OPEN);
+    OK(iam_store_verify(st, pool, &v, &ierr));
+    ck_assert_int_eq(v.nproblems, 0);
+    ck_assert_int_eq(v.requests, 2);
+    /* a removed member's requests go, answered ones too */
+    OK(iam_store_member_remove(st, "test", "bob", &ierr));
+    add("bob", NULL, 0);
+    OK(iam_store_request_history(st, pool, "bob", &list, &ierr));
+    ck_assert_int_eq(list->nelts, 0);
+    OK(iam_store_verify(st, pool, &v, &ierr));
+    ck_assert_int_eq(v.requests, 0);
 }
 END_TEST
 
@@ -2235,22 +2313,29 @@ START_TEST(test_upgrade_format_1)
     ck_assert_int_eq(((unsigned char *)rec.mv_data)[0], 3);
     rec = raw_get(sdir, vkey, vlen);
     ck_assert_int_eq(rec.mv_size, 1);
-    ck_assert_int_eq(*(char *)rec.mv_data, '3');
+    ck_assert_int_eq(*(char *)rec.mv_data, '4');
     reopen();
     ck_assert_str_eq(sets_text("bob"), "-:source-read-only eng:warehouse-read-only");
     ck_assert_str_eq(items_text(grant_in(member("bob")->grants, "source-read-only")), "web");
 
     /* a newer format: opening says so, and nothing is written */
     iam_store_close(st);
-    raw_put(sdir, vkey, vlen, "4", 1);
+    raw_put(sdir, vkey, vlen, "5", 1);
     EXPECT(IAM_VERSION, iam_store_open(&other, sdir, 0, 0, pool, &ierr));
-    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 4"));
-    /* format 2 (the previous release): read as it is, renumbered by a write */
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 5"));
+    raw_put(sdir, vkey, vlen, "04", 2);
+    EXPECT(IAM_VERSION, iam_store_open(&other, sdir, 0, 0, pool, &ierr));
+    /* formats 2 and 3 (earlier releases): read as they are, renumbered by a write */
     raw_put(sdir, vkey, vlen, "2", 1);
     reopen();
     add("dave", NULL, 0);
     iam_store_close(st);
-    ck_assert_int_eq(*(char *)raw_get(sdir, vkey, vlen).mv_data, '3');
+    ck_assert_int_eq(*(char *)raw_get(sdir, vkey, vlen).mv_data, '4');
+    raw_put(sdir, vkey, vlen, "3", 1);
+    reopen();
+    add("erin", NULL, 0);
+    iam_store_close(st);
+    ck_assert_int_eq(*(char *)raw_get(sdir, vkey, vlen).mv_data, '4');
     reopen();
 }
 END_TEST
@@ -2546,6 +2631,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_tokens);
     tcase_add_test(tc, test_login_case);
     tcase_add_test(tc, test_request_revisions);
+    tcase_add_test(tc, test_request_lifecycle);
     tcase_add_test(tc, test_member_count);
     suite_add_tcase(s, tc);
 
