@@ -19,6 +19,9 @@ typedef struct {
     apr_table_t *form; /* POST fields */
     const char *error; /* why the last change was refused */
     int status;        /* its HTTP status */
+    int begun;         /* the page's shell is out: an error now is the page's own */
+    const char *missing;           /* what a 404 did not find, in words */
+    const char *back, *back_label; /* where a console error page leads back to */
 } page_t;
 
 #define P (pg->w->r->pool)
@@ -128,6 +131,7 @@ static const char *done_text(const char *code)
 
 static void begin(page_t *pg, const char *title, const char *tab)
 {
+    pg->begun = 1;
     if (pg->error)
         R->status = pg->status;
     iam_page_begin(pg->w, title, tab,
@@ -143,10 +147,24 @@ static int see_other(page_t *pg, const char *path, const char *done)
     return HTTP_SEE_OTHER;
 }
 
+/* A message of the store or the policy ("no group 'x'") as a sentence:
+ * a capital first letter and a full stop. */
+static const char *sentence(apr_pool_t *p, const char *msg)
+{
+    char *s = apr_pstrdup(p, msg);
+    size_t n = strlen(s);
+
+    if (!n)
+        return s;
+    if (s[0] >= 'a' && s[0] <= 'z')
+        s[0] = (char)(s[0] - 'a' + 'A');
+    return strchr(".!?", s[n - 1]) ? s : apr_pstrcat(p, s, ".", NULL);
+}
+
 /* Remembers why a change was refused; the page is shown again. */
 static void refused(page_t *pg, const iam_err_t *err)
 {
-    pg->error = apr_pstrdup(P, err->msg);
+    pg->error = sentence(P, err->msg);
     pg->status = iam_web_http_status(err->status);
     if (pg->status >= 500)
         iam_log_r(R, APLOG_ERR, 0, "console: %s", err->msg);
@@ -162,6 +180,93 @@ static int store_failed(page_t *pg, const iam_err_t *err)
 {
     iam_log_r(R, APLOG_ERR, 0, "console: %s", err->msg);
     return iam_web_http_status(err->status);
+}
+
+/* A 404 that says what is missing and leads back to its list. */
+static int not_found(page_t *pg, const char *what, const char *back, const char *back_label)
+{
+    pg->missing = what;
+    pg->back = back;
+    pg->back_label = back_label;
+    return HTTP_NOT_FOUND;
+}
+
+static int no_member(page_t *pg, const char *login)
+{
+    return not_found(pg,
+                     apr_psprintf(P, "There is no team member “%s” in this workspace: they may "
+                                     "have been removed.",
+                                  login),
+                     "/members", "Back to Users");
+}
+
+static int no_group(page_t *pg, const char *name)
+{
+    return not_found(pg,
+                     apr_psprintf(P, "There is no user group “%s”: it may have been deleted.",
+                                  name),
+                     "/groups", "Back to Groups");
+}
+
+/* A console error is a console page: the tab bar, what went wrong in
+ * words, and the way back. */
+static int error_page(page_t *pg, int status)
+{
+    static const struct {
+        int status;
+        const char *title, *text;
+    } known[] = {
+        {HTTP_BAD_REQUEST, "Incomplete link",
+         "This link or form lacks something the page needs. Go back and follow it again."},
+        {HTTP_FORBIDDEN, "Form expired",
+         "This form has expired or did not come from this console. Reload the page and try "
+         "again."},
+        {HTTP_NOT_FOUND, "Not found", "There is no such page in the console."},
+        {HTTP_METHOD_NOT_ALLOWED, "Not a form",
+         "This page does not take that kind of request: go back and use its buttons."},
+        {HTTP_CONFLICT, "Changed meanwhile",
+         "What you were answering changed after the page was drawn. Look at it again before "
+         "you answer."},
+        {HTTP_REQUEST_ENTITY_TOO_LARGE, "Too much at once",
+         "The form holds more than the console takes at once. Send it in smaller parts."},
+        {HTTP_UNSUPPORTED_MEDIA_TYPE, "Not a form",
+         "The console takes forms as a browser sends them."},
+    };
+    const char *title = "Something went wrong",
+               *text = "The access store could not be read or written; the server's error log "
+                       "says why. Nothing was changed.";
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (known[i].status == status) {
+            title = known[i].title;
+            text = known[i].text;
+        }
+    }
+    if (status == HTTP_NOT_FOUND && pg->missing)
+        text = pg->missing;
+    if (status == HTTP_METHOD_NOT_ALLOWED)
+        apr_table_setn(R->headers_out, "Allow",
+                       R->method_number == M_POST ? "GET, HEAD" : "GET, HEAD, POST");
+    pg->error = text;
+    pg->status = status;
+    begin(pg, title, "");
+    ap_rprintf(R, "<p><a class=\"button\" href=\"%s\">%s</a></p>",
+               link_to(pg, "%s", pg->back ? pg->back : "/"),
+               iam_h(P, pg->back_label ? pg->back_label : "Back to the overview"));
+    iam_page_end(pg->w);
+    return OK;
+}
+
+/* The first submit button of a form is the one Enter presses: this one,
+ * out of sight, presses the form's main action (not a search or a
+ * preview button that comes first on the page). */
+static void default_action(page_t *pg, const char *value)
+{
+    ap_rprintf(R,
+               "<button class=\"default-action\" name=\"action\" value=\"%s\" tabindex=\"-1\" "
+               "aria-hidden=\"true\">%s</button>",
+               value, value);
 }
 
 /* ---- roles and grants in forms ---- */
@@ -520,7 +625,7 @@ static int page_confirm_owner(page_t *pg)
         return HTTP_BAD_REQUEST;
     switch (iam_store_request_get(pg->w->st, P, login, type, name, &q, &err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    case IAM_NOTFOUND: return not_found(pg, "That access request is no longer open: it was answered or withdrawn.", "/", "Back to the overview");
     default: return store_failed(pg, &err);
     }
     if (!iam_type_owners_only(q->type) || strcmp(rev, apr_psprintf(P, "%u", q->rev)))
@@ -770,6 +875,7 @@ static int page_invite(page_t *pg)
         return store_failed(pg, &err);
     begin(pg, "Invite Team Member", "users");
     form_begin(pg, link_to(pg, "/members"), "card");
+    default_action(pg, "invite");
     ap_rprintf(R,
                "<label for=\"email\">Email address</label><input type=\"email\" id=\"email\" "
                "name=\"email\" value=\"%s\" required>"
@@ -793,7 +899,9 @@ static int page_invite(page_t *pg)
                    "</div>",
                    iam_h(P, field(pg, "gq")));
     group_checkboxes(pg, groups, NULL);
-    ap_rputs("</fieldset><button>Invite Team Member</button></form>", R);
+    ap_rputs("</fieldset><button name=\"action\" value=\"invite\">Invite Team Member</button>"
+             "</form>",
+             R);
     iam_page_end(pg->w);
     return OK;
 }
@@ -853,7 +961,7 @@ static int page_member(page_t *pg, const char *login)
 
     switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    case IAM_NOTFOUND: return no_member(pg, login);
     default: return store_failed(pg, &err);
     }
     if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
@@ -967,7 +1075,7 @@ static int page_member_remove(page_t *pg, const char *login)
 
     switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    case IAM_NOTFOUND: return no_member(pg, login);
     default: return store_failed(pg, &err);
     }
     begin(pg, "Remove Team Member", "users");
@@ -1060,7 +1168,7 @@ static int post_member(page_t *pg, const char *login)
     }
     if (st != IAM_OK) {
         if (st == IAM_NOTFOUND && !strcmp(action, "remove"))
-            return HTTP_NOT_FOUND;
+            return no_member(pg, login);
         refused(pg, &err);
         return page_member(pg, login);
     }
@@ -1256,7 +1364,7 @@ static int page_group(page_t *pg, const char *name)
         return groups_unavailable(pg, name);
     switch (iam_store_group_get(pg->w->st, P, name, &g, &err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    case IAM_NOTFOUND: return no_group(pg, name);
     default: return store_failed(pg, &err);
     }
     self = group_link(pg, g->name);
@@ -1325,7 +1433,7 @@ static int page_group_delete(page_t *pg, const char *name)
 
     switch (iam_store_group_get(pg->w->st, P, name, &g, &err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return HTTP_NOT_FOUND;
+    case IAM_NOTFOUND: return no_group(pg, name);
     default: return store_failed(pg, &err);
     }
     begin(pg, "Delete User Group", "groups");
@@ -1391,7 +1499,7 @@ static int post_group(page_t *pg, const char *name)
     }
     if (st != IAM_OK) {
         if (st == IAM_NOTFOUND && !strcmp(action, "delete"))
-            return HTTP_NOT_FOUND;
+            return no_group(pg, name);
         refused(pg, &err);
         return page_group(pg, name);
     }
@@ -1652,10 +1760,10 @@ static int read_post(page_t *pg)
     return OK;
 }
 
-int iam_console_handle(iam_web_t *w)
+static int route(page_t *pg)
 {
-    page_t page = {w, NULL, NULL, 0}, *pg = &page;
-    const char *sub = w->sub, *confirm = apr_table_get(w->query, "confirm");
+    const char *sub = pg->w->sub, *confirm = apr_table_get(pg->w->query, "confirm");
+    iam_web_t *w = pg->w;
     int post = R->method_number == M_POST, rc;
 
     if (R->method_number != M_GET && !post)
@@ -1704,4 +1812,19 @@ int iam_console_handle(iam_web_t *w)
     if (!strcmp(sub, "audit"))
         return page_audit(pg);
     return HTTP_NOT_FOUND;
+}
+
+int iam_console_handle(iam_web_t *w)
+{
+    page_t page, *pg = &page;
+    int rc;
+
+    memset(pg, 0, sizeof(*pg));
+    pg->w = w;
+    rc = route(pg);
+    /* an error before any output is a console page (after, the page that
+     * began is the answer: the error log says what failed) */
+    if (rc >= 400 && !pg->begun)
+        return error_page(pg, rc);
+    return rc;
 }

@@ -141,4 +141,5 @@ const char iam_console_css[] =
     ".toolbar{display:flex;justify-content:space-between;align-items:center;margin:0 0 12px}\n"
     ".empty{padding:24px;text-align:center;color:var(--muted)}\n"
     "fieldset{border:1px solid var(--line);border-radius:8px;margin:12px 0;padding:8px 14px}\n"
-    "legend{font-weight:600;padding:0 6px}\n";
+    "legend{font-weight:600;padding:0 6px}\n"
+    ".default-action{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}\n";

@@ -40,7 +40,7 @@ const char *iam_grant_check(const iam_roles_t *roles, iam_plan_e plan, const iam
     int i;
 
     if (!role) {
-        snprintf(buf, len, "unknown role '%s' (see 'iamctl roles')", g->role);
+        snprintf(buf, len, "unknown role '%s'", g->role);
         return buf;
     }
     if (!iam_plan_allows_role(plan, role)) {
@@ -65,7 +65,7 @@ const char *iam_grant_check(const iam_roles_t *roles, iam_plan_e plan, const iam
         return buf;
     }
     if (g->scope != IAM_SCOPE_ALL && role->all_only) {
-        snprintf(buf, len, "%s can only be granted on all resources (--all)", role->name);
+        snprintf(buf, len, "%s can only be granted on all resources of its type", role->name);
         return buf;
     }
     if (g->scope == IAM_SCOPE_ALL && g->nitems != 0) {
@@ -77,7 +77,8 @@ const char *iam_grant_check(const iam_roles_t *roles, iam_plan_e plan, const iam
         return buf;
     }
     if (g->scope != IAM_SCOPE_ALL && g->nitems == 0) {
-        snprintf(buf, len, "a grant on %s needs at least one", iam_scope_name(g->scope));
+        snprintf(buf, len, "a grant on %s names at least one",
+                 g->scope == IAM_SCOPE_LABELS ? "labels" : "specific resources");
         return buf;
     }
     for (i = 0; i < g->nitems && !err; i++) {

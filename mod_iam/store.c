@@ -2898,7 +2898,7 @@ static void revoke_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
 
     (void)plan;
     if (!role) {
-        tx_fail(t, IAM_INVALID, "unknown role '%s' (see 'iamctl roles')", c->g->role);
+        tx_fail(t, IAM_INVALID, "unknown role '%s'", c->g->role);
         return;
     }
     if (!c->whole_role && c->g->scope != IAM_SCOPE_ALL && c->g->nitems == 0) {

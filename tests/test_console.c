@@ -367,7 +367,7 @@ static char *html_unescape(const char *s)
 
 static const struct {
     const char *path;
-    const char *want[5];
+    const char *want[8];
     const char *absent[4];
 } pages[] = {
     {"/iam/", {"<h1>Overview</h1>", "team members", "/iam/members/new", "/iam/groups/new"}, {0}},
@@ -387,7 +387,10 @@ static const struct {
     {"/iam/members?q=no-such-person", {"No team member matches that search."}, {"<table>"}},
     {"/iam/members/new",
      {"<h1>Invite Team Member</h1>", "name=\"email\"", "name=\"role1\"", "name=\"scope1\"",
-      "name=\"items1\""},
+      "name=\"items1\"",
+      /* Enter invites: the form's first button */
+      "<input type=\"hidden\" name=\"csrf\" value=\"", "\"><button class=\"default-action\" "
+      "name=\"action\" value=\"invite\""},
      {0}},
     {"/iam/members/sam",
      {"<h1>Sam Source-Admin</h1>", "<td>Source Admin</td><td>checkout</td><td>Direct</td>",
@@ -523,12 +526,31 @@ START_TEST(test_not_found)
     };
     int i;
 
+    resp_t r;
+
+    /* each a console page: the tab bar, the reason, a way back */
     for (i = 0; i < ARRAY_LEN(paths); i++) {
-        resp_t r = get_as("olivia", paths[i]);
+        r = get_as("olivia", paths[i]);
         ck_assert_msg(r.status == 404, "GET %s: %ld", paths[i], r.status);
         ck_security_headers(paths[i], r.headers, 1);
+        ck_has(r.body, "<nav");
+        ck_has(r.body, "<p class=\"notice");
+        ck_lacks(r.body, "Not Found</h1>");
         resp_free(&r);
     }
+    r = get_as("olivia", "/iam/no-such-page");
+    ck_has(r.body, "There is no such page in the console.");
+    ck_has(r.body, "href=\"/iam/\">Back to the overview</a>");
+    resp_free(&r);
+    /* a stale link to confirm an owner's request: the request is gone */
+    r = get_as("olivia", "/iam/?confirm=approve&login=nobody&type=owners&name=*&rev=1");
+    ck_assert_int_eq(r.status, 404);
+    ck_has(r.body, "<nav");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/?confirm=approve&login=olivia");
+    ck_assert_int_eq(r.status, 400);
+    ck_has(r.body, "Incomplete link");
+    resp_free(&r);
 }
 END_TEST
 
@@ -939,6 +961,8 @@ START_TEST(test_group_delete)
     ck_access("dirk", "/", 200); /* still in the workspace */
     r = get_as("olivia", "/iam/groups/doomed");
     ck_assert_int_eq(r.status, 404);
+    ck_has(r.body, "There is no user group “doomed”");
+    ck_has(r.body, "href=\"/iam/groups\">Back to Groups</a>");
     resp_free(&r);
     r = get_as("olivia", "/iam/groups?done=group-deleted");
     ck_has(r.body, "User group deleted.");
@@ -968,8 +992,17 @@ START_TEST(test_member_remove)
         free(loc);
     }
     resp_free(&r);
+    /* a removed member's page, or a post to it, is a console page that
+     * says so and leads back to the list */
     r = get_as("olivia", "/iam/members/remy");
     ck_assert_int_eq(r.status, 404);
+    ck_has(r.body, "<nav");
+    ck_has(r.body, "There is no team member “remy” in this workspace");
+    ck_has(r.body, "href=\"/iam/members\">Back to Users</a>");
+    resp_free(&r);
+    r = post_form("/iam/members/remy", kv("action", "details", "name", "Ghost", NULL));
+    ck_assert_int_eq(r.status, 404);
+    ck_has(r.body, "There is no team member “remy”");
     resp_free(&r);
     r = get_as("olivia", "/iam/members?done=removed");
     ck_has(r.body, "Team member removed from the workspace.");
@@ -1124,7 +1157,7 @@ static const struct {
     {"login taken in another case", "/iam/members", 1, "email=r3%40example.com&login=MAX", FORM,
      NULL, 409, "differs only in case"},
     {"unknown group on invite", "/iam/members", 1, "email=r3%40example.com&group=nosuch", FORM,
-     NULL, 404, "no group"},
+     NULL, 404, "No group"},
     {"remove the last owner", "/iam/members/olivia", 1, "action=remove", FORM, NULL, 409,
      "last Workspace Owner"},
     {"demote the last owner", "/iam/members/olivia", 1,
@@ -1148,7 +1181,7 @@ static const struct {
      "action=revoke&rrole=warehouse-admin&rscope=all&ritems=all", FORM, NULL, 404, "does not hold"},
     {"join nothing", "/iam/members/refu", 1, "action=join", FORM, NULL, 400, "Choose a user group"},
     {"join an unknown group", "/iam/members/refu", 1, "action=join&group=nosuch", FORM, NULL, 404,
-     "no group"},
+     "No group"},
     {"unknown member action", "/iam/members/refu", 1, "action=explode", FORM, NULL, 400,
      "Unknown action"},
     {"details with a bad email", "/iam/members/refu", 1,

@@ -913,7 +913,7 @@ START_TEST(test_approve_in_console)
     /* the request is gone: approving again finds nothing */
     st = call(&srv, "olivia", "POST", "/iam/", FORM, post, NULL, &out, NULL);
     ck_assert_int_eq(st, 404);
-    ck_assert_msg(has(out, "no open request of"), "%s", out);
+    ck_assert_msg(has(out, "No open request of"), "%s", brief(out));
     free(out);
 }
 END_TEST
