@@ -11,6 +11,8 @@
 #include "apr_strings.h"
 #include "http_protocol.h"
 
+#include <ctype.h>
+
 #define ROLE_ROWS 3      /* role rows on the invite and create-group forms */
 #define GROUPS_SHOWN 200 /* rows of the Groups tab before "search" */
 
@@ -19,6 +21,7 @@ typedef struct {
     apr_table_t *form; /* POST fields */
     const char *error; /* why the last change was refused */
     int status;        /* its HTTP status */
+    const char *note;  /* something to tell that is no error */
     int begun;         /* the page's shell is out: an error now is the page's own */
     const char *missing;           /* what a 404 did not find, in words */
     const char *back, *back_label; /* where a console error page leads back to */
@@ -97,34 +100,51 @@ static const char *field(page_t *pg, const char *name)
     return v ? v : "";
 }
 
-static const char *done_text(const char *code)
+/* A posted field, else the query's (a search box a link may fill). */
+static const char *field_or_query(page_t *pg, const char *name)
+{
+    const char *v = pg->form ? apr_table_get(pg->form, name) : apr_table_get(pg->w->query, name);
+    return v ? v : "";
+}
+
+/* What a change did, shown on the page its redirect leads to; `who` (from
+ * the redirect, escaped when shown) names whom it was done to. */
+static const char *done_text(apr_pool_t *p, const char *code, const char *who)
 {
     static const struct {
-        const char *code, *text;
+        const char *code, *text, *with_who;
     } done[] = {
-        {"invited", "Invitation saved. The member becomes active at their first login."},
-        {"invited-mailed", "Invitation saved and mailed. The member becomes active at their "
-                           "first login."},
-        {"invited-mail-failed", "Invitation saved, but the mail could not be sent (the error "
-                                "log says why). The member becomes active at their first login."},
-        {"resent", "Invitation mailed again."},
-        {"token-created", "Token created."},
-        {"token-revoked", "Token revoked: requests that present it are refused from now on."},
-        {"added", "Team member added."},
-        {"updated", "Changes saved."},
-        {"removed", "Team member removed from the workspace."},
-        {"group-created", "User group created."},
-        {"group-deleted", "User group deleted."},
-        {"members-added", "Members added to the group."},
-        {"members-removed", "Members removed from the group."},
-        {"approved", "Request approved: the member has the access they asked for."},
-        {"dismissed", "Request dismissed."},
+        {"invited", "Invitation saved. The member becomes active at their first login.", NULL},
+        {"invited-mailed",
+         "Invitation saved and mailed. The member becomes active at their first login.", NULL},
+        {"invited-mail-failed",
+         "Invitation saved, but the mail could not be sent (the error log says why). The member "
+         "becomes active at their first login.",
+         NULL},
+        {"resent", "Invitation mailed again.", NULL},
+        {"token-created", "Token created.", NULL},
+        {"token-revoked", "Token revoked: requests that present it are refused from now on.",
+         "Revoked the token %s: requests that present it are refused from now on."},
+        {"token-deleted", "Token deleted.", "Deleted the dead token %s."},
+        {"added", "Team member added.", NULL},
+        {"updated", "Changes saved.", NULL},
+        {"removed", "Team member removed from the workspace.", "Removed %s from the workspace."},
+        {"group-created", "User group created.", NULL},
+        {"group-deleted", "User group deleted.", "Deleted the user group %s."},
+        {"members-added", "Members added to the group.", "Added %s."},
+        {"members-removed", "Members removed from the group.", "Removed %s."},
+        {"joined", "Added to the user groups.", "Added to %s."},
+        {"left", "Removed from the user group.", "Removed from the user group %s."},
+        {"approved", "Request approved: the member has the access they asked for.",
+         "Approved the request of %s: they have the access they asked for."},
+        {"dismissed", "Request dismissed.", "Dismissed the request of %s."},
     };
     size_t i;
 
     for (i = 0; code && i < sizeof(done) / sizeof(done[0]); i++) {
         if (!strcmp(code, done[i].code))
-            return done[i].text;
+            return who && *who && done[i].with_who ? apr_psprintf(p, done[i].with_who, who)
+                                                   : done[i].text;
     }
     return NULL;
 }
@@ -135,7 +155,10 @@ static void begin(page_t *pg, const char *title, const char *tab)
     if (pg->error)
         R->status = pg->status;
     iam_page_begin(pg->w, title, tab,
-                   pg->error ? pg->error : done_text(apr_table_get(pg->w->query, "done")),
+                   pg->error  ? pg->error
+                   : pg->note ? pg->note
+                              : done_text(P, apr_table_get(pg->w->query, "done"),
+                                          apr_table_get(pg->w->query, "who")),
                    pg->error != NULL);
 }
 
@@ -145,6 +168,34 @@ static int see_other(page_t *pg, const char *path, const char *done)
         R->headers_out, "Location",
         apr_pstrcat(P, pg->w->base, path, strchr(path, '?') ? "&" : "?", "done=", done, NULL));
     return HTTP_SEE_OTHER;
+}
+
+/* The same, saying to whom it was done. */
+static int see_other_who(page_t *pg, const char *path, const char *done, const char *who)
+{
+    return see_other(pg, path, apr_pstrcat(P, done, "&who=", iam_url_query(P, who), NULL));
+}
+
+/* Whom a change was done to, in short: "Max Power (max), sam and 3 more". */
+static const char *who_text(page_t *pg, const apr_array_header_t *logins)
+{
+    const char *out = "";
+    int i, n = logins->nelts < 3 ? logins->nelts : 3;
+
+    for (i = 0; i < n; i++) {
+        const char *login = APR_ARRAY_IDX(logins, i, const char *);
+        iam_member_t *m;
+        iam_err_t err;
+        const char *label = iam_store_member_get(pg->w->st, P, login, &m, &err) == IAM_OK &&
+                                    *m->name
+                                ? m->name
+                                : login;
+        out = apr_pstrcat(P, out, i == 0 ? "" : i == logins->nelts - 1 ? " and " : ", ", label,
+                          NULL);
+    }
+    if (logins->nelts > n)
+        out = apr_psprintf(P, "%s and %d more", out, logins->nelts - n);
+    return out;
 }
 
 /* A message of the store or the policy ("no group 'x'") as a sentence:
@@ -710,7 +761,8 @@ static int post_home(page_t *pg)
         refused(pg, &err);
         return page_home(pg);
     }
-    return see_other(pg, "/", !strcmp(action, "approve") ? "approved" : "dismissed");
+    return see_other_who(pg, "/", !strcmp(action, "approve") ? "approved" : "dismissed",
+                         field(pg, "rlogin"));
 }
 
 /* ---- users ---- */
@@ -811,27 +863,152 @@ static int contains_nocase(const char *hay, const char *needle)
     return n == 0;
 }
 
-/* Checkboxes named "group" for the groups matching the page's ?gq= (at
- * most a page of them), leaving out `except`. */
-static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
-                             const apr_array_header_t *except)
-{
-    const char *q = *field(pg, "gq") ? field(pg, "gq") : apr_table_get(pg->w->query, "gq");
-    int i, j, shown = 0, more = 0;
+/* ---- pickers: members or groups chosen across searches ----
+ *
+ * A picker is part of a form that posts back to its own page to search:
+ * what was chosen so far rides along as hidden fields named like the
+ * checkboxes, so no search loses it, and each chosen one has a button
+ * ("unpick") that drops it. A form that adds members acts only on the
+ * choice its review showed: if the posted choice differs (a box ticked
+ * since), the page shows the new choice for review first. No JavaScript. */
 
-    if (!iam_plan_allows_groups(pg->w->ws->plan)) {
-        ap_rprintf(R,
-                   "<p class=\"unavailable\">User groups are not available on the %s plan."
-                   "</p>",
-                   iam_h(P, iam_plan_name(pg->w->ws->plan)));
-        return;
+#define PICK_MAX 500 /* chosen at once */
+
+static int in_list(const apr_array_header_t *a, const char *v)
+{
+    int i;
+
+    for (i = 0; a && i < a->nelts; i++) {
+        if (!strcasecmp(APR_ARRAY_IDX(a, i, const char *), v))
+            return 1;
     }
+    return 0;
+}
+
+/* The values of `name` the form carries and ticks, each once (in any
+ * case), less the one an "unpick" button dropped. */
+static apr_array_header_t *picked(page_t *pg, const char *name)
+{
+    apr_array_header_t *in = pg->form ? iam_web_values(P, pg->form, name) : NULL,
+                       *out = apr_array_make(P, 8, sizeof(const char *));
+    const char *drop = field(pg, "unpick");
+    int i;
+
+    for (i = 0; in && i < in->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(in, i, const char *);
+        if (*v && strcasecmp(v, drop) && !in_list(out, v))
+            APR_ARRAY_PUSH(out, const char *) = v;
+    }
+    return out;
+}
+
+/* A fingerprint of a choice, whatever its order (FNV-1a of each value,
+ * lower-cased, summed): which choice the owner reviewed. */
+static const char *choice_print(apr_pool_t *p, const apr_array_header_t *a)
+{
+    apr_uint64_t sum = 0;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        const unsigned char *c = (const unsigned char *)APR_ARRAY_IDX(a, i, const char *);
+        apr_uint64_t h = 14695981039346656037ULL;
+        for (; *c; c++)
+            h = (h ^ (apr_uint64_t)tolower(*c)) * 1099511628211ULL;
+        sum += h;
+    }
+    return apr_psprintf(p, "%d-%" APR_UINT64_T_HEX_FMT, a->nelts, sum);
+}
+
+/* "Max Power (max)", or NULL for a login that is no member (any more). */
+static const char *member_label(page_t *pg, const char *login)
+{
+    iam_member_t *m;
+    iam_err_t err;
+
+    if (iam_store_member_get(pg->w->st, P, login, &m, &err) != IAM_OK)
+        return NULL;
+    return *m->name ? apr_psprintf(P, "%s (%s)", m->name, m->login) : m->login;
+}
+
+/* The chosen so far: each carried in a hidden field `name`, with a
+ * button that drops it. `members`: values are logins (shown by name). */
+static void chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals,
+                        int members, const char *noun)
+{
+    int i, shown = 0;
+
+    ap_rprintf(R, "<ul class=\"chosen\" aria-label=\"Chosen %s\">", noun);
+    for (i = 0; i < vals->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(vals, i, const char *);
+        const char *label = members ? member_label(pg, v) : v;
+        if (!label)
+            continue; /* removed since it was chosen */
+        ap_rprintf(R,
+                   "<li><input type=\"hidden\" name=\"%s\" value=\"%s\">%s <button "
+                   "class=\"link\" name=\"unpick\" value=\"%s\" formnovalidate aria-label=\"Remove %s from the "
+                   "chosen %s\">Remove</button></li>",
+                   name, iam_h(P, v), iam_h(P, label), iam_h(P, v), iam_h(P, label), noun);
+        shown++;
+    }
+    ap_rputs("</ul>", R);
+    if (!shown)
+        ap_rprintf(R, "<p class=\"muted\">No %s chosen yet.</p>", noun);
+}
+
+/* A search box of a picker and its button (the form posts back). */
+static void picker_search(page_t *pg, const char *name, const char *value, const char *action,
+                          const char *label)
+{
+    ap_rprintf(R,
+               "<div class=\"row\"><input type=\"search\" name=\"%s\" value=\"%s\" "
+               "placeholder=\"%s\" aria-label=\"%s\"><button class=\"secondary\" "
+               "name=\"action\" value=\"%s\" formnovalidate>Search</button></div>",
+               name, iam_h(P, value), label, label, action);
+}
+
+/* Members matching q, as checkboxes named "member", leaving out the
+ * chosen and `except` (those already in the group). */
+static int member_results(page_t *pg, const char *q, const apr_array_header_t *chosen,
+                          const apr_array_header_t *except)
+{
+    apr_array_header_t *list;
+    const char *next;
+    iam_err_t err;
+    int i, shown = 0;
+
+    if (iam_store_member_page(pg->w->st, P, q, NULL, IAM_PAGE_SIZE, &list, &next, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    for (i = 0; i < list->nelts; i++) {
+        iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
+        if (in_list(chosen, m->login) || in_list(except, m->login))
+            continue;
+        ap_rprintf(R,
+                   "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> %s <span "
+                   "class=\"muted\">%s</span></label>",
+                   iam_h(P, m->login), iam_h(P, *m->name ? m->name : m->login),
+                   iam_h(P, *m->email ? m->email : m->login));
+        shown++;
+    }
+    if (!shown)
+        ap_rputs(q && *q ? "<p class=\"muted\">No other team member matches.</p>"
+                         : "<p class=\"muted\">No other team members.</p>",
+                 R);
+    if (next)
+        ap_rputs("<p class=\"muted\">More match: narrow the search.</p>", R);
+    return OK;
+}
+
+/* Groups matching q, as checkboxes named "group", leaving out the chosen
+ * and `except` (the member's own). */
+static void group_results(page_t *pg, apr_array_header_t *groups, const char *q,
+                          const apr_array_header_t *chosen, const apr_array_header_t *except)
+{
+    int i, shown = 0, more = 0;
+
     for (i = 0; i < groups->nelts; i++) {
         iam_group_t *g = APR_ARRAY_IDX(groups, i, iam_group_t *);
-        int in = 0;
-        for (j = 0; except && j < except->nelts && !in; j++)
-            in = !strcasecmp(APR_ARRAY_IDX(except, j, const char *), g->name);
-        if (in || (q && !contains_nocase(g->name, q)))
+        if (in_list(chosen, g->name) || in_list(except, g->name) ||
+            (q && *q && !contains_nocase(g->name, q)))
             continue;
         if (shown == IAM_PAGE_SIZE) {
             more++;
@@ -842,27 +1019,30 @@ static void group_checkboxes(page_t *pg, apr_array_header_t *groups,
         shown++;
     }
     if (!shown)
-        ap_rputs(q ? "<p class=\"muted\">No user group matches.</p>"
-                   : "<p class=\"muted\">No other user groups.</p>",
+        ap_rputs(q && *q ? "<p class=\"muted\">No other user group matches.</p>"
+                         : "<p class=\"muted\">No other user groups.</p>",
                  R);
     if (more)
         ap_rprintf(R, "<p class=\"muted\">%d more: search for a group by name.</p>", more);
 }
 
-/* A search box for the group checkboxes (a GET form of its own). */
-/* A GET form back to a record's page keeps the record: a form's fields
- * replace the query of its action, so the login rides along. */
-static void group_search(page_t *pg, const char *action, const char *login)
+/* A group picker (invite, a member's Add User Group): chosen, search,
+ * results; the search posts with action `find`. */
+static void group_picker(page_t *pg, apr_array_header_t *groups, const char *find,
+                         const apr_array_header_t *except)
 {
-    if (!iam_plan_allows_groups(pg->w->ws->plan))
+    apr_array_header_t *chosen = picked(pg, "group");
+
+    if (!iam_plan_allows_groups(pg->w->ws->plan)) {
+        ap_rprintf(R,
+                   "<p class=\"unavailable\">User groups are not available on the %s plan."
+                   "</p>",
+                   iam_h(P, iam_plan_name(pg->w->ws->plan)));
         return;
-    ap_rprintf(R,
-               "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
-               "<input type=\"hidden\" name=\"login\" value=\"%s\"><input "
-               "type=\"search\" name=\"gq\" value=\"%s\" placeholder=\"Find a group\" "
-               "aria-label=\"Find a group by name\"><button class=\"secondary\">Find</button>"
-               "</form>",
-               action, iam_h(P, login), iam_h(P, apr_table_get(pg->w->query, "gq")));
+    }
+    chosen_list(pg, "group", chosen, 0, "user groups");
+    picker_search(pg, "gq", field_or_query(pg, "gq"), find, "Find a group by name");
+    group_results(pg, groups, field_or_query(pg, "gq"), chosen, except);
 }
 
 static int page_invite(page_t *pg)
@@ -891,14 +1071,7 @@ static int page_invite(page_t *pg)
     for (i = 1; i <= ROLE_ROWS; i++)
         role_row(pg, apr_itoa(P, i), 0);
     ap_rputs("</fieldset><fieldset><legend>User groups</legend>", R);
-    if (iam_plan_allows_groups(pg->w->ws->plan))
-        ap_rprintf(R,
-                   "<div class=\"row\"><input type=\"search\" name=\"gq\" value=\"%s\" "
-                   "placeholder=\"Find a group\" aria-label=\"Find a group by name\">"
-                   "<button class=\"secondary\" name=\"action\" value=\"find\">Find</button>"
-                   "</div>",
-                   iam_h(P, field(pg, "gq")));
-    group_checkboxes(pg, groups, NULL);
+    group_picker(pg, groups, "find", NULL);
     ap_rputs("</fieldset><button name=\"action\" value=\"invite\">Invite Team Member</button>"
              "</form>",
              R);
@@ -927,7 +1100,8 @@ static int post_invite(page_t *pg)
     iam_err_t err;
     apr_array_header_t *grants;
 
-    if (!strcmp(field(pg, "action"), "find")) /* the group finder: nothing saved */
+    /* the group finder, or a chosen group dropped: nothing saved */
+    if (!strcmp(field(pg, "action"), "find") || *field(pg, "unpick"))
         return page_invite(pg);
     if (!(grants = read_role_rows(pg)))
         return page_invite(pg);
@@ -938,7 +1112,7 @@ static int post_invite(page_t *pg)
     sp.status = IAM_INVITED;
     sp.pii = -1;
     sp.grants = grants;
-    sp.groups = iam_web_values(P, pg->form, "group");
+    sp.groups = picked(pg, "group");
     if (!*sp.email) {
         refuse_input(pg, "Enter the email address to invite.");
         return page_invite(pg);
@@ -1010,21 +1184,23 @@ static int page_member(page_t *pg, const char *login)
     ap_rputs("<button>Add role</button></form>\n<h2>User groups</h2><div class=\"card\">", R);
     for (i = 0; i < m->groups->nelts; i++) {
         const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
-        ap_rprintf(R, "<div class=\"row\"><a href=\"%s\">%s</a> ", group_link(pg, gname),
-                   iam_h(P, gname));
-        form_begin(pg, self, "inline");
-        hidden(pg, "action", "leave");
-        hidden(pg, "group", gname);
-        ap_rputs("<button class=\"secondary\">Remove from group</button></form></div>", R);
+        ap_rprintf(R,
+                   "<div class=\"row\"><a href=\"%s\">%s</a> <a class=\"button secondary\" "
+                   "href=\"%s\" aria-label=\"Remove %s from %s\">Remove from group</a></div>",
+                   group_link(pg, gname), iam_h(P, gname),
+                   link_to(pg, "%s",
+                           with_query(P, member_path(P, m->login),
+                                      apr_pstrcat(P, "confirm=leave&group=",
+                                                  iam_url_query(P, gname), NULL))),
+                   iam_h(P, *m->name ? m->name : m->login), iam_h(P, gname));
     }
     if (!m->groups->nelts)
         ap_rputs("<p class=\"muted\">In no user group.</p>", R);
     ap_rputs("</div><h3>Add User Group</h3>", R);
-    group_search(pg, self, m->login);
     form_begin(pg, self, "card");
-    hidden(pg, "action", "join");
-    group_checkboxes(pg, groups, m->groups);
-    ap_rprintf(R, "<button%s>Add User Group</button></form>\n",
+    default_action(pg, "join");
+    group_picker(pg, groups, "find-groups", m->groups);
+    ap_rprintf(R, "<button name=\"action\" value=\"join\"%s>Add User Group</button></form>\n",
                iam_plan_allows_groups(pg->w->ws->plan) ? "" : " disabled");
     ap_rputs("<h2>Details</h2>", R);
     form_begin(pg, self, "card");
@@ -1064,6 +1240,40 @@ static int page_member(page_t *pg, const char *login)
         ap_rprintf(R, "<a class=\"button danger\" href=\"%s\">Remove Team Member</a>",
                    link_to(pg, "%s", with_query(P, member_path(P, m->login), "confirm=remove")));
     ap_rputs("</div>", R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+/* Removing a member from a group asks first. */
+static int page_member_leave(page_t *pg, const char *login, const char *group)
+{
+    iam_member_t *m;
+    iam_err_t err;
+    const char *who;
+
+    switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return no_member(pg, login);
+    default: return store_failed(pg, &err);
+    }
+    if (!group || !in_list(m->groups, group))
+        return not_found(pg,
+                         apr_psprintf(P, "%s is not in the user group “%s”.", m->login,
+                                      group ? group : ""),
+                         member_path(P, m->login), "Back to the member");
+    who = *m->name ? m->name : m->login;
+    begin(pg, "Remove from group", "users");
+    ap_rprintf(R,
+               "<div class=\"card\"><p>Remove <strong>%s</strong> from <strong>%s</strong>? They "
+               "lose the access the group gives them; they stay in the workspace.</p>",
+               iam_h(P, who), iam_h(P, group));
+    form_begin(pg, member_link(pg, m->login), "inline");
+    hidden(pg, "action", "leave");
+    hidden(pg, "group", group);
+    ap_rprintf(R,
+               "<button class=\"danger\">Remove %s from %s</button></form> <a href=\"%s\">Cancel"
+               "</a></div>",
+               iam_h(P, who), iam_h(P, group), member_link(pg, m->login));
     iam_page_end(pg->w);
     return OK;
 }
@@ -1115,8 +1325,11 @@ static int post_member(page_t *pg, const char *login)
     } else if (!strcmp(action, "revoke")) {
         read_revoke(pg, &g);
         st = iam_store_revoke(pg->w->st, pg->w->actor, 0, login, &g, 0, &err);
+    } else if (!strcmp(action, "find-groups") || *field(pg, "unpick")) {
+        return page_member(pg, login); /* the group picker: nothing saved */
     } else if (!strcmp(action, "join") || !strcmp(action, "leave")) {
-        apr_array_header_t *groups = iam_web_values(P, pg->form, "group");
+        apr_array_header_t *groups = !strcmp(action, "join") ? picked(pg, "group")
+                                                             : iam_web_values(P, pg->form, "group");
         iam_member_t *m;
         int i, j;
         if (!groups->nelts) {
@@ -1138,6 +1351,9 @@ static int post_member(page_t *pg, const char *login)
                 apr_array_cat(set, groups);
             sp.groups = set;
             st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
+            if (st == IAM_OK)
+                return see_other_who(pg, back, !strcmp(action, "join") ? "joined" : "left",
+                                     apr_array_pstrcat(P, groups, ','));
         }
     } else if (!strcmp(action, "details")) {
         sp.name = field(pg, "name");
@@ -1158,10 +1374,11 @@ static int post_member(page_t *pg, const char *login)
         }
     } else if (!strcmp(action, "approve") || !strcmp(action, "dismiss")) {
         if ((st = answer_request(pg, &err)) == IAM_OK)
-            return see_other(pg, back, !strcmp(action, "approve") ? "approved" : "dismissed");
+            return see_other_who(pg, back, !strcmp(action, "approve") ? "approved" : "dismissed",
+                                 login);
     } else if (!strcmp(action, "remove")) {
         if ((st = iam_store_member_remove(pg->w->st, pg->w->actor, login, &err)) == IAM_OK)
-            return see_other(pg, "/members", "removed");
+            return see_other_who(pg, "/members", "removed", login);
     } else {
         refuse_input(pg, "Unknown action.");
         return page_member(pg, login);
@@ -1240,40 +1457,6 @@ static int page_groups(page_t *pg)
     return OK;
 }
 
-/* Members found by name or email, as checkboxes named `name`. */
-/* `except`: members not to offer (already in the group). */
-static int member_picker(page_t *pg, const char *q, const char *name,
-                         const apr_array_header_t *checked, const apr_array_header_t *except)
-{
-    apr_array_header_t *list;
-    const char *next;
-    iam_err_t err;
-    int i, j;
-
-    if (iam_store_member_page(pg->w->st, P, q, NULL, IAM_PAGE_SIZE, &list, &next, &err) != IAM_OK)
-        return store_failed(pg, &err);
-    for (i = 0; i < list->nelts; i++) {
-        iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
-        int on = 0, in = 0;
-        for (j = 0; except && j < except->nelts && !in; j++)
-            in = !strcasecmp(APR_ARRAY_IDX(except, j, const char *), m->login);
-        if (in)
-            continue;
-        for (j = 0; checked && j < checked->nelts && !on; j++)
-            on = !strcasecmp(APR_ARRAY_IDX(checked, j, const char *), m->login);
-        ap_rprintf(R,
-                   "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> %s <span "
-                   "class=\"muted\">%s</span></label>",
-                   name, iam_h(P, m->login), on ? " checked" : "",
-                   iam_h(P, *m->name ? m->name : m->login), iam_h(P, m->email));
-    }
-    if (!list->nelts)
-        ap_rputs("<p class=\"muted\">No team member matches.</p>", R);
-    if (next)
-        ap_rputs("<p class=\"muted\">More match: narrow the search.</p>", R);
-    return OK;
-}
-
 static void grants_summary(page_t *pg, const apr_array_header_t *grants)
 {
     int i;
@@ -1289,41 +1472,69 @@ static void grants_summary(page_t *pg, const apr_array_header_t *grants)
     ap_rputs("</ul>", R);
 }
 
-static int page_group_new(page_t *pg, const apr_array_header_t *preview)
+/* The review beside a form that adds members: who will be added. */
+static void members_review(page_t *pg, const apr_array_header_t *chosen, const char *title)
 {
-    const char *q = *field(pg, "q") ? field(pg, "q") : apr_table_get(pg->w->query, "q");
+    int i, n = 0;
+
+    ap_rprintf(R, "<h3>%s</h3><ul>", title);
+    for (i = 0; i < chosen->nelts; i++) {
+        const char *label = member_label(pg, APR_ARRAY_IDX(chosen, i, const char *));
+        if (label) {
+            ap_rprintf(R, "<li>%s</li>", iam_h(P, label));
+            n++;
+        }
+    }
+    if (!n)
+        ap_rputs("<li class=\"muted\">Nobody yet.</li>", R);
+    ap_rputs("</ul>", R);
+}
+
+/* Whether the posted choice is the one the page showed for review. */
+static int reviewed(page_t *pg, const apr_array_header_t *chosen)
+{
+    return !strcmp(field(pg, "reviewed"), choice_print(P, chosen));
+}
+
+static int page_group_new(page_t *pg)
+{
+    apr_array_header_t *chosen = picked(pg, "member"), *grants = NULL;
+    const char *q = field_or_query(pg, "q");
     int i, rc;
 
     if (!iam_plan_allows_groups(pg->w->ws->plan))
         return groups_unavailable(pg, "Create User Group");
+    if (pg->form && !pg->error)
+        grants = read_role_rows(pg); /* for the review; refused rows say why */
     begin(pg, "Create User Group", "groups");
     ap_rputs("<div class=\"cols\"><div>", R);
     form_begin(pg, link_to(pg, "/groups"), "card");
+    default_action(pg, "create");
     ap_rprintf(R,
                "<label for=\"name\">Group name</label><input type=\"text\" id=\"name\" "
                "name=\"name\" value=\"%s\" required><fieldset><legend>Roles</legend>",
                iam_h(P, field(pg, "name")));
     for (i = 1; i <= ROLE_ROWS; i++)
         role_row(pg, apr_itoa(P, i), 1);
-    ap_rprintf(R,
-               "</fieldset><fieldset><legend>Members</legend><div class=\"row\"><input "
-               "type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or email\" "
-               "aria-label=\"Search members by name or email\"><button class=\"secondary\" "
-               "name=\"action\" value=\"preview\">Search</button></div>",
-               iam_h(P, q));
-    if ((rc = member_picker(pg, q, "member", iam_web_values(P, pg->form, "member"), NULL)) != OK)
+    ap_rputs("</fieldset><fieldset><legend>Members</legend>", R);
+    chosen_list(pg, "member", chosen, 1, "members");
+    picker_search(pg, "q", q, "preview", "Search members by name or email");
+    if ((rc = member_results(pg, q, chosen, NULL)) != OK)
         return rc;
-    ap_rputs("</fieldset><button class=\"secondary\" name=\"action\" value=\"preview\">Review "
-             "permissions</button> <button name=\"action\" value=\"create\">Create User Group"
-             "</button></form></div>",
+    hidden(pg, "reviewed", choice_print(P, chosen));
+    ap_rputs("<p class=\"muted\">Tick members and search again, or review: the ticked join the "
+             "chosen.</p></fieldset><button class=\"secondary\" name=\"action\" "
+             "value=\"preview\" formnovalidate>Review</button> <button name=\"action\" "
+             "value=\"create\">Create User Group</button></form></div>",
              R);
-    ap_rputs("<aside class=\"card\"><h2>Group permissions</h2>", R);
-    if (preview)
-        grants_summary(pg, preview);
+    ap_rputs("<aside class=\"card\" aria-label=\"Review\"><h2>Review</h2><h3>Group "
+             "permissions</h3>",
+             R);
+    if (grants)
+        grants_summary(pg, grants);
     else
-        ap_rputs("<p class=\"muted\">Choose roles, then review them here before creating the "
-                 "group.</p>",
-                 R);
+        ap_rputs("<p class=\"muted\">Choose roles, then review them here.</p>", R);
+    members_review(pg, chosen, apr_psprintf(P, "Members (%d)", chosen->nelts));
     ap_rputs("</aside></div>", R);
     iam_page_end(pg->w);
     return OK;
@@ -1331,34 +1542,123 @@ static int page_group_new(page_t *pg, const apr_array_header_t *preview)
 
 static int post_group_new(page_t *pg)
 {
-    apr_array_header_t *grants = read_role_rows(pg);
+    apr_array_header_t *grants = read_role_rows(pg), *chosen = picked(pg, "member");
     iam_group_spec_t sp;
     iam_err_t err;
 
     if (!grants)
-        return page_group_new(pg, NULL);
-    if (!strcmp(field(pg, "action"), "preview"))
-        return page_group_new(pg, grants);
+        return page_group_new(pg);
+    if (strcmp(field(pg, "action"), "create") && *field(pg, "action"))
+        return page_group_new(pg); /* a search or a review: nothing saved */
+    if (*field(pg, "unpick"))
+        return page_group_new(pg);
+    if (pg->form && apr_table_get(pg->form, "reviewed") && !reviewed(pg, chosen)) {
+        pg->note = "Review the members you ticked, then press Create User Group again.";
+        return page_group_new(pg);
+    }
+    if (chosen->nelts > PICK_MAX) {
+        refuse_input(pg, apr_psprintf(P, "Choose at most %d members at once.", PICK_MAX));
+        return page_group_new(pg);
+    }
     memset(&sp, 0, sizeof(sp));
     sp.name = field(pg, "name");
     sp.pii = -1;
     sp.grants = grants;
-    sp.members = iam_web_values(P, pg->form, "member");
+    sp.members = chosen;
     if (iam_store_group_put(pg->w->st, pg->w->actor, &sp, 1, &err) != IAM_OK) {
         refused(pg, &err);
-        return page_group_new(pg, grants);
+        return page_group_new(pg);
     }
     return see_other(pg, group_path(P, sp.name), "group-created");
+}
+
+/* A group's members (searchable: ?mq=), each to tick for removal, and
+ * the picker that adds more. */
+static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self)
+{
+    const char *mq = apr_table_get(pg->w->query, "mq"), *q = field_or_query(pg, "q");
+    apr_array_header_t *chosen = picked(pg, "member");
+    int i, shown = 0, rc;
+
+    ap_rprintf(R,
+               "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
+               "<input type=\"hidden\" name=\"name\" value=\"%s\"><input type=\"search\" "
+               "name=\"mq\" value=\"%s\" placeholder=\"Search this group\" aria-label=\"Search "
+               "the members of %s\"><button class=\"secondary\">Search</button></form>",
+               self, iam_h(P, g->name), iam_h(P, mq), iam_h(P, g->name));
+    form_begin(pg, self, "card");
+    default_action(pg, "confirm-remove");
+    for (i = 0; i < g->members->nelts; i++) {
+        const char *login = APR_ARRAY_IDX(g->members, i, const char *);
+        if (mq && *mq && !contains_nocase(login, mq))
+            continue;
+        ap_rprintf(R,
+                   "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> "
+                   "<a href=\"%s\">%s</a></label>",
+                   iam_h(P, login), member_link(pg, login), iam_h(P, login));
+        shown++;
+    }
+    if (!shown)
+        ap_rputs(mq && *mq ? "<p class=\"muted\">No member of this group matches.</p>"
+                           : "<p class=\"muted\">No members yet.</p>",
+                 R);
+    else
+        ap_rprintf(R,
+                   "<button class=\"secondary\" name=\"action\" value=\"confirm-remove\">"
+                   "Remove selected from %s…</button>",
+                   iam_h(P, g->name));
+    ap_rputs("</form><h2>Add members</h2>", R);
+    form_begin(pg, self, "card");
+    default_action(pg, "add-members");
+    chosen_list(pg, "member", chosen, 1, "members");
+    picker_search(pg, "q", q, "find-members", "Search members to add by name or email");
+    if ((rc = member_results(pg, q, chosen, g->members)) != OK)
+        return rc;
+    hidden(pg, "reviewed", choice_print(P, chosen));
+    members_review(pg, chosen, apr_psprintf(P, "To be added (%d)", chosen->nelts));
+    ap_rprintf(R,
+               "<p class=\"muted\">Tick members and search again: the ticked join the chosen."
+               "</p><button name=\"action\" value=\"add-members\">Add to %s</button></form>",
+               iam_h(P, g->name));
+    return OK;
+}
+
+/* Removing members from a group asks first, naming them. */
+static int page_group_remove_members(page_t *pg, const iam_group_t *g,
+                                     const apr_array_header_t *logins)
+{
+    const char *self = group_link(pg, g->name);
+    int i;
+
+    begin(pg, "Remove from group", "groups");
+    ap_rprintf(R,
+               "<div class=\"card\"><p>Remove %d member%s from <strong>%s</strong>? They lose "
+               "the access the group gives them; they stay in the workspace.</p><ul>",
+               logins->nelts, logins->nelts == 1 ? "" : "s", iam_h(P, g->name));
+    for (i = 0; i < logins->nelts; i++) {
+        const char *label = member_label(pg, APR_ARRAY_IDX(logins, i, const char *));
+        ap_rprintf(R, "<li>%s</li>", iam_h(P, label ? label : APR_ARRAY_IDX(logins, i, const char *)));
+    }
+    ap_rputs("</ul>", R);
+    form_begin(pg, self, "inline");
+    hidden(pg, "action", "remove-members");
+    for (i = 0; i < logins->nelts; i++)
+        hidden(pg, "member", APR_ARRAY_IDX(logins, i, const char *));
+    ap_rprintf(R,
+               "<button class=\"danger\">Remove %d member%s from %s</button></form> "
+               "<a href=\"%s\">Cancel</a></div>",
+               logins->nelts, logins->nelts == 1 ? "" : "s", iam_h(P, g->name), self);
+    iam_page_end(pg->w);
+    return OK;
 }
 
 static int page_group(page_t *pg, const char *name)
 {
     const char *tab = apr_table_get(pg->w->query, "tab");
-    const char *q = apr_table_get(pg->w->query, "q");
     iam_group_t *g;
     iam_err_t err;
     const char *self;
-    int i, rc;
+    int rc;
 
     if (!iam_plan_allows_groups(pg->w->ws->plan))
         return groups_unavailable(pg, name);
@@ -1377,32 +1677,8 @@ static int page_group(page_t *pg, const char *name)
                link_to(pg, "%s", with_query(P, group_path(P, g->name), "tab=permissions")),
                !strcmp(tab, "permissions") ? " aria-current=\"page\"" : "");
     if (!strcmp(tab, "members")) {
-        form_begin(pg, self, "card");
-        hidden(pg, "action", "remove-members");
-        if (!g->members->nelts)
-            ap_rputs("<p class=\"muted\">No members yet.</p>", R);
-        for (i = 0; i < g->members->nelts; i++) {
-            const char *login = APR_ARRAY_IDX(g->members, i, const char *);
-            ap_rprintf(R,
-                       "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> "
-                       "<a href=\"%s\">%s</a></label>",
-                       iam_h(P, login), member_link(pg, login), iam_h(P, login));
-        }
-        if (g->members->nelts)
-            ap_rputs("<button class=\"secondary\">Remove selected</button>", R);
-        ap_rputs("</form><h2>+ Add members</h2>", R);
-        ap_rprintf(R,
-                   "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
-                   "<input type=\"hidden\" name=\"name\" value=\"%s\"><input "
-                   "type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or "
-                   "email\" aria-label=\"Search members to add\"><button class=\"secondary\">"
-                   "Search</button></form>",
-                   self, iam_h(P, g->name), iam_h(P, q));
-        form_begin(pg, self, "card");
-        hidden(pg, "action", "add-members");
-        if ((rc = member_picker(pg, q, "member", NULL, g->members)) != OK)
+        if ((rc = group_members_tab(pg, g, self)) != OK)
             return rc;
-        ap_rputs("<button>Add</button></form>", R);
     } else {
         ap_rputs("<table><tr><th>Role</th><th>Resources</th><th>From</th><th></th></tr>", R);
         grants_rows(pg, g->grants, "This group", NULL, 1, self);
@@ -1465,15 +1741,40 @@ static int post_group(page_t *pg, const char *name)
     memset(&sp, 0, sizeof(sp));
     sp.name = name;
     sp.pii = -1;
-    if (!strcmp(action, "add-members") || !strcmp(action, "remove-members")) {
+    if (!strcmp(action, "find-members") || *field(pg, "unpick")) {
+        return page_group(pg, name); /* the picker: nothing saved */
+    } else if (!strcmp(action, "add-members") || !strcmp(action, "remove-members") ||
+               !strcmp(action, "confirm-remove")) {
         int add = !strcmp(action, "add-members");
+        iam_group_t *gr;
+        if (add)
+            members = picked(pg, "member");
         if (!members->nelts) {
-            refuse_input(pg, "Select at least one member.");
+            refuse_input(pg, add ? "Choose at least one member to add."
+                                 : "Select at least one member.");
             return page_group(pg, name);
+        }
+        if (add && apr_table_get(pg->form, "reviewed") && !reviewed(pg, members)) {
+            pg->note = "Review who will be added, then press Add again.";
+            return page_group(pg, name);
+        }
+        if (members->nelts > PICK_MAX) {
+            refuse_input(pg, apr_psprintf(P, "Choose at most %d members at once.", PICK_MAX));
+            return page_group(pg, name);
+        }
+        if (!strcmp(action, "confirm-remove")) {
+            switch (iam_store_group_get(pg->w->st, P, name, &gr, &err)) {
+            case IAM_OK: return page_group_remove_members(pg, gr, members);
+            case IAM_NOTFOUND: return no_group(pg, name);
+            default: return store_failed(pg, &err);
+            }
         }
         st = iam_store_group_members(pg->w->st, pg->w->actor, name, add,
                                      (const char *const *)members->elts, members->nelts, &err);
-        done = add ? "members-added" : "members-removed";
+        if (st == IAM_OK)
+            return see_other_who(pg, back, add ? "members-added" : "members-removed",
+                                 apr_pstrcat(P, who_text(pg, members), add ? " to " : " from ",
+                                             name, NULL));
     } else if (!strcmp(action, "grant")) {
         int rc = read_role_row(pg, "", &g);
         if (rc == 0)
@@ -1492,7 +1793,7 @@ static int post_group(page_t *pg, const char *name)
         back = with_query(P, back, "tab=permissions");
     } else if (!strcmp(action, "delete")) {
         if ((st = iam_store_group_delete(pg->w->st, pg->w->actor, name, &err)) == IAM_OK)
-            return see_other(pg, "/groups", "group-deleted");
+            return see_other_who(pg, "/groups", "group-deleted", name);
     } else {
         refuse_input(pg, "Unknown action.");
         return page_group(pg, name);
@@ -1785,13 +2086,15 @@ static int route(page_t *pg)
             return HTTP_NOT_FOUND;
         if (post)
             return post_member(pg, login);
+        if (confirm && !strcmp(confirm, "leave"))
+            return page_member_leave(pg, login, apr_table_get(w->query, "group"));
         return confirm && !strcmp(confirm, "remove") ? page_member_remove(pg, login)
                                                      : page_member(pg, login);
     }
     if (!strcmp(sub, "groups"))
         return post ? post_group_new(pg) : page_groups(pg);
     if (!strcmp(sub, "groups/new"))
-        return post ? HTTP_METHOD_NOT_ALLOWED : page_group_new(pg, NULL);
+        return post ? HTTP_METHOD_NOT_ALLOWED : page_group_new(pg);
     if ((!strncmp(sub, "groups/", 7) && sub[7]) || !strcmp(sub, "group")) {
         const char *name = sub[5] == 's' ? sub + 7 : apr_table_get(w->query, "name");
         if (!name || !*name)

@@ -57,7 +57,7 @@ static void ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
 /* Logins the tests change, one or more per test; all can log in. */
 static const char *const test_members[] = {
     "gwen", "jon",  "dora", "remy", "gina", "gabe", "crew1", "crew2", "crew3",
-    "otto", "dirk", "aud",  "ori",  "refu", "xss",  "tina",  "tess",
+    "otto", "dirk", "aud",  "ori",  "refu", "xss",  "tina",  "tess", "pia", "pete",
 };
 
 static void start_on(iam_httpd_t *h, const char *tag, const char *extra)
@@ -732,7 +732,10 @@ START_TEST(test_member_join_and_leave)
 
     ck_access("jon", "/sources/web/", 403);
     r = post_form("/iam/members/jon", kv("action", "join", "group", "analysts", NULL));
-    ck_see_other(&r, "/iam/members/jon", "updated");
+    ck_see_other(&r, "/iam/members/jon", "joined&who=analysts");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/members/jon?done=joined&who=analysts");
+    ck_has(r.body, "Added to analysts.");
     resp_free(&r);
     ck_access("jon", "/sources/web/", 200);
     ck_access("jon", "/sources/ios/", 200);
@@ -740,13 +743,22 @@ START_TEST(test_member_join_and_leave)
     r = get_as("olivia", "/iam/members/jon");
     ck_has(r.body, "<td>Source Read-only</td><td>All current and future</td><td><a "
                    "href=\"/iam/groups/analysts\">Group analysts</a></td>");
-    ck_has(r.body, "name=\"group\" value=\"analysts\""); /* its leave button */
+    /* its leave button asks first, naming whom and what */
+    ck_has(r.body, "href=\"/iam/members/jon?confirm=leave&amp;group=analysts\" aria-label=\"Remove "
+                   "jon from analysts\">Remove from group</a>");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/members/jon?confirm=leave&group=analysts");
+    ck_has(r.body, "Remove <strong>jon</strong> from <strong>analysts</strong>?");
+    ck_has(r.body, "name=\"action\" value=\"leave\"");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/members/jon?confirm=leave&group=nosuch");
+    ck_assert_int_eq(r.status, 404);
     resp_free(&r);
     r = get_as("olivia", "/iam/groups/analysts");
     ck_has(r.body, "href=\"/iam/members/jon\"");
     resp_free(&r);
     r = post_form("/iam/members/jon", kv("action", "leave", "group", "analysts", NULL));
-    ck_see_other(&r, "/iam/members/jon", "updated");
+    ck_see_other(&r, "/iam/members/jon", "left&who=analysts");
     resp_free(&r);
     ck_access("jon", "/sources/web/", 403);
     r = get_as("olivia", "/iam/members/jon");
@@ -828,6 +840,102 @@ START_TEST(test_group_create)
 }
 END_TEST
 
+/* The value of the hidden field `name` in a page (malloc'd), or NULL. */
+static char *hidden_value(const char *body, const char *name)
+{
+    char pat[128];
+    const char *at, *end;
+
+    snprintf(pat, sizeof(pat), "type=\"hidden\" name=\"%s\" value=\"", name);
+    if (!body || !(at = strstr(body, pat)))
+        return NULL;
+    at += strlen(pat);
+    end = strchr(at, '"');
+    return end ? strndup(at, (size_t)(end - at)) : NULL;
+}
+
+/* Ticked members survive any number of searches (issue 13: tick pia,
+ * search "pete", tick pete, save: the group held pete only); the chosen
+ * are carried by the form and can be dropped one by one; the button
+ * creates only what the review showed. */
+START_TEST(test_picks_survive_search)
+{
+    char *before = export_store(), *after, *print, *out;
+    resp_t r;
+
+    /* pia ticked, then a search for pete */
+    r = post_form("/iam/groups", kv("action", "preview", "name", "pickers", "member", "pia", "q",
+                                    "pete", NULL));
+    ck_assert_msg(r.status == 200, "%ld\n%s", r.status, shown(r.body));
+    ck_has(r.body, "<input type=\"hidden\" name=\"member\" value=\"pia\">");
+    ck_has(r.body, "name=\"unpick\" value=\"pia\" formnovalidate aria-label=\"Remove pia from the "
+                   "chosen members\"");
+    ck_has(r.body, "<input type=\"checkbox\" name=\"member\" value=\"pete\">");
+    ck_lacks(r.body, "<input type=\"checkbox\" name=\"member\" value=\"pia\">");
+    ck_has(r.body, "<h3>Members (1)</h3><ul><li>pia</li></ul>");
+    print = hidden_value(r.body, "reviewed");
+    ck_assert_ptr_nonnull(print);
+    resp_free(&r);
+    /* pete ticked and Create pressed at once: not what the review showed */
+    r = post_form("/iam/groups", kv("action", "create", "name", "pickers", "member", "pia",
+                                    "member", "pete", "reviewed", print, NULL));
+    ck_assert_int_eq(r.status, 200);
+    ck_has(r.body, "Review the members you ticked, then press Create User Group again.");
+    ck_has(r.body, "<h3>Members (2)</h3><ul><li>pia</li><li>pete</li></ul>");
+    after = export_store();
+    ck_same_store(before, after);
+    free(print);
+    print = hidden_value(r.body, "reviewed");
+    resp_free(&r);
+    /* dropping one from the chosen keeps the other */
+    r = post_form("/iam/groups", kv("name", "pickers", "member", "pia", "member", "pete", "unpick",
+                                    "pia", NULL));
+    ck_assert_int_eq(r.status, 200);
+    ck_has(r.body, "<h3>Members (1)</h3><ul><li>pete</li></ul>");
+    resp_free(&r);
+    /* as reviewed: both */
+    r = post_form("/iam/groups", kv("action", "create", "name", "pickers", "member", "pia",
+                                    "member", "pete", "reviewed", print, NULL));
+    ck_see_other(&r, "/iam/groups/pickers", "group-created");
+    resp_free(&r);
+    ck_assert_int_eq(iam_ctl(&srv, &out, "group show pickers"), 0);
+    ck_has(out, "pia");
+    ck_has(out, "pete");
+    free(out);
+    /* the same on the group's Add: chosen across searches, added as reviewed */
+    ctl_or_die(&srv, "group remove pickers pia pete");
+    r = post_form("/iam/groups/pickers",
+                  kv("action", "find-members", "member", "pia", "q", "pete", NULL));
+    ck_assert_int_eq(r.status, 200);
+    ck_has(r.body, "<input type=\"hidden\" name=\"member\" value=\"pia\">");
+    ck_has(r.body, "<h3>To be added (1)</h3><ul><li>pia</li></ul>");
+    free(print);
+    print = hidden_value(strstr(r.body, "<h2>Add members</h2>"), "reviewed");
+    resp_free(&r);
+    r = post_form("/iam/groups/pickers", kv("action", "add-members", "member", "pia", "member",
+                                            "pete", "reviewed", print, NULL));
+    ck_assert_int_eq(r.status, 200);
+    ck_has(r.body, "Review who will be added, then press Add again.");
+    free(print);
+    print = hidden_value(strstr(r.body, "<h2>Add members</h2>"), "reviewed");
+    resp_free(&r);
+    r = post_form("/iam/groups/pickers", kv("action", "add-members", "member", "pia", "member",
+                                            "pete", "reviewed", print, NULL));
+    ck_see_other(&r, "/iam/groups/pickers", "members-added&who=pia+and+pete+to+pickers");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/groups/pickers?done=members-added&who=pia+and+pete+to+pickers");
+    ck_has(r.body, "Added pia and pete to pickers.");
+    resp_free(&r);
+    ck_assert_int_eq(iam_ctl(&srv, &out, "group show pickers"), 0);
+    ck_has(out, "pia");
+    ck_has(out, "pete");
+    free(out);
+    free(print);
+    free(before);
+    free(after);
+}
+END_TEST
+
 START_TEST(test_group_preview_creates_nothing)
 {
     char *before = export_store(), *after;
@@ -837,11 +945,12 @@ START_TEST(test_group_preview_creates_nothing)
                   kv("action", "preview", "name", "preview-only", "role1", "source-admin", "scope1",
                      "resources", "items1", "checkout web", "member", "gina", NULL));
     ck_assert_msg(r.status == 200, "%ld\n%s", r.status, shown(r.body));
-    /* the permissions panel shows the roles; the form keeps what was typed */
-    ck_has(r.body, "<h2>Group permissions</h2><ul><li>Source Admin on resources checkout web</li>");
+    /* the review shows the roles and the members; the form keeps what was typed */
+    ck_has(r.body, "<h3>Group permissions</h3><ul><li>Source Admin on resources checkout web</li>");
+    ck_has(r.body, "<h3>Members (1)</h3><ul><li>gina</li>");
     ck_has(r.body, "name=\"name\" value=\"preview-only\"");
     ck_has(r.body, "value=\"checkout web\"");
-    ck_has(r.body, "name=\"member\" value=\"gina\" checked");
+    ck_has(r.body, "<input type=\"hidden\" name=\"member\" value=\"gina\">");
     ck_lacks(r.body, "<script");
     resp_free(&r);
     after = export_store();
@@ -988,7 +1097,7 @@ START_TEST(test_member_remove)
     ck_see_other(&r, "/iam/members", "removed");
     {
         char *loc = iam_test_header(r.headers, "Location");
-        ck_assert_str_eq(loc, "/iam/members?done=removed");
+        ck_assert_str_eq(loc, "/iam/members?done=removed&who=remy");
         free(loc);
     }
     resp_free(&r);
@@ -1193,7 +1302,7 @@ static const struct {
     {"remove an unknown member", "/iam/members/nobody-here", 1, "action=remove", FORM, NULL, 404,
      NULL},
     {"add no members", "/iam/groups/analysts", 1, "action=add-members", FORM, NULL, 400,
-     "Select at least one member"},
+     "Choose at least one member to add"},
     {"add an unknown member", "/iam/groups/analysts", 1, "action=add-members&member=nobody-here",
      FORM, NULL, 404, NULL},
     {"add a member twice", "/iam/groups/analysts", 1, "action=add-members&member=rita", FORM, NULL,
@@ -1489,6 +1598,7 @@ START_TEST(test_reflected_input_escaped)
         "/iam/groups?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
         "/iam/groups/analysts?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
         "/iam/members/sam?gq=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "/iam/groups/analysts?mq=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
         "/iam/groups/new?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
     };
     resp_t r;
@@ -1690,7 +1800,7 @@ START_TEST(test_names_new)
     }
     resp_free(&after);
     after = post_on_page(&r, kv("action", "remove", NULL), "Users");
-    ck_has(after.body, "Team member removed");
+    ck_has(after.body, "Removed new from the workspace.");
     resp_free(&after);
     resp_free(&r);
     ck_assert_int_ne(iam_ctl(&srv, &out, "member show new 2>&1"), 0);
@@ -1807,7 +1917,7 @@ START_TEST(test_team_groups_unavailable)
     }
     r = get_on(&team, "olivia", "/iam/members/tina");
     ck_has(r.body, "User groups are not available on the team plan.");
-    ck_has(r.body, "<button disabled>Add User Group</button>");
+    ck_has(r.body, "<button name=\"action\" value=\"join\" disabled>Add User Group</button>");
     resp_free(&r);
     r = get_on(&team, "olivia", "/iam/");
     ck_has(r.body, "<span class=\"plan\">team</span> plan");
@@ -1995,6 +2105,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, test_member_details);
     tcase_add_test(tc, test_group_create);
     tcase_add_test(tc, test_group_preview_creates_nothing);
+    tcase_add_test(tc, test_picks_survive_search);
     tcase_add_test(tc, test_group_add_and_remove_members);
     tcase_add_test(tc, test_group_grant_revoke_pii);
     tcase_add_test(tc, test_group_delete);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { LAUNCH, stepper } from '../e2e.mjs';
+import { LAUNCH, mainText, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -257,17 +257,19 @@ describe("owners' console", () => {
         assert.equal(await page.locator('select[name="role1"]').inputValue(), 'warehouse-read-only');
         await pick.check();
 
-        await navigate(() => page.getByRole('button', { name: 'Review permissions' }).click());
+        await navigate(() => page.getByRole('button', { name: 'Review', exact: true }).click());
         const panel = page.getByRole('complementary');
         assert.match(await panel.textContent(), /Warehouse Read-only/);
-        assert.ok(await page.getByRole('checkbox', { name: /Max Member/ }).isChecked(), 'max was unticked');
+        assert.match(await panel.textContent(), /Members \(1\)Max Member \(max\)/);
+        assert.ok(await page.getByRole('list', { name: 'Chosen members' }).getByText('Max Member (max)').isVisible(),
+                  'max is not among the chosen');
         await shot('04-create-group-review');
 
         await navigate(() => page.getByRole('button', { name: 'Create User Group' }).click());
         assert.equal(new URL(page.url()).pathname, '/iam/groups/growth');
         await assertHeading('growth');
         await assertNotice('User group created.');
-        const members = formWith('input[name="action"][value="remove-members"]');
+        const members = formWith('button[value="confirm-remove"]');
         assert.deepEqual((await members.getByRole('checkbox').all()).length, 1);
         assert.ok(await members.getByRole('checkbox', { name: 'max', exact: true }).isVisible());
         await shot('04-create-group');
@@ -279,14 +281,14 @@ describe("owners' console", () => {
         await expectAccess('dana', '/warehouses/main/', 403);
 
         await openMember('Dana Developer');
-        const join = formWith('input[name="action"][value="join"]');
+        const join = formWith('button[value="join"]');
         await join.getByRole('checkbox', { name: 'growth', exact: true }).check();
         await navigate(() => join.getByRole('button', { name: 'Add User Group' }).click());
-        await assertNotice('Changes saved.');
+        await assertNotice('Added to growth.');
         const row = page.getByRole('row').filter({ hasText: 'Warehouse Read-only' });
         assert.equal(await row.count(), 1);
         assert.match(await row.textContent(), /Group growth/);
-        assert.ok(await page.getByRole('button', { name: 'Remove from group' }).isVisible());
+        assert.ok(await page.getByRole('link', { name: 'Remove Dana Developer from growth' }).isVisible());
         await shot('05-add-to-group-from-member');
 
         await expectAccess('dana', '/warehouses/main/', 200);
@@ -296,15 +298,19 @@ describe("owners' console", () => {
         await expectAccess('sam', '/warehouses/main/', 403);
 
         await openGroup('growth');
-        assert.ok(await page.getByRole('heading', { name: '+ Add members' }).isVisible());
-        await search('Search members to add', 'sam');
-        const add = formWith('input[name="action"][value="add-members"]');
+        assert.ok(await page.getByRole('heading', { name: 'Add members' }).isVisible());
+        await search('Search members to add by name or email', 'sam');
+        const add = formWith('button[value="add-members"]');
         const pick = add.getByRole('checkbox', { name: /Sam Source-Admin/ });
         assert.equal(await pick.count(), 1);
         await pick.check();
-        await navigate(() => add.getByRole('button', { name: 'Add', exact: true }).click());
-        await assertNotice('Members added to the group.');
-        const members = formWith('input[name="action"][value="remove-members"]');
+        // ticked since the review: the page asks to review who will be added
+        await navigate(() => add.getByRole('button', { name: 'Add to growth' }).click());
+        await assertNotice('Review who will be added, then press Add again.');
+        assert.match(await formWith('button[value="add-members"]').textContent(), /To be added \(1\)Sam Source-Admin \(sam\)/);
+        await navigate(() => formWith('button[value="add-members"]').getByRole('button', { name: 'Add to growth' }).click());
+        await assertNotice('Added Sam Source-Admin to growth.');
+        const members = formWith('button[value="confirm-remove"]');
         assert.ok(await members.getByRole('checkbox', { name: 'sam', exact: true }).isVisible());
         await shot('06-add-to-group-from-group');
 
@@ -313,11 +319,14 @@ describe("owners' console", () => {
 
     step('07 remove a member from a group', async () => {
         await openGroup('growth');
-        const members = formWith('input[name="action"][value="remove-members"]');
+        const members = formWith('button[value="confirm-remove"]');
         await members.getByRole('checkbox', { name: 'sam', exact: true }).check();
-        await navigate(() => members.getByRole('button', { name: 'Remove selected' }).click());
-        await assertNotice('Members removed from the group.');
-        const left = formWith('input[name="action"][value="remove-members"]');
+        await navigate(() => members.getByRole('button', { name: 'Remove selected from growth…' }).click());
+        await assertHeading('Remove from group');
+        assert.match(await mainText(page), /Remove 1 member from growth\?/);
+        await navigate(() => page.getByRole('button', { name: 'Remove 1 member from growth' }).click());
+        await assertNotice('Removed Sam Source-Admin from growth.');
+        const left = formWith('button[value="confirm-remove"]');
         assert.equal(await left.getByRole('checkbox', { name: 'sam', exact: true }).count(), 0);
         assert.equal(await left.getByRole('checkbox').count(), 2); // max and dana
         await shot('07-remove-from-group');
@@ -337,7 +346,7 @@ describe("owners' console", () => {
 
         assert.equal(new URL(page.url()).pathname, '/iam/members');
         await assertHeading('Users');
-        await assertNotice('Team member removed from the workspace.');
+        await assertNotice('Removed dana from the workspace.');
         const table = page.getByRole('main').getByRole('table');
         assert.doesNotMatch(await table.textContent(), /dana/i);
         assert.match(await table.textContent(), /olivia@example\.com/);
@@ -349,7 +358,7 @@ describe("owners' console", () => {
 
         // The group lost her too.
         await openGroup('growth');
-        const members = formWith('input[name="action"][value="remove-members"]');
+        const members = formWith('button[value="confirm-remove"]');
         assert.equal(await members.getByRole('checkbox', { name: 'dana', exact: true }).count(), 0);
     });
 

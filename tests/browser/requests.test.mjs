@@ -338,7 +338,7 @@ describe('access requests', () => {
             name: 'Grant Warehouse Read-only on all warehouse resources', exact: true,
         }).click());
         assert.equal(new URL(page.url()).pathname, '/iam/');
-        await assertNotice(page, 'Request approved: the member has the access they asked for.');
+        await assertNotice(page, 'Approved the request of rita: they have the access they asked for.');
         await assertNoRequests(page);
         await shot(page, '16-request-approved');
 

@@ -213,7 +213,7 @@ describe('single sign-on', () => {
 
         await navigate(page, () => row.getByRole('button', { name: 'Grant Source Read-only on checkout', exact: true }).click());
         assert.equal((await page.getByRole('status').textContent()).trim(),
-                     'Request approved: the member has the access they asked for.');
+                     'Approved the request of nina: they have the access they asked for.');
         assert.equal(await requestRows(page).count(), 0);
 
         await navigate(page, () => page.goto(`${BASE}/iam/members/nina`, { waitUntil: 'load' }));

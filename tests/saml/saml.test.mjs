@@ -293,7 +293,7 @@ describe('SAML single sign-on', () => {
         // The button grants exactly what was asked for.
         await navigate(page, () => row.getByRole('button', { name: 'Grant Source Read-only on checkout', exact: true }).click());
         assert.equal((await page.getByRole('status').textContent()).trim(),
-                     'Request approved: the member has the access they asked for.');
+                     'Approved the request of nina: they have the access they asked for.');
         assert.equal(await requestRows(page).count(), 0);
         assert.deepEqual(member('nina').grants,
                          [{ role: 'source-read-only', scope: 'resources', resources: ['checkout'] }]);
