@@ -338,6 +338,11 @@ iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *
 /* Grants to a member (group == 0) or a group (group == 1). */
 iam_status_e iam_store_grant(iam_store_t *st, const char *actor, int group, const char *who,
                              const iam_grant_t *g, iam_err_t *err);
+/* Changes one grant in place: `old` exactly as the caller saw it (role,
+ * scope and every resource or label; else IAM_STALE) becomes `now`, of
+ * the same role, in one transaction. */
+iam_status_e iam_store_grant_edit(iam_store_t *st, const char *actor, int group, const char *who,
+                                  const iam_grant_t *old, const iam_grant_t *now, iam_err_t *err);
 /* Revokes: with scope ALL and no items, every grant of the role when
  * `whole_role`; else the given scope and items. */
 iam_status_e iam_store_revoke(iam_store_t *st, const char *actor, int group, const char *who,

@@ -433,17 +433,27 @@ static apr_array_header_t *read_role_rows(page_t *pg)
 
 /* Rows of a permissions table. A grant the plan does not honour (the
  * decision skips it) says so, and why. */
+/* Rows of a permissions table. A grant the plan does not honour (the
+ * decision skips it) says so, and why. With `action` (the holder's page),
+ * each row can be edited in place (its resources or labels) and removed;
+ * `holder` names whom the buttons act on; the last owner's Workspace
+ * Owner cannot be removed, and says so. */
 static void grants_rows(page_t *pg, const apr_array_header_t *grants, const char *via,
-                        const char *via_link, int via_group, const char *remove_action)
+                        const char *via_link, int via_group, const char *action,
+                        const char *holder, int last_owner)
 {
+    const iam_roles_t *roles = &pg->w->ws->roles;
     int i;
 
     for (i = 0; i < grants->nelts; i++) {
         const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
-        const char *why = iam_policy_ignored(&pg->w->ws->roles, pg->w->ws->plan, g, via_group);
-        ap_rprintf(R, "<tr%s><td>%s%s</td><td>%s%s</td><td>%s%s%s</td><td>",
-                   why ? " class=\"unavailable\"" : "",
-                   iam_h(P, iam_role_name(&pg->w->ws->roles, g->role)),
+        const iam_role_t *role = iam_roles_find(roles, g->role);
+        const char *why = iam_policy_ignored(roles, pg->w->ws->plan, g, via_group);
+        const char *text = iam_grant_text(P, roles, g);
+        ap_rprintf(R,
+                   "<tr%s><td data-label=\"Role\">%s%s</td><td data-label=\"Resources\">%s%s</td>"
+                   "<td data-label=\"From\">%s%s%s</td><td>",
+                   why ? " class=\"unavailable\"" : "", iam_h(P, iam_role_name(roles, g->role)),
                    why ? apr_pstrcat(P, " <span class=\"badge\">not honoured on the ",
                                      iam_h(P, iam_plan_name(pg->w->ws->plan)),
                                      " plan</span><div class=\"muted\">", iam_h(P, why),
@@ -454,30 +464,76 @@ static void grants_rows(page_t *pg, const apr_array_header_t *grants, const char
                                              : iam_h(P, iam_grant_scope_text(P, g)),
                    via_link ? "<a href=\"" : "", via_link ? via_link : "",
                    via_link ? apr_pstrcat(P, "\">", iam_h(P, via), "</a>", NULL) : iam_h(P, via));
-        if (remove_action) {
-            form_begin(pg, remove_action, "inline");
+        if (action && role && role->kind == IAM_ROLE_OWNER && last_owner) {
+            ap_rputs("<button class=\"secondary\" disabled>Remove</button> <span class=\"muted\">"
+                     "The last Workspace Owner: make another member an owner first.</span>",
+                     R);
+        } else if (action) {
+            if (role && role->kind == IAM_ROLE_PLAIN && !role->all_only) {
+                /* edit in place: the same role, other resources or labels */
+                ap_rprintf(R,
+                           "<details class=\"edit\"><summary aria-label=\"Edit %s of %s\">Edit"
+                           "</summary>",
+                           iam_h(P, text), iam_h(P, holder));
+                form_begin(pg, action, NULL);
+                hidden(pg, "action", "edit-grant");
+                hidden(pg, "rrole", g->role);
+                hidden(pg, "rscope", iam_scope_name(g->scope));
+                hidden(pg, "ritems", iam_grant_scope_text(P, g));
+                scope_select(pg, "escope", iam_scope_name(g->scope));
+                ap_rprintf(R,
+                           "<input type=\"text\" name=\"eitems\" value=\"%s\" aria-label=\"Resources "
+                           "or labels\"><button>Save</button></form></details> ",
+                           g->scope == IAM_SCOPE_ALL ? "" : iam_h(P, iam_grant_scope_text(P, g)));
+            }
+            form_begin(pg, action, "inline");
             hidden(pg, "action", "revoke");
             hidden(pg, "rrole", g->role);
             hidden(pg, "rscope", iam_scope_name(g->scope));
             hidden(pg, "ritems", iam_grant_scope_text(P, g));
-            ap_rputs("<button class=\"secondary\">Remove</button></form>", R);
+            ap_rprintf(R,
+                       "<button class=\"secondary\" aria-label=\"Remove %s from %s\">Remove</button>"
+                       "</form>",
+                       iam_h(P, text), iam_h(P, holder));
         }
         ap_rputs("</td></tr>\n", R);
     }
+}
+
+static iam_scope_e scope_of(const char *name)
+{
+    return !strcmp(name, "labels")      ? IAM_SCOPE_LABELS
+           : !strcmp(name, "resources") ? IAM_SCOPE_RESOURCES
+                                        : IAM_SCOPE_ALL;
 }
 
 /* The revoke buttons' grant. */
 static void read_revoke(page_t *pg, iam_grant_t *g)
 {
     apr_array_header_t *items = iam_web_words(P, field(pg, "ritems"));
-    const char *scope = field(pg, "rscope");
 
     g->role = field(pg, "rrole");
-    g->scope = !strcmp(scope, "labels")      ? IAM_SCOPE_LABELS
-               : !strcmp(scope, "resources") ? IAM_SCOPE_RESOURCES
-                                             : IAM_SCOPE_ALL;
+    g->scope = scope_of(field(pg, "rscope"));
     g->nitems = g->scope == IAM_SCOPE_ALL ? 0 : items->nelts;
     g->items = (const char **)items->elts;
+}
+
+/* An edit: the grant as shown (*old) and as it becomes (*now); -1 refused. */
+static int read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now)
+{
+    apr_array_header_t *items = iam_web_words(P, field(pg, "eitems"));
+
+    read_revoke(pg, old);
+    now->role = old->role;
+    now->scope = scope_of(field(pg, "escope"));
+    if (now->scope == IAM_SCOPE_ALL && items->nelts) {
+        refuse_input(pg, "A grant on all resources names none: choose \"Specific resources\" or "
+                         "\"Resources with labels\".");
+        return -1;
+    }
+    now->nitems = items->nelts;
+    now->items = (const char **)items->elts;
+    return 0;
 }
 
 /* ---- access requests ---- */
@@ -1164,14 +1220,15 @@ static int page_member(page_t *pg, const char *login)
     ap_rputs("</div>\n<h2>Permissions</h2><table><tr><th>Role</th><th>Resources</th>"
              "<th>From</th><th></th></tr>\n",
              R);
-    grants_rows(pg, m->grants, "Direct", NULL, 0, self);
+    grants_rows(pg, m->grants, "Direct", NULL, 0, self, *m->name ? m->name : m->login,
+                last_owner);
     for (i = 0; i < m->groups->nelts; i++) {
         const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
         iam_group_t *g;
         if (iam_store_group_get(pg->w->st, P, gname, &g, &err) != IAM_OK)
             return store_failed(pg, &err);
         grants_rows(pg, g->grants, apr_pstrcat(P, "Group ", g->name, NULL), group_link(pg, g->name),
-                    1, NULL);
+                    1, NULL, NULL, 0);
     }
     if (!m->grants->nelts)
         ap_rputs("<tr><td>Workspace Member</td><td>Minimal workspace access</td>"
@@ -1325,6 +1382,11 @@ static int post_member(page_t *pg, const char *login)
     } else if (!strcmp(action, "revoke")) {
         read_revoke(pg, &g);
         st = iam_store_revoke(pg->w->st, pg->w->actor, 0, login, &g, 0, &err);
+    } else if (!strcmp(action, "edit-grant")) {
+        iam_grant_t now;
+        if (read_edit(pg, &g, &now) < 0)
+            return page_member(pg, login);
+        st = iam_store_grant_edit(pg->w->st, pg->w->actor, 0, login, &g, &now, &err);
     } else if (!strcmp(action, "find-groups") || *field(pg, "unpick")) {
         return page_member(pg, login); /* the group picker: nothing saved */
     } else if (!strcmp(action, "join") || !strcmp(action, "leave")) {
@@ -1681,7 +1743,7 @@ static int page_group(page_t *pg, const char *name)
             return rc;
     } else {
         ap_rputs("<table><tr><th>Role</th><th>Resources</th><th>From</th><th></th></tr>", R);
-        grants_rows(pg, g->grants, "This group", NULL, 1, self);
+        grants_rows(pg, g->grants, "This group", NULL, 1, self, g->name, 0);
         ap_rputs("</table><h2>Add a role</h2>", R);
         form_begin(pg, self, "card");
         hidden(pg, "action", "grant");
@@ -1786,6 +1848,12 @@ static int post_group(page_t *pg, const char *name)
     } else if (!strcmp(action, "revoke")) {
         read_revoke(pg, &g);
         st = iam_store_revoke(pg->w->st, pg->w->actor, 1, name, &g, 0, &err);
+        back = with_query(P, back, "tab=permissions");
+    } else if (!strcmp(action, "edit-grant")) {
+        iam_grant_t now;
+        if (read_edit(pg, &g, &now) < 0)
+            return page_group(pg, name);
+        st = iam_store_grant_edit(pg->w->st, pg->w->actor, 1, name, &g, &now, &err);
         back = with_query(P, back, "tab=permissions");
     } else if (!strcmp(action, "pii")) {
         sp.pii = *field(pg, "pii") != '\0';

@@ -2962,6 +2962,48 @@ iam_status_e iam_store_revoke(iam_store_t *st, const char *actor, int group, con
     return write_op(st, actor, err, revoke_op, &c);
 }
 
+typedef struct {
+    int group;
+    const char *who;
+    const iam_grant_t *old, *now;
+} edit_ctx_t;
+
+static void grant_edit_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    edit_ctx_t *c = data;
+    holder_t h;
+    int idx;
+
+    if (strcmp(c->old->role, c->now->role)) {
+        tx_fail(t, IAM_INVALID, "an edit keeps the role: remove the grant and add the other role");
+        return;
+    }
+    if (!load_holder(t, c->group, c->who, &h))
+        return;
+    idx = find_grant(h.grants, c->old->role, c->old);
+    if (idx < 0 || (c->old->scope != IAM_SCOPE_ALL &&
+                    !same_items(&APR_ARRAY_IDX(h.grants, idx, iam_grant_t), c->old))) {
+        tx_fail(t, IAM_STALE, "the grant of %s changed after you saw it: look at it again",
+                h.label);
+        return;
+    }
+    remove_grant(h.grants, idx);
+    if (!merge_grant(t, h.grants, c->now, roles, plan, c->group, h.label, 1))
+        return;
+    if (h.m)
+        settle_later(t, h.m->login);
+    else
+        settle_group_later(t, h.g->name);
+    save_holder(t, &h, "grant.edit");
+}
+
+iam_status_e iam_store_grant_edit(iam_store_t *st, const char *actor, int group, const char *who,
+                                  const iam_grant_t *old, const iam_grant_t *now, iam_err_t *err)
+{
+    edit_ctx_t c = {group, who, old, now};
+    return write_op(st, actor, err, grant_edit_op, &c);
+}
+
 /* ---- groups ---- */
 
 static iam_group_t *tx_group_create(tx_t *t, const char *name, iam_plan_e plan)

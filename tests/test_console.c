@@ -57,7 +57,7 @@ static void ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
 /* Logins the tests change, one or more per test; all can log in. */
 static const char *const test_members[] = {
     "gwen", "jon",  "dora", "remy", "gina", "gabe", "crew1", "crew2", "crew3",
-    "otto", "dirk", "aud",  "ori",  "refu", "xss",  "tina",  "tess", "pia", "pete",
+    "otto", "dirk", "aud",  "ori",  "refu", "xss",  "tina",  "tess", "pia", "pete", "edie",
 };
 
 static void start_on(iam_httpd_t *h, const char *tag, const char *extra)
@@ -393,11 +393,11 @@ static const struct {
       "name=\"action\" value=\"invite\""},
      {0}},
     {"/iam/members/sam",
-     {"<h1>Sam Source-Admin</h1>", "<td>Source Admin</td><td>checkout</td><td>Direct</td>",
+     {"<h1>Sam Source-Admin</h1>", "<td data-label=\"Role\">Source Admin</td><td data-label=\"Resources\">checkout</td><td data-label=\"From\">Direct</td>",
       "name=\"rrole\" value=\"source-admin\""},
      {"Workspace Owner</span>"}},
     {"/iam/members/rita",
-     {"<h1>Rita Reader</h1>", "<td>Source Read-only</td><td>All current and future</td>",
+     {"<h1>Rita Reader</h1>", "<td data-label=\"Role\">Source Read-only</td><td data-label=\"Resources\">All current and future</td>",
       "Group analysts</a>"},
      {0}},
     {"/iam/members/olivia",
@@ -416,7 +416,7 @@ static const struct {
       "Source Read-only on all"},
      {0}},
     {"/iam/groups/analysts?tab=permissions",
-     {"<h1>analysts</h1>", "<td>Source Read-only</td><td>All current and future</td>", "This group",
+     {"<h1>analysts</h1>", "<td data-label=\"Role\">Source Read-only</td><td data-label=\"Resources\">All current and future</td>", "This group",
       "value=\"pii\""},
      {0}},
     {"/iam/groups/analysts?confirm=delete",
@@ -630,7 +630,7 @@ START_TEST(test_invite)
     ck_has(r.body, "<h1>Ivy Invitee</h1>");
     ck_has(r.body, "Invitation saved.");
     ck_has(r.body, "<span class=\"badge invited\">invited</span>");
-    ck_has(r.body, "<td>Source Admin</td><td>checkout</td><td>Direct</td>");
+    ck_has(r.body, "<td data-label=\"Role\">Source Admin</td><td data-label=\"Resources\">checkout</td><td data-label=\"From\">Direct</td>");
     resp_free(&r);
     r = get_as("olivia", "/iam/members?q=IVY@");
     ck_has(r.body, "ivy@example.com");
@@ -679,7 +679,7 @@ START_TEST(test_member_grant_and_revoke)
     ck_assert_int_eq(access_on(&srv, "gwen", "POST", "/warehouses/main/"), 403);
     r = get_as("olivia", "/iam/members/gwen?done=updated");
     ck_has(r.body, "Changes saved.");
-    ck_has(r.body, "<td>Warehouse Read-only</td><td>All current and future</td><td>Direct</td>");
+    ck_has(r.body, "<td data-label=\"Role\">Warehouse Read-only</td><td data-label=\"Resources\">All current and future</td><td data-label=\"From\">Direct</td>");
     resp_free(&r);
     /* the page's Remove button */
     r = post_form("/iam/members/gwen", kv("action", "revoke", "rrole", "warehouse-read-only",
@@ -704,7 +704,7 @@ START_TEST(test_member_grant_and_revoke)
     ck_access("gwen", "/sources/web/", 403);
     ck_access("gwen", "/sources/checkout/", 200);
     r = get_as("olivia", "/iam/members/gwen");
-    ck_has(r.body, "<td>Source Admin</td><td>checkout</td><td>Direct</td>");
+    ck_has(r.body, "<td data-label=\"Role\">Source Admin</td><td data-label=\"Resources\">checkout</td><td data-label=\"From\">Direct</td>");
     resp_free(&r);
 }
 END_TEST
@@ -721,7 +721,65 @@ START_TEST(test_member_labels_grant)
     ck_access("tess", "/sources/web/", 200);
     ck_access("tess", "/sources/ios/", 403);
     r = get_as("olivia", "/iam/members/tess");
-    ck_has(r.body, "<td>Source Read-only</td><td>labels env:prod</td><td>Direct</td>");
+    ck_has(r.body, "<td data-label=\"Role\">Source Read-only</td><td data-label=\"Resources\">labels env:prod</td><td data-label=\"From\">Direct</td>");
+    resp_free(&r);
+}
+END_TEST
+
+/* A grant is edited in place: one resource dropped from "Source Admin on
+ * checkout, web" without removing and adding it again; an edit of a grant
+ * that changed since the page was drawn is refused. The last owner's
+ * Workspace Owner cannot be removed, and the page says why before the click. */
+START_TEST(test_grant_edit_in_place)
+{
+    char *before, *after;
+    resp_t r;
+
+    ctl_or_die(&srv, "grant --member edie source-admin --resource checkout web");
+    ck_access("edie", "/sources/web/", 200);
+    r = get_as("olivia", "/iam/members/edie");
+    ck_has(r.body, "<summary aria-label=\"Edit Source Admin on resources checkout web of edie\">");
+    ck_has(r.body, "aria-label=\"Remove Source Admin on resources checkout web from edie\"");
+    ck_has(r.body, "name=\"eitems\" value=\"checkout web\"");
+    resp_free(&r);
+    r = post_form("/iam/members/edie",
+                  kv("action", "edit-grant", "rrole", "source-admin", "rscope", "resources",
+                     "ritems", "checkout web", "escope", "resources", "eitems", "checkout", NULL));
+    ck_see_other(&r, "/iam/members/edie", "updated");
+    resp_free(&r);
+    ck_access("edie", "/sources/web/", 403);
+    ck_access("edie", "/sources/checkout/", 200);
+    /* the same post again: the grant is no longer what it says */
+    before = export_store();
+    r = post_form("/iam/members/edie",
+                  kv("action", "edit-grant", "rrole", "source-admin", "rscope", "resources",
+                     "ritems", "checkout web", "escope", "resources", "eitems", "web", NULL));
+    ck_assert_int_eq(r.status, 409);
+    ck_has(r.body, "changed after you saw it");
+    after = export_store();
+    ck_same_store(before, after);
+    resp_free(&r);
+    free(before);
+    free(after);
+    /* to labels, and a bad edit changes nothing */
+    r = post_form("/iam/members/edie",
+                  kv("action", "edit-grant", "rrole", "source-admin", "rscope", "resources",
+                     "ritems", "checkout", "escope", "all", "eitems", "checkout", NULL));
+    ck_assert_int_eq(r.status, 400);
+    ck_has(r.body, "A grant on all resources names none");
+    resp_free(&r);
+    r = post_form("/iam/members/edie",
+                  kv("action", "edit-grant", "rrole", "source-admin", "rscope", "resources",
+                     "ritems", "checkout", "escope", "labels", "eitems", "env:prod", NULL));
+    ck_see_other(&r, "/iam/members/edie", "updated");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/members/edie");
+    ck_has(r.body, "<td data-label=\"Resources\">labels env:prod</td>");
+    resp_free(&r);
+    /* the last owner */
+    r = get_as("olivia", "/iam/members/olivia");
+    ck_has(r.body, "<button class=\"secondary\" disabled>Remove</button> <span class=\"muted\">The "
+                   "last Workspace Owner: make another member an owner first.</span>");
     resp_free(&r);
 }
 END_TEST
@@ -741,7 +799,7 @@ START_TEST(test_member_join_and_leave)
     ck_access("jon", "/sources/ios/", 200);
     ck_assert_int_eq(access_on(&srv, "jon", "POST", "/sources/web/"), 403);
     r = get_as("olivia", "/iam/members/jon");
-    ck_has(r.body, "<td>Source Read-only</td><td>All current and future</td><td><a "
+    ck_has(r.body, "<td data-label=\"Role\">Source Read-only</td><td data-label=\"Resources\">All current and future</td><td data-label=\"From\"><a "
                    "href=\"/iam/groups/analysts\">Group analysts</a></td>");
     /* its leave button asks first, naming whom and what */
     ck_has(r.body, "href=\"/iam/members/jon?confirm=leave&amp;group=analysts\" aria-label=\"Remove "
@@ -1024,7 +1082,7 @@ START_TEST(test_group_grant_revoke_pii)
     ck_access("otto", "/sources/ios/", 403);
     ck_access("otto", "/sources/checkout/", 403);
     r = get_as("olivia", "/iam/groups/ops?tab=permissions");
-    ck_has(r.body, "<td>Source Read-only</td><td>labels env:prod</td><td>This group</td>");
+    ck_has(r.body, "<td data-label=\"Role\">Source Read-only</td><td data-label=\"Resources\">labels env:prod</td><td data-label=\"From\">This group</td>");
     resp_free(&r);
     r = get_as("olivia", "/iam/members/otto");
     ck_has(r.body, "Group ops</a>");
@@ -1756,7 +1814,7 @@ START_TEST(test_slash_in_names)
     after =
         post_on_page(&r, kv("action", "grant", "role", "warehouse-read-only", "scope", "all", NULL),
                      "Url Person");
-    ck_has(after.body, "<td>Warehouse Read-only</td><td>All current and future</td>");
+    ck_has(after.body, "<td data-label=\"Role\">Warehouse Read-only</td><td data-label=\"Resources\">All current and future</td>");
     resp_free(&after);
     resp_free(&r);
     r = follow_link("/iam/groups?q=emea", "sales/emea");
@@ -1785,7 +1843,7 @@ START_TEST(test_names_new)
     free(h1);
     after = post_on_page(&r, kv("action", "grant", "role", "identity-admin", "scope", "all", NULL),
                          "Newton New");
-    ck_has(after.body, "<td>Identity Admin</td>");
+    ck_has(after.body, "<td data-label=\"Role\">Identity Admin</td>");
     resp_free(&r);
     /* its confirmation page removes it */
     {
@@ -2102,6 +2160,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, test_member_grant_and_revoke);
     tcase_add_test(tc, test_member_labels_grant);
     tcase_add_test(tc, test_member_join_and_leave);
+    tcase_add_test(tc, test_grant_edit_in_place);
     tcase_add_test(tc, test_member_details);
     tcase_add_test(tc, test_group_create);
     tcase_add_test(tc, test_group_preview_creates_nothing);

@@ -1544,6 +1544,44 @@ START_TEST(test_request_lifecycle)
 }
 END_TEST
 
+/* A grant edited in place: exactly the grant shown (else IAM_STALE), the
+ * same role, validated as any grant, audited once. */
+START_TEST(test_grant_edit)
+{
+    iam_grant_t old = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("checkout", "web"));
+    iam_grant_t now = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("checkout"));
+    iam_grant_t other = grant_of("source-read-only", IAM_SCOPE_RESOURCES, ITEMS("checkout"));
+    iam_grant_t labels = grant_of("source-admin", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    iam_grant_t owner = all_of("workspace-owner");
+    iam_member_t *m;
+
+    add("olivia", NULL, 1);
+    add("bob", NULL, 0);
+    OK(iam_store_grant(st, "test", 0, "bob", &old, &ierr));
+    OK(iam_store_grant_edit(st, "test", 0, "bob", &old, &now, &ierr));
+    m = member("bob");
+    ck_assert_int_eq(m->grants->nelts, 1);
+    ck_assert_str_eq(items_text(grant_in(m->grants, "source-admin")), "checkout");
+    ck_assert_str_eq(audit_actions(1), "grant.edit");
+    /* what was shown is no longer so */
+    EXPECT(IAM_STALE, iam_store_grant_edit(st, "test", 0, "bob", &old, &now, &ierr));
+    /* another role is no edit */
+    EXPECT(IAM_INVALID, iam_store_grant_edit(st, "test", 0, "bob", &now, &other, &ierr));
+    /* to labels; then a role granted on all only cannot go to resources */
+    OK(iam_store_grant_edit(st, "test", 0, "bob", &now, &labels, &ierr));
+    ck_assert_int_eq(grant_in(member("bob")->grants, "source-admin")->scope, IAM_SCOPE_LABELS);
+    now = grant_of("workspace-owner", IAM_SCOPE_RESOURCES, ITEMS("checkout"));
+    EXPECT(IAM_INVALID, iam_store_grant_edit(st, "test", 0, "olivia", &owner, &now, &ierr));
+    ck_assert_int_eq(info().owners, 1);
+    /* a group's */
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &old, &ierr));
+    now = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("ios"));
+    OK(iam_store_grant_edit(st, "test", 1, "eng", &old, &now, &ierr));
+    ck_assert_str_eq(items_text(grant_in(group("eng")->grants, "source-admin")), "ios");
+}
+END_TEST
+
 START_TEST(test_member_count)
 {
     long n;
@@ -2632,6 +2670,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_login_case);
     tcase_add_test(tc, test_request_revisions);
     tcase_add_test(tc, test_request_lifecycle);
+    tcase_add_test(tc, test_grant_edit);
     tcase_add_test(tc, test_member_count);
     suite_add_tcase(s, tc);
 
