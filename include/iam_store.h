@@ -56,6 +56,7 @@ typedef struct {
     int pii;
     long long created;          /* unix seconds */
     long long last_seen;        /* unix seconds; 0: never (updated hourly at most) */
+    int provisioned;            /* made by just-in-time provisioning at first login */
     apr_array_header_t *grants; /* iam_grant_t */
     apr_array_header_t *groups; /* const char *: group names */
 } iam_member_t;

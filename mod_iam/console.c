@@ -656,13 +656,13 @@ static void requests_table(page_t *pg, apr_array_header_t *list, const char *act
     for (i = 0; i < list->nelts; i++) {
         iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
         if (show_who)
-            ap_rprintf(R, "<tr><td><a href=\"%s\">%s</a></td>", member_link(pg, q->login),
-                       iam_h(P, q->login));
+            ap_rprintf(R, "<tr><td data-label=\"Member\"><a href=\"%s\">%s</a></td>",
+                       member_link(pg, q->login), iam_h(P, q->login));
         else
             ap_rputs("<tr>", R);
         ap_rprintf(R,
-                   "<td>%s access to %s <div class=\"muted\">%s</div></td><td>%s</td>"
-                   "<td>%s</td><td>",
+                   "<td data-label=\"Asks for\">%s access to %s <div class=\"muted\">%s</div>"
+                   "</td><td data-label=\"Message\">%s</td><td data-label=\"When\">%s</td><td>",
                    iam_h(P, iam_level_name(q->level)), iam_h(P, request_what(P, q)),
                    iam_h(P, q->path),
                    *q->message ? iam_h(P, q->message)
@@ -761,6 +761,25 @@ static int page_confirm_owner(page_t *pg)
 
 /* ---- overview ---- */
 
+static const char *plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* Whether just-in-time provisioning makes members here, in words. */
+static const char *provisioning_text(page_t *pg)
+{
+    if (!iam_auto_provision(R->server))
+        return "<strong>Just-in-time provisioning is off:</strong> only invited people and "
+               "members get in.";
+    if (pg->w->ws->plan != IAM_PLAN_BUSINESS)
+        return "<strong>Just-in-time provisioning is turned on, but the plan has none:</strong> "
+               "only invited people and members get in.";
+    return "<strong>Just-in-time provisioning is on:</strong> whoever signs in through the "
+           "identity provider and is not a member becomes a Workspace Member with minimal "
+           "access (marked <span class=\"badge\">provisioned</span> in Users).";
+}
+
 static int page_home(page_t *pg)
 {
     iam_workspace_info_t info;
@@ -774,13 +793,15 @@ static int page_home(page_t *pg)
         return store_failed(pg, &err);
     begin(pg, "Overview", "home");
     ap_rprintf(R,
-               "<div class=\"card\"><p><strong>%d</strong> team members · <strong>%d</strong> "
-               "user groups · <strong>%d</strong> Workspace Owner%s · <span class=\"plan\">%s"
-               "</span> plan</p><p><a class=\"button\" href=\"%s\">Invite Team Member</a> "
+               "<div class=\"card\"><p><strong>%d</strong> %s · <strong>%d</strong> %s · "
+               "<strong>%d</strong> %s · <span class=\"plan\">%s</span> plan</p><p>%s</p>"
+               "<p><a class=\"button\" href=\"%s\">Invite Team Member</a> "
                "<a class=\"button\" href=\"%s\">Create User Group</a></p></div>\n",
-               info.members, info.groups, info.owners, info.owners == 1 ? "" : "s",
-               iam_h(P, iam_plan_name(pg->w->ws->plan)), link_to(pg, "/members/new"),
-               link_to(pg, "/groups/new"));
+               info.members, plural(info.members, "team member", "team members"), info.groups,
+               plural(info.groups, "user group", "user groups"), info.owners,
+               plural(info.owners, "Workspace Owner", "Workspace Owners"),
+               iam_h(P, iam_plan_name(pg->w->ws->plan)), provisioning_text(pg),
+               link_to(pg, "/members/new"), link_to(pg, "/groups/new"));
     ap_rprintf(R, "<h2>Access requests (%d)</h2>", requests->nelts);
     if (requests->nelts)
         requests_table(pg, requests, link_to(pg, "/"), 1);
@@ -837,6 +858,39 @@ static const char *ago(apr_pool_t *p, long long t)
     return apr_psprintf(p, "%" APR_INT64_T_FMT " days ago", (apr_int64_t)(d / 86400));
 }
 
+/* Links that switch between views of one page, marked up as tabs:
+ * names[i] leads to hrefs[i] (escaped already); `current` is selected. */
+static void view_tabs(page_t *pg, const char *label, int n, const char *const *names,
+                      const char *const *hrefs, int current)
+{
+    int i;
+
+    ap_rprintf(R, "<div class=\"tabs\" role=\"tablist\" aria-label=\"%s\">", label);
+    for (i = 0; i < n; i++)
+        ap_rprintf(R, "<a role=\"tab\" href=\"%s\" aria-selected=\"%s\"%s>%s</a>", hrefs[i],
+                   i == current ? "true" : "false", i == current ? " class=\"current\"" : "",
+                   names[i]);
+    ap_rputs("</div>", R);
+}
+
+/* A member's own grants, short: "Source Admin on checkout, web; Warehouse
+ * Read-only on all" (plain text). */
+static const char *grants_brief(page_t *pg, const apr_array_header_t *grants)
+{
+    const char *out = "";
+    int i, j;
+
+    for (i = 0; i < grants->nelts; i++) {
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        const char *on = g->scope == IAM_SCOPE_ALL ? "all" : "";
+        for (j = 0; g->scope != IAM_SCOPE_ALL && j < g->nitems; j++)
+            on = apr_pstrcat(P, on, j ? ", " : "", g->items[j], NULL);
+        out = apr_pstrcat(P, out, i ? "; " : "", iam_role_name(&pg->w->ws->roles, g->role),
+                          " on ", on, NULL);
+    }
+    return *out ? out : "Workspace Member";
+}
+
 static int page_members(page_t *pg)
 {
     const char *q = apr_table_get(pg->w->query, "q"), *after = apr_table_get(pg->w->query, "after");
@@ -855,12 +909,13 @@ static int page_members(page_t *pg)
         iam_store_member_count(pg->w->st, P, q, want, &n, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Users", "users");
-    ap_rprintf(R,
-               "<p><a href=\"%s\"%s>All</a> · <a href=\"%s?status=active\"%s>Active</a> · "
-               "<a href=\"%s?status=invited\"%s>Invited</a></p>",
-               link_to(pg, "/members"), want < 0 ? " aria-current=\"page\"" : "",
-               link_to(pg, "/members"), want == IAM_ACTIVE ? " aria-current=\"page\"" : "",
-               link_to(pg, "/members"), want == IAM_INVITED ? " aria-current=\"page\"" : "");
+    {
+        static const char *const names[] = {"All", "Active", "Invited"};
+        const char *hrefs[] = {link_to(pg, "/members"), link_to(pg, "/members?status=active"),
+                               link_to(pg, "/members?status=invited")};
+        view_tabs(pg, "Members by status", 3, names, hrefs,
+                  want < 0 ? 0 : want == IAM_ACTIVE ? 1 : 2);
+    }
     ap_rprintf(R,
                "<div class=\"toolbar\"><form method=\"get\" action=\"%s\" role=\"search\">"
                "<input type=\"hidden\" name=\"status\" value=\"%s\">"
@@ -881,15 +936,20 @@ static int page_members(page_t *pg)
     for (i = 0; i < list->nelts; i++) {
         iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
         ap_rprintf(R,
-                   "<tr><td><a href=\"%s\">%s</a><div class=\"muted\">%s</div></td><td>%s</td>"
-                   "<td><span class=\"badge %s\">%s</span></td><td>%s</td><td>%s</td>"
-                   "<td>%s</td></tr>\n",
+                   "<tr><td data-label=\"Name\"><a href=\"%s\">%s</a><div class=\"muted\">%s"
+                   "</div></td><td data-label=\"Email\">%s</td><td data-label=\"Status\"><span "
+                   "class=\"badge %s\">%s</span>%s</td><td data-label=\"Direct roles\">%s</td>"
+                   "<td data-label=\"Groups\">%s</td><td data-label=\"Last seen\">%s</td></tr>\n",
                    member_link(pg, m->login), iam_h(P, *m->name ? m->name : m->login),
                    iam_h(P, m->login), iam_h(P, m->email),
                    m->status == IAM_INVITED ? "invited" : "active",
                    m->status == IAM_INVITED ? "invited" : "active",
-                   iam_h(P, iam_roles_summary(P, &pg->w->ws->roles, m)),
-                   iam_h(P, iam_names_text(P, m->groups)), iam_h(P, ago(P, m->last_seen)));
+                   m->provisioned ? " <span class=\"badge\" title=\"Made a member by just-in-time "
+                                    "provisioning at their first login\">provisioned</span>"
+                                  : "",
+                   iam_h(P, grants_brief(pg, m->grants)),
+                   iam_h(P, m->groups->nelts ? apr_array_pstrcat(P, m->groups, ',') : "none"),
+                   iam_h(P, ago(P, m->last_seen)));
     }
     /* the count of what the filter shows, not of the whole workspace */
     ap_rprintf(R, "</table><p class=\"muted\">%ld %s%s%s%s.", n,
@@ -1201,11 +1261,15 @@ static int page_member(page_t *pg, const char *login)
     last_owner = owner && info.owners <= 1;
     self = member_link(pg, m->login);
     begin(pg, *m->name ? m->name : m->login, "users");
-    ap_rprintf(R, "<div class=\"card\"><p>%s · %s · <span class=\"badge %s\">%s</span>%s</p>",
+    ap_rprintf(R, "<div class=\"card\"><p>%s · %s · <span class=\"badge %s\">%s</span>%s%s</p>",
                iam_h(P, m->login), *m->email ? iam_h(P, m->email) : "no email",
                m->status == IAM_INVITED ? "invited" : "active",
                m->status == IAM_INVITED ? "invited" : "active",
-               owner ? " <span class=\"badge owner\">Workspace Owner</span>" : "");
+               owner ? " <span class=\"badge owner\">Workspace Owner</span>" : "",
+               m->provisioned ? " <span class=\"badge\">provisioned</span> <span class=\"muted\">"
+                                "made a member by just-in-time provisioning at their first login"
+                                "</span>"
+                              : "");
     if (last_owner)
         ap_rputs("<p class=\"muted\">This is the workspace's last Workspace Owner: they cannot be "
                  "removed or demoted until another member is an owner.</p>",
@@ -1231,8 +1295,8 @@ static int page_member(page_t *pg, const char *login)
                     1, NULL, NULL, 0);
     }
     if (!m->grants->nelts)
-        ap_rputs("<tr><td>Workspace Member</td><td>Minimal workspace access</td>"
-                 "<td>Direct</td><td></td></tr>",
+        ap_rputs("<tr><td data-label=\"Role\">Workspace Member</td><td data-label=\"Resources\">"
+                 "Minimal workspace access</td><td data-label=\"From\">Direct</td><td></td></tr>",
                  R);
     ap_rputs("</table>\n<h2>Add a role</h2>", R);
     form_begin(pg, self, "card");
@@ -1510,7 +1574,9 @@ static int page_groups(page_t *pg)
                 P, roles, j ? ", " : "",
                 iam_grant_text(P, &pg->w->ws->roles, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
                 NULL);
-        ap_rprintf(R, "<tr><td><a href=\"%s\">%s</a></td><td>%d</td><td>%s</td></tr>",
+        ap_rprintf(R,
+                   "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a></td><td "
+                   "data-label=\"Members\">%d</td><td data-label=\"Roles\">%s</td></tr>",
                    group_link(pg, g->name), iam_h(P, g->name), g->members->nelts,
                    *roles ? iam_h(P, roles) : "<span class=\"muted\">none</span>");
     }
@@ -1732,12 +1798,14 @@ static int page_group(page_t *pg, const char *name)
     self = group_link(pg, g->name);
     tab = tab && !strcmp(tab, "permissions") ? "permissions" : "members";
     begin(pg, g->name, "groups");
-    ap_rprintf(R,
-               "<p><a href=\"%s\"%s>Members (%d)</a> · <a href=\"%s\"%s>"
-               "Permissions</a></p><div class=\"cols\"><div>",
-               self, !strcmp(tab, "members") ? " aria-current=\"page\"" : "", g->members->nelts,
-               link_to(pg, "%s", with_query(P, group_path(P, g->name), "tab=permissions")),
-               !strcmp(tab, "permissions") ? " aria-current=\"page\"" : "");
+    {
+        const char *names[] = {apr_psprintf(P, "Members (%d)", g->members->nelts), "Permissions"};
+        const char *hrefs[] = {self, link_to(pg, "%s", with_query(P, group_path(P, g->name),
+                                                                  "tab=permissions"))};
+        view_tabs(pg, apr_psprintf(P, "The group %s", iam_h(P, g->name)), 2, names, hrefs,
+                  !strcmp(tab, "permissions"));
+    }
+    ap_rputs("<div class=\"cols\"><div>", R);
     if (!strcmp(tab, "members")) {
         if ((rc = group_members_tab(pg, g, self)) != OK)
             return rc;
@@ -1920,8 +1988,9 @@ static int page_roles(page_t *pg)
         const iam_role_t *r = &roles->role[i];
         int allowed = iam_plan_allows_role(pg->w->ws->plan, r);
         ap_rprintf(R,
-                   "<tr%s><td>%s <span class=\"muted\">%s</span></td><td>%s</td><td>%s</td>"
-                   "<td>%s</td><td>%s%s</td></tr>",
+                   "<tr%s><td data-label=\"Role\">%s <span class=\"muted\">%s</span></td><td "
+                   "data-label=\"Type\">%s</td><td data-label=\"Level\">%s</td><td "
+                   "data-label=\"Scopes\">%s</td><td>%s%s</td></tr>",
                    allowed ? "" : " class=\"unavailable\"", iam_h(P, r->name), iam_h(P, r->slug),
                    r->type ? iam_h(P, r->type) : "every type",
                    r->kind == IAM_ROLE_OWNER    ? "admin, and this console"
@@ -2044,8 +2113,10 @@ static int page_tokens(page_t *pg)
     for (i = 0; i < list->nelts; i++) {
         iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
         ap_rprintf(R,
-                   "<tr%s><td><code>%s</code></td><td>%s</td><td>%s <div class=\"muted\">made "
-                   "by %s</div></td><td>%s</td><td>%s</td><td>%s</td><td>",
+                   "<tr%s><td data-label=\"Token\"><code>%s</code></td><td "
+                   "data-label=\"Description\">%s</td><td data-label=\"Owner\">%s <div "
+                   "class=\"muted\">made by %s</div></td><td data-label=\"Created\">%s</td><td "
+                   "data-label=\"Last used\">%s</td><td data-label=\"Status\">%s</td><td>",
                    t->dead ? " class=\"unavailable\"" : "", iam_h(P, t->id),
                    iam_h(P, t->description), iam_h(P, t->owner), iam_h(P, t->creator),
                    iam_h(P, iam_time_text(P, t->created)),
@@ -2054,10 +2125,11 @@ static int page_tokens(page_t *pg)
                                          iam_h(P, iam_time_text(P, t->dead)), ": ",
                                          iam_h(P, t->dead_why), NULL)
                            : "<span class=\"badge active\">alive</span>");
-        form_begin(pg, link_to(pg, "/tokens"), "inline");
-        hidden(pg, "action", "revoke");
-        hidden(pg, "id", t->id);
-        ap_rprintf(R, "<button class=\"secondary\">%s</button></form></td></tr>",
+        ap_rprintf(R,
+                   "<a class=\"button secondary\" href=\"%s\" aria-label=\"%s the token %s (%s)\">"
+                   "%s</a></td></tr>",
+                   link_to(pg, "/tokens?confirm=revoke&id=%s", iam_url_query(P, t->id)),
+                   t->dead ? "Delete" : "Revoke", iam_h(P, t->id), iam_h(P, t->description),
                    t->dead ? "Delete" : "Revoke");
     }
     if (list->nelts)
@@ -2069,6 +2141,40 @@ static int page_tokens(page_t *pg)
              "id=\"description\" name=\"description\" required placeholder=\"Nightly sync from "
              "HR\"><p><button>Create token</button></p></form>",
              R);
+    iam_page_end(pg->w);
+    return OK;
+}
+
+/* Revoking (or deleting a dead) token asks first, naming it. */
+static int page_token_revoke(page_t *pg, const char *id)
+{
+    apr_array_header_t *list;
+    iam_token_t *t = NULL;
+    iam_err_t err;
+    int i;
+
+    if (iam_store_token_list(pg->w->st, P, &list, &err) != IAM_OK)
+        return store_failed(pg, &err);
+    for (i = 0; id && i < list->nelts && !t; i++) {
+        if (!strcmp(APR_ARRAY_IDX(list, i, iam_token_t *)->id, id))
+            t = APR_ARRAY_IDX(list, i, iam_token_t *);
+    }
+    if (!t)
+        return not_found(pg, "There is no such token: it may have been deleted.", "/tokens",
+                         "Back to Tokens");
+    begin(pg, t->dead ? "Delete token" : "Revoke token", "tokens");
+    ap_rprintf(R,
+               "<div class=\"card\"><p>%s the token <code>%s</code> (%s) of %s?%s</p>",
+               t->dead ? "Delete" : "Revoke", iam_h(P, t->id), iam_h(P, t->description),
+               iam_h(P, t->owner),
+               t->dead ? " It is dead already; only its record goes."
+                       : " Every script that presents it is refused from then on.");
+    form_begin(pg, link_to(pg, "/tokens"), "inline");
+    hidden(pg, "action", "revoke");
+    hidden(pg, "id", t->id);
+    ap_rprintf(R,
+               "<button class=\"danger\">%s %s</button></form> <a href=\"%s\">Cancel</a></div>",
+               t->dead ? "Delete" : "Revoke", iam_h(P, t->id), link_to(pg, "/tokens"));
     iam_page_end(pg->w);
     return OK;
 }
@@ -2095,7 +2201,7 @@ static int post_tokens(page_t *pg)
             refused(pg, &err);
             return page_tokens(pg);
         }
-        return see_other(pg, "/tokens", "token-revoked");
+        return see_other_who(pg, "/tokens", "token-revoked", field(pg, "id"));
     }
     refuse_input(pg, "Unknown action.");
     return page_tokens(pg);
@@ -2172,8 +2278,11 @@ static int route(page_t *pg)
         return confirm && !strcmp(confirm, "delete") ? page_group_delete(pg, name)
                                                      : page_group(pg, name);
     }
-    if (!strcmp(sub, "tokens"))
+    if (!strcmp(sub, "tokens")) {
+        if (!post && confirm && !strcmp(confirm, "revoke"))
+            return page_token_revoke(pg, apr_table_get(w->query, "id"));
         return post ? post_tokens(pg) : page_tokens(pg);
+    }
     if (post)
         return HTTP_METHOD_NOT_ALLOWED;
     if (!strcmp(sub, "resources"))

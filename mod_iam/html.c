@@ -75,16 +75,17 @@ void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                "<title>%s · Access management</title>"
                "<link rel=\"stylesheet\" href=\"%s/static/console.css\"></head>\n<body>\n"
+               "<a class=\"skip\" href=\"#main\">Skip to the main content</a>\n"
                "<header><div class=\"brand\">Access management</div>"
                "<div class=\"who\">%s · <span class=\"plan\">%s plan</span></div></header>\n"
-               "<nav>",
+               "<nav aria-label=\"Console\">",
                iam_h(p, title), iam_h(p, w->base), iam_h(p, r->user),
                iam_h(p, iam_plan_name(w->ws->plan)));
     for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
         ap_rprintf(r, "<a href=\"%s%s\"%s>%s</a>", iam_h(p, w->base), tabs[i].path,
                    !strcmp(tab, tabs[i].tab) ? " class=\"current\" aria-current=\"page\"" : "",
                    tabs[i].label);
-    ap_rprintf(r, "</nav>\n<main>\n<h1>%s</h1>\n", iam_h(p, title));
+    ap_rprintf(r, "</nav>\n<main id=\"main\" tabindex=\"-1\">\n<h1>%s</h1>\n", iam_h(p, title));
     if (notice && *notice)
         ap_rprintf(r, "<p class=\"notice%s\" role=\"%s\">%s</p>\n", error ? " error" : "",
                    error ? "alert" : "status", iam_h(p, notice));
@@ -142,4 +143,33 @@ const char iam_console_css[] =
     ".empty{padding:24px;text-align:center;color:var(--muted)}\n"
     "fieldset{border:1px solid var(--line);border-radius:8px;margin:12px 0;padding:8px 14px}\n"
     "legend{font-weight:600;padding:0 6px}\n"
-    ".default-action{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}\n";
+    ".default-action{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}\n"
+    /* keyboard users see where they are; the skip link shows when focused */
+    ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}\n"
+    ".skip{position:absolute;left:-10000px;top:0;background:#fff;padding:8px 12px;z-index:10}\n"
+    ".skip:focus{left:8px}\n"
+    "main:focus{outline:none}\n"
+    /* in-page tabs (Users by status, a group's members and permissions) */
+    ".tabs{display:flex;flex-wrap:wrap;gap:4px;margin:0 0 12px;border-bottom:1px solid var(--line)}\n"
+    ".tabs a{padding:8px 12px;color:var(--muted);text-decoration:none;border-bottom:2px solid "
+    "transparent}\n"
+    ".tabs a.current{color:var(--ink);border-bottom-color:var(--accent);font-weight:600}\n"
+    /* nothing a value holds (an email, a long name, an audit text) widens the page */
+    "td,li,p,code,.notice{overflow-wrap:anywhere}\n"
+    "ul.chosen{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:6px}\n"
+    "ul.chosen li{background:#edf0f7;border-radius:14px;padding:2px 4px 2px 12px}\n"
+    "button.link{background:none;border:0;color:var(--accent);padding:2px 6px;"
+    "text-decoration:underline}\n"
+    "details.edit{display:inline-block}details.edit summary{cursor:pointer;color:var(--accent)}\n"
+    "details.edit form{margin:6px 0}\n"
+    /* a phone: the tab bar wraps, tables become stacked cards, fields fit */
+    "@media(max-width:640px){header{flex-wrap:wrap;gap:4px;padding:10px 14px}"
+    "nav{flex-wrap:wrap;padding:0 8px}nav a{padding:8px 10px}main{padding:14px}"
+    "table,tbody,tr,td{display:block;width:100%}tr:has(>th){display:none}"
+    "tr{border:1px solid var(--line);border-radius:8px;margin:0 0 10px;background:var(--card)}"
+    "td{border:0;padding:4px 12px}"
+    "td[data-label]::before{content:attr(data-label);display:block;font-size:12px;"
+    "color:var(--muted);font-weight:600}"
+    "input[type=text],input[type=email],input[type=search],select,textarea{min-width:0;"
+    "width:100%}.toolbar{flex-wrap:wrap;gap:8px}.toolbar form{width:100%}"
+    ".row{align-items:stretch}.cols{grid-template-columns:1fr}}\n";

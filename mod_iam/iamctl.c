@@ -641,7 +641,8 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
             (err = iam_json_get_str(o, "name", 0, &m->name, p)) ||
             (err = iam_json_get_str(o, "status", 0, &s, p)) ||
             (err = iam_json_get_grants(o, p, &m->grants)) ||
-            (err = iam_json_get_bool(o, "pii", &m->pii)))
+            (err = iam_json_get_bool(o, "pii", &m->pii)) ||
+            (err = iam_json_get_bool(o, "provisioned", &m->provisioned)))
             return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
         if (!m->grants)
             m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));

@@ -132,10 +132,11 @@ json_t *iam_json_names(const apr_array_header_t *names)
 json_t *iam_json_member(apr_pool_t *p, const iam_member_t *m)
 {
     return json_pack(
-        "{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:o, s:o}", "login", m->login, "email", m->email,
+        "{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:o, s:o}", "login", m->login, "email", m->email,
         "name", m->name, "status", m->status == IAM_INVITED ? "invited" : "active", "owner",
-        iam_grants_owner(m->grants), "pii", m->pii, "created", iam_time_text(p, m->created),
-        "groups", iam_json_names(m->groups), "grants", iam_json_grants(m->grants));
+        iam_grants_owner(m->grants), "pii", m->pii, "provisioned", m->provisioned, "created",
+        iam_time_text(p, m->created), "groups", iam_json_names(m->groups), "grants",
+        iam_json_grants(m->grants));
 }
 
 json_t *iam_json_group(apr_pool_t *p, const iam_group_t *g, int with_members)
@@ -205,8 +206,9 @@ const char *iam_json_get_bool(json_t *o, const char *key, int *out)
     if (!v)
         return NULL;
     if (!json_is_boolean(v))
-        return !strcmp(key, "pii") ? "\"pii\" must be true or false"
-                                   : "a flag must be true or false";
+        return !strcmp(key, "pii")           ? "\"pii\" must be true or false"
+               : !strcmp(key, "provisioned") ? "\"provisioned\" must be true or false"
+                                             : "a flag must be true or false";
     *out = json_is_true(v);
     return NULL;
 }

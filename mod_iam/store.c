@@ -421,6 +421,7 @@ static apr_array_header_t *r_grants(rbuf_t *r)
 #define FLAT_DIRECT 0xffffffffUL
 #define FLAT_BY_REF 1
 #define FLAT_COPY_MAX 512
+#define FLAT_PROVISIONED 1 /* byte 3: made by just-in-time provisioning */
 
 /* Adds a string to the pool; returns its offset. */
 static unsigned long pool_str(wbuf_t *pool, const char *s)
@@ -471,7 +472,7 @@ static MDB_val encode_member(apr_pool_t *p, const iam_member_t *m, const apr_arr
     w_u8(&w, MEMBER_FORMAT);
     w_u8(&w, (unsigned)m->status);
     w_u8(&w, m->pii ? 1 : 0);
-    w_u8(&w, 0);
+    w_u8(&w, m->provisioned ? FLAT_PROVISIONED : 0); /* flags; older releases ignore them */
     w_u64(&w, (unsigned long long)m->created);
     w_u64(&w, (unsigned long long)m->last_seen);
     w_u32(&w, pool_str(&pool, m->login));
@@ -582,6 +583,7 @@ static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t 
     names = items + nitems + ngrants;
 
     m->status = (iam_member_status_e)d[1];
+    m->provisioned = d[3] & FLAT_PROVISIONED ? 1 : 0;
     m->pii = d[2] ? 1 : 0;
     m->created = (long long)((unsigned long long)be32(d + 4) << 32 | be32(d + 8));
     m->last_seen = (long long)((unsigned long long)be32(d + 12) << 32 | be32(d + 16));
@@ -4032,6 +4034,7 @@ static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
     if (!(m = tx_member_add(t, c->login, c->email, c->name, IAM_ACTIVE, 0)))
         return;
     m->last_seen = (long long)time(NULL);
+    m->provisioned = 1;
     put_member(t, m);
     *c->what = IAM_ARRIVE_PROVISIONED;
     audit(t, "member.provision", m->login, "", describe_member(t, m));

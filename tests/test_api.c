@@ -477,7 +477,7 @@ END_TEST
 
 /* ---- members ---- */
 
-#define MEMBER_KEYS "login,email,name,status,owner,pii,created,groups,grants"
+#define MEMBER_KEYS "login,email,name,status,owner,pii,provisioned,created,groups,grants"
 
 START_TEST(test_members_list)
 {

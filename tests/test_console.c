@@ -370,11 +370,19 @@ static const struct {
     const char *want[8];
     const char *absent[4];
 } pages[] = {
-    {"/iam/", {"<h1>Overview</h1>", "team members", "/iam/members/new", "/iam/groups/new"}, {0}},
+    {"/iam/",
+     {"<h1>Overview</h1>", "team members", "/iam/members/new", "/iam/groups/new",
+      "<a class=\"skip\" href=\"#main\">Skip to the main content</a>", "<main id=\"main\"",
+      "Just-in-time provisioning is off:"},
+     {"user groups user groups", "1 Workspace Owners"}},
     /* the seed's four members; nora is in the password file only */
     {"/iam/members",
      {"<h1>Users</h1>", "href=\"/iam/members/olivia\"", "href=\"/iam/members/sam\"",
-      "href=\"/iam/members/rita\"", "href=\"/iam/members/max\""},
+      "href=\"/iam/members/rita\"", "href=\"/iam/members/max\"",
+      "<div class=\"tabs\" role=\"tablist\" aria-label=\"Members by status\"><a role=\"tab\" "
+      "href=\"/iam/members\" aria-selected=\"true\" class=\"current\">All</a>",
+      /* the role column names the resources too */
+      "<td data-label=\"Direct roles\">Source Admin on checkout</td>"},
      {"href=\"/iam/members/nora\""}},
     /* by email, case-insensitively */
     {"/iam/members?q=RITA@EXAMPLE",
@@ -1911,7 +1919,7 @@ static long listed_count(const char *body, int *rows)
 {
     const char *p = strstr(body, "</table><p class=\"muted\">");
 
-    *rows = count_of(body, "<tr><td><a href=\"/iam/member");
+    *rows = count_of(body, "<tr><td data-label=\"Name\"><a href=\"/iam/member");
     return p ? strtol(p + 25, NULL, 10) : -1;
 }
 

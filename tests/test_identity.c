@@ -351,13 +351,27 @@ START_TEST(test_provision_first_request)
     ck_assert_msg(has(body, "<"), "no home page: %s", body);
     ck_active_member(&srv, "jane", "jane@corp.example", "Jane Doe");
     ck_assert_int_eq(nmembers(&srv), before + 1);
-    /* a Workspace Member: no grants, no groups */
+    /* a Workspace Member: no grants, no groups; marked as provisioned */
     {
         json_t *m = member_of(&srv, "jane");
         ck_assert_int_eq(json_array_size(json_object_get(m, "grants")), 0);
         ck_assert_int_eq(json_array_size(json_object_get(m, "groups")), 0);
+        ck_assert_msg(json_is_true(json_object_get(m, "provisioned")), "jane is not marked");
+        json_decref(m);
+        m = member_of(&srv, "sam");
+        ck_assert_msg(json_is_false(json_object_get(m, "provisioned")), "sam is marked");
         json_decref(m);
     }
+    /* the console shows it: the overview says provisioning is on, Users marks her */
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/", NULL, NULL, NULL, &body, NULL), 200);
+    ck_assert_msg(has(body, "Just-in-time provisioning is on:"), "%s", tail(body));
+    free(body);
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/members?q=jane", NULL, NULL, NULL, &body,
+                          NULL),
+                     200);
+    ck_assert_msg(has(body, "class=\"badge\" title=\"Made a member by just-in-time provisioning"),
+                  "%s", tail(body));
+    free(body);
     ck_assert_int_eq(naudit(&srv, "member.provision", "jane", "system"), 1);
     ck_assert_int_eq(naudit(&srv, "member.provision", "jane", NULL), 1);
     log = iam_httpd_log(&srv);
@@ -621,17 +635,15 @@ static char *row_of(const char *html, const char *login)
     return strndup(start, end ? (size_t)(end - start) : strlen(start));
 }
 
-/* The last cell of a row: "Last seen". */
+/* The "Last seen" cell of a row. */
 static char *last_cell(const char *row)
 {
-    const char *p = row, *q;
+    static const char mark[] = "<td data-label=\"Last seen\">";
+    const char *q = strstr(row, mark);
 
-    while ((q = strstr(p, "<td>")) != NULL && strstr(q + 4, "<td>"))
-        p = q + 4;
-    q = strstr(p, "<td>");
     if (!q)
         return strdup("");
-    q += 4;
+    q += strlen(mark);
     return strndup(q, strcspn(q, "<"));
 }
 
@@ -663,7 +675,7 @@ START_TEST(test_users_tab_status_and_last_seen)
     ck_assert_msg(*row_of(inv, "ivy@corp.example"), "%s", inv);
     ck_assert_msg(!*row_of(inv, "ike@corp.example"), "ike is still invited:\n%s", inv);
     ck_assert_msg(!*row_of(inv, "sam") && !*row_of(inv, "olivia"), "%s", inv);
-    ck_assert_msg(count_of(inv, "<tr><td>") == count_of(inv, "badge invited\">invited"), "%s", inv);
+    ck_assert_msg(count_of(inv, "<tr><td data-label=\"Name\">") == count_of(inv, "badge invited\">invited"), "%s", inv);
     /* active: ike, sam, olivia; not ivy */
     ck_assert_msg(*row_of(act, "ike@corp.example") && *row_of(act, "sam") && *row_of(act, "olivia"),
                   "%s", act);
@@ -1738,13 +1750,32 @@ START_TEST(test_token_console)
                      200);
     ck_assert_msg(has(list, t.id) && has(list, "from console"), "%s", list);
     ck_assert_msg(!has(list, t.secret) && !has(list, "Copy the token now"), "%s", list);
-    /* revoked from the list's form */
+    /* revoked from the list: its button asks first, naming the token */
+    ck_assert_msg(has(list, xprintf("href=\"/iam/tokens?confirm=revoke&amp;id=%s\" "
+                                    "aria-label=\"Revoke the token %s (from console)\"",
+                                    t.id, t.id)),
+                  "%s", tail(list));
+    ck_assert_int_eq(call(&srv, "olivia", "GET", xprintf("/iam/tokens?confirm=revoke&id=%s", t.id),
+                          NULL, NULL, NULL, &body, NULL),
+                     200);
+    ck_assert_msg(has(body, xprintf("Revoke the token <code>%s</code> (from console) of olivia?",
+                                    t.id)),
+                  "%s", tail(body));
     ck_assert_int_eq(call(&srv, "olivia", "POST", "/iam/tokens", FORM,
-                          xprintf("csrf=%s&action=revoke&id=%s", iam_test_csrf(list), t.id), NULL,
+                          xprintf("csrf=%s&action=revoke&id=%s", iam_test_csrf(body), t.id), NULL,
                           &body, &hdrs),
                      303);
-    ck_assert_msg(has(iam_test_header(hdrs, "Location"), "/iam/tokens?done=token-revoked"), "%s",
-                  hdrs);
+    ck_assert_msg(has(iam_test_header(hdrs, "Location"),
+                      xprintf("/iam/tokens?done=token-revoked&who=%s", t.id)),
+                  "%s", hdrs);
+    ck_assert_int_eq(call(&srv, "olivia", "GET",
+                          xprintf("/iam/tokens?done=token-revoked&who=%s", t.id), NULL, NULL, NULL,
+                          &body, NULL),
+                     200);
+    ck_assert_msg(has(body, xprintf("Revoked the token %s:", t.id)), "%s", tail(body));
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens?confirm=revoke&id=tok_000000000000",
+                          NULL, NULL, NULL, &body, NULL),
+                     404);
     ck_assert_int_eq(naudit(&srv, "token.revoke", t.id, "console:olivia"), 1);
     ck_invalid_token(&srv, t.token, "GET", NULL);
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &list, NULL),
