@@ -251,6 +251,10 @@ iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t
 iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
                                   int limit, apr_array_header_t **out, iam_err_t *err);
 
+/* An entry's before and after texts are cut at this many bytes, and "..."
+ * appended: a member with a thousand grants still writes a small record. */
+#define IAM_AUDIT_TEXT_MAX 4000
+
 /* The workspace's 32-byte secret (CSRF tokens), made on first use. */
 iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err);
 

@@ -1869,7 +1869,7 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
  * 'A' + u64 big-endian sequence -> who, when, what, on whom, before, after.
  * Written by audit() in the transaction of the change it records. */
 
-#define AUDIT_TEXT_MAX 4000
+#define AUDIT_TEXT_MAX IAM_AUDIT_TEXT_MAX
 
 static const char *describe_grants(apr_pool_t *p, const apr_array_header_t *grants)
 {
@@ -1887,14 +1887,42 @@ static const char *describe_grants(apr_pool_t *p, const apr_array_header_t *gran
     return grants->nelts ? s : "none";
 }
 
+/* A name as a description holds it: bare, unless it could pass for the
+ * syntax around it (a '=' in a display name, a ',' or ']' in a group's);
+ * then in double quotes, a backslash before each '"' and backslash in it,
+ * so the audit's reader (audit_text.c) reads it back exactly. Grants need
+ * none: slugs, resource names and labels hold none of these. */
+static const char *describe_text(apr_pool_t *p, const char *s)
+{
+    char *out, *o;
+
+    if (!strpbrk(s, "\"\\=[],"))
+        return s;
+    out = o = apr_palloc(p, 2 * strlen(s) + 3);
+    *o++ = '"';
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
 static const char *describe_member(tx_t *t, const iam_member_t *m)
 {
     apr_array_header_t *groups = apr_array_make(t->p, 4, sizeof(const char *));
+    int i;
 
     tx_each_link(t, 'm', m->login, add_name, groups);
+    for (i = 0; i < groups->nelts; i++)
+        APR_ARRAY_IDX(groups, i, const char *) =
+            describe_text(t->p, APR_ARRAY_IDX(groups, i, const char *));
     return apr_psprintf(t->p, "status=%s email=%s name=%s pii=%s grants=[%s] groups=[%s]",
-                        m->status == IAM_INVITED ? "invited" : "active", m->email, m->name,
-                        m->pii ? "yes" : "no", describe_grants(t->p, m->grants),
+                        m->status == IAM_INVITED ? "invited" : "active", m->email,
+                        describe_text(t->p, m->name), m->pii ? "yes" : "no",
+                        describe_grants(t->p, m->grants),
                         groups->nelts ? apr_array_pstrcat(t->p, groups, ',') : "");
 }
 
