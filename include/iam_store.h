@@ -254,6 +254,18 @@ iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long 
 /* An entry's before and after texts are cut at this many bytes, and "..."
  * appended: a member with a thousand grants still writes a small record. */
 #define IAM_AUDIT_TEXT_MAX 4000
+/* The entries one filtered query examines at most (see below). */
+#define IAM_AUDIT_SCAN_MAX 20000
+
+/* Which entries iam_store_audit_query returns. Each field that is set (not
+ * NULL, not "") must match, as iam_audit_match (iam_audit_text.h) says. */
+typedef struct {
+    const char *member; /* about this login */
+    const char *group;  /* about this group */
+    const char *actor;  /* by this login ("olivia") or actor ("server") */
+    const char *kind;   /* "member", "group", "grant", "request", "token", "workspace" */
+    long scan_max;      /* entries examined at most; 0: IAM_AUDIT_SCAN_MAX */
+} iam_audit_filter_t;
 
 /* The workspace's 32-byte secret (CSRF tokens), made on first use. */
 iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err);
