@@ -1,6 +1,7 @@
 /* mod_iam tests: the audit trail in words (iam_audit_text.h), driven by
  * entries written as the store writes them, by real operations on a real
- * store, and by damaged and cut texts. */
+ * store, and by damaged and cut texts; and the store's filtered trail
+ * (iam_store_audit_query), on real trails. */
 #include "iam_audit_text.h"
 #include "iam_store.h"
 #include "iam_test.h"
@@ -1027,6 +1028,148 @@ START_TEST(test_store_quotes_names)
 }
 END_TEST
 
+/* ---- the filtered trail ---- */
+
+static iam_audit_filter_t filter(const char *member, const char *group, const char *actor,
+                                 const char *kind, long scan_max)
+{
+    iam_audit_filter_t f = {member, group, actor, kind, scan_max};
+    return f;
+}
+
+/* The actions of a page, newest first. */
+static const char *actions_of(const apr_array_header_t *list)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; i < list->nelts; i++)
+        s = apr_pstrcat(pool, s, i ? " " : "", APR_ARRAY_IDX(list, i, iam_audit_t *)->action, NULL);
+    return s;
+}
+
+static const char *query(const iam_audit_filter_t *f, unsigned long long before, int limit,
+                         unsigned long long *next)
+{
+    apr_array_header_t *list;
+
+    OK(iam_store_audit_query(st, pool, before, limit, f, &list, next, &ierr));
+    return actions_of(list);
+}
+
+START_TEST(test_query_filters)
+{
+    iam_grant_t wh = grant_of("warehouse-admin", IAM_SCOPE_ALL, NULL);
+    iam_member_spec_t ms = {"max", NULL, NULL, IAM_ACTIVE, -1, NULL, NULL};
+    apr_array_header_t *groups = apr_array_make(pool, 1, sizeof(const char *));
+    iam_audit_filter_t f;
+    unsigned long long next;
+
+    OK(iam_store_member_add(st, "iamctl:root", "olivia", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(st, "console:olivia", "max", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_member_add(st, "console:olivia", "anna", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_group_create(st, "api:olivia", "eng", &ierr));
+    OK(iam_store_group_members(st, "console:olivia", "eng", 1, ITEMS("anna"), 1, &ierr));
+    APR_ARRAY_PUSH(groups, const char *) = "eng";
+    ms.groups = groups;
+    OK(iam_store_member_put(st, "console:olivia", &ms, 0, &ierr)); /* max joins eng */
+    OK(iam_store_grant(st, "api:olivia", 1, "eng", &wh, &ierr));
+    OK(iam_store_grant(st, "console:olivia", 0, "max", &wh, &ierr));
+    OK(iam_store_member_remove(st, "console:olivia", "anna", &ierr)); /* anna leaves eng */
+
+    f = filter(NULL, NULL, NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next),
+                     "member.remove grant grant member.update group.add-members group.create "
+                     "member.add member.add member.add");
+    ck_assert_uint_eq(next, 0);
+    f = filter("max", NULL, NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "grant member.update member.add");
+    f = filter("anna", NULL, NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "member.remove group.add-members member.add");
+    f = filter(NULL, "eng", NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next),
+                     "member.remove grant member.update group.add-members group.create");
+    f = filter(NULL, NULL, "olivia", NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next),
+                     "member.remove grant grant member.update group.add-members group.create "
+                     "member.add member.add");
+    f = filter(NULL, NULL, "root", NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "member.add");
+    f = filter(NULL, NULL, "api:olivia", NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "grant group.create");
+    /* grants: the grants, and whatever else changed some (olivia added as owner) */
+    f = filter(NULL, NULL, NULL, "grant", 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "grant grant member.add");
+    f = filter(NULL, NULL, NULL, "group", 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "group.add-members group.create");
+    f = filter("max", "eng", "olivia", "member", 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "member.update");
+    f = filter("nobody", NULL, NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "");
+    ck_assert_uint_eq(next, 0);
+    /* pages: a full page says where to go on */
+    f = filter(NULL, "eng", NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 2, &next), "member.remove grant");
+    ck_assert_uint_eq(next, 7); /* the grant to eng, 7th entry, filled the page */
+    ck_assert_str_eq(query(&f, next, 2, &next), "member.update group.add-members");
+    ck_assert_str_eq(query(&f, next, 2, &next), "group.create");
+    ck_assert_uint_eq(next, 0);
+    /* NULL filter: all, as iam_store_audit_list */
+    ck_assert_str_eq(query(NULL, 3, 0, &next), "member.add member.add");
+}
+END_TEST
+
+/* The scan stops after scan_max entries examined, and says where to go on:
+ * a rare match far back is found page after page, never by one long scan. */
+START_TEST(test_query_scan_bound)
+{
+    iam_audit_filter_t f = filter("rare", NULL, NULL, NULL, 10);
+    unsigned long long next = 0, before = 0;
+    const char *got = "";
+    int calls = 0, i;
+
+    OK(iam_store_member_add(st, "test", "olivia", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(st, "test", "rare", NULL, NULL, IAM_ACTIVE, 0, &ierr)); /* entry 2 */
+    for (i = 0; i < 48; i++) /* entries 3 to 50 */
+        OK(iam_store_set_plan(st, "test", i % 2 ? IAM_PLAN_BUSINESS : IAM_PLAN_TEAM, 0, &ierr));
+    do {
+        got = apr_pstrcat(pool, got, query(&f, before, 5, &next), NULL);
+        if (calls == 0) {
+            ck_assert_str_eq(got, ""); /* ten examined, none matched: not the end */
+            ck_assert_uint_eq(next, 41);
+        }
+        before = next;
+        calls++;
+    } while (next && calls < 100);
+    ck_assert_str_eq(got, "member.add");
+    ck_assert_int_eq(calls, 5); /* 50 entries, 10 a call */
+    /* the default bound: IAM_AUDIT_SCAN_MAX */
+    f.scan_max = 0;
+    ck_assert_str_eq(query(&f, 0, 5, &next), "member.add");
+    ck_assert_uint_eq(next, 0);
+}
+END_TEST
+
+/* The default bound on a trail longer than it: one call examines
+ * IAM_AUDIT_SCAN_MAX entries, the next goes on. */
+START_TEST(test_query_default_bound)
+{
+    iam_audit_filter_t f = filter("rare", NULL, NULL, NULL, 0);
+    unsigned long long next;
+    int i;
+
+    OK(iam_store_member_add(st, "test", "olivia", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(st, "test", "rare", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    for (i = 0; i < IAM_AUDIT_SCAN_MAX + 8; i++)
+        OK(iam_store_set_plan(st, "test", i % 2 ? IAM_PLAN_BUSINESS : IAM_PLAN_TEAM, 0, &ierr));
+    /* 20,010 entries: the newest 20,000 hold no match */
+    ck_assert_str_eq(query(&f, 0, 5, &next), "");
+    ck_assert_uint_eq(next, 11);
+    ck_assert_str_eq(query(&f, next, 5, &next), "member.add");
+    ck_assert_uint_eq(next, 0);
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 Suite *suite_audit_text(void)
@@ -1056,6 +1199,9 @@ Suite *suite_audit_text(void)
     tcase_set_timeout(tc, IAM_TIMEOUT_DISK);
     tcase_add_test(tc, test_every_action_has_words);
     tcase_add_test(tc, test_store_quotes_names);
+    tcase_add_test(tc, test_query_filters);
+    tcase_add_test(tc, test_query_scan_bound);
+    tcase_add_test(tc, test_query_default_bound);
     suite_add_tcase(s, tc);
 
     return s;
