@@ -134,7 +134,7 @@ bench: deps build
 # FUZZ_SECONDS; new inputs go to build/fuzz/corpus-NAME (the checked-in corpus
 # grows only by hand) and crashes to build/fuzz/crashes-NAME/. `make
 # fuzz-regress` (part of `make test`) runs each over its checked-in corpus once.
-FUZZ_TARGETS := store_records import names form json_body
+FUZZ_TARGETS := store_records import names form json_body audit_text
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 HTTPD_INC     = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
