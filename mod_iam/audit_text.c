@@ -493,7 +493,7 @@ static int read_request(apr_pool_t *p, const char *s, preq_t *q)
         return 0;
     if (*s && strncmp(s, ": ", 2))
         return 0;
-    q->level = apr_pstrndup(p, w[0], n[0]);
+    q->level = shown(p, apr_pstrndup(p, w[0], n[0])); /* a damaged record's "level" may be long */
     q->type = apr_pstrndup(p, w[1], n[1]);
     q->name = apr_pstrndup(p, w[2], n[2]);
     q->message = *s ? s + 2 : NULL;

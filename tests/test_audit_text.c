@@ -653,6 +653,19 @@ START_TEST(test_hostile_texts)
             apr_pool_clear(pool);
         }
     }
+    /* a damaged request whose words are long: cut, not carried whole */
+    {
+        char big[3001];
+        iam_audit_t a;
+
+        memset(big, 'x', 3000);
+        big[3000] = '\0';
+        a = entry("member:max", "request.open", "max", "",
+                  apr_pstrcat(pool, big, " ", big, " ", big, " (revision 1): ", big, NULL));
+        iam_audit_text_t t = described_sanely(&a);
+        ck_assert_int_lt(strlen(t.sentence), 1000);
+        ck_assert_int_lt(strlen(changes(&t)), 300);
+    }
     /* and an entry with no fields at all */
     {
         iam_audit_t a = {0, 0, NULL, NULL, NULL, NULL, NULL};
