@@ -16,6 +16,7 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              clang libclang-rt-14-dev
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c mod_iam/pathmap.c \
+              mod_iam/audit_text.c \
               mod_iam/httpdconf.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
               mod_iam/admin.c mod_iam/console.c mod_iam/api.c mod_iam/web.c mod_iam/html.c \
@@ -133,7 +134,7 @@ bench: deps build
 # FUZZ_SECONDS; new inputs go to build/fuzz/corpus-NAME (the checked-in corpus
 # grows only by hand) and crashes to build/fuzz/crashes-NAME/. `make
 # fuzz-regress` (part of `make test`) runs each over its checked-in corpus once.
-FUZZ_TARGETS := store_records import names form json_body
+FUZZ_TARGETS := store_records import names form json_body audit_text
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 HTTPD_INC     = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)

@@ -6,13 +6,15 @@
  * sets, formats 1 and 2), groups, access requests, API tokens, the custom
  * roles and an audit entry. What a decoder returns is then used the way the
  * module uses it: every string and grant item is read, the decision runs
- * over the grant sets, and the JSON forms are built.
+ * over the grant sets, the JSON forms are built, and an audit entry is
+ * described in words (audit_text.c).
  *
  * The decoders are static, so this file includes mod_iam/store.c itself
  * (fine for a fuzz target; the Makefile links the other shared sources
  * without store.c). */
 #include "../mod_iam/store.c"
 
+#include "iam_audit_text.h"
 #include "iam_present.h"
 
 #include <apr_general.h>
@@ -185,6 +187,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch(a->before);
         touch(a->after);
         drop(iam_json_audit(p, a));
+        {
+            iam_audit_text_t words;
+            iam_audit_describe(p, &roles, a, NULL, NULL, &words);
+            touch(words.sentence);
+        }
     }
 
     apr_pool_destroy(p);

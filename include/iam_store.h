@@ -278,6 +278,34 @@ iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t
 iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
                                   int limit, apr_array_header_t **out, iam_err_t *err);
 
+/* An entry's before and after texts are cut at this many bytes, and "..."
+ * appended: a member with a thousand grants still writes a small record. */
+#define IAM_AUDIT_TEXT_MAX 4000
+/* The entries one filtered query examines at most (see below). */
+#define IAM_AUDIT_SCAN_MAX 20000
+
+/* Which entries iam_store_audit_query returns. Each field that is set (not
+ * NULL, not "") must match, as iam_audit_match (iam_audit_text.h) says. */
+typedef struct {
+    const char *member; /* about this login */
+    const char *group;  /* about this group */
+    const char *actor;  /* by this login ("olivia") or actor ("server") */
+    const char *kind;   /* "member", "group", "grant", "request", "token", "workspace" */
+    long scan_max;      /* entries examined at most; 0: IAM_AUDIT_SCAN_MAX */
+} iam_audit_filter_t;
+
+/* The entries that pass `f` (NULL: all), newest first, older than `before`
+ * (0: from the newest), at most `limit` (0: no limit but the bound). The
+ * scan is bounded: it stops after f->scan_max entries examined
+ * (IAM_AUDIT_SCAN_MAX when 0 or f is NULL), so a filter that matches
+ * rarely costs the same on a trail of a million entries as on one of
+ * 20,000, and a short page is not the end. *next is the `before` to go on
+ * with (more may match further back), or 0 when no older entry is left. */
+iam_status_e iam_store_audit_query(iam_store_t *st, apr_pool_t *p, unsigned long long before,
+                                   int limit, const iam_audit_filter_t *f,
+                                   apr_array_header_t **out, unsigned long long *next,
+                                   iam_err_t *err);
+
 /* The workspace's 32-byte secret (CSRF tokens), made on first use. */
 iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err);
 

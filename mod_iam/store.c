@@ -26,12 +26,15 @@
  */
 #include "iam_store.h"
 
+#include "iam_audit_text.h"
+
 #include <apr_atomic.h>
 #include <apr_general.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <lmdb.h>
 #include <openssl/sha.h>
 #include <pthread.h>
@@ -1919,7 +1922,7 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
  * 'A' + u64 big-endian sequence -> who, when, what, on whom, before, after.
  * Written by audit() in the transaction of the change it records. */
 
-#define AUDIT_TEXT_MAX 4000
+#define AUDIT_TEXT_MAX IAM_AUDIT_TEXT_MAX
 
 static const char *describe_grants(apr_pool_t *p, const apr_array_header_t *grants)
 {
@@ -1937,14 +1940,42 @@ static const char *describe_grants(apr_pool_t *p, const apr_array_header_t *gran
     return grants->nelts ? s : "none";
 }
 
+/* A name as a description holds it: bare, unless it could pass for the
+ * syntax around it (a '=' in a display name, a ',' or ']' in a group's);
+ * then in double quotes, a backslash before each '"' and backslash in it,
+ * so the audit's reader (audit_text.c) reads it back exactly. Grants need
+ * none: slugs, resource names and labels hold none of these. */
+static const char *describe_text(apr_pool_t *p, const char *s)
+{
+    char *out, *o;
+
+    if (!strpbrk(s, "\"\\=[],"))
+        return s;
+    out = o = apr_palloc(p, 2 * strlen(s) + 3);
+    *o++ = '"';
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
 static const char *describe_member(tx_t *t, const iam_member_t *m)
 {
     apr_array_header_t *groups = apr_array_make(t->p, 4, sizeof(const char *));
+    int i;
 
     tx_each_link(t, 'm', m->login, add_name, groups);
+    for (i = 0; i < groups->nelts; i++)
+        APR_ARRAY_IDX(groups, i, const char *) =
+            describe_text(t->p, APR_ARRAY_IDX(groups, i, const char *));
     return apr_psprintf(t->p, "status=%s email=%s name=%s pii=%s grants=[%s] groups=[%s]",
-                        m->status == IAM_INVITED ? "invited" : "active", m->email, m->name,
-                        m->pii ? "yes" : "no", describe_grants(t->p, m->grants),
+                        m->status == IAM_INVITED ? "invited" : "active", m->email,
+                        describe_text(t->p, m->name), m->pii ? "yes" : "no",
+                        describe_grants(t->p, m->grants),
                         groups->nelts ? apr_array_pstrcat(t->p, groups, ',') : "");
 }
 
@@ -2019,41 +2050,98 @@ static iam_audit_t *decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val 
     return r.bad || r.off != r.n ? NULL : a;
 }
 
-iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
-                                  int limit, apr_array_header_t **out, iam_err_t *err)
+/* Calls fn on each entry of the trail older than `before` (0: from the
+ * newest), newest first, while it returns 1: the one backward cursor loop
+ * over the trail. */
+static void tx_each_audit(tx_t *t, unsigned long long before,
+                          int (*fn)(tx_t *, const MDB_val *, const MDB_val *, void *), void *ctx)
 {
     unsigned char kb[9];
     MDB_val kv = {9, kb}, v;
     MDB_cursor *c;
-    tx_t t;
     int rc;
 
-    *out = apr_array_make(p, limit > 0 ? limit : 16, sizeof(iam_audit_t *));
-    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
-        return t.status;
-    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
-        return tx_done(&t);
-    /* newest first: from just below `before` (or the end) backwards */
+    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+        return;
+    /* from just below `before` (or the end) backwards */
     audit_key(kb, before ? before : ~0ULL);
     rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
     rc = rc == MDB_SUCCESS || rc == MDB_NOTFOUND
              ? mdb_cursor_get(c, &kv, &v, rc ? MDB_LAST : MDB_PREV)
              : rc;
-    for (; rc == MDB_SUCCESS && (limit <= 0 || (*out)->nelts < limit);
-         rc = mdb_cursor_get(c, &kv, &v, MDB_PREV)) {
-        iam_audit_t *a;
-        if (kv.mv_size != 9 || *(unsigned char *)kv.mv_data != 'A')
+    for (; rc == MDB_SUCCESS && t->status == IAM_OK; rc = mdb_cursor_get(c, &kv, &v, MDB_PREV)) {
+        if (kv.mv_size != 9 || *(unsigned char *)kv.mv_data != 'A' || !fn(t, &kv, &v, ctx))
             break;
-        if (!(a = decode_audit(p, &kv, &v))) {
-            tx_fail(&t, IAM_CORRUPT, "store %s: an audit record is damaged", st->dir);
-            break;
-        }
-        APR_ARRAY_PUSH(*out, iam_audit_t *) = a;
     }
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(&t, rc);
+        tx_rc(t, rc);
     mdb_cursor_close(c);
+}
+
+typedef struct {
+    apr_pool_t *scratch; /* what an entry that does not match leaves behind */
+    const iam_audit_filter_t *f;
+    int limit;
+    long examined, scan_max;
+    unsigned long long last; /* the sequence of the last entry examined */
+    apr_array_header_t *out;
+} audit_scan_t;
+
+static int scan_audit(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    audit_scan_t *c = data;
+    iam_audit_t *a;
+
+    if ((c->limit > 0 && c->out->nelts >= c->limit) || c->examined >= c->scan_max)
+        return 0;
+    apr_pool_clear(c->scratch);
+    if (!(a = decode_audit(c->scratch, k, v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an audit record is damaged", t->st->dir);
+        return 0;
+    }
+    c->examined++;
+    c->last = a->seq;
+    if (iam_audit_match(c->scratch, a, c->f))
+        APR_ARRAY_PUSH(c->out, iam_audit_t *) = decode_audit(t->p, k, v);
+    return 1;
+}
+
+static iam_status_e audit_scan(iam_store_t *st, apr_pool_t *p, unsigned long long before, int limit,
+                               const iam_audit_filter_t *f, long scan_max, apr_array_header_t **out,
+                               unsigned long long *next, iam_err_t *err)
+{
+    audit_scan_t c = {NULL, f, limit, 0, scan_max, 0, NULL};
+    tx_t t;
+
+    *out = c.out = apr_array_make(p, limit > 0 ? limit : 16, sizeof(iam_audit_t *));
+    *next = 0;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    apr_pool_create(&c.scratch, p);
+    tx_each_audit(&t, before, scan_audit, &c);
+    apr_pool_destroy(c.scratch);
+    /* stopped early (a full page, the bound) with older entries left: go on
+     * from the last one examined */
+    if (t.status == IAM_OK && c.last > 1 &&
+        ((limit > 0 && c.out->nelts >= limit) || c.examined >= c.scan_max))
+        *next = c.last;
     return tx_done(&t);
+}
+
+iam_status_e iam_store_audit_query(iam_store_t *st, apr_pool_t *p, unsigned long long before,
+                                   int limit, const iam_audit_filter_t *f, apr_array_header_t **out,
+                                   unsigned long long *next, iam_err_t *err)
+{
+    return audit_scan(st, p, before, limit, f,
+                      f && f->scan_max > 0 ? f->scan_max : IAM_AUDIT_SCAN_MAX, out, next, err);
+}
+
+iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long long before,
+                                  int limit, apr_array_header_t **out, iam_err_t *err)
+{
+    unsigned long long next;
+
+    return audit_scan(st, p, before, limit, NULL, LONG_MAX, out, &next, err);
 }
 
 /* ---- writes ----

@@ -17,6 +17,7 @@ Suite *suite_identity(void);
 Suite *suite_hostile(void);
 Suite *suite_faults(void);
 Suite *suite_git(void);
+Suite *suite_audit_text(void);
 
 /* Every TCase sets its timeout (s), about nine times its slowest test as
  * measured under AddressSanitizer (`IAM_TEST_XML=FILE` writes each test's

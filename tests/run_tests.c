@@ -172,6 +172,7 @@ int main(void)
     srunner_add_suite(sr, suite_store());
     srunner_add_suite(sr, suite_pathmap());
     srunner_add_suite(sr, suite_iamctl());
+    srunner_add_suite(sr, suite_audit_text());
     if (!unit_only) {
         srunner_add_suite(sr, suite_httpd());
         srunner_add_suite(sr, suite_requests());
