@@ -905,11 +905,16 @@ static void say_owner_bootstrap(say_t *c)
 static void say_grant(say_t *c)
 {
     const char *who = holder(c);
-    int give = !strcmp(c->a->action, "grant");
+    int give = !strcmp(c->a->action, "grant"), edit = !strcmp(c->a->action, "grant.edit");
     diff_t d;
 
     diff_records(c->p, c->roles, c->a->before, c->a->after, c->out->changes, &d);
-    if (give && d.readable && d.lists_known && d.gplus->nelts) {
+    if (edit && d.readable && d.lists_known && d.gplus->nelts && d.gminus->nelts) {
+        say(c, "%s changed %s of %s to %s", c->who, grants_said(c, d.gminus), who,
+            grants_said(c, d.gplus));
+    } else if (edit) {
+        say(c, "%s edited a grant of %s", c->who, who);
+    } else if (give && d.readable && d.lists_known && d.gplus->nelts) {
         if (only_owner(c, d.gplus))
             say(c, "%s made %s a Workspace Owner", c->who, who);
         else
@@ -1013,6 +1018,12 @@ static void say_request(say_t *c)
                 request_what(c->p, &q));
         else
             say(c, "%s changed the message of a request", who);
+    } else if (!strcmp(act, "granted")) {
+        if (have)
+            say(c, "A change by %s gave %s the %s access to %s they had asked for", c->who, who,
+                q.level, request_what(c->p, &q));
+        else
+            say(c, "A change by %s gave %s the access they had asked for", c->who, who);
     } else {
         const char *verb = !strcmp(act, "approve") ? "approved" : "dismissed";
         if (have)
@@ -1081,6 +1092,7 @@ static const struct {
     {"owner.bootstrap", IAM_AUDIT_KIND_GRANT, say_owner_bootstrap},
     {"grant", IAM_AUDIT_KIND_GRANT, say_grant},
     {"revoke", IAM_AUDIT_KIND_GRANT, say_grant},
+    {"grant.edit", IAM_AUDIT_KIND_GRANT, say_grant},
     {"group.create", IAM_AUDIT_KIND_GROUP, say_group_create},
     {"group.update", IAM_AUDIT_KIND_GROUP, say_member_update},
     {"group.delete", IAM_AUDIT_KIND_GROUP, say_group_delete},
@@ -1091,6 +1103,7 @@ static const struct {
     {"request.update", IAM_AUDIT_KIND_REQUEST, say_request},
     {"request.approve", IAM_AUDIT_KIND_REQUEST, say_request},
     {"request.dismiss", IAM_AUDIT_KIND_REQUEST, say_request},
+    {"request.granted", IAM_AUDIT_KIND_REQUEST, say_request},
     {"token.create", IAM_AUDIT_KIND_TOKEN, say_token},
     {"token.revoke", IAM_AUDIT_KIND_TOKEN, say_token},
     {"token.die", IAM_AUDIT_KIND_TOKEN, say_token},
@@ -1227,7 +1240,7 @@ static int holds_member(const char *action)
 {
     return !strncmp(action, "member.", 7) || !strcmp(action, "owner.bootstrap") ||
            !strcmp(action, "grant") || !strcmp(action, "revoke") ||
-           !strcmp(action, "request.approve");
+           !strcmp(action, "grant.edit") || !strcmp(action, "request.approve");
 }
 
 static int match_kind(apr_pool_t *p, const iam_audit_t *a, const char *kind)

@@ -162,6 +162,14 @@ const char iam_console_css[] =
     "text-decoration:underline}\n"
     "details.edit{display:inline-block}details.edit summary{cursor:pointer;color:var(--accent)}\n"
     "details.edit form{margin:6px 0}\n"
+    /* the audit trail: one entry a line, what changed beneath */
+    "ol.audit{list-style:none;padding:0;margin:0 0 12px;background:var(--card);"
+    "border:1px solid var(--line);border-radius:8px}\n"
+    "ol.audit>li{padding:8px 12px;border-bottom:1px solid var(--line)}"
+    "ol.audit>li:last-child{border-bottom:0}\n"
+    "ol.audit time{color:var(--muted);font-size:13px;margin-right:6px}\n"
+    "ul.changes{margin:4px 0 0;padding-left:20px;color:var(--muted);font-size:13px}\n"
+    ".filters label{display:inline-block;font-weight:500;margin:0 8px 0 0}\n"
     /* a phone: the tab bar wraps, tables become stacked cards, fields fit */
     "@media(max-width:640px){header{flex-wrap:wrap;gap:4px;padding:10px 14px}"
     "nav{flex-wrap:wrap;padding:0 8px}nav a{padding:8px 10px}main{padding:14px}"

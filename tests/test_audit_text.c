@@ -926,12 +926,26 @@ START_TEST(test_every_action_has_words)
     q.level = IAM_LEVEL_EDIT;
     OK(iam_store_request_put(st, "member:max", &q, 10, &change, &ierr));
     ck_assert_int_eq(change, IAM_REQUEST_LEVEL);
-    OK(iam_store_request_approve(st, "console:olivia", &ap, &ierr));
+    OK(iam_store_request_approve(st, "console:olivia", &ap, NULL, NULL, &ierr));
     q.login = "nina";
     q.type = "warehouse";
     q.name = "*";
     OK(iam_store_request_put(st, "member:nina", &q, 10, &change, &ierr));
-    OK(iam_store_request_dismiss(st, "console:olivia", "nina", "warehouse", "*", &ierr));
+    OK(iam_store_request_dismiss(st, "console:olivia", "nina", "warehouse", "*", NULL, NULL,
+                                 &ierr));
+    /* a request a grant answers; that grant edited in place */
+    {
+        iam_grant_t to_web = {"source-read-only", IAM_SCOPE_RESOURCES, 1,
+                              (const char *[]){"web", NULL}};
+        iam_grant_t to_ios = {"source-read-only", IAM_SCOPE_RESOURCES, 1,
+                              (const char *[]){"ios", NULL}};
+        q.type = "source";
+        q.name = "web";
+        q.level = IAM_LEVEL_READ;
+        OK(iam_store_request_put(st, "member:nina", &q, 10, &change, &ierr));
+        OK(iam_store_grant(st, "console:olivia", 0, "nina", &to_web, &ierr));
+        OK(iam_store_grant_edit(st, "console:olivia", 0, "nina", &to_web, &to_ios, &ierr));
+    }
     /* tokens: one revoked, one dead with its owner's authority */
     OK(iam_store_member_add(st, "console:olivia", "oscar", NULL, NULL, IAM_ACTIVE, 1, &ierr));
     OK(iam_store_token_create(st, "console:olivia", "olivia", "nightly sync", pool, &token, &tk,
@@ -994,6 +1008,11 @@ START_TEST(test_every_action_has_words)
                      "max now asks for edit access to source billing");
     ck_assert_str_eq(said(list, "request.approve", 0),
                      "olivia approved the request of max for edit access to source billing");
+    ck_assert_str_eq(said(list, "request.granted", 0),
+                     "A change by olivia gave nina the read access to source web they had asked "
+                     "for");
+    ck_assert_str_eq(said(list, "grant.edit", 0),
+                     "olivia changed Source Read-only on web of nina to Source Read-only on ios");
     ck_assert_str_eq(said(list, "request.open", 1),
                      "nina asked for edit access to the warehouse collection");
     ck_assert_str_eq(said(list, "request.dismiss", 0),

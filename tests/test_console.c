@@ -107,7 +107,7 @@ static void stop_console(void)
 static const char *shown(const char *body)
 {
     static char buf[3000];
-    const char *m = body ? strstr(body, "<main>") : NULL;
+    const char *m = body ? strstr(body, "<main") : NULL;
 
     snprintf(buf, sizeof(buf), "%s", m ? m : body ? body : "(none)");
     return buf;
@@ -438,7 +438,10 @@ static const struct {
       "env:prod", "<code>/warehouses/main/</code>"},
      {0}},
     {"/iam/roles", {"<h1>Roles</h1>", "Source Admin", "source-read-only", "Identity Admin"}, {0}},
-    {"/iam/audit", {"<h1>Audit</h1>", "member.add", "group.create"}, {0}},
+    {"/iam/audit",
+     {"<h1>Audit</h1>", "<ol class=\"audit\">", "created the group analysts.</span>",
+      "<select name=\"kind\">", "<time datetime=\""},
+     {"member.add", "group.create"}},
 };
 
 START_TEST(test_page_as_owner)
@@ -1225,12 +1228,22 @@ START_TEST(test_audit_shows_console_actor)
 
     ck_see_other(&r, "/iam/members/aud", "updated");
     resp_free(&r);
+    /* in words: who, what, whom; what changed beneath */
     r = get_as("olivia", "/iam/audit");
-    ck_has(r.body, "<td>console:olivia</td><td>member.update</td><td>aud</td>");
-    ck_has(r.body, "name=Audited Person");
+    ck_has(r.body, "<span class=\"what\">Olivia Owner (olivia) changed the name of Audited Person "
+                   "(aud).</span>");
+    ck_has(r.body, "<li>name: (none) → Audited Person</li>");
     resp_free(&r);
     r = get_as("olivia", "/iam/");
-    ck_has(r.body, "<td>console:olivia</td><td>member.update</td><td>aud</td>");
+    ck_has(r.body, "changed the name of Audited Person (aud).");
+    resp_free(&r);
+    /* filtered by the member, by who changed, by kind */
+    r = get_as("olivia", "/iam/audit?member=aud&kind=member");
+    ck_has(r.body, "changed the name of Audited Person (aud).");
+    ck_lacks(r.body, "created the group");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/audit?actor=nobody-did-this");
+    ck_lacks(r.body, "changed the name of Audited Person");
     resp_free(&r);
 }
 END_TEST
@@ -1248,8 +1261,8 @@ START_TEST(test_audit_older_changes)
                      0);
     free(out);
     r = get_as("olivia", "/iam/audit");
-    ck_has(r.body, "<td>zz-hist-60</td>");
-    ck_lacks(r.body, "<td>zz-hist-05</td>"); /* one page: the newest 50 */
+    ck_has(r.body, " added zz-hist-60.</span>");
+    ck_lacks(r.body, " added zz-hist-05.</span>"); /* one page: the newest 50 */
     link = strstr(r.body, "\">Older changes</a>");
     ck_assert_msg(link != NULL, "no link to older changes:\n%s", shown(r.body));
     *link = '\0';
@@ -1258,13 +1271,16 @@ START_TEST(test_audit_older_changes)
                   "the link to older changes is \"%s\"", href);
     for (end = href + 18; isdigit((unsigned char)*end); end++)
         ;
-    ck_assert_msg(*end == '\0', "the link to older changes is \"%s\"", href);
+    /* the filters ride along */
+    ck_assert_msg(!strcmp(end, "&amp;member=&amp;group=&amp;actor=&amp;kind="),
+                  "the link to older changes is \"%s\"", href);
+    *end = '\0';
     href = strdup(href);
     resp_free(&r);
     r = get_as("olivia", href);
     ck_assert_int_eq(r.status, 200);
-    ck_has(r.body, "<td>zz-hist-05</td>");
-    ck_lacks(r.body, "<td>zz-hist-60</td>");
+    ck_has(r.body, " added zz-hist-05.</span>");
+    ck_lacks(r.body, " added zz-hist-60.</span>");
     resp_free(&r);
     free(href);
 }
