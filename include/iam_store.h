@@ -13,8 +13,9 @@
 #define IAM_STORE_DEFAULT_MAPSIZE ((size_t)1 << 30)
 /* 2: member records carry their groups' grants; 3: request and token records
  * of format 2 (revisions, dead tokens), which a release of format 2 would
- * take for damage: it refuses the store instead */
-#define IAM_STORE_FORMAT 3
+ * take for damage: it refuses the store instead; 4: the name, group-member
+ * and role-holder indexes (built by the first write on an older store) */
+#define IAM_STORE_FORMAT 4
 
 typedef struct iam_store iam_store_t;
 
@@ -179,6 +180,7 @@ unsigned long iam_store_memo_hits(const iam_store_t *st);
 #define IAM_VERIFY_MAX 100 /* problems described; nproblems counts them all */
 typedef struct {
     long members, groups, links, requests, audit, tokens;
+    long indexed;                 /* entries of the name and role-holder indexes */
     apr_array_header_t *problems; /* const char *: one line each */
     long nproblems;
     /* not damage: what decisions ignore (grants of a role no longer declared) */
@@ -188,8 +190,9 @@ typedef struct {
 
 /* Reads every record in one read transaction: each must decode, and every
  * cross-reference hold (both sides of each membership, the owner and email
- * indexes, the counts, each member's copy of their groups' grants, grants
- * naming known roles). IAM_OK with out->nproblems == 0: no damage. */
+ * indexes, the name and role-holder indexes both ways, the counts, each
+ * member's copy of their groups' grants, grants naming known roles). IAM_OK
+ * with out->nproblems == 0: no damage. */
 iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out, iam_err_t *err);
 
 /* Clears reader slots left by dead processes; returns how many. */
@@ -238,6 +241,55 @@ iam_status_e iam_store_dump(iam_store_t *st, apr_pool_t *p, iam_plan_e *plan,
 /* How many members match `search` (NULL: any) and `status` (-1: any). */
 iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *search, int status,
                                     long *out, iam_err_t *err);
+
+/* ---- the console's lists: members in name order, paged both ways ----
+ *
+ * Members are ordered by display name (their name, or their login when it
+ * has none), ASCII case folded and compared byte by byte after that (other
+ * UTF-8 bytes as they are; only the first 120 bytes of a name count), ties
+ * broken by login. A cursor is a position in that order, in hex: it stays
+ * valid when the member it came from is renamed or removed. */
+#define IAM_QUERY_MAX 1000 /* the most members one page holds */
+
+typedef struct {
+    const char
+        *search;       /* NULL or "": all; else login, email or name holds it, case-insensitively */
+    int status;        /* -1 any, IAM_ACTIVE, IAM_INVITED */
+    const char *after; /* a previous page's `next`: the page after it */
+    const char *before; /* or a page's `prev`: the page that ends just before it */
+    int limit;          /* <= 0: 50; at most IAM_QUERY_MAX */
+} iam_member_query_t;
+
+typedef struct {
+    apr_array_header_t *members; /* iam_member_t *, with their groups, in name order */
+    const char *prev, *next;     /* cursors for the pages before and after; NULL: none */
+    long offset;                 /* how many matching members come before this page */
+    long total;                  /* how many match in all */
+} iam_member_page_t;
+
+/* One page of the members matching q. A page is never empty while some
+ * member matches: `before` with fewer than a page before it gives the
+ * first page, `after` with nothing after it the last. An unreadable cursor
+ * is IAM_INVALID; a store not yet upgraded to format 4 (no write of this
+ * release yet) IAM_VERSION. Cost: the first page reads the page; any other,
+ * and any search or filter, reads every index entry once (never a member
+ * record it does not show). */
+iam_status_e iam_store_member_query(iam_store_t *st, apr_pool_t *p, const iam_member_query_t *q,
+                                    iam_member_page_t *out, iam_err_t *err);
+/* The same over the members of one group (IAM_NOTFOUND: no such group);
+ * reads only that group's entries. */
+iam_status_e iam_store_group_member_query(iam_store_t *st, apr_pool_t *p, const char *group,
+                                          const iam_member_query_t *q, iam_member_page_t *out,
+                                          iam_err_t *err);
+
+/* Every member and group holding a grant of `role` (a slug), with their
+ * records: members (iam_member_t *, with their groups) in login order,
+ * groups (iam_group_t *, members left empty) in name order. Owners hold
+ * "workspace-owner". The caller decides what each can reach
+ * (iam_policy_decide); the store holds no policy. */
+iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *role,
+                                    apr_array_header_t **members, apr_array_header_t **groups,
+                                    iam_err_t *err);
 
 /* Open access requests: of one member (login) or all (NULL), oldest first. */
 iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,
