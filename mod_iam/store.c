@@ -2002,13 +2002,16 @@ static iam_member_t *member_with_groups(tx_t *t, const char *key, const MDB_val 
 
 /* The member whose key is `key` (len bytes), read for a list: 1 found, 0
  * not, -1 failed (damaged: IAM_CORRUPT). Not through the memo: a list
- * must not push out the members that decisions read. */
-static int list_read_member(tx_t *t, const unsigned char *key, size_t len, iam_member_t **out)
+ * must not push out the members that decisions read. With a cursor `c`,
+ * read through it: for keys in order, LMDB then searches the leaf page it
+ * is on before it descends the tree again. */
+static int list_read_member(tx_t *t, MDB_cursor *c, const unsigned char *key, size_t len,
+                            iam_member_t **out)
 {
     key_t_ k;
-    MDB_val v;
+    MDB_val kv, v;
     const char *login = apr_pstrmemdup(t->p, (const char *)key, len);
-    int found;
+    int found, rc;
 
     *out = NULL;
     if (len + 1 > MAXKEY) {
@@ -2018,7 +2021,14 @@ static int list_read_member(tx_t *t, const unsigned char *key, size_t len, iam_m
     k.b[0] = 'M';
     memcpy(k.b + 1, key, len);
     k.n = len + 1;
-    if ((found = tx_get(t, &k, &v)) == 1 && !(*out = member_with_groups(t, login, &v))) {
+    if (c) {
+        kv = kval(&k);
+        rc = mdb_cursor_get(c, &kv, &v, MDB_SET_KEY);
+        found = rc == MDB_SUCCESS ? 1 : rc == MDB_NOTFOUND ? 0 : (tx_rc(t, rc), -1);
+    } else {
+        found = tx_get(t, &k, &v);
+    }
+    if (found == 1 && !(*out = member_with_groups(t, login, &v))) {
         tx_fail(t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", t->st->dir,
                 login);
         return -1;
@@ -2214,7 +2224,7 @@ static void query_range(tx_t *t, apr_pool_t *p, const key_t_ *prefix, long known
         iam_member_t *m;
         if (!(login = pos_login(page[i]->pos.mv_data, page[i]->pos.mv_size, &len)))
             tx_fail(t, IAM_CORRUPT, "store %s: a name index key is damaged", t->st->dir);
-        else if (list_read_member(t, login, len, &m) == 1)
+        else if (list_read_member(t, NULL, login, len, &m) == 1)
             APR_ARRAY_PUSH(out->members, iam_member_t *) = m;
         else
             tx_fail(t, IAM_CORRUPT, "store %s: the name index names missing member '%s'",
@@ -2291,7 +2301,7 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
                                     apr_array_header_t **members, apr_array_header_t **groups,
                                     iam_err_t *err)
 {
-    MDB_cursor *cur;
+    MDB_cursor *cur, *mc = NULL;
     MDB_val kv, v;
     key_t_ k;
     tx_t t;
@@ -2305,6 +2315,10 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
         return t.status;
     if (!tx_indexed(&t) || tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &cur)) != IAM_OK)
         return tx_done(&t);
+    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &mc)) != IAM_OK) {
+        mdb_cursor_close(cur);
+        return tx_done(&t);
+    }
     kv = kval(&k);
     for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t.status == IAM_OK;
          rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
@@ -2317,7 +2331,8 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
         if (len < 2 || (name[0] != 'm' && name[0] != 'g')) {
             tx_fail(&t, IAM_CORRUPT, "store %s: a role index key is damaged", st->dir);
         } else if (name[0] == 'm') {
-            if (list_read_member(&t, name + 1, len - 1, &m) == 1 && holds_role(m->grants, role))
+            /* the members' keys come in order: one cursor walks their records */
+            if (list_read_member(&t, mc, name + 1, len - 1, &m) == 1 && holds_role(m->grants, role))
                 APR_ARRAY_PUSH(*members, iam_member_t *) = m;
             else
                 tx_fail(&t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (member '%s')",
@@ -2333,6 +2348,7 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
     }
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
         tx_rc(&t, rc);
+    mdb_cursor_close(mc);
     mdb_cursor_close(cur);
     if (t.status != IAM_OK) {
         *members = apr_array_make(p, 1, sizeof(iam_member_t *));
