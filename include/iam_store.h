@@ -210,7 +210,13 @@ iam_status_e iam_store_info(iam_store_t *st, iam_workspace_info_t *out, apr_pool
 iam_status_e iam_store_member_get(iam_store_t *st, apr_pool_t *p, const char *login,
                                   iam_member_t **out, iam_err_t *err);
 /* Members whose login, email or name holds `search` (case-insensitive;
- * NULL for all), in login order, skipping `offset`, at most `limit`. */
+ * NULL for all), in login order, skipping `offset`, at most `limit`.
+ *
+ * Note (issue 13): this and the page and count calls below walk the member
+ * records in login order. The console's lists are better served by
+ * iam_store_member_query (name order, both ways, offset and total in one
+ * pass over a small index); these stay for iamctl and the JSON API, which
+ * page in login order. */
 iam_status_e iam_store_member_list(iam_store_t *st, apr_pool_t *p, const char *search, int offset,
                                    int limit, apr_array_header_t **out, iam_err_t *err);
 /* A page of members after `after` (a login; NULL from the start) whose
@@ -248,7 +254,8 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
  * has none), ASCII case folded and compared byte by byte after that (other
  * UTF-8 bytes as they are; only the first 120 bytes of a name count), ties
  * broken by login. A cursor is a position in that order, in hex: it stays
- * valid when the member it came from is renamed or removed. */
+ * valid when the member it came from is renamed or removed. "ff" lies past
+ * every name: `before` "ff" is the last page. */
 #define IAM_QUERY_MAX 1000 /* the most members one page holds */
 
 typedef struct {

@@ -1834,8 +1834,8 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
  * key), 0x00, then the member's key (the lower-cased login) to break ties.
  * The value carries what a search matches and the status, so a search or
  * a filter reads the index alone and decodes only the members a page
- * shows: an entry is about 60 bytes where a member record is several
- * hundred. Writes move the entries in the transaction of the change
+ * shows: an entry takes some 80 bytes where a member record takes 300 or
+ * more (bench/lists.c). Writes move the entries in the transaction of the change
  * (flush_dirty, put_group, group_delete_op); a store of an older format
  * gets them with its first write (ix_build). */
 
@@ -1847,6 +1847,8 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
 static void hex(char *out, const unsigned char *b, size_t n);
 static int in_names(const apr_array_header_t *names, const char *name);
 
+/* Case folding for the indexes and their searches: ASCII only, whatever
+ * the locale (other UTF-8 bytes are kept as they are). */
 static unsigned char ascii_lower(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
@@ -2105,6 +2107,7 @@ static int cursor_pos(const char *s, unsigned char *pos, size_t *n)
     return 1;
 }
 
+/* Compares a position with a cursor's, as LMDB orders keys. */
 static int pos_cmp(const MDB_val *a, const unsigned char *b, size_t nb)
 {
     int c = memcmp(a->mv_data, b, a->mv_size < nb ? a->mv_size : nb);
@@ -2112,6 +2115,7 @@ static int pos_cmp(const MDB_val *a, const unsigned char *b, size_t nb)
     return c ? c : a->mv_size < nb ? -1 : a->mv_size > nb;
 }
 
+/* An entry a query passed: its position and value, where they lie. */
 typedef struct {
     MDB_val pos, v; /* in the snapshot: valid while the transaction lasts */
 } ix_hit_t;
