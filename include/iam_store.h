@@ -235,6 +235,12 @@ iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *nam
                                  iam_group_t **out, iam_err_t *err);
 iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err);
+/* One group's record without its members (members stays empty): what a
+ * page that lists them with iam_store_group_member_query, or a member's
+ * page showing their groups' grants, needs; iam_store_group_get reads
+ * every member of the group (100,000 of them, in a big workspace). */
+iam_status_e iam_store_group_record(iam_store_t *st, apr_pool_t *p, const char *name,
+                                    iam_group_t **out, iam_err_t *err);
 /* Every group's record without its members (members stays empty): for
  * pickers, cheaper than iam_store_group_list. */
 iam_status_e iam_store_group_records(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,

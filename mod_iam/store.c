@@ -2387,6 +2387,19 @@ iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *nam
     return tx_done(&t);
 }
 
+iam_status_e iam_store_group_record(iam_store_t *st, apr_pool_t *p, const char *name,
+                                    iam_group_t **out, iam_err_t *err)
+{
+    tx_t t;
+
+    *out = NULL;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_group(&t, name, out) != 1 && t.status == IAM_OK)
+        tx_fail(&t, IAM_NOTFOUND, "no group '%s'", name);
+    return tx_done(&t);
+}
+
 iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err)
 {

@@ -2672,7 +2672,9 @@ END_TEST
 START_TEST(test_group_member_query)
 {
     const char *const five[] = {"m10", "m3", "m77", "m42", "m5"};
+    iam_grant_t wh = all_of("warehouse-read-only");
     iam_member_page_t pg;
+    iam_group_t *g;
     int i;
 
     add("olivia", NULL, 1);
@@ -2715,6 +2717,14 @@ START_TEST(test_group_member_query)
     pg = query_of("five", NULL, -1, NULL, NULL, 0);
     ck_assert_str_eq(page_text(&pg), "m3 m10 m5");
     ck_assert_int_eq(query_of("all", NULL, -1, NULL, NULL, 0).total, 99);
+    /* the group's own record, without reading its members */
+    OK(iam_store_grant(st, "test", 1, "five", &wh, &ierr));
+    OK(iam_store_group_record(st, pool, "FIVE", &g, &ierr));
+    ck_assert_str_eq(g->name, "Five");
+    ck_assert_int_eq(g->members->nelts, 0);
+    ck_assert_ptr_nonnull(grant_in(g->grants, "warehouse-read-only"));
+    EXPECT(IAM_NOTFOUND, iam_store_group_record(st, pool, "nope", &g, &ierr));
+    ck_assert_ptr_null(g);
     /* no such group; a deleted one */
     EXPECT(IAM_NOTFOUND,
            iam_store_group_member_query(
