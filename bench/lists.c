@@ -148,8 +148,10 @@ typedef struct {
     int quiet, failed;
 } bench_t;
 
-/* What one measured call does. */
-typedef enum { QUERY, GROUP, HOLDERS, TODAY } kind_e;
+/* What one measured call does: RECORD reads a group's record alone,
+ * GROUP_GET with all its members (what the console's group and member
+ * pages do today). */
+typedef enum { QUERY, GROUP, HOLDERS, TODAY, RECORD, GROUP_GET } kind_e;
 
 typedef struct {
     const char *what;
@@ -213,6 +215,7 @@ static int run_once(bench_t *b, const op_t *op, apr_pool_t *p, times_t *t, long 
 {
     apr_array_header_t *list, *members, *groups;
     iam_member_page_t pg;
+    iam_group_t *g = NULL;
     const char *next;
     iam_err_t err;
     iam_status_e rc = IAM_OK;
@@ -223,6 +226,8 @@ static int run_once(bench_t *b, const op_t *op, apr_pool_t *p, times_t *t, long 
     case QUERY: rc = iam_store_member_query(b->st, p, &op->q, &pg, &err); break;
     case GROUP: rc = iam_store_group_member_query(b->st, p, op->group, &op->q, &pg, &err); break;
     case HOLDERS: rc = iam_store_role_holders(b->st, p, op->role, &members, &groups, &err); break;
+    case RECORD: rc = iam_store_group_record(b->st, p, op->group, &g, &err); break;
+    case GROUP_GET: rc = iam_store_group_get(b->st, p, op->group, &g, &err); break;
     case TODAY:
         rc = iam_store_member_page_status(b->st, p, op->q.search, op->q.status, NULL, PAGE, &list,
                                           &next, &err);
@@ -250,6 +255,11 @@ static int run_once(bench_t *b, const op_t *op, apr_pool_t *p, times_t *t, long 
         rows(b, p, list);
         *total = n;
         *shown = list->nelts;
+        break;
+    case RECORD:
+    case GROUP_GET:
+        *total = g->members->nelts;
+        *shown = g->grants->nelts;
         break;
     }
     t->page = ms_of(CLOCK_THREAD_CPUTIME_ID) - c0;
@@ -424,6 +434,7 @@ int main(int argc, char **argv)
              1},
             {"holders of source-admin, judged", HOLDERS, NULL, {0}, "source-admin", admins + 1},
             {"holders of workspace-owner", HOLDERS, NULL, {0}, "workspace-owner", 1},
+            {"group of all: its record", RECORD, "everyone", {0}, NULL, 0},
             {"today: users page (login order)",
              TODAY,
              NULL,
@@ -442,6 +453,8 @@ int main(int argc, char **argv)
              {NULL, IAM_INVITED, NULL, NULL, PAGE},
              NULL,
              invited},
+            {"today: group of all, group_get", GROUP_GET, "everyone", {0}, NULL, n},
+            {"today: group of 600, group_get", GROUP_GET, "six-hundred", {0}, NULL, 600},
         };
         if (!b.quiet) {
             printf("members %d (+ owner), %d groups + everyone, six-hundred, five%s\n", n,
