@@ -265,10 +265,10 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
 #define IAM_QUERY_MAX 1000 /* the most members one page holds */
 
 typedef struct {
-    const char
-        *search;       /* NULL or "": all; else login, email or name holds it, case-insensitively */
-    int status;        /* -1 any, IAM_ACTIVE, IAM_INVITED */
-    const char *after; /* a previous page's `next`: the page after it */
+    /* NULL or "": all; else the login, email or name holds it, case-insensitively */
+    const char *search;
+    int status;         /* -1 any, IAM_ACTIVE, IAM_INVITED */
+    const char *after;  /* a previous page's `next`: the page after it */
     const char *before; /* or a page's `prev`: the page that ends just before it */
     int limit;          /* <= 0: 50; at most IAM_QUERY_MAX */
 } iam_member_query_t;
