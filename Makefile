@@ -5,6 +5,7 @@
 #   make install  install mod_iam.so, iamctl and conf/iam.{load,conf}
 #   make bench    Require iam against Apache's authz modules under wrk (minutes)
 #   make bench-decide  the per-decision microbenchmark, with callgrind counts
+#   make bench-lists   the console's lists and role holders at 100,000 members
 #   make fuzz     each libFuzzer target for FUZZ_SECONDS (default 60)
 
 APXS      ?= apxs
@@ -37,7 +38,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 BUILD      := build
 
-.PHONY: all deps build demo test install clean format bench-decide bench fuzz fuzz-regress
+.PHONY: all deps build demo test install clean format bench-decide bench-lists bench fuzz fuzz-regress
 
 all: build
 
@@ -87,12 +88,15 @@ $(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
 # Unit suites under ASan/UBSan first, then the browser test of the console,
 # then everything (unit, and a real httpd under the event, prefork and worker
 # MPMs); the last line is Check's summary.
-test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide
+test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide $(BUILD)/bench_lists
 	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	IAM_BUILD=$(abspath $(BUILD)) IAM_SUITES=unit ASAN_OPTIONS=detect_leaks=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san
 	@echo "== the decision microbenchmark runs (tiny size; timing is not a test)"
 	$(BUILD)/bench_decide -q -n 100
+	@echo "== the console's lists benchmark runs (tiny size; timing is not a test)"
+	@dir=$$(mktemp -d /tmp/mod_iam-bench-lists.XXXXXX) && trap 'rm -rf "$$dir"' EXIT && \
+	  $(BUILD)/bench_lists -q -n 1000 -d $$dir
 	@echo "== make bench runs (tiny size; timing is not a test)"
 	sh bench/run --tiny $(abspath $(BUILD))
 	@echo "== fuzz targets over their seed corpus (fuzz/corpus)"
@@ -123,6 +127,17 @@ bench-decide: deps $(BUILD)/bench_decide
 	  valgrind --tool=callgrind --toggle-collect=decide_batch --callgrind-out-file=/dev/null \
 	    $(BUILD)/bench_decide -q -n $$n -d $$dir/$$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
 	done
+
+$(BUILD)/bench_lists: bench/lists.c $(SRC_SHARED) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ bench/lists.c $(SRC_SHARED) $(LIBS)
+
+# The console's lists (issue 13): each page the store gives the owners'
+# console, and who holds a role, timed at 100,000 members (bench/lists.c),
+# on a store built once in a temporary directory.
+bench-lists: deps $(BUILD)/bench_lists
+	@dir=$$(mktemp -d /tmp/mod_iam-bench-lists.XXXXXX) && trap 'rm -rf "$$dir"' EXIT && \
+	  $(BUILD)/bench_lists -n 100000 -d $$dir
 
 # Require iam against Apache's own authz modules in one httpd (issue 6): wrk
 # on each row at 1,000 then 100,000 members, one table per size (bench/run).

@@ -4,7 +4,7 @@
  * crash or a wild read. Each input is handed, as one LMDB value, to every
  * decoder: member records (format 3 with and without the subject's grant
  * sets, formats 1 and 2), groups, access requests, API tokens, the custom
- * roles and an audit entry. What a decoder returns is then used the way the
+ * roles, an audit entry and a name index entry. What a decoder returns is then used the way the
  * module uses it: every string and grant item is read, the decision runs
  * over the grant sets, the JSON forms are built, and an audit entry is
  * described in words (audit_text.c).
@@ -119,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     iam_token_t *tk;
     iam_audit_t *a;
     iam_roles_t r;
+    ix_entry_t e;
     unsigned char hash[32];
     int flat, s;
 
@@ -192,6 +193,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             iam_audit_describe(p, &roles, a, NULL, NULL, &words);
             touch(words.sentence);
         }
+    }
+
+    /* read in place: every field must end inside the value */
+    if (ix_parse(&v, &e)) {
+        touch(e.login);
+        touch(e.email);
+        touch(e.name);
     }
 
     apr_pool_destroy(p);

@@ -18,9 +18,15 @@
  *   'T' token id              an API token (its secret only as SHA-256)
  *   'A' u64 sequence          the audit trail
  *   0x01 "login-case"         "exact" or "fold" (IAMLoginCase), recorded by the server
+ *   'N' pos                   name index: members in the console's order -> status,
+ *                             login, email, name (format 5; pos: see the indexes)
+ *   'n' group 0x00 pos        the same, of one group's members
+ *   'X' role 0x00 'm' login   role-holder index: a member holds a grant of role
+ *   'X' role 0x00 'g' group   a group does
  *
- * Both sides of a membership, the owner index and the counts are written in
- * the same transaction as the records they mirror. Records are a small
+ * Both sides of a membership, the owner index, the name and role-holder
+ * indexes and the counts are written in the same transaction as the
+ * records they mirror. Records are a small
  * length-prefixed binary format, decoded with bounds checks: a damaged
  * record is IAM_CORRUPT, never a crash and never an allow.
  */
@@ -1088,14 +1094,15 @@ int iam_store_reader_check(iam_store_t *st)
     return dead;
 }
 
-/* The format number a version record holds, or 0 if it is none. */
-static int format_of(const MDB_val *v)
+/* The format a version key holds (decimal text, no leading zero); 0 for
+ * anything else. */
+static int version_of(const MDB_val *v)
 {
     const char *d = v->mv_data;
     int n = 0;
     size_t i;
 
-    if (v->mv_size < 1 || v->mv_size > 3 || d[0] == '0')
+    if (v->mv_size < 1 || v->mv_size > 4 || d[0] == '0')
         return 0;
     for (i = 0; i < v->mv_size; i++) {
         if (d[i] < '0' || d[i] > '9')
@@ -1118,10 +1125,9 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     found = tx_get(&t, &k, &v);
     if (found == 1) {
         char *s = apr_pstrmemdup(p, v.mv_data, v.mv_size);
-        int fmt = format_of(&v);
-        /* older formats are read as they are; the first write upgrades
-         * them (tx_upgrade) */
-        if (fmt < 1 || fmt > IAM_STORE_FORMAT)
+        /* older formats are read as they are (but for the indexes of
+         * format 5); the first write upgrades them (tx_upgrade) */
+        if (version_of(&v) < 1 || version_of(&v) > IAM_STORE_FORMAT)
             tx_fail(&t, IAM_VERSION,
                     "store %s has format version %.20s, this mod_iam reads versions 1 to %d: use "
                     "the mod_iam release that wrote it, or export and import",
@@ -1850,6 +1856,546 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
     return tx_done(&t);
 }
 
+/* ---- the name and role-holder indexes (store format 5) ----
+ *
+ *   'N' pos                  -> u8 format, u8 status, login NUL email NUL name NUL
+ *   'n' group 0x00 pos       -> the same, for each member of the group
+ *   'X' role 0x00 'm' login  the member holds a grant of role (its slug)
+ *   'X' role 0x00 'g' group  the group does
+ *
+ * pos is a member's place in the console's order: their display name (the
+ * name, or the login when it is empty), ASCII case folded and cut to
+ * POS_NAME_MAX bytes (so that a group name, a name and a login fit one
+ * key), 0x00, then the member's key (the lower-cased login) to break ties.
+ * The value carries what a search matches and the status, so a search or
+ * a filter reads the index alone and decodes only the members a page
+ * shows: an entry takes some 80 bytes where a member record takes 300 or
+ * more (bench/lists.c). Writes move the entries in the transaction of the change
+ * (flush_dirty, put_group, group_delete_op); a store of an older format
+ * gets them with its first write (ix_build). */
+
+#define POS_NAME_MAX 120
+#define IX_VALUE_FORMAT 1
+#define IX_STORE_FORMAT 5 /* the first store format that has them */
+#define QUERY_DEFAULT 50
+
+static void hex(char *out, const unsigned char *b, size_t n);
+static int in_names(const apr_array_header_t *names, const char *name);
+
+/* Case folding for the indexes and their searches: ASCII only, whatever
+ * the locale (other UTF-8 bytes are kept as they are). */
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* A member's place in the name order into pos (MAXKEY bytes); its length,
+ * or 0 if it cannot fit a key. */
+static size_t member_pos(const iam_member_t *m, unsigned char *pos)
+{
+    const char *shown = m->name && *m->name ? m->name : m->login;
+    size_t n = strlen(shown), i;
+    key_t_ lk;
+
+    if (n > POS_NAME_MAX)
+        n = POS_NAME_MAX;
+    if (key_make(&lk, 'M', m->login, NULL) || n + lk.n > MAXKEY - 1)
+        return 0;
+    for (i = 0; i < n; i++)
+        pos[i] = ascii_lower((unsigned char)shown[i]);
+    pos[n] = 0;
+    memcpy(pos + n + 1, lk.b + 1, lk.n - 1);
+    return n + lk.n;
+}
+
+/* The value of a member's entries. */
+static MDB_val ix_value(apr_pool_t *p, const iam_member_t *m)
+{
+    wbuf_t w = {p, NULL, 0, 0};
+
+    w_u8(&w, IX_VALUE_FORMAT);
+    w_u8(&w, (unsigned)m->status);
+    pool_str(&w, m->login);
+    pool_str(&w, m->email);
+    pool_str(&w, m->name);
+    return w_val(&w);
+}
+
+typedef struct {
+    int status;
+    const char *login, *email, *name; /* in the value itself */
+} ix_entry_t;
+
+/* Reads an entry's value where it lies (it ends in a NUL, so each field is
+ * terminated inside it); 0 if it is damaged. */
+static int ix_parse(const MDB_val *v, ix_entry_t *e)
+{
+    const char *d = v->mv_data, *end = d + v->mv_size, *z;
+
+    if (v->mv_size < 6 || d[0] != IX_VALUE_FORMAT || (unsigned char)d[1] > IAM_INVITED ||
+        end[-1] != 0 || !d[2])
+        return 0;
+    e->status = d[1];
+    e->login = d + 2;
+    z = memchr(e->login, 0, (size_t)(end - e->login));
+    e->email = z + 1;
+    if (e->email >= end || !(z = memchr(e->email, 0, (size_t)(end - e->email))))
+        return 0;
+    e->name = z + 1;
+    return e->name < end && memchr(e->name, 0, (size_t)(end - e->name)) == end - 1;
+}
+
+/* Where a member's key starts in pos (after the first 0x00), or NULL. */
+static const unsigned char *pos_login(const unsigned char *pos, size_t n, size_t *len)
+{
+    const unsigned char *z = memchr(pos, 0, n);
+
+    if (!z || z + 1 >= pos + n)
+        return NULL;
+    *len = (size_t)(pos + n - (z + 1));
+    return z + 1;
+}
+
+/* The key of a name index entry: 'N' pos, or 'n' group 0x00 pos. */
+static int pos_key(key_t_ *k, const char *group, const unsigned char *pos, size_t n)
+{
+    if (group) {
+        if (key_make(k, 'n', group, ""))
+            return -1;
+    } else {
+        k->b[0] = 'N';
+        k->n = 1;
+    }
+    if (k->n + n > MAXKEY)
+        return -1;
+    memcpy(k->b + k->n, pos, n);
+    k->n += n;
+    return 0;
+}
+
+/* The role-holder key of `role`: kind 'm' and a member's key, or 'g' and
+ * a group's name. */
+static int holder_key(key_t_ *k, const char *role, char kind, const char *name)
+{
+    char b[MAXKEY + 1];
+    size_t n = strlen(name);
+
+    if (n + 2 > sizeof(b))
+        return -1;
+    b[0] = kind;
+    memcpy(b + 1, name, n + 1);
+    return key_make(k, 'X', role, b);
+}
+
+/* The slugs of `grants`, once each. */
+static apr_array_header_t *roles_of(apr_pool_t *p, const apr_array_header_t *grants)
+{
+    apr_array_header_t *out = apr_array_make(p, 4, sizeof(const char *));
+    int i;
+
+    for (i = 0; grants && i < grants->nelts; i++) {
+        const char *r = APR_ARRAY_IDX(grants, i, iam_grant_t).role;
+        if (!in_names(out, r))
+            APR_ARRAY_PUSH(out, const char *) = apr_pstrdup(p, r);
+    }
+    return out;
+}
+
+/* Whether the store has the indexes of format 5; if not, the transaction
+ * fails as IAM_VERSION (the first write of this release builds them, and
+ * the server writes at start-up). */
+static int tx_indexed(tx_t *t)
+{
+    key_t_ k;
+    MDB_val v;
+
+    meta_key(&k, "version");
+    if (tx_get(t, &k, &v) == 1 && version_of(&v) >= IX_STORE_FORMAT)
+        return 1;
+    tx_fail(t, IAM_VERSION,
+            "store %s is of an older format: its name and role indexes are built by the first "
+            "write of this release (start Apache, or run an iamctl command that writes)",
+            t->st->dir);
+    return 0;
+}
+
+/* Decodes a member record with the names of their groups: from the record
+ * itself (format 3 carries them), else from the links. NULL: damaged. */
+static iam_member_t *member_with_groups(tx_t *t, const char *key, const MDB_val *v)
+{
+    iam_subject_t subj;
+    iam_member_t *m;
+    int flat;
+
+    memset(&subj, 0, sizeof(subj));
+    if (!(m = decode_member_at(t->p, v, &subj, &flat)))
+        return NULL;
+    if (!flat) {
+        subject_ctx_t sc = {NULL, NULL, m->groups};
+        tx_each_link(t, 'm', key, add_group_set, &sc);
+    }
+    return m;
+}
+
+/* The member whose key is `key` (len bytes), read for a list: 1 found, 0
+ * not, -1 failed (damaged: IAM_CORRUPT). Not through the memo: a list
+ * must not push out the members that decisions read. With a cursor `c`,
+ * read through it: for keys in order, LMDB then searches the leaf page it
+ * is on before it descends the tree again. */
+static int list_read_member(tx_t *t, MDB_cursor *c, const unsigned char *key, size_t len,
+                            iam_member_t **out)
+{
+    key_t_ k;
+    MDB_val kv, v;
+    const char *login = apr_pstrmemdup(t->p, (const char *)key, len);
+    int found, rc;
+
+    *out = NULL;
+    if (len + 1 > MAXKEY) {
+        tx_fail(t, IAM_CORRUPT, "store %s: an index entry is damaged", t->st->dir);
+        return -1;
+    }
+    k.b[0] = 'M';
+    memcpy(k.b + 1, key, len);
+    k.n = len + 1;
+    if (c) {
+        kv = kval(&k);
+        rc = mdb_cursor_get(c, &kv, &v, MDB_SET_KEY);
+        found = rc == MDB_SUCCESS ? 1 : rc == MDB_NOTFOUND ? 0 : (tx_rc(t, rc), -1);
+    } else {
+        found = tx_get(t, &k, &v);
+    }
+    if (found == 1 && !(*out = member_with_groups(t, login, &v))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged", t->st->dir,
+                login);
+        return -1;
+    }
+    return found;
+}
+
+/* What a query matches: `needle` is the search, lower-cased. */
+typedef struct {
+    const char *needle;
+    size_t n;
+    int status;
+} ix_filter_t;
+
+/* Whether hay holds the (lower-case) needle, ASCII case folded. */
+static int holds_folded(const char *hay, const char *needle, size_t n)
+{
+    const unsigned char *h = (const unsigned char *)hay;
+    unsigned char first = (unsigned char)needle[0];
+    unsigned char upper = first >= 'a' && first <= 'z' ? (unsigned char)(first - 32) : first;
+    size_t i;
+
+    for (; *h; h++) {
+        if (*h != first && *h != upper)
+            continue;
+        for (i = 1; i < n && ascii_lower(h[i]) == (unsigned char)needle[i]; i++)
+            ;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether an entry matches f: 1 yes, 0 no, -1 damaged (failed). */
+static int ix_matches(tx_t *t, const MDB_val *v, const ix_filter_t *f)
+{
+    ix_entry_t e;
+
+    if (!ix_parse(v, &e)) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a name index entry is damaged", t->st->dir);
+        return -1;
+    }
+    if (f->status >= 0 && e.status != f->status)
+        return 0;
+    return !f->n || holds_folded(e.login, f->needle, f->n) ||
+           holds_folded(e.email, f->needle, f->n) || holds_folded(e.name, f->needle, f->n);
+}
+
+/* A cursor: a position in hex. */
+static const char *pos_cursor(apr_pool_t *p, const MDB_val *pos)
+{
+    char *s = apr_palloc(p, 2 * pos->mv_size + 1);
+
+    hex(s, pos->mv_data, pos->mv_size);
+    return s;
+}
+
+/* Reads a cursor into pos (MAXKEY bytes); 0 if it is none of ours. */
+static int cursor_pos(const char *s, unsigned char *pos, size_t *n)
+{
+    size_t len = strlen(s), i;
+
+    if (len == 0 || len % 2 || len / 2 > MAXKEY - 1)
+        return 0;
+    for (i = 0; i < len; i++) {
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    }
+    for (i = 0; i < len / 2; i++) {
+        char b[3] = {s[2 * i], s[2 * i + 1], 0};
+        pos[i] = (unsigned char)strtoul(b, NULL, 16);
+    }
+    *n = len / 2;
+    return 1;
+}
+
+/* Compares a position with a cursor's, as LMDB orders keys. */
+static int pos_cmp(const MDB_val *a, const unsigned char *b, size_t nb)
+{
+    int c = memcmp(a->mv_data, b, a->mv_size < nb ? a->mv_size : nb);
+
+    return c ? c : a->mv_size < nb ? -1 : a->mv_size > nb;
+}
+
+/* An entry a query passed: its position and value, where they lie. */
+typedef struct {
+    MDB_val pos, v; /* in the snapshot: valid while the transaction lasts */
+} ix_hit_t;
+
+/* One page of the entries under `prefix` (the name index, or a group's)
+ * that match q, in one pass: the entries before the cursor are counted,
+ * the last page of them kept in a ring (for `before`, or for `after` past
+ * the end), the page after it collected, the rest counted. `known`: how
+ * many entries the range holds (-1: unknown); with no filter, the pass
+ * then ends as soon as the page is whole. */
+static void query_range(tx_t *t, apr_pool_t *p, const key_t_ *prefix, long known,
+                        const iam_member_query_t *q, iam_member_page_t *out)
+{
+    int limit = q->limit <= 0 ? QUERY_DEFAULT : q->limit > IAM_QUERY_MAX ? IAM_QUERY_MAX : q->limit;
+    const char *after = q->after && *q->after ? q->after : NULL;
+    const char *before = q->before && *q->before ? q->before : NULL;
+    const char *search = q->search ? q->search : "";
+    ix_filter_t f = {NULL, strlen(search), q->status};
+    ix_hit_t *ring = apr_palloc(t->p, sizeof(ix_hit_t) * (size_t)limit);
+    ix_hit_t *list = apr_palloc(t->p, sizeof(ix_hit_t) * (size_t)limit);
+    const ix_hit_t **page = apr_palloc(t->p, sizeof(ix_hit_t *) * (size_t)limit);
+    unsigned char c[MAXKEY];
+    size_t nc = 0, i;
+    long nprec = 0, nfollow = 0, first, n;
+    int nlist = 0, npage = 0, all = 1, rc;
+    MDB_cursor *cur;
+    MDB_val kv, v;
+
+    out->members = apr_array_make(p, limit, sizeof(iam_member_t *));
+    if (after && before) {
+        tx_fail(t, IAM_INVALID, "a page is after a cursor or before one, not both");
+        return;
+    }
+    if ((after || before) && !cursor_pos(after ? after : before, c, &nc)) {
+        tx_fail(t, IAM_INVALID, "not a cursor of this list: '%.40s'", after ? after : before);
+        return;
+    }
+    if (q->status < -1 || q->status > IAM_INVITED) {
+        tx_fail(t, IAM_INVALID, "no member status %d", q->status);
+        return;
+    }
+    if (f.n) {
+        char *lower = apr_palloc(t->p, f.n + 1);
+        for (i = 0; i <= f.n; i++)
+            lower[i] = (char)ascii_lower((unsigned char)search[i]);
+        f.needle = lower;
+    }
+    if (f.n || f.status >= 0)
+        known = -1;
+    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &cur)) != IAM_OK)
+        return;
+    kv = (MDB_val){prefix->n, (void *)prefix->b};
+    for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t->status == IAM_OK;
+         rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
+        ix_hit_t hit;
+        int precedes;
+        if (kv.mv_size < prefix->n || memcmp(kv.mv_data, prefix->b, prefix->n))
+            break;
+        if ((f.n || f.status >= 0) && ix_matches(t, &v, &f) != 1)
+            continue;
+        hit.pos = (MDB_val){kv.mv_size - prefix->n, (char *)kv.mv_data + prefix->n};
+        hit.v = v;
+        precedes = after    ? pos_cmp(&hit.pos, c, nc) <= 0
+                   : before ? pos_cmp(&hit.pos, c, nc) < 0
+                            : 0;
+        if (precedes) {
+            ring[nprec % limit] = hit;
+            nprec++;
+        } else {
+            if (nlist < limit)
+                list[nlist++] = hit;
+            nfollow++;
+        }
+        if (known >= 0 && (nlist == limit || (before && !precedes && nprec >= limit))) {
+            all = 0; /* the page is whole, and the total known */
+            break;
+        }
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+    mdb_cursor_close(cur);
+    if (t->status != IAM_OK)
+        return;
+    /* the page: from the ring (the `limit` last before the cursor) and the
+     * list (the first after it); `first` counts the matches before it */
+    if (before && nprec < limit) {
+        first = 0; /* fewer than a page before: the first page */
+    } else if (before || (nlist == 0 && nprec > 0)) {
+        first = nprec > limit ? nprec - limit : 0; /* before, or after the end: the last page */
+        nlist = 0;
+    } else {
+        first = nprec;
+    }
+    for (n = first; n < nprec; n++)
+        page[npage++] = &ring[n % limit];
+    for (i = 0; (int)i < nlist && npage < limit; i++)
+        page[npage++] = &list[i];
+    out->offset = first;
+    out->total = all ? nprec + nfollow : known;
+    if (out->total < first + npage)
+        out->total = first + npage; /* a count that lies: never a negative rest */
+    if (npage > 0) {
+        out->prev = first > 0 ? pos_cursor(p, &page[0]->pos) : NULL;
+        out->next = first + npage < out->total ? pos_cursor(p, &page[npage - 1]->pos) : NULL;
+    }
+    /* the members themselves: only those shown are read */
+    for (i = 0; (int)i < npage && t->status == IAM_OK; i++) {
+        const unsigned char *login;
+        size_t len;
+        iam_member_t *m;
+        if (!(login = pos_login(page[i]->pos.mv_data, page[i]->pos.mv_size, &len)))
+            tx_fail(t, IAM_CORRUPT, "store %s: a name index key is damaged", t->st->dir);
+        else if (list_read_member(t, NULL, login, len, &m) == 1)
+            APR_ARRAY_PUSH(out->members, iam_member_t *) = m;
+        else
+            tx_fail(t, IAM_CORRUPT, "store %s: the name index names missing member '%s'",
+                    t->st->dir, apr_pstrmemdup(t->p, (const char *)login, len));
+    }
+}
+
+/* Starts a query's read transaction: out emptied, q there, the store of
+ * format 5. */
+static iam_status_e query_begin(tx_t *t, iam_store_t *st, apr_pool_t *p,
+                                const iam_member_query_t *q, iam_member_page_t *out, iam_err_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->members = apr_array_make(p, 1, sizeof(iam_member_t *));
+    if (tx_begin(t, st, 0, p, err) != IAM_OK)
+        return t->status;
+    if (!q)
+        return tx_fail(t, IAM_INVALID, "no query");
+    tx_indexed(t);
+    return t->status;
+}
+
+/* Ends it; a failed query leaves nothing half filled. */
+static iam_status_e query_end(tx_t *t, apr_pool_t *p, iam_member_page_t *out)
+{
+    if (t->status != IAM_OK) {
+        memset(out, 0, sizeof(*out));
+        out->members = apr_array_make(p, 1, sizeof(iam_member_t *));
+    }
+    return tx_done(t);
+}
+
+iam_status_e iam_store_member_query(iam_store_t *st, apr_pool_t *p, const iam_member_query_t *q,
+                                    iam_member_page_t *out, iam_err_t *err)
+{
+    key_t_ k = {{'N'}, 1};
+    tx_t t;
+
+    if (query_begin(&t, st, p, q, out, err) == IAM_OK)
+        query_range(&t, p, &k, (long)meta_count(&t, "members"), q, out);
+    return query_end(&t, p, out);
+}
+
+iam_status_e iam_store_group_member_query(iam_store_t *st, apr_pool_t *p, const char *group,
+                                          const iam_member_query_t *q, iam_member_page_t *out,
+                                          iam_err_t *err)
+{
+    iam_group_t *g;
+    key_t_ k;
+    tx_t t;
+
+    if (query_begin(&t, st, p, q, out, err) == IAM_OK) {
+        if (group && tx_group(&t, group, &g) == 1 && !key_make(&k, 'n', group, ""))
+            query_range(&t, p, &k, -1, q, out);
+        else if (t.status == IAM_OK)
+            tx_fail(&t, IAM_NOTFOUND, "no group '%s'", group);
+    }
+    return query_end(&t, p, out);
+}
+
+/* Whether `grants` hold a grant of `role`. */
+static int holds_role(const apr_array_header_t *grants, const char *role)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        if (!strcasecmp(APR_ARRAY_IDX(grants, i, iam_grant_t).role, role))
+            return 1;
+    }
+    return 0;
+}
+
+iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *role,
+                                    apr_array_header_t **members, apr_array_header_t **groups,
+                                    iam_err_t *err)
+{
+    MDB_cursor *cur, *mc = NULL;
+    MDB_val kv, v;
+    key_t_ k;
+    tx_t t;
+    int rc;
+
+    *members = apr_array_make(p, 16, sizeof(iam_member_t *));
+    *groups = apr_array_make(p, 4, sizeof(iam_group_t *));
+    if (!role || !*role || key_make(&k, 'X', role, ""))
+        return fail(err, IAM_INVALID, "no role, or a role name too long");
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (!tx_indexed(&t) || tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &cur)) != IAM_OK)
+        return tx_done(&t);
+    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &mc)) != IAM_OK) {
+        mdb_cursor_close(cur);
+        return tx_done(&t);
+    }
+    kv = kval(&k);
+    for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t.status == IAM_OK;
+         rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
+        const unsigned char *name = (const unsigned char *)kv.mv_data + k.n;
+        size_t len = kv.mv_size - k.n;
+        iam_member_t *m;
+        iam_group_t *g;
+        if (kv.mv_size < k.n || memcmp(kv.mv_data, k.b, k.n))
+            break;
+        if (len < 2 || (name[0] != 'm' && name[0] != 'g')) {
+            tx_fail(&t, IAM_CORRUPT, "store %s: a role index key is damaged", st->dir);
+        } else if (name[0] == 'm') {
+            /* the members' keys come in order: one cursor walks their records */
+            if (list_read_member(&t, mc, name + 1, len - 1, &m) == 1 && holds_role(m->grants, role))
+                APR_ARRAY_PUSH(*members, iam_member_t *) = m;
+            else
+                tx_fail(&t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (member '%s')",
+                        st->dir, role, apr_pstrmemdup(p, (const char *)name + 1, len - 1));
+        } else {
+            const char *gname = apr_pstrmemdup(p, (const char *)name + 1, len - 1);
+            if (tx_group(&t, gname, &g) == 1 && holds_role(g->grants, role))
+                APR_ARRAY_PUSH(*groups, iam_group_t *) = g;
+            else
+                tx_fail(&t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (group '%s')",
+                        st->dir, role, gname);
+        }
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(&t, rc);
+    mdb_cursor_close(mc);
+    mdb_cursor_close(cur);
+    if (t.status != IAM_OK) {
+        *members = apr_array_make(p, 1, sizeof(iam_member_t *));
+        *groups = apr_array_make(p, 1, sizeof(iam_group_t *));
+    }
+    return tx_done(&t);
+}
+
 iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *name,
                                  iam_group_t **out, iam_err_t *err)
 {
@@ -1873,6 +2419,19 @@ iam_status_e iam_store_group_get(iam_store_t *st, apr_pool_t *p, const char *nam
     } else if (t.status == IAM_OK) {
         tx_fail(&t, IAM_NOTFOUND, "no group '%s'", name);
     }
+    return tx_done(&t);
+}
+
+iam_status_e iam_store_group_record(iam_store_t *st, apr_pool_t *p, const char *name,
+                                    iam_group_t **out, iam_err_t *err)
+{
+    tx_t t;
+
+    *out = NULL;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    if (tx_group(&t, name, out) != 1 && t.status == IAM_OK)
+        tx_fail(&t, IAM_NOTFOUND, "no group '%s'", name);
     return tx_done(&t);
 }
 
@@ -2149,26 +2708,194 @@ iam_status_e iam_store_audit_list(iam_store_t *st, apr_pool_t *p, unsigned long 
  * Every write runs in write_op: one write transaction, the plan and roles
  * read inside it, the change and its audit record, commit or abort. */
 
-/* Marks a member whose record must be written again, with their groups,
- * before the transaction commits (flush_dirty). */
-static void mark_dirty(tx_t *t, const char *login)
+/* ---- writes: the indexes of a member ----
+ *
+ * A member's entries in the name indexes and the role-holder index follow
+ * from their record and their links. The first time a transaction marks a
+ * member (mark_dirty), before it changes either, it notes what their
+ * entries are (ix_state_t); flush_dirty, at commit, moves those that
+ * changed. Who is marked only because a group's grants changed (mark_copy)
+ * keeps their entries: none of them depends on a group's grants. */
+
+typedef struct {
+    unsigned char *pos; /* see member_pos */
+    size_t npos;
+    MDB_val value;              /* see ix_value */
+    apr_array_header_t *groups; /* const char *: the groups they are in */
+    apr_array_header_t *roles;  /* const char *: the slugs of their own grants, once each */
+} ix_state_t;
+
+/* What the dirty table holds for a member besides their state: no entries
+ * (no record when first marked, or a store being upgraded), or a mark for
+ * their record's copy of their groups only. */
+static ix_state_t IX_NONE, IX_COPY_ONLY;
+
+/* A member's entries, from their record and the names of their groups,
+ * in p; NULL (the transaction failed) if they cannot fit a key. */
+static ix_state_t *ix_state(tx_t *t, apr_pool_t *p, const iam_member_t *m,
+                            const apr_array_header_t *groups)
 {
-    char lc[MAXKEY + 1];
+    ix_state_t *s = apr_palloc(p, sizeof(*s));
+    unsigned char pos[MAXKEY];
+    int i;
+
+    if (!(s->npos = member_pos(m, pos))) {
+        tx_fail(t, IAM_INVALID, "the login of member '%s' is too long for the name index",
+                m->login);
+        return NULL;
+    }
+    s->pos = apr_pmemdup(p, pos, s->npos);
+    s->value = ix_value(p, m);
+    s->groups = apr_array_make(p, groups->nelts ? groups->nelts : 1, sizeof(const char *));
+    for (i = 0; i < groups->nelts; i++)
+        APR_ARRAY_PUSH(s->groups, const char *) =
+            apr_pstrdup(p, APR_ARRAY_IDX(groups, i, const char *));
+    s->roles = roles_of(p, m->grants);
+    return s;
+}
+
+/* A member's entries as the store holds them now (read in a scratch pool:
+ * a transaction that marks 100,000 members keeps only this of each), or
+ * &IX_NONE if they have no record. */
+static ix_state_t *ix_snapshot(tx_t *t, const char *key)
+{
+    apr_pool_t *outer = t->p, *scratch;
+    apr_array_header_t *groups;
+    ix_state_t *s = &IX_NONE;
+    iam_member_t *m;
+
+    apr_pool_create(&scratch, outer);
+    t->p = scratch;
+    if (tx_member(t, key, &m) == 1) {
+        groups = apr_array_make(scratch, 4, sizeof(const char *));
+        tx_each_link(t, 'm', key, add_name, groups);
+        s = ix_state(t, outer, m, groups);
+    }
+    t->p = outer;
+    apr_pool_destroy(scratch);
+    return s ? s : &IX_NONE;
+}
+
+/* Puts (on) or deletes an entry of the name index, or of a group's. */
+static void ix_entry(tx_t *t, const char *group, const ix_state_t *s, int on)
+{
+    key_t_ k;
+
+    if (pos_key(&k, group, s->pos, s->npos)) {
+        tx_fail(t, IAM_INVALID, "a name and login too long for the index of group '%s'", group);
+        return;
+    }
+    if (on)
+        tx_put(t, &k, s->value);
+    else
+        tx_del(t, &k);
+}
+
+/* Puts (on) or deletes a role-holder entry. */
+static void set_holder(tx_t *t, const char *role, char kind, const char *name, int on)
+{
+    key_t_ k;
+
+    if (holder_key(&k, role, kind, name)) {
+        tx_fail(t, IAM_INVALID, "the role '%s' and the name '%s' are too long for the index", role,
+                name);
+        return;
+    }
+    if (on)
+        tx_put(t, &k, str_val(""));
+    else
+        tx_del(t, &k);
+}
+
+/* Moves the role-holder entries of a member or group from the roles it
+ * held (NULL: none) to those it holds (NULL: none). */
+static void move_holder(tx_t *t, char kind, const char *name, const apr_array_header_t *was,
+                        const apr_array_header_t *now)
+{
+    int i;
+
+    for (i = 0; was && i < was->nelts; i++) {
+        if (!in_names(now, APR_ARRAY_IDX(was, i, const char *)))
+            set_holder(t, APR_ARRAY_IDX(was, i, const char *), kind, name, 0);
+    }
+    for (i = 0; now && i < now->nelts; i++) {
+        if (!in_names(was, APR_ARRAY_IDX(now, i, const char *)))
+            set_holder(t, APR_ARRAY_IDX(now, i, const char *), kind, name, 1);
+    }
+}
+
+/* Moves a member's entries from what they were (NULL: none) to what they
+ * are (NULL: removed); entries that did not change are not written. */
+static void ix_move(tx_t *t, const char *key, const ix_state_t *was, const ix_state_t *now)
+{
+    int same_pos = was && now && was->npos == now->npos && !memcmp(was->pos, now->pos, now->npos);
+    int same = same_pos && was->value.mv_size == now->value.mv_size &&
+               !memcmp(was->value.mv_data, now->value.mv_data, now->value.mv_size);
+    int i;
+
+    if (was && !same_pos)
+        ix_entry(t, NULL, was, 0);
+    if (now && !same)
+        ix_entry(t, NULL, now, 1);
+    for (i = 0; was && i < was->groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(was->groups, i, const char *);
+        if (!same_pos || !in_names(now->groups, g))
+            ix_entry(t, g, was, 0);
+    }
+    for (i = 0; now && i < now->groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(now->groups, i, const char *);
+        if (!same || !in_names(was->groups, g))
+            ix_entry(t, g, now, 1);
+    }
+    move_holder(t, 'm', key, was ? was->roles : NULL, now ? now->roles : NULL);
+}
+
+/* The member's key (lower-cased login) into lc (MAXKEY + 1 bytes); its length. */
+static size_t dirty_key(const char *login, char *lc)
+{
     size_t i;
 
     for (i = 0; login[i] && i < MAXKEY; i++)
         lc[i] = (char)tolower((unsigned char)login[i]);
     lc[i] = 0;
+    return i;
+}
+
+/* Marks a member whose record must be written again, with their groups,
+ * before the transaction commits (flush_dirty), and whose index entries
+ * follow it: call it before changing their record or their links. */
+static void mark_dirty(tx_t *t, const char *login)
+{
+    char lc[MAXKEY + 1];
+    size_t n = dirty_key(login, lc);
+    ix_state_t *was;
+
     if (!t->dirty)
         t->dirty = apr_hash_make(t->p);
-    if (!apr_hash_get(t->dirty, lc, (apr_ssize_t)i))
-        apr_hash_set(t->dirty, apr_pstrmemdup(t->p, lc, i), (apr_ssize_t)i, "");
+    was = apr_hash_get(t->dirty, lc, (apr_ssize_t)n);
+    if (!was)
+        apr_hash_set(t->dirty, apr_pstrmemdup(t->p, lc, n), (apr_ssize_t)n, ix_snapshot(t, lc));
+    else if (was == &IX_COPY_ONLY) /* nothing of theirs changed since: still as stored */
+        apr_hash_set(t->dirty, lc, (apr_ssize_t)n, ix_snapshot(t, lc));
+}
+
+/* Marks a member whose record's copy of a group changed: nothing of
+ * theirs that the indexes hold. */
+static void mark_copy(tx_t *t, const char *login)
+{
+    char lc[MAXKEY + 1];
+    size_t n = dirty_key(login, lc);
+
+    if (!t->dirty)
+        t->dirty = apr_hash_make(t->p);
+    if (!apr_hash_get(t->dirty, lc, (apr_ssize_t)n))
+        apr_hash_set(t->dirty, apr_pstrmemdup(t->p, lc, n), (apr_ssize_t)n, &IX_COPY_ONLY);
 }
 
 static void mark_member(tx_t *t, const char *login, void *data)
 {
     (void)data;
-    mark_dirty(t, login);
+    mark_copy(t, login);
 }
 
 /* Writes a member's own fields now; their groups follow at commit. */
@@ -2180,8 +2907,8 @@ static void put_member(tx_t *t, const iam_member_t *m)
         tx_fail(t, IAM_INVALID, "login is too long");
         return;
     }
-    tx_put(t, &k, encode_member(t->p, m, NULL));
     mark_dirty(t, m->login);
+    tx_put(t, &k, encode_member(t->p, m, NULL));
 }
 
 /* Writes a group; if what its members' records carry of it changed (its
@@ -2203,28 +2930,59 @@ static void put_group(tx_t *t, const iam_group_t *g)
         was = decode_group(t->p, &old);
     }
     tx_put(t, &k, v);
+    move_holder(t, 'g', g->name, was ? roles_of(t->p, was->grants) : NULL,
+                roles_of(t->p, g->grants));
     if (was && !strcmp(was->name, g->name) && !was->pii == !g->pii && !copies_grants(was) &&
         !copies_grants(g))
         return; /* its members hold it by reference, and still do */
     tx_each_link(t, 'g', g->name, mark_member, NULL);
 }
 
-/* Marks every member (upgrading a format 1 store). */
-static void mark_all_members(tx_t *t)
+/* Builds the indexes of format 5 in a store of an older format, in the
+ * transaction of its first write: whatever 'N', 'n' and 'X' keys lie there
+ * go; every member is marked as having no entries, so that flush_dirty
+ * writes them all (and every record of format 1 anew, with its groups);
+ * the groups' role-holder entries are written here. */
+static void ix_build(tx_t *t)
 {
+    static const char types[] = {'N', 'n', 'X', 'M'};
+    apr_array_header_t *keys[4], *groups = apr_array_make(t->p, 16, sizeof(iam_group_t *));
     MDB_cursor *c;
-    MDB_val kv = {1, "M"}, v;
-    int rc;
+    MDB_val kv, v;
+    size_t i;
+    int rc, j;
 
-    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
-        return;
-    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-         rc == MDB_SUCCESS && kv.mv_size > 1 && *(char *)kv.mv_data == 'M';
-         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
-        mark_dirty(t, apr_pstrmemdup(t->p, (char *)kv.mv_data + 1, kv.mv_size - 1));
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc);
-    mdb_cursor_close(c);
+    for (i = 0; i < sizeof(types); i++) {
+        keys[i] = apr_array_make(t->p, 64, sizeof(MDB_val));
+        if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+            return;
+        kv = (MDB_val){1, (void *)&types[i]};
+        for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
+             rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == types[i];
+             rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
+            APR_ARRAY_PUSH(keys[i], MDB_val) =
+                (MDB_val){kv.mv_size, apr_pmemdup(t->p, kv.mv_data, kv.mv_size)};
+        if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+            tx_rc(t, rc);
+        mdb_cursor_close(c);
+    }
+    for (i = 0; i < 3 && t->status == IAM_OK; i++) {
+        for (j = 0; j < keys[i]->nelts && t->status == IAM_OK; j++)
+            tx_rc(t, mdb_del(t->txn, t->st->dbi, &APR_ARRAY_IDX(keys[i], j, MDB_val), NULL));
+    }
+    if (!t->dirty)
+        t->dirty = apr_hash_make(t->p);
+    for (j = 0; j < keys[3]->nelts && t->status == IAM_OK; j++) {
+        MDB_val *k = &APR_ARRAY_IDX(keys[3], j, MDB_val);
+        if (k->mv_size > 1)
+            apr_hash_set(t->dirty, apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1),
+                         (apr_ssize_t)(k->mv_size - 1), &IX_NONE);
+    }
+    tx_each_record(t, 'G', name_group, groups);
+    for (j = 0; j < groups->nelts && t->status == IAM_OK; j++) {
+        iam_group_t *g = APR_ARRAY_IDX(groups, j, iam_group_t *);
+        move_holder(t, 'g', g->name, NULL, roles_of(t->p, g->grants));
+    }
 }
 
 static void collect_group(tx_t *t, const char *name, void *data)
@@ -2250,7 +3008,7 @@ static void flush_dirty(tx_t *t)
     apr_pool_t *outer = t->p, *scratch;
     apr_hash_index_t *hi;
     const char **logins;
-    int n = 0, i;
+    int n = 0, i, j;
 
     if (!t->dirty || t->status != IAM_OK)
         return;
@@ -2263,17 +3021,34 @@ static void flush_dirty(tx_t *t)
     apr_pool_create(&scratch, outer);
     for (i = 0; i < n && t->status == IAM_OK; i++) {
         const char *login = logins[i];
-        apr_array_header_t *groups;
-        iam_member_t *m;
+        const ix_state_t *was = apr_hash_get(t->dirty, login, APR_HASH_KEY_STRING);
+        apr_array_header_t *groups, *names = NULL;
+        iam_member_t *m = NULL;
+        MDB_val old, v;
         key_t_ k;
 
         t->p = scratch; /* a big import must not keep every record decoded */
-        if (tx_member(t, login, &m) == 1) {
+        if (tx_record(t, 'M', login, &old) == 1) {
+            if (!(m = decode_member(scratch, &old))) {
+                tx_fail(t, IAM_CORRUPT, "store %s: the record of member '%s' is damaged",
+                        t->st->dir, login);
+                break;
+            }
             groups = apr_array_make(scratch, 4, sizeof(iam_group_t *));
             tx_each_link(t, 'm', login, collect_group, groups);
+            names = apr_array_make(scratch, groups->nelts + 1, sizeof(const char *));
+            for (j = 0; j < groups->nelts; j++)
+                APR_ARRAY_PUSH(names, const char *) = APR_ARRAY_IDX(groups, j, iam_group_t *)->name;
+            v = encode_member(scratch, m, groups);
             key_make(&k, 'M', login, NULL);
-            tx_put(t, &k, encode_member(scratch, m, groups));
+            /* unchanged (an index upgrade, a copy that came out the same):
+             * left alone, its pages not copied */
+            if (v.mv_size != old.mv_size || memcmp(v.mv_data, old.mv_data, v.mv_size))
+                tx_put(t, &k, v);
         }
+        if (was != &IX_COPY_ONLY && t->status == IAM_OK)
+            ix_move(t, login, was == &IX_NONE ? NULL : was,
+                    m ? ix_state(t, scratch, m, names) : NULL);
         t->p = outer;
         apr_pool_clear(scratch);
     }
@@ -2290,12 +3065,12 @@ static void set_link(tx_t *t, char type, const char *a, const char *b, int on)
         tx_fail(t, IAM_INVALID, "name is too long");
         return;
     }
+    if (type == 'm')
+        mark_dirty(t, a); /* before the change: its index entries move with it */
     if (on)
         tx_put(t, &k, str_val(""));
     else
         tx_del(t, &k);
-    if (type == 'm')
-        mark_dirty(t, a);
 }
 
 static void owner_lost(tx_t *t, const char *login, const char *why);
@@ -2317,25 +3092,29 @@ static void set_owner_index(tx_t *t, const char *login, int on)
         tx_del(t, &k);
 }
 
-/* Checks the store's format inside every write: a store of format 1 (its
- * member records lack their groups' grants) is upgraded by the first write
- * of this release, in that write's transaction (flush_dirty writes every
- * member again); one of format 2 or 3 only changes its number (its records
- * are read as they are); one written by a newer release is refused. */
+/* Checks the store's format inside every write: an older one is upgraded
+ * by the first write of this release, in that write's transaction. Format
+ * 1 (member records lack their groups' grants) and 2 to 4 (no name or
+ * role-holder indexes; 2 and 3 also read their older request records as
+ * they are) get the indexes (ix_build, which has flush_dirty
+ * write every member record of format 1 anew); one written by a newer
+ * release is refused. */
 static void tx_upgrade(tx_t *t)
 {
     key_t_ k;
     MDB_val v;
     const char *now = apr_itoa(t->p, IAM_STORE_FORMAT);
+    int was;
 
     meta_key(&k, "version");
     if (tx_get(t, &k, &v) != 1)
         return; /* a new store: check_version writes it */
-    if (format_of(&v) >= 1 && format_of(&v) < IAM_STORE_FORMAT) {
-        if (format_of(&v) == 1)
-            mark_all_members(t);
+    was = version_of(&v);
+    if (was >= 1 && was < IAM_STORE_FORMAT) {
+        if (was < IX_STORE_FORMAT)
+            ix_build(t);
         tx_put(t, &k, str_val(now));
-    } else if (v.mv_size != strlen(now) || memcmp(v.mv_data, now, v.mv_size)) {
+    } else if (was != IAM_STORE_FORMAT) {
         tx_fail(t, IAM_VERSION,
                 "store %s has format version %.*s, this mod_iam writes version %s: use the "
                 "mod_iam release that wrote it",
@@ -2683,6 +3462,7 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     if (!(m = tx_member_must(t, login)))
         return;
     last_owner_check(t, m, "removed");
+    mark_dirty(t, m->login); /* before the change: its index entries go with it */
     before = describe_member(t, m);
     groups = apr_array_make(t->p, 4, sizeof(const char *));
     tx_each_link(t, 'm', login, add_name, groups);
@@ -3162,6 +3942,7 @@ static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
     before = describe_group(t, g);
     settle_group_later(t, name);
     tx_each_link(t, 'g', name, unlink_member, name);
+    move_holder(t, 'g', g->name, roles_of(t->p, g->grants), NULL);
     key_make(&k, 'G', name, NULL);
     tx_del(t, &k);
     meta_count_add(t, "groups", -1);
@@ -4043,6 +4824,7 @@ static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
     MDB_val v;
     int i, owner;
 
+    mark_dirty(t, old); /* before the change: its index entries move to the new login */
     tx_each_link(t, 'm', old, add_name, groups);
     key_make(&k, 'O', old, NULL);
     owner = tx_get(t, &k, &v) == 1;
@@ -4516,10 +5298,116 @@ static void verify_grants(iam_verify_t *out, apr_pool_t *p, const iam_roles_t *r
     }
 }
 
+/* A member's entries in the name indexes (theirs, and their groups') and
+ * the role-holder index: each there, and saying what the record says. */
+static void verify_member_ix(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_member_t *m,
+                             const apr_array_header_t *links)
+{
+    unsigned char pos[MAXKEY];
+    size_t npos = member_pos(m, pos);
+    apr_array_header_t *roles = roles_of(t->p, m->grants);
+    MDB_val want = ix_value(t->p, m), got;
+    key_t_ k;
+    int i, found;
+
+    for (i = -1; npos && i < links->nelts; i++) {
+        const char *g = i < 0 ? NULL : APR_ARRAY_IDX(links, i, const char *);
+        const char *of = g ? apr_psprintf(t->p, " of group '%s'", g) : "";
+        found = pos_key(&k, g, pos, npos) ? 0 : tx_get(t, &k, &got);
+        if (found != 1)
+            problem(out, p, "member '%s' is missing from the name index%s", m->login, of);
+        else if (got.mv_size != want.mv_size || memcmp(got.mv_data, want.mv_data, want.mv_size))
+            problem(out, p, "the name index%s holds stale details of member '%s'", of, m->login);
+    }
+    if (!npos)
+        problem(out, p, "member '%s' has a login too long for the name index", m->login);
+    for (i = 0; i < roles->nelts; i++) {
+        const char *r = APR_ARRAY_IDX(roles, i, const char *);
+        if (holder_key(&k, r, 'm', m->login) || tx_get(t, &k, &got) != 1)
+            problem(out, p, "the role index misses member '%s' holding '%s'", m->login, r);
+    }
+}
+
+/* An entry of a name index: the member it names is there (and in the group
+ * it is filed under), at that place. */
+static void verify_pos(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val *k,
+                       const MDB_val *v)
+{
+    const unsigned char *pos = (const unsigned char *)k->mv_data + 1, *login, *z;
+    size_t npos = k->mv_size - 1, len;
+    const char *group = NULL, *of = "", *who;
+    unsigned char want[MAXKEY];
+    iam_member_t *m;
+    ix_entry_t e;
+    MDB_val rec;
+    key_t_ mk;
+
+    out->indexed++;
+    if (*(const char *)k->mv_data == 'n') {
+        if (!(z = memchr(pos, 0, npos)) || z == pos) {
+            problem(out, p, "a key of a group's name index is damaged");
+            return;
+        }
+        group = apr_pstrmemdup(t->p, (const char *)pos, (size_t)(z - pos));
+        of = apr_psprintf(t->p, " of group '%s'", group);
+        npos -= (size_t)(z + 1 - pos);
+        pos = z + 1;
+    }
+    if (!(login = pos_login(pos, npos, &len)) || len + 1 > MAXKEY) {
+        problem(out, p, "a key of the name index%s is damaged", of);
+        return;
+    }
+    who = apr_pstrmemdup(t->p, (const char *)login, len);
+    mk.b[0] = 'M';
+    memcpy(mk.b + 1, login, len);
+    mk.n = len + 1;
+    if (!ix_parse(v, &e))
+        problem(out, p, "the name index%s entry of member '%s' is damaged", of, who);
+    if (tx_get(t, &mk, &rec) != 1) {
+        problem(out, p, "the name index%s names missing member '%s'", of, who);
+        return;
+    }
+    if (!(m = decode_member(t->p, &rec)))
+        return; /* reported with its record */
+    if (group && !has_key(t, 'G', group, NULL))
+        problem(out, p, "the name index of missing group '%s' names member '%s'", group, who);
+    else if (group && !has_key(t, 'm', who, group))
+        problem(out, p, "the name index%s lists member '%s', who is not in it", of, who);
+    if (member_pos(m, want) != npos || memcmp(want, pos, npos))
+        problem(out, p, "the name index%s holds member '%s' under another name", of, who);
+}
+
+/* An entry of the role-holder index: the member or group it names is there
+ * and holds a grant of that role. */
+static void verify_holder(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val *k)
+{
+    const char *d = (const char *)k->mv_data + 1, *z = memchr(d, 0, k->mv_size - 1), *role, *name;
+    size_t rest = z ? k->mv_size - 1 - (size_t)(z + 1 - d) : 0;
+    iam_member_t *m;
+    iam_group_t *g;
+    MDB_val rec;
+
+    out->indexed++;
+    if (!z || z == d || rest < 2 || (z[1] != 'm' && z[1] != 'g')) {
+        problem(out, p, "a key of the role index is damaged");
+        return;
+    }
+    role = apr_pstrmemdup(t->p, d, (size_t)(z - d));
+    name = apr_pstrmemdup(t->p, z + 2, rest - 1);
+    if (tx_record(t, z[1] == 'm' ? 'M' : 'G', name, &rec) != 1)
+        problem(out, p, "the role index of '%s' names missing %s '%s'", role,
+                z[1] == 'm' ? "member" : "group", name);
+    else if (z[1] == 'm' && (m = decode_member(t->p, &rec)) && !holds_role(m->grants, role))
+        problem(out, p, "the role index says member '%s' holds '%s', which they do not", name,
+                role);
+    else if (z[1] == 'g' && (g = decode_group(t->p, &rec)) && !holds_role(g->grants, role))
+        problem(out, p, "the role index says group '%s' holds '%s', which it does not", name, role);
+}
+
 /* A member: their record, its copy of their groups, the owner and email
- * indexes. */
+ * indexes, and (indexed: format 5) their index entries. */
 static void verify_member(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
-                          const MDB_val *k, const MDB_val *v)
+                          const MDB_val *k, const MDB_val *v, int indexed)
 {
     const char *key = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
     iam_subject_t subj;
@@ -4548,6 +5436,8 @@ static void verify_member(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
             problem(out, p, "the email index does not lead %s to member '%s'", m->email, m->login);
     }
     tx_each_link(t, 'm', m->login, add_name, links);
+    if (indexed)
+        verify_member_ix(t, out, p, m, links);
     if (!flat)
         return; /* a format 1 store: no copy to check */
     if (subj.nsets - 1 != links->nelts) {
@@ -4599,8 +5489,23 @@ static int split_link(tx_t *t, const MDB_val *k, const char **a, const char **b)
     return 1;
 }
 
+/* A group's role-holder entries: one for each role it holds. */
+static void verify_group_holders(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_group_t *g)
+{
+    apr_array_header_t *roles = roles_of(t->p, g->grants);
+    key_t_ k;
+    MDB_val v;
+    int i;
+
+    for (i = 0; i < roles->nelts; i++) {
+        const char *r = APR_ARRAY_IDX(roles, i, const char *);
+        if (holder_key(&k, r, 'g', g->name) || tx_get(t, &k, &v) != 1)
+            problem(out, p, "the role index misses group '%s' holding '%s'", g->name, r);
+    }
+}
+
 static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
-                          const MDB_val *k, const MDB_val *v)
+                          const MDB_val *k, const MDB_val *v, int indexed)
 {
     char type = *(const char *)k->mv_data;
     const char *a, *b, *name = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
@@ -4611,15 +5516,27 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
     case K_META: break;
     case 'M':
         out->members++;
-        verify_member(t, out, p, roles, k, v);
+        verify_member(t, out, p, roles, k, v, indexed);
         break;
     case 'G':
         out->groups++;
-        if (!(g = decode_group(t->p, v)))
+        if (!(g = decode_group(t->p, v))) {
             problem(out, p, "group record '%s' is damaged", name);
-        else
-            verify_grants(out, p, roles, apr_psprintf(t->p, "group '%s'", g->name),
-                          (iam_grant_t *)g->grants->elts, g->grants->nelts);
+            break;
+        }
+        verify_grants(out, p, roles, apr_psprintf(t->p, "group '%s'", g->name),
+                      (iam_grant_t *)g->grants->elts, g->grants->nelts);
+        if (indexed)
+            verify_group_holders(t, out, p, g);
+        break;
+    case 'N':
+    case 'n':
+        if (indexed)
+            verify_pos(t, out, p, k, v);
+        break;
+    case 'X':
+        if (indexed)
+            verify_holder(t, out, p, k);
         break;
     case 'm':
     case 'g':
@@ -4680,8 +5597,9 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
     iam_roles_t roles;
     MDB_cursor *c;
     MDB_val k, v;
+    key_t_ vk;
     tx_t t;
-    int rc;
+    int rc, indexed;
 
     memset(out, 0, sizeof(*out));
     out->problems = apr_array_make(p, 8, sizeof(const char *));
@@ -4692,6 +5610,15 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
     if (t.status != IAM_OK)
         problem(out, p, "%s", err ? err->msg : "the custom role list is damaged");
     t.status = IAM_OK;
+    /* an older format has no indexes yet: its first write builds them */
+    meta_key(&vk, "version");
+    indexed = tx_get(&t, &vk, &v) == 1 && version_of(&v) >= IX_STORE_FORMAT;
+    if (!indexed && t.status == IAM_OK) {
+        APR_ARRAY_PUSH(out->warnings, const char *) =
+            "the store is of an older format, without the name and role indexes: the first "
+            "write of this release builds them (not checked)";
+        out->nwarnings++;
+    }
     if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
         return tx_done(&t);
     apr_pool_create(&scratch, p);
@@ -4701,7 +5628,7 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
         if (k.mv_size < 1)
             problem(out, p, "an empty key");
         else
-            verify_record(&t, out, p, &roles, &k, &v);
+            verify_record(&t, out, p, &roles, &k, &v, indexed);
         apr_pool_clear(scratch);
     }
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
