@@ -945,22 +945,85 @@ static const char *grants_brief(page_t *pg, const apr_array_header_t *grants)
     return *out ? out : "Workspace Member";
 }
 
+/* 2005 -> "2,005". */
+static const char *thousands(apr_pool_t *p, long n)
+{
+    char digits[32], out[48];
+    int len = snprintf(digits, sizeof(digits), "%ld", n < 0 ? 0 : n), i, j = 0;
+
+    for (i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[j++] = ',';
+        out[j++] = digits[i];
+    }
+    out[j] = '\0';
+    return apr_pstrdup(p, out);
+}
+
+/* The line under a paged list: "51–100 of 2,005 team members match
+ * “sam”", or "3 team members in all." when one page holds them, and
+ * Previous and Next (links to `base` with the page's cursor; base is a
+ * path with its query, escaped, ending in '?' or "&amp;"). */
+static void pager(page_t *pg, const iam_member_page_t *mp, const char *base, const char *one,
+                  const char *many, const char *search)
+{
+    const char *noun = mp->total == 1 ? one : many;
+    const char *what = search && *search
+                           ? apr_pstrcat(P, mp->total == 1 ? " matches “" : " match “",
+                                         iam_h(P, search), "”", NULL)
+                           : "";
+
+    ap_rputs("<nav class=\"pager\" aria-label=\"Pages\"><p class=\"muted\">", R);
+    if (!mp->prev && !mp->next)
+        ap_rprintf(R, "%s %s%s.", thousands(P, mp->total), noun, *what ? what : " in all");
+    else
+        ap_rprintf(R, "%s–%s of %s %s%s.", thousands(P, mp->offset + 1),
+                   thousands(P, mp->offset + mp->members->nelts), thousands(P, mp->total), noun,
+                   what);
+    ap_rputs("</p>", R);
+    if (mp->prev)
+        ap_rprintf(R, "<a class=\"button secondary\" rel=\"prev\" href=\"%sbefore=%s\">Previous</a>",
+                   base, iam_h(P, iam_url_query(P, mp->prev)));
+    if (mp->next)
+        ap_rprintf(R, "<a class=\"button secondary\" rel=\"next\" href=\"%safter=%s\">Next</a>",
+                   base, iam_h(P, iam_url_query(P, mp->next)));
+    ap_rputs("</nav>\n", R);
+}
+
+/* Reads the page a list's query asks for (?FIELD=search&after=|before=);
+ * an unreadable cursor starts over from the first page. */
+static iam_status_e query_page(page_t *pg, const char *group, const char *field,
+                               iam_member_query_t *q, iam_member_page_t *out, iam_err_t *err)
+{
+    iam_status_e rc;
+
+    q->search = apr_table_get(pg->w->query, field);
+    q->after = apr_table_get(pg->w->query, "after");
+    q->before = q->after ? NULL : apr_table_get(pg->w->query, "before");
+    q->limit = IAM_PAGE_SIZE;
+    for (;;) {
+        rc = group ? iam_store_group_member_query(pg->w->st, P, group, q, out, err)
+                   : iam_store_member_query(pg->w->st, P, q, out, err);
+        if (rc != IAM_INVALID || (!q->after && !q->before))
+            return rc;
+        q->after = q->before = NULL; /* a cursor edited by hand, or from an old link */
+    }
+}
+
 static int page_members(page_t *pg)
 {
-    const char *q = apr_table_get(pg->w->query, "q"), *after = apr_table_get(pg->w->query, "after");
     const char *status = apr_table_get(pg->w->query, "status");
-    int want = status && !strcmp(status, "invited")  ? IAM_INVITED
-               : status && !strcmp(status, "active") ? IAM_ACTIVE
-                                                     : -1;
-    const char *next, *sq = want < 0 ? "" : want == IAM_INVITED ? "invited" : "active";
-    apr_array_header_t *list;
+    iam_member_query_t q = {0};
+    iam_member_page_t mp;
+    const char *sq, *base;
     iam_err_t err;
-    long n;
     int i;
 
-    if (iam_store_member_page_status(pg->w->st, P, q, want, after, IAM_PAGE_SIZE, &list, &next,
-                                     &err) != IAM_OK ||
-        iam_store_member_count(pg->w->st, P, q, want, &n, &err) != IAM_OK)
+    q.status = status && !strcmp(status, "invited")  ? IAM_INVITED
+               : status && !strcmp(status, "active") ? IAM_ACTIVE
+                                                     : -1;
+    sq = q.status < 0 ? "" : q.status == IAM_INVITED ? "invited" : "active";
+    if (query_page(pg, NULL, "q", &q, &mp, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Users", "users");
     {
@@ -968,7 +1031,7 @@ static int page_members(page_t *pg)
         const char *hrefs[] = {link_to(pg, "/members"), link_to(pg, "/members?status=active"),
                                link_to(pg, "/members?status=invited")};
         view_tabs(pg, "Members by status", 3, names, hrefs,
-                  want < 0 ? 0 : want == IAM_ACTIVE ? 1 : 2);
+                  q.status < 0 ? 0 : q.status == IAM_ACTIVE ? 1 : 2);
     }
     ap_rprintf(R,
                "<div class=\"toolbar\"><form method=\"get\" action=\"%s\" role=\"search\">"
@@ -976,19 +1039,20 @@ static int page_members(page_t *pg)
                "<input type=\"search\" name=\"q\" value=\"%s\" placeholder=\"Search by name or "
                "email\" aria-label=\"Search by name or email\"> <button class=\"secondary\">Search"
                "</button></form><a class=\"button\" href=\"%s\">Invite Team Member</a></div>\n",
-               link_to(pg, "/members"), sq, iam_h(P, q), link_to(pg, "/members/new"));
-    if (!list->nelts) {
+               link_to(pg, "/members"), sq, iam_h(P, q.search), link_to(pg, "/members/new"));
+    if (!mp.members->nelts) {
         ap_rprintf(R, "<div class=\"card empty\">%s</div>",
-                   q && *q ? "No team member matches that search." : "No team members yet.");
+                   q.search && *q.search ? "No team member matches that search."
+                   : q.status >= 0       ? "No team member is in this view."
+                                         : "No team members yet.");
         iam_page_end(pg->w);
         return OK;
     }
-    ap_rputs(
-        "<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Direct roles</th><th>Groups</th>"
-        "<th>Last seen</th></tr>\n",
-        R);
-    for (i = 0; i < list->nelts; i++) {
-        iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
+    ap_rputs("<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Direct roles</th><th>Groups</th>"
+             "<th>Last seen</th></tr>\n",
+             R);
+    for (i = 0; i < mp.members->nelts; i++) {
+        iam_member_t *m = APR_ARRAY_IDX(mp.members, i, iam_member_t *);
         ap_rprintf(R,
                    "<tr><td data-label=\"Name\"><a href=\"%s\">%s</a><div class=\"muted\">%s"
                    "</div></td><td data-label=\"Email\">%s</td><td data-label=\"Status\"><span "
@@ -1005,19 +1069,18 @@ static int page_members(page_t *pg)
                    iam_h(P, m->groups->nelts ? apr_array_pstrcat(P, m->groups, ',') : "none"),
                    iam_h(P, ago(P, m->last_seen)));
     }
+    ap_rputs("</table>", R);
     /* the count of what the filter shows, not of the whole workspace */
-    ap_rprintf(R, "</table><p class=\"muted\">%ld %s%s%s%s.", n,
-               want == IAM_INVITED  ? "invited "
-               : want == IAM_ACTIVE ? "active "
-                                    : "",
-               n == 1 ? "team member" : "team members",
-               q && *q ? (n == 1 ? " matches “" : " match “") : want < 0 ? " in all" : "",
-               q && *q ? apr_pstrcat(P, iam_h(P, q), "”", NULL) : "");
-    if (next)
-        ap_rprintf(R, " <a href=\"%s?status=%s&amp;q=%s&amp;after=%s\">Next page</a>",
-                   link_to(pg, "/members"), sq, iam_h(P, iam_url_query(P, q)),
-                   iam_h(P, iam_url_query(P, next)));
-    ap_rputs("</p>", R);
+    base = apr_psprintf(P, "%s?status=%s&amp;q=%s&amp;", link_to(pg, "/members"), sq,
+                        iam_h(P, iam_url_query(P, q.search)));
+    pager(pg, &mp, base,
+          q.status == IAM_INVITED  ? "invited team member"
+          : q.status == IAM_ACTIVE ? "active team member"
+                                   : "team member",
+          q.status == IAM_INVITED  ? "invited team members"
+          : q.status == IAM_ACTIVE ? "active team members"
+                                   : "team members",
+          q.search);
     iam_page_end(pg->w);
     return OK;
 }
@@ -1136,21 +1199,21 @@ static void picker_search(page_t *pg, const char *name, const char *value, const
                name, iam_h(P, value), label, label, action);
 }
 
-/* Members matching q, as checkboxes named "member", leaving out the
- * chosen and `except` (those already in the group). */
+/* Members matching q, in name order, as checkboxes named "member",
+ * leaving out the chosen and the members of `group` (NULL: none). */
 static int member_results(page_t *pg, const char *q, const apr_array_header_t *chosen,
-                          const apr_array_header_t *except)
+                          const char *group)
 {
-    apr_array_header_t *list;
-    const char *next;
+    iam_member_query_t mq = {q, -1, NULL, NULL, IAM_PAGE_SIZE};
+    iam_member_page_t mp;
     iam_err_t err;
     int i, shown = 0;
 
-    if (iam_store_member_page(pg->w->st, P, q, NULL, IAM_PAGE_SIZE, &list, &next, &err) != IAM_OK)
+    if (iam_store_member_query(pg->w->st, P, &mq, &mp, &err) != IAM_OK)
         return store_failed(pg, &err);
-    for (i = 0; i < list->nelts; i++) {
-        iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
-        if (in_list(chosen, m->login) || in_list(except, m->login))
+    for (i = 0; i < mp.members->nelts; i++) {
+        iam_member_t *m = APR_ARRAY_IDX(mp.members, i, iam_member_t *);
+        if (in_list(chosen, m->login) || (group && in_list(m->groups, group)))
             continue;
         ap_rprintf(R,
                    "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> %s <span "
@@ -1163,7 +1226,7 @@ static int member_results(page_t *pg, const char *q, const apr_array_header_t *c
         ap_rputs(q && *q ? "<p class=\"muted\">No other team member matches.</p>"
                          : "<p class=\"muted\">No other team members.</p>",
                  R);
-    if (next)
+    if (mp.next)
         ap_rputs("<p class=\"muted\">More match: narrow the search.</p>", R);
     return OK;
 }
@@ -1630,7 +1693,7 @@ static int page_groups(page_t *pg)
                 NULL);
         ap_rprintf(R,
                    "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a></td><td "
-                   "data-label=\"Members\">%d</td><td data-label=\"Roles\">%s</td></tr>",
+                   "data-label=\"Members\">%d</td><td data-label=\"Direct roles\">%s</td></tr>",
                    group_link(pg, g->name), iam_h(P, g->name), g->members->nelts,
                    *roles ? iam_h(P, roles) : "<span class=\"muted\">none</span>");
     }
@@ -1756,31 +1819,31 @@ static int post_group_new(page_t *pg)
 
 /* A group's members (searchable: ?mq=), each to tick for removal, and
  * the picker that adds more. */
-static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self)
+static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self,
+                             const iam_member_page_t *mp, const char *mq)
 {
-    const char *mq = apr_table_get(pg->w->query, "mq"), *q = field_or_query(pg, "q");
+    const char *q = field_or_query(pg, "q");
     apr_array_header_t *chosen = picked(pg, "member");
-    int i, shown = 0, rc;
+    int i, rc;
 
     ap_rprintf(R,
                "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
-               "<input type=\"hidden\" name=\"name\" value=\"%s\"><input type=\"search\" "
-               "name=\"mq\" value=\"%s\" placeholder=\"Search this group\" aria-label=\"Search "
-               "the members of %s\"><button class=\"secondary\">Search</button></form>",
-               self, iam_h(P, g->name), iam_h(P, mq), iam_h(P, g->name));
+               "<input type=\"search\" name=\"mq\" value=\"%s\" placeholder=\"Search this "
+               "group by name or email\" aria-label=\"Search the members of %s\"><button "
+               "class=\"secondary\">Search</button></form>",
+               self, iam_h(P, mq), iam_h(P, g->name));
     form_begin(pg, self, "card");
     default_action(pg, "confirm-remove");
-    for (i = 0; i < g->members->nelts; i++) {
-        const char *login = APR_ARRAY_IDX(g->members, i, const char *);
-        if (mq && *mq && !contains_nocase(login, mq))
-            continue;
+    for (i = 0; i < mp->members->nelts; i++) {
+        const iam_member_t *m = APR_ARRAY_IDX(mp->members, i, iam_member_t *);
         ap_rprintf(R,
                    "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> "
-                   "<a href=\"%s\">%s</a></label>",
-                   iam_h(P, login), member_link(pg, login), iam_h(P, login));
-        shown++;
+                   "<a href=\"%s\">%s</a> <span class=\"muted\">%s</span></label>",
+                   iam_h(P, m->login), member_link(pg, m->login),
+                   iam_h(P, *m->name ? m->name : m->login),
+                   iam_h(P, *m->email ? m->email : m->login));
     }
-    if (!shown)
+    if (!mp->members->nelts)
         ap_rputs(mq && *mq ? "<p class=\"muted\">No member of this group matches.</p>"
                            : "<p class=\"muted\">No members yet.</p>",
                  R);
@@ -1789,12 +1852,17 @@ static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self)
                    "<button class=\"secondary\" name=\"action\" value=\"confirm-remove\">"
                    "Remove selected from %s…</button>",
                    iam_h(P, g->name));
-    ap_rputs("</form><h2>Add members</h2>", R);
+    ap_rputs("</form>", R);
+    if (mp->members->nelts)
+        pager(pg, mp,
+              apr_psprintf(P, "%s?mq=%s&amp;", self, iam_h(P, iam_url_query(P, mq))),
+              "member", "members", mq);
+    ap_rputs("<h2>Add members</h2>", R);
     form_begin(pg, self, "card");
     default_action(pg, "add-members");
     chosen_list(pg, "member", chosen, 1, "members");
     picker_search(pg, "q", q, "find-members", "Search members to add by name or email");
-    if ((rc = member_results(pg, q, chosen, g->members)) != OK)
+    if ((rc = member_results(pg, q, chosen, g->name)) != OK)
         return rc;
     hidden(pg, "reviewed", choice_print(P, chosen));
     members_review(pg, chosen, apr_psprintf(P, "To be added (%d)", chosen->nelts));
@@ -1834,26 +1902,51 @@ static int page_group_remove_members(page_t *pg, const iam_group_t *g,
     return OK;
 }
 
+/* How many members a group has. */
+static iam_status_e group_size(page_t *pg, const char *group, long *out, iam_err_t *err)
+{
+    iam_member_query_t all = {NULL, -1, NULL, NULL, 1};
+    iam_member_page_t one;
+    iam_status_e rc = iam_store_group_member_query(pg->w->st, P, group, &all, &one, err);
+
+    *out = rc == IAM_OK ? one.total : 0;
+    return rc;
+}
+
 static int page_group(page_t *pg, const char *name)
 {
-    const char *tab = apr_table_get(pg->w->query, "tab");
+    const char *tab = apr_table_get(pg->w->query, "tab"), *mq = NULL;
+    iam_member_query_t q = {NULL, -1, NULL, NULL, 0};
+    iam_member_page_t mp;
     iam_group_t *g;
     iam_err_t err;
     const char *self;
+    long members;
     int rc;
 
     if (!iam_plan_allows_groups(pg->w->ws->plan))
         return groups_unavailable(pg, name);
-    switch (iam_store_group_get(pg->w->st, P, name, &g, &err)) {
+    switch (iam_store_group_record(pg->w->st, P, name, &g, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND: return no_group(pg, name);
     default: return store_failed(pg, &err);
     }
     self = group_link(pg, g->name);
     tab = tab && !strcmp(tab, "permissions") ? "permissions" : "members";
+    /* the members tab reads its page; the tab's count is of them all */
+    if (!strcmp(tab, "members")) {
+        if (query_page(pg, g->name, "mq", &q, &mp, &err) != IAM_OK)
+            return store_failed(pg, &err);
+        mq = q.search;
+        members = mp.total;
+    }
+    if ((strcmp(tab, "members") || (mq && *mq)) &&
+        group_size(pg, g->name, &members, &err) != IAM_OK)
+        return store_failed(pg, &err);
     begin(pg, g->name, "groups");
     {
-        const char *names[] = {apr_psprintf(P, "Members (%d)", g->members->nelts), "Permissions"};
+        const char *names[] = {apr_psprintf(P, "Members (%s)", thousands(P, members)),
+                               "Permissions"};
         const char *hrefs[] = {self, link_to(pg, "%s", with_query(P, group_path(P, g->name),
                                                                   "tab=permissions"))};
         view_tabs(pg, apr_psprintf(P, "The group %s", iam_h(P, g->name)), 2, names, hrefs,
@@ -1861,7 +1954,7 @@ static int page_group(page_t *pg, const char *name)
     }
     ap_rputs("<div class=\"cols\"><div>", R);
     if (!strcmp(tab, "members")) {
-        if ((rc = group_members_tab(pg, g, self)) != OK)
+        if ((rc = group_members_tab(pg, g, self, &mp, mq)) != OK)
             return rc;
     } else {
         ap_rputs("<table><tr><th>Role</th><th>Resources</th><th>From</th><th></th></tr>", R);

@@ -1900,43 +1900,124 @@ START_TEST(test_names_new)
 }
 END_TEST
 
-/* More members than a page holds: "Next page" leads to the rest. */
+/* The href of the link whose text is `label` (unescaped; free it), or NULL. */
+static char *link_href(const char *body, const char *label)
+{
+    char want[128], *copy = strdup(body), *end, *h;
+
+    snprintf(want, sizeof(want), "\">%s</a>", label);
+    end = strstr(copy, want);
+    if (!end) {
+        free(copy);
+        return NULL;
+    }
+    *end = '\0';
+    h = html_unescape(strrchr(copy, '"') + 1);
+    free(copy);
+    return h;
+}
+
+/* More members than a page holds: pages of 50 in name order (the name
+ * shown, not the login), "51–60 of 60", Previous and Next. */
 START_TEST(test_members_next_page)
 {
     resp_t r;
-    char *out, *link, *href;
+    char *out, *href;
 
     ck_assert_int_eq(iam_test_run(&out, NULL,
                                   "for i in $(seq -w 1 60); do '%s/iamctl' -d '%s' member add "
-                                  "zm-$i --name \"Zed Many $i\" || exit 1; done",
-                                  iam_test_build_dir(), srv.store),
+                                  "zm-$i --name \"Zed Many $i\" || exit 1; done; '%s/iamctl' -d "
+                                  "'%s' member add aa-last --name 'Zed Many 99'",
+                                  iam_test_build_dir(), srv.store, iam_test_build_dir(), srv.store),
                      0);
     free(out);
     r = get_as("olivia", "/iam/members?q=zed+many");
     ck_has(r.body, "href=\"/iam/members/zm-01\"");
     ck_lacks(r.body, "href=\"/iam/members/zm-60\"");
-    link = strstr(r.body, "\">Next page</a>");
-    ck_assert_msg(link != NULL, "no next page:\n%s", shown(r.body));
-    *link = '\0';
-    href = html_unescape(strrchr(r.body, '"') + 1);
+    ck_lacks(r.body, "href=\"/iam/members/aa-last\""); /* by name: "Zed Many 99" is last */
+    ck_has(r.body, "1–50 of 61 team members match “zed many”.");
+    ck_assert_ptr_null(link_href(r.body, "Previous"));
+    href = link_href(r.body, "Next");
+    ck_assert_msg(href != NULL, "no next page:\n%s", shown(r.body));
     resp_free(&r);
     r = get_as("olivia", href);
-    ck_assert_msg(r.status == 200, "GET %s: %ld", href, r.status);
+    free(href);
+    ck_assert_int_eq(r.status, 200);
     ck_has(r.body, "href=\"/iam/members/zm-60\"");
+    ck_has(r.body, "href=\"/iam/members/aa-last\"");
     ck_lacks(r.body, "href=\"/iam/members/zm-01\"");
     ck_lacks(r.body, "href=\"/iam/members/olivia\""); /* still the search */
+    ck_has(r.body, "51–61 of 61 team members match “zed many”.");
+    ck_assert(strstr(r.body, "zm-60") < strstr(r.body, "aa-last"));
+    ck_assert_ptr_null(link_href(r.body, "Next"));
+    href = link_href(r.body, "Previous");
+    ck_assert_msg(href != NULL, "no previous page:\n%s", shown(r.body));
     resp_free(&r);
+    r = get_as("olivia", href);
     free(href);
+    ck_has(r.body, "1–50 of 61 team members match “zed many”.");
+    ck_has(r.body, "href=\"/iam/members/zm-01\"");
+    resp_free(&r);
+    /* a cursor edited by hand starts over, it is no error */
+    r = get_as("olivia", "/iam/members?q=zed+many&after=zz%3Cscript%3E");
+    ck_assert_int_eq(r.status, 200);
+    ck_has(r.body, "1–50 of 61");
+    resp_free(&r);
 }
 END_TEST
 
-/* The number under the Users list counts what the filter shows. */
-static long listed_count(const char *body, int *rows)
+/* A big group's members come in pages too, in name order, searchable;
+ * the tab counts them all whatever the search. */
+START_TEST(test_group_members_paged)
 {
-    const char *p = strstr(body, "</table><p class=\"muted\">");
+    resp_t r;
+    char *out, *href;
+
+    ck_assert_int_eq(iam_test_run(&out, NULL,
+                                  "ctl() { '%s/iamctl' -d '%s' \"$@\" || exit 1; }; ctl group "
+                                  "create big; for i in $(seq -w 1 60); do ctl member add gm-$i "
+                                  "--name \"Gee Member $i\"; ctl group add big gm-$i; done",
+                                  iam_test_build_dir(), srv.store),
+                     0);
+    free(out);
+    r = get_as("olivia", "/iam/groups/big");
+    ck_has(r.body, "Members (60)");
+    ck_has(r.body, "1–50 of 60 members.");
+    ck_has(r.body, "href=\"/iam/members/gm-01\"");
+    ck_lacks(r.body, "href=\"/iam/members/gm-51\"");
+    href = link_href(r.body, "Next");
+    ck_assert_msg(href != NULL, "no next page:\n%s", shown(r.body));
+    resp_free(&r);
+    r = get_as("olivia", href);
+    free(href);
+    ck_has(r.body, "51–60 of 60 members.");
+    ck_has(r.body, "href=\"/iam/members/gm-60\"");
+    ck_lacks(r.body, "href=\"/iam/members/gm-01\"");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/groups/big?mq=member+07");
+    ck_has(r.body, "Members (60)");
+    ck_has(r.body, "1 member matches “member 07”.");
+    ck_has(r.body, "href=\"/iam/members/gm-07\"");
+    ck_lacks(r.body, "href=\"/iam/members/gm-08\"");
+    resp_free(&r);
+}
+END_TEST
+
+/* The number under the Users list counts what the filter shows: "N team
+ * members" on one page, "1–50 of N" on more. */
+static long listed_count(const char *body, int *rows, int *paged)
+{
+    const char *p = strstr(body, "<nav class=\"pager\" aria-label=\"Pages\"><p class=\"muted\">");
+    const char *of;
 
     *rows = count_of(body, "<tr><td data-label=\"Name\"><a href=\"/iam/member");
-    return p ? strtol(p + 25, NULL, 10) : -1;
+    *paged = 0;
+    if (!p)
+        return -1;
+    p += strlen("<nav class=\"pager\" aria-label=\"Pages\"><p class=\"muted\">");
+    of = strstr(p, " of ");
+    *paged = of && of < strstr(p, "</p>");
+    return strtol(*paged ? of + 4 : p, NULL, 10);
 }
 
 START_TEST(test_member_counts_follow_filters)
@@ -1946,14 +2027,14 @@ START_TEST(test_member_counts_follow_filters)
         "/iam/members?q=example&status=active", "/iam/members",
     };
     resp_t r;
-    int i, rows;
+    int i, rows, paged = 0;
     long n;
 
     ctl_or_die(&srv, "member invite count-me@corp.example");
     for (i = 0; i < ARRAY_LEN(views); i++) {
         r = get_as("olivia", views[i]);
-        n = listed_count(r.body, &rows);
-        if (strstr(r.body, ">Next page</a>")) /* a page of 50, and more */
+        n = listed_count(r.body, &rows, &paged);
+        if (paged) /* a page of 50, and more */
             ck_assert_msg(rows == 50 && n > rows, "%s: says %ld, lists %d", views[i], n, rows);
         else
             ck_assert_msg(n == rows, "%s: says %ld, lists %d:\n%s", views[i], n, rows,
@@ -2218,6 +2299,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, test_slash_in_names);
     tcase_add_test(tc, test_names_new);
     tcase_add_test(tc, test_members_next_page);
+    tcase_add_test(tc, test_group_members_paged);
     tcase_add_test(tc, test_member_counts_follow_filters);
     suite_add_tcase(s, tc);
 
