@@ -17,7 +17,7 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              clang libclang-rt-14-dev
 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c mod_iam/pathmap.c \
-              mod_iam/audit_text.c \
+              mod_iam/audit_text.c mod_iam/access.c \
               mod_iam/httpdconf.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
               mod_iam/admin.c mod_iam/console.c mod_iam/api.c mod_iam/web.c mod_iam/html.c \

@@ -64,6 +64,11 @@ int iam_web_http_status(iam_status_e st);
 /* A stable error code for the API: "invalid", "not_found", ... */
 const char *iam_web_error_code(iam_status_e st);
 
+/* The resources httpd.conf declares as TYPE NAME ("*": the collection),
+ * as iam_resource_decl_t * (one per declaring line); empty when none. */
+apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,
+                                           const char *type, const char *name);
+
 /* console.c and api.c: each returns an HTTP status or OK/DONE. */
 int iam_console_handle(iam_web_t *w);
 int iam_api_handle(iam_web_t *w);

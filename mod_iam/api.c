@@ -3,6 +3,7 @@
  * each. Errors are {"error":{"code":..., "message":...}} with the status
  * that fits. Writes take JSON bodies only (a cross-site form cannot send
  * one) and must come from this origin when the browser says where from. */
+#include "iam_access.h"
 #include "iam_present.h"
 #include "iam_web.h"
 
@@ -445,6 +446,56 @@ static int list_resources(api_t *a)
     return send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "resources", arr));
 }
 
+/* GET resources/TYPE/NAME/access: who can reach a declared resource, at
+ * which level, through which grant (iam_access_list, as on the console). */
+static int resource_access(api_t *a, const char *rest)
+{
+    request_rec *r = a->w->r;
+    const char *slash = strchr(rest, '/'), *type, *name;
+    apr_array_header_t *decls, *list;
+    const iam_resource_decl_t *d;
+    json_t *arr, *labels;
+    iam_err_t err;
+    int i;
+
+    if (!slash || slash == rest || !slash[1] || strchr(slash + 1, '/'))
+        return api_error(r, HTTP_NOT_FOUND, "not_found",
+                         "use resources/TYPE/NAME/access (NAME * for the collection)");
+    type = apr_pstrmemdup(r->pool, rest, (apr_size_t)(slash - rest));
+    name = slash + 1;
+    decls = iam_web_resource_decls(r->pool, a->w->ws, type, name);
+    if (!decls->nelts)
+        return api_error(r, HTTP_NOT_FOUND, "not_found",
+                         apr_psprintf(r->pool, "no resource '%s %s' is declared in httpd.conf",
+                                      type, name));
+    d = APR_ARRAY_IDX(decls, 0, iam_resource_decl_t *);
+    if (iam_access_list(a->w->st, r->pool, &a->w->ws->roles, a->w->ws->plan, &d->res, &list,
+                        &err) != IAM_OK)
+        return store_error(r, &err);
+    labels = json_array();
+    for (i = 0; i < d->res.nlabels; i++)
+        json_array_append_new(labels, json_string(d->res.labels[i]));
+    arr = json_array();
+    for (i = 0; i < list->nelts; i++) {
+        const iam_access_t *x = &APR_ARRAY_IDX(list, i, iam_access_t);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "level", iam_level_name(x->level), "role",
+                              x->role->slug, "role_name", x->role->name, "grant",
+                              iam_json_grant(x->grant));
+        if (x->group)
+            json_object_update_new(o, json_pack("{s:s, s:I}", "group", x->group->name, "members",
+                                                (json_int_t)x->group_members));
+        else
+            json_object_update_new(o, json_pack("{s:s, s:s, s:s}", "member", x->member->login,
+                                                "name", x->member->name, "status",
+                                                x->member->status == IAM_INVITED ? "invited"
+                                                                                 : "active"));
+        json_array_append_new(arr, o);
+    }
+    return send_json(r, HTTP_OK,
+                     json_pack("{s:{s:s, s:s, s:o}, s:o}", "resource", "type", type, "name",
+                               name, "labels", labels, "access", arr));
+}
+
 static int list_audit(api_t *a)
 {
     const char *before = apr_table_get(a->w->query, "before");
@@ -745,6 +796,11 @@ int iam_api_handle(iam_web_t *w)
         return list_roles(&a);
     if (!strcmp(path, "resources"))
         return list_resources(&a);
+    if (!strncmp(path, "resources/", 10)) {
+        const char *access = strip_suffix(r->pool, path + 10, "/access");
+        return access ? resource_access(&a, access)
+                      : api_error(r, HTTP_NOT_FOUND, "not_found", "no such endpoint");
+    }
     if (!strcmp(path, "audit"))
         return list_audit(&a);
     return api_error(r, HTTP_NOT_FOUND, "not_found", "no such endpoint");

@@ -287,3 +287,18 @@ const char *iam_web_error_code(iam_status_e st)
     default: return "store_error";
     }
 }
+
+apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,
+                                           const char *type, const char *name)
+{
+    apr_array_header_t *out = apr_array_make(p, 2, sizeof(iam_resource_decl_t *));
+    int i, collection = !strcmp(name, "*");
+
+    for (i = 0; ws->resources && i < ws->resources->nelts; i++) {
+        iam_resource_decl_t *d = APR_ARRAY_IDX(ws->resources, i, iam_resource_decl_t *);
+        if (!strcmp(d->res.type, type) &&
+            (collection ? !d->res.name : d->res.name && !strcmp(d->res.name, name)))
+            APR_ARRAY_PUSH(out, iam_resource_decl_t *) = d;
+    }
+    return out;
+}

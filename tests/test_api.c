@@ -1361,6 +1361,91 @@ START_TEST(test_resources)
 }
 END_TEST
 
+/* Who can reach a resource: owners, direct grants and groups whose grant
+ * covers it (by name, by label, on all), at the level it gives; a grant
+ * on another resource or label is not listed. */
+static json_t *access_row(json_t *access, const char *key, const char *who)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(access, i, row)
+    {
+        const char *v = json_string_value(json_object_get(row, key));
+        if (v && !strcmp(v, who))
+            return row;
+    }
+    return NULL;
+}
+
+START_TEST(test_resource_access)
+{
+    resp_t r;
+    json_t *access, *row;
+
+    api("POST", "members",
+        "{\"login\":\"acc-web\",\"status\":\"active\",\"grants\":[{\"role\":\"source-admin\","
+        "\"scope\":\"labels\",\"labels\":[\"env:prod\"]}]}",
+        &r);
+    EXPECT_STATUS(r, 201);
+    resp_free(&r);
+    api("POST", "members",
+        "{\"login\":\"acc-ios\",\"status\":\"active\",\"grants\":[{\"role\":\"source-read-only\","
+        "\"scope\":\"resources\",\"resources\":[\"ios\"]}]}",
+        &r);
+    EXPECT_STATUS(r, 201);
+    resp_free(&r);
+
+    api("GET", "resources/source/web/access", NULL, &r);
+    EXPECT_STATUS(r, 200);
+    EXPECT_KEYS(r.json, "resource,access");
+    EXPECT_JSON(r.json, "resource",
+                "{\"type\":\"source\",\"name\":\"web\",\"labels\":[\"env:prod\",\"team:growth\"]}");
+    access = json_object_get(r.json, "access");
+    row = access_row(access, "member", "olivia");
+    ck_assert_msg(row != NULL, "no owner in %s", r.body);
+    EXPECT_STR(row, "level", "admin");
+    EXPECT_STR(row, "role", "workspace-owner");
+    EXPECT_STR(json_array_get(access, 0), "role", "workspace-owner"); /* owners first */
+    row = access_row(access, "member", "acc-web");
+    ck_assert_msg(row != NULL, "no label grant in %s", r.body);
+    EXPECT_KEYS(row, "member,name,status,level,role,role_name,grant");
+    EXPECT_STR(row, "level", "admin");
+    EXPECT_JSON(row, "grant",
+                "{\"role\":\"source-admin\",\"scope\":\"labels\",\"labels\":[\"env:prod\"]}");
+    ck_assert_ptr_null(access_row(access, "member", "acc-ios"));
+    row = access_row(access, "group", "analysts");
+    ck_assert_msg(row != NULL, "no group in %s", r.body);
+    EXPECT_KEYS(row, "group,members,level,role,role_name,grant");
+    EXPECT_STR(row, "level", "read");
+    resp_free(&r);
+
+    api("GET", "resources/source/ios/access", NULL, &r);
+    EXPECT_STATUS(r, 200);
+    access = json_object_get(r.json, "access");
+    ck_assert_ptr_nonnull(access_row(access, "member", "acc-ios"));
+    ck_assert_ptr_null(access_row(access, "member", "acc-web"));
+    resp_free(&r);
+
+    /* the collection: any grant of the type lists it (read); only a grant
+     * on all sources gives more there */
+    api("GET", "resources/source/*/access", NULL, &r);
+    EXPECT_STATUS(r, 200);
+    access = json_object_get(r.json, "access");
+    ck_assert_ptr_nonnull(access_row(access, "group", "analysts"));
+    EXPECT_STR(access_row(access, "member", "acc-ios"), "level", "read");
+    EXPECT_STR(access_row(access, "member", "acc-web"), "level", "read");
+    resp_free(&r);
+
+    api("GET", "resources/source/nope/access", NULL, &r);
+    EXPECT_ERROR(r, 404, "not_found");
+    resp_free(&r);
+    api("GET", "resources/source/web", NULL, &r);
+    EXPECT_ERROR(r, 404, "not_found");
+    resp_free(&r);
+}
+END_TEST
+
 /* ---- audit ---- */
 
 /* Each change made through the API, newest first, by "api:olivia". */
@@ -1982,6 +2067,7 @@ Suite *suite_api(void)
     tcase_add_test(tc, test_group_takes_effect);
     tcase_add_test(tc, test_roles);
     tcase_add_test(tc, test_resources);
+    tcase_add_test(tc, test_resource_access);
     tcase_add_test(tc, test_audit);
     tcase_add_loop_test(tc, test_refused, 0, (int)(sizeof(refused) / sizeof(refused[0])));
     tcase_add_test(tc, test_scope_all_with_items_refused);

@@ -434,7 +434,7 @@ static const struct {
      {"Remove <strong>Max Member</strong>", "value=\"remove\""},
      {0}},
     {"/iam/resources",
-     {"<h1>Resources</h1>", "<td>source</td><td>checkout</td>", "<code>/sources/checkout/</code>",
+     {"<h1>Resources</h1>", "<td data-label=\"Type\">source</td><td data-label=\"Name\"><a href=\"/iam/resources/source/checkout\" aria-label=\"Who can reach source checkout\">checkout</a>", "<code>/sources/checkout/</code>",
       "env:prod", "<code>/warehouses/main/</code>"},
      {0}},
     {"/iam/roles", {"<h1>Roles</h1>", "Source Admin", "source-read-only", "Identity Admin"}, {0}},
@@ -2003,6 +2003,60 @@ START_TEST(test_group_members_paged)
 }
 END_TEST
 
+/* A resource's page lists who can reach it, and Apache agrees: each
+ * member listed gets in, one not listed does not. */
+START_TEST(test_resource_access_page)
+{
+    resp_t r;
+
+    add_login(&srv, "acc");
+    ctl_or_die(&srv, "member add acc --name 'Ace Label'");
+    ctl_or_die(&srv, "grant --member acc source-admin --label env:prod");
+    r = get_as("olivia", "/iam/resources");
+    ck_has(r.body, "href=\"/iam/resources/source/web\"");
+    ck_has(r.body, "href=\"/iam/resources/source/*\"");
+    resp_free(&r);
+
+    r = get_as("olivia", "/iam/resources/source/web");
+    ck_assert_int_eq(r.status, 200);
+    ck_has(r.body, "<h1>source web</h1>");
+    ck_has(r.body, "<span class=\"badge\">env:prod</span>");
+    ck_has(r.body, "<code>/sources/web/</code>");
+    ck_has(r.body, "href=\"/iam/members/olivia\"");
+    ck_has(r.body, "href=\"/iam/members/acc\">Ace Label</a>");
+    ck_has(r.body, "<td data-label=\"Access\">Admin</td><td data-label=\"Through\">Source Admin "
+                   "on labels env:prod</td>");
+    ck_has(r.body, "href=\"/iam/groups/analysts\">analysts</a>");
+    ck_lacks(r.body, "href=\"/iam/members/sam\""); /* Source Admin on checkout only */
+    ck_lacks(r.body, "href=\"/iam/members/max\"");
+    resp_free(&r);
+    r = get_as("acc", "/sources/web/");
+    ck_assert_msg(r.status == 200, "acc on /sources/web/: %ld", r.status);
+    resp_free(&r);
+    r = get_as("sam", "/sources/web/");
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+
+    r = get_as("olivia", "/iam/resources/source/ios");
+    ck_lacks(r.body, "href=\"/iam/members/acc\"");
+    resp_free(&r);
+    r = get_as("acc", "/sources/ios/");
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+
+    /* what is not declared is a console page, its name escaped */
+    r = get_as("olivia", "/iam/resources/source/%3Cb%3Ex");
+    ck_assert_int_eq(r.status, 404);
+    ck_has(r.body, "No resource “source &lt;b&gt;x” is declared in httpd.conf.");
+    ck_has(r.body, "Back to Resources");
+    resp_free(&r);
+    r = get_as("olivia", "/iam/resources/source");
+    ck_assert_int_eq(r.status, 404);
+    ck_has(r.body, "<nav");
+    resp_free(&r);
+}
+END_TEST
+
 /* The number under the Users list counts what the filter shows: "N team
  * members" on one page, "1–50 of N" on more. */
 static long listed_count(const char *body, int *rows, int *paged)
@@ -2300,6 +2354,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, test_names_new);
     tcase_add_test(tc, test_members_next_page);
     tcase_add_test(tc, test_group_members_paged);
+    tcase_add_test(tc, test_resource_access_page);
     tcase_add_test(tc, test_member_counts_follow_filters);
     suite_add_tcase(s, tc);
 

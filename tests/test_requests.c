@@ -2009,7 +2009,7 @@ START_TEST(test_resource_path_listed)
     json_decref(j);
     ck_assert_int_eq(call(&own, "olivia", "GET", "/iam/resources", NULL, NULL, NULL, &body, NULL),
                      200);
-    ck_assert_msg(has(body, "<td>source</td><td>beta</td>") &&
+    ck_assert_msg(has(body, "href=\"/iam/resources/source/beta\"") &&
                       has(body, "<code>/sources/ios/beta/</code>"),
                   "%s", body);
     free(body);

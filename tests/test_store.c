@@ -1,6 +1,7 @@
 /* mod_iam tests: the LMDB store (iam_store.h), driven through its API on a
  * fresh store per test; damage is done with <lmdb.h> directly, the way a
  * crash, a stray tool or an old release would leave the files. */
+#include "iam_access.h"
 #include "iam_store.h"
 #include "iam_test.h"
 
@@ -2953,6 +2954,50 @@ START_TEST(test_role_holders)
 }
 END_TEST
 
+/* Who can reach a resource (iam_access.h): owners first, then by level,
+ * groups before members; a grant that does not cover the resource, or
+ * that the plan ignores, is not listed. */
+START_TEST(test_access_list)
+{
+    iam_grant_t web = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("web"));
+    iam_grant_t prod = grant_of("source-read-only", IAM_SCOPE_LABELS, ITEMS("env:prod"));
+    iam_grant_t ios = grant_of("source-admin", IAM_SCOPE_RESOURCES, ITEMS("ios"));
+    iam_grant_t all = all_of("source-read-only"), wh = all_of("warehouse-admin");
+    const char *labels[] = {"env:prod"};
+    iam_resource_t res = {"source", "web", 1, labels};
+    apr_array_header_t *list;
+    iam_roles_t roles;
+    const char *got = "";
+    int i;
+
+    iam_roles_init(&roles);
+    add("olivia", NULL, 1);
+    add_named("bob", "Bob", IAM_ACTIVE);
+    add_named("amy", "Amy", IAM_INVITED);
+    add_named("cat", "Cat", IAM_ACTIVE);
+    add_named("dan", "Dan", IAM_ACTIVE);
+    OK(iam_store_grant(st, "test", 0, "bob", &web, &ierr));
+    OK(iam_store_grant(st, "test", 0, "amy", &prod, &ierr));
+    OK(iam_store_grant(st, "test", 0, "cat", &ios, &ierr));
+    OK(iam_store_grant(st, "test", 0, "dan", &wh, &ierr));
+    OK(iam_store_group_create(st, "test", "eng", &ierr));
+    OK(iam_store_group_members(st, "test", "eng", 1, ITEMS("cat", "dan"), 2, &ierr));
+    OK(iam_store_grant(st, "test", 1, "eng", &all, &ierr));
+    OK(iam_access_list(st, pool, &roles, IAM_PLAN_BUSINESS, &res, &list, &ierr));
+    for (i = 0; i < list->nelts; i++) {
+        const iam_access_t *a = &APR_ARRAY_IDX(list, i, iam_access_t);
+        got = apr_psprintf(pool, "%s%s%s:%s(%ld)", got, i ? " " : "",
+                           a->group ? a->group->name : a->member->login, iam_level_name(a->level),
+                           a->group_members);
+    }
+    ck_assert_str_eq(got, "olivia:admin(0) bob:admin(0) eng:read(2) amy:read(0)");
+    /* the team plan has no groups or labels: what they give is not access */
+    set_plan(IAM_PLAN_TEAM);
+    OK(iam_access_list(st, pool, &roles, IAM_PLAN_TEAM, &res, &list, &ierr));
+    ck_assert_int_eq(list->nelts, 2);
+}
+END_TEST
+
 /* Every key of one type goes, as from a store no release of format 5
  * ever wrote. */
 static void raw_del_type(const char *dir, char type)
@@ -3311,6 +3356,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_query_cursor_of_removed_member);
     tcase_add_test(tc, test_group_member_query);
     tcase_add_test(tc, test_role_holders);
+    tcase_add_test(tc, test_access_list);
     tcase_add_test(tc, test_upgrade_builds_indexes);
     tcase_add_test(tc, test_verify_index_damage);
     suite_add_tcase(s, tc);
