@@ -225,7 +225,7 @@ static int run_once(bench_t *b, const op_t *op, apr_pool_t *p, times_t *t, long 
     switch (op->kind) {
     case QUERY: rc = iam_store_member_query(b->st, p, &op->q, &pg, &err); break;
     case GROUP: rc = iam_store_group_member_query(b->st, p, op->group, &op->q, &pg, &err); break;
-    case HOLDERS: rc = iam_store_role_holders(b->st, p, op->role, &members, &groups, &err); break;
+    case HOLDERS: rc = iam_store_role_holders(b->st, p, op->role, NULL, &members, &groups, &err); break;
     case RECORD: rc = iam_store_group_record(b->st, p, op->group, &g, &err); break;
     case GROUP_GET: rc = iam_store_group_get(b->st, p, op->group, &g, &err); break;
     case TODAY:

@@ -318,14 +318,17 @@ iam_status_e iam_store_group_member_query(iam_store_t *st, apr_pool_t *p, const 
                                           const iam_member_query_t *q, iam_member_page_t *out,
                                           iam_err_t *err);
 
-/* Every member and group holding a grant of `role` (a slug), with their
- * records: members (iam_member_t *, with their groups) in login order,
- * groups (iam_group_t *, members left empty) in name order. Owners hold
- * "workspace-owner". The caller decides what each can reach
- * (iam_policy_decide); the store holds no policy. */
+/* Every member and group holding a grant of `role` (a slug) on `on`: on
+ * all of its type, on the resource by name, or on one of its labels (a
+ * superset of those the grant gives access: the caller decides with
+ * iam_policy_decide; the store holds no policy). `on` NULL or a
+ * collection (name NULL): every holder of the role. Members (iam_member_t *,
+ * with their groups) and groups (iam_group_t *, members left empty), each
+ * once. Owners hold "workspace-owner" on all. Reads only the index entries
+ * of those targets and the records they name. */
 iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *role,
-                                    apr_array_header_t **members, apr_array_header_t **groups,
-                                    iam_err_t *err);
+                                    const iam_resource_t *on, apr_array_header_t **members,
+                                    apr_array_header_t **groups, iam_err_t *err);
 
 /* Open access requests: of one member (login) or all (NULL), oldest first. */
 iam_status_e iam_store_request_list(iam_store_t *st, apr_pool_t *p, const char *login,

@@ -63,7 +63,7 @@ iam_status_e iam_access_list(iam_store_t *st, apr_pool_t *p, const iam_roles_t *
         if (role->kind == IAM_ROLE_MEMBER ||
             (role->kind == IAM_ROLE_PLAIN && strcmp(role->type, res->type)))
             continue;
-        rc = iam_store_role_holders(st, p, role->slug, &members, &groups, err);
+        rc = iam_store_role_holders(st, p, role->slug, res, &members, &groups, err);
         if (rc != IAM_OK)
             return rc;
         for (j = 0; j < members->nelts; j++) {

@@ -1649,6 +1649,17 @@ static int groups_unavailable(page_t *pg, const char *title)
     return OK;
 }
 
+/* How many members a group has. */
+static iam_status_e group_size(page_t *pg, const char *group, long *out, iam_err_t *err)
+{
+    iam_member_query_t all = {NULL, -1, NULL, NULL, 1};
+    iam_member_page_t one;
+    iam_status_e rc = iam_store_group_member_query(pg->w->st, P, group, &all, &one, err);
+
+    *out = rc == IAM_OK ? one.total : 0;
+    return rc;
+}
+
 static int page_groups(page_t *pg)
 {
     const char *q = apr_table_get(pg->w->query, "q");
@@ -1658,7 +1669,8 @@ static int page_groups(page_t *pg)
 
     if (!iam_plan_allows_groups(pg->w->ws->plan))
         return groups_unavailable(pg, "Groups");
-    if (iam_store_group_list(pg->w->st, P, &list, &err) != IAM_OK)
+    /* the records alone; the members counted only of the groups shown */
+    if (iam_store_group_records(pg->w->st, P, &list, &err) != IAM_OK)
         return store_failed(pg, &err);
     begin(pg, "Groups", "groups");
     ap_rprintf(R,
@@ -1678,6 +1690,7 @@ static int page_groups(page_t *pg)
     for (i = 0; i < list->nelts; i++) {
         iam_group_t *g = APR_ARRAY_IDX(list, i, iam_group_t *);
         const char *roles = "";
+        long members;
         int j;
         if (q && !contains_nocase(g->name, q))
             continue;
@@ -1687,6 +1700,8 @@ static int page_groups(page_t *pg)
                      R);
             break;
         }
+        if (group_size(pg, g->name, &members, &err) != IAM_OK)
+            return store_failed(pg, &err);
         for (j = 0; j < g->grants->nelts; j++)
             roles = apr_pstrcat(
                 P, roles, j ? ", " : "",
@@ -1694,8 +1709,8 @@ static int page_groups(page_t *pg)
                 NULL);
         ap_rprintf(R,
                    "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a></td><td "
-                   "data-label=\"Members\">%d</td><td data-label=\"Direct roles\">%s</td></tr>",
-                   group_link(pg, g->name), iam_h(P, g->name), g->members->nelts,
+                   "data-label=\"Members\">%s</td><td data-label=\"Direct roles\">%s</td></tr>",
+                   group_link(pg, g->name), iam_h(P, g->name), thousands(P, members),
                    *roles ? iam_h(P, roles) : "<span class=\"muted\">none</span>");
     }
     ap_rputs("</table>", R);
@@ -1901,17 +1916,6 @@ static int page_group_remove_members(page_t *pg, const iam_group_t *g,
                logins->nelts, logins->nelts == 1 ? "" : "s", iam_h(P, g->name), self);
     iam_page_end(pg->w);
     return OK;
-}
-
-/* How many members a group has. */
-static iam_status_e group_size(page_t *pg, const char *group, long *out, iam_err_t *err)
-{
-    iam_member_query_t all = {NULL, -1, NULL, NULL, 1};
-    iam_member_page_t one;
-    iam_status_e rc = iam_store_group_member_query(pg->w->st, P, group, &all, &one, err);
-
-    *out = rc == IAM_OK ? one.total : 0;
-    return rc;
 }
 
 static int page_group(page_t *pg, const char *name)

@@ -21,8 +21,9 @@
  *   'N' pos                   name index: members in the console's order -> status,
  *                             login, email, name (format 5; pos: see the indexes)
  *   'n' group 0x00 pos        the same, of one group's members
- *   'X' role 0x00 'm' login   role-holder index: a member holds a grant of role
- *   'X' role 0x00 'g' group   a group does
+ *   'X' target 0x00 'm' login role-holder index: a member holds a grant of a role
+ *                             on a target (role TAB "*", "r:" resource, "l:" label)
+ *   'X' target 0x00 'g' group a group does
  *
  * Both sides of a membership, the owner index, the name and role-holder
  * indexes and the counts are written in the same transaction as the
@@ -1860,8 +1861,9 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
  *
  *   'N' pos                  -> u8 format, u8 status, login NUL email NUL name NUL
  *   'n' group 0x00 pos       -> the same, for each member of the group
- *   'X' role 0x00 'm' login  the member holds a grant of role (its slug)
- *   'X' role 0x00 'g' group  the group does
+ *   'X' target 0x00 'm' login  the member holds a grant on target (targets_of:
+ *                              "source-admin\tr:web", "source-admin\t*")
+ *   'X' target 0x00 'g' group  the group does
  *
  * pos is a member's place in the console's order: their display name (the
  * name, or the login when it is empty), ASCII case folded and cut to
@@ -1973,9 +1975,9 @@ static int pos_key(key_t_ *k, const char *group, const unsigned char *pos, size_
     return 0;
 }
 
-/* The role-holder key of `role`: kind 'm' and a member's key, or 'g' and
- * a group's name. */
-static int holder_key(key_t_ *k, const char *role, char kind, const char *name)
+/* The role-holder key of `target` (targets_of): kind 'm' and a member's
+ * key, or 'g' and a group's name. */
+static int holder_key(key_t_ *k, const char *target, char kind, const char *name)
 {
     char b[MAXKEY + 1];
     size_t n = strlen(name);
@@ -1984,21 +1986,44 @@ static int holder_key(key_t_ *k, const char *role, char kind, const char *name)
         return -1;
     b[0] = kind;
     memcpy(b + 1, name, n + 1);
-    return key_make(k, 'X', role, b);
+    return key_make(k, 'X', target, b);
 }
 
-/* The slugs of `grants`, once each. */
-static apr_array_header_t *roles_of(apr_pool_t *p, const apr_array_header_t *grants)
+/* What `grants` are on, for the role-holder index, once each: a target is
+ * the role's slug, a tab, and "*" (all of its type), "r:" and a resource,
+ * or "l:" and a label (a grant on labels is found under each of them, and
+ * holds only where the resource carries them all: the reader decides). */
+static apr_array_header_t *targets_of(apr_pool_t *p, const apr_array_header_t *grants)
 {
     apr_array_header_t *out = apr_array_make(p, 4, sizeof(const char *));
-    int i;
+    int i, j;
 
     for (i = 0; grants && i < grants->nelts; i++) {
-        const char *r = APR_ARRAY_IDX(grants, i, iam_grant_t).role;
-        if (!in_names(out, r))
-            APR_ARRAY_PUSH(out, const char *) = apr_pstrdup(p, r);
+        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
+        for (j = 0; j < (g->scope == IAM_SCOPE_ALL ? 1 : g->nitems); j++) {
+            const char *target =
+                g->scope == IAM_SCOPE_ALL
+                    ? apr_pstrcat(p, g->role, "\t*", NULL)
+                    : apr_pstrcat(p, g->role, g->scope == IAM_SCOPE_LABELS ? "\tl:" : "\tr:",
+                                  g->items[j], NULL);
+            if (!in_names(out, target))
+                APR_ARRAY_PUSH(out, const char *) = target;
+        }
     }
     return out;
+}
+
+/* A target in words, for verify's messages: "source-admin on web",
+ * "source-admin on label env:prod", "source-admin on all". */
+static const char *target_text(apr_pool_t *p, const char *target)
+{
+    const char *tab = strchr(target, '\t');
+
+    if (!tab)
+        return target;
+    return apr_psprintf(p, "%.*s on %s%s", (int)(tab - target), target,
+                        !strncmp(tab + 1, "l:", 2) ? "label " : "",
+                        !strcmp(tab + 1, "*") ? "all" : tab[1] && tab[2] ? tab + 3 : "");
 }
 
 /* Whether the store has the indexes of format 5; if not, the transaction
@@ -2336,19 +2361,71 @@ static int holds_role(const apr_array_header_t *grants, const char *role)
     return 0;
 }
 
-iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *role,
-                                    apr_array_header_t **members, apr_array_header_t **groups,
-                                    iam_err_t *err)
+/* Reads the holders under one prefix of the role-holder index (k: a
+ * whole target, or a role and its tab) into out, each once (seen). */
+static void holders_under(tx_t *t, MDB_cursor *cur, MDB_cursor *mc, key_t_ *k, const char *role,
+                          apr_hash_t *seen, apr_array_header_t *members, apr_array_header_t *groups)
 {
+    MDB_val kv = kval(k), v;
+    int rc;
+
+    for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t->status == IAM_OK;
+         rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
+        const unsigned char *z, *name;
+        size_t len;
+        iam_member_t *m;
+        iam_group_t *g;
+        if (kv.mv_size < k->n || memcmp(kv.mv_data, k->b, k->n))
+            break;
+        z = memchr((const unsigned char *)kv.mv_data + k->n - 1, 0, kv.mv_size - k->n + 1);
+        name = z ? z + 1 : NULL;
+        len = z ? kv.mv_size - (size_t)(name - (const unsigned char *)kv.mv_data) : 0;
+        if (len < 2 || (name[0] != 'm' && name[0] != 'g')) {
+            tx_fail(t, IAM_CORRUPT, "store %s: a role index key is damaged", t->st->dir);
+        } else if (apr_hash_get(seen, name, (apr_ssize_t)len)) {
+            continue; /* a holder with grants on several of the targets */
+        } else if (name[0] == 'm') {
+            apr_hash_set(seen, apr_pmemdup(t->p, name, len), (apr_ssize_t)len, "");
+            if (list_read_member(t, mc, name + 1, len - 1, &m) == 1 && holds_role(m->grants, role))
+                APR_ARRAY_PUSH(members, iam_member_t *) = m;
+            else
+                tx_fail(t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (member '%s')",
+                        t->st->dir, role, apr_pstrmemdup(t->p, (const char *)name + 1, len - 1));
+        } else {
+            const char *gname = apr_pstrmemdup(t->p, (const char *)name + 1, len - 1);
+            apr_hash_set(seen, apr_pmemdup(t->p, name, len), (apr_ssize_t)len, "");
+            if (tx_group(t, gname, &g) == 1 && holds_role(g->grants, role))
+                APR_ARRAY_PUSH(groups, iam_group_t *) = g;
+            else
+                tx_fail(t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (group '%s')",
+                        t->st->dir, role, gname);
+        }
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+}
+
+iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *role,
+                                    const iam_resource_t *on, apr_array_header_t **members,
+                                    apr_array_header_t **groups, iam_err_t *err)
+{
+    apr_array_header_t *targets = apr_array_make(p, 4, sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(p);
     MDB_cursor *cur, *mc = NULL;
-    MDB_val kv, v;
     key_t_ k;
     tx_t t;
-    int rc;
+    int i;
 
     *members = apr_array_make(p, 16, sizeof(iam_member_t *));
     *groups = apr_array_make(p, 4, sizeof(iam_group_t *));
-    if (!role || !*role || key_make(&k, 'X', role, ""))
+    if (on && on->name) {
+        APR_ARRAY_PUSH(targets, const char *) = apr_pstrcat(p, role, "\t*", NULL);
+        APR_ARRAY_PUSH(targets, const char *) = apr_pstrcat(p, role, "\tr:", on->name, NULL);
+        for (i = 0; i < on->nlabels; i++)
+            APR_ARRAY_PUSH(targets, const char *) =
+                apr_pstrcat(p, role, "\tl:", on->labels[i], NULL);
+    }
+    if (!role || !*role || key_make(&k, 'X', apr_pstrcat(p, role, "\t", NULL), NULL))
         return fail(err, IAM_INVALID, "no role, or a role name too long");
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
@@ -2358,35 +2435,13 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
         mdb_cursor_close(cur);
         return tx_done(&t);
     }
-    kv = kval(&k);
-    for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t.status == IAM_OK;
-         rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
-        const unsigned char *name = (const unsigned char *)kv.mv_data + k.n;
-        size_t len = kv.mv_size - k.n;
-        iam_member_t *m;
-        iam_group_t *g;
-        if (kv.mv_size < k.n || memcmp(kv.mv_data, k.b, k.n))
-            break;
-        if (len < 2 || (name[0] != 'm' && name[0] != 'g')) {
-            tx_fail(&t, IAM_CORRUPT, "store %s: a role index key is damaged", st->dir);
-        } else if (name[0] == 'm') {
-            /* the members' keys come in order: one cursor walks their records */
-            if (list_read_member(&t, mc, name + 1, len - 1, &m) == 1 && holds_role(m->grants, role))
-                APR_ARRAY_PUSH(*members, iam_member_t *) = m;
-            else
-                tx_fail(&t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (member '%s')",
-                        st->dir, role, apr_pstrmemdup(p, (const char *)name + 1, len - 1));
-        } else {
-            const char *gname = apr_pstrmemdup(p, (const char *)name + 1, len - 1);
-            if (tx_group(&t, gname, &g) == 1 && holds_role(g->grants, role))
-                APR_ARRAY_PUSH(*groups, iam_group_t *) = g;
-            else
-                tx_fail(&t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (group '%s')",
-                        st->dir, role, gname);
-        }
+    if (!targets->nelts) /* every grant of the role: the role and its tab */
+        holders_under(&t, cur, mc, &k, role, seen, *members, *groups);
+    for (i = 0; i < targets->nelts && t.status == IAM_OK; i++) {
+        if (key_make(&k, 'X', APR_ARRAY_IDX(targets, i, const char *), ""))
+            continue; /* longer than any key the index holds */
+        holders_under(&t, cur, mc, &k, role, seen, *members, *groups);
     }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(&t, rc);
     mdb_cursor_close(mc);
     mdb_cursor_close(cur);
     if (t.status != IAM_OK) {
@@ -2722,7 +2777,7 @@ typedef struct {
     size_t npos;
     MDB_val value;              /* see ix_value */
     apr_array_header_t *groups; /* const char *: the groups they are in */
-    apr_array_header_t *roles;  /* const char *: the slugs of their own grants, once each */
+    apr_array_header_t *targets; /* const char *: what their own grants are on (targets_of) */
 } ix_state_t;
 
 /* What the dirty table holds for a member besides their state: no entries
@@ -2750,7 +2805,7 @@ static ix_state_t *ix_state(tx_t *t, apr_pool_t *p, const iam_member_t *m,
     for (i = 0; i < groups->nelts; i++)
         APR_ARRAY_PUSH(s->groups, const char *) =
             apr_pstrdup(p, APR_ARRAY_IDX(groups, i, const char *));
-    s->roles = roles_of(p, m->grants);
+    s->targets = targets_of(p, m->grants);
     return s;
 }
 
@@ -2792,13 +2847,13 @@ static void ix_entry(tx_t *t, const char *group, const ix_state_t *s, int on)
 }
 
 /* Puts (on) or deletes a role-holder entry. */
-static void set_holder(tx_t *t, const char *role, char kind, const char *name, int on)
+static void set_holder(tx_t *t, const char *target, char kind, const char *name, int on)
 {
     key_t_ k;
 
-    if (holder_key(&k, role, kind, name)) {
-        tx_fail(t, IAM_INVALID, "the role '%s' and the name '%s' are too long for the index", role,
-                name);
+    if (holder_key(&k, target, kind, name)) {
+        tx_fail(t, IAM_INVALID, "the grant on '%s' of '%s' is too long for the index",
+                strchr(target, '\t') + 1, name);
         return;
     }
     if (on)
@@ -2807,8 +2862,8 @@ static void set_holder(tx_t *t, const char *role, char kind, const char *name, i
         tx_del(t, &k);
 }
 
-/* Moves the role-holder entries of a member or group from the roles it
- * held (NULL: none) to those it holds (NULL: none). */
+/* Moves the role-holder entries of a member or group from the targets its
+ * grants were on (NULL: none) to those they are on (NULL: none). */
 static void move_holder(tx_t *t, char kind, const char *name, const apr_array_header_t *was,
                         const apr_array_header_t *now)
 {
@@ -2847,7 +2902,7 @@ static void ix_move(tx_t *t, const char *key, const ix_state_t *was, const ix_st
         if (!same || !in_names(was->groups, g))
             ix_entry(t, g, now, 1);
     }
-    move_holder(t, 'm', key, was ? was->roles : NULL, now ? now->roles : NULL);
+    move_holder(t, 'm', key, was ? was->targets : NULL, now ? now->targets : NULL);
 }
 
 /* The member's key (lower-cased login) into lc (MAXKEY + 1 bytes); its length. */
@@ -2930,8 +2985,8 @@ static void put_group(tx_t *t, const iam_group_t *g)
         was = decode_group(t->p, &old);
     }
     tx_put(t, &k, v);
-    move_holder(t, 'g', g->name, was ? roles_of(t->p, was->grants) : NULL,
-                roles_of(t->p, g->grants));
+    move_holder(t, 'g', g->name, was ? targets_of(t->p, was->grants) : NULL,
+                targets_of(t->p, g->grants));
     if (was && !strcmp(was->name, g->name) && !was->pii == !g->pii && !copies_grants(was) &&
         !copies_grants(g))
         return; /* its members hold it by reference, and still do */
@@ -2981,7 +3036,7 @@ static void ix_build(tx_t *t)
     tx_each_record(t, 'G', name_group, groups);
     for (j = 0; j < groups->nelts && t->status == IAM_OK; j++) {
         iam_group_t *g = APR_ARRAY_IDX(groups, j, iam_group_t *);
-        move_holder(t, 'g', g->name, NULL, roles_of(t->p, g->grants));
+        move_holder(t, 'g', g->name, NULL, targets_of(t->p, g->grants));
     }
 }
 
@@ -3942,7 +3997,7 @@ static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
     before = describe_group(t, g);
     settle_group_later(t, name);
     tx_each_link(t, 'g', name, unlink_member, name);
-    move_holder(t, 'g', g->name, roles_of(t->p, g->grants), NULL);
+    move_holder(t, 'g', g->name, targets_of(t->p, g->grants), NULL);
     key_make(&k, 'G', name, NULL);
     tx_del(t, &k);
     meta_count_add(t, "groups", -1);
@@ -5305,7 +5360,7 @@ static void verify_member_ix(tx_t *t, iam_verify_t *out, apr_pool_t *p, const ia
 {
     unsigned char pos[MAXKEY];
     size_t npos = member_pos(m, pos);
-    apr_array_header_t *roles = roles_of(t->p, m->grants);
+    apr_array_header_t *roles = targets_of(t->p, m->grants);
     MDB_val want = ix_value(t->p, m), got;
     key_t_ k;
     int i, found;
@@ -5324,7 +5379,8 @@ static void verify_member_ix(tx_t *t, iam_verify_t *out, apr_pool_t *p, const ia
     for (i = 0; i < roles->nelts; i++) {
         const char *r = APR_ARRAY_IDX(roles, i, const char *);
         if (holder_key(&k, r, 'm', m->login) || tx_get(t, &k, &got) != 1)
-            problem(out, p, "the role index misses member '%s' holding '%s'", m->login, r);
+            problem(out, p, "the role index misses member '%s' holding %s", m->login,
+                    target_text(t->p, r));
     }
 }
 
@@ -5381,7 +5437,7 @@ static void verify_pos(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val 
  * and holds a grant of that role. */
 static void verify_holder(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val *k)
 {
-    const char *d = (const char *)k->mv_data + 1, *z = memchr(d, 0, k->mv_size - 1), *role, *name;
+    const char *d = (const char *)k->mv_data + 1, *z = memchr(d, 0, k->mv_size - 1), *target, *name;
     size_t rest = z ? k->mv_size - 1 - (size_t)(z + 1 - d) : 0;
     iam_member_t *m;
     iam_group_t *g;
@@ -5392,16 +5448,17 @@ static void verify_holder(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_v
         problem(out, p, "a key of the role index is damaged");
         return;
     }
-    role = apr_pstrmemdup(t->p, d, (size_t)(z - d));
+    target = apr_pstrmemdup(t->p, d, (size_t)(z - d));
     name = apr_pstrmemdup(t->p, z + 2, rest - 1);
     if (tx_record(t, z[1] == 'm' ? 'M' : 'G', name, &rec) != 1)
-        problem(out, p, "the role index of '%s' names missing %s '%s'", role,
+        problem(out, p, "the role index of %s names missing %s '%s'", target_text(t->p, target),
                 z[1] == 'm' ? "member" : "group", name);
-    else if (z[1] == 'm' && (m = decode_member(t->p, &rec)) && !holds_role(m->grants, role))
-        problem(out, p, "the role index says member '%s' holds '%s', which they do not", name,
-                role);
-    else if (z[1] == 'g' && (g = decode_group(t->p, &rec)) && !holds_role(g->grants, role))
-        problem(out, p, "the role index says group '%s' holds '%s', which it does not", name, role);
+    else if (z[1] == 'm' && (m = decode_member(t->p, &rec)) && !in_names(targets_of(t->p, m->grants), target))
+        problem(out, p, "the role index says member '%s' holds %s, which they do not", name,
+                target_text(t->p, target));
+    else if (z[1] == 'g' && (g = decode_group(t->p, &rec)) && !in_names(targets_of(t->p, g->grants), target))
+        problem(out, p, "the role index says group '%s' holds %s, which it does not", name,
+                target_text(t->p, target));
 }
 
 /* A member: their record, its copy of their groups, the owner and email
@@ -5492,7 +5549,7 @@ static int split_link(tx_t *t, const MDB_val *k, const char **a, const char **b)
 /* A group's role-holder entries: one for each role it holds. */
 static void verify_group_holders(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_group_t *g)
 {
-    apr_array_header_t *roles = roles_of(t->p, g->grants);
+    apr_array_header_t *roles = targets_of(t->p, g->grants);
     key_t_ k;
     MDB_val v;
     int i;
@@ -5500,7 +5557,8 @@ static void verify_group_holders(tx_t *t, iam_verify_t *out, apr_pool_t *p, cons
     for (i = 0; i < roles->nelts; i++) {
         const char *r = APR_ARRAY_IDX(roles, i, const char *);
         if (holder_key(&k, r, 'g', g->name) || tx_get(t, &k, &v) != 1)
-            problem(out, p, "the role index misses group '%s' holding '%s'", g->name, r);
+            problem(out, p, "the role index misses group '%s' holding %s", g->name,
+                    target_text(t->p, r));
     }
 }
 

@@ -2517,7 +2517,7 @@ START_TEST(test_verify_clean_and_damaged)
     ck_assert_ptr_nonnull(
         strstr(problems(&v), "the membership of 'bob' in 'ghost' has one side only"));
     ck_assert_ptr_nonnull(strstr(problems(&v), "the role index says group 'eng' holds "
-                                               "'source-read-only', which it does not"));
+                                               "source-read-only on all, which it does not"));
     ck_assert_msg(v.nproblems == 8, "%s", problems(&v));
 
     /* a damaged group record: reported, and the scan goes on */
@@ -2564,21 +2564,35 @@ static const char *page_text(const iam_member_page_t *pg)
     return s;
 }
 
-/* Who holds `role`: "m:login ... g:group ...". */
-static const char *holders(const char *role)
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Who holds `role` on `on` (NULL: anywhere): "m:login ... g:group ...",
+ * each kind sorted. */
+static const char *holders_on(const char *role, const iam_resource_t *on)
 {
     apr_array_header_t *members, *groups;
     const char *s = "";
     int i;
 
-    OK(iam_store_role_holders(st, pool, role, &members, &groups, &ierr));
+    OK(iam_store_role_holders(st, pool, role, on, &members, &groups, &ierr));
+    for (i = 0; i < members->nelts; i++) /* each member by their login, then sorted */
+        APR_ARRAY_IDX(members, i, const char *) = APR_ARRAY_IDX(members, i, iam_member_t *)->login;
+    qsort(members->elts, (size_t)members->nelts, sizeof(char *), by_text);
     for (i = 0; i < members->nelts; i++)
-        s = apr_pstrcat(pool, s, *s ? " " : "",
-                        "m:", APR_ARRAY_IDX(members, i, iam_member_t *)->login, NULL);
+        s = apr_pstrcat(pool, s, *s ? " " : "", "m:", APR_ARRAY_IDX(members, i, const char *),
+                        NULL);
     for (i = 0; i < groups->nelts; i++)
         s = apr_pstrcat(pool, s, *s ? " " : "", "g:", APR_ARRAY_IDX(groups, i, iam_group_t *)->name,
                         NULL);
     return s;
+}
+
+static const char *holders(const char *role)
+{
+    return holders_on(role, NULL);
 }
 
 /* The logins of the first page of a query with no cursor. */
@@ -2918,6 +2932,18 @@ START_TEST(test_role_holders)
     OK(iam_store_grant(st, "test", 0, "pat@corp.example", &ro, &ierr));
     OK(iam_store_grant(st, "test", 1, "eng", &ro, &ierr));
     ck_assert_str_eq(holders("source-read-only"), "m:bob m:pat@corp.example g:Eng");
+    {
+        /* by what the grants are on: bob's two grants find him once on web;
+         * on ios (no env:prod) only the grants on all remain */
+        const char *prod[] = {"team:x", "env:prod"};
+        iam_resource_t on_web = {"source", "web", 2, prod}, on_ios = {"source", "ios", 0, NULL};
+        ck_assert_str_eq(holders_on("source-read-only", &on_web),
+                         "m:bob m:pat@corp.example g:Eng");
+        ck_assert_str_eq(holders_on("source-read-only", &on_ios), "m:pat@corp.example g:Eng");
+        on_ios.nlabels = 2, on_ios.labels = prod;
+        ck_assert_str_eq(holders_on("source-read-only", &on_ios),
+                         "m:bob m:pat@corp.example g:Eng");
+    }
     OK(iam_store_revoke(st, "test", 0, "bob", &web, 0, &ierr));
     ck_assert_str_eq(holders("source-read-only"), "m:bob m:pat@corp.example g:Eng");
     OK(iam_store_revoke(st, "test", 0, "bob", &lab, 0, &ierr));
@@ -3054,7 +3080,7 @@ START_TEST(test_upgrade_builds_indexes)
     ck_assert_ptr_nonnull(strstr(ierr.msg, "first write"));
     EXPECT(IAM_VERSION, iam_store_group_member_query(st, pool, "eng", &q, &pg, &ierr));
     EXPECT(IAM_VERSION,
-           iam_store_role_holders(st, pool, "source-read-only", &members, &groups, &ierr));
+           iam_store_role_holders(st, pool, "source-read-only", NULL, &members, &groups, &ierr));
     v = verify(); /* nothing to find wrong: the indexes are not there yet */
     ck_assert_msg(v.nproblems == 0, "%s", problems(&v));
     ck_assert_int_eq(v.indexed, 0);
@@ -3106,13 +3132,13 @@ START_TEST(test_verify_index_damage)
     iam_store_close(st);
     RAW_DEL("Nbob\0bob");
     RAW_DEL("neng\0bob\0bob");
-    RAW_DEL("Xsource-read-only\0mbob");
+    RAW_DEL("Xsource-read-only\t*\0mbob");
     RAW_PUT("Nghost\0ghost", ghost, sizeof(ghost));
     RAW_PUT("neng\0olivia\0olivia", olivia, sizeof(olivia));
     RAW_PUT("Nzzz\0olivia", olivia, sizeof(olivia));
     RAW_PUT("Nolivia\0olivia", "\x09", 1);
-    RAW_PUT("Xsource-admin\0molivia", "", 0);
-    RAW_PUT("Xsource-admin\0gnope", "", 0);
+    RAW_PUT("Xsource-admin\t*\0molivia", "", 0);
+    RAW_PUT("Xsource-admin\tr:web\0gnope", "", 0);
     reopen();
     v = verify();
     text = problems(&v);
@@ -3120,7 +3146,7 @@ START_TEST(test_verify_index_damage)
     ck_assert_ptr_nonnull(
         strstr(text, "member 'bob' is missing from the name index of group 'eng'"));
     ck_assert_ptr_nonnull(
-        strstr(text, "the role index misses member 'bob' holding 'source-read-only'"));
+        strstr(text, "the role index misses member 'bob' holding source-read-only on all"));
     ck_assert_ptr_nonnull(strstr(text, "the name index names missing member 'ghost'"));
     ck_assert_ptr_nonnull(
         strstr(text, "the name index of group 'eng' lists member 'olivia', who is not in it"));
@@ -3128,13 +3154,13 @@ START_TEST(test_verify_index_damage)
     ck_assert_ptr_nonnull(strstr(text, "the name index entry of member 'olivia' is damaged"));
     ck_assert_ptr_nonnull(strstr(text, "the name index holds stale details of member 'olivia'"));
     ck_assert_ptr_nonnull(strstr(
-        text, "the role index says member 'olivia' holds 'source-admin', which they do not"));
+        text, "the role index says member 'olivia' holds source-admin on all, which they do not"));
     ck_assert_ptr_nonnull(
-        strstr(text, "the role index of 'source-admin' names missing group 'nope'"));
+        strstr(text, "the role index of source-admin on web names missing group 'nope'"));
     ck_assert_msg(v.nproblems == 10, "%s", text);
 
     /* the reads: damage, never a wrong list */
-    EXPECT(IAM_CORRUPT, iam_store_role_holders(st, pool, "source-admin", &members, &groups, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_role_holders(st, pool, "source-admin", NULL, &members, &groups, &ierr));
     ck_assert_int_eq(members->nelts + groups->nelts, 0);
     EXPECT(IAM_CORRUPT,
            iam_store_member_query(st, pool, &(iam_member_query_t){"ghost", -1, NULL, NULL, 0}, &pg,
