@@ -3,7 +3,8 @@
 // way a Workspace Owner (olivia) would, in Debian's chromium driven by
 // playwright-core, and after every step checks the access that results
 // with a real request to a protected path of the demo site as the member
-// concerned. Each step saves a full-page screenshot to $IAM_OUT.
+// concerned. Each step saves full-page screenshots to $IAM_OUT at 1280 and
+// 390 pixels wide, and checks that neither scrolls sideways.
 //
 // Environment (set by ./run): IAM_URL (http://127.0.0.1:PORT), IAM_OUT
 // (screenshot folder); IAM_STORE and IAM_CTL are passed for debugging.
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { LAUNCH, mainText, stepper } from '../e2e.mjs';
+import { LAUNCH, mainText, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -55,8 +56,9 @@ async function expectAllowed(login, path, method) {
 
 // ---- browser helpers ----
 
+// The page at 1280 and 390 pixels wide, checked for sideways overflow.
 async function shot(name) {
-    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+    await shotWidths(OUT, page, name);
 }
 
 // Runs `act` (a click that submits a form or follows a link) and waits for

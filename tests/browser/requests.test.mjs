@@ -10,7 +10,8 @@
 //   rita asks the same; olivia presses the button that names the grant
 //   ("Grant Warehouse Read-only on all warehouse resources"); rita can read
 //   the warehouse and no more (Warehouse Read-only).
-// Each step saves a full-page screenshot to $IAM_OUT.
+// Each step saves full-page screenshots to $IAM_OUT at 1280 and 390 pixels
+// wide, and checks that neither scrolls sideways.
 //
 // Environment (set by ./run): IAM_URL (http://127.0.0.1:PORT), IAM_OUT
 // (screenshot folder), IAM_MAILBOX (the file the owners' mail is appended
@@ -21,7 +22,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { LAUNCH, mainText, navigate, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
+import { LAUNCH, mainText, navigate, requestRows, shot as saveShot, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -173,7 +174,8 @@ async function assertNoRequests(page) {
     assert.equal(await requestRows(page).count(), 0);
 }
 
-const shot = (page, name) => saveShot(OUT, page, name);
+// Pages at 1280 and 390 pixels wide, checked for sideways overflow.
+const shot = (page, name) => shotWidths(OUT, page, name);
 const step = stepper(OUT, () => current);
 
 // ---- the loop ----
@@ -245,7 +247,7 @@ describe('access requests', () => {
             current = page;
             await page.setContent(`<pre style="font:14px/1.4 monospace;margin:16px;white-space:pre-wrap">${
                 m.raw.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`);
-            await shot(page, '11-owner-mail');
+            await saveShot(OUT, page, '11-owner-mail'); // not a page of the site: one width
         } finally {
             current = undefined;
             await page.close();
