@@ -93,6 +93,13 @@ export async function navigate(page, act, want = 200) {
     return res;
 }
 
+// The Role, Resources and From cells of a row of a permissions table, as
+// shown (the last cell holds the row's buttons and its edit form, whose
+// options name every scope: a match on the whole row proves little).
+export async function grantCells(row) {
+    return (await row.getByRole('cell').allTextContents()).slice(0, 3).map((t) => t.trim());
+}
+
 // The open access requests of a console page (each can be dismissed).
 export function requestRows(page) {
     return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });

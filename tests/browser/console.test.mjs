@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { LAUNCH, mainText, shotWidths, stepper } from '../e2e.mjs';
+import { LAUNCH, grantCells, mainText, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -191,7 +191,7 @@ describe("owners' console", () => {
         await assertNotice('Invitation saved and mailed. The member becomes active at their first login.');
         const row = page.getByRole('row').filter({ hasText: 'Source Admin' });
         assert.equal(await row.count(), 1);
-        assert.match(await row.textContent(), /checkout/);
+        assert.deepEqual(await grantCells(row), ['Source Admin', 'checkout', 'Direct']);
         await shot('01-invite-member');
 
         await expectAccess('dana', '/sources/checkout/', 200);
@@ -229,7 +229,7 @@ describe("owners' console", () => {
         await assertNotice('Changes saved.');
         const row = page.getByRole('row').filter({ hasText: 'Source Read-only' });
         assert.equal(await row.count(), 1);
-        assert.match(await row.textContent(), /All current and future/);
+        assert.deepEqual(await grantCells(row), ['Source Read-only', 'All current and future', 'Direct']);
         await shot('03-change-roles');
 
         await expectAccess('dana', '/sources/web/', 200);
@@ -289,7 +289,7 @@ describe("owners' console", () => {
         await assertNotice('Added to growth.');
         const row = page.getByRole('row').filter({ hasText: 'Warehouse Read-only' });
         assert.equal(await row.count(), 1);
-        assert.match(await row.textContent(), /Group growth/);
+        assert.deepEqual(await grantCells(row), ['Warehouse Read-only', 'All current and future', 'Group growth']);
         assert.ok(await page.getByRole('link', { name: 'Remove Dana Developer from growth' }).isVisible());
         await shot('05-add-to-group-from-member');
 
