@@ -13,46 +13,19 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { accessChecks } from './access.mjs';
 import { LAUNCH, grantCells, mainText, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
 if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE))
     throw new Error('IAM_URL must be http://127.0.0.1:PORT (start this test with ./run)');
+const { expectAccess, expectAllowed } = accessChecks(BASE);
 
 
 let browser, context, page;
 const serverErrors = []; // 5xx answers the console gave
 const offsite = []; // any request that was not for 127.0.0.1
-
-// ---- access checks: real requests as a member, outside the browser ----
-
-async function status(login, path, method = 'GET') {
-    const res = await fetch(BASE + path, {
-        method,
-        redirect: 'manual',
-        headers: {
-            Authorization: 'Basic ' + Buffer.from(`${login}:${login}-pw`).toString('base64'),
-            ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: method === 'POST' ? 'x=1' : undefined,
-    });
-    await res.arrayBuffer();
-    return res.status;
-}
-
-async function expectAccess(login, path, want, method = 'GET') {
-    const got = await status(login, path, method);
-    assert.equal(got, want, `${method} ${path} as ${login}: got ${got}, want ${want}`);
-}
-
-// A request that authorization let through: anything but 401/403 (a POST
-// to a static page is let in, then refused by Apache's handler with 405).
-async function expectAllowed(login, path, method) {
-    const got = await status(login, path, method);
-    assert.ok(got !== 401 && got !== 403 && got < 500,
-              `${method} ${path} as ${login}: got ${got}, want it authorized`);
-}
 
 // ---- browser helpers ----
 

@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { accessChecks } from './access.mjs';
 import { LAUNCH, grantCells, mainText, navigate, requestRows, shot as saveShot, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
@@ -34,6 +35,7 @@ const CTL = process.env.IAM_CTL;
 const STORE = process.env.IAM_STORE;
 if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE))
     throw new Error('IAM_URL must be http://127.0.0.1:PORT (start this test with ./run)');
+const { expectAccess } = accessChecks(BASE);
 if (!MAILBOX || !CTL || !STORE)
     throw new Error('IAM_MAILBOX, IAM_CTL and IAM_STORE must be set (start this test with ./run)');
 
@@ -52,27 +54,6 @@ const people = {}; // login -> { context, page }
 let current; // the page the running step works on (for a failure's screenshot)
 const serverErrors = []; // 5xx answers
 const offsite = []; // any request that was not for 127.0.0.1
-
-// ---- access checks: real requests as a member, outside the browser ----
-
-async function status(login, path, method = 'GET') {
-    const res = await fetch(BASE + path, {
-        method,
-        redirect: 'manual',
-        headers: {
-            Authorization: 'Basic ' + Buffer.from(`${login}:${login}-pw`).toString('base64'),
-            ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: method === 'POST' ? 'x=1' : undefined,
-    });
-    await res.arrayBuffer();
-    return res.status;
-}
-
-async function expectAccess(login, path, want, method = 'GET') {
-    const got = await status(login, path, method);
-    assert.equal(got, want, `${method} ${path} as ${login}: got ${got}, want ${want}`);
-}
 
 // ---- the owners' mail ----
 
