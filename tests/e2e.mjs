@@ -27,29 +27,25 @@ export async function shot(out, page, name) {
 export const WIDTHS = [1280, 390];
 
 // What reaches past the right edge of the window, if anything: the page's
-// scrollWidth and the elements whose right edge lies furthest out (the
-// deepest first among equals: that is usually the one to fix).
+// scrollWidth, the element that reaches furthest, and the innermost ones
+// that overflow (none of their children does): usually the one to fix.
 async function overflow(page) {
     return page.evaluate(() => {
         const inner = window.innerWidth, wide = document.documentElement.scrollWidth;
         if (wide <= inner + 1) return null;
-        const depth = (e) => {
-            let d = 0;
-            for (; e; e = e.parentElement) d++;
-            return d;
-        };
-        const out = [];
+        const over = [];
         for (const e of document.querySelectorAll('body *')) {
             const right = e.getBoundingClientRect().right + window.scrollX;
-            if (right > inner + 1) out.push({ e, right, depth: depth(e) });
+            if (right > inner + 1) over.push({ e, right });
         }
-        out.sort((a, b) => b.right - a.right || b.depth - a.depth);
+        over.sort((a, b) => b.right - a.right);
+        const innermost = over.filter((x) => !over.some((y) => y.e !== x.e && x.e.contains(y.e)));
         const describe = ({ e, right }) => {
             const cls = typeof e.className === 'string' && e.className ? `.${e.className.trim().replace(/\s+/g, '.')}` : '';
             const text = (e.textContent || e.value || '').replace(/\s+/g, ' ').trim().slice(0, 60);
             return `<${e.tagName.toLowerCase()}${cls}> to ${Math.round(right)}px "${text}"`;
         };
-        return { inner, wide, widest: out.slice(0, 3).map(describe) };
+        return { wide, widest: over.slice(0, 1).map(describe), innermost: innermost.slice(0, 3).map(describe) };
     });
 }
 
@@ -66,7 +62,9 @@ export async function shotWidths(out, page, name) {
             await page.setViewportSize({ width, height: was.height });
             await page.screenshot({ path: join(out, `${name}-${width}.png`), fullPage: true });
             const o = await overflow(page);
-            if (o) over.push(`at ${width}px wide the page is ${o.wide}px wide; furthest right: ${o.widest.join('; ')}`);
+            if (o)
+                over.push(`at ${width}px wide the page is ${o.wide}px wide; furthest right: ${o.widest}; ` +
+                          `innermost: ${o.innermost.join('; ')}`);
         }
     } finally {
         await page.setViewportSize(was);
