@@ -4196,7 +4196,9 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
     const iam_group_spec_t *sp = ((put_ctx_t *)data)->spec;
     int create = ((put_ctx_t *)data)->create;
     iam_group_t *g;
+    iam_member_t *m;
     const char *before = "", *label;
+    apr_array_header_t *joined = NULL, *left = NULL;
     int i;
 
     if (create) {
@@ -4224,19 +4226,33 @@ static void group_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, voi
     put_group(t, g);
     if (sp->members) {
         apr_array_header_t *cur = apr_array_make(t->p, 4, sizeof(const char *));
+        joined = apr_array_make(t->p, 4, sizeof(const char *));
+        left = apr_array_make(t->p, 4, sizeof(const char *));
         tx_each_link(t, 'g', g->name, add_name, cur);
         for (i = 0; i < cur->nelts && t->status == IAM_OK; i++) {
             const char *lk = APR_ARRAY_IDX(cur, i, const char *);
-            if (!in_names(sp->members, lk))
-                tx_group_link(t, g->name, lk, 0, 0, 1);
+            if (!in_names(sp->members, lk) && (m = tx_group_link(t, g->name, lk, 0, 0, 1)))
+                APR_ARRAY_PUSH(left, const char *) = m->login;
         }
-        for (i = 0; i < sp->members->nelts && t->status == IAM_OK; i++)
-            tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0, 0);
+        for (i = 0; i < sp->members->nelts && t->status == IAM_OK; i++) {
+            m = tx_group_link(t, g->name, APR_ARRAY_IDX(sp->members, i, const char *), 1, 0, 0);
+            if (m && !in_names(cur, m->login) && !in_names(joined, m->login))
+                APR_ARRAY_PUSH(joined, const char *) = m->login;
+        }
     }
     if (sp->grants || sp->members)
         settle_group_later(t, g->name); /* after: who joins is checked too */
     audit(t, create ? "group.create" : "group.update", apr_pstrcat(t->p, "group:", g->name, NULL),
           before, describe_group(t, g));
+    /* The group's record only counts its members: who joined or left is
+     * written as group.add-members would, so the trail names them and its
+     * filter by member finds how they got (or lost) the group's access. */
+    if (joined && joined->nelts)
+        audit(t, "group.add-members", apr_pstrcat(t->p, "group:", g->name, NULL), "",
+              apr_array_pstrcat(t->p, joined, ','));
+    if (left && left->nelts)
+        audit(t, "group.remove-members", apr_pstrcat(t->p, "group:", g->name, NULL), "",
+              apr_array_pstrcat(t->p, left, ','));
 }
 
 iam_status_e iam_store_group_put(iam_store_t *st, const char *actor, const iam_group_spec_t *spec,

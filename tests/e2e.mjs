@@ -23,6 +23,55 @@ export async function shot(out, page, name) {
     await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
 }
 
+// The widths every console page is checked at: a laptop's and a phone's.
+export const WIDTHS = [1280, 390];
+
+// What reaches past the right edge of the window, if anything: the page's
+// scrollWidth, the element that reaches furthest, and the innermost ones
+// that overflow (none of their children does): usually the one to fix.
+async function overflow(page) {
+    return page.evaluate(() => {
+        const inner = window.innerWidth, wide = document.documentElement.scrollWidth;
+        if (wide <= inner + 1) return null;
+        const over = [];
+        for (const e of document.querySelectorAll('body *')) {
+            const right = e.getBoundingClientRect().right + window.scrollX;
+            if (right > inner + 1) over.push({ e, right });
+        }
+        over.sort((a, b) => b.right - a.right);
+        const innermost = over.filter((x) => !over.some((y) => y.e !== x.e && x.e.contains(y.e)));
+        const describe = ({ e, right }) => {
+            const cls = typeof e.className === 'string' && e.className ? `.${e.className.trim().replace(/\s+/g, '.')}` : '';
+            const text = (e.textContent || e.value || '').replace(/\s+/g, ' ').trim().slice(0, 60);
+            return `<${e.tagName.toLowerCase()}${cls}> to ${Math.round(right)}px "${text}"`;
+        };
+        return { wide, widest: over.slice(0, 1).map(describe), innermost: innermost.slice(0, 3).map(describe) };
+    });
+}
+
+// Screenshots of the page as it is, OUT/name-1280.png and OUT/name-390.png
+// (full page), each checked for horizontal overflow: nothing may scroll
+// sideways (html's scrollWidth within the window, +1 for rounding). The
+// viewport is put back as it was. The console has no script of its own:
+// a new width only lays the served page out again.
+export async function shotWidths(out, page, name) {
+    const was = page.viewportSize();
+    const over = [];
+    try {
+        for (const width of WIDTHS) {
+            await page.setViewportSize({ width, height: was.height });
+            await page.screenshot({ path: join(out, `${name}-${width}.png`), fullPage: true });
+            const o = await overflow(page);
+            if (o)
+                over.push(`at ${width}px wide the page is ${o.wide}px wide; furthest right: ${o.widest}; ` +
+                          `innermost: ${o.innermost.join('; ')}`);
+        }
+    } finally {
+        await page.setViewportSize(was);
+    }
+    assert.deepEqual(over, [], `${page.url()} scrolls sideways (${name})`);
+}
+
 // The page's <main> (the body where there is none), without waiting for it.
 export async function mainText(page) {
     return page.evaluate(() => (document.querySelector('main') || document.body)?.textContent || '')
@@ -40,6 +89,13 @@ export async function navigate(page, act, want = 200) {
     assert.ok(res, 'the action loaded no page');
     assert.equal(res.status(), want, `${res.url()} answered ${res.status()}: ${await mainText(page)}`);
     return res;
+}
+
+// The Role, Resources and From cells of a row of a permissions table, as
+// shown (the last cell holds the row's buttons and its edit form, whose
+// options name every scope: a match on the whole row proves little).
+export async function grantCells(row) {
+    return (await row.getByRole('cell').allTextContents()).slice(0, 3).map((t) => t.trim());
 }
 
 // The open access requests of a console page (each can be dismissed).

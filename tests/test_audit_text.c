@@ -1153,6 +1153,49 @@ END_TEST
 
 /* The scan stops after scan_max entries examined, and says where to go on:
  * a rare match far back is found page after page, never by one long scan. */
+/* A group written whole (Create User Group, the API's PUT) with its
+ * members: its record only counts them, so who joined and who left are
+ * written too, and the filter by member finds them. */
+START_TEST(test_group_put_names_members)
+{
+    iam_group_spec_t gs = {"eng", -1, NULL, NULL};
+    apr_array_header_t *members = apr_array_make(pool, 2, sizeof(const char *)), *list;
+    iam_audit_filter_t f;
+    unsigned long long next;
+
+    OK(iam_store_member_add(st, "iamctl:root", "olivia", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(st, "console:olivia", "max", NULL, "Max", IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_member_add(st, "console:olivia", "anna", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    APR_ARRAY_PUSH(members, const char *) = "max";
+    APR_ARRAY_PUSH(members, const char *) = "anna";
+    gs.members = members;
+    OK(iam_store_group_put(st, "console:olivia", &gs, 1, &ierr));
+    list = trail();
+    ck_assert_str_eq(said(list, "group.create", 0), "olivia created the group eng");
+    ck_assert_str_eq(said(list, "group.add-members", 0), "olivia added max and anna to eng");
+    f = filter("max", NULL, NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next), "group.add-members member.add");
+
+    /* the same members again: nobody joined or left, nothing more said */
+    OK(iam_store_group_put(st, "console:olivia", &gs, 0, &ierr));
+    ck_assert_str_eq(query(&f, 0, 0, &next), "group.add-members member.add");
+    /* max leaves */
+    members->nelts = 1;
+    APR_ARRAY_IDX(members, 0, const char *) = "anna";
+    OK(iam_store_group_put(st, "console:olivia", &gs, 0, &ierr));
+    ck_assert_str_eq(query(&f, 0, 0, &next), "group.remove-members group.add-members member.add");
+    ck_assert_str_eq(said(trail(), "group.remove-members", 0), "olivia removed max from eng");
+    /* a write without members says nothing of them */
+    gs.members = NULL;
+    gs.pii = 1;
+    OK(iam_store_group_put(st, "console:olivia", &gs, 0, &ierr));
+    f = filter(NULL, "eng", NULL, NULL, 0);
+    ck_assert_str_eq(query(&f, 0, 0, &next),
+                     "group.update group.remove-members group.update group.update "
+                     "group.add-members group.create");
+}
+END_TEST
+
 START_TEST(test_query_scan_bound)
 {
     iam_audit_filter_t f = filter("rare", NULL, NULL, NULL, 10);
@@ -1232,6 +1275,7 @@ Suite *suite_audit_text(void)
     tcase_add_test(tc, test_every_action_has_words);
     tcase_add_test(tc, test_store_quotes_names);
     tcase_add_test(tc, test_query_filters);
+    tcase_add_test(tc, test_group_put_names_members);
     tcase_add_test(tc, test_query_scan_bound);
     tcase_add_test(tc, test_query_default_bound);
     suite_add_tcase(s, tc);

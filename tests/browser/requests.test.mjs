@@ -10,7 +10,11 @@
 //   rita asks the same; olivia presses the button that names the grant
 //   ("Grant Warehouse Read-only on all warehouse resources"); rita can read
 //   the warehouse and no more (Warehouse Read-only).
-// Each step saves a full-page screenshot to $IAM_OUT.
+//   sam asks for two pages, the source web and the warehouse; olivia
+//   approves one and dismisses the other; both pages that refuse sam say
+//   what became of each request, he is mailed both answers, and web opens.
+// Each step saves full-page screenshots to $IAM_OUT at 1280 and 390 pixels
+// wide, and checks that neither scrolls sideways.
 //
 // Environment (set by ./run): IAM_URL (http://127.0.0.1:PORT), IAM_OUT
 // (screenshot folder), IAM_MAILBOX (the file the owners' mail is appended
@@ -21,7 +25,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { LAUNCH, mainText, navigate, requestRows, shot as saveShot, stepper } from '../e2e.mjs';
+import { accessChecks } from './access.mjs';
+import { LAUNCH, grantCells, mainText, navigate, requestRows, shot as saveShot, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -30,12 +35,19 @@ const CTL = process.env.IAM_CTL;
 const STORE = process.env.IAM_STORE;
 if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE))
     throw new Error('IAM_URL must be http://127.0.0.1:PORT (start this test with ./run)');
+const { expectAccess } = accessChecks(BASE);
 if (!MAILBOX || !CTL || !STORE)
     throw new Error('IAM_MAILBOX, IAM_CTL and IAM_STORE must be set (start this test with ./run)');
 
 const WAREHOUSE = '/warehouses/main/';
+const WEB = '/sources/web/';
+const IOS = '/sources/ios/';
+// How the refused page names each place.
+const NAMES = { [WAREHOUSE]: 'the warehouse main', [WEB]: 'the source web', [IOS]: 'the source ios' };
 const MAX_MESSAGE = 'Need the warehouse for the Q3 report';
 const RITA_MESSAGE = 'Need the warehouse numbers for the monthly review';
+const SAM_WEB_MESSAGE = 'Reviewing the web release';
+const SAM_WAREHOUSE_MESSAGE = 'Curious about the warehouse';
 
 let browser;
 const people = {}; // login -> { context, page }
@@ -43,32 +55,10 @@ let current; // the page the running step works on (for a failure's screenshot)
 const serverErrors = []; // 5xx answers
 const offsite = []; // any request that was not for 127.0.0.1
 
-// ---- access checks: real requests as a member, outside the browser ----
-
-async function status(login, path, method = 'GET') {
-    const res = await fetch(BASE + path, {
-        method,
-        redirect: 'manual',
-        headers: {
-            Authorization: 'Basic ' + Buffer.from(`${login}:${login}-pw`).toString('base64'),
-            ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: method === 'POST' ? 'x=1' : undefined,
-    });
-    await res.arrayBuffer();
-    return res.status;
-}
-
-async function expectAccess(login, path, want, method = 'GET') {
-    const got = await status(login, path, method);
-    assert.equal(got, want, `${method} ${path} as ${login}: got ${got}, want ${want}`);
-}
-
 // ---- the owners' mail ----
 
-// The access-request messages conf/demo/mailbox appended (each ends with a
-// line "."); the invitation mailed by console.test.mjs is left out.
-function mails() {
+// Every message conf/demo/mailbox appended (each ends with a line ".").
+function mailbox() {
     return readFileSync(MAILBOX, 'utf8')
         .split(/^\.\n/m)
         .filter((m) => m.trim() !== '')
@@ -80,8 +70,18 @@ function mails() {
                 headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
             }
             return { headers, body: m.slice(split + 2), raw: m };
-        })
-        .filter((m) => (m.headers.subject || '').startsWith('Access request'));
+        });
+}
+
+// The owners' mail of access requests (the invitation mailed by
+// console.test.mjs and the members' answers are left out).
+function mails() {
+    return mailbox().filter((m) => (m.headers.subject || '').startsWith('Access request'));
+}
+
+// What a member was mailed about their own requests.
+function answers(to) {
+    return mailbox().filter((m) => m.headers.to === to && /^Your access request/.test(m.headers.subject || ''));
 }
 
 // ---- browser helpers ----
@@ -130,12 +130,13 @@ async function assertNotice(page, text) {
     assert.equal(await page.getByRole('alert').count(), 0, 'an error notice is shown');
 }
 
-// mod_iam's page for a refused member, with the form to ask for access.
-async function assertDeniedWithForm(page, login) {
+// mod_iam's page for a refused member, with the form to ask for access
+// (`path`: the page refused, the warehouse unless said).
+async function assertDeniedWithForm(page, login, path = WAREHOUSE) {
     await assertHeading(page, 'You need access');
     const text = await mainText(page);
     assert.match(text, new RegExp(`signed in as ${login}\\b`));
-    assert.match(text, /do not have read access to the warehouse main\./);
+    assert.ok(text.includes(`do not have read access to ${NAMES[path]}.`), `not the page of ${path}: ${text}`);
     const form = page.locator('form').filter({ has: page.locator('textarea[name="message"]') });
     assert.equal(await form.count(), 1, 'no request form');
     assert.equal(await form.getAttribute('method'), 'post');
@@ -147,8 +148,8 @@ async function assertDeniedWithForm(page, login) {
 
 // Types the message, presses "Request access": mod_iam stores the request
 // and sends the member back (303) to the page, still refused, now pending.
-async function requestAccess(page, login, message) {
-    const form = await assertDeniedWithForm(page, login);
+async function requestAccess(page, login, message, path = WAREHOUSE) {
+    const form = await assertDeniedWithForm(page, login, path);
     await form.getByRole('textbox', { name: /Ask the workspace owners for access/ }).fill(message);
     const res = await navigate(page, () => form.getByRole('button', { name: 'Request access' }).click(), 403);
     const post = res.request().redirectedFrom();
@@ -156,7 +157,7 @@ async function requestAccess(page, login, message) {
     assert.equal(post.method(), 'POST');
     assert.equal(new URL(post.url()).pathname, '/iam/request-access');
     assert.equal((await post.response()).status(), 303);
-    assert.equal(new URL(page.url()).pathname, WAREHOUSE);
+    assert.equal(new URL(page.url()).pathname, path);
 
     await assertHeading(page, 'You need access');
     const note = page.getByRole('status');
@@ -173,7 +174,8 @@ async function assertNoRequests(page) {
     assert.equal(await requestRows(page).count(), 0);
 }
 
-const shot = (page, name) => saveShot(OUT, page, name);
+// Pages at 1280 and 390 pixels wide, checked for sideways overflow.
+const shot = (page, name) => shotWidths(OUT, page, name);
 const step = stepper(OUT, () => current);
 
 // ---- the loop ----
@@ -182,7 +184,7 @@ describe('access requests', () => {
     before(async () => {
         mkdirSync(OUT, { recursive: true });
         browser = await chromium.launch(LAUNCH);
-        for (const login of ['max', 'olivia', 'rita']) await person(login);
+        for (const login of ['max', 'olivia', 'rita', 'sam']) await person(login);
     });
 
     after(async () => {
@@ -245,7 +247,7 @@ describe('access requests', () => {
             current = page;
             await page.setContent(`<pre style="font:14px/1.4 monospace;margin:16px;white-space:pre-wrap">${
                 m.raw.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`);
-            await shot(page, '11-owner-mail');
+            await saveShot(OUT, page, '11-owner-mail'); // not a page of the site: one width
         } finally {
             current = undefined;
             await page.close();
@@ -288,7 +290,7 @@ describe('access requests', () => {
         await assertNotice(page, 'Changes saved.');
         const row = page.getByRole('row').filter({ hasText: 'Warehouse Read-only' });
         assert.equal(await row.count(), 1);
-        assert.match(await row.textContent(), /All current and future/);
+        assert.deepEqual(await grantCells(row), ['Warehouse Read-only', 'All current and future', 'Direct']);
         assert.equal(await page.getByRole('heading', { level: 2, name: 'Access requests', exact: true }).count(), 0,
                      "the request is still on max's page");
 
@@ -347,8 +349,7 @@ describe('access requests', () => {
         await open(page, '/iam/members/rita', 200);
         const grant = page.getByRole('row').filter({ hasText: 'Warehouse Read-only' });
         assert.equal(await grant.count(), 1);
-        assert.match(await grant.textContent(), /All current and future/);
-        assert.match(await grant.textContent(), /Direct/);
+        assert.deepEqual(await grantCells(grant), ['Warehouse Read-only', 'All current and future', 'Direct']);
         assert.equal(await page.getByRole('row').filter({ hasText: 'Warehouse Admin' }).count(), 0);
 
         await expectAccess('rita', WAREHOUSE, 200);
@@ -359,6 +360,98 @@ describe('access requests', () => {
         assert.equal(res.status(), 200);
         assert.doesNotMatch(await ritaPage.locator('body').textContent(), /You need access/);
         await shot(ritaPage, '16-approved-access');
+    });
+
+    step('17 a member asks for access to two pages', async () => {
+        // sam administers the source checkout, nothing else.
+        await expectAccess('sam', WEB, 403);
+        await expectAccess('sam', WAREHOUSE, 403);
+        const before = mails().length;
+
+        const page = pageOf('sam');
+        await open(page, WEB, 403);
+        await requestAccess(page, 'sam', SAM_WEB_MESSAGE, WEB);
+        await open(page, WAREHOUSE, 403);
+        // the first request is listed under the other requests, pending
+        assert.match(await mainText(page), /read access to the source web: pending since/);
+        await requestAccess(page, 'sam', SAM_WAREHOUSE_MESSAGE, WAREHOUSE);
+        assert.match(await mainText(page), /read access to the source web: pending since/);
+        await shot(page, '17-two-requests-pending');
+
+        const list = mails();
+        assert.equal(list.length, before + 2, 'not one message per request');
+        assert.ok(list.slice(-2).every((m) => /Sam Source-Admin/.test(m.headers.subject)));
+        assert.ok(list.at(-2).body.includes(SAM_WEB_MESSAGE));
+        assert.ok(list.at(-1).body.includes(SAM_WAREHOUSE_MESSAGE));
+    });
+
+    step('18 the owner approves one request and dismisses the other', async () => {
+        const page = pageOf('olivia');
+        await open(page, '/iam/', 200);
+        const rows = requestRows(page);
+        assert.equal(await rows.count(), 2, `rows: ${await rows.allTextContents()}`);
+        const web = rows.filter({ hasText: 'read access to source web' });
+        const warehouse = rows.filter({ hasText: 'read access to warehouse main' });
+        assert.equal(await web.count(), 1);
+        assert.equal(await warehouse.count(), 1);
+        assert.ok((await web.textContent()).includes(SAM_WEB_MESSAGE));
+        await shot(page, '18-two-requests');
+
+        // The least that gives read on one source: Source Read-only on it.
+        await navigate(page, () => web.getByRole('button', { name: 'Grant Source Read-only on web', exact: true }).click());
+        await assertNotice(page, 'Approved the request of sam: they have the access they asked for.');
+        // approving one leaves the other open
+        assert.equal(await requestRows(page).count(), 1);
+        const left = requestRows(page).filter({ hasText: 'read access to warehouse main' });
+        assert.equal(await left.count(), 1);
+        await navigate(page, () => left.getByRole('button', { name: 'Dismiss', exact: true }).click());
+        await assertNotice(page, 'Dismissed the request of sam.');
+        await assertNoRequests(page);
+        await shot(page, '18-approved-and-dismissed');
+
+        await open(page, '/iam/members/sam', 200);
+        const grant = page.getByRole('row').filter({ hasText: 'Source Read-only' });
+        assert.equal(await grant.count(), 1);
+        assert.deepEqual(await grantCells(grant), ['Source Read-only', 'web', 'Direct']);
+        assert.equal(await page.getByRole('row').filter({ hasText: /^Warehouse/ }).count(), 0);
+
+        await expectAccess('sam', WEB, 200);
+        await expectAccess('sam', WAREHOUSE, 403);
+        await expectAccess('sam', IOS, 403);
+
+        // sam is mailed each answer
+        const mine = answers('sam@example.com');
+        assert.deepEqual(mine.map((m) => m.headers.subject),
+                         ['Your access request for source web: approved',
+                          'Your access request for warehouse main: dismissed']);
+        assert.match(mine[0].body, /approved it: you now have Source Read-only on web\./);
+        assert.match(mine[1].body, /dismissed it\./);
+    });
+
+    step('19 the refused member sees both answers, and the approved page opens', async () => {
+        const page = pageOf('sam');
+        // The dismissed page says so, and offers the form again.
+        await open(page, WAREHOUSE, 403);
+        await assertHeading(page, 'You need access');
+        const note = page.getByRole('status');
+        assert.equal(await note.count(), 1);
+        assert.match(await note.textContent(), /^olivia dismissed your request on .+\. If you still need access, you can ask again\.$/);
+        assert.equal(await page.locator('textarea[name="message"]').count(), 1, 'no form to ask again');
+        assert.match(await mainText(page), /Your other access requests\s*read access to the source web: approved by olivia, /);
+        await shot(page, '19-dismissed-page');
+
+        // A page he never asked for lists both answers.
+        await open(page, IOS, 403);
+        const others = await mainText(page);
+        assert.match(others, /read access to the source web: approved by olivia, /);
+        assert.match(others, /read access to the warehouse main: dismissed by olivia, /);
+        assert.equal(await page.getByRole('status').count(), 0, 'a status for a page he never asked for');
+        await shot(page, '19-both-answers');
+
+        const res = await open(page, WEB, 200);
+        assert.equal(new URL(res.url()).pathname, WEB);
+        assert.doesNotMatch(await page.locator('body').textContent(), /You need access/);
+        await shot(page, '19-approved-page');
     });
 
     step('no server errors and nothing left 127.0.0.1', async () => {
