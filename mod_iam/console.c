@@ -1196,8 +1196,33 @@ static void picker_search(page_t *pg, const char *name, const char *value, const
     ap_rprintf(R,
                "<div class=\"row\"><input type=\"search\" name=\"%s\" value=\"%s\" "
                "placeholder=\"%s\" aria-label=\"%s\"><button class=\"secondary\" "
-               "name=\"action\" value=\"%s\" formnovalidate>Search</button></div>",
-               name, iam_h(P, value), label, label, action);
+               "name=\"action\" value=\"%s\" formnovalidate>Search</button>"
+               "<input type=\"hidden\" name=\"%s-drawn\" value=\"%s\"></div>",
+               name, iam_h(P, value), label, label, action, name, iam_h(P, value));
+}
+
+/* Whether a picker's search box holds other text than when the page was
+ * drawn: Enter in it presses the form's first button (its main action,
+ * default_action), but what the owner meant is the search. Such a post
+ * saves nothing and shows the search, saying so. */
+static int searched(page_t *pg)
+{
+    const apr_array_header_t *fields = pg->form ? apr_table_elts(pg->form) : NULL;
+    int i;
+
+    for (i = 0; fields && i < fields->nelts; i++) {
+        const apr_table_entry_t *e = &APR_ARRAY_IDX(fields, i, apr_table_entry_t);
+        size_t n = strlen(e->key);
+        if (n > 6 && !strcmp(e->key + n - 6, "-drawn")) {
+            const char *box = field(pg, apr_pstrmemdup(P, e->key, n - 6));
+            if (strcmp(box, e->val)) {
+                pg->note = apr_psprintf(P, "Showing what matches “%s”. Nothing was saved yet.",
+                                        box);
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Members matching q, in name order, as checkboxes named "member",
@@ -1335,7 +1360,7 @@ static int post_invite(page_t *pg)
     apr_array_header_t *grants;
 
     /* the group finder, or a chosen group dropped: nothing saved */
-    if (!strcmp(field(pg, "action"), "find") || *field(pg, "unpick"))
+    if (!strcmp(field(pg, "action"), "find") || *field(pg, "unpick") || searched(pg))
         return page_invite(pg);
     if (!(grants = read_role_rows(pg)))
         return page_invite(pg);
@@ -1569,7 +1594,7 @@ static int post_member(page_t *pg, const char *login)
         if (read_edit(pg, &g, &now) < 0)
             return page_member(pg, login);
         st = iam_store_grant_edit(pg->w->st, pg->w->actor, 0, login, &g, &now, &err);
-    } else if (!strcmp(action, "find-groups") || *field(pg, "unpick")) {
+    } else if (!strcmp(action, "find-groups") || *field(pg, "unpick") || searched(pg)) {
         return page_member(pg, login); /* the group picker: nothing saved */
     } else if (!strcmp(action, "join") || !strcmp(action, "leave")) {
         apr_array_header_t *groups = !strcmp(action, "join") ? picked(pg, "group")
@@ -1811,7 +1836,7 @@ static int post_group_new(page_t *pg)
         return page_group_new(pg);
     if (strcmp(field(pg, "action"), "create") && *field(pg, "action"))
         return page_group_new(pg); /* a search or a review: nothing saved */
-    if (*field(pg, "unpick"))
+    if (*field(pg, "unpick") || searched(pg))
         return page_group_new(pg);
     if (pg->form && apr_table_get(pg->form, "reviewed") && !reviewed(pg, chosen)) {
         pg->note = "Review the members you ticked, then press Create User Group again.";
@@ -2023,7 +2048,7 @@ static int post_group(page_t *pg, const char *name)
     memset(&sp, 0, sizeof(sp));
     sp.name = name;
     sp.pii = -1;
-    if (!strcmp(action, "find-members") || *field(pg, "unpick")) {
+    if (!strcmp(action, "find-members") || *field(pg, "unpick") || searched(pg)) {
         return page_group(pg, name); /* the picker: nothing saved */
     } else if (!strcmp(action, "add-members") || !strcmp(action, "remove-members") ||
                !strcmp(action, "confirm-remove")) {
