@@ -912,6 +912,11 @@ static void say_grant(say_t *c)
     if (edit && d.readable && d.lists_known && d.gplus->nelts && d.gminus->nelts) {
         say(c, "%s changed %s of %s to %s", c->who, grants_said(c, d.gminus), who,
             grants_said(c, d.gplus));
+    } else if (edit && d.readable && d.lists_known && (d.gplus->nelts || d.gminus->nelts)) {
+        /* items dropped or added, the rest kept: say which */
+        say(c, "%s edited a grant of %s: %s %s", c->who, who,
+            d.gminus->nelts ? "no longer" : "now also",
+            grants_said(c, d.gminus->nelts ? d.gminus : d.gplus));
     } else if (edit) {
         say(c, "%s edited a grant of %s", c->who, who);
     } else if (give && d.readable && d.lists_known && d.gplus->nelts) {

@@ -436,6 +436,19 @@ static apr_array_header_t *read_role_rows(page_t *pg)
 
 /* Rows of a permissions table. A grant the plan does not honour (the
  * decision skips it) says so, and why. */
+/* A grant in words, as the audit says it: "Source Admin on checkout,
+ * web", "Source Admin on labels env:prod", "Warehouse Read-only on all"
+ * (plain text). */
+static const char *grant_words(page_t *pg, const iam_grant_t *g)
+{
+    const char *on = g->scope == IAM_SCOPE_ALL ? "all" : g->scope == IAM_SCOPE_LABELS ? "labels " : "";
+    int j;
+
+    for (j = 0; g->scope != IAM_SCOPE_ALL && j < g->nitems; j++)
+        on = apr_pstrcat(P, on, j ? ", " : "", g->items[j], NULL);
+    return apr_pstrcat(P, iam_role_name(&pg->w->ws->roles, g->role), " on ", on, NULL);
+}
+
 /* Rows of a permissions table. A grant the plan does not honour (the
  * decision skips it) says so, and why. With `action` (the holder's page),
  * each row can be edited in place (its resources or labels) and removed;
@@ -452,7 +465,7 @@ static void grants_rows(page_t *pg, const apr_array_header_t *grants, const char
         const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
         const iam_role_t *role = iam_roles_find(roles, g->role);
         const char *why = iam_policy_ignored(roles, pg->w->ws->plan, g, via_group);
-        const char *text = iam_grant_text(P, roles, g);
+        const char *text = grant_words(pg, g);
         ap_rprintf(R,
                    "<tr%s><td data-label=\"Role\">%s%s</td><td data-label=\"Resources\">%s%s</td>"
                    "<td data-label=\"From\">%s%s%s</td><td>",
@@ -933,16 +946,11 @@ static void view_tabs(page_t *pg, const char *label, int n, const char *const *n
 static const char *grants_brief(page_t *pg, const apr_array_header_t *grants)
 {
     const char *out = "";
-    int i, j;
+    int i;
 
-    for (i = 0; i < grants->nelts; i++) {
-        const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
-        const char *on = g->scope == IAM_SCOPE_ALL ? "all" : "";
-        for (j = 0; g->scope != IAM_SCOPE_ALL && j < g->nitems; j++)
-            on = apr_pstrcat(P, on, j ? ", " : "", g->items[j], NULL);
-        out = apr_pstrcat(P, out, i ? "; " : "", iam_role_name(&pg->w->ws->roles, g->role),
-                          " on ", on, NULL);
-    }
+    for (i = 0; i < grants->nelts; i++)
+        out = apr_pstrcat(P, out, i ? "; " : "",
+                          grant_words(pg, &APR_ARRAY_IDX(grants, i, iam_grant_t)), NULL);
     return *out ? out : "Workspace Member";
 }
 
@@ -1730,7 +1738,7 @@ static int page_groups(page_t *pg)
         for (j = 0; j < g->grants->nelts; j++)
             roles = apr_pstrcat(
                 P, roles, j ? ", " : "",
-                iam_grant_text(P, &pg->w->ws->roles, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
+                grant_words(pg, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
                 NULL);
         ap_rprintf(R,
                    "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a></td><td "
@@ -1751,7 +1759,7 @@ static void grants_summary(page_t *pg, const apr_array_header_t *grants)
     for (i = 0; grants && i < grants->nelts; i++)
         ap_rprintf(
             R, "<li>%s</li>",
-            iam_h(P, iam_grant_text(P, &pg->w->ws->roles, &APR_ARRAY_IDX(grants, i, iam_grant_t))));
+            iam_h(P, grant_words(pg, &APR_ARRAY_IDX(grants, i, iam_grant_t))));
     if (!grants || !grants->nelts)
         ap_rputs("<li class=\"muted\">No roles yet: members keep minimal workspace access.</li>",
                  R);
@@ -2219,7 +2227,7 @@ static int page_resource(page_t *pg, const char *type, const char *name)
                    "<tr><td data-label=\"Who\">%s</td><td data-label=\"Access\">%s</td><td "
                    "data-label=\"Through\">%s</td></tr>\n",
                    who, level_text(a->level),
-                   iam_h(P, iam_grant_text(P, &pg->w->ws->roles, a->grant)));
+                   iam_h(P, grant_words(pg, a->grant)));
     }
     ap_rputs("</table>", R);
     if (!list->nelts)

@@ -946,6 +946,14 @@ START_TEST(test_every_action_has_words)
         OK(iam_store_grant(st, "console:olivia", 0, "nina", &to_web, &ierr));
         OK(iam_store_grant_edit(st, "console:olivia", 0, "nina", &to_web, &to_ios, &ierr));
     }
+    {
+        /* narrowed: one resource dropped, the other kept */
+        iam_grant_t both = {"source-admin", IAM_SCOPE_RESOURCES, 2,
+                            (const char *[]){"checkout", "web", NULL}};
+        iam_grant_t kept = {"source-admin", IAM_SCOPE_RESOURCES, 1, (const char *[]){"web", NULL}};
+        OK(iam_store_grant(st, "console:olivia", 0, "nina", &both, &ierr));
+        OK(iam_store_grant_edit(st, "console:olivia", 0, "nina", &both, &kept, &ierr));
+    }
     /* tokens: one revoked, one dead with its owner's authority */
     OK(iam_store_member_add(st, "console:olivia", "oscar", NULL, NULL, IAM_ACTIVE, 1, &ierr));
     OK(iam_store_token_create(st, "console:olivia", "olivia", "nightly sync", pool, &token, &tk,
@@ -1013,6 +1021,8 @@ START_TEST(test_every_action_has_words)
                      "for");
     ck_assert_str_eq(said(list, "grant.edit", 0),
                      "olivia changed Source Read-only on web of nina to Source Read-only on ios");
+    ck_assert_str_eq(said(list, "grant.edit", 1),
+                     "olivia edited a grant of nina: no longer Source Admin on checkout");
     ck_assert_str_eq(said(list, "request.open", 1),
                      "nina asked for edit access to the warehouse collection");
     ck_assert_str_eq(said(list, "request.dismiss", 0),

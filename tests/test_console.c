@@ -749,8 +749,8 @@ START_TEST(test_grant_edit_in_place)
     ctl_or_die(&srv, "grant --member edie source-admin --resource checkout web");
     ck_access("edie", "/sources/web/", 200);
     r = get_as("olivia", "/iam/members/edie");
-    ck_has(r.body, "<summary aria-label=\"Edit Source Admin on resources checkout web of edie\">");
-    ck_has(r.body, "aria-label=\"Remove Source Admin on resources checkout web from edie\"");
+    ck_has(r.body, "<summary aria-label=\"Edit Source Admin on checkout, web of edie\">");
+    ck_has(r.body, "aria-label=\"Remove Source Admin on checkout, web from edie\"");
     ck_has(r.body, "name=\"eitems\" value=\"checkout web\"");
     resp_free(&r);
     r = post_form("/iam/members/edie",
@@ -1015,7 +1015,7 @@ START_TEST(test_group_preview_creates_nothing)
                      "resources", "items1", "checkout web", "member", "gina", NULL));
     ck_assert_msg(r.status == 200, "%ld\n%s", r.status, shown(r.body));
     /* the review shows the roles and the members; the form keeps what was typed */
-    ck_has(r.body, "<h3>Group permissions</h3><ul><li>Source Admin on resources checkout web</li>");
+    ck_has(r.body, "<h3>Group permissions</h3><ul><li>Source Admin on checkout, web</li>");
     ck_has(r.body, "<h3>Members (1)</h3><ul><li>gina</li>");
     ck_has(r.body, "name=\"name\" value=\"preview-only\"");
     ck_has(r.body, "value=\"checkout web\"");
