@@ -2,6 +2,7 @@
 #
 #   make demo     install what is missing, build, run the demo on 127.0.0.1:8080
 #   make test     install what is missing, build, run every test
+#   make check    the same tests, installing nothing (the packages must be there)
 #   make install  install mod_iam.so, iamctl and conf/iam.{load,conf}
 #   make bench    Require iam against Apache's authz modules under wrk (minutes)
 #   make bench-decide  the per-decision microbenchmark, with callgrind counts
@@ -38,7 +39,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 BUILD      := build
 
-.PHONY: all deps build demo test install clean format bench-decide bench-lists bench fuzz fuzz-regress
+.PHONY: all deps build demo test check install clean format bench-decide bench-lists bench fuzz fuzz-regress
 
 all: build
 
@@ -85,10 +86,15 @@ $(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
-# Unit suites under ASan/UBSan first, then the browser test of the console,
-# then everything (unit, and a real httpd under the event, prefork and worker
-# MPMs); the last line is Check's summary.
-test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide $(BUILD)/bench_lists
+# `make test` installs what is missing, then runs `make check`: unit suites
+# under ASan/UBSan first, then the benchmarks at a tiny size, the fuzz
+# corpus, the browser tests, then everything (unit, and a real httpd under
+# the event, prefork and worker MPMs); the last line is Check's summary.
+# `make check` alone installs nothing: it fails on a missing package.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide $(BUILD)/bench_lists
 	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	IAM_BUILD=$(abspath $(BUILD)) IAM_SUITES=unit ASAN_OPTIONS=detect_leaks=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests_san

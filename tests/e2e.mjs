@@ -103,6 +103,24 @@ export function requestRows(page) {
     return page.getByRole('main').getByRole('row').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
 }
 
+// A browser context that logs in with Basic auth as `login` (password
+// LOGIN-pw, the demo's) at `base`, 1280 pixels wide, whose requests must
+// all go to 127.0.0.1: any other is blocked and listed in `offsite`.
+export async function basicContext(browser, base, login, offsite) {
+    const context = await browser.newContext({
+        httpCredentials: { username: login, password: `${login}-pw`, origin: base },
+        viewport: { width: 1280, height: 800 },
+    });
+    context.setDefaultTimeout(10_000);
+    await context.route('**/*', (route) => {
+        const u = new URL(route.request().url());
+        if (u.hostname === '127.0.0.1') return route.continue();
+        offsite.push(u.href);
+        return route.abort('blockedbyclient');
+    });
+    return context;
+}
+
 // One person of an SSO story: a browser context of their own whose requests
 // must all go to 127.0.0.1 (any other is blocked and listed in `offsite`);
 // what they send to the identity provider at `provider` is listed in

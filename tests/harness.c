@@ -255,6 +255,21 @@ int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
     return iam_test_run(out, NULL, "'%s/iamctl' -d '%s' %s", iam_test_build_dir(), h->store, args);
 }
 
+void iam_ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
+{
+    char args[4096], *out = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    if (iam_ctl(h, &out, "%s 2>&1", args) != 0) {
+        fprintf(stderr, "iamctl %s: %s\n", args, out ? out : "");
+        abort();
+    }
+    free(out);
+}
+
 char *iam_httpd_log(const iam_httpd_t *h)
 {
     char *out = NULL;

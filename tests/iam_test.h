@@ -93,6 +93,9 @@ long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char *
 /* Runs `iamctl -d STORE ARGS`; returns its exit status. */
 int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Runs `iamctl -d STORE ARGS` (stderr with stdout) and aborts the test,
+ * printing what it said, unless it exits 0: for a fixture's set-up. */
+void iam_ctl_or_die(const iam_httpd_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The value of a response header in a raw header block, or NULL. */
 char *iam_test_header(const char *headers, const char *name);
 /* The value of the first hidden "csrf" input of a page, or NULL. */

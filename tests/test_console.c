@@ -36,24 +36,6 @@ static void add_login(const iam_httpd_t *h, const char *login)
     free(out);
 }
 
-static void ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
-{
-    char args[2048], *out;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    if (iam_ctl(h, &out, "%s 2>&1", args) != 0) {
-        fprintf(stderr, "iamctl %s: %s\n", args, out);
-        abort();
-    }
-    free(out);
-}
-
 /* Logins the tests change, one or more per test; all can log in. */
 static const char *const test_members[] = {
     "gwen", "jon",  "dora", "remy", "gina", "gabe", "crew1", "crew2", "crew3",
@@ -67,24 +49,24 @@ static void start_on(iam_httpd_t *h, const char *tag, const char *extra)
     iam_httpd_prepare(h, tag);
     for (i = 0; i < sizeof(test_members) / sizeof(test_members[0]); i++) {
         add_login(h, test_members[i]);
-        ctl_or_die(h, "member add %s --email %s@example.com", test_members[i], test_members[i]);
+        iam_ctl_or_die(h, "member add %s --email %s@example.com", test_members[i], test_members[i]);
     }
     add_login(h, "ivy@example.com"); /* invited by a test: can log in, not a member yet */
     add_login(h, "ivan");
     /* groups of their own for the group tests */
-    ctl_or_die(h, "group create crew");
-    ctl_or_die(h, "grant --group crew warehouse-read-only");
-    ctl_or_die(h, "group create ops");
-    ctl_or_die(h, "group add ops otto");
-    ctl_or_die(h, "group create doomed");
-    ctl_or_die(h, "grant --group doomed warehouse-read-only");
-    ctl_or_die(h, "group add doomed dirk");
+    iam_ctl_or_die(h, "group create crew");
+    iam_ctl_or_die(h, "grant --group crew warehouse-read-only");
+    iam_ctl_or_die(h, "group create ops");
+    iam_ctl_or_die(h, "group add ops otto");
+    iam_ctl_or_die(h, "group create doomed");
+    iam_ctl_or_die(h, "grant --group doomed warehouse-read-only");
+    iam_ctl_or_die(h, "group add doomed dirk");
     /* what the XSS tests look for: a member and groups named like markup */
-    ctl_or_die(h, "member add xss2 --email xss2@example.com --name '<script>alert(1)</script>'");
-    ctl_or_die(h, "group create '<img src=x onerror=alert(1)>'");
-    ctl_or_die(h, "group add '<img src=x onerror=alert(1)>' xss2");
-    ctl_or_die(h, "group create 'a\"b&c'\\''d'");
-    ctl_or_die(h, "group add 'a\"b&c'\\''d' xss2");
+    iam_ctl_or_die(h, "member add xss2 --email xss2@example.com --name '<script>alert(1)</script>'");
+    iam_ctl_or_die(h, "group create '<img src=x onerror=alert(1)>'");
+    iam_ctl_or_die(h, "group add '<img src=x onerror=alert(1)>' xss2");
+    iam_ctl_or_die(h, "group create 'a\"b&c'\\''d'");
+    iam_ctl_or_die(h, "group add 'a\"b&c'\\''d' xss2");
     if (iam_httpd_start(h, "event", NULL, extra) != 0) {
         char *log = iam_httpd_log(h);
         fprintf(stderr, "apache2 (%s) did not start:\n%s\n", tag, log);
@@ -746,7 +728,7 @@ START_TEST(test_grant_edit_in_place)
     char *before, *after;
     resp_t r;
 
-    ctl_or_die(&srv, "grant --member edie source-admin --resource checkout web");
+    iam_ctl_or_die(&srv, "grant --member edie source-admin --resource checkout web");
     ck_access("edie", "/sources/web/", 200);
     r = get_as("olivia", "/iam/members/edie");
     ck_has(r.body, "<summary aria-label=\"Edit Source Admin on checkout, web of edie\">");
@@ -972,7 +954,7 @@ START_TEST(test_picks_survive_search)
     ck_has(out, "pete");
     free(out);
     /* the same on the group's Add: chosen across searches, added as reviewed */
-    ctl_or_die(&srv, "group remove pickers pia pete");
+    iam_ctl_or_die(&srv, "group remove pickers pia pete");
     r = post_form("/iam/groups/pickers",
                   kv("action", "find-members", "member", "pia", "q", "pete", NULL));
     ck_assert_int_eq(r.status, 200);
@@ -1766,8 +1748,8 @@ START_TEST(test_odd_characters_in_names)
 {
     resp_t r;
 
-    ctl_or_die(&srv, "member add 'a?b#c%%d&e=f' --name 'Odd Login'");
-    ctl_or_die(&srv, "group create 'g?h#i%%j'");
+    iam_ctl_or_die(&srv, "member add 'a?b#c%%d&e=f' --name 'Odd Login'");
+    iam_ctl_or_die(&srv, "group create 'g?h#i%%j'");
     r = follow_link("/iam/members?q=odd", "Odd Login");
     ck_assert_int_eq(r.status, 200);
     ck_has(r.body, "<h1>Odd Login</h1>");
@@ -1830,8 +1812,8 @@ START_TEST(test_slash_in_names)
 {
     resp_t r, after;
 
-    ctl_or_die(&srv, "member add 'https://idp.example/u/1' --name 'Url Person'");
-    ctl_or_die(&srv, "group create 'sales/emea'");
+    iam_ctl_or_die(&srv, "member add 'https://idp.example/u/1' --name 'Url Person'");
+    iam_ctl_or_die(&srv, "group create 'sales/emea'");
     r = follow_link("/iam/members?q=url+person", "Url Person");
     ck_assert_msg(r.status == 200, "the member page of 'https://idp.example/u/1': %ld", r.status);
     ck_has(r.body, "<h1>Url Person</h1>");
@@ -1858,8 +1840,8 @@ START_TEST(test_names_new)
     resp_t r, after;
     char *h1, *out;
 
-    ctl_or_die(&srv, "member add new --email new@example.com --name 'Newton New'");
-    ctl_or_die(&srv, "group create new");
+    iam_ctl_or_die(&srv, "member add new --email new@example.com --name 'Newton New'");
+    iam_ctl_or_die(&srv, "group create new");
     r = follow_link("/iam/members?q=newton", "Newton New");
     h1 = h1_of(r.body);
     ck_assert_msg(r.status == 200 && !strcmp(h1, "Newton New"),
@@ -2010,8 +1992,8 @@ START_TEST(test_resource_access_page)
     resp_t r;
 
     add_login(&srv, "acc");
-    ctl_or_die(&srv, "member add acc --name 'Ace Label'");
-    ctl_or_die(&srv, "grant --member acc source-admin --label env:prod");
+    iam_ctl_or_die(&srv, "member add acc --name 'Ace Label'");
+    iam_ctl_or_die(&srv, "grant --member acc source-admin --label env:prod");
     r = get_as("olivia", "/iam/resources");
     ck_has(r.body, "href=\"/iam/resources/source/web\"");
     ck_has(r.body, "href=\"/iam/resources/source/*\"");
@@ -2084,7 +2066,7 @@ START_TEST(test_member_counts_follow_filters)
     int i, rows, paged = 0;
     long n;
 
-    ctl_or_die(&srv, "member invite count-me@corp.example");
+    iam_ctl_or_die(&srv, "member invite count-me@corp.example");
     for (i = 0; i < ARRAY_LEN(views); i++) {
         r = get_as("olivia", views[i]);
         n = listed_count(r.body, &rows, &paged);

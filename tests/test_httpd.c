@@ -29,29 +29,18 @@ static void add_user(const iam_httpd_t *h, const char *login)
     free(out);
 }
 
-static void ctl_or_die(const iam_httpd_t *h, const char *args)
-{
-    char *out;
-
-    if (iam_ctl(h, &out, "%s", args) != 0) {
-        fprintf(stderr, "iamctl %s: %s\n", args, out);
-        abort();
-    }
-    free(out);
-}
-
 /* The fixture's members beside the demo's: lena, cara, wanda. */
 static void add_fixture_members(const iam_httpd_t *h)
 {
     add_user(h, "lena");
     add_user(h, "cara");
     add_user(h, "wanda");
-    ctl_or_die(h, "member add lena");
-    ctl_or_die(h, "grant --member lena source-admin --label env:prod");
-    ctl_or_die(h, "member add cara");
-    ctl_or_die(h, "grant --member cara source-admin --all");
-    ctl_or_die(h, "member add wanda");
-    ctl_or_die(h, "grant --member wanda warehouse-read-only");
+    iam_ctl_or_die(h, "member add lena");
+    iam_ctl_or_die(h, "grant --member lena source-admin --label env:prod");
+    iam_ctl_or_die(h, "member add cara");
+    iam_ctl_or_die(h, "grant --member cara source-admin --all");
+    iam_ctl_or_die(h, "member add wanda");
+    iam_ctl_or_die(h, "grant --member wanda warehouse-read-only");
 }
 
 static void start_demo(const char *mpm)
@@ -60,8 +49,8 @@ static void start_demo(const char *mpm)
     add_fixture_members(&srv);
     add_user(&srv, "flip");
     add_user(&srv, "inv@example.com");
-    ctl_or_die(&srv, "member add flip");
-    ctl_or_die(&srv, "member invite inv@example.com --name Invited");
+    iam_ctl_or_die(&srv, "member add flip");
+    iam_ctl_or_die(&srv, "member invite inv@example.com --name Invited");
     if (iam_httpd_start(&srv, mpm, NULL, NULL) != 0) {
         char *log = iam_httpd_log(&srv);
         fprintf(stderr, "apache2 (%s) did not start:\n%s\n", mpm, log);

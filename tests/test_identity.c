@@ -150,24 +150,6 @@ static void add_login(const iam_httpd_t *h, const char *login)
     free(out);
 }
 
-static void ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
-{
-    char args[2048], *out;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    if (iam_ctl(h, &out, "%s 2>&1", args) != 0) {
-        fprintf(stderr, "iamctl %s: %s\n", args, out);
-        abort();
-    }
-    free(out);
-}
-
 /* The stand-in IdP: the claims of one user, given on every request that
  * carries that user's Basic credentials (see the comment at the top). */
 static char *idp_env(const char *login, const char *assignments)
@@ -471,11 +453,11 @@ START_TEST(test_invitation_claimed_by_email)
     int before;
     json_t *m, *g;
 
-    ctl_or_die(&srv, "member invite %s", inv);
-    ctl_or_die(&srv, "grant --member %s warehouse-read-only", inv);
-    ctl_or_die(&srv, "group create pat-team");
-    ctl_or_die(&srv, "grant --group pat-team source-read-only --resource ios");
-    ctl_or_die(&srv, "group add pat-team %s", inv);
+    iam_ctl_or_die(&srv, "member invite %s", inv);
+    iam_ctl_or_die(&srv, "grant --member %s warehouse-read-only", inv);
+    iam_ctl_or_die(&srv, "group create pat-team");
+    iam_ctl_or_die(&srv, "grant --group pat-team source-read-only --resource ios");
+    iam_ctl_or_die(&srv, "group add pat-team %s", inv);
     before = nmembers(&srv);
     /* without the email claim, pat is nobody */
     ck_assert_int_eq(status_of(&srv, "pat", "/warehouses/main/"), 403);
@@ -519,8 +501,8 @@ END_TEST
 /* The same through the per-user claims (every request of quinn's). */
 START_TEST(test_invitation_claimed_per_user)
 {
-    ctl_or_die(&srv, "member invite quinn@corp.example --name 'Quinn Invited'");
-    ctl_or_die(&srv, "grant --member quinn@corp.example source-admin --resource web");
+    iam_ctl_or_die(&srv, "member invite quinn@corp.example --name 'Quinn Invited'");
+    iam_ctl_or_die(&srv, "grant --member quinn@corp.example source-admin --resource web");
     ck_assert_int_eq(status_of(&srv, "quinn", "/sources/web/"), 200);
     ck_active_member(&srv, "quinn", "quinn@corp.example", "Quinn Invited");
     ck_assert_msg(member_of(&srv, "quinn@corp.example") == NULL, "the invitation is still there");
@@ -534,7 +516,7 @@ START_TEST(test_invitation_login_equals_email)
     const char *inv = "lee@corp.example";
     json_t *m;
 
-    ctl_or_die(&srv, "member invite %s --name 'Lee Invited'", inv);
+    iam_ctl_or_die(&srv, "member invite %s --name 'Lee Invited'", inv);
     m = member_of(&srv, inv);
     ck_assert_str_eq(str_at(m, "status"), "invited");
     json_decref(m);
@@ -653,8 +635,8 @@ START_TEST(test_users_tab_status_and_last_seen)
     json_t *j, *m;
     size_t i;
 
-    ctl_or_die(&srv, "member invite ivy@corp.example --name 'Ivy Invited'");
-    ctl_or_die(&srv, "member invite ike@corp.example --name 'Ike Arrives'");
+    iam_ctl_or_die(&srv, "member invite ivy@corp.example --name 'Ivy Invited'");
+    iam_ctl_or_die(&srv, "member invite ike@corp.example --name 'Ike Arrives'");
     ck_assert_int_eq(
         call(&srv, "olivia", "GET", "/iam/members?status=invited", NULL, NULL, NULL, &inv, NULL),
         200);
@@ -719,12 +701,12 @@ static void start_verified(void)
     add_login(&srv, "nell");
     add_login(&srv, "one");
     add_login(&srv, "chief@corp.example");
-    ctl_or_die(&srv, "member invite vera@corp.example");
+    iam_ctl_or_die(&srv, "member invite vera@corp.example");
     /* invited as an owner, under the very login the IdP gives them */
-    ctl_or_die(&srv, "member invite chief@corp.example");
-    ctl_or_die(&srv, "grant --member chief@corp.example workspace-owner");
-    ctl_or_die(&srv, "member invite boss@corp.example --name 'The Boss'");
-    ctl_or_die(&srv, "grant --member boss@corp.example warehouse-admin");
+    iam_ctl_or_die(&srv, "member invite chief@corp.example");
+    iam_ctl_or_die(&srv, "grant --member chief@corp.example workspace-owner");
+    iam_ctl_or_die(&srv, "member invite boss@corp.example --name 'The Boss'");
+    iam_ctl_or_die(&srv, "grant --member boss@corp.example warehouse-admin");
     /* the console behind a login only, as conf/iam.conf shows it: the
      * handler's own membership test is all that stands before it */
     extra =
@@ -955,8 +937,8 @@ START_TEST(test_race_claim)
     long st[RACERS];
     json_t *m;
 
-    ctl_or_die(&srv, "member invite claimer@corp.example --name 'Claimer Invited'");
-    ctl_or_die(&srv, "grant --member claimer@corp.example warehouse-read-only");
+    iam_ctl_or_die(&srv, "member invite claimer@corp.example --name 'Claimer Invited'");
+    iam_ctl_or_die(&srv, "grant --member claimer@corp.example warehouse-read-only");
     before = nmembers(&srv);
     race(&srv, "claimer", "/warehouses/main/", st);
     for (i = 0; i < RACERS; i++)
@@ -1162,7 +1144,7 @@ static void start_identity(void)
     iam_httpd_prepare(&srv, "identity");
     put_cgi(&srv);
     add_login(&srv, "gus");
-    ctl_or_die(&srv, "member add gus --email gus@corp.example --name 'Gus Group'");
+    iam_ctl_or_die(&srv, "member add gus --email gus@corp.example --name 'Gus Group'");
     start_or_die(&srv, "event", identity_conf(1));
 }
 
@@ -1626,22 +1608,22 @@ START_TEST(test_token_dies_with_its_owner)
     add_login(&srv, "tara");
     add_login(&srv, "TARA");
     add_login(&srv, "tess");
-    ctl_or_die(&srv, "member add tara --owner");
-    ctl_or_die(&srv, "member add tess --owner");
+    iam_ctl_or_die(&srv, "member add tara --owner");
+    iam_ctl_or_die(&srv, "member add tess --owner");
     a = create_token_as(&srv, "tara", "tara's script");
     b = create_token_as(&srv, "tess", "tess's script");
     ck_assert_int_eq(bearer_call(&srv, a.token, "GET", "/iam/api/v1/roles", NULL, NULL, NULL), 200);
     ck_assert_int_eq(bearer_call(&srv, b.token, "GET", "/iam/api/v1/roles", NULL, NULL, NULL), 200);
     /* removed, then a member of the same login in another case made owner */
-    ctl_or_die(&srv, "member remove tara");
+    iam_ctl_or_die(&srv, "member remove tara");
     ck_invalid_token(&srv, a.token, "GET", NULL);
-    ctl_or_die(&srv, "member add TARA --owner");
+    iam_ctl_or_die(&srv, "member add TARA --owner");
     ck_assert_int_eq(call(&srv, "TARA", "GET", "/iam/", NULL, NULL, NULL, NULL, NULL), 200);
     ck_invalid_token(&srv, a.token, "GET", NULL);
     /* demoted, then made owner again */
-    ctl_or_die(&srv, "revoke --member tess workspace-owner --all");
+    iam_ctl_or_die(&srv, "revoke --member tess workspace-owner --all");
     ck_invalid_token(&srv, b.token, "GET", NULL);
-    ctl_or_die(&srv, "grant --member tess workspace-owner --all");
+    iam_ctl_or_die(&srv, "grant --member tess workspace-owner --all");
     ck_invalid_token(&srv, b.token, "GET", NULL);
     /* the list says which are dead, and why */
     e = listed(&srv, &a);
@@ -1658,8 +1640,8 @@ START_TEST(test_token_dies_with_its_owner)
     ck_assert_msg(has(body, "<span class=\"badge\">dead</span>") &&
                       has(body, "&#x27;tara&#x27; was removed"),
                   "%s", tail(body));
-    ctl_or_die(&srv, "member remove TARA");
-    ctl_or_die(&srv, "member remove tess");
+    iam_ctl_or_die(&srv, "member remove TARA");
+    iam_ctl_or_die(&srv, "member remove tess");
 }
 END_TEST
 
@@ -1724,12 +1706,12 @@ START_TEST(test_token_console)
     ck_assert_int_eq(naudit(&srv, "token.create", t.id, "console:olivia"), 1);
     /* the cookie is this owner's: another owner's browser shows nothing */
     add_login(&srv, "other-owner");
-    ctl_or_die(&srv, "member add other-owner --owner");
+    iam_ctl_or_die(&srv, "member add other-owner --owner");
     ck_assert_int_eq(call(&srv, "other-owner", "GET", "/iam/tokens", NULL, NULL, cookie, &body,
                           NULL),
                      200);
     ck_assert_msg(!has(body, t.secret), "%s", body);
-    ctl_or_die(&srv, "member remove other-owner");
+    iam_ctl_or_die(&srv, "member remove other-owner");
     /* the page reloaded: no new token, the secret not shown again */
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens?done=token-created", NULL, NULL,
                           NULL, &body, NULL),

@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { accessChecks } from './access.mjs';
-import { LAUNCH, grantCells, mainText, shotWidths, stepper } from '../e2e.mjs';
+import { LAUNCH, basicContext, grantCells, mainText, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -104,18 +104,7 @@ describe("owners' console", () => {
         mkdirSync(OUT, { recursive: true });
         for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
         browser = await chromium.launch(LAUNCH);
-        context = await browser.newContext({
-            httpCredentials: { username: 'olivia', password: 'olivia-pw', origin: BASE },
-            viewport: { width: 1280, height: 800 },
-        });
-        context.setDefaultTimeout(10_000);
-        // Nothing leaves 127.0.0.1.
-        await context.route('**/*', (route) => {
-            const u = new URL(route.request().url());
-            if (u.hostname === '127.0.0.1') return route.continue();
-            offsite.push(u.href);
-            return route.abort('blockedbyclient');
-        });
+        context = await basicContext(browser, BASE, 'olivia', offsite); // nothing leaves 127.0.0.1
         page = await context.newPage();
         page.on('response', (res) => {
             if (res.status() >= 500) serverErrors.push(`${res.status()} ${res.request().method()} ${res.url()}`);

@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { accessChecks } from './access.mjs';
-import { LAUNCH, STEP_TIMEOUT, grantCells, heading, mainText, navigate as follow, shotWidths, stepper } from '../e2e.mjs';
+import { LAUNCH, STEP_TIMEOUT, basicContext, grantCells, heading, mainText, navigate as follow, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -116,18 +116,7 @@ describe("the console's finer flows", () => {
     before(async () => {
         mkdirSync(OUT, { recursive: true });
         browser = await chromium.launch(LAUNCH);
-        context = await browser.newContext({
-            httpCredentials: { username: 'olivia', password: 'olivia-pw', origin: BASE },
-            viewport: { width: 1280, height: 800 },
-        });
-        context.setDefaultTimeout(10_000);
-        // Nothing leaves 127.0.0.1.
-        await context.route('**/*', (route) => {
-            const u = new URL(route.request().url());
-            if (u.hostname === '127.0.0.1') return route.continue();
-            offsite.push(u.href);
-            return route.abort('blockedbyclient');
-        });
+        context = await basicContext(browser, BASE, 'olivia', offsite); // nothing leaves 127.0.0.1
         context.on('response', (res) => {
             if (res.status() >= 500) serverErrors.push(`${res.status()} ${res.request().method()} ${res.url()}`);
         });

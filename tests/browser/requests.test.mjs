@@ -26,7 +26,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { accessChecks } from './access.mjs';
-import { LAUNCH, grantCells, mainText, navigate, requestRows, shot as saveShot, shotWidths, stepper } from '../e2e.mjs';
+import { LAUNCH, basicContext, grantCells, mainText, navigate, requestRows, shot as saveShot, shotWidths, stepper } from '../e2e.mjs';
 
 const BASE = process.env.IAM_URL;
 const OUT = process.env.IAM_OUT || new URL('./out', import.meta.url).pathname;
@@ -87,17 +87,7 @@ function answers(to) {
 // ---- browser helpers ----
 
 async function person(login) {
-    const context = await browser.newContext({
-        httpCredentials: { username: login, password: `${login}-pw`, origin: BASE },
-        viewport: { width: 1280, height: 800 },
-    });
-    context.setDefaultTimeout(10_000);
-    await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.hostname === '127.0.0.1') return route.continue();
-        offsite.push(u.href);
-        return route.abort('blockedbyclient');
-    });
+    const context = await basicContext(browser, BASE, login, offsite);
     const page = await context.newPage();
     page.on('response', (res) => {
         if (res.status() >= 500) serverErrors.push(`${login}: ${res.status()} ${res.request().method()} ${res.url()}`);
