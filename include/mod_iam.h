@@ -66,8 +66,9 @@ typedef struct {
     const char *attr_email_verified; /* if set, the email counts only when "true" */
     int auto_provision_any;          /* some server has IAMAutoProvision On */
     int login_fold;                  /* IAMLoginCase fold: logins match in any case */
-    iam_store_t *store;              /* opened per child in child_init */
-    char store_error[512];           /* why the store did not open */
+    /* The child's open store and why it did not open: state, not
+     * configuration, kept apart (lifecycle.c) and set up in child_init. */
+    struct iam_live *live;
 } iam_workspace_t;
 
 typedef struct {

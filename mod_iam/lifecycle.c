@@ -15,8 +15,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* What a child holds of one workspace while it runs: the configuration
+ * (iam_workspace_t) stays as httpd.conf made it. */
+struct iam_live {
+    iam_store_t *store; /* NULL until it opens; swapped atomically */
+    char error[512];    /* why it did not open (under reopen_lock) */
+};
+
 /* The lazy re-open of a child's store (threaded MPMs): the lock guards
- * reopen_pool, reopen_next and ws->store_error. */
+ * reopen_pool, reopen_next and each live->error. */
 static apr_thread_mutex_t *reopen_lock;
 static apr_pool_t *reopen_pool;
 static apr_time_t reopen_next;
@@ -113,12 +120,12 @@ static iam_store_t *open_child_store(iam_workspace_t *ws, server_rec *s)
 
     apr_pool_create(&sp, reopen_pool);
     if (iam_store_open(&st, ws->store_dir, ws->mapsize, 0, sp, &err) != IAM_OK) {
-        apr_cpystrn(ws->store_error, err.msg, sizeof(ws->store_error));
+        apr_cpystrn(ws->live->error, err.msg, sizeof(ws->live->error));
         iam_log_s(s, APLOG_ERR, 0, "child cannot open the store: %s", err.msg);
         apr_pool_destroy(sp);
         return NULL;
     }
-    ws->store_error[0] = '\0';
+    ws->live->error[0] = '\0';
     iam_store_set_fold_case(st, ws->login_fold); /* this configuration's, whatever was recorded */
     return st; /* closed when the child's pool goes, by the store's cleanup */
 }
@@ -127,35 +134,43 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s)
 {
     iam_workspace_t *ws = iam_workspace_of(s);
     apr_allocator_t *allocator;
+    server_rec *vs;
 
     /* Its own allocator: request threads may re-open while others run. */
     apr_allocator_create(&allocator);
     apr_pool_create_ex(&reopen_pool, pchild, NULL, allocator);
     apr_allocator_owner_set(allocator, reopen_pool);
     apr_thread_mutex_create(&reopen_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
-    apr_atomic_xchgptr((volatile void **)&ws->store, open_child_store(ws, s));
+    /* every workspace of the configuration gets its state; the main
+     * server's opens its store now, the others at their first request */
+    for (vs = s; vs; vs = vs->next) {
+        iam_workspace_t *each = iam_workspace_of(vs);
+        if (each && !each->live)
+            each->live = apr_pcalloc(pchild, sizeof(*each->live));
+    }
+    apr_atomic_xchgptr((volatile void **)&ws->live->store, open_child_store(ws, s));
     reopen_next = apr_time_now() + apr_time_from_sec(1);
 }
 
 iam_store_t *iam_request_store(request_rec *r)
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
-    iam_store_t *st = apr_atomic_casptr((volatile void **)&ws->store, NULL, NULL);
-    char why[sizeof(ws->store_error)] = "not opened";
+    iam_store_t *st = apr_atomic_casptr((volatile void **)&ws->live->store, NULL, NULL);
+    char why[sizeof(ws->live->error)] = "not opened";
 
     if (st)
         return st;
     /* A store that was missing or broken at start-up may have been fixed
      * since (iamctl init): try again, at most once a second. */
     if (reopen_lock && apr_thread_mutex_lock(reopen_lock) == APR_SUCCESS) {
-        st = ws->store;
+        st = ws->live->store;
         if (!st && apr_time_now() >= reopen_next) {
             reopen_next = apr_time_now() + apr_time_from_sec(1);
             st = open_child_store(ws, r->server);
-            apr_atomic_xchgptr((volatile void **)&ws->store, st);
+            apr_atomic_xchgptr((volatile void **)&ws->live->store, st);
         }
-        if (!st && ws->store_error[0])
-            apr_cpystrn(why, ws->store_error, sizeof(why));
+        if (!st && ws->live->error[0])
+            apr_cpystrn(why, ws->live->error, sizeof(why));
         apr_thread_mutex_unlock(reopen_lock);
     }
     if (!st)
