@@ -82,28 +82,29 @@ static const char *clip(apr_pool_t *p, const char *s)
                : s;
 }
 
-static void audit_key(unsigned char *b, unsigned long long seq)
+/* The key of entry `seq`: 'A', then the sequence, big-endian. */
+static void audit_key(key_t_ *k, unsigned long long seq)
 {
     int i;
 
-    b[0] = 'A';
+    k->b[0] = 'A';
     for (i = 8; i >= 1; i--, seq >>= 8)
-        b[i] = (unsigned char)(seq & 0xff);
+        k->b[i] = (unsigned char)(seq & 0xff);
+    k->n = 9;
 }
 
 void st_audit(tx_t *t, const char *action, const char *target, const char *before,
               const char *after)
 {
-    unsigned char kb[9];
     unsigned long long seq;
     wbuf_t w = {t->p, NULL, 0, 0};
-    MDB_val kv = {9, kb}, v;
+    key_t_ k;
 
     if (t->status != IAM_OK)
         return;
     seq = (unsigned long long)tx_meta_count(t, "audit") + 1;
     tx_meta_count_add(t, "audit", 1);
-    audit_key(kb, seq);
+    audit_key(&k, seq);
     w_u8(&w, REC_FORMAT);
     w_u64(&w, (unsigned long long)time(NULL));
     w_str(&w, t->actor);
@@ -111,38 +112,7 @@ void st_audit(tx_t *t, const char *action, const char *target, const char *befor
     w_str(&w, target);
     w_str(&w, clip(t->p, before ? before : ""));
     w_str(&w, clip(t->p, after ? after : ""));
-    v.mv_size = w.n;
-    v.mv_data = w.d;
-    if (t->status == IAM_OK)
-        tx_rc(t, mdb_put(t->txn, t->st->dbi, &kv, &v, 0));
-}
-
-/* Calls fn on each entry of the trail older than `before` (0: from the
- * newest), newest first, while it returns 1: the one backward cursor loop
- * over the trail. */
-static void tx_each_audit(tx_t *t, unsigned long long before,
-                          int (*fn)(tx_t *, const MDB_val *, const MDB_val *, void *), void *ctx)
-{
-    unsigned char kb[9];
-    MDB_val kv = {9, kb}, v;
-    MDB_cursor *c;
-    int rc;
-
-    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
-        return;
-    /* from just below `before` (or the end) backwards */
-    audit_key(kb, before ? before : ~0ULL);
-    rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-    rc = rc == MDB_SUCCESS || rc == MDB_NOTFOUND
-             ? mdb_cursor_get(c, &kv, &v, rc ? MDB_LAST : MDB_PREV)
-             : rc;
-    for (; rc == MDB_SUCCESS && t->status == IAM_OK; rc = mdb_cursor_get(c, &kv, &v, MDB_PREV)) {
-        if (kv.mv_size != 9 || *(unsigned char *)kv.mv_data != 'A' || !fn(t, &kv, &v, ctx))
-            break;
-    }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc);
-    mdb_cursor_close(c);
+    tx_put(t, &k, w_val(&w));
 }
 
 typedef struct {
@@ -154,11 +124,15 @@ typedef struct {
     apr_array_header_t *out;
 } audit_scan_t;
 
+/* An entry of the trail, newest first: examined and kept if it matches,
+ * until the page is full or the bound reached. */
 static int scan_audit(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     audit_scan_t *c = data;
     iam_audit_t *a;
 
+    if (k->mv_size != 9)
+        return 0; /* not an entry: the trail ends */
     if ((c->limit > 0 && c->out->nelts >= c->limit) || c->examined >= c->scan_max)
         return 0;
     apr_pool_clear(c->scratch);
@@ -178,6 +152,7 @@ static iam_status_e audit_scan(iam_store_t *st, apr_pool_t *p, unsigned long lon
                                unsigned long long *next, iam_err_t *err)
 {
     audit_scan_t c = {NULL, f, limit, 0, scan_max, 0, NULL};
+    key_t_ prefix, from;
     tx_t t;
 
     *out = c.out = apr_array_make(p, limit > 0 ? limit : 16, sizeof(iam_audit_t *));
@@ -185,7 +160,10 @@ static iam_status_e audit_scan(iam_store_t *st, apr_pool_t *p, unsigned long lon
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
     apr_pool_create(&c.scratch, p);
-    tx_each_audit(&t, before, scan_audit, &c);
+    /* newest first, from just below `before` (or the end) */
+    key_make(&prefix, 'A', "", NULL);
+    audit_key(&from, before ? before : ~0ULL);
+    tx_scan_back(&t, &prefix, &from, scan_audit, &c);
     apr_pool_destroy(c.scratch);
     /* stopped early (a full page, the bound) with older entries left: go on
      * from the last one examined */

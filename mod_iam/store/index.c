@@ -305,29 +305,28 @@ void ix_move(tx_t *t, const char *key, const ix_state_t *was, const ix_state_t *
  * go; every member is marked as having no entries, so that flush_dirty
  * writes them all (and every record of format 1 anew, with its groups);
  * the groups' role-holder entries are written here. */
+static int collect_key(tx_t *t, const MDB_val *k, const MDB_val *v, void *keys)
+{
+    APR_ARRAY_PUSH((apr_array_header_t *)keys, MDB_val) =
+        (MDB_val){k->mv_size, apr_pmemdup(t->p, k->mv_data, k->mv_size)};
+    return 1;
+}
+
 void ix_build(tx_t *t)
 {
     static const char types[] = {'N', 'n', 'X', 'M'};
     apr_array_header_t *keys[4], *groups = apr_array_make(t->p, 16, sizeof(iam_group_t *));
-    MDB_cursor *c;
-    MDB_val kv, v;
+    key_t_ prefix;
     size_t i;
-    int rc, j;
+    int j;
 
     for (i = 0; i < sizeof(types); i++) {
         keys[i] = apr_array_make(t->p, 64, sizeof(MDB_val));
-        if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
-            return;
-        kv = (MDB_val){1, (void *)&types[i]};
-        for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-             rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == types[i];
-             rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
-            APR_ARRAY_PUSH(keys[i], MDB_val) =
-                (MDB_val){kv.mv_size, apr_pmemdup(t->p, kv.mv_data, kv.mv_size)};
-        if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-            tx_rc(t, rc);
-        mdb_cursor_close(c);
+        key_make(&prefix, types[i], "", NULL);
+        tx_scan(t, &prefix, NULL, collect_key, keys[i]);
     }
+    if (t->status != IAM_OK)
+        return;
     for (i = 0; i < 3 && t->status == IAM_OK; i++) {
         for (j = 0; j < keys[i]->nelts && t->status == IAM_OK; j++)
             tx_rc(t, mdb_del(t->txn, t->st->dbi, &APR_ARRAY_IDX(keys[i], j, MDB_val), NULL));

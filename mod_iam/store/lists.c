@@ -6,30 +6,18 @@
 #include <string.h>
 
 /* Walks every record of one type in key order. */
-void tx_each_record(tx_t *t, char type, int (*fn)(tx_t *, const MDB_val *, void *), void *ctx)
+void tx_each_record(tx_t *t, char type, scan_fn fn, void *ctx)
 {
-    MDB_cursor *c;
-    MDB_val kv = {1, &type}, v;
-    int rc;
+    key_t_ k;
 
-    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
-        return;
-    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-         rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == type && t->status == IAM_OK;
-         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT)) {
-        if (!fn(t, &v, ctx))
-            break;
-    }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc);
-    mdb_cursor_close(c);
+    key_make(&k, type, "", NULL);
+    tx_scan(t, &k, NULL, fn, ctx);
 }
 
 /* Reads every record of one type into *out (fn decodes and pushes), in one
  * read transaction. */
-iam_status_e st_list_records(iam_store_t *st, apr_pool_t *p, char type,
-                             int (*fn)(tx_t *, const MDB_val *, void *), apr_array_header_t **out,
-                             iam_err_t *err)
+iam_status_e st_list_records(iam_store_t *st, apr_pool_t *p, char type, scan_fn fn,
+                             apr_array_header_t **out, iam_err_t *err)
 {
     tx_t t;
 
@@ -47,7 +35,7 @@ typedef struct {
     apr_array_header_t *out;
 } list_ctx_t;
 
-static int list_member(tx_t *t, const MDB_val *v, void *data)
+static int list_member(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     list_ctx_t *ctx = data;
     iam_member_t *m;
@@ -88,7 +76,7 @@ iam_status_e iam_store_member_list(iam_store_t *st, apr_pool_t *p, const char *s
     return tx_done(&t);
 }
 
-static int list_group(tx_t *t, const MDB_val *v, void *data)
+static int list_group(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     iam_group_t *g = rec_decode_group(t->p, v);
 
@@ -110,7 +98,7 @@ typedef struct {
     const char **next;
 } page_ctx_t;
 
-static int page_member(tx_t *t, const MDB_val *v, void *data)
+static int page_member(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     page_ctx_t *ctx = data;
     iam_member_t *m;
@@ -155,30 +143,17 @@ iam_status_e iam_store_member_page_status(iam_store_t *st, apr_pool_t *p, const 
 {
     page_ctx_t ctx = {search && *search ? search : NULL, status, limit > 0 ? limit : 50, NULL,
                       after && *after ? after : NULL,    next};
-    MDB_cursor *c;
-    MDB_val kv, v;
-    key_t_ k;
+    key_t_ prefix, from;
     tx_t t;
-    int rc;
 
     *next = NULL;
     *out = ctx.out = apr_array_make(p, ctx.limit, sizeof(iam_member_t *));
-    if (key_make(&k, 'M', ctx.skip ? ctx.skip : "", NULL))
+    if (key_make(&from, 'M', ctx.skip ? ctx.skip : "", NULL))
         return st_fail(err, IAM_INVALID, "login is too long");
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
-    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
-        return tx_done(&t);
-    kv = key_val(&k);
-    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-         rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == 'M' && t.status == IAM_OK;
-         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT)) {
-        if (!page_member(&t, &v, &ctx))
-            break;
-    }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(&t, rc);
-    mdb_cursor_close(c);
+    key_make(&prefix, 'M', "", NULL);
+    tx_scan(&t, &prefix, &from, page_member, &ctx);
     return tx_done(&t);
 }
 
@@ -189,7 +164,7 @@ typedef struct {
     apr_pool_t *scratch; /* a record decoded to be counted is let go at once */
 } count_ctx_t;
 
-static int count_member(tx_t *t, const MDB_val *v, void *data)
+static int count_member(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     count_ctx_t *c = data;
     const unsigned char *d = v->mv_data;
@@ -238,7 +213,7 @@ iam_status_e iam_store_group_list(iam_store_t *st, apr_pool_t *p, apr_array_head
     return st_list_records(st, p, 'G', list_group, out, err);
 }
 
-int st_name_group(tx_t *t, const MDB_val *v, void *data)
+int st_name_group(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     iam_group_t *g = rec_decode_group(t->p, v);
 

@@ -146,6 +146,141 @@ typedef struct {
     MDB_val pos, v; /* in the snapshot: valid while the transaction lasts */
 } ix_hit_t;
 
+/* A query's one pass over its range (query_range). */
+typedef struct {
+    const char *after, *before; /* the cursors, NULL if not given */
+    unsigned char c[MAXKEY];    /* the cursor's position */
+    size_t nc;
+    ix_filter_t f;
+    int limit;
+    long known;     /* entries in the range (-1: unknown, or a filter) */
+    size_t nprefix; /* the range's key prefix: what an entry's position follows */
+    ix_hit_t *ring; /* the last `limit` matches before the cursor */
+    ix_hit_t *list; /* the first `limit` after it */
+    long nprec, nfollow;
+    int nlist;
+    int all; /* every entry of the range was read: the total is counted */
+} query_pass_t;
+
+/* Reads q into s: the cursor, the status, the search (lower-cased); 0 (the
+ * transaction failed) if q is none a query can be. */
+static int query_prepare(tx_t *t, const iam_member_query_t *q, long known, query_pass_t *s)
+{
+    const char *search = q->search ? q->search : "";
+    size_t i;
+
+    s->after = q->after && *q->after ? q->after : NULL;
+    s->before = q->before && *q->before ? q->before : NULL;
+    s->f = (ix_filter_t){NULL, strlen(search), q->status};
+    if (s->after && s->before) {
+        tx_fail(t, IAM_INVALID, "a page is after a cursor or before one, not both");
+        return 0;
+    }
+    if ((s->after || s->before) && !cursor_pos(s->after ? s->after : s->before, s->c, &s->nc)) {
+        tx_fail(t, IAM_INVALID, "not a cursor of this list: '%.40s'",
+                s->after ? s->after : s->before);
+        return 0;
+    }
+    if (q->status < -1 || q->status > IAM_INVITED) {
+        tx_fail(t, IAM_INVALID, "no member status %d", q->status);
+        return 0;
+    }
+    if (s->f.n) {
+        char *lower = apr_palloc(t->p, s->f.n + 1);
+        for (i = 0; i <= s->f.n; i++)
+            lower[i] = (char)ix_ascii_lower((unsigned char)search[i]);
+        s->f.needle = lower;
+    }
+    s->known = s->f.n || s->f.status >= 0 ? -1 : known;
+    s->ring = apr_palloc(t->p, sizeof(ix_hit_t) * (size_t)s->limit);
+    s->list = apr_palloc(t->p, sizeof(ix_hit_t) * (size_t)s->limit);
+    s->all = 1;
+    return 1;
+}
+
+/* One entry of the range: counted before the cursor (the last page of them
+ * kept in the ring) or after it (the first page kept). */
+static int query_entry(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    query_pass_t *s = data;
+    ix_hit_t hit;
+    int precedes;
+
+    if ((s->f.n || s->f.status >= 0) && ix_matches(t, v, &s->f) != 1)
+        return 1;
+    hit.pos = (MDB_val){k->mv_size - s->nprefix, (char *)k->mv_data + s->nprefix};
+    hit.v = *v;
+    precedes = s->after    ? pos_cmp(&hit.pos, s->c, s->nc) <= 0
+               : s->before ? pos_cmp(&hit.pos, s->c, s->nc) < 0
+                           : 0;
+    if (precedes) {
+        s->ring[s->nprec % s->limit] = hit;
+        s->nprec++;
+    } else {
+        if (s->nlist < s->limit)
+            s->list[s->nlist++] = hit;
+        s->nfollow++;
+    }
+    if (s->known >= 0 &&
+        (s->nlist == s->limit || (s->before && !precedes && s->nprec >= s->limit))) {
+        s->all = 0; /* the page is whole, and the total known */
+        return 0;
+    }
+    return 1;
+}
+
+/* The members a page shows: only those are read. */
+static void query_members(tx_t *t, const ix_hit_t **page, int npage, iam_member_page_t *out)
+{
+    const unsigned char *login;
+    iam_member_t *m;
+    size_t len;
+    int i;
+
+    for (i = 0; i < npage && t->status == IAM_OK; i++) {
+        if (!(login = ix_pos_login(page[i]->pos.mv_data, page[i]->pos.mv_size, &len)))
+            tx_fail(t, IAM_CORRUPT, "store %s: a name index key is damaged", t->st->dir);
+        else if (list_read_member(t, NULL, login, len, &m) == 1)
+            APR_ARRAY_PUSH(out->members, iam_member_t *) = m;
+        else
+            tx_fail(t, IAM_CORRUPT, "store %s: the name index names missing member '%s'",
+                    t->st->dir, apr_pstrmemdup(t->p, (const char *)login, len));
+    }
+}
+
+/* The page, from what the pass kept: from the ring (the `limit` last
+ * before the cursor) and the list (the first after it); `first` counts the
+ * matches before it. */
+static void query_page(tx_t *t, apr_pool_t *p, const query_pass_t *s, iam_member_page_t *out)
+{
+    const ix_hit_t **page = apr_palloc(t->p, sizeof(ix_hit_t *) * (size_t)s->limit);
+    int nlist = s->nlist, npage = 0, i;
+    long first, n;
+
+    if (s->before && s->nprec < s->limit) {
+        first = 0; /* fewer than a page before: the first page */
+    } else if (s->before || (nlist == 0 && s->nprec > 0)) {
+        /* before, or after the end: the last page */
+        first = s->nprec > s->limit ? s->nprec - s->limit : 0;
+        nlist = 0;
+    } else {
+        first = s->nprec;
+    }
+    for (n = first; n < s->nprec; n++)
+        page[npage++] = &s->ring[n % s->limit];
+    for (i = 0; i < nlist && npage < s->limit; i++)
+        page[npage++] = &s->list[i];
+    out->offset = first;
+    out->total = s->all ? s->nprec + s->nfollow : s->known;
+    if (out->total < first + npage)
+        out->total = first + npage; /* a count that lies: never a negative rest */
+    if (npage > 0) {
+        out->prev = first > 0 ? pos_cursor(p, &page[0]->pos) : NULL;
+        out->next = first + npage < out->total ? pos_cursor(p, &page[npage - 1]->pos) : NULL;
+    }
+    query_members(t, page, npage, out);
+}
+
 /* One page of the entries under `prefix` (the name index, or a group's)
  * that match q, in one pass: the entries before the cursor are counted,
  * the last page of them kept in a ring (for `before`, or for `after` past
@@ -155,111 +290,17 @@ typedef struct {
 static void query_range(tx_t *t, apr_pool_t *p, const key_t_ *prefix, long known,
                         const iam_member_query_t *q, iam_member_page_t *out)
 {
-    int limit = q->limit <= 0 ? QUERY_DEFAULT : q->limit > IAM_QUERY_MAX ? IAM_QUERY_MAX : q->limit;
-    const char *after = q->after && *q->after ? q->after : NULL;
-    const char *before = q->before && *q->before ? q->before : NULL;
-    const char *search = q->search ? q->search : "";
-    ix_filter_t f = {NULL, strlen(search), q->status};
-    ix_hit_t *ring = apr_palloc(t->p, sizeof(ix_hit_t) * (size_t)limit);
-    ix_hit_t *list = apr_palloc(t->p, sizeof(ix_hit_t) * (size_t)limit);
-    const ix_hit_t **page = apr_palloc(t->p, sizeof(ix_hit_t *) * (size_t)limit);
-    unsigned char c[MAXKEY];
-    size_t nc = 0, i;
-    long nprec = 0, nfollow = 0, first, n;
-    int nlist = 0, npage = 0, all = 1, rc;
-    MDB_cursor *cur;
-    MDB_val kv, v;
+    query_pass_t s;
 
-    out->members = apr_array_make(p, limit, sizeof(iam_member_t *));
-    if (after && before) {
-        tx_fail(t, IAM_INVALID, "a page is after a cursor or before one, not both");
+    memset(&s, 0, sizeof(s));
+    s.limit = q->limit <= 0 ? QUERY_DEFAULT : q->limit > IAM_QUERY_MAX ? IAM_QUERY_MAX : q->limit;
+    s.nprefix = prefix->n;
+    out->members = apr_array_make(p, s.limit, sizeof(iam_member_t *));
+    if (!query_prepare(t, q, known, &s))
         return;
-    }
-    if ((after || before) && !cursor_pos(after ? after : before, c, &nc)) {
-        tx_fail(t, IAM_INVALID, "not a cursor of this list: '%.40s'", after ? after : before);
-        return;
-    }
-    if (q->status < -1 || q->status > IAM_INVITED) {
-        tx_fail(t, IAM_INVALID, "no member status %d", q->status);
-        return;
-    }
-    if (f.n) {
-        char *lower = apr_palloc(t->p, f.n + 1);
-        for (i = 0; i <= f.n; i++)
-            lower[i] = (char)ix_ascii_lower((unsigned char)search[i]);
-        f.needle = lower;
-    }
-    if (f.n || f.status >= 0)
-        known = -1;
-    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &cur)) != IAM_OK)
-        return;
-    kv = (MDB_val){prefix->n, (void *)prefix->b};
-    for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t->status == IAM_OK;
-         rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
-        ix_hit_t hit;
-        int precedes;
-        if (kv.mv_size < prefix->n || memcmp(kv.mv_data, prefix->b, prefix->n))
-            break;
-        if ((f.n || f.status >= 0) && ix_matches(t, &v, &f) != 1)
-            continue;
-        hit.pos = (MDB_val){kv.mv_size - prefix->n, (char *)kv.mv_data + prefix->n};
-        hit.v = v;
-        precedes = after    ? pos_cmp(&hit.pos, c, nc) <= 0
-                   : before ? pos_cmp(&hit.pos, c, nc) < 0
-                            : 0;
-        if (precedes) {
-            ring[nprec % limit] = hit;
-            nprec++;
-        } else {
-            if (nlist < limit)
-                list[nlist++] = hit;
-            nfollow++;
-        }
-        if (known >= 0 && (nlist == limit || (before && !precedes && nprec >= limit))) {
-            all = 0; /* the page is whole, and the total known */
-            break;
-        }
-    }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc);
-    mdb_cursor_close(cur);
-    if (t->status != IAM_OK)
-        return;
-    /* the page: from the ring (the `limit` last before the cursor) and the
-     * list (the first after it); `first` counts the matches before it */
-    if (before && nprec < limit) {
-        first = 0; /* fewer than a page before: the first page */
-    } else if (before || (nlist == 0 && nprec > 0)) {
-        first = nprec > limit ? nprec - limit : 0; /* before, or after the end: the last page */
-        nlist = 0;
-    } else {
-        first = nprec;
-    }
-    for (n = first; n < nprec; n++)
-        page[npage++] = &ring[n % limit];
-    for (i = 0; (int)i < nlist && npage < limit; i++)
-        page[npage++] = &list[i];
-    out->offset = first;
-    out->total = all ? nprec + nfollow : known;
-    if (out->total < first + npage)
-        out->total = first + npage; /* a count that lies: never a negative rest */
-    if (npage > 0) {
-        out->prev = first > 0 ? pos_cursor(p, &page[0]->pos) : NULL;
-        out->next = first + npage < out->total ? pos_cursor(p, &page[npage - 1]->pos) : NULL;
-    }
-    /* the members themselves: only those shown are read */
-    for (i = 0; (int)i < npage && t->status == IAM_OK; i++) {
-        const unsigned char *login;
-        size_t len;
-        iam_member_t *m;
-        if (!(login = ix_pos_login(page[i]->pos.mv_data, page[i]->pos.mv_size, &len)))
-            tx_fail(t, IAM_CORRUPT, "store %s: a name index key is damaged", t->st->dir);
-        else if (list_read_member(t, NULL, login, len, &m) == 1)
-            APR_ARRAY_PUSH(out->members, iam_member_t *) = m;
-        else
-            tx_fail(t, IAM_CORRUPT, "store %s: the name index names missing member '%s'",
-                    t->st->dir, apr_pstrmemdup(t->p, (const char *)login, len));
-    }
+    tx_scan(t, prefix, NULL, query_entry, &s);
+    if (t->status == IAM_OK)
+        query_page(t, p, &s, out);
 }
 
 /* Starts a query's read transaction: out emptied, q there, the store of
@@ -327,48 +368,58 @@ static int holds_role(const apr_array_header_t *grants, const char *role)
     return 0;
 }
 
-/* Reads the holders under one prefix of the role-holder index (k: a
- * whole target, or a role and its tab) into out, each once (seen). */
-static void holders_under(tx_t *t, MDB_cursor *cur, MDB_cursor *mc, key_t_ *k, const char *role,
-                          apr_hash_t *seen, apr_array_header_t *members, apr_array_header_t *groups)
-{
-    MDB_val kv = key_val(k), v;
-    int rc;
+/* The role-holder scan (iam_store_role_holders). */
+typedef struct {
+    const char *role;
+    size_t n;         /* the prefix's length */
+    MDB_cursor *mc;   /* reads the members, in key order */
+    apr_hash_t *seen; /* 'm' login or 'g' group: each holder once */
+    apr_array_header_t *members, *groups;
+} holders_t;
 
-    for (rc = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t->status == IAM_OK;
-         rc = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
-        const unsigned char *z, *name;
-        size_t len;
-        iam_member_t *m;
-        iam_group_t *g;
-        if (kv.mv_size < k->n || memcmp(kv.mv_data, k->b, k->n))
-            break;
-        z = memchr((const unsigned char *)kv.mv_data + k->n - 1, 0, kv.mv_size - k->n + 1);
-        name = z ? z + 1 : NULL;
-        len = z ? kv.mv_size - (size_t)(name - (const unsigned char *)kv.mv_data) : 0;
-        if (len < 2 || (name[0] != 'm' && name[0] != 'g')) {
-            tx_fail(t, IAM_CORRUPT, "store %s: a role index key is damaged", t->st->dir);
-        } else if (apr_hash_get(seen, name, (apr_ssize_t)len)) {
-            continue; /* a holder with grants on several of the targets */
-        } else if (name[0] == 'm') {
-            apr_hash_set(seen, apr_pmemdup(t->p, name, len), (apr_ssize_t)len, "");
-            if (list_read_member(t, mc, name + 1, len - 1, &m) == 1 && holds_role(m->grants, role))
-                APR_ARRAY_PUSH(members, iam_member_t *) = m;
-            else
-                tx_fail(t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (member '%s')",
-                        t->st->dir, role, apr_pstrmemdup(t->p, (const char *)name + 1, len - 1));
-        } else {
-            const char *gname = apr_pstrmemdup(t->p, (const char *)name + 1, len - 1);
-            apr_hash_set(seen, apr_pmemdup(t->p, name, len), (apr_ssize_t)len, "");
-            if (tx_group(t, gname, &g) == 1 && holds_role(g->grants, role))
-                APR_ARRAY_PUSH(groups, iam_group_t *) = g;
-            else
-                tx_fail(t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (group '%s')",
-                        t->st->dir, role, gname);
-        }
+/* One entry of the role-holder index: its member or group, read and
+ * checked (it holds the role), once. */
+static int holder_entry(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    holders_t *c = data;
+    const unsigned char *z, *name;
+    size_t len;
+    iam_member_t *m;
+    iam_group_t *g;
+
+    z = memchr((const unsigned char *)k->mv_data + c->n - 1, 0, k->mv_size - c->n + 1);
+    name = z ? z + 1 : NULL;
+    len = z ? k->mv_size - (size_t)(name - (const unsigned char *)k->mv_data) : 0;
+    if (len < 2 || (name[0] != 'm' && name[0] != 'g')) {
+        tx_fail(t, IAM_CORRUPT, "store %s: a role index key is damaged", t->st->dir);
+    } else if (apr_hash_get(c->seen, name, (apr_ssize_t)len)) {
+        return 1; /* a holder with grants on several of the targets */
+    } else if (name[0] == 'm') {
+        apr_hash_set(c->seen, apr_pmemdup(t->p, name, len), (apr_ssize_t)len, "");
+        if (list_read_member(t, c->mc, name + 1, len - 1, &m) == 1 &&
+            holds_role(m->grants, c->role))
+            APR_ARRAY_PUSH(c->members, iam_member_t *) = m;
+        else
+            tx_fail(t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (member '%s')",
+                    t->st->dir, c->role, apr_pstrmemdup(t->p, (const char *)name + 1, len - 1));
+    } else {
+        const char *gname = apr_pstrmemdup(t->p, (const char *)name + 1, len - 1);
+        apr_hash_set(c->seen, apr_pmemdup(t->p, name, len), (apr_ssize_t)len, "");
+        if (tx_group(t, gname, &g) == 1 && holds_role(g->grants, c->role))
+            APR_ARRAY_PUSH(c->groups, iam_group_t *) = g;
+        else
+            tx_fail(t, IAM_CORRUPT, "store %s: the role index of '%s' is stale (group '%s')",
+                    t->st->dir, c->role, gname);
     }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc);
+    return 1;
+}
+
+/* Reads the holders under one prefix of the role-holder index (k: a
+ * whole target, or a role and its tab), each once. */
+static void holders_under(tx_t *t, holders_t *c, const key_t_ *k)
+{
+    c->n = k->n;
+    tx_scan(t, k, NULL, holder_entry, c);
 }
 
 iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *role,
@@ -376,14 +427,13 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
                                     apr_array_header_t **groups, iam_err_t *err)
 {
     apr_array_header_t *targets = apr_array_make(p, 4, sizeof(const char *));
-    apr_hash_t *seen = apr_hash_make(p);
-    MDB_cursor *cur, *mc = NULL;
+    holders_t c = {role, 0, NULL, apr_hash_make(p), NULL, NULL};
     key_t_ k;
     tx_t t;
     int i;
 
-    *members = apr_array_make(p, 16, sizeof(iam_member_t *));
-    *groups = apr_array_make(p, 4, sizeof(iam_group_t *));
+    *members = c.members = apr_array_make(p, 16, sizeof(iam_member_t *));
+    *groups = c.groups = apr_array_make(p, 4, sizeof(iam_group_t *));
     if (on && on->name) {
         APR_ARRAY_PUSH(targets, const char *) = apr_pstrcat(p, role, "\t*", NULL);
         APR_ARRAY_PUSH(targets, const char *) = apr_pstrcat(p, role, "\tr:", on->name, NULL);
@@ -395,21 +445,16 @@ iam_status_e iam_store_role_holders(iam_store_t *st, apr_pool_t *p, const char *
         return st_fail(err, IAM_INVALID, "no role, or a role name too long");
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
-    if (!tx_indexed(&t) || tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &cur)) != IAM_OK)
+    if (!tx_indexed(&t) || tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c.mc)) != IAM_OK)
         return tx_done(&t);
-    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &mc)) != IAM_OK) {
-        mdb_cursor_close(cur);
-        return tx_done(&t);
-    }
     if (!targets->nelts) /* every grant of the role: the role and its tab */
-        holders_under(&t, cur, mc, &k, role, seen, *members, *groups);
+        holders_under(&t, &c, &k);
     for (i = 0; i < targets->nelts && t.status == IAM_OK; i++) {
         if (key_make(&k, 'X', APR_ARRAY_IDX(targets, i, const char *), ""))
             continue; /* longer than any key the index holds */
-        holders_under(&t, cur, mc, &k, role, seen, *members, *groups);
+        holders_under(&t, &c, &k);
     }
-    mdb_cursor_close(mc);
-    mdb_cursor_close(cur);
+    mdb_cursor_close(c.mc);
     if (t.status != IAM_OK) {
         *members = apr_array_make(p, 1, sizeof(iam_member_t *));
         *groups = apr_array_make(p, 1, sizeof(iam_group_t *));

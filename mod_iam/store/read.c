@@ -92,13 +92,25 @@ int tx_group(tx_t *t, const char *name, iam_group_t **out)
 
 /* Calls fn(suffix) for every key that starts with type+a+0x00; suffix is
  * the lower-cased part after the 0x00. */
+typedef struct {
+    size_t n; /* the prefix's length */
+    void (*fn)(tx_t *, const char *, void *);
+    void *ctx;
+} link_scan_t;
+
+static int each_link(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    link_scan_t *c = data;
+
+    c->fn(t, apr_pstrmemdup(t->p, (char *)k->mv_data + c->n, k->mv_size - c->n), c->ctx);
+    return 1;
+}
+
 void tx_each_link(tx_t *t, char type, const char *a, void (*fn)(tx_t *, const char *, void *),
                   void *ctx)
 {
+    link_scan_t c = {0, fn, ctx};
     key_t_ k;
-    MDB_cursor *c;
-    MDB_val kv, v;
-    int rc;
 
     if (t->status != IAM_OK)
         return;
@@ -106,18 +118,8 @@ void tx_each_link(tx_t *t, char type, const char *a, void (*fn)(tx_t *, const ch
         tx_fail(t, IAM_INVALID, "name is too long");
         return;
     }
-    if (tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
-        return;
-    kv = key_val(&k);
-    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && t->status == IAM_OK;
-         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT)) {
-        if (kv.mv_size < k.n || memcmp(kv.mv_data, k.b, k.n))
-            break;
-        fn(t, apr_pstrmemdup(t->p, (char *)kv.mv_data + k.n, kv.mv_size - k.n), ctx);
-    }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc);
-    mdb_cursor_close(c);
+    c.n = k.n;
+    tx_scan(t, &k, NULL, each_link, &c);
 }
 
 void st_add_name(tx_t *t, const char *name, void *data)
@@ -221,21 +223,21 @@ iam_status_e iam_store_subject(iam_store_t *st, apr_pool_t *p, const char *login
     return tx_done(&t);
 }
 
+static int count_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *n)
+{
+    ++*(int *)n;
+    return 1;
+}
+
+/* How many keys of one type; a cursor error fails the transaction (an
+ * undercount must not pass for "no owner"). */
 int tx_count_prefix(tx_t *t, char type)
 {
-    MDB_cursor *c;
-    MDB_val kv = {1, &type}, v;
-    int rc, n = 0;
+    key_t_ k;
+    int n = 0;
 
-    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
-        return 0;
-    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-         rc == MDB_SUCCESS && kv.mv_size > 0 && *(char *)kv.mv_data == type;
-         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
-        n++;
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(t, rc); /* an undercount must not pass for "no owner" */
-    mdb_cursor_close(c);
+    key_make(&k, type, "", NULL);
+    tx_scan(t, &k, NULL, count_one, &n);
     return n;
 }
 
@@ -310,37 +312,34 @@ iam_status_e iam_store_group_record(iam_store_t *st, apr_pool_t *p, const char *
     return tx_done(&t);
 }
 
-static void add_owner(tx_t *t, const char *login, void *data)
+static int owner_login(tx_t *t, const MDB_val *k, const MDB_val *v, void *logins)
 {
-    iam_member_t *m;
-
-    if (tx_member(t, login, &m) == 1)
-        APR_ARRAY_PUSH((apr_array_header_t *)data, iam_member_t *) = m;
+    if (k->mv_size < 2)
+        return 0; /* an empty login: the list ends there, as it always has */
+    APR_ARRAY_PUSH((apr_array_header_t *)logins, const char *) =
+        apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
+    return 1;
 }
 
 iam_status_e iam_store_owners(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                               iam_err_t *err)
 {
     apr_array_header_t *logins;
-    MDB_cursor *c;
-    MDB_val kv = {1, "O"}, v;
+    iam_member_t *m;
+    key_t_ k;
     tx_t t;
-    int rc, i;
+    int i;
 
     *out = apr_array_make(p, 4, sizeof(iam_member_t *));
     logins = apr_array_make(p, 4, sizeof(const char *));
     if (tx_begin(&t, st, 0, p, err) != IAM_OK)
         return t.status;
-    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
-        return tx_done(&t);
-    for (rc = mdb_cursor_get(c, &kv, &v, MDB_SET_RANGE);
-         rc == MDB_SUCCESS && kv.mv_size > 1 && *(char *)kv.mv_data == 'O';
-         rc = mdb_cursor_get(c, &kv, &v, MDB_NEXT))
-        APR_ARRAY_PUSH(logins, const char *) =
-            apr_pstrmemdup(p, (char *)kv.mv_data + 1, kv.mv_size - 1);
-    mdb_cursor_close(c);
-    for (i = 0; i < logins->nelts && t.status == IAM_OK; i++)
-        add_owner(&t, APR_ARRAY_IDX(logins, i, const char *), *out);
+    key_make(&k, 'O', "", NULL);
+    tx_scan(&t, &k, NULL, owner_login, logins);
+    for (i = 0; i < logins->nelts && t.status == IAM_OK; i++) {
+        if (tx_member(&t, APR_ARRAY_IDX(logins, i, const char *), &m) == 1)
+            APR_ARRAY_PUSH(*out, iam_member_t *) = m;
+    }
     return tx_done(&t);
 }
 

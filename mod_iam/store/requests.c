@@ -421,7 +421,7 @@ iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const
     return st_write_op(st, actor, err, request_answer_op, &c);
 }
 
-static int list_request(tx_t *t, const MDB_val *v, void *data)
+static int list_request(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     iam_request_t *q = rec_decode_request(t->p, v);
 

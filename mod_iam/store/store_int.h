@@ -39,7 +39,7 @@
  *   codec.c          typed keys, the byte buffers records are built with, string helpers
  *   member_record.c  the member record (the flat format a decision reads; 1 and 2)
  *   records.c        the other records: group, custom roles, request, token, audit entry
- *   tx.c             statuses, transactions, the reader pool, the memo
+ *   tx.c             statuses, transactions, the reader pool, the memo, the cursor loop
  *   open.c           open and close, the format version and its upgrade
  *   read.c           one member, group or subject; the owners
  *   lists.c          every record of a type: member lists, pages, counts; group lists
@@ -157,6 +157,10 @@ typedef struct {
     int write;
 } tx_t;
 
+/* What a scan (tx_scan) calls with each entry, its key and value as they
+ * lie in the snapshot: 1 to go on, 0 to stop. */
+typedef int (*scan_fn)(tx_t *t, const MDB_val *k, const MDB_val *v, void *ctx);
+
 /* A write: what st_write_op runs in its transaction. */
 typedef void (*write_fn)(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *ctx);
 
@@ -251,6 +255,8 @@ int tx_get(tx_t *t, key_t_ *k, MDB_val *out);
 int tx_get_memo(tx_t *t, key_t_ *k, MDB_val *out);
 void tx_put(tx_t *t, key_t_ *k, MDB_val v);
 void tx_del(tx_t *t, key_t_ *k);
+void tx_scan(tx_t *t, const key_t_ *prefix, const key_t_ *from, scan_fn fn, void *ctx);
+void tx_scan_back(tx_t *t, const key_t_ *prefix, const key_t_ *from, scan_fn fn, void *ctx);
 long long tx_meta_count(tx_t *t, const char *what);
 void tx_meta_count_add(tx_t *t, const char *what, int delta);
 iam_plan_e tx_plan(tx_t *t);
@@ -276,11 +282,10 @@ int tx_subject(tx_t *t, const char *login, const iam_roles_t *roles, iam_subject
 int tx_count_prefix(tx_t *t, char type);
 
 /* ---- lists.c ---- */
-void tx_each_record(tx_t *t, char type, int (*fn)(tx_t *, const MDB_val *, void *), void *ctx);
-iam_status_e st_list_records(iam_store_t *st, apr_pool_t *p, char type,
-                             int (*fn)(tx_t *, const MDB_val *, void *), apr_array_header_t **out,
-                             iam_err_t *err);
-int st_name_group(tx_t *t, const MDB_val *v, void *data);
+void tx_each_record(tx_t *t, char type, scan_fn fn, void *ctx);
+iam_status_e st_list_records(iam_store_t *st, apr_pool_t *p, char type, scan_fn fn,
+                             apr_array_header_t **out, iam_err_t *err);
+int st_name_group(tx_t *t, const MDB_val *k, const MDB_val *v, void *data);
 
 /* ---- index.c ---- */
 unsigned char ix_ascii_lower(unsigned char c);

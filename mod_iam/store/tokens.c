@@ -74,7 +74,7 @@ iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const ch
     return st_write_op(st, actor, err, token_create_op, &c);
 }
 
-static int list_token(tx_t *t, const MDB_val *v, void *data)
+static int list_token(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     unsigned char hash[32];
     iam_token_t *tk = rec_decode_token(t->p, v, hash);
@@ -136,7 +136,7 @@ typedef struct {
     apr_array_header_t *keys; /* const char *: ids of the owner's live tokens */
 } owner_tokens_t;
 
-static int find_owner_token(tx_t *t, const MDB_val *v, void *data)
+static int find_owner_token(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     owner_tokens_t *c = data;
     unsigned char hash[32];

@@ -1,6 +1,7 @@
 /* mod_iam store: statuses and the one place LMDB's codes become ours;
  * transactions (begin, get, put, commit or reset), the pool of reset
- * read transactions, and the memo of where member records lie. */
+ * read transactions, the memo of where member records lie, and tx_scan,
+ * the one cursor loop every scan of the store goes through. */
 #include "store_int.h"
 
 #include <apr_atomic.h>
@@ -302,6 +303,65 @@ void tx_del(tx_t *t, key_t_ *k)
     rc = mdb_del(t->txn, t->st->dbi, &kv, NULL);
     if (rc != MDB_NOTFOUND)
         tx_rc(t, rc);
+}
+
+/* Where a scan starts: forward, at `from`, or the first key under the
+ * prefix (the first key of all when the prefix is empty); backward, at
+ * the last key below `from` (the last key of all without one). */
+static int scan_first(MDB_cursor *c, const key_t_ *prefix, const key_t_ *from, int backward,
+                      MDB_val *k, MDB_val *v)
+{
+    const key_t_ *at = from ? from : prefix;
+    int rc;
+
+    if (at->n == 0 || (backward && !from))
+        return mdb_cursor_get(c, k, v, backward ? MDB_LAST : MDB_FIRST);
+    *k = (MDB_val){at->n, (void *)at->b};
+    rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+    if (!backward)
+        return rc;
+    return rc == MDB_SUCCESS    ? mdb_cursor_get(c, k, v, MDB_PREV)
+           : rc == MDB_NOTFOUND ? mdb_cursor_get(c, k, v, MDB_LAST)
+                                : rc;
+}
+
+/* The one cursor loop (Knot's knot_lmdb_foreach): fn with each entry
+ * whose key starts with `prefix`, while fn returns 1 and the transaction
+ * has not failed. A cursor error fails the transaction (never a short
+ * list that passes for whole); the cursor is closed on every way out. */
+static void scan(tx_t *t, const key_t_ *prefix, const key_t_ *from, int backward, scan_fn fn,
+                 void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc;
+
+    if (t->status != IAM_OK || tx_rc(t, mdb_cursor_open(t->txn, t->st->dbi, &c)) != IAM_OK)
+        return;
+    for (rc = scan_first(c, prefix, from, backward, &k, &v);
+         rc == MDB_SUCCESS && t->status == IAM_OK;
+         rc = mdb_cursor_get(c, &k, &v, backward ? MDB_PREV : MDB_NEXT)) {
+        if (k.mv_size < prefix->n || memcmp(k.mv_data, prefix->b, prefix->n) || !fn(t, &k, &v, ctx))
+            break;
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        tx_rc(t, rc);
+    mdb_cursor_close(c);
+}
+
+/* Every entry under `prefix` (an empty one: every entry), in key order
+ * from `from` (NULL: the first under the prefix). */
+void tx_scan(tx_t *t, const key_t_ *prefix, const key_t_ *from, scan_fn fn, void *ctx)
+{
+    scan(t, prefix, from, 0, fn, ctx);
+}
+
+/* The same backward, in reverse key order (the audit trail, newest
+ * first): from the last entry below `from` (NULL: the last key of all)
+ * down, while the keys start with `prefix`. */
+void tx_scan_back(tx_t *t, const key_t_ *prefix, const key_t_ *from, scan_fn fn, void *ctx)
+{
+    scan(t, prefix, from, 1, fn, ctx);
 }
 
 /* Counters kept beside the records they count ("members", "groups"). */

@@ -271,13 +271,66 @@ static void verify_group_holders(tx_t *t, iam_verify_t *out, apr_pool_t *p, cons
     }
 }
 
+/* A group's record, its grants and (indexed) its role-holder entries. */
+static void verify_group(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
+                         const char *name, const MDB_val *v, int indexed)
+{
+    iam_group_t *g;
+
+    out->groups++;
+    if (!(g = rec_decode_group(t->p, v))) {
+        problem(out, p, "group record '%s' is damaged", name);
+        return;
+    }
+    verify_grants(out, p, roles, apr_psprintf(t->p, "group '%s'", g->name),
+                  (iam_grant_t *)g->grants->elts, g->grants->nelts);
+    if (indexed)
+        verify_group_holders(t, out, p, g);
+}
+
+/* One side of a membership ('m' or 'g'): both ends there, and the other side. */
+static void verify_link(tx_t *t, iam_verify_t *out, apr_pool_t *p, char type, const MDB_val *k)
+{
+    const char *a, *b;
+
+    out->links += type == 'm';
+    if (!split_link(t, k, &a, &b)) {
+        problem(out, p, "a membership key is damaged");
+        return;
+    }
+    if (type == 'g') {
+        const char *tmp = a;
+        a = b, b = tmp; /* a: the login, b: the group */
+    }
+    if (!has_key(t, 'M', a, NULL))
+        problem(out, p, "a membership names missing member '%s'", a);
+    if (!has_key(t, 'G', b, NULL))
+        problem(out, p, "a membership names missing group '%s'", b);
+    if (!has_key(t, type == 'm' ? 'g' : 'm', type == 'm' ? b : a, type == 'm' ? a : b))
+        problem(out, p, "the membership of '%s' in '%s' has one side only", a, b);
+}
+
+/* An access request, open ('R') or answered ('r'), filed as what it is. */
+static void verify_request(tx_t *t, iam_verify_t *out, apr_pool_t *p, char type, const MDB_val *v)
+{
+    iam_request_t *q = rec_decode_request(t->p, v);
+
+    out->requests++;
+    if (!q)
+        problem(out, p, "an access request record is damaged");
+    else if ((type == 'R') != (q->status == IAM_REQUEST_OPEN))
+        problem(out, p, "the access request of '%s' for %s:%s is %s but filed as %s", q->login,
+                q->type, q->name, q->status == IAM_REQUEST_OPEN ? "open" : "answered",
+                type == 'R' ? "open" : "answered");
+}
+
+/* One record, by the type of its key. */
 static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
                           const MDB_val *k, const MDB_val *v, int indexed)
 {
     char type = *(const char *)k->mv_data;
-    const char *a, *b, *name = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
+    const char *a, *name = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1);
     unsigned char hash[32];
-    iam_group_t *g;
 
     switch (type) {
     case K_META: break;
@@ -285,17 +338,7 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
         out->members++;
         verify_member(t, out, p, roles, k, v, indexed);
         break;
-    case 'G':
-        out->groups++;
-        if (!(g = rec_decode_group(t->p, v))) {
-            problem(out, p, "group record '%s' is damaged", name);
-            break;
-        }
-        verify_grants(out, p, roles, apr_psprintf(t->p, "group '%s'", g->name),
-                      (iam_grant_t *)g->grants->elts, g->grants->nelts);
-        if (indexed)
-            verify_group_holders(t, out, p, g);
-        break;
+    case 'G': verify_group(t, out, p, roles, name, v, indexed); break;
     case 'N':
     case 'n':
         if (indexed)
@@ -306,23 +349,7 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
             verify_holder(t, out, p, k);
         break;
     case 'm':
-    case 'g':
-        out->links += type == 'm';
-        if (!split_link(t, k, &a, &b)) {
-            problem(out, p, "a membership key is damaged");
-            break;
-        }
-        if (type == 'g') {
-            const char *tmp = a;
-            a = b, b = tmp; /* a: the login, b: the group */
-        }
-        if (!has_key(t, 'M', a, NULL))
-            problem(out, p, "a membership names missing member '%s'", a);
-        if (!has_key(t, 'G', b, NULL))
-            problem(out, p, "a membership names missing group '%s'", b);
-        if (!has_key(t, type == 'm' ? 'g' : 'm', type == 'm' ? b : a, type == 'm' ? a : b))
-            problem(out, p, "the membership of '%s' in '%s' has one side only", a, b);
-        break;
+    case 'g': verify_link(t, out, p, type, k); break;
     case 'O':
         if (!has_key(t, 'M', name, NULL))
             problem(out, p, "the owner index names missing member '%s'", name);
@@ -333,17 +360,7 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
             problem(out, p, "the email index leads %s to missing member '%s'", name, a);
         break;
     case 'R':
-    case 'r': {
-        iam_request_t *q = rec_decode_request(t->p, v);
-        out->requests++;
-        if (!q)
-            problem(out, p, "an access request record is damaged");
-        else if ((type == 'R') != (q->status == IAM_REQUEST_OPEN))
-            problem(out, p, "the access request of '%s' for %s:%s is %s but filed as %s", q->login,
-                    q->type, q->name, q->status == IAM_REQUEST_OPEN ? "open" : "answered",
-                    type == 'R' ? "open" : "answered");
-        break;
-    }
+    case 'r': verify_request(t, out, p, type, v); break;
     case 'A':
         out->audit++;
         if (k->mv_size != 9 || !rec_decode_audit(t->p, k, v))
@@ -358,15 +375,34 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
     }
 }
 
+/* What the scan of every record carries. */
+typedef struct {
+    iam_verify_t *out;
+    apr_pool_t *p;       /* where the problems go */
+    apr_pool_t *scratch; /* every record is read into it, then let go */
+    const iam_roles_t *roles;
+    int indexed;
+} verify_scan_t;
+
+static int verify_entry(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    verify_scan_t *c = data;
+
+    if (k->mv_size < 1)
+        problem(c->out, c->p, "an empty key");
+    else
+        verify_record(t, c->out, c->p, c->roles, k, v, c->indexed);
+    apr_pool_clear(c->scratch);
+    return 1;
+}
+
 iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out, iam_err_t *err)
 {
-    apr_pool_t *scratch;
     iam_roles_t roles;
-    MDB_cursor *c;
-    MDB_val k, v;
-    key_t_ vk;
+    verify_scan_t c = {out, p, NULL, &roles, 0};
+    MDB_val v;
+    key_t_ vk, all = {{0}, 0};
     tx_t t;
-    int rc, indexed;
 
     memset(out, 0, sizeof(*out));
     out->problems = apr_array_make(p, 8, sizeof(const char *));
@@ -379,28 +415,16 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
     t.status = IAM_OK;
     /* an older format has no indexes yet: its first write builds them */
     key_meta(&vk, "version");
-    indexed = tx_get(&t, &vk, &v) == 1 && st_version_of(&v) >= IX_STORE_FORMAT;
-    if (!indexed && t.status == IAM_OK) {
+    c.indexed = tx_get(&t, &vk, &v) == 1 && st_version_of(&v) >= IX_STORE_FORMAT;
+    if (!c.indexed && t.status == IAM_OK) {
         APR_ARRAY_PUSH(out->warnings, const char *) =
             "the store is of an older format, without the name and role indexes: the first "
             "write of this release builds them (not checked)";
         out->nwarnings++;
     }
-    if (tx_rc(&t, mdb_cursor_open(t.txn, st->dbi, &c)) != IAM_OK)
-        return tx_done(&t);
-    apr_pool_create(&scratch, p);
-    t.p = scratch; /* every record is read into it, then let go */
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && t.status == IAM_OK;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < 1)
-            problem(out, p, "an empty key");
-        else
-            verify_record(&t, out, p, &roles, &k, &v, indexed);
-        apr_pool_clear(scratch);
-    }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-        tx_rc(&t, rc);
-    mdb_cursor_close(c);
+    apr_pool_create(&c.scratch, p);
+    t.p = c.scratch;
+    tx_scan(&t, &all, NULL, verify_entry, &c); /* every key, in order */
     t.p = p;
     if (t.status == IAM_OK) {
         if (tx_meta_count(&t, "members") != out->members)
@@ -410,6 +434,6 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
             problem(out, p, "the group count says %ld, the store holds %ld",
                     (long)tx_meta_count(&t, "groups"), out->groups);
     }
-    apr_pool_destroy(scratch);
+    apr_pool_destroy(c.scratch);
     return tx_done(&t);
 }
