@@ -143,6 +143,52 @@ static size_t flat_pool_off(const unsigned char *d, size_t size, unsigned long *
     return off < size ? off : 0;
 }
 
+/* A format 3 record being decoded: its tables, and its pool (in the copy). */
+typedef struct {
+    const unsigned char *d;
+    unsigned long nsets, ngrants, nitems;
+    const char *pool;
+    size_t pool_len;
+} flat_t;
+
+/* Fills the grant sets from the record's tables: the sets in order, each
+ * naming how many of the grants that follow are its own; the counts must
+ * add up. 0: damaged. */
+static int flat_sets(const flat_t *f, iam_grant_set_t *sets, iam_grant_t *grants,
+                     const char **items)
+{
+    const unsigned char *set_at = f->d + FLAT_HEAD, *grant_at = set_at + 8 * f->nsets,
+                        *item_at = grant_at + 8 * f->ngrants;
+    unsigned long s, g = 0, it = 0, j;
+
+    for (s = 0; s < f->nsets; s++, set_at += 8) {
+        unsigned long via = be32(set_at), n = be16(set_at + 6);
+        int by_ref = set_at[5] & FLAT_BY_REF;
+        sets[s].via = s == 0 ? NULL : pool_at(f->pool, f->pool_len, via);
+        if ((s == 0) != (via == FLAT_DIRECT) || (s > 0 && !sets[s].via) || n > f->ngrants - g ||
+            (by_ref && (s == 0 || n > 0)))
+            return 0;
+        sets[s].grants = by_ref ? NULL : grants + g;
+        sets[s].ngrants = (int)n;
+        for (; n > 0; n--, g++, grant_at += 8) {
+            iam_grant_t *gr = &grants[g];
+            gr->role = pool_at(f->pool, f->pool_len, be32(grant_at));
+            gr->scope = (iam_scope_e)grant_at[4];
+            gr->nitems = (int)be16(grant_at + 6);
+            gr->items = items;
+            if (!gr->role || gr->scope > IAM_SCOPE_LABELS ||
+                (unsigned long)gr->nitems > f->nitems - it)
+                return 0;
+            for (j = 0; j < (unsigned long)gr->nitems; j++, it++, item_at += 4) {
+                if (!(*items++ = pool_at(f->pool, f->pool_len, be32(item_at))))
+                    return 0;
+            }
+            *items++ = NULL;
+        }
+    }
+    return g == f->ngrants && it == f->nitems;
+}
+
 /* Decodes a format 3 record: the member and, with `subj`, their grant
  * sets (set 0 direct; a set by reference has grants NULL, for the caller
  * to read from the group). One allocation holds a copy of the record (the
@@ -150,87 +196,56 @@ static size_t flat_pool_off(const unsigned char *d, size_t size, unsigned long *
  * against the record, so damage is NULL, never a wild read. */
 static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t *subj)
 {
-    const unsigned char *d = v->mv_data, *set_at, *grant_at, *item_at;
-    size_t size = v->mv_size, copy = (v->mv_size + 7) & ~(size_t)7, pool_off, pool_len;
-    unsigned long nsets, ngrants, nitems, s, g = 0, it = 0, j;
+    const unsigned char *d = v->mv_data;
+    size_t size = v->mv_size, copy = (v->mv_size + 7) & ~(size_t)7, pool_off;
+    flat_t f = {d, 0, 0, 0, NULL, 0};
+    unsigned long s;
     iam_grant_set_t *sets;
     iam_grant_t *grants;
-    const char **items, **names, *pool;
+    const char **items, **names;
     iam_member_t *m;
     char *block;
 
-    if (!(pool_off = flat_pool_off(d, size, &nsets, &ngrants, &nitems)) || d[1] > IAM_INVITED ||
-        nsets < 1)
+    if (!(pool_off = flat_pool_off(d, size, &f.nsets, &f.ngrants, &f.nitems)) ||
+        d[1] > IAM_INVITED || f.nsets < 1)
         return NULL;
-    pool_len = size - pool_off;
-    set_at = d + FLAT_HEAD;
-    grant_at = set_at + 8 * nsets;
-    item_at = grant_at + 8 * ngrants;
-    block =
-        apr_palloc(p, copy + sizeof(*m) + 2 * sizeof(apr_array_header_t) + sizeof(*sets) * nsets +
-                          sizeof(*grants) * ngrants + sizeof(char *) * (nitems + ngrants + nsets));
+    f.pool_len = size - pool_off;
+    block = apr_palloc(p, copy + sizeof(*m) + 2 * sizeof(apr_array_header_t) +
+                              sizeof(*sets) * f.nsets + sizeof(*grants) * f.ngrants +
+                              sizeof(char *) * (f.nitems + f.ngrants + f.nsets));
     memcpy(block, d, size);
-    pool = block + pool_off;
+    f.pool = block + pool_off;
     m = (iam_member_t *)(block + copy);
     m->grants = (apr_array_header_t *)(m + 1);
     m->groups = m->grants + 1;
     sets = (iam_grant_set_t *)(m->groups + 1);
-    grants = (iam_grant_t *)(sets + nsets);
-    items = (const char **)(grants + ngrants);
-    names = items + nitems + ngrants;
+    grants = (iam_grant_t *)(sets + f.nsets);
+    items = (const char **)(grants + f.ngrants);
+    names = items + f.nitems + f.ngrants;
 
     m->status = (iam_member_status_e)d[1];
     m->provisioned = d[3] & FLAT_PROVISIONED ? 1 : 0;
     m->pii = d[2] ? 1 : 0;
     m->created = (long long)((unsigned long long)be32(d + 4) << 32 | be32(d + 8));
     m->last_seen = (long long)((unsigned long long)be32(d + 12) << 32 | be32(d + 16));
-    m->login = pool_at(pool, pool_len, be32(d + 20));
-    m->email = pool_at(pool, pool_len, be32(d + 24));
-    m->name = pool_at(pool, pool_len, be32(d + 28));
-    if (!m->login || !m->email || !m->name || !m->login[0])
-        return NULL;
-    /* the sets in order, each naming how many of the grants that follow
-     * are its own; the counts must add up */
-    for (s = 0; s < nsets; s++, set_at += 8) {
-        unsigned long via = be32(set_at), n = be16(set_at + 6);
-        int by_ref = set_at[5] & FLAT_BY_REF;
-        sets[s].via = s == 0 ? NULL : pool_at(pool, pool_len, via);
-        if ((s == 0) != (via == FLAT_DIRECT) || (s > 0 && !sets[s].via) || n > ngrants - g ||
-            (by_ref && (s == 0 || n > 0)))
-            return NULL;
-        sets[s].grants = by_ref ? NULL : grants + g;
-        sets[s].ngrants = (int)n;
-        for (; n > 0; n--, g++, grant_at += 8) {
-            iam_grant_t *gr = &grants[g];
-            gr->role = pool_at(pool, pool_len, be32(grant_at));
-            gr->scope = (iam_scope_e)grant_at[4];
-            gr->nitems = (int)be16(grant_at + 6);
-            gr->items = items;
-            if (!gr->role || gr->scope > IAM_SCOPE_LABELS ||
-                (unsigned long)gr->nitems > nitems - it)
-                return NULL;
-            for (j = 0; j < (unsigned long)gr->nitems; j++, it++, item_at += 4) {
-                if (!(*items++ = pool_at(pool, pool_len, be32(item_at))))
-                    return NULL;
-            }
-            *items++ = NULL;
-        }
-    }
-    if (g != ngrants || it != nitems)
+    m->login = pool_at(f.pool, f.pool_len, be32(d + 20));
+    m->email = pool_at(f.pool, f.pool_len, be32(d + 24));
+    m->name = pool_at(f.pool, f.pool_len, be32(d + 28));
+    if (!m->login || !m->email || !m->name || !m->login[0] || !flat_sets(&f, sets, grants, items))
         return NULL;
     /* the member's own grants and groups, as APR arrays over the tables;
      * full (nalloc == nelts), so a push moves the array, never onto set 1 */
     *m->grants = (apr_array_header_t){p, sizeof(iam_grant_t), sets[0].ngrants, sets[0].ngrants,
                                       (char *)grants};
-    *m->groups = (apr_array_header_t){p, sizeof(const char *), 0, (int)nsets, (char *)names};
+    *m->groups = (apr_array_header_t){p, sizeof(const char *), 0, (int)f.nsets, (char *)names};
     if (subj) {
-        for (s = 1; s < nsets; s++) {
+        for (s = 1; s < f.nsets; s++) {
             names[s - 1] = sets[s].via;
             subj->pii |= d[FLAT_HEAD + 8 * s + 4] ? 1 : 0;
         }
-        m->groups->nelts = (int)nsets - 1;
+        m->groups->nelts = (int)f.nsets - 1;
         subj->sets = sets;
-        subj->nsets = (int)nsets;
+        subj->nsets = (int)f.nsets;
     }
     return m;
 }

@@ -180,47 +180,95 @@ typedef struct {
  * member cannot flood them. */
 #define REQUEST_LEVEL_EVERY 60
 
+/* Whether a request is one the store takes: its resource, message, path,
+ * level and labels; else the transaction fails (IAM_INVALID). */
+static int request_check(tx_t *t, const iam_request_t *in)
+{
+    const char *e;
+    int i;
+
+    if ((e = iam_check_resource_type(in->type)) ||
+        (strcmp(in->name, "*") && *in->name && (e = iam_check_resource_name(in->name)))) {
+        tx_fail(t, IAM_INVALID, "the resource %s", e);
+        return 0;
+    }
+    if ((e = iam_check_message(in->message, IAM_REQUEST_MESSAGE_MAX))) {
+        tx_fail(t, IAM_INVALID, "the message %s", e);
+        return 0;
+    }
+    if ((e = iam_check_text(in->path, 1024))) {
+        tx_fail(t, IAM_INVALID, "the path %s", e);
+        return 0;
+    }
+    if (in->level < IAM_LEVEL_READ || in->level > IAM_LEVEL_ADMIN) {
+        tx_fail(t, IAM_INVALID, "the level is not read, edit or admin");
+        return 0;
+    }
+    if (in->nlabels < 0 || in->nlabels > REQUEST_LABELS_MAX) {
+        tx_fail(t, IAM_INVALID, "the resource has more than %d labels", REQUEST_LABELS_MAX);
+        return 0;
+    }
+    for (i = 0; i < in->nlabels; i++) {
+        if ((e = iam_check_label(in->labels[i]))) {
+            tx_fail(t, IAM_INVALID, "a label of the resource %s", e);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* What asking q changes (*c->change), against the open request `old` or
+ * the answered one `ended` (at key rk), if any: 1 to write q, 0 when
+ * nothing is to be written (asked again as it was, or refused). */
+static int request_change(tx_t *t, request_ctx_t *c, iam_member_t *m, const iam_request_t *old,
+                          const iam_request_t *ended, key_t_ *rk, iam_request_t *q)
+{
+    const iam_request_t *in = c->req;
+
+    if (!old) {
+        apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
+        tx_each_link(t, 'R', m->login, st_add_name, open);
+        if (open->nelts >= c->max_open) {
+            tx_fail(t, IAM_INVALID,
+                    "%d access requests are already waiting for an owner; wait for an answer "
+                    "before asking again",
+                    open->nelts);
+            return 0;
+        }
+        if (ended)
+            tx_del(t, rk); /* asked again after an answer: open anew */
+        *c->change = IAM_REQUEST_NEW;
+    } else if (old->level != in->level) {
+        if (old->level_time && old->level_time + REQUEST_LEVEL_EVERY > q->time) {
+            tx_fail(t, IAM_INVALID,
+                    "this request changed its level less than a minute ago: wait a minute before "
+                    "asking for %s access instead of %s",
+                    iam_level_name(in->level), iam_level_name(old->level));
+            return 0;
+        }
+        q->level_time = q->time;
+        *c->change = IAM_REQUEST_LEVEL;
+    } else if (strcmp(old->message, in->message)) {
+        *c->change = IAM_REQUEST_MESSAGE;
+    } else {
+        return 0; /* asked again, as it was: nothing to write */
+    }
+    return 1;
+}
+
 static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
     request_ctx_t *c = data;
     const iam_request_t *in = c->req;
     iam_request_t q = *in, *old = NULL, *ended = NULL;
     iam_member_t *m;
-    const char *suffix, *e;
+    const char *suffix;
     key_t_ k, rk;
-    int i;
 
     (void)roles;
     (void)plan;
-    if (!(m = tx_member_must(t, in->login)))
+    if (!(m = tx_member_must(t, in->login)) || !request_check(t, in))
         return;
-    if ((e = iam_check_resource_type(in->type)) ||
-        (strcmp(in->name, "*") && *in->name && (e = iam_check_resource_name(in->name)))) {
-        tx_fail(t, IAM_INVALID, "the resource %s", e);
-        return;
-    }
-    if ((e = iam_check_message(in->message, IAM_REQUEST_MESSAGE_MAX))) {
-        tx_fail(t, IAM_INVALID, "the message %s", e);
-        return;
-    }
-    if ((e = iam_check_text(in->path, 1024))) {
-        tx_fail(t, IAM_INVALID, "the path %s", e);
-        return;
-    }
-    if (in->level < IAM_LEVEL_READ || in->level > IAM_LEVEL_ADMIN) {
-        tx_fail(t, IAM_INVALID, "the level is not read, edit or admin");
-        return;
-    }
-    if (in->nlabels < 0 || in->nlabels > REQUEST_LABELS_MAX) {
-        tx_fail(t, IAM_INVALID, "the resource has more than %d labels", REQUEST_LABELS_MAX);
-        return;
-    }
-    for (i = 0; i < in->nlabels; i++) {
-        if ((e = iam_check_label(in->labels[i]))) {
-            tx_fail(t, IAM_INVALID, "a label of the resource %s", e);
-            return;
-        }
-    }
     q.login = m->login;
     q.name = *in->name ? in->name : "*";
     q.time = (long long)time(NULL);
@@ -244,34 +292,8 @@ static void request_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, v
     } else {
         q.rev = 1;
     }
-    if (!old) {
-        apr_array_header_t *open = apr_array_make(t->p, 4, sizeof(const char *));
-        tx_each_link(t, 'R', m->login, st_add_name, open);
-        if (open->nelts >= c->max_open) {
-            tx_fail(t, IAM_INVALID,
-                    "%d access requests are already waiting for an owner; wait for an answer "
-                    "before asking again",
-                    open->nelts);
-            return;
-        }
-        if (ended)
-            tx_del(t, &rk); /* asked again after an answer: open anew */
-        *c->change = IAM_REQUEST_NEW;
-    } else if (old->level != in->level) {
-        if (old->level_time && old->level_time + REQUEST_LEVEL_EVERY > q.time) {
-            tx_fail(t, IAM_INVALID,
-                    "this request changed its level less than a minute ago: wait a minute before "
-                    "asking for %s access instead of %s",
-                    iam_level_name(in->level), iam_level_name(old->level));
-            return;
-        }
-        q.level_time = q.time;
-        *c->change = IAM_REQUEST_LEVEL;
-    } else if (strcmp(old->message, in->message)) {
-        *c->change = IAM_REQUEST_MESSAGE;
-    } else {
-        return; /* asked again, as it was: nothing to write */
-    }
+    if (!request_change(t, c, m, old, ended, &rk, &q))
+        return;
     /* a new request and every change of level are audited; a new message
      * at most once a minute, so a loop cannot fill the store */
     if (*c->change != IAM_REQUEST_MESSAGE || q.audit_time + 60 <= q.time) {
