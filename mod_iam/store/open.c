@@ -149,6 +149,59 @@ static iam_status_e check_files(iam_store_t *st, iam_err_t *err)
     return IAM_OK;
 }
 
+/* Where the store is to be: its directory (made for IAM_OPEN_CREATE), and
+ * its data file, there unless the store is being created (*mapsize: then
+ * the default, unless given) and never empty. */
+static iam_status_e check_place(iam_store_t *st, const char *data, int flags, size_t *mapsize,
+                                iam_err_t *err)
+{
+    struct stat sb;
+
+    if (stat(st->dir, &sb) != 0) {
+        if (errno != ENOENT || !(flags & IAM_OPEN_CREATE))
+            return st_map_rc(st, errno, err);
+        if (mkdir(st->dir, 0750) != 0)
+            return st_map_rc(st, errno, err);
+    } else if (!S_ISDIR(sb.st_mode)) {
+        return st_fail(err, IAM_NOSTORE, "store %s is not a directory", st->dir);
+    }
+    if (stat(data, &sb) != 0) {
+        if (errno != ENOENT)
+            return st_map_rc(st, errno, err);
+        if (!(flags & IAM_OPEN_CREATE))
+            return st_fail(err, IAM_NOSTORE, "no store at %s: run 'iamctl -d %s init'", st->dir,
+                           st->dir);
+        if (*mapsize == 0)
+            *mapsize = IAM_STORE_DEFAULT_MAPSIZE; /* new store; else keep the recorded size */
+    } else if (sb.st_size == 0) {
+        /* LMDB would make an empty file a new, empty store: a store that
+         * existed is never made anew */
+        return st_fail(err, IAM_CORRUPT,
+                       "store %s is damaged: data.mdb is empty (0 bytes); restore it from a "
+                       "backup, or move it away and run 'iamctl -d %s init' to start an empty "
+                       "workspace",
+                       st->dir, st->dir);
+    }
+    return IAM_OK;
+}
+
+/* Opens the unnamed database, in a transaction of its own; an LMDB code. */
+static int open_dbi(iam_store_t *st)
+{
+    MDB_txn *txn;
+    int rc;
+
+    if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != MDB_SUCCESS)
+        return rc;
+    if ((rc = mdb_dbi_open(txn, NULL, 0, &st->dbi)) != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn); /* frees txn either way */
+}
+
+/* back-mdb's open sequence: create the environment, size it, open it, open
+ * the database, check the format; one way out for every failure. */
 iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, int flags,
                             apr_pool_t *pool, iam_err_t *err)
 {
@@ -157,80 +210,47 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
      * grown in this process on MDB_MAP_FULL: the memo (memo_t) relies on
      * a committed snapshot's pages staying put. */
     unsigned int envflags = MDB_NOTLS;
-    struct stat sb;
     char *data = apr_pstrcat(pool, dir, "/data.mdb", NULL);
-    MDB_txn *txn = NULL;
-    int rc, dead;
+    iam_status_e status = IAM_ERROR;
+    int rc = MDB_SUCCESS, dead;
 
     st->dir = apr_pstrdup(pool, dir);
     *out = NULL;
-    if (stat(dir, &sb) != 0) {
-        if (errno != ENOENT || !(flags & IAM_OPEN_CREATE))
-            return st_map_rc(st, errno, err);
-        if (mkdir(dir, 0750) != 0)
-            return st_map_rc(st, errno, err);
-    } else if (!S_ISDIR(sb.st_mode)) {
-        return st_fail(err, IAM_NOSTORE, "store %s is not a directory", dir);
-    }
-    if (stat(data, &sb) != 0) {
-        if (errno != ENOENT)
-            return st_map_rc(st, errno, err);
-        if (!(flags & IAM_OPEN_CREATE))
-            return st_fail(err, IAM_NOSTORE, "no store at %s: run 'iamctl -d %s init'", dir, dir);
-        if (mapsize == 0)
-            mapsize = IAM_STORE_DEFAULT_MAPSIZE; /* new store; else keep the recorded size */
-    } else if (sb.st_size == 0) {
-        /* LMDB would make an empty file a new, empty store: a store that
-         * existed is never made anew */
-        return st_fail(
-            err, IAM_CORRUPT,
-            "store %s is damaged: data.mdb is empty (0 bytes); restore it from a backup, "
-            "or move it away and run 'iamctl -d %s init' to start an empty workspace",
-            dir, dir);
-    }
     if (flags & IAM_OPEN_RDONLY)
         envflags |= MDB_RDONLY;
     if (flags & IAM_OPEN_NOSYNC)
         envflags |= MDB_NOSYNC;
-
-    if (check_files(st, err) != IAM_OK)
-        return err ? err->status : IAM_ERROR;
-    if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
-        return st_map_rc(st, rc, err);
+    if ((status = check_place(st, data, flags, &mapsize, err)) != IAM_OK ||
+        (status = check_files(st, err)) != IAM_OK || (rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
+        goto fail;
     if (pthread_rwlock_init(&st->lock, NULL) != 0) {
-        st_fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
+        status = st_fail(err, IAM_ERROR, "store %s: cannot create a lock", dir);
         goto fail;
     }
     st->locked_init = 1;
     if ((mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)) != MDB_SUCCESS) ||
         (rc = mdb_env_set_maxreaders(st->env, 1024)) != MDB_SUCCESS ||
         (rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS)
-        goto fail_rc;
-    if (check_length(st, data, err) != IAM_OK) /* before any page is read */
         goto fail;
-    if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != MDB_SUCCESS)
-        goto fail_rc;
-    rc = mdb_dbi_open(txn, NULL, 0, &st->dbi);
-    if (rc != MDB_SUCCESS) {
-        mdb_txn_abort(txn);
-        goto fail_rc;
-    }
-    if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS) /* commit frees txn either way */
-        goto fail_rc;
+    if ((status = check_length(st, data, err)) != IAM_OK) /* before any page is read */
+        goto fail;
+    if ((rc = open_dbi(st)) != MDB_SUCCESS)
+        goto fail;
     mdb_reader_check(st->env, &dead);
     st->memo = apr_pcalloc(pool, MEMO_SLOTS * sizeof(memo_t));
-    if (check_version(st, !!(flags & IAM_OPEN_CREATE) && !(flags & IAM_OPEN_RDONLY), pool, err) !=
-        IAM_OK)
+    status =
+        check_version(st, !!(flags & IAM_OPEN_CREATE) && !(flags & IAM_OPEN_RDONLY), pool, err);
+    if (status != IAM_OK)
         goto fail;
     apr_pool_cleanup_register(pool, st, store_cleanup, apr_pool_cleanup_null);
     *out = st;
     return IAM_OK;
 
-fail_rc:
-    st_map_rc(st, rc, err);
-fail:
+fail: /* closes what was made: iam_store_close takes a store half made */
+    if (rc != MDB_SUCCESS)
+        status = st_map_rc(st, rc, err);
     iam_store_close(st);
-    return err ? err->status : IAM_ERROR;
+    return status;
 }
 
 iam_status_e iam_store_chown(const char *dir, long uid, long gid, iam_err_t *err)
