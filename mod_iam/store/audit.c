@@ -96,23 +96,21 @@ static void audit_key(key_t_ *k, unsigned long long seq)
 void st_audit(tx_t *t, const char *action, const char *target, const char *before,
               const char *after)
 {
-    unsigned long long seq;
-    wbuf_t w = {t->p, NULL, 0, 0};
+    iam_audit_t a;
     key_t_ k;
 
     if (t->status != IAM_OK)
         return;
-    seq = (unsigned long long)tx_meta_count(t, "audit") + 1;
+    a.seq = (unsigned long long)tx_meta_count(t, "audit") + 1;
     tx_meta_count_add(t, "audit", 1);
-    audit_key(&k, seq);
-    w_u8(&w, REC_FORMAT);
-    w_u64(&w, (unsigned long long)time(NULL));
-    w_str(&w, t->actor);
-    w_str(&w, action);
-    w_str(&w, target);
-    w_str(&w, clip(t->p, before ? before : ""));
-    w_str(&w, clip(t->p, after ? after : ""));
-    tx_put(t, &k, w_val(&w));
+    audit_key(&k, a.seq);
+    a.time = (long long)time(NULL);
+    a.actor = t->actor;
+    a.action = action;
+    a.target = target;
+    a.before = clip(t->p, before ? before : "");
+    a.after = clip(t->p, after ? after : "");
+    tx_put(t, &k, rec_encode_audit(t->p, &a));
 }
 
 typedef struct {

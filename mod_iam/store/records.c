@@ -192,6 +192,21 @@ iam_token_t *rec_decode_token(apr_pool_t *p, const MDB_val *v, unsigned char has
     return tk;
 }
 
+/* An audit entry; its sequence is its key's (audit.c), not the record's. */
+MDB_val rec_encode_audit(apr_pool_t *p, const iam_audit_t *a)
+{
+    wbuf_t w = {p, NULL, 0, 0};
+
+    w_u8(&w, REC_FORMAT);
+    w_u64(&w, (unsigned long long)a->time);
+    w_str(&w, a->actor);
+    w_str(&w, a->action);
+    w_str(&w, a->target);
+    w_str(&w, a->before);
+    w_str(&w, a->after);
+    return w_val(&w);
+}
+
 /* An entry, its sequence from its key (9 bytes); NULL if it is damaged. */
 iam_audit_t *rec_decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val *v)
 {

@@ -238,6 +238,7 @@ MDB_val rec_encode_request(apr_pool_t *p, const iam_request_t *q);
 iam_request_t *rec_decode_request(apr_pool_t *p, const MDB_val *v);
 MDB_val rec_encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32]);
 iam_token_t *rec_decode_token(apr_pool_t *p, const MDB_val *v, unsigned char hash[32]);
+MDB_val rec_encode_audit(apr_pool_t *p, const iam_audit_t *a);
 iam_audit_t *rec_decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val *v);
 
 /* ---- tx.c ---- */
