@@ -28,7 +28,7 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c \
               $(SRC_SHARED)
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
-# The store's private header, which its files include.
+# The store's private header: the one file of mod_iam/ that includes <lmdb.h>.
 STORE_INT  := mod_iam/store/store_int.h
 HEADERS    := $(wildcard include/*.h) $(STORE_INT)
 TEST_SRC   := $(wildcard tests/*.c)
@@ -65,12 +65,20 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 
-build: $(BUILD)/mod_iam.so $(BUILD)/iamctl
+build: check-lmdb $(BUILD)/mod_iam.so $(BUILD)/iamctl
+
+# The store is one layer: nothing in mod_iam/ or include/ but its private
+# header includes <lmdb.h>. Every build of the sources checks it first.
+.PHONY: check-lmdb
+check-lmdb:
+	@bad=$$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]lmdb\.h[">]' mod_iam include \
+	  | grep -vxF $(STORE_INT)); \
+	if [ -n "$$bad" ]; then echo "only $(STORE_INT) may include <lmdb.h>:" $$bad; exit 1; fi
 
 # apxs compiles the module the way Debian's httpd expects; its libtool
 # droppings stay out of the source tree by building from a copy (the
 # folders kept: the store's files include their header from theirs).
-$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
+$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS) | check-lmdb
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
 	cp --parents $(SRC_MODULE) $(STORE_INT) $(BUILD)/apxs/
 	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
@@ -79,16 +87,16 @@ $(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
 	@# a new file, renamed into place: a running httpd keeps the old one mapped
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@.new && mv -f $@.new $@
 
-$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS)
+$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
 # The tests build the store with IAM_TEST_HOOKS (a memo hit counter).
-$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
+$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
+$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
@@ -117,7 +125,7 @@ test: deps build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide
 	@echo "== all tests"
 	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
 
-$(BUILD)/bench_decide: bench/decide.c $(SRC_SHARED) $(HEADERS)
+$(BUILD)/bench_decide: bench/decide.c $(SRC_SHARED) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ bench/decide.c $(SRC_SHARED) $(LIBS)
 
@@ -135,7 +143,7 @@ bench-decide: deps $(BUILD)/bench_decide
 	    $(BUILD)/bench_decide -q -n $$n -d $$dir/$$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
 	done
 
-$(BUILD)/bench_lists: bench/lists.c $(SRC_SHARED) $(HEADERS)
+$(BUILD)/bench_lists: bench/lists.c $(SRC_SHARED) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ bench/lists.c $(SRC_SHARED) $(LIBS)
 
@@ -165,7 +173,8 @@ FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
                 $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS)
 # Every target links the shared sources; store_records reaches the
 # store's decoders through its private header.
-$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(SRC_STORE) $(HEADERS)
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(SRC_STORE) $(HEADERS) \
+                 | check-lmdb
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SRC_SHARED) $(LIBS)
 
