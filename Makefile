@@ -17,7 +17,11 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              libapache2-mod-auth-openidc libapache2-mod-auth-mellon wrk apache2-utils git \
              clang libclang-rt-14-dev
 
-SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c mod_iam/pathmap.c \
+# The store, one file per concern (mod_iam/store/store_int.h says which).
+SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
+              lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
+              requests.c tokens.c import.c verify.c)
+SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
               mod_iam/audit_text.c mod_iam/access.c \
               mod_iam/httpdconf.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
@@ -25,7 +29,9 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c \
               $(SRC_SHARED)
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
-HEADERS    := $(wildcard include/*.h)
+# The store's private header: the one file of mod_iam/ that includes <lmdb.h>.
+STORE_INT  := mod_iam/store/store_int.h
+HEADERS    := $(wildcard include/*.h) $(STORE_INT)
 TEST_SRC   := $(wildcard tests/*.c)
 
 WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wstrict-prototypes
@@ -60,29 +66,38 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 
-build: $(BUILD)/mod_iam.so $(BUILD)/iamctl
+build: check-lmdb $(BUILD)/mod_iam.so $(BUILD)/iamctl
+
+# The store is one layer: nothing in mod_iam/ or include/ but its private
+# header includes <lmdb.h>. Every build of the sources checks it first.
+.PHONY: check-lmdb
+check-lmdb:
+	@bad=$$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]lmdb\.h[">]' mod_iam include \
+	  | grep -vxF $(STORE_INT)); \
+	if [ -n "$$bad" ]; then echo "only $(STORE_INT) may include <lmdb.h>:" $$bad; exit 1; fi
 
 # apxs compiles the module the way Debian's httpd expects; its libtool
-# droppings stay out of the source tree by building from a copy.
-$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
+# droppings stay out of the source tree by building from a copy (the
+# folders kept: the store's files include their header from theirs).
+$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS) | check-lmdb
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
-	cp $(SRC_MODULE) $(BUILD)/apxs/
+	cp --parents $(SRC_MODULE) $(STORE_INT) $(BUILD)/apxs/
 	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
-	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
+	    -o mod_iam.so $(SRC_MODULE) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
 	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
 	@# a new file, renamed into place: a running httpd keeps the old one mapped
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@.new && mv -f $@.new $@
 
-$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS)
+$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
 # The tests build the store with IAM_TEST_HOOKS (a memo hit counter).
-$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
+$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h
+$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
 
@@ -116,7 +131,7 @@ check: build $(BUILD)/run_tests $(BUILD)/run_tests_san $(BUILD)/bench_decide $(B
 	@echo "== all tests"
 	IAM_BUILD=$(abspath $(BUILD)) $(BUILD)/run_tests
 
-$(BUILD)/bench_decide: bench/decide.c $(SRC_SHARED) $(HEADERS)
+$(BUILD)/bench_decide: bench/decide.c $(SRC_SHARED) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ bench/decide.c $(SRC_SHARED) $(LIBS)
 
@@ -134,7 +149,7 @@ bench-decide: deps $(BUILD)/bench_decide
 	    $(BUILD)/bench_decide -q -n $$n -d $$dir/$$n 2>&1 | awk -v n=$$n '/Collected :/ { printf "members %d  %.0f instructions per decision (callgrind)\n", n, $$4 / 2000 }'; \
 	done
 
-$(BUILD)/bench_lists: bench/lists.c $(SRC_SHARED) $(HEADERS)
+$(BUILD)/bench_lists: bench/lists.c $(SRC_SHARED) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ bench/lists.c $(SRC_SHARED) $(LIBS)
 
@@ -162,13 +177,12 @@ HTTPD_INC     = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
 FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer $(WARN) -std=gnu11 -Iinclude \
                 $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS)
-# A target that includes a shared source (to reach its static functions)
-# links the others only.
-FUZZ_INCLUDES_store_records := mod_iam/store.c
-
-$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(HEADERS)
+# Every target links the shared sources; store_records reaches the
+# store's decoders through its private header.
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(SRC_STORE) $(HEADERS) \
+                 | check-lmdb
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out $(FUZZ_INCLUDES_$*),$(SRC_SHARED)) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SRC_SHARED) $(LIBS)
 
 fuzz: deps $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@failed=""; for t in $(FUZZ_TARGETS); do \
@@ -210,7 +224,7 @@ install: build
 	-[ -n "$(DESTDIR)" ] || chown www-data:www-data /var/lib/apache2/iam
 
 format:
-	clang-format -i mod_iam/*.c include/*.h tests/*.c tests/*.h
+	clang-format -i mod_iam/*.c mod_iam/store/*.c mod_iam/store/*.h include/*.h tests/*.c tests/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -9,15 +9,17 @@
  * over the grant sets, the JSON forms are built, and an audit entry is
  * described in words (audit_text.c).
  *
- * The decoders are static, so this file includes mod_iam/store.c itself
- * (fine for a fuzz target; the Makefile links the other shared sources
- * without store.c). */
-#include "../mod_iam/store.c"
+ * The decoders are the store's own (mod_iam/store/store_int.h): this file
+ * includes its private header and links the store like every target. */
+#include "../mod_iam/store/store_int.h"
 
 #include "iam_audit_text.h"
 #include "iam_present.h"
 
 #include <apr_general.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 static apr_pool_t *root;
 static iam_roles_t roles;
@@ -126,11 +128,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, data, size);
     apr_pool_create(&p, root);
 
-    if ((m = decode_member_at(p, &v, NULL, &flat)))
+    if ((m = rec_decode_member_at(p, &v, NULL, &flat)))
         use_member(p, m);
 
     memset(&subj, 0, sizeof(subj));
-    if ((m = decode_member_at(p, &v, &subj, &flat))) {
+    if ((m = rec_decode_member_at(p, &v, &subj, &flat))) {
         use_member(p, m);
         if (flat) {
             for (s = 0; s < subj.nsets; s++) {
@@ -145,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    if ((g = decode_group(p, &v))) {
+    if ((g = rec_decode_group(p, &v))) {
         iam_grant_set_t set = {g->name, (const iam_grant_t *)g->grants->elts, g->grants->nelts};
         touch(g->name);
         touch_array(g->grants);
@@ -153,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         drop(iam_json_group(p, g, 1));
     }
 
-    if ((q = decode_request(p, &v))) {
+    if ((q = rec_decode_request(p, &v))) {
         touch(q->login);
         touch(q->type);
         touch(q->name);
@@ -162,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)iam_level_name(q->level);
     }
 
-    if ((tk = decode_token(p, &v, hash))) {
+    if ((tk = rec_decode_token(p, &v, hash))) {
         touch(tk->id);
         touch(tk->description);
         touch(tk->creator);
@@ -171,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     iam_roles_init(&r);
-    if (decode_roles(p, &v, &r) == 0) {
+    if (rec_decode_roles(p, &v, &r) == 0) {
         for (s = 0; s < r.n; s++) {
             touch(r.role[s].slug);
             touch(r.role[s].name);
@@ -181,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    if ((a = decode_audit(p, &k, &v))) {
+    if ((a = rec_decode_audit(p, &k, &v))) {
         touch(a->actor);
         touch(a->action);
         touch(a->target);

@@ -1,0 +1,448 @@
+/* mod_iam store: members: add, remove, activate, bootstrap the first
+ * owner, update a whole record (the console and the API), and arrivals
+ * (an invitation claimed by email, a member provisioned at first login). */
+#include "store_int.h"
+
+#include <apr_strings.h>
+#include <string.h>
+#include <time.h>
+
+static int check_member_fields(tx_t *t, const char *login, const char *email, const char *name)
+{
+    const char *e;
+
+    if (login && (e = iam_check_login(login)) != NULL)
+        return tx_fail(t, IAM_INVALID, "login '%s' %s", login, e), 0;
+    if (email && *email && (e = iam_check_email(email)) != NULL)
+        return tx_fail(t, IAM_INVALID, "email '%s' %s", email, e), 0;
+    if (name && *name && (e = iam_check_text(name, 128)) != NULL)
+        return tx_fail(t, IAM_INVALID, "name %s", e), 0;
+    return 1;
+}
+
+/* Points the email index at `login` (email NULL or "": none); the old
+ * email, if any, is released. */
+static void set_email(tx_t *t, iam_member_t *m, const char *email)
+{
+    key_t_ k, lk;
+    MDB_val v;
+
+    if (email && *email) {
+        if (key_make(&k, 'E', email, NULL)) {
+            tx_fail(t, IAM_INVALID, "email is too long");
+            return;
+        }
+        key_make(&lk, 'E', m->login, NULL);
+        if (tx_get(t, &k, &v) == 1 &&
+            (v.mv_size != lk.n - 1 || memcmp(v.mv_data, lk.b + 1, v.mv_size))) {
+            tx_fail(t, IAM_EXISTS, "email %s is already used by member '%.*s'", email,
+                    (int)v.mv_size, (char *)v.mv_data);
+            return;
+        }
+    }
+    if (m->email[0] && !key_make(&k, 'E', m->email, NULL))
+        tx_del(t, &k);
+    if (email && *email) {
+        key_make(&k, 'E', email, NULL);
+        key_make(&lk, 'E', m->login, NULL);
+        tx_put(t, &k, (MDB_val){lk.n - 1, lk.b + 1});
+    }
+    m->email = email ? email : "";
+}
+
+iam_member_t *tx_member_add(tx_t *t, const char *login, const char *email, const char *name,
+                            iam_member_status_e status, int owner)
+{
+    iam_member_t *m, *old;
+
+    if (!check_member_fields(t, login, email, name))
+        return NULL;
+    if (tx_member(t, login, &old) != 0) {
+        if (t->status == IAM_OK && strcmp(old->login, login))
+            tx_fail(t, IAM_EXISTS,
+                    "'%s' differs only in case from the member '%s': no two logins may (one "
+                    "person would hold two memberships)",
+                    login, old->login);
+        else if (t->status == IAM_OK)
+            tx_fail(t, IAM_EXISTS, "'%s' is already a member", login);
+        return NULL;
+    }
+    m = apr_pcalloc(t->p, sizeof(*m));
+    m->login = login;
+    m->email = "";
+    m->name = name ? name : "";
+    m->status = status;
+    m->created = (long long)time(NULL);
+    m->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
+    m->groups = apr_array_make(t->p, 1, sizeof(const char *));
+    set_email(t, m, email);
+    if (owner) {
+        *(iam_grant_t *)apr_array_push(m->grants) =
+            (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
+        st_set_owner_index(t, login, 1);
+    }
+    st_put_member(t, m);
+    tx_meta_count_add(t, "members", 1);
+    return t->status == IAM_OK ? m : NULL;
+}
+
+typedef struct {
+    const char *login, *email, *name;
+    iam_member_status_e status;
+    int owner;
+} add_ctx_t;
+
+static void member_add_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    add_ctx_t *c = data;
+    iam_member_t *m;
+
+    (void)roles;
+    (void)plan;
+    if ((m = tx_member_add(t, c->login, c->email, c->name, c->status, c->owner)) != NULL)
+        st_audit(t, c->status == IAM_INVITED ? "member.invite" : "member.add", m->login, "",
+                 st_describe_member(t, m));
+}
+
+iam_status_e iam_store_member_add(iam_store_t *st, const char *actor, const char *login,
+                                  const char *email, const char *name, iam_member_status_e status,
+                                  int owner, iam_err_t *err)
+{
+    add_ctx_t c = {login, email && *email ? email : NULL, name && *name ? name : NULL, status,
+                   owner};
+    return st_write_op(st, actor, err, member_add_op, &c);
+}
+
+int st_is_owner_grants(const apr_array_header_t *grants)
+{
+    int i;
+
+    for (i = 0; i < grants->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(grants, i, iam_grant_t).role, "workspace-owner"))
+            return 1;
+    }
+    return 0;
+}
+
+void st_last_owner_check(tx_t *t, const iam_member_t *m, const char *what)
+{
+    key_t_ k;
+    MDB_val v;
+
+    key_make(&k, 'O', m->login, NULL);
+    if (tx_get(t, &k, &v) == 1 && tx_count_prefix(t, 'O') <= 1)
+        tx_fail(t, IAM_LAST_OWNER,
+                "'%s' is the last Workspace Owner and cannot be %s: make another member an "
+                "owner first",
+                m->login, what);
+}
+
+static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *login)
+{
+    apr_array_header_t *groups;
+    iam_member_t *m;
+    const char *before;
+    key_t_ k;
+    int i;
+
+    (void)roles;
+    (void)plan;
+    if (!(m = tx_member_must(t, login)))
+        return;
+    st_last_owner_check(t, m, "removed");
+    st_mark_dirty(t, m->login); /* before the change: its index entries go with it */
+    before = st_describe_member(t, m);
+    groups = apr_array_make(t->p, 4, sizeof(const char *));
+    tx_each_link(t, 'm', login, st_add_name, groups);
+    for (i = 0; i < groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(groups, i, const char *);
+        st_set_link(t, 'm', login, g, 0);
+        st_set_link(t, 'g', g, login, 0);
+    }
+    st_owner_lost(t, m->login, "was removed from the workspace");
+    set_email(t, m, NULL);
+    st_settle_later(t, login);
+    key_make(&k, 'M', login, NULL);
+    tx_del(t, &k);
+    tx_meta_count_add(t, "members", -1);
+    st_audit(t, "member.remove", m->login, before, "");
+}
+
+iam_status_e iam_store_member_remove(iam_store_t *st, const char *actor, const char *login,
+                                     iam_err_t *err)
+{
+    return st_write_op(st, actor, err, member_remove_op, (void *)login);
+}
+
+static void member_activate_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *login)
+{
+    iam_member_t *m;
+
+    (void)roles;
+    (void)plan;
+    if (!(m = tx_member_must(t, login)))
+        return;
+    if (m->status == IAM_INVITED) {
+        m->status = IAM_ACTIVE;
+        m->last_seen = (long long)time(NULL);
+        st_put_member(t, m);
+        st_audit(t, "member.activate", m->login, "invited", "active");
+    } else if (m->last_seen + 3600 < (long long)time(NULL)) {
+        m->last_seen = (long long)time(NULL);
+        st_put_member(t, m);
+    }
+}
+
+iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err)
+{
+    return st_write_op(st, "system", err, member_activate_op, (void *)login);
+}
+
+typedef struct {
+    const char *login;
+    int *made;
+} boot_ctx_t;
+
+static void bootstrap_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    const char *login = ((boot_ctx_t *)data)->login;
+    int *made = ((boot_ctx_t *)data)->made;
+    iam_member_t *m;
+    const char *before = "";
+    int found;
+
+    (void)roles;
+    (void)plan;
+    if (tx_count_prefix(t, 'O') != 0)
+        return;
+    found = tx_member(t, login, &m);
+    if (found == 1 && !t->st->fold && strcmp(m->login, login)) {
+        tx_fail(t, IAM_EXISTS,
+                "'%s' differs only in case from the member '%s' (IAMLoginCase exact): name the "
+                "member as they log in",
+                login, m->login);
+        return;
+    }
+    if (found == 0) {
+        m = tx_member_add(t, login, NULL, NULL, IAM_ACTIVE, 1);
+    } else if (found == 1) {
+        before = st_describe_member(t, m);
+        *(iam_grant_t *)apr_array_push(m->grants) =
+            (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
+        m->status = IAM_ACTIVE;
+        st_put_member(t, m);
+        st_set_owner_index(t, login, 1);
+    }
+    if (m && t->status == IAM_OK) {
+        st_audit(t, "owner.bootstrap", m->login, before, st_describe_member(t, m));
+        *made = 1;
+    }
+}
+
+iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
+                                       iam_err_t *err)
+{
+    boot_ctx_t ctx = {login, made};
+    iam_status_e rc;
+
+    *made = 0;
+    rc = st_write_op(st, "server", err, bootstrap_op, &ctx);
+    if (rc != IAM_OK)
+        *made = 0;
+    return rc;
+}
+
+typedef struct {
+    const iam_member_spec_t *spec;
+    int create;
+} member_put_t;
+
+static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    const iam_member_spec_t *sp = ((member_put_t *)data)->spec;
+    int create = ((member_put_t *)data)->create;
+    iam_member_t *m;
+    const char *before = "", *label;
+    int i, was_owner;
+
+    if (create) {
+        if (!(m = tx_member_add(t, sp->login, sp->email && *sp->email ? sp->email : NULL,
+                                sp->name && *sp->name ? sp->name : NULL, sp->status, 0)))
+            return;
+    } else {
+        if (!(m = tx_member_must(t, sp->login)))
+            return;
+        before = st_describe_member(t, m);
+        if (!check_member_fields(t, NULL, sp->email, sp->name))
+            return;
+        if (sp->email && strcmp(sp->email, m->email))
+            set_email(t, m, sp->email);
+        if (sp->name)
+            m->name = sp->name;
+    }
+    if (sp->pii >= 0)
+        m->pii = sp->pii ? 1 : 0;
+    label = apr_psprintf(t->p, "member '%s'", m->login);
+    was_owner = st_is_owner_grants(m->grants);
+    if (sp->grants) {
+        m->grants = st_build_grants(t, sp->grants, roles, plan, 0, label);
+        if (t->status != IAM_OK)
+            return;
+        if (was_owner && !st_is_owner_grants(m->grants)) {
+            st_last_owner_check(t, m, "demoted");
+            st_owner_lost(t, m->login, "is no longer a Workspace Owner");
+        } else {
+            st_set_owner_index(t, m->login, st_is_owner_grants(m->grants));
+        }
+    }
+    st_put_member(t, m);
+    if (sp->grants || sp->groups)
+        st_settle_later(t, m->login);
+    if (sp->groups) {
+        apr_array_header_t *cur = apr_array_make(t->p, 4, sizeof(const char *));
+        iam_group_t *g;
+        if (sp->groups->nelts && !iam_plan_allows_groups(plan)) {
+            tx_fail(t, IAM_PLAN, "the %s plan has no user groups", iam_plan_name(plan));
+            return;
+        }
+        tx_each_link(t, 'm', m->login, st_add_name, cur);
+        for (i = 0; i < cur->nelts && t->status == IAM_OK; i++) {
+            const char *gk = APR_ARRAY_IDX(cur, i, const char *);
+            if (!st_in_names(sp->groups, gk))
+                tx_group_link(t, gk, m->login, 0, 0, 0);
+        }
+        for (i = 0; i < sp->groups->nelts && t->status == IAM_OK; i++) {
+            const char *gname = APR_ARRAY_IDX(sp->groups, i, const char *);
+            if (tx_group(t, gname, &g) != 1) {
+                if (t->status == IAM_OK)
+                    tx_fail(t, IAM_NOTFOUND, "no group '%s'", gname);
+                return;
+            }
+            tx_group_link(t, g->name, m->login, 1, 0, 0);
+        }
+    }
+    st_audit(
+        t, create ? (sp->status == IAM_INVITED ? "member.invite" : "member.add") : "member.update",
+        m->login, before, st_describe_member(t, m));
+}
+
+iam_status_e iam_store_member_put(iam_store_t *st, const char *actor, const iam_member_spec_t *spec,
+                                  int create, iam_err_t *err)
+{
+    member_put_t ctx = {spec, create};
+    return st_write_op(st, actor, err, member_put_op, &ctx);
+}
+
+/* ---- arrivals: invitations claimed by email, just-in-time members ---- */
+
+typedef struct {
+    const char *login, *email, *name;
+    int provision;
+    iam_arrive_e *what;
+} arrive_ctx_t;
+
+/* Moves invited member `m` to login `login`: record, group links, owner
+ * index, email index; the invitation's requests go. */
+static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
+{
+    apr_array_header_t *groups = apr_array_make(t->p, 4, sizeof(const char *));
+    const char *old = m->login;
+    key_t_ k, lk;
+    MDB_val v;
+    int i, owner;
+
+    st_mark_dirty(t, old); /* before the change: its index entries move to the new login */
+    tx_each_link(t, 'm', old, st_add_name, groups);
+    key_make(&k, 'O', old, NULL);
+    owner = tx_get(t, &k, &v) == 1;
+    st_settle_later(t, old);
+    for (i = 0; i < groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(groups, i, const char *);
+        st_set_link(t, 'm', old, g, 0);
+        st_set_link(t, 'g', g, old, 0);
+        st_set_link(t, 'm', login, g, 1);
+        st_set_link(t, 'g', g, login, 1);
+    }
+    if (owner) {
+        st_owner_lost(t, old, "was an invitation another login took up");
+        st_set_owner_index(t, login, 1);
+    }
+    key_make(&k, 'M', old, NULL);
+    tx_del(t, &k);
+    m->login = login;
+    if (m->email[0] && !key_make(&k, 'E', m->email, NULL)) {
+        key_make(&lk, 'E', login, NULL);
+        tx_put(t, &k, (MDB_val){lk.n - 1, lk.b + 1});
+    }
+    return m;
+}
+
+static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    arrive_ctx_t *c = data;
+    iam_member_t *m;
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    (void)roles;
+    *c->what = IAM_ARRIVE_NONE;
+    if ((found = tx_member(t, c->login, &m)) != 0) {
+        /* already a member (another request got here first), or an error;
+         * or a login that only differs in case from a member's, which
+         * logins matched exactly can never admit */
+        if (found == 1 && !t->st->fold && strcmp(m->login, c->login))
+            tx_fail(t, IAM_EXISTS, "login '%s' differs only in case from the member '%s'", c->login,
+                    m->login);
+        return;
+    }
+    if (c->email && *c->email && !iam_check_email(c->email) && !key_make(&k, 'E', c->email, NULL) &&
+        tx_get(t, &k, &v) == 1) {
+        char *owner_login = apr_pstrmemdup(t->p, v.mv_data, v.mv_size);
+        if (tx_member(t, owner_login, &m) == 1 && m->status == IAM_INVITED) {
+            const char *before = st_describe_member(t, m);
+            if (iam_check_login(c->login)) {
+                tx_fail(t, IAM_INVALID, "login '%s' %s", c->login, iam_check_login(c->login));
+                return;
+            }
+            m = rekey_member(t, m, apr_pstrdup(t->p, c->login));
+            m->status = IAM_ACTIVE;
+            m->last_seen = (long long)time(NULL);
+            if (!*m->name && c->name && !iam_check_text(c->name, 128))
+                m->name = c->name;
+            st_put_member(t, m);
+            *c->what = IAM_ARRIVE_CLAIMED;
+            st_audit(t, "member.activate", m->login, before, st_describe_member(t, m));
+            return;
+        }
+    }
+    if (!c->provision)
+        return;
+    if (!iam_plan_allows_groups(plan)) { /* business only, as the directive */
+        tx_fail(t, IAM_PLAN, "the %s plan has no just-in-time provisioning", iam_plan_name(plan));
+        return;
+    }
+    /* an email already taken (or not an email) is left out, never an error */
+    if (c->email && (iam_check_email(c->email) ||
+                     (!key_make(&k, 'E', c->email, NULL) && tx_get(t, &k, &v) == 1)))
+        c->email = NULL;
+    if (c->name && iam_check_text(c->name, 128))
+        c->name = NULL;
+    if (!(m = tx_member_add(t, c->login, c->email, c->name, IAM_ACTIVE, 0)))
+        return;
+    m->last_seen = (long long)time(NULL);
+    m->provisioned = 1;
+    st_put_member(t, m);
+    *c->what = IAM_ARRIVE_PROVISIONED;
+    st_audit(t, "member.provision", m->login, "", st_describe_member(t, m));
+}
+
+iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const char *email,
+                                     const char *name, int provision, iam_arrive_e *what,
+                                     iam_err_t *err)
+{
+    arrive_ctx_t c = {login, email, name, provision, what};
+
+    *what = IAM_ARRIVE_NONE;
+    return st_write_op(st, "system", err, arrive_op, &c);
+}
