@@ -20,13 +20,13 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
 # The store, one file per concern (mod_iam/store/store_int.h says which).
 SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
               lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
-              requests.c tokens.c import.c verify.c)
+              requests.c tokens.c import.c verify.c seen.c)
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
               mod_iam/audit_text.c mod_iam/access.c \
               mod_iam/httpdconf.c
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
               mod_iam/admin.c mod_iam/console.c mod_iam/api.c mod_iam/web.c mod_iam/html.c \
-              mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c \
+              mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c mod_iam/touch.c \
               $(SRC_SHARED)
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
 # The store's private header: the one file of mod_iam/ that includes <lmdb.h>.

@@ -374,8 +374,26 @@ iam_status_e iam_store_audit_query(iam_store_t *st, apr_pool_t *p, unsigned long
                                    apr_array_header_t **out, unsigned long long *next,
                                    iam_err_t *err);
 
-/* The workspace's 32-byte secret (CSRF tokens), made on first use. */
+/* The workspace's 32-byte secret (CSRF tokens, sealed cookies): a read. */
 iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err);
+/* Makes the workspace secret if the store has none: the server's start-up
+ * and `iamctl init` do, so that iam_store_secret (a read, IAM_NOTFOUND
+ * without one) never writes on a request. */
+iam_status_e iam_store_secret_make(iam_store_t *st, iam_err_t *err);
+
+/* What a server's child saw, written after it answered (mod_iam's touch.c):
+ * a member's request (an invited member turns active, audited; the last
+ * visit, kept to the hour) or an API token's use (its last use). */
+#define IAM_TOUCH_MEMBER 'm'
+#define IAM_TOUCH_TOKEN 't'
+typedef struct {
+    char kind;       /* IAM_TOUCH_MEMBER (key: a login) or IAM_TOUCH_TOKEN (key: its id) */
+    const char *key;
+    long long when; /* unix seconds */
+} iam_touch_t;
+/* Records n of them in one write transaction; a member or token gone
+ * since is skipped. */
+iam_status_e iam_store_touch(iam_store_t *st, const iam_touch_t *touch, int n, iam_err_t *err);
 
 /* ---- writes: each one LMDB write transaction, with its audit record ----
  *
@@ -421,8 +439,8 @@ iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const ch
                                     iam_err_t *err);
 /* Checks a presented token; IAM_NOTFOUND for unknown, revoked, dead or
  * wrong. A token dies for good when its owner is removed or demoted (a
- * later owner of the same login does not revive it).
- * Records its use (at most once a minute). */
+ * later owner of the same login does not revive it). A read: its use is
+ * recorded by iam_store_touch. */
 iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
                                    iam_token_t **out, iam_err_t *err);
 /* Whether `token` is a live token, its secret right (records nothing). */

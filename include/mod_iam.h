@@ -120,6 +120,13 @@ int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, serv
 void iam_child_init(apr_pool_t *pchild, server_rec *s);
 /* The child's store, re-opened if it failed before; NULL (logged) if unusable. */
 iam_store_t *iam_request_store(request_rec *r);
+/* The child's store as it is (NULL: not open), for the child's own threads. */
+iam_store_t *iam_child_store(server_rec *s);
+
+/* touch.c: members seen and tokens used, noted by requests and written by
+ * a thread of the child in one transaction (iam_store_touch). */
+void iam_touch_child_init(apr_pool_t *pchild, server_rec *s);
+void iam_touch(request_rec *r, char kind, const char *key);
 
 /* authz.c: the membership test every door shares (Require lines, the
  * console, its API, request access), and what mod_iam decided about a

@@ -191,6 +191,8 @@ static int api_with_token(iam_web_t *w)
         return refuse(w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
                       "The access store is not usable; the error log says why.");
     }
+    if (tok->last_used + 60 < (long long)apr_time_sec(apr_time_now()))
+        iam_touch(r, IAM_TOUCH_TOKEN, tok->id); /* its last use, to the minute */
     w->actor = apr_pstrcat(r->pool, "token:", tok->id, NULL);
     w->owner = tok->owner;
     iam_log_r(r, APLOG_DEBUG, 0, "API request with token %s (%s)", tok->id, tok->description);

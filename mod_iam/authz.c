@@ -126,7 +126,6 @@ static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_
 {
     iam_workspace_t *ws = iam_workspace_of(r->server);
     long long now = (long long)apr_time_sec(apr_time_now());
-    iam_err_t werr;
 
     switch (lookup(r, p, store, ws, subj, err)) {
     case IAM_OK: break;
@@ -143,16 +142,14 @@ static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_
     }
     if (subj->member->status == IAM_INVITED || subj->member->last_seen + 3600 < now) {
         /* An invitation turns active at the user's first authenticated
-         * request; if that write fails the user still gets in this time. */
-        if (iam_store_member_activate(store, r->user, &werr) != IAM_OK) {
-            iam_log_r(r, APLOG_ERR, 0, "cannot record that member '%s' was here: %s", r->user,
-                      werr.msg);
-        } else {
-            if (subj->member->status == IAM_INVITED)
-                iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
-            subj->member->status = IAM_ACTIVE;
-            subj->member->last_seen = now;
-        }
+         * request, and a member's last visit is kept to the hour: noted
+         * here, written by the child's writer (touch.c), never by a
+         * request. */
+        if (subj->member->status == IAM_INVITED)
+            iam_log_r(r, APLOG_NOTICE, 0, "invited member '%s' is now active", r->user);
+        iam_touch(r, IAM_TOUCH_MEMBER, subj->member->login);
+        subj->member->status = IAM_ACTIVE;
+        subj->member->last_seen = now;
     }
     return IAM_ADMIT_MEMBER;
 }

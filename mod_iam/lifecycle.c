@@ -47,6 +47,10 @@ static void record_workspace(server_rec *s, iam_workspace_t *ws, apr_pool_t *pte
     }
     if (iam_store_set_workspace(st, "server", ws->plan, &ws->roles, ws->login_fold, &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);
+    /* the workspace secret (CSRF tokens, sealed cookies) is made here, so
+     * that no request ever has to write it */
+    if (iam_store_secret_make(st, &err) != IAM_OK)
+        iam_log_s(s, APLOG_ERR, 0, "cannot make the workspace secret: %s", err.msg);
     if (ws->bootstrap_owner) {
         if (iam_store_bootstrap_owner(st, ws->bootstrap_owner, &made, &err) != IAM_OK)
             iam_log_s(s, APLOG_ERR, 0, "%s %s: %s", IAM_DIR_BOOTSTRAP, ws->bootstrap_owner,
@@ -150,6 +154,14 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s)
     }
     apr_atomic_xchgptr((volatile void **)&ws->live->store, open_child_store(ws, s));
     reopen_next = apr_time_now() + apr_time_from_sec(1);
+    iam_touch_child_init(pchild, s);
+}
+
+iam_store_t *iam_child_store(server_rec *s)
+{
+    iam_workspace_t *ws = iam_workspace_of(s);
+
+    return ws->live ? apr_atomic_casptr((volatile void **)&ws->live->store, NULL, NULL) : NULL;
 }
 
 iam_store_t *iam_request_store(request_rec *r)

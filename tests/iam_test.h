@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <unistd.h>
 
 Suite *suite_policy(void);
 Suite *suite_store(void);
@@ -93,6 +94,16 @@ long iam_http_do(const iam_httpd_t *h, const iam_req_t *req, char **body, char *
 /* Runs `iamctl -d STORE ARGS`; returns its exit status. */
 int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Waits, up to 20 s, until `expr` holds: for what a server's child writes
+ * just after it answered (a member seen, a token used: touch.c). The
+ * assertion that follows says whether it came; no time is asserted. */
+#define IAM_EVENTUALLY(expr)                                                                       \
+    do {                                                                                           \
+        int tries_;                                                                                \
+        for (tries_ = 0; tries_ < 400 && !(expr); tries_++)                                        \
+            usleep(50 * 1000);                                                                     \
+    } while (0)
+
 /* Runs `iamctl -d STORE ARGS` (stderr with stdout) and aborts the test,
  * printing what it said, unless it exits 0: for a fixture's set-up. */
 void iam_ctl_or_die(const iam_httpd_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -667,6 +667,22 @@ END_TEST
 
 /* An invitation: login = email, status invited; the first login makes the
  * member active, and the grants given work. */
+/* Whether the API shows `login` as an active member. */
+static int member_active(const char *login)
+{
+    char path[300];
+    resp_t r;
+    const char *status;
+    int yes;
+
+    snprintf(path, sizeof(path), "members/%s", login);
+    api("GET", path, NULL, &r);
+    status = json_string_value(json_object_get(r.json, "status"));
+    yes = r.status == 200 && status && !strcmp(status, "active");
+    resp_free(&r);
+    return yes;
+}
+
 START_TEST(test_member_invite)
 {
     resp_t r;
@@ -701,6 +717,7 @@ START_TEST(test_member_invite)
     ck_assert_int_eq(site_status(&srv, "GET", "/sources/checkout/", "ivy@example.com"), 200);
     ck_assert_int_eq(site_status(&srv, "POST", "/sources/checkout/", "ivy@example.com"), 403);
     ck_assert_int_eq(site_status(&srv, "GET", "/warehouses/main/", "ivy@example.com"), 403);
+    IAM_EVENTUALLY(member_active("ivy@example.com")); /* written just after the answer */
     api("GET", "members/ivy@example.com", NULL, &r);
     EXPECT_STATUS(r, 200);
     EXPECT_STR(r.json, "status", "active");

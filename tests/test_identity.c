@@ -291,10 +291,24 @@ static int naudit(const iam_httpd_t *h, const char *action, const char *target, 
 }
 
 /* The member exists, active, with this email and name. */
+static int is_active(const iam_httpd_t *h, const char *login)
+{
+    json_t *m = member_of(h, login);
+    int active = m && !strcmp(str_at(m, "status"), "active");
+
+    json_decref(m);
+    return active;
+}
+
+/* (An invited member turns active just after their first request is
+ * answered: the child writes it, touch.c.) */
 static void ck_active_member(const iam_httpd_t *h, const char *login, const char *email,
                              const char *name)
 {
-    json_t *m = member_of(h, login);
+    json_t *m;
+
+    IAM_EVENTUALLY(is_active(h, login));
+    m = member_of(h, login);
 
     ck_assert_msg(m != NULL, "'%s' is not a member", login);
     ck_assert_str_eq(str_at(m, "login"), login);
@@ -479,6 +493,7 @@ START_TEST(test_invitation_claimed_by_email)
                      "pat-team");
     json_decref(m);
     ck_assert_int_eq(nmembers(&srv), before);
+    IAM_EVENTUALLY(naudit(&srv, "member.activate", "pat", "system") == 1);
     ck_assert_int_eq(naudit(&srv, "member.activate", "pat", "system"), 1);
     ck_assert_int_eq(naudit(&srv, "member.provision", NULL, NULL), 0);
     /* the grants and the group's grants are pat's now, on every path */
@@ -522,6 +537,7 @@ START_TEST(test_invitation_login_equals_email)
     json_decref(m);
     ck_assert_int_eq(status_of(&srv, inv, "/"), 200);
     ck_active_member(&srv, inv, inv, "Lee Invited");
+    IAM_EVENTUALLY(naudit(&srv, "member.activate", inv, "system") == 1);
     ck_assert_int_eq(naudit(&srv, "member.activate", inv, "system"), 1);
 }
 END_TEST
@@ -629,6 +645,17 @@ static char *last_cell(const char *row)
     return strndup(q, strcspn(q, "<"));
 }
 
+/* Whether the Users tab says `login` was seen within the hour. */
+static int seen_now(const iam_httpd_t *h, const char *login)
+{
+    char *all = NULL;
+    int yes = call(h, "olivia", "GET", "/iam/members", NULL, NULL, NULL, &all, NULL) == 200 &&
+              !strcmp(last_cell(row_of(all, login)), "within the hour");
+
+    free(all);
+    return yes;
+}
+
 START_TEST(test_users_tab_status_and_last_seen)
 {
     char *all, *inv, *act, *body;
@@ -643,8 +670,9 @@ START_TEST(test_users_tab_status_and_last_seen)
     ck_assert_msg(*row_of(inv, "ivy@corp.example") && *row_of(inv, "ike@corp.example"), "%s", inv);
     ck_assert_str_eq(last_cell(row_of(inv, "ivy@corp.example")), "never");
     ck_assert_str_eq(last_cell(row_of(inv, "ike@corp.example")), "never");
-    /* ike logs in */
+    /* ike logs in; what his request and olivia's saw is written just after */
     ck_assert_int_eq(status_of(&srv, "ike@corp.example", "/"), 200);
+    IAM_EVENTUALLY(seen_now(&srv, "ike@corp.example") && seen_now(&srv, "olivia"));
     ck_assert_int_eq(
         call(&srv, "olivia", "GET", "/iam/members?status=invited", NULL, NULL, NULL, &inv, NULL),
         200);
@@ -949,6 +977,7 @@ START_TEST(test_race_claim)
     ck_assert_int_eq(json_array_size(json_object_get(m, "grants")), 1);
     json_decref(m);
     ck_assert_msg(member_of(&srv, "claimer@corp.example") == NULL, "the invitation is still there");
+    IAM_EVENTUALLY(naudit(&srv, "member.activate", "claimer", "system") == 1);
     ck_assert_int_eq(naudit(&srv, "member.activate", "claimer", "system"), 1);
     ck_assert_int_eq(naudit(&srv, "member.provision", "claimer", NULL), 0);
 }
@@ -1026,6 +1055,7 @@ START_TEST(test_api_invite_mails_invitee)
     /* once mia is active, nothing to re-send */
     add_login(&srv, to);
     ck_assert_int_eq(status_of(&srv, to, "/"), 200);
+    IAM_EVENTUALLY(is_active(&srv, to)); /* written just after the answer */
     ck_assert_int_eq(api(&srv, "POST", "members/mia@corp.example/resend", "{}", &body), 409);
     ck_assert_msg(has(body, "\"error\""), "%s", body);
     ck_assert_int_eq(mails_to(&srv, to, NULL), 2);
@@ -1510,7 +1540,8 @@ START_TEST(test_token_use)
     ck_assert_msg(json_is_array(json_object_get(j, "members")) && has(body, "\"olivia\""), "%s",
                   body);
     json_decref(j);
-    /* last used, now */
+    /* last used, now (written by the child just after it answered) */
+    IAM_EVENTUALLY((e = listed(&srv, &t)) && *str_at(e, "last_used"));
     e = listed(&srv, &t);
     ck_assert_msg(e && strlen(str_at(e, "last_used")) == 20 && str_at(e, "last_used")[19] == 'Z',
                   "last_used '%s'", e ? str_at(e, "last_used") : "(not listed)");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TEST_MAPSIZE ((size_t)64 << 20)
@@ -1243,17 +1244,66 @@ START_TEST(test_audit_trail)
 }
 END_TEST
 
+/* The secret is made once (start-up, iamctl init); a read never makes it. */
 START_TEST(test_secret_is_stable)
 {
     unsigned char a[32], b[32], zero[32] = {0};
 
+    EXPECT(IAM_NOTFOUND, iam_store_secret(st, a, &ierr));
+    OK(iam_store_secret_make(st, &ierr));
     OK(iam_store_secret(st, a, &ierr));
+    OK(iam_store_secret_make(st, &ierr)); /* made already: kept */
     OK(iam_store_secret(st, b, &ierr));
     ck_assert_mem_eq(a, b, 32);
     ck_assert_int_ne(memcmp(a, zero, 32), 0);
     reopen();
     OK(iam_store_secret(st, b, &ierr));
     ck_assert_mem_eq(a, b, 32);
+}
+END_TEST
+
+/* What children saw, in one transaction: an invited member turns active
+ * (audited once), a visit within the hour is not written again, a token's
+ * last use moves forward only, and what is gone is skipped. */
+START_TEST(test_touch)
+{
+    const char *token;
+    iam_token_t *t, *seen;
+    iam_member_t *m;
+    long long now = (long long)time(NULL);
+    apr_array_header_t *list;
+    int i, activations = 0;
+
+    add("olivia", NULL, 1);
+    OK(iam_store_member_add(st, "test", "ivy", "ivy@example.com", NULL, IAM_INVITED, 0, &ierr));
+    OK(iam_store_token_create(st, "test", "olivia", "sync", pool, &token, &t, &ierr));
+    {
+        iam_touch_t batch[] = {{IAM_TOUCH_MEMBER, "ivy", now},
+                               {IAM_TOUCH_MEMBER, "olivia", now - 10},
+                               {IAM_TOUCH_MEMBER, "gone", now},
+                               {IAM_TOUCH_TOKEN, t->id, now},
+                               {IAM_TOUCH_TOKEN, "nosuchtoken", now}};
+        OK(iam_store_touch(st, batch, 5, &ierr));
+    }
+    m = member("ivy");
+    ck_assert_int_eq(m->status, IAM_ACTIVE);
+    ck_assert_int_eq(m->last_seen, now);
+    ck_assert_int_eq(member("olivia")->last_seen, now - 10);
+    OK(iam_store_token_check(st, pool, token, &seen, &ierr));
+    ck_assert_int_eq(seen->last_used, now);
+    {
+        iam_touch_t again[] = {{IAM_TOUCH_MEMBER, "ivy", now + 60},
+                               {IAM_TOUCH_TOKEN, t->id, now - 100}};
+        OK(iam_store_touch(st, again, 2, &ierr));
+    }
+    ck_assert_int_eq(member("ivy")->last_seen, now); /* within the hour: kept */
+    OK(iam_store_token_check(st, pool, token, &seen, &ierr));
+    ck_assert_int_eq(seen->last_used, now); /* never backwards */
+    OK(iam_store_audit_list(st, pool, 0, 100, &list, &ierr));
+    for (i = 0; i < list->nelts; i++)
+        activations += !strcmp(APR_ARRAY_IDX(list, i, iam_audit_t *)->action, "member.activate");
+    ck_assert_int_eq(activations, 1);
+    OK(iam_store_touch(st, NULL, 0, &ierr));
 }
 END_TEST
 
@@ -3343,6 +3393,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_member_page);
     tcase_add_test(tc, test_audit_trail);
     tcase_add_test(tc, test_secret_is_stable);
+    tcase_add_test(tc, test_touch);
     tcase_add_test(tc, test_arrive_claims_invitation_by_email);
     tcase_add_test(tc, test_arrive_provisions);
     tcase_add_test(tc, test_tokens);

@@ -115,22 +115,6 @@ iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const ch
     return st_write_op(st, actor, err, token_revoke_op, (void *)id);
 }
 
-static void token_used_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *id)
-{
-    unsigned char hash[32];
-    iam_token_t *tk;
-    key_t_ k;
-    MDB_val v;
-
-    (void)roles;
-    (void)plan;
-    if (key_make(&k, 'T', id, NULL) || tx_get(t, &k, &v) != 1 ||
-        !(tk = rec_decode_token(t->p, &v, hash)))
-        return; /* revoked meanwhile: nothing to record */
-    tk->last_used = (long long)time(NULL);
-    tx_put(t, &k, rec_encode_token(t->p, tk, hash));
-}
-
 typedef struct {
     const char *owner;
     apr_array_header_t *keys; /* const char *: ids of the owner's live tokens */
@@ -240,11 +224,7 @@ static iam_status_e token_find(iam_store_t *st, apr_pool_t *p, const char *token
 iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *token,
                                    iam_token_t **out, iam_err_t *err)
 {
-    iam_status_e rc = token_find(st, p, token, out, err);
-
-    if (rc == IAM_OK && (*out)->last_used + 60 < (long long)time(NULL))
-        st_write_op(st, "system", NULL, token_used_op, (void *)(*out)->id);
-    return rc;
+    return token_find(st, p, token, out, err);
 }
 
 int iam_store_token_matches(iam_store_t *st, apr_pool_t *p, const char *token)

@@ -104,5 +104,15 @@ iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t 
     apr_pool_destroy(p);
     if (t.status != IAM_OK || have)
         return t.status;
+    return st_fail(err, IAM_NOTFOUND,
+                   "store %s has no workspace secret: restart Apache or run 'iamctl init', "
+                   "which make it",
+                   st->dir);
+}
+
+iam_status_e iam_store_secret_make(iam_store_t *st, iam_err_t *err)
+{
+    unsigned char out[32];
+
     return st_write_op(st, "system", err, secret_op, out);
 }
