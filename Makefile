@@ -20,10 +20,17 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c mod_iam/pathmap.c \
               mod_iam/audit_text.c mod_iam/access.c \
               mod_iam/httpdconf.c
+# The console, one file per concern (mod_iam/console/console_int.h says which).
+SRC_CONSOLE := $(addprefix mod_iam/console/,console.c console_forms.c console_home.c \
+               console_requests.c console_members.c console_groups.c console_resources.c \
+               console_audit.c console_tokens.c)
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
-              mod_iam/admin.c mod_iam/console.c mod_iam/api.c mod_iam/web.c mod_iam/html.c \
+              mod_iam/admin.c $(SRC_CONSOLE) mod_iam/api.c mod_iam/web.c mod_iam/html.c \
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c \
               $(SRC_SHARED)
+# Headers private to a folder of the module: apxs builds from a flat copy, so
+# they are copied beside the sources (every basename in the module is unique).
+MODULE_INT := mod_iam/console/console_int.h
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
 HEADERS    := $(wildcard include/*.h)
 TEST_SRC   := $(wildcard tests/*.c)
@@ -64,9 +71,11 @@ build: $(BUILD)/mod_iam.so $(BUILD)/iamctl
 
 # apxs compiles the module the way Debian's httpd expects; its libtool
 # droppings stay out of the source tree by building from a copy.
-$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS)
+$(BUILD)/mod_iam.so: $(SRC_MODULE) $(MODULE_INT) $(HEADERS)
+	@dup=$$(printf '%s\n' $(notdir $(SRC_MODULE) $(MODULE_INT)) | sort | uniq -d); \
+	  [ -z "$$dup" ] || { echo "module files with the same name (apxs builds from a flat copy):" $$dup; exit 1; }
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
-	cp $(SRC_MODULE) $(BUILD)/apxs/
+	cp $(SRC_MODULE) $(MODULE_INT) $(BUILD)/apxs/
 	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
 	    -o mod_iam.so $(notdir $(SRC_MODULE)) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
 	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
