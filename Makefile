@@ -219,7 +219,7 @@ install: build
 	-[ -n "$(DESTDIR)" ] || chown www-data:www-data /var/lib/apache2/iam
 
 format:
-	clang-format -i mod_iam/*.c include/*.h tests/*.c tests/*.h
+	clang-format -i mod_iam/*.c mod_iam/*/*.c mod_iam/*/*.h include/*.h tests/*.c tests/*.h
 
 clean:
 	rm -rf $(BUILD)

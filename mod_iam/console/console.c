@@ -262,7 +262,7 @@ const char *cs_plural(long n, const char *one, const char *many)
 /* Links that switch between views of one page, marked up as tabs:
  * names[i] leads to hrefs[i] (escaped already); `current` is selected. */
 void cs_view_tabs(page_t *pg, const char *label, int n, const char *const *names,
-                      const char *const *hrefs, int current)
+                  const char *const *hrefs, int current)
 {
     int i;
 
@@ -294,7 +294,7 @@ const char *cs_thousands(apr_pool_t *p, long n)
  * Previous and Next (links to `base` with the page's cursor; base is a
  * path with its query, escaped, ending in '?' or "&amp;"). */
 void cs_pager(page_t *pg, const iam_member_page_t *mp, const char *base, const char *one,
-                  const char *many, const char *search)
+              const char *many, const char *search)
 {
     const char *noun = mp->total == 1 ? one : many;
     const char *what = search && *search
@@ -307,11 +307,12 @@ void cs_pager(page_t *pg, const iam_member_page_t *mp, const char *base, const c
         ap_rprintf(R, "%s %s%s.", cs_thousands(P, mp->total), noun, *what ? what : " in all");
     else
         ap_rprintf(R, "%s–%s of %s %s%s.", cs_thousands(P, mp->offset + 1),
-                   cs_thousands(P, mp->offset + mp->members->nelts), cs_thousands(P, mp->total), noun,
-                   what);
+                   cs_thousands(P, mp->offset + mp->members->nelts), cs_thousands(P, mp->total),
+                   noun, what);
     ap_rputs("</p>", R);
     if (mp->prev)
-        ap_rprintf(R, "<a class=\"button secondary\" rel=\"prev\" href=\"%sbefore=%s\">Previous</a>",
+        ap_rprintf(R,
+                   "<a class=\"button secondary\" rel=\"prev\" href=\"%sbefore=%s\">Previous</a>",
                    base, iam_h(P, iam_url_query(P, mp->prev)));
     if (mp->next)
         ap_rprintf(R, "<a class=\"button secondary\" rel=\"next\" href=\"%safter=%s\">Next</a>",
@@ -321,8 +322,8 @@ void cs_pager(page_t *pg, const iam_member_page_t *mp, const char *base, const c
 
 /* Reads the page a list's query asks for (?FIELD=search&after=|before=);
  * an unreadable cursor starts over from the first page. */
-iam_status_e cs_query_page(page_t *pg, const char *group, const char *field,
-                               iam_member_query_t *q, iam_member_page_t *out, iam_err_t *err)
+iam_status_e cs_query_page(page_t *pg, const char *group, const char *field, iam_member_query_t *q,
+                           iam_member_page_t *out, iam_err_t *err)
 {
     iam_status_e rc;
 
@@ -424,7 +425,7 @@ static int route(page_t *pg)
         if (!slash || slash == sub + 10 || !slash[1] || strchr(slash + 1, '/'))
             return HTTP_NOT_FOUND;
         return cs_page_resource(pg, apr_pstrmemdup(P, sub + 10, (apr_size_t)(slash - sub - 10)),
-                             slash + 1);
+                                slash + 1);
     }
     if (!strcmp(sub, "roles"))
         return cs_page_roles(pg);

@@ -72,9 +72,12 @@ void cs_audit_entries(page_t *pg, const apr_array_header_t *list)
 int cs_page_audit(page_t *pg)
 {
     static const char *const kinds[][2] = {
-        {"", "Every kind"},         {IAM_AUDIT_KIND_MEMBER, "Members"},
-        {IAM_AUDIT_KIND_GROUP, "Groups"}, {IAM_AUDIT_KIND_GRANT, "Grants"},
-        {IAM_AUDIT_KIND_REQUEST, "Access requests"}, {IAM_AUDIT_KIND_TOKEN, "API tokens"},
+        {"", "Every kind"},
+        {IAM_AUDIT_KIND_MEMBER, "Members"},
+        {IAM_AUDIT_KIND_GROUP, "Groups"},
+        {IAM_AUDIT_KIND_GRANT, "Grants"},
+        {IAM_AUDIT_KIND_REQUEST, "Access requests"},
+        {IAM_AUDIT_KIND_TOKEN, "API tokens"},
         {IAM_AUDIT_KIND_WORKSPACE, "The workspace"},
     };
     apr_table_t *qy = pg->w->query;
@@ -87,8 +90,8 @@ int cs_page_audit(page_t *pg)
     iam_err_t err;
     size_t i;
 
-    if (iam_store_audit_query(pg->w->st, P, before ? strtoull(before, NULL, 10) : 0,
-                              IAM_PAGE_SIZE, &f, &list, &next, &err) != IAM_OK)
+    if (iam_store_audit_query(pg->w->st, P, before ? strtoull(before, NULL, 10) : 0, IAM_PAGE_SIZE,
+                              &f, &list, &next, &err) != IAM_OK)
         return cs_store_failed(pg, &err);
     cs_begin(pg, "Audit", "audit");
     ap_rprintf(R,
@@ -107,9 +110,9 @@ int cs_page_audit(page_t *pg)
                "Clear</a></div></form>",
                cs_link_to(pg, "/audit"));
     /* the filters, for the link to older changes */
-    keep = apr_pstrcat(P, "&member=", iam_url_query(P, f.member), "&group=",
-                       iam_url_query(P, f.group), "&actor=", iam_url_query(P, f.actor),
-                       "&kind=", iam_url_query(P, kind), NULL);
+    keep =
+        apr_pstrcat(P, "&member=", iam_url_query(P, f.member), "&group=", iam_url_query(P, f.group),
+                    "&actor=", iam_url_query(P, f.actor), "&kind=", iam_url_query(P, kind), NULL);
     if (list->nelts)
         cs_audit_entries(pg, list);
     else
@@ -119,8 +122,8 @@ int cs_page_audit(page_t *pg)
                  R);
     if (next)
         ap_rprintf(R, "<p><a href=\"%s\">%s</a></p>",
-                   iam_h(P, apr_psprintf(P, "%s/audit?before=%" APR_UINT64_T_FMT "%s",
-                                         pg->w->base, (apr_uint64_t)next, keep)),
+                   iam_h(P, apr_psprintf(P, "%s/audit?before=%" APR_UINT64_T_FMT "%s", pg->w->base,
+                                         (apr_uint64_t)next, keep)),
                    list->nelts ? "Older changes" : "Search older changes");
     iam_page_end(pg->w);
     return OK;

@@ -89,7 +89,8 @@ int cs_read_role_row(page_t *pg, const char *suffix, iam_grant_t *g)
 {
     const char *role = cs_field(pg, apr_pstrcat(P, "role", suffix, NULL));
     const char *scope = cs_field(pg, apr_pstrcat(P, "scope", suffix, NULL));
-    apr_array_header_t *items = iam_web_words(P, cs_field(pg, apr_pstrcat(P, "items", suffix, NULL)));
+    apr_array_header_t *items =
+        iam_web_words(P, cs_field(pg, apr_pstrcat(P, "items", suffix, NULL)));
     const iam_role_t *r;
 
     if (!*role)
@@ -104,9 +105,9 @@ int cs_read_role_row(page_t *pg, const char *suffix, iam_grant_t *g)
                                              : IAM_SCOPE_ALL;
     if (g->scope == IAM_SCOPE_ALL && items->nelts) {
         cs_refuse_input(pg, apr_psprintf(P,
-                                      "%s on all resources names none: choose \"Specific "
-                                      "resources\" or \"Resources with labels\"",
-                                      r->name));
+                                         "%s on all resources names none: choose \"Specific "
+                                         "resources\" or \"Resources with labels\"",
+                                         r->name));
         return -1;
     }
     g->nitems = items->nelts;
@@ -135,7 +136,9 @@ apr_array_header_t *cs_read_role_rows(page_t *pg)
  * (plain text). */
 const char *cs_grant_words(page_t *pg, const iam_grant_t *g)
 {
-    const char *on = g->scope == IAM_SCOPE_ALL ? "all" : g->scope == IAM_SCOPE_LABELS ? "labels " : "";
+    const char *on = g->scope == IAM_SCOPE_ALL      ? "all"
+                     : g->scope == IAM_SCOPE_LABELS ? "labels "
+                                                    : "";
     int j;
 
     for (j = 0; g->scope != IAM_SCOPE_ALL && j < g->nitems; j++)
@@ -149,8 +152,8 @@ const char *cs_grant_words(page_t *pg, const iam_grant_t *g)
  * `holder` names whom the buttons act on; the last owner's Workspace
  * Owner cannot be removed, and says so. */
 void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *via,
-                        const char *via_link, int via_group, const char *action,
-                        const char *holder, int last_owner)
+                    const char *via_link, int via_group, const char *action, const char *holder,
+                    int last_owner)
 {
     const iam_roles_t *roles = &pg->w->ws->roles;
     int i;
@@ -166,8 +169,8 @@ void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *vi
                    why ? " class=\"unavailable\"" : "", iam_h(P, iam_role_name(roles, g->role)),
                    why ? apr_pstrcat(P, " <span class=\"badge\">not honoured on the ",
                                      iam_h(P, iam_plan_name(pg->w->ws->plan)),
-                                     " plan</span><div class=\"muted\">", iam_h(P, why),
-                                     "</div>", NULL)
+                                     " plan</span><div class=\"muted\">", iam_h(P, why), "</div>",
+                                     NULL)
                        : "",
                    g->scope == IAM_SCOPE_LABELS ? "labels " : "",
                    g->scope == IAM_SCOPE_ALL ? "All current and future"
@@ -191,20 +194,22 @@ void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *vi
                 cs_hidden(pg, "rscope", iam_scope_name(g->scope));
                 cs_hidden(pg, "ritems", iam_grant_scope_text(P, g));
                 scope_select(pg, "escope", iam_scope_name(g->scope));
-                ap_rprintf(R,
-                           "<input type=\"text\" name=\"eitems\" value=\"%s\" aria-label=\"Resources "
-                           "or labels\"><button>Save</button></form></details> ",
-                           g->scope == IAM_SCOPE_ALL ? "" : iam_h(P, iam_grant_scope_text(P, g)));
+                ap_rprintf(
+                    R,
+                    "<input type=\"text\" name=\"eitems\" value=\"%s\" aria-label=\"Resources "
+                    "or labels\"><button>Save</button></form></details> ",
+                    g->scope == IAM_SCOPE_ALL ? "" : iam_h(P, iam_grant_scope_text(P, g)));
             }
             cs_form_begin(pg, action, "inline");
             cs_hidden(pg, "action", "revoke");
             cs_hidden(pg, "rrole", g->role);
             cs_hidden(pg, "rscope", iam_scope_name(g->scope));
             cs_hidden(pg, "ritems", iam_grant_scope_text(P, g));
-            ap_rprintf(R,
-                       "<button class=\"secondary\" aria-label=\"Remove %s from %s\">Remove</button>"
-                       "</form>",
-                       iam_h(P, text), iam_h(P, holder));
+            ap_rprintf(
+                R,
+                "<button class=\"secondary\" aria-label=\"Remove %s from %s\">Remove</button>"
+                "</form>",
+                iam_h(P, text), iam_h(P, holder));
         }
         ap_rputs("</td></tr>\n", R);
     }
@@ -238,7 +243,7 @@ int cs_read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now)
     now->scope = scope_of(cs_field(pg, "escope"));
     if (now->scope == IAM_SCOPE_ALL && items->nelts) {
         cs_refuse_input(pg, "A grant on all resources names none: choose \"Specific resources\" or "
-                         "\"Resources with labels\".");
+                            "\"Resources with labels\".");
         return -1;
     }
     now->nitems = items->nelts;
@@ -324,8 +329,8 @@ const char *cs_member_label(page_t *pg, const char *login)
 
 /* The chosen so far: each carried in a hidden field `name`, with a
  * button that drops it. `members`: values are logins (shown by name). */
-void cs_chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals,
-                        int members, const char *noun)
+void cs_chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals, int members,
+                    const char *noun)
 {
     int i, shown = 0;
 
@@ -337,7 +342,8 @@ void cs_chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals
             continue; /* removed since it was chosen */
         ap_rprintf(R,
                    "<li><input type=\"hidden\" name=\"%s\" value=\"%s\">%s <button "
-                   "class=\"link\" name=\"unpick\" value=\"%s\" formnovalidate aria-label=\"Remove %s from the "
+                   "class=\"link\" name=\"unpick\" value=\"%s\" formnovalidate aria-label=\"Remove "
+                   "%s from the "
                    "chosen %s\">Remove</button></li>",
                    name, iam_h(P, v), iam_h(P, label), iam_h(P, v), iam_h(P, label), noun);
         shown++;
@@ -349,7 +355,7 @@ void cs_chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals
 
 /* A search box of a picker and its button (the form posts back). */
 void cs_picker_search(page_t *pg, const char *name, const char *value, const char *action,
-                          const char *label)
+                      const char *label)
 {
     ap_rprintf(R,
                "<div class=\"row\"><input type=\"search\" name=\"%s\" value=\"%s\" "
@@ -374,8 +380,8 @@ int cs_searched(page_t *pg)
         if (n > 6 && !strcmp(e->key + n - 6, "-drawn")) {
             const char *box = cs_field(pg, apr_pstrmemdup(P, e->key, n - 6));
             if (strcmp(box, e->val)) {
-                pg->note = apr_psprintf(P, "Showing what matches “%s”. Nothing was saved yet.",
-                                        box);
+                pg->note =
+                    apr_psprintf(P, "Showing what matches “%s”. Nothing was saved yet.", box);
                 return 1;
             }
         }
@@ -386,7 +392,7 @@ int cs_searched(page_t *pg)
 /* Members matching q, in name order, as checkboxes named "member",
  * leaving out the chosen and the members of `group` (NULL: none). */
 int cs_member_results(page_t *pg, const char *q, const apr_array_header_t *chosen,
-                          const char *group)
+                      const char *group)
 {
     iam_member_query_t mq = {q, -1, NULL, NULL, IAM_PAGE_SIZE};
     iam_member_page_t mp;
@@ -446,7 +452,7 @@ static void group_results(page_t *pg, apr_array_header_t *groups, const char *q,
 /* A group picker (invite, a member's Add User Group): chosen, search,
  * results; the search posts with action `find`. */
 void cs_group_picker(page_t *pg, apr_array_header_t *groups, const char *find,
-                         const apr_array_header_t *except)
+                     const apr_array_header_t *except)
 {
     apr_array_header_t *chosen = cs_picked(pg, "group");
 

@@ -16,12 +16,14 @@ static const char *who_text(page_t *pg, const apr_array_header_t *logins)
         const char *login = APR_ARRAY_IDX(logins, i, const char *);
         iam_member_t *m;
         iam_err_t err;
-        const char *label = iam_store_member_get(pg->w->st, P, login, &m, &err) == IAM_OK &&
-                                    *m->name
-                                ? m->name
-                                : login;
-        out = apr_pstrcat(P, out, i == 0 ? "" : i == logins->nelts - 1 ? " and " : ", ", label,
-                          NULL);
+        const char *label =
+            iam_store_member_get(pg->w->st, P, login, &m, &err) == IAM_OK && *m->name ? m->name
+                                                                                      : login;
+        out = apr_pstrcat(P, out,
+                          i == 0                   ? ""
+                          : i == logins->nelts - 1 ? " and "
+                                                   : ", ",
+                          label, NULL);
     }
     if (logins->nelts > n)
         out = apr_psprintf(P, "%s and %d more", out, logins->nelts - n);
@@ -30,10 +32,9 @@ static const char *who_text(page_t *pg, const apr_array_header_t *logins)
 
 static int no_group(page_t *pg, const char *name)
 {
-    return cs_not_found(pg,
-                     apr_psprintf(P, "There is no user group “%s”: it may have been deleted.",
-                                  name),
-                     "/groups", "Back to Groups");
+    return cs_not_found(
+        pg, apr_psprintf(P, "There is no user group “%s”: it may have been deleted.", name),
+        "/groups", "Back to Groups");
 }
 
 static int groups_unavailable(page_t *pg, const char *title)
@@ -101,10 +102,9 @@ int cs_page_groups(page_t *pg)
         if (group_size(pg, g->name, &members, &err) != IAM_OK)
             return cs_store_failed(pg, &err);
         for (j = 0; j < g->grants->nelts; j++)
-            roles = apr_pstrcat(
-                P, roles, j ? ", " : "",
-                cs_grant_words(pg, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)),
-                NULL);
+            roles =
+                apr_pstrcat(P, roles, j ? ", " : "",
+                            cs_grant_words(pg, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)), NULL);
         ap_rprintf(R,
                    "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a></td><td "
                    "data-label=\"Members\">%s</td><td data-label=\"Direct roles\">%s</td></tr>",
@@ -122,9 +122,8 @@ static void grants_summary(page_t *pg, const apr_array_header_t *grants)
 
     ap_rputs("<ul>", R);
     for (i = 0; grants && i < grants->nelts; i++)
-        ap_rprintf(
-            R, "<li>%s</li>",
-            iam_h(P, cs_grant_words(pg, &APR_ARRAY_IDX(grants, i, iam_grant_t))));
+        ap_rprintf(R, "<li>%s</li>",
+                   iam_h(P, cs_grant_words(pg, &APR_ARRAY_IDX(grants, i, iam_grant_t))));
     if (!grants || !grants->nelts)
         ap_rputs("<li class=\"muted\">No roles yet: members keep minimal workspace access.</li>",
                  R);
@@ -268,9 +267,8 @@ static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self,
                    iam_h(P, g->name));
     ap_rputs("</form>", R);
     if (mp->members->nelts)
-        cs_pager(pg, mp,
-              apr_psprintf(P, "%s?mq=%s&amp;", self, iam_h(P, iam_url_query(P, mq))),
-              "member", "members", mq);
+        cs_pager(pg, mp, apr_psprintf(P, "%s?mq=%s&amp;", self, iam_h(P, iam_url_query(P, mq))),
+                 "member", "members", mq);
     ap_rputs("<h2>Add members</h2>", R);
     cs_form_begin(pg, self, "card");
     cs_default_action(pg, "add-members");
@@ -301,7 +299,8 @@ static int page_group_remove_members(page_t *pg, const iam_group_t *g,
                logins->nelts, logins->nelts == 1 ? "" : "s", iam_h(P, g->name));
     for (i = 0; i < logins->nelts; i++) {
         const char *label = cs_member_label(pg, APR_ARRAY_IDX(logins, i, const char *));
-        ap_rprintf(R, "<li>%s</li>", iam_h(P, label ? label : APR_ARRAY_IDX(logins, i, const char *)));
+        ap_rprintf(R, "<li>%s</li>",
+                   iam_h(P, label ? label : APR_ARRAY_IDX(logins, i, const char *)));
     }
     ap_rputs("</ul>", R);
     cs_form_begin(pg, self, "inline");
@@ -350,10 +349,11 @@ int cs_page_group(page_t *pg, const char *name)
     {
         const char *names[] = {apr_psprintf(P, "Members (%s)", cs_thousands(P, members)),
                                "Permissions"};
-        const char *hrefs[] = {self, cs_link_to(pg, "%s", cs_with_query(P, cs_group_path(P, g->name),
-                                                                  "tab=permissions"))};
+        const char *hrefs[] = {
+            self,
+            cs_link_to(pg, "%s", cs_with_query(P, cs_group_path(P, g->name), "tab=permissions"))};
         cs_view_tabs(pg, apr_psprintf(P, "The group %s", iam_h(P, g->name)), 2, names, hrefs,
-                  !strcmp(tab, "permissions"));
+                     !strcmp(tab, "permissions"));
     }
     ap_rputs("<div class=\"cols\"><div>", R);
     if (!strcmp(tab, "members")) {
@@ -431,7 +431,7 @@ int cs_post_group(page_t *pg, const char *name)
             members = cs_picked(pg, "member");
         if (!members->nelts) {
             cs_refuse_input(pg, add ? "Choose at least one member to add."
-                                 : "Select at least one member.");
+                                    : "Select at least one member.");
             return cs_page_group(pg, name);
         }
         if (add && apr_table_get(pg->form, "reviewed") && !reviewed(pg, members)) {
@@ -452,9 +452,9 @@ int cs_post_group(page_t *pg, const char *name)
         st = iam_store_group_members(pg->w->st, pg->w->actor, name, add,
                                      (const char *const *)members->elts, members->nelts, &err);
         if (st == IAM_OK)
-            return cs_see_other_who(pg, back, add ? "members-added" : "members-removed",
-                                 apr_pstrcat(P, who_text(pg, members), add ? " to " : " from ",
-                                             name, NULL));
+            return cs_see_other_who(
+                pg, back, add ? "members-added" : "members-removed",
+                apr_pstrcat(P, who_text(pg, members), add ? " to " : " from ", name, NULL));
     } else if (!strcmp(action, "grant")) {
         int rc = cs_read_role_row(pg, "", &g);
         if (rc == 0)

@@ -68,5 +68,5 @@ int cs_post_home(page_t *pg)
         return cs_page_home(pg);
     }
     return cs_see_other_who(pg, "/", !strcmp(action, "approve") ? "approved" : "dismissed",
-                         cs_field(pg, "rlogin"));
+                            cs_field(pg, "rlogin"));
 }

@@ -25,16 +25,16 @@
 #include "apr_strings.h"
 #include "http_protocol.h"
 
-#define ROLE_ROWS 3 /* role rows on the invite and create-group forms */
+#define ROLE_ROWS 3  /* role rows on the invite and create-group forms */
 #define PICK_MAX 500 /* members chosen at once in a picker */
 
 typedef struct {
     iam_web_t *w;
-    apr_table_t *form; /* POST fields */
-    const char *error; /* why the last change was refused */
-    int status;        /* its HTTP status */
-    const char *note;  /* something to tell that is no error */
-    int begun;         /* the page's shell is out: an error now is the page's own */
+    apr_table_t *form;             /* POST fields */
+    const char *error;             /* why the last change was refused */
+    int status;                    /* its HTTP status */
+    const char *note;              /* something to tell that is no error */
+    int begun;                     /* the page's shell is out: an error now is the page's own */
     const char *missing;           /* what a 404 did not find, in words */
     const char *back, *back_label; /* where a console error page leads back to */
 } page_t;
@@ -64,12 +64,12 @@ int cs_store_failed(page_t *pg, const iam_err_t *err);
 int cs_not_found(page_t *pg, const char *what, const char *back, const char *back_label);
 const char *cs_plural(long n, const char *one, const char *many);
 void cs_view_tabs(page_t *pg, const char *label, int n, const char *const *names,
-                      const char *const *hrefs, int current);
+                  const char *const *hrefs, int current);
 const char *cs_thousands(apr_pool_t *p, long n);
 void cs_pager(page_t *pg, const iam_member_page_t *mp, const char *base, const char *one,
-                  const char *many, const char *search);
-iam_status_e cs_query_page(page_t *pg, const char *group, const char *field,
-                               iam_member_query_t *q, iam_member_page_t *out, iam_err_t *err);
+              const char *many, const char *search);
+iam_status_e cs_query_page(page_t *pg, const char *group, const char *field, iam_member_query_t *q,
+                           iam_member_page_t *out, iam_err_t *err);
 
 /* console_forms.c: role rows, permissions tables, pickers */
 void cs_default_action(page_t *pg, const char *value);
@@ -78,8 +78,8 @@ int cs_read_role_row(page_t *pg, const char *suffix, iam_grant_t *g);
 apr_array_header_t *cs_read_role_rows(page_t *pg);
 const char *cs_grant_words(page_t *pg, const iam_grant_t *g);
 void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *via,
-                        const char *via_link, int via_group, const char *action,
-                        const char *holder, int last_owner);
+                    const char *via_link, int via_group, const char *action, const char *holder,
+                    int last_owner);
 void cs_read_revoke(page_t *pg, iam_grant_t *g);
 int cs_read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now);
 int cs_contains_nocase(const char *hay, const char *needle);
@@ -87,15 +87,15 @@ int cs_in_list(const apr_array_header_t *a, const char *v);
 apr_array_header_t *cs_picked(page_t *pg, const char *name);
 const char *cs_choice_print(apr_pool_t *p, const apr_array_header_t *a);
 const char *cs_member_label(page_t *pg, const char *login);
-void cs_chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals,
-                        int members, const char *noun);
+void cs_chosen_list(page_t *pg, const char *name, const apr_array_header_t *vals, int members,
+                    const char *noun);
 void cs_picker_search(page_t *pg, const char *name, const char *value, const char *action,
-                          const char *label);
+                      const char *label);
 int cs_searched(page_t *pg);
 int cs_member_results(page_t *pg, const char *q, const apr_array_header_t *chosen,
-                          const char *group);
+                      const char *group);
 void cs_group_picker(page_t *pg, apr_array_header_t *groups, const char *find,
-                         const apr_array_header_t *except);
+                     const apr_array_header_t *except);
 
 /* console_home.c: the overview */
 int cs_page_home(page_t *pg);

@@ -7,10 +7,11 @@
 static int no_member(page_t *pg, const char *login)
 {
     return cs_not_found(pg,
-                     apr_psprintf(P, "There is no team member “%s” in this workspace: they may "
+                        apr_psprintf(P,
+                                     "There is no team member “%s” in this workspace: they may "
                                      "have been removed.",
-                                  login),
-                     "/members", "Back to Users");
+                                     login),
+                        "/members", "Back to Users");
 }
 
 /* "3 hours ago": when a member was last seen, roughly. */
@@ -61,7 +62,9 @@ int cs_page_members(page_t *pg)
         const char *hrefs[] = {cs_link_to(pg, "/members"), cs_link_to(pg, "/members?status=active"),
                                cs_link_to(pg, "/members?status=invited")};
         cs_view_tabs(pg, "Members by status", 3, names, hrefs,
-                  q.status < 0 ? 0 : q.status == IAM_ACTIVE ? 1 : 2);
+                     q.status < 0             ? 0
+                     : q.status == IAM_ACTIVE ? 1
+                                              : 2);
     }
     ap_rprintf(R,
                "<div class=\"toolbar\"><form method=\"get\" action=\"%s\" role=\"search\">"
@@ -78,9 +81,10 @@ int cs_page_members(page_t *pg)
         iam_page_end(pg->w);
         return OK;
     }
-    ap_rputs("<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Direct roles</th><th>Groups</th>"
-             "<th>Last seen</th></tr>\n",
-             R);
+    ap_rputs(
+        "<table><tr><th>Name</th><th>Email</th><th>Status</th><th>Direct roles</th><th>Groups</th>"
+        "<th>Last seen</th></tr>\n",
+        R);
     for (i = 0; i < mp.members->nelts; i++) {
         iam_member_t *m = APR_ARRAY_IDX(mp.members, i, iam_member_t *);
         ap_rprintf(R,
@@ -104,13 +108,13 @@ int cs_page_members(page_t *pg)
     base = apr_psprintf(P, "%s?status=%s&amp;q=%s&amp;", cs_link_to(pg, "/members"), sq,
                         iam_h(P, iam_url_query(P, q.search)));
     cs_pager(pg, &mp, base,
-          q.status == IAM_INVITED  ? "invited team member"
-          : q.status == IAM_ACTIVE ? "active team member"
-                                   : "team member",
-          q.status == IAM_INVITED  ? "invited team members"
-          : q.status == IAM_ACTIVE ? "active team members"
-                                   : "team members",
-          q.search);
+             q.status == IAM_INVITED  ? "invited team member"
+             : q.status == IAM_ACTIVE ? "active team member"
+                                      : "team member",
+             q.status == IAM_INVITED  ? "invited team members"
+             : q.status == IAM_ACTIVE ? "active team members"
+                                      : "team members",
+             q.search);
     iam_page_end(pg->w);
     return OK;
 }
@@ -239,14 +243,14 @@ int cs_page_member(page_t *pg, const char *login)
              "<th>From</th><th></th></tr>\n",
              R);
     cs_grants_rows(pg, m->grants, "Direct", NULL, 0, self, *m->name ? m->name : m->login,
-                last_owner);
+                   last_owner);
     for (i = 0; i < m->groups->nelts; i++) {
         const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
         iam_group_t *g;
         if (iam_store_group_get(pg->w->st, P, gname, &g, &err) != IAM_OK)
             return cs_store_failed(pg, &err);
-        cs_grants_rows(pg, g->grants, apr_pstrcat(P, "Group ", g->name, NULL), cs_group_link(pg, g->name),
-                    1, NULL, NULL, 0);
+        cs_grants_rows(pg, g->grants, apr_pstrcat(P, "Group ", g->name, NULL),
+                       cs_group_link(pg, g->name), 1, NULL, NULL, 0);
     }
     if (!m->grants->nelts)
         ap_rputs("<tr><td data-label=\"Role\">Workspace Member</td><td data-label=\"Resources\">"
@@ -264,9 +268,9 @@ int cs_page_member(page_t *pg, const char *login)
                    "href=\"%s\" aria-label=\"Remove %s from %s\">Remove from group</a></div>",
                    cs_group_link(pg, gname), iam_h(P, gname),
                    cs_link_to(pg, "%s",
-                           cs_with_query(P, cs_member_path(P, m->login),
-                                      apr_pstrcat(P, "confirm=leave&group=",
-                                                  iam_url_query(P, gname), NULL))),
+                              cs_with_query(P, cs_member_path(P, m->login),
+                                            apr_pstrcat(P, "confirm=leave&group=",
+                                                        iam_url_query(P, gname), NULL))),
                    iam_h(P, *m->name ? m->name : m->login), iam_h(P, gname));
     }
     if (!m->groups->nelts)
@@ -312,8 +316,9 @@ int cs_page_member(page_t *pg, const char *login)
                  "<button class=\"danger\" disabled>Remove Team Member</button>",
                  R);
     else
-        ap_rprintf(R, "<a class=\"button danger\" href=\"%s\">Remove Team Member</a>",
-                   cs_link_to(pg, "%s", cs_with_query(P, cs_member_path(P, m->login), "confirm=remove")));
+        ap_rprintf(
+            R, "<a class=\"button danger\" href=\"%s\">Remove Team Member</a>",
+            cs_link_to(pg, "%s", cs_with_query(P, cs_member_path(P, m->login), "confirm=remove")));
     ap_rputs("</div>", R);
     iam_page_end(pg->w);
     return OK;
@@ -332,10 +337,9 @@ int cs_page_member_leave(page_t *pg, const char *login, const char *group)
     default: return cs_store_failed(pg, &err);
     }
     if (!group || !cs_in_list(m->groups, group))
-        return cs_not_found(pg,
-                         apr_psprintf(P, "%s is not in the user group “%s”.", m->login,
-                                      group ? group : ""),
-                         cs_member_path(P, m->login), "Back to the member");
+        return cs_not_found(
+            pg, apr_psprintf(P, "%s is not in the user group “%s”.", m->login, group ? group : ""),
+            cs_member_path(P, m->login), "Back to the member");
     who = *m->name ? m->name : m->login;
     cs_begin(pg, "Remove from group", "users");
     ap_rprintf(R,
@@ -408,8 +412,8 @@ int cs_post_member(page_t *pg, const char *login)
     } else if (!strcmp(action, "find-groups") || *cs_field(pg, "unpick") || cs_searched(pg)) {
         return cs_page_member(pg, login); /* the group picker: nothing saved */
     } else if (!strcmp(action, "join") || !strcmp(action, "leave")) {
-        apr_array_header_t *groups = !strcmp(action, "join") ? cs_picked(pg, "group")
-                                                             : iam_web_values(P, pg->form, "group");
+        apr_array_header_t *groups =
+            !strcmp(action, "join") ? cs_picked(pg, "group") : iam_web_values(P, pg->form, "group");
         iam_member_t *m;
         int i, j;
         if (!groups->nelts) {
@@ -433,7 +437,7 @@ int cs_post_member(page_t *pg, const char *login)
             st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
             if (st == IAM_OK)
                 return cs_see_other_who(pg, back, !strcmp(action, "join") ? "joined" : "left",
-                                     apr_array_pstrcat(P, groups, ','));
+                                        apr_array_pstrcat(P, groups, ','));
         }
     } else if (!strcmp(action, "details")) {
         sp.name = cs_field(pg, "name");
@@ -446,7 +450,8 @@ int cs_post_member(page_t *pg, const char *login)
             int rc = m->status == IAM_INVITED ? iam_mail_invitation(R, m, R->user) : -1;
             if (rc == 0)
                 return cs_see_other(pg, back, "resent");
-            cs_refuse_input(pg, rc > 0 ? "The invitation could not be mailed; the error log says why."
+            cs_refuse_input(pg, rc > 0
+                                    ? "The invitation could not be mailed; the error log says why."
                                     : "Only an invited member with an email can be mailed an "
                                       "invitation, and only with IAMMailCommand set.");
             pg->status = rc > 0 ? HTTP_BAD_GATEWAY : HTTP_CONFLICT;
@@ -455,7 +460,7 @@ int cs_post_member(page_t *pg, const char *login)
     } else if (!strcmp(action, "approve") || !strcmp(action, "dismiss")) {
         if ((st = cs_answer_request(pg, &err)) == IAM_OK)
             return cs_see_other_who(pg, back, !strcmp(action, "approve") ? "approved" : "dismissed",
-                                 login);
+                                    login);
     } else if (!strcmp(action, "remove")) {
         if ((st = iam_store_member_remove(pg->w->st, pg->w->actor, login, &err)) == IAM_OK)
             return cs_see_other_who(pg, "/members", "removed", login);

@@ -69,8 +69,8 @@ static void request_answers(page_t *pg, const iam_request_t *q, const char *acti
     } else if (least->kind == IAM_ROLE_OWNER) {
         ap_rprintf(R, "<a class=\"button\" href=\"%s\">Review: make %s a Workspace Owner</a> ",
                    cs_link_to(pg, "/?confirm=approve&login=%s&type=%s&name=%s&rev=%u",
-                           iam_url_query(P, q->login), iam_url_query(P, q->type),
-                           iam_url_query(P, q->name), q->rev),
+                              iam_url_query(P, q->login), iam_url_query(P, q->type),
+                              iam_url_query(P, q->name), q->rev),
                    iam_h(P, q->login));
     } else {
         cs_form_begin(pg, action, "inline");
@@ -82,8 +82,8 @@ static void request_answers(page_t *pg, const iam_request_t *q, const char *acti
     }
     cs_form_begin(pg, action, "inline");
     request_fields(pg, q);
-    ap_rputs("<button class=\"secondary\" name=\"action\" value=\"dismiss\">Dismiss</button></form>",
-             R);
+    ap_rputs(
+        "<button class=\"secondary\" name=\"action\" value=\"dismiss\">Dismiss</button></form>", R);
     if (!least || least->kind == IAM_ROLE_OWNER)
         return;
     /* every role of the type that gives the access; one granted on all
@@ -153,7 +153,8 @@ void cs_requests_table(page_t *pg, apr_array_header_t *list, const char *action,
  * is mailed the answer. */
 iam_status_e cs_answer_request(page_t *pg, iam_err_t *err)
 {
-    const char *login = cs_field(pg, "rlogin"), *type = cs_field(pg, "rtype"), *name = cs_field(pg, "rname");
+    const char *login = cs_field(pg, "rlogin"), *type = cs_field(pg, "rtype"),
+               *name = cs_field(pg, "rname");
     iam_request_t *done;
     iam_approval_t a;
     iam_status_e st;
@@ -170,7 +171,7 @@ iam_status_e cs_answer_request(page_t *pg, iam_err_t *err)
         a.role = cs_field(pg, "rrole");
         a.scope = !strcmp(cs_field(pg, "rscope"), "all")        ? IAM_APPROVE_ALL
                   : !strcmp(cs_field(pg, "rscope"), "resource") ? IAM_APPROVE_RESOURCE
-                                                             : IAM_APPROVE_AUTO;
+                                                                : IAM_APPROVE_AUTO;
         a.owner_confirmed = !strcmp(cs_field(pg, "rconfirm"), "owner");
         if (!a.rev || *end || !*a.role) {
             err->status = IAM_INVALID;
@@ -199,7 +200,10 @@ int cs_page_confirm_owner(page_t *pg)
         return HTTP_BAD_REQUEST;
     switch (iam_store_request_get(pg->w->st, P, login, type, name, &q, &err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return cs_not_found(pg, "That access request is no longer open: it was answered or withdrawn.", "/", "Back to the overview");
+    case IAM_NOTFOUND:
+        return cs_not_found(pg,
+                            "That access request is no longer open: it was answered or withdrawn.",
+                            "/", "Back to the overview");
     default: return cs_store_failed(pg, &err);
     }
     if (!iam_type_owners_only(q->type) || strcmp(rev, apr_psprintf(P, "%u", q->rev)))

@@ -11,7 +11,7 @@
 static const char *resource_link(page_t *pg, const iam_resource_t *res)
 {
     return cs_link_to(pg, "/resources/%s/%s", iam_url_segment(P, res->type),
-                   res->name ? iam_url_segment(P, res->name) : "*");
+                      res->name ? iam_url_segment(P, res->name) : "*");
 }
 
 int cs_page_resources(page_t *pg)
@@ -37,7 +37,8 @@ int cs_page_resources(page_t *pg)
                    "aria-label=\"Who can reach %s %s\">%s</a></td><td data-label=\"Labels\">",
                    iam_h(P, d->res.type), resource_link(pg, &d->res), iam_h(P, d->res.type),
                    d->res.name ? iam_h(P, d->res.name) : "(all)",
-                   d->res.name ? iam_h(P, d->res.name) : "* <span class=\"muted\">(collection)</span>");
+                   d->res.name ? iam_h(P, d->res.name)
+                               : "* <span class=\"muted\">(collection)</span>");
         for (j = 0; j < d->res.nlabels; j++)
             ap_rprintf(R, "<span class=\"badge\">%s</span> ", iam_h(P, d->res.labels[j]));
         ap_rprintf(R, "</td><td data-label=\"Path\"><code>%s</code></td></tr>", iam_h(P, d->path));
@@ -63,20 +64,20 @@ int cs_page_resource(page_t *pg, const char *type, const char *name)
     int i;
 
     if (!decls->nelts)
-        return cs_not_found(pg,
-                         apr_psprintf(P, "No resource “%s %s” is declared in httpd.conf.", type,
-                                      name),
-                         "/resources", "Back to Resources");
+        return cs_not_found(
+            pg, apr_psprintf(P, "No resource “%s %s” is declared in httpd.conf.", type, name),
+            "/resources", "Back to Resources");
     d = APR_ARRAY_IDX(decls, 0, iam_resource_decl_t *);
-    if (iam_access_list(pg->w->st, P, &pg->w->ws->roles, pg->w->ws->plan, &d->res, &list,
-                        &err) != IAM_OK)
+    if (iam_access_list(pg->w->st, P, &pg->w->ws->roles, pg->w->ws->plan, &d->res, &list, &err) !=
+        IAM_OK)
         return cs_store_failed(pg, &err);
     cs_begin(pg, apr_psprintf(P, "%s %s", type, d->res.name ? d->res.name : "(all)"), "resources");
     ap_rputs("<div class=\"card\"><p>", R);
     for (i = 0; i < d->res.nlabels; i++)
         ap_rprintf(R, "<span class=\"badge\">%s</span> ", iam_h(P, d->res.labels[i]));
-    ap_rputs(d->res.nlabels ? "</p><p class=\"muted\">Declared at " : "<p class=\"muted\">No labels. "
-                                                                     "Declared at ",
+    ap_rputs(d->res.nlabels ? "</p><p class=\"muted\">Declared at "
+                            : "<p class=\"muted\">No labels. "
+                              "Declared at ",
              R);
     for (i = 0; i < decls->nelts; i++)
         ap_rprintf(R, "%s<code>%s</code>", i ? ", " : "",
@@ -87,10 +88,11 @@ int cs_page_resource(page_t *pg, const char *type, const char *name)
         const iam_access_t *a = &APR_ARRAY_IDX(list, i, iam_access_t);
         const char *who;
         if (a->group)
-            who = apr_psprintf(P, "<a href=\"%s\">%s</a> <span class=\"muted\">group, %s</span>",
-                               cs_group_link(pg, a->group->name), iam_h(P, a->group->name),
-                               cs_plural(a->group_members, "1 member",
-                                      apr_psprintf(P, "%s members", cs_thousands(P, a->group_members))));
+            who = apr_psprintf(
+                P, "<a href=\"%s\">%s</a> <span class=\"muted\">group, %s</span>",
+                cs_group_link(pg, a->group->name), iam_h(P, a->group->name),
+                cs_plural(a->group_members, "1 member",
+                          apr_psprintf(P, "%s members", cs_thousands(P, a->group_members))));
         else
             who = apr_psprintf(P, "<a href=\"%s\">%s</a> <span class=\"muted\">%s</span>%s",
                                cs_member_link(pg, a->member->login),
@@ -102,8 +104,7 @@ int cs_page_resource(page_t *pg, const char *type, const char *name)
         ap_rprintf(R,
                    "<tr><td data-label=\"Who\">%s</td><td data-label=\"Access\">%s</td><td "
                    "data-label=\"Through\">%s</td></tr>\n",
-                   who, level_text(a->level),
-                   iam_h(P, cs_grant_words(pg, a->grant)));
+                   who, level_text(a->level), iam_h(P, cs_grant_words(pg, a->grant)));
     }
     ap_rputs("</table>", R);
     if (!list->nelts)

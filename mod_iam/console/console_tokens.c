@@ -37,8 +37,7 @@ static const char *new_token(page_t *pg, apr_array_header_t *list)
     for (i = 0; i < list->nelts; i++) {
         iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
         if (strlen(t->id) == (size_t)(dot - v) && !strncmp(t->id, v, (size_t)(dot - v)) &&
-            !t->dead && !strcmp(t->creator, pg->w->actor) &&
-            t->created + NEW_TOKEN_SECONDS >= now)
+            !t->dead && !strcmp(t->creator, pg->w->actor) && t->created + NEW_TOKEN_SECONDS >= now)
             return iam_store_token_matches(pg->w->st, P, v) ? v : NULL;
     }
     return NULL;
@@ -123,10 +122,9 @@ int cs_page_token_revoke(page_t *pg, const char *id)
     }
     if (!t)
         return cs_not_found(pg, "There is no such token: it may have been deleted.", "/tokens",
-                         "Back to Tokens");
+                            "Back to Tokens");
     cs_begin(pg, t->dead ? "Delete token" : "Revoke token", "tokens");
-    ap_rprintf(R,
-               "<div class=\"card\"><p>%s the token <code>%s</code> (%s) of %s?%s</p>",
+    ap_rprintf(R, "<div class=\"card\"><p>%s the token <code>%s</code> (%s) of %s?%s</p>",
                t->dead ? "Delete" : "Revoke", iam_h(P, t->id), iam_h(P, t->description),
                iam_h(P, t->owner),
                t->dead ? " It is dead already; only its record goes."
@@ -134,8 +132,7 @@ int cs_page_token_revoke(page_t *pg, const char *id)
     cs_form_begin(pg, cs_link_to(pg, "/tokens"), "inline");
     cs_hidden(pg, "action", "revoke");
     cs_hidden(pg, "id", t->id);
-    ap_rprintf(R,
-               "<button class=\"danger\">%s %s</button></form> <a href=\"%s\">Cancel</a></div>",
+    ap_rprintf(R, "<button class=\"danger\">%s %s</button></form> <a href=\"%s\">Cancel</a></div>",
                t->dead ? "Delete" : "Revoke", iam_h(P, t->id), cs_link_to(pg, "/tokens"));
     iam_page_end(pg->w);
     return OK;
@@ -148,14 +145,14 @@ int cs_post_tokens(page_t *pg)
     iam_err_t err;
 
     if (!strcmp(action, "create")) {
-        if (iam_store_token_create(pg->w->st, pg->w->actor, pg->w->owner, cs_field(pg, "description"),
-                                   P, &token, &t, &err) != IAM_OK) {
+        if (iam_store_token_create(pg->w->st, pg->w->actor, pg->w->owner,
+                                   cs_field(pg, "description"), P, &token, &t, &err) != IAM_OK) {
             cs_refused(pg, &err);
             return cs_page_tokens(pg);
         }
         iam_web_set_cookie(R, NEW_TOKEN_COOKIE,
-                           iam_web_seal(R, pg->w->secret, NEW_TOKEN_COOKIE, token),
-                           tokens_path(pg), NEW_TOKEN_SECONDS, console_https(pg));
+                           iam_web_seal(R, pg->w->secret, NEW_TOKEN_COOKIE, token), tokens_path(pg),
+                           NEW_TOKEN_SECONDS, console_https(pg));
         return cs_see_other(pg, "/tokens", "token-created");
     }
     if (!strcmp(action, "revoke")) {
