@@ -85,7 +85,7 @@ void cs_role_row(page_t *pg, const char *suffix, int for_group)
 }
 
 /* Reads the role row `suffix` from the form; 0 when empty, -1 refused. */
-int cs_read_role_row(page_t *pg, const char *suffix, iam_grant_t *g)
+static int read_role_row(page_t *pg, const char *suffix, iam_grant_t *g)
 {
     const char *role = cs_field(pg, apr_pstrcat(P, "role", suffix, NULL));
     const char *scope = cs_field(pg, apr_pstrcat(P, "scope", suffix, NULL));
@@ -122,7 +122,7 @@ apr_array_header_t *cs_read_role_rows(page_t *pg)
     int i, rc;
 
     for (i = 1; i <= ROLE_ROWS; i++) {
-        rc = cs_read_role_row(pg, apr_itoa(P, i), &g);
+        rc = read_role_row(pg, apr_itoa(P, i), &g);
         if (rc < 0)
             return NULL;
         if (rc > 0)
@@ -223,7 +223,7 @@ static iam_scope_e scope_of(const char *name)
 }
 
 /* The revoke buttons' grant. */
-void cs_read_revoke(page_t *pg, iam_grant_t *g)
+static void read_revoke(page_t *pg, iam_grant_t *g)
 {
     apr_array_header_t *items = iam_web_words(P, cs_field(pg, "ritems"));
 
@@ -234,11 +234,11 @@ void cs_read_revoke(page_t *pg, iam_grant_t *g)
 }
 
 /* An edit: the grant as shown (*old) and as it becomes (*now); -1 refused. */
-int cs_read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now)
+static int read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now)
 {
     apr_array_header_t *items = iam_web_words(P, cs_field(pg, "eitems"));
 
-    cs_read_revoke(pg, old);
+    read_revoke(pg, old);
     now->role = old->role;
     now->scope = scope_of(cs_field(pg, "escope"));
     if (now->scope == IAM_SCOPE_ALL && items->nelts) {
@@ -249,6 +249,40 @@ int cs_read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now)
     now->nitems = items->nelts;
     now->items = (const char **)items->elts;
     return 0;
+}
+
+/* Whether `action` is a grant button of a holder's page. */
+int cs_grant_action(const char *action)
+{
+    return !strcmp(action, "grant") || !strcmp(action, "revoke") || !strcmp(action, "edit-grant");
+}
+
+/* A grant button of a holder's page: "grant" (a role row), "revoke" or
+ * "edit-grant" (a permissions row) for `who`, a group when `group`. 0
+ * when the form is refused (pg->error says why: show the page again),
+ * else 1 with the store's answer in *st and *err. */
+int cs_post_grant(page_t *pg, int group, const char *who, const char *action, iam_status_e *st,
+                  iam_err_t *err)
+{
+    iam_grant_t g, now;
+    int rc;
+
+    if (!strcmp(action, "grant")) {
+        rc = read_role_row(pg, "", &g);
+        if (rc == 0)
+            cs_refuse_input(pg, "Choose a role to add.");
+        if (rc <= 0)
+            return 0;
+        *st = iam_store_grant(pg->w->st, pg->w->actor, group, who, &g, err);
+    } else if (!strcmp(action, "revoke")) {
+        read_revoke(pg, &g);
+        *st = iam_store_revoke(pg->w->st, pg->w->actor, group, who, &g, 0, err);
+    } else {
+        if (read_edit(pg, &g, &now) < 0)
+            return 0;
+        *st = iam_store_grant_edit(pg->w->st, pg->w->actor, group, who, &g, &now, err);
+    }
+    return 1;
 }
 
 /* ---- pickers: members or groups chosen across searches ----

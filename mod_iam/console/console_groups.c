@@ -407,73 +407,65 @@ int cs_page_group_delete(page_t *pg, const char *name)
     return OK;
 }
 
+/* Add members (the picker's choice, as reviewed), ask before removing
+ * the ticked, or remove them. */
+static int post_group_members(page_t *pg, const char *name, const char *action)
+{
+    int add = !strcmp(action, "add-members");
+    apr_array_header_t *members =
+        add ? cs_picked(pg, "member") : iam_web_values(P, pg->form, "member");
+    iam_group_t *gr;
+    iam_err_t err;
+
+    if (!members->nelts) {
+        cs_refuse_input(pg,
+                        add ? "Choose at least one member to add." : "Select at least one member.");
+        return cs_page_group(pg, name);
+    }
+    if (add && apr_table_get(pg->form, "reviewed") && !reviewed(pg, members)) {
+        pg->note = "Review who will be added, then press Add again.";
+        return cs_page_group(pg, name);
+    }
+    if (members->nelts > PICK_MAX) {
+        cs_refuse_input(pg, apr_psprintf(P, "Choose at most %d members at once.", PICK_MAX));
+        return cs_page_group(pg, name);
+    }
+    if (!strcmp(action, "confirm-remove")) {
+        switch (iam_store_group_get(pg->w->st, P, name, &gr, &err)) {
+        case IAM_OK: return page_group_remove_members(pg, gr, members);
+        case IAM_NOTFOUND: return no_group(pg, name);
+        default: return cs_store_failed(pg, &err);
+        }
+    }
+    if (iam_store_group_members(pg->w->st, pg->w->actor, name, add,
+                                (const char *const *)members->elts, members->nelts, &err) == IAM_OK)
+        return cs_see_other_who(
+            pg, cs_group_path(P, name), add ? "members-added" : "members-removed",
+            apr_pstrcat(P, who_text(pg, members), add ? " to " : " from ", name, NULL));
+    cs_refused(pg, &err);
+    return cs_page_group(pg, name);
+}
+
 int cs_post_group(page_t *pg, const char *name)
 {
     const char *action = cs_field(pg, "action");
     const char *back = cs_group_path(P, name);
-    apr_array_header_t *members = iam_web_values(P, pg->form, "member");
     iam_group_spec_t sp;
-    iam_grant_t g;
     iam_err_t err;
     iam_status_e st;
-    const char *done = "updated";
 
-    memset(&sp, 0, sizeof(sp));
-    sp.name = name;
-    sp.pii = -1;
     if (!strcmp(action, "find-members") || *cs_field(pg, "unpick") || cs_searched(pg)) {
         return cs_page_group(pg, name); /* the picker: nothing saved */
     } else if (!strcmp(action, "add-members") || !strcmp(action, "remove-members") ||
                !strcmp(action, "confirm-remove")) {
-        int add = !strcmp(action, "add-members");
-        iam_group_t *gr;
-        if (add)
-            members = cs_picked(pg, "member");
-        if (!members->nelts) {
-            cs_refuse_input(pg, add ? "Choose at least one member to add."
-                                    : "Select at least one member.");
+        return post_group_members(pg, name, action);
+    } else if (cs_grant_action(action)) {
+        if (!cs_post_grant(pg, 1, name, action, &st, &err))
             return cs_page_group(pg, name);
-        }
-        if (add && apr_table_get(pg->form, "reviewed") && !reviewed(pg, members)) {
-            pg->note = "Review who will be added, then press Add again.";
-            return cs_page_group(pg, name);
-        }
-        if (members->nelts > PICK_MAX) {
-            cs_refuse_input(pg, apr_psprintf(P, "Choose at most %d members at once.", PICK_MAX));
-            return cs_page_group(pg, name);
-        }
-        if (!strcmp(action, "confirm-remove")) {
-            switch (iam_store_group_get(pg->w->st, P, name, &gr, &err)) {
-            case IAM_OK: return page_group_remove_members(pg, gr, members);
-            case IAM_NOTFOUND: return no_group(pg, name);
-            default: return cs_store_failed(pg, &err);
-            }
-        }
-        st = iam_store_group_members(pg->w->st, pg->w->actor, name, add,
-                                     (const char *const *)members->elts, members->nelts, &err);
-        if (st == IAM_OK)
-            return cs_see_other_who(
-                pg, back, add ? "members-added" : "members-removed",
-                apr_pstrcat(P, who_text(pg, members), add ? " to " : " from ", name, NULL));
-    } else if (!strcmp(action, "grant")) {
-        int rc = cs_read_role_row(pg, "", &g);
-        if (rc == 0)
-            cs_refuse_input(pg, "Choose a role to add.");
-        if (rc <= 0)
-            return cs_page_group(pg, name);
-        st = iam_store_grant(pg->w->st, pg->w->actor, 1, name, &g, &err);
-        back = cs_with_query(P, back, "tab=permissions");
-    } else if (!strcmp(action, "revoke")) {
-        cs_read_revoke(pg, &g);
-        st = iam_store_revoke(pg->w->st, pg->w->actor, 1, name, &g, 0, &err);
-        back = cs_with_query(P, back, "tab=permissions");
-    } else if (!strcmp(action, "edit-grant")) {
-        iam_grant_t now;
-        if (cs_read_edit(pg, &g, &now) < 0)
-            return cs_page_group(pg, name);
-        st = iam_store_grant_edit(pg->w->st, pg->w->actor, 1, name, &g, &now, &err);
         back = cs_with_query(P, back, "tab=permissions");
     } else if (!strcmp(action, "pii")) {
+        memset(&sp, 0, sizeof(sp));
+        sp.name = name;
         sp.pii = *cs_field(pg, "pii") != '\0';
         st = iam_store_group_put(pg->w->st, pg->w->actor, &sp, 0, &err);
         back = cs_with_query(P, back, "tab=permissions");
@@ -490,5 +482,5 @@ int cs_post_group(page_t *pg, const char *name)
         cs_refused(pg, &err);
         return cs_page_group(pg, name);
     }
-    return cs_see_other(pg, back, done);
+    return cs_see_other(pg, back, "updated");
 }

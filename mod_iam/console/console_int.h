@@ -74,14 +74,14 @@ iam_status_e cs_query_page(page_t *pg, const char *group, const char *field, iam
 /* console_forms.c: role rows, permissions tables, pickers */
 void cs_default_action(page_t *pg, const char *value);
 void cs_role_row(page_t *pg, const char *suffix, int for_group);
-int cs_read_role_row(page_t *pg, const char *suffix, iam_grant_t *g);
 apr_array_header_t *cs_read_role_rows(page_t *pg);
 const char *cs_grant_words(page_t *pg, const iam_grant_t *g);
 void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *via,
                     const char *via_link, int via_group, const char *action, const char *holder,
                     int last_owner);
-void cs_read_revoke(page_t *pg, iam_grant_t *g);
-int cs_read_edit(page_t *pg, iam_grant_t *old, iam_grant_t *now);
+int cs_grant_action(const char *action);
+int cs_post_grant(page_t *pg, int group, const char *who, const char *action, iam_status_e *st,
+                  iam_err_t *err);
 int cs_contains_nocase(const char *hay, const char *needle);
 int cs_in_list(const apr_array_header_t *a, const char *v);
 apr_array_header_t *cs_picked(page_t *pg, const char *name);

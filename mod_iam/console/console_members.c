@@ -198,27 +198,13 @@ int cs_post_invite(page_t *pg)
     return cs_see_other(pg, cs_member_path(P, sp.login), invite_mail(pg, sp.login));
 }
 
-int cs_page_member(page_t *pg, const char *login)
+/* A member's page, first: who they are, and what they ask for. */
+static int member_summary(page_t *pg, const iam_member_t *m, int owner, int last_owner,
+                          const char *self)
 {
-    iam_member_t *m;
-    iam_workspace_info_t info;
-    apr_array_header_t *groups, *requests;
+    apr_array_header_t *requests;
     iam_err_t err;
-    const char *self;
-    int i, owner, last_owner;
 
-    switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
-    case IAM_OK: break;
-    case IAM_NOTFOUND: return no_member(pg, login);
-    default: return cs_store_failed(pg, &err);
-    }
-    if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
-        iam_store_group_records(pg->w->st, P, &groups, &err) != IAM_OK)
-        return cs_store_failed(pg, &err);
-    owner = iam_grants_owner(m->grants);
-    last_owner = owner && info.owners <= 1;
-    self = cs_member_link(pg, m->login);
-    cs_begin(pg, *m->name ? m->name : m->login, "users");
     ap_rprintf(R, "<div class=\"card\"><p>%s · %s · <span class=\"badge %s\">%s</span>%s%s</p>",
                iam_h(P, m->login), *m->email ? iam_h(P, m->email) : "no email",
                m->status == IAM_INVITED ? "invited" : "active",
@@ -239,7 +225,17 @@ int cs_page_member(page_t *pg, const char *login)
         cs_requests_table(pg, requests, self, 0);
         ap_rputs("<div>", R);
     }
-    ap_rputs("</div>\n<h2>Permissions</h2><table><tr><th>Role</th><th>Resources</th>"
+    ap_rputs("</div>\n", R);
+    return OK;
+}
+
+/* Their permissions, direct and through each group, and Add a role. */
+static int member_permissions(page_t *pg, const iam_member_t *m, int last_owner, const char *self)
+{
+    iam_err_t err;
+    int i;
+
+    ap_rputs("<h2>Permissions</h2><table><tr><th>Role</th><th>Resources</th>"
              "<th>From</th><th></th></tr>\n",
              R);
     cs_grants_rows(pg, m->grants, "Direct", NULL, 0, self, *m->name ? m->name : m->login,
@@ -260,7 +256,17 @@ int cs_page_member(page_t *pg, const char *login)
     cs_form_begin(pg, self, "card");
     cs_hidden(pg, "action", "grant");
     cs_role_row(pg, "", 0);
-    ap_rputs("<button>Add role</button></form>\n<h2>User groups</h2><div class=\"card\">", R);
+    ap_rputs("<button>Add role</button></form>\n", R);
+    return OK;
+}
+
+/* Their groups, each with a way out, and Add User Group (a picker). */
+static void member_groups(page_t *pg, const iam_member_t *m, apr_array_header_t *groups,
+                          const char *self)
+{
+    int i;
+
+    ap_rputs("<h2>User groups</h2><div class=\"card\">", R);
     for (i = 0; i < m->groups->nelts; i++) {
         const char *gname = APR_ARRAY_IDX(m->groups, i, const char *);
         ap_rprintf(R,
@@ -281,6 +287,11 @@ int cs_page_member(page_t *pg, const char *login)
     cs_group_picker(pg, groups, "find-groups", m->groups);
     ap_rprintf(R, "<button name=\"action\" value=\"join\"%s>Add User Group</button></form>\n",
                iam_plan_allows_groups(pg->w->ws->plan) ? "" : " disabled");
+}
+
+/* Name, email and PII; an invitee's invitation, to mail again. */
+static void member_details(page_t *pg, const iam_member_t *m, const char *self)
+{
     ap_rputs("<h2>Details</h2>", R);
     cs_form_begin(pg, self, "card");
     cs_hidden(pg, "action", "details");
@@ -305,6 +316,12 @@ int cs_page_member(page_t *pg, const char *login)
         }
         ap_rputs("</div>", R);
     }
+}
+
+/* Remove Team Member: a link to the page that asks, unless they are the
+ * last owner. */
+static void member_removal(page_t *pg, const iam_member_t *m, int last_owner)
+{
     ap_rprintf(R, "<h2>Remove Team Member</h2><div class=\"card\">");
     if (iam_auto_provision(R->server))
         ap_rputs("<p class=\"muted\">With just-in-time provisioning on, a removed member who can "
@@ -320,6 +337,37 @@ int cs_page_member(page_t *pg, const char *login)
             R, "<a class=\"button danger\" href=\"%s\">Remove Team Member</a>",
             cs_link_to(pg, "%s", cs_with_query(P, cs_member_path(P, m->login), "confirm=remove")));
     ap_rputs("</div>", R);
+}
+
+/* A member's page: each section posts back to it. A store failure after
+ * the page began ends it there (the error log says why). */
+int cs_page_member(page_t *pg, const char *login)
+{
+    iam_member_t *m;
+    iam_workspace_info_t info;
+    apr_array_header_t *groups;
+    iam_err_t err;
+    const char *self;
+    int rc, owner, last_owner;
+
+    switch (iam_store_member_get(pg->w->st, P, login, &m, &err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return no_member(pg, login);
+    default: return cs_store_failed(pg, &err);
+    }
+    if (iam_store_info(pg->w->st, &info, P, &err) != IAM_OK ||
+        iam_store_group_records(pg->w->st, P, &groups, &err) != IAM_OK)
+        return cs_store_failed(pg, &err);
+    owner = iam_grants_owner(m->grants);
+    last_owner = owner && info.owners <= 1;
+    self = cs_member_link(pg, m->login);
+    cs_begin(pg, *m->name ? m->name : m->login, "users");
+    if ((rc = member_summary(pg, m, owner, last_owner, self)) != OK ||
+        (rc = member_permissions(pg, m, last_owner, self)) != OK)
+        return rc;
+    member_groups(pg, m, groups, self);
+    member_details(pg, m, self);
+    member_removal(pg, m, last_owner);
     iam_page_end(pg->w);
     return OK;
 }
@@ -382,81 +430,92 @@ int cs_page_member_remove(page_t *pg, const char *login)
     return OK;
 }
 
+/* Join or leave groups: the member's whole new set of groups, written in
+ * one transaction. */
+static int post_member_groups(page_t *pg, const char *login, const char *action)
+{
+    apr_array_header_t *groups =
+        !strcmp(action, "join") ? cs_picked(pg, "group") : iam_web_values(P, pg->form, "group");
+    apr_array_header_t *set;
+    iam_member_spec_t sp;
+    iam_member_t *m;
+    iam_err_t err;
+    int i, j;
+
+    if (!groups->nelts) {
+        cs_refuse_input(pg, "Choose a user group.");
+        return cs_page_member(pg, login);
+    }
+    if (iam_store_member_get(pg->w->st, P, login, &m, &err) == IAM_OK) {
+        set = apr_array_make(P, 4, sizeof(const char *));
+        for (i = 0; i < m->groups->nelts; i++) {
+            const char *cur = APR_ARRAY_IDX(m->groups, i, const char *);
+            int drop = 0;
+            for (j = 0; !strcmp(action, "leave") && j < groups->nelts; j++)
+                drop |= !strcasecmp(cur, APR_ARRAY_IDX(groups, j, const char *));
+            if (!drop)
+                APR_ARRAY_PUSH(set, const char *) = cur;
+        }
+        if (!strcmp(action, "join"))
+            apr_array_cat(set, groups);
+        memset(&sp, 0, sizeof(sp));
+        sp.login = login;
+        sp.pii = -1;
+        sp.groups = set;
+        if (iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err) == IAM_OK)
+            return cs_see_other_who(pg, cs_member_path(P, login),
+                                    !strcmp(action, "join") ? "joined" : "left",
+                                    apr_array_pstrcat(P, groups, ','));
+    }
+    cs_refused(pg, &err);
+    return cs_page_member(pg, login);
+}
+
+/* Mails an invitee their invitation again. */
+static int post_member_resend(page_t *pg, const char *login)
+{
+    iam_member_t *m;
+    iam_err_t err;
+    int rc;
+
+    if (iam_store_member_get(pg->w->st, P, login, &m, &err) != IAM_OK) {
+        cs_refused(pg, &err);
+        return cs_page_member(pg, login);
+    }
+    rc = m->status == IAM_INVITED ? iam_mail_invitation(R, m, R->user) : -1;
+    if (rc == 0)
+        return cs_see_other(pg, cs_member_path(P, login), "resent");
+    cs_refuse_input(pg, rc > 0 ? "The invitation could not be mailed; the error log says why."
+                               : "Only an invited member with an email can be mailed an "
+                                 "invitation, and only with IAMMailCommand set.");
+    pg->status = rc > 0 ? HTTP_BAD_GATEWAY : HTTP_CONFLICT;
+    return cs_page_member(pg, login);
+}
+
 int cs_post_member(page_t *pg, const char *login)
 {
     const char *action = cs_field(pg, "action");
     const char *back = cs_member_path(P, login);
     iam_member_spec_t sp;
-    iam_grant_t g;
     iam_err_t err;
     iam_status_e st;
 
-    memset(&sp, 0, sizeof(sp));
-    sp.login = login;
-    sp.pii = -1;
-    if (!strcmp(action, "grant")) {
-        int rc = cs_read_role_row(pg, "", &g);
-        if (rc == 0)
-            cs_refuse_input(pg, "Choose a role to add.");
-        if (rc <= 0)
+    if (cs_grant_action(action)) {
+        if (!cs_post_grant(pg, 0, login, action, &st, &err))
             return cs_page_member(pg, login);
-        st = iam_store_grant(pg->w->st, pg->w->actor, 0, login, &g, &err);
-    } else if (!strcmp(action, "revoke")) {
-        cs_read_revoke(pg, &g);
-        st = iam_store_revoke(pg->w->st, pg->w->actor, 0, login, &g, 0, &err);
-    } else if (!strcmp(action, "edit-grant")) {
-        iam_grant_t now;
-        if (cs_read_edit(pg, &g, &now) < 0)
-            return cs_page_member(pg, login);
-        st = iam_store_grant_edit(pg->w->st, pg->w->actor, 0, login, &g, &now, &err);
     } else if (!strcmp(action, "find-groups") || *cs_field(pg, "unpick") || cs_searched(pg)) {
         return cs_page_member(pg, login); /* the group picker: nothing saved */
     } else if (!strcmp(action, "join") || !strcmp(action, "leave")) {
-        apr_array_header_t *groups =
-            !strcmp(action, "join") ? cs_picked(pg, "group") : iam_web_values(P, pg->form, "group");
-        iam_member_t *m;
-        int i, j;
-        if (!groups->nelts) {
-            cs_refuse_input(pg, "Choose a user group.");
-            return cs_page_member(pg, login);
-        }
-        if ((st = iam_store_member_get(pg->w->st, P, login, &m, &err)) == IAM_OK) {
-            /* the whole new set, written in one transaction */
-            apr_array_header_t *set = apr_array_make(P, 4, sizeof(const char *));
-            for (i = 0; i < m->groups->nelts; i++) {
-                const char *cur = APR_ARRAY_IDX(m->groups, i, const char *);
-                int drop = 0;
-                for (j = 0; !strcmp(action, "leave") && j < groups->nelts; j++)
-                    drop |= !strcasecmp(cur, APR_ARRAY_IDX(groups, j, const char *));
-                if (!drop)
-                    APR_ARRAY_PUSH(set, const char *) = cur;
-            }
-            if (!strcmp(action, "join"))
-                apr_array_cat(set, groups);
-            sp.groups = set;
-            st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
-            if (st == IAM_OK)
-                return cs_see_other_who(pg, back, !strcmp(action, "join") ? "joined" : "left",
-                                        apr_array_pstrcat(P, groups, ','));
-        }
+        return post_member_groups(pg, login, action);
     } else if (!strcmp(action, "details")) {
+        memset(&sp, 0, sizeof(sp));
+        sp.login = login;
         sp.name = cs_field(pg, "name");
         sp.email = cs_field(pg, "email");
         sp.pii = *cs_field(pg, "pii") != '\0';
         st = iam_store_member_put(pg->w->st, pg->w->actor, &sp, 0, &err);
     } else if (!strcmp(action, "resend")) {
-        iam_member_t *m;
-        if ((st = iam_store_member_get(pg->w->st, P, login, &m, &err)) == IAM_OK) {
-            int rc = m->status == IAM_INVITED ? iam_mail_invitation(R, m, R->user) : -1;
-            if (rc == 0)
-                return cs_see_other(pg, back, "resent");
-            cs_refuse_input(pg, rc > 0
-                                    ? "The invitation could not be mailed; the error log says why."
-                                    : "Only an invited member with an email can be mailed an "
-                                      "invitation, and only with IAMMailCommand set.");
-            pg->status = rc > 0 ? HTTP_BAD_GATEWAY : HTTP_CONFLICT;
-            return cs_page_member(pg, login);
-        }
+        return post_member_resend(pg, login);
     } else if (!strcmp(action, "approve") || !strcmp(action, "dismiss")) {
         if ((st = cs_answer_request(pg, &err)) == IAM_OK)
             return cs_see_other_who(pg, back, !strcmp(action, "approve") ? "approved" : "dismissed",
