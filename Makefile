@@ -24,13 +24,16 @@ SRC_SHARED := mod_iam/roles.c mod_iam/policy.c mod_iam/store.c mod_iam/present.c
 SRC_CONSOLE := $(addprefix mod_iam/console/,console.c console_forms.c console_home.c \
                console_requests.c console_members.c console_groups.c console_resources.c \
                console_audit.c console_tokens.c)
+# The JSON API, the same way (mod_iam/api/api_int.h).
+SRC_API    := $(addprefix mod_iam/api/,api.c api_members.c api_groups.c api_requests.c \
+               api_workspace.c api_tokens.c)
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
-              mod_iam/admin.c $(SRC_CONSOLE) mod_iam/api.c mod_iam/web.c mod_iam/html.c \
+              mod_iam/admin.c $(SRC_CONSOLE) $(SRC_API) mod_iam/web.c mod_iam/html.c \
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c \
               $(SRC_SHARED)
 # Headers private to a folder of the module: apxs builds from a flat copy, so
 # they are copied beside the sources (every basename in the module is unique).
-MODULE_INT := mod_iam/console/console_int.h
+MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h
 SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
 HEADERS    := $(wildcard include/*.h)
 TEST_SRC   := $(wildcard tests/*.c)
@@ -175,7 +178,7 @@ FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 # links the others only.
 FUZZ_INCLUDES_store_records := mod_iam/store.c
 
-$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(HEADERS)
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c mod_iam/*/*.c mod_iam/*/*.h) $(HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out $(FUZZ_INCLUDES_$*),$(SRC_SHARED)) $(LIBS)
 
