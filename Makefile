@@ -34,7 +34,10 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
 # Headers private to a folder of the module: apxs builds from a flat copy, so
 # they are copied beside the sources (every basename in the module is unique).
 MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h
-SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
+# iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
+SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
+              iamctl_export.c iamctl_check.c) $(SRC_SHARED)
+CTL_INT    := mod_iam/iamctl/iamctl_int.h
 HEADERS    := $(wildcard include/*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 
@@ -85,7 +88,7 @@ $(BUILD)/mod_iam.so: $(SRC_MODULE) $(MODULE_INT) $(HEADERS)
 	@# a new file, renamed into place: a running httpd keeps the old one mapped
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@.new && mv -f $@.new $@
 
-$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS)
+$(BUILD)/iamctl: $(SRC_CTL) $(CTL_INT) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
