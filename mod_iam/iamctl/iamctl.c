@@ -235,19 +235,14 @@ static const char *actor_name(apr_pool_t *p)
     return apr_pstrcat(p, "iamctl:", pw ? pw->pw_name : apr_ltoa(p, (long)getuid()), NULL);
 }
 
-int main(int argc, char **argv)
+/* Reads the options before the command into *c (-f: the server's
+ * configuration); *next is where the command is. -1 to go on, else the
+ * exit status (after -h, or bad usage). */
+static int global_options(ctl_t *c, int argc, char **argv, int *next)
 {
-    ctl_t c;
-    const char *cmd, *dir = NULL, *msg;
-    int i, rc;
-    iam_err_t err;
+    const char *dir = NULL, *msg;
+    int i;
 
-    apr_app_initialize(&argc, (const char *const **)&argv, NULL);
-    atexit(apr_terminate);
-    memset(&c, 0, sizeof(c));
-    apr_pool_create(&c.p, NULL);
-    c.dir = getenv("IAM_STORE") ? getenv("IAM_STORE") : IAM_STORE_DEFAULT_DIR;
-    c.actor = actor_name(c.p);
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -259,36 +254,83 @@ int main(int argc, char **argv)
         if (!strcmp(a, "-d")) {
             dir = argv[++i];
         } else if (!strcmp(a, "-f")) {
-            c.conf_file = argv[++i];
+            c->conf_file = argv[++i];
         } else if (!strcmp(a, "-m")) {
-            if (iam_parse_size(argv[++i], &c.mapsize))
+            if (iam_parse_size(argv[++i], &c->mapsize))
                 return ctl_usage("-m: '%s' is not a size from 1M to 1T", argv[i]);
         } else if (!strcmp(a, "--plan")) {
-            if (iam_plan_parse(argv[++i], &c.plan))
+            if (iam_plan_parse(argv[++i], &c->plan))
                 return ctl_usage("--plan: '%s' is not free, team or business", argv[i]);
-            c.has_plan = 1;
+            c->has_plan = 1;
         } else {
             return ctl_usage("unknown option '%s'", a);
         }
     }
-    if (i >= argc && !c.has_plan)
+    *next = i;
+    if (i >= argc && !c->has_plan)
         return ctl_usage(NULL);
-    if (c.conf_file) {
-        c.conf = apr_pcalloc(c.p, sizeof(*c.conf));
-        if ((msg = iam_httpdconf_read(c.p, c.conf_file, c.conf)))
+    if (c->conf_file) {
+        c->conf = apr_pcalloc(c->p, sizeof(*c->conf));
+        if ((msg = iam_httpdconf_read(c->p, c->conf_file, c->conf)))
             return ctl_error("%s", msg);
-        if (c.has_plan)
-            return ctl_usage("--plan: with -f the plan is IAMPlan's in %s", c.conf_file);
-        c.dir = c.conf->store_dir ? c.conf->store_dir : IAM_STORE_DEFAULT_DIR;
+        if (c->has_plan)
+            return ctl_usage("--plan: with -f the plan is IAMPlan's in %s", c->conf_file);
+        c->dir = c->conf->store_dir ? c->conf->store_dir : IAM_STORE_DEFAULT_DIR;
         /* the file's settings belong to the file's store, no other */
-        if (dir && strcmp(dir, c.dir))
-            return ctl_usage("-d %s: with -f the store is the one %s names (%s)", dir, c.conf_file,
-                             c.dir);
-        if (!c.mapsize)
-            c.mapsize = c.conf->mapsize;
+        if (dir && strcmp(dir, c->dir))
+            return ctl_usage("-d %s: with -f the store is the one %s names (%s)", dir, c->conf_file,
+                             c->dir);
+        if (!c->mapsize)
+            c->mapsize = c->conf->mapsize;
     } else if (dir) {
-        c.dir = dir;
+        c->dir = dir;
     }
+    return -1;
+}
+
+/* Runs the command `cmd` on the words after it. */
+static int run_command(ctl_t *c, const char *cmd, int argc, char **argv)
+{
+    if (!strcmp(cmd, "init"))
+        return cmd_init(c, argc, argv);
+    if (!strcmp(cmd, "member"))
+        return cmd_member(c, argc, argv);
+    if (!strcmp(cmd, "grant"))
+        return cmd_grant(c, argc, argv, 0);
+    if (!strcmp(cmd, "revoke"))
+        return cmd_grant(c, argc, argv, 1);
+    if (!strcmp(cmd, "group"))
+        return cmd_group(c, argc, argv);
+    if (!strcmp(cmd, "roles"))
+        return cmd_roles(c, argc, argv);
+    if (!strcmp(cmd, "export"))
+        return cmd_export(c, argc, argv);
+    if (!strcmp(cmd, "import"))
+        return cmd_import(c, argc, argv);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(c, argc, argv);
+    if (!strcmp(cmd, "audit"))
+        return cmd_audit(c, argc, argv);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(c, argc, argv);
+    return ctl_usage("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    ctl_t c;
+    const char *cmd;
+    int i = 0, rc;
+    iam_err_t err;
+
+    apr_app_initialize(&argc, (const char *const **)&argv, NULL);
+    atexit(apr_terminate);
+    memset(&c, 0, sizeof(c));
+    apr_pool_create(&c.p, NULL);
+    c.dir = getenv("IAM_STORE") ? getenv("IAM_STORE") : IAM_STORE_DEFAULT_DIR;
+    c.actor = actor_name(c.p);
+    if ((rc = global_options(&c, argc, argv, &i)) >= 0)
+        return rc;
     cmd = i < argc ? argv[i++] : "";
     argc -= i;
     argv += i;
@@ -303,30 +345,7 @@ int main(int argc, char **argv)
             return 0;
         }
     }
-    if (!strcmp(cmd, "init"))
-        rc = cmd_init(&c, argc, argv);
-    else if (!strcmp(cmd, "member"))
-        rc = cmd_member(&c, argc, argv);
-    else if (!strcmp(cmd, "grant"))
-        rc = cmd_grant(&c, argc, argv, 0);
-    else if (!strcmp(cmd, "revoke"))
-        rc = cmd_grant(&c, argc, argv, 1);
-    else if (!strcmp(cmd, "group"))
-        rc = cmd_group(&c, argc, argv);
-    else if (!strcmp(cmd, "roles"))
-        rc = cmd_roles(&c, argc, argv);
-    else if (!strcmp(cmd, "export"))
-        rc = cmd_export(&c, argc, argv);
-    else if (!strcmp(cmd, "import"))
-        rc = cmd_import(&c, argc, argv);
-    else if (!strcmp(cmd, "check"))
-        rc = cmd_check(&c, argc, argv);
-    else if (!strcmp(cmd, "audit"))
-        rc = cmd_audit(&c, argc, argv);
-    else if (!strcmp(cmd, "verify"))
-        rc = cmd_verify(&c, argc, argv);
-    else
-        rc = ctl_usage("unknown command '%s'", cmd);
+    rc = run_command(&c, cmd, argc, argv);
     fflush(stdout);
     if (ferror(stdout))
         return ctl_error("cannot write the output");

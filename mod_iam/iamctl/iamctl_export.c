@@ -40,10 +40,74 @@ int cmd_export(ctl_t *c, int argc, char **argv)
 
 /* ---- import: strict reading of an export ---- */
 
+/* Group i (from 0) of an export; NULL or what is wrong with it. */
+static const char *read_export_group(apr_pool_t *p, json_t *o, size_t i, iam_group_t **out)
+{
+    iam_group_t *g = apr_pcalloc(p, sizeof(*g));
+    const char *s, *err;
+
+    if (!json_is_object(o))
+        return "a group must be an object";
+    if ((err = iam_json_get_str(o, "name", 1, &g->name, p)) ||
+        (err = iam_json_get_grants(o, p, &g->grants)) ||
+        (err = iam_json_get_bool(o, "pii", &g->pii)) ||
+        (err = iam_json_get_str(o, "created", 0, &s, p)))
+        return apr_psprintf(p, "group %" APR_SIZE_T_FMT ": %s", i + 1, err);
+    if (!g->grants)
+        g->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
+    g->created = iam_time_parse(s);
+    *out = g;
+    return NULL;
+}
+
+/* Member i (from 0) of an export; NULL or what is wrong with it. */
+static const char *read_export_member(apr_pool_t *p, json_t *o, size_t i, iam_member_t **out)
+{
+    iam_member_t *m = apr_pcalloc(p, sizeof(*m));
+    json_t *ga = json_object_get(o, "groups"), *gn;
+    const char *s, *err;
+    size_t j;
+
+    if (!json_is_object(o))
+        return "a member must be an object";
+    if ((err = iam_json_get_str(o, "login", 1, &m->login, p)) ||
+        (err = iam_json_get_str(o, "email", 0, &m->email, p)) ||
+        (err = iam_json_get_str(o, "name", 0, &m->name, p)) ||
+        (err = iam_json_get_str(o, "status", 0, &s, p)) ||
+        (err = iam_json_get_grants(o, p, &m->grants)) ||
+        (err = iam_json_get_bool(o, "pii", &m->pii)) ||
+        (err = iam_json_get_bool(o, "provisioned", &m->provisioned)))
+        return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
+    if (!m->grants)
+        m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
+    if (s && strcmp(s, "active") && strcmp(s, "invited"))
+        return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": unknown status \"%s\"", i + 1, s);
+    m->status = s && !strcmp(s, "invited") ? IAM_INVITED : IAM_ACTIVE;
+    if ((err = iam_json_get_str(o, "created", 0, &s, p)))
+        return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
+    m->created = iam_time_parse(s);
+    m->groups = apr_array_make(p, 4, sizeof(const char *));
+    if (ga && !json_is_array(ga))
+        return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": \"groups\" must be an array", i + 1);
+    json_array_foreach(ga, j, gn)
+    {
+        if (!json_is_string(gn))
+            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": group names must be strings",
+                                i + 1);
+        APR_ARRAY_PUSH(m->groups, const char *) = apr_pstrdup(p, json_string_value(gn));
+    }
+    *out = m;
+    return NULL;
+}
+
+/* The plan, members and groups of an export; NULL or what is wrong with
+ * it (the first thing). Nothing read points into root. */
 static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
                                apr_array_header_t **members, apr_array_header_t **groups)
 {
     json_t *a, *o;
+    iam_group_t *g = NULL;
+    iam_member_t *m = NULL;
     const char *s, *err;
     size_t i;
 
@@ -67,17 +131,8 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
         return "\"groups\" must be an array";
     json_array_foreach(a, i, o)
     {
-        iam_group_t *g = apr_pcalloc(p, sizeof(*g));
-        if (!json_is_object(o))
-            return "a group must be an object";
-        if ((err = iam_json_get_str(o, "name", 1, &g->name, p)) ||
-            (err = iam_json_get_grants(o, p, &g->grants)) ||
-            (err = iam_json_get_bool(o, "pii", &g->pii)) ||
-            (err = iam_json_get_str(o, "created", 0, &s, p)))
-            return apr_psprintf(p, "group %" APR_SIZE_T_FMT ": %s", i + 1, err);
-        if (!g->grants)
-            g->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
-        g->created = iam_time_parse(s);
+        if ((err = read_export_group(p, o, i, &g)))
+            return err;
         APR_ARRAY_PUSH(*groups, iam_group_t *) = g;
     }
     a = json_object_get(root, "members");
@@ -85,38 +140,8 @@ static const char *read_export(apr_pool_t *p, json_t *root, iam_plan_e *plan,
         return "\"members\" must be an array";
     json_array_foreach(a, i, o)
     {
-        iam_member_t *m = apr_pcalloc(p, sizeof(*m));
-        json_t *ga = json_object_get(o, "groups"), *gn;
-        size_t j;
-        if (!json_is_object(o))
-            return "a member must be an object";
-        if ((err = iam_json_get_str(o, "login", 1, &m->login, p)) ||
-            (err = iam_json_get_str(o, "email", 0, &m->email, p)) ||
-            (err = iam_json_get_str(o, "name", 0, &m->name, p)) ||
-            (err = iam_json_get_str(o, "status", 0, &s, p)) ||
-            (err = iam_json_get_grants(o, p, &m->grants)) ||
-            (err = iam_json_get_bool(o, "pii", &m->pii)) ||
-            (err = iam_json_get_bool(o, "provisioned", &m->provisioned)))
-            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
-        if (!m->grants)
-            m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
-        if (s && strcmp(s, "active") && strcmp(s, "invited"))
-            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": unknown status \"%s\"", i + 1, s);
-        m->status = s && !strcmp(s, "invited") ? IAM_INVITED : IAM_ACTIVE;
-        if ((err = iam_json_get_str(o, "created", 0, &s, p)))
-            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
-        m->created = iam_time_parse(s);
-        m->groups = apr_array_make(p, 4, sizeof(const char *));
-        if (ga && !json_is_array(ga))
-            return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": \"groups\" must be an array",
-                                i + 1);
-        json_array_foreach(ga, j, gn)
-        {
-            if (!json_is_string(gn))
-                return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": group names must be strings",
-                                    i + 1);
-            APR_ARRAY_PUSH(m->groups, const char *) = apr_pstrdup(p, json_string_value(gn));
-        }
+        if ((err = read_export_member(p, o, i, &m)))
+            return err;
         APR_ARRAY_PUSH(*members, iam_member_t *) = m;
     }
     return NULL;

@@ -3,11 +3,65 @@
 
 #include "iamctl_int.h"
 
+/* group list [--json] */
+static int group_list(ctl_t *c, int json, int argc)
+{
+    apr_array_header_t *list;
+    iam_err_t err;
+    int i;
+
+    if (argc != 0)
+        return ctl_usage("group list takes no arguments");
+    if (ctl_open_store(c, IAM_OPEN_RDONLY))
+        return EXIT_FAILURE;
+    if (iam_store_group_list(c->st, c->p, &list, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    if (json) {
+        json_t *a = json_array();
+        for (i = 0; i < list->nelts; i++)
+            json_array_append_new(a,
+                                  iam_json_group(c->p, APR_ARRAY_IDX(list, i, iam_group_t *), 0));
+        return ctl_print_json(a);
+    }
+    for (i = 0; i < list->nelts; i++) {
+        iam_group_t *g = APR_ARRAY_IDX(list, i, iam_group_t *);
+        printf("%-30s %d member%s, %d grant%s\n", g->name, g->members->nelts,
+               g->members->nelts == 1 ? "" : "s", g->grants->nelts,
+               g->grants->nelts == 1 ? "" : "s");
+    }
+    return 0;
+}
+
+/* group show NAME [--json] */
+static int group_show(ctl_t *c, int json, int argc, char **argv)
+{
+    iam_group_t *g;
+    iam_workspace_info_t info;
+    iam_err_t err;
+    int i;
+
+    if (argc != 1)
+        return ctl_usage("group show needs one NAME");
+    if (ctl_open_store(c, IAM_OPEN_RDONLY) || ctl_load_info(c, &info))
+        return EXIT_FAILURE;
+    if (iam_store_group_get(c->st, c->p, argv[0], &g, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    if (json)
+        return ctl_print_json(iam_json_group(c->p, g, 1));
+    printf("name:    %s\npii:     %s\ncreated: %s\nmembers: %s\ngrants:\n", g->name,
+           g->pii ? "yes" : "no", iam_time_text(c->p, g->created),
+           iam_names_text(c->p, g->members));
+    for (i = 0; i < g->grants->nelts; i++)
+        printf("  %s\n",
+               iam_grant_text(c->p, &info.roles, &APR_ARRAY_IDX(g->grants, i, iam_grant_t)));
+    return 0;
+}
+
 int cmd_group(ctl_t *c, int argc, char **argv)
 {
     const char *sub = argc > 0 ? argv[0] : "";
     iam_err_t err;
-    int json, rc, i;
+    int json, rc;
 
     argc--;
     argv++;
@@ -40,49 +94,10 @@ int cmd_group(ctl_t *c, int argc, char **argv)
                argc == 2 ? "" : "s", !strcmp(sub, "add") ? "to" : "from", argv[0]);
         return 0;
     }
-    if (!strcmp(sub, "list")) {
-        apr_array_header_t *list;
-        if (argc != 0)
-            return ctl_usage("group list takes no arguments");
-        if (ctl_open_store(c, IAM_OPEN_RDONLY))
-            return EXIT_FAILURE;
-        if (iam_store_group_list(c->st, c->p, &list, &err) != IAM_OK)
-            return ctl_store_error(&err);
-        if (json) {
-            json_t *a = json_array();
-            for (i = 0; i < list->nelts; i++)
-                json_array_append_new(
-                    a, iam_json_group(c->p, APR_ARRAY_IDX(list, i, iam_group_t *), 0));
-            return ctl_print_json(a);
-        }
-        for (i = 0; i < list->nelts; i++) {
-            iam_group_t *g = APR_ARRAY_IDX(list, i, iam_group_t *);
-            printf("%-30s %d member%s, %d grant%s\n", g->name, g->members->nelts,
-                   g->members->nelts == 1 ? "" : "s", g->grants->nelts,
-                   g->grants->nelts == 1 ? "" : "s");
-        }
-        return 0;
-    }
-    if (!strcmp(sub, "show")) {
-        iam_group_t *g;
-        iam_workspace_info_t info;
-        if (argc != 1)
-            return ctl_usage("group show needs one NAME");
-        if (ctl_open_store(c, IAM_OPEN_RDONLY) || ctl_load_info(c, &info))
-            return EXIT_FAILURE;
-        if (iam_store_group_get(c->st, c->p, argv[0], &g, &err) != IAM_OK)
-            return ctl_store_error(&err);
-        if (json) {
-            return ctl_print_json(iam_json_group(c->p, g, 1));
-        }
-        printf("name:    %s\npii:     %s\ncreated: %s\nmembers: %s\ngrants:\n", g->name,
-               g->pii ? "yes" : "no", iam_time_text(c->p, g->created),
-               iam_names_text(c->p, g->members));
-        for (i = 0; i < g->grants->nelts; i++)
-            printf("  %s\n",
-                   iam_grant_text(c->p, &info.roles, &APR_ARRAY_IDX(g->grants, i, iam_grant_t)));
-        return 0;
-    }
+    if (!strcmp(sub, "list"))
+        return group_list(c, json, argc);
+    if (!strcmp(sub, "show"))
+        return group_show(c, json, argc, argv);
     return ctl_usage(*sub ? "unknown group command '%s'" : "group needs a command", sub);
 }
 
