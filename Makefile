@@ -24,11 +24,23 @@ SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c 
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
               mod_iam/audit_text.c mod_iam/access.c \
               mod_iam/httpdconf.c
+# The console, one file per concern (mod_iam/console/console_int.h says which).
+SRC_CONSOLE := $(addprefix mod_iam/console/,console.c console_forms.c console_home.c \
+               console_requests.c console_members.c console_groups.c console_resources.c \
+               console_audit.c console_tokens.c)
+# The JSON API, the same way (mod_iam/api/api_int.h).
+SRC_API    := $(addprefix mod_iam/api/,api.c api_members.c api_groups.c api_requests.c \
+               api_workspace.c api_tokens.c)
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
-              mod_iam/admin.c mod_iam/console.c mod_iam/api.c mod_iam/web.c mod_iam/html.c \
+              mod_iam/admin.c $(SRC_CONSOLE) $(SRC_API) mod_iam/web.c mod_iam/html.c \
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c mod_iam/touch.c \
               $(SRC_SHARED)
-SRC_CTL    := mod_iam/iamctl.c $(SRC_SHARED)
+# Headers private to a folder of the module.
+MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h
+# iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
+SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
+              iamctl_export.c iamctl_check.c) $(SRC_SHARED)
+CTL_INT    := mod_iam/iamctl/iamctl_int.h
 # The store's private header: the one file of mod_iam/ that includes <lmdb.h>.
 STORE_INT  := mod_iam/store/store_int.h
 HEADERS    := $(wildcard include/*.h) $(STORE_INT)
@@ -78,17 +90,17 @@ check-lmdb:
 
 # apxs compiles the module the way Debian's httpd expects; its libtool
 # droppings stay out of the source tree by building from a copy (the
-# folders kept: the store's files include their header from theirs).
-$(BUILD)/mod_iam.so: $(SRC_MODULE) $(HEADERS) | check-lmdb
+# folders kept: each folder's files include their header from theirs).
+$(BUILD)/mod_iam.so: $(SRC_MODULE) $(MODULE_INT) $(HEADERS) | check-lmdb
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
-	cp --parents $(SRC_MODULE) $(STORE_INT) $(BUILD)/apxs/
+	cp --parents $(SRC_MODULE) $(MODULE_INT) $(STORE_INT) $(BUILD)/apxs/
 	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
 	    -o mod_iam.so $(SRC_MODULE) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
 	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
 	@# a new file, renamed into place: a running httpd keeps the old one mapped
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@.new && mv -f $@.new $@
 
-$(BUILD)/iamctl: $(SRC_CTL) $(HEADERS) | check-lmdb
+$(BUILD)/iamctl: $(SRC_CTL) $(CTL_INT) $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
@@ -179,8 +191,8 @@ FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
                 $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS)
 # Every target links the shared sources; store_records reaches the
 # store's decoders through its private header.
-$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c) $(SRC_STORE) $(HEADERS) \
-                 | check-lmdb
+$(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c mod_iam/*/*.c mod_iam/*/*.h) \
+                 $(HEADERS) | check-lmdb
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SRC_SHARED) $(LIBS)
 
@@ -224,7 +236,7 @@ install: build
 	-[ -n "$(DESTDIR)" ] || chown www-data:www-data /var/lib/apache2/iam
 
 format:
-	clang-format -i mod_iam/*.c mod_iam/store/*.c mod_iam/store/*.h include/*.h tests/*.c tests/*.h
+	clang-format -i mod_iam/*.c mod_iam/*/*.c mod_iam/*/*.h include/*.h tests/*.c tests/*.h
 
 clean:
 	rm -rf $(BUILD)

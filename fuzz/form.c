@@ -3,11 +3,11 @@
  * reads both POST bodies and query strings, the multi-value and word
  * splitters, the CSRF check and the same-origin check.
  *
- * The input is the body, read the way read_post() in console.c reads it
- * (iam_web_read_body, then the strlen check, then iam_web_parse_form), in
- * pieces of a size taken from the input's length. The form's Host, Origin
- * and Referer values become those headers for the same-origin check, and
- * its csrf value is checked against user's token.
+ * The input is the body, read the way read_post() in console/console.c
+ * reads it (iam_web_read_body, then the strlen check, then
+ * iam_web_parse_form), in pieces of a size taken from the input's length.
+ * The form's Host, Origin and Referer values become those headers for the
+ * same-origin check, and its csrf value is checked against user's token.
  *
  * web.c needs a few httpd functions: this file includes it with the stubs
  * of httpd_stubs.h. */

@@ -1,6 +1,6 @@
-/* The few httpd functions that web.c and api.c call, for the fuzz targets
- * that include those files (form.c, json_body.c): httpd's own code lives in
- * the server binary, not in a library a test can link.
+/* The few httpd functions that web.c and the API (mod_iam/api/) call, for
+ * the fuzz targets that include those files (form.c, json_body.c): httpd's
+ * own code lives in the server binary, not in a library a test can link.
  *
  * ap_unescape_urlencoded does what httpd 2.4's does (server/util.c): '+'
  * becomes a space, then each %XX is decoded; a '%' without two hex digits
@@ -144,7 +144,7 @@ void ap_set_content_type(request_rec *r, const char *ct)
     r->content_type = ct;
 }
 
-/* A request with what web.c and api.c read of one. */
+/* A request with what web.c and the API read of one. */
 static request_rec *stub_request(apr_pool_t *p, const char *method, const char *user)
 {
     request_rec *r = apr_pcalloc(p, sizeof(*r));

@@ -7,12 +7,16 @@
  * import the store accepts must leave it consistent: iam_store_verify
  * must find nothing wrong, else the target aborts.
  *
- * read_export is static, so this file includes mod_iam/iamctl.c itself
+ * read_export is static, so this file includes iamctl's files themselves
  * (fine for a fuzz target), with its main renamed out of the way. */
 #pragma clang diagnostic ignored "-Wunused-function"
 #define main iamctl_main
-#include "../mod_iam/iamctl.c"
+#include "../mod_iam/iamctl/iamctl.c"
 #undef main
+#include "../mod_iam/iamctl/iamctl_members.c"
+#include "../mod_iam/iamctl/iamctl_groups.c"
+#include "../mod_iam/iamctl/iamctl_export.c"
+#include "../mod_iam/iamctl/iamctl_check.c"
 
 #include "tmp_store.h"
 

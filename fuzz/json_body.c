@@ -2,19 +2,24 @@
  *
  * The input is a request: its first line "METHOD PATH[?QUERY] [CONTENT-TYPE]"
  * (PATH as the handler sees it, e.g. "api/v1/members/sam/grants"), the rest
- * its body. iam_api_handle routes it; writes read the body (read_json:
+ * its body. iam_api_handle routes it; writes read the body (api_read_json:
  * Content-Type, size limit, jansson, the field readers of present.c) and go
  * to a real store in a temporary directory, seeded with a few members and
  * groups. A write that changes the store (its audit trail grows) has the
  * store seeded anew, so every input starts from the same state. Every
  * answer must be valid JSON.
  *
- * api.c and web.c need a few httpd functions: this file includes them with
- * the stubs of httpd_stubs.h. */
+ * The API's files and web.c need a few httpd functions: this file includes
+ * them with the stubs of httpd_stubs.h. */
 #include "httpd_stubs.h"
 
 #include "../mod_iam/web.c"
-#include "../mod_iam/api.c"
+#include "../mod_iam/api/api.c"
+#include "../mod_iam/api/api_members.c"
+#include "../mod_iam/api/api_groups.c"
+#include "../mod_iam/api/api_requests.c"
+#include "../mod_iam/api/api_workspace.c"
+#include "../mod_iam/api/api_tokens.c"
 
 #include "tmp_store.h"
 
@@ -186,13 +191,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     stub_request_body(body, blen, blen % 5 ? blen : 7, (int)(blen & 1));
     rc = iam_api_handle(&w);
-    /* every answer is one JSON document (send_json answers DONE) */
+    /* every answer is one JSON document (api_send_json answers DONE) */
     if (rc != DONE || !stub_out || !(answer = json_loads(stub_out, 0, &jerr))) {
         fprintf(stderr, "fuzz json_body: %s %s answered %d: %s\n", method, path, rc,
                 stub_out ? stub_out : "(nothing)");
         abort();
     }
-    /* send_json's last resort: the API could not encode its own answer */
+    /* api_send_json's last resort: the API could not encode its own answer */
     if (r->status == HTTP_INTERNAL_SERVER_ERROR &&
         !strcmp(json_string_value(json_object_get(json_object_get(answer, "error"), "code")) ?: "",
                 "internal")) {

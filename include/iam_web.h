@@ -69,7 +69,8 @@ const char *iam_web_error_code(iam_status_e st);
 apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,
                                            const char *type, const char *name);
 
-/* console.c and api.c: each returns an HTTP status or OK/DONE. */
+/* The console (console/console.c) and the API (api/api.c): each returns
+ * an HTTP status or OK/DONE. */
 int iam_console_handle(iam_web_t *w);
 int iam_api_handle(iam_web_t *w);
 

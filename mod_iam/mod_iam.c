@@ -1,6 +1,6 @@
 /* mod_iam: the module declaration. It only wires hooks; each concern
- * lives in its own file (config.c, lifecycle.c, authz.c, admin.c,
- * console.c, api.c, web.c, html.c, store.c, policy.c, roles.c,
+ * lives in its own file or folder (config.c, lifecycle.c, authz.c,
+ * admin.c, console/, api/, web.c, html.c, store.c, policy.c, roles.c,
  * present.c). */
 #define IAM_DECLARES_MODULE
 #include "mod_iam.h"

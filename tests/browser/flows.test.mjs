@@ -412,9 +412,10 @@ describe("the console's finer flows", () => {
     });
 
     // A picker's search box sits in the form it fills, whose hidden first
-    // button is the main action (console.c, default_action): Enter in the
-    // search box must search, not save. The server tells them apart by the
-    // box's text, changed since the page was drawn (console.c, searched).
+    // button is the main action (console/console_forms.c,
+    // cs_default_action): Enter in the search box must search, not save.
+    // The server tells them apart by the box's text, changed since the page
+    // was drawn (console_forms.c, cs_searched).
     test('Enter in Create User Group\'s member search searches', { timeout: STEP_TIMEOUT }, async () => {
         await goto('/iam/groups/new');
         await page.getByLabel('Group name').fill('enter-searches');
