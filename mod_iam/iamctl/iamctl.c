@@ -211,12 +211,17 @@ int ctl_unknown_option(int argc, char **argv)
 static int cmd_init(ctl_t *c, int argc, char **argv)
 {
     iam_workspace_info_t info;
+    iam_err_t err;
     (void)argv;
 
     if (argc != 0)
         return ctl_usage("init takes no arguments");
     if (ctl_open_store(c, IAM_OPEN_CREATE) || ctl_load_info(c, &info))
         return EXIT_FAILURE;
+    if (iam_store_secret_make(c->st, &err) != IAM_OK) { /* the console's, made once */
+        fprintf(stderr, "iamctl: %s\n", err.msg);
+        return EXIT_FAILURE;
+    }
     printf("store %s ready: plan %s, %d members, %d groups\n", c->dir, iam_plan_name(info.plan),
            info.members, info.groups);
     return 0;
