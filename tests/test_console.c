@@ -606,6 +606,16 @@ END_TEST
 
 /* ---- procedures, each checked on real access ---- */
 
+/* Whether olivia's view of `path` holds `text`. */
+static int page_shows(const char *path, const char *text)
+{
+    resp_t r = get_as("olivia", path);
+    int yes = r.status == 200 && r.body && strstr(r.body, text) != NULL;
+
+    resp_free(&r);
+    return yes;
+}
+
 START_TEST(test_invite)
 {
     resp_t r;
@@ -633,6 +643,8 @@ START_TEST(test_invite)
     ck_access("ivy@example.com", "/sources/checkout/", 200);
     ck_access("ivy@example.com", "/sources/checkout/settings/", 200);
     ck_access("ivy@example.com", "/sources/web/", 403);
+    /* written just after the first login's answer (touch.c) */
+    IAM_EVENTUALLY(page_shows(loc, "<span class=\"badge active\">active</span>"));
     r = get_as("olivia", loc);
     ck_has(r.body, "<span class=\"badge active\">active</span>");
     resp_free(&r);
