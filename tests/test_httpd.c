@@ -212,6 +212,16 @@ START_TEST(test_change_seen_without_restart)
 }
 END_TEST
 
+/* Whether iamctl shows `login` active. */
+static int shows_active(const char *login)
+{
+    char *out = NULL;
+    int yes = iam_ctl(&srv, &out, "member show %s", login) == 0 && strstr(out, "status:  active");
+
+    free(out);
+    return yes;
+}
+
 START_TEST(test_invitation_becomes_active)
 {
     char *out;
@@ -220,6 +230,8 @@ START_TEST(test_invitation_becomes_active)
     ck_assert_msg(strstr(out, "status:  invited"), "%s", out);
     free(out);
     ck_assert_int_eq(status_of("GET", "/", "inv@example.com"), 200);
+    /* written by the child just after it answered (touch.c) */
+    IAM_EVENTUALLY(shows_active("inv@example.com"));
     ck_assert_int_eq(iam_ctl(&srv, &out, "member show inv@example.com"), 0);
     ck_assert_msg(strstr(out, "status:  active"), "%s", out);
     free(out);
