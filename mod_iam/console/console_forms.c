@@ -401,7 +401,7 @@ void cs_picker_search(page_t *pg, const char *name, const char *value, const cha
 
 /* Whether a picker's search box holds other text than when the page was
  * drawn: Enter in it presses the form's first button (its main action,
- * default_action), but what the owner meant is the search. Such a post
+ * cs_default_action), but what the owner meant is the search. Such a post
  * saves nothing and shows the search, saying so. */
 int cs_searched(page_t *pg)
 {

@@ -111,7 +111,7 @@ int ctl_open_store(ctl_t *c, int flags)
     /* -f: the server's configuration rules. A command that writes first
      * records its plan, roles and login case, as the server does at
      * start-up, so it works (and agrees with the server) before Apache ever
-     * started; one that reads takes them from the file (load_info). */
+     * started; one that reads takes them from the file (ctl_load_info). */
     iam_store_set_fold_case(c->st, c->conf->login_fold);
     if (!(flags & IAM_OPEN_RDONLY) &&
         iam_store_set_workspace(c->st, c->actor, c->conf->plan, &c->conf->roles,
@@ -135,7 +135,7 @@ int ctl_print_json(json_t *j)
 }
 
 /* Appends v to a; a NULL v (a value jansson refused) poisons the array so
- * print_json fails. */
+ * ctl_print_json fails. */
 void ctl_append(json_t **a, json_t *v)
 {
     if (!v || !*a || json_array_append_new(*a, v) != 0) {
@@ -159,7 +159,7 @@ int ctl_load_info(ctl_t *c, iam_workspace_info_t *info)
 
 /* Options of the form --name VALUE; returns the value or NULL, and sets
  * *bad for a missing value, a value that is an option, or a repeat. Flags
- * are matched by take_flag. Positional words stay in argv (compacted). */
+ * are matched by ctl_take_flag. Positional words stay in argv (compacted). */
 const char *ctl_take_opt(int *argc, char **argv, const char *name, int *bad)
 {
     int i;
