@@ -21,8 +21,10 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
 SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
               lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
               requests.c tokens.c import.c verify.c seen.c)
+# The audit trail in words (mod_iam/audit/audit_int.h says which file holds what).
+SRC_AUDIT  := $(addprefix mod_iam/audit/,audit_read.c audit_diff.c audit_say.c audit_filter.c)
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
-              mod_iam/audit_text.c mod_iam/access.c \
+              $(SRC_AUDIT) mod_iam/access.c \
               mod_iam/httpdconf.c
 # The console, one file per concern (mod_iam/console/console_int.h says which).
 SRC_CONSOLE := $(addprefix mod_iam/console/,console.c console_forms.c console_home.c \
@@ -36,14 +38,14 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c mod_iam/touch.c \
               $(SRC_SHARED)
 # Headers private to a folder of the module.
-MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h
+MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h
 # iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
 SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
               iamctl_export.c iamctl_check.c) $(SRC_SHARED)
 CTL_INT    := mod_iam/iamctl/iamctl_int.h
 # The store's private header: the one file of mod_iam/ that includes <lmdb.h>.
 STORE_INT  := mod_iam/store/store_int.h
-HEADERS    := $(wildcard include/*.h) $(STORE_INT)
+HEADERS    := $(wildcard include/*.h) $(STORE_INT) mod_iam/audit/audit_int.h
 TEST_SRC   := $(wildcard tests/*.c)
 
 WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wstrict-prototypes

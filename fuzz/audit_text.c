@@ -1,4 +1,4 @@
-/* Fuzz target: the audit trail in words (audit_text.c).
+/* Fuzz target: the audit trail in words (mod_iam/audit/).
  *
  * An audit entry's texts come from the store, and through it from owners,
  * members and identity providers (display names, group names, messages);

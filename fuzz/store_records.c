@@ -7,7 +7,7 @@
  * roles, an audit entry and a name index entry. What a decoder returns is then used the way the
  * module uses it: every string and grant item is read, the decision runs
  * over the grant sets, the JSON forms are built, and an audit entry is
- * described in words (audit_text.c).
+ * described in words (mod_iam/audit/).
  *
  * The decoders are the store's own (mod_iam/store/store_int.h): this file
  * includes its private header and links the store like every target. */

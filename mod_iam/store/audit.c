@@ -30,7 +30,7 @@ static const char *describe_grants(apr_pool_t *p, const apr_array_header_t *gran
 /* A name as a description holds it: bare, unless it could pass for the
  * syntax around it (a '=' in a display name, a ',' or ']' in a group's);
  * then in double quotes, a backslash before each '"' and backslash in it,
- * so the audit's reader (audit_text.c) reads it back exactly. Grants need
+ * so the audit's reader (mod_iam/audit/) reads it back exactly. Grants need
  * none: slugs, resource names and labels hold none of these. */
 static const char *describe_text(apr_pool_t *p, const char *s)
 {
