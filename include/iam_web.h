@@ -64,6 +64,10 @@ int iam_web_http_status(iam_status_e st);
 /* A stable error code for the API: "invalid", "not_found", ... */
 const char *iam_web_error_code(iam_status_e st);
 
+/* "TYPE/NAME" (the resource part of a path) into its two words: 1, or 0
+ * when it is not that (no slash, an empty word, another slash). */
+int iam_web_type_name(apr_pool_t *p, const char *s, const char **type, const char **name);
+
 /* The resources httpd.conf declares as TYPE NAME ("*": the collection),
  * as iam_resource_decl_t * (one per declaring line); empty when none. */
 apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,

@@ -18,7 +18,6 @@
 
 typedef struct {
     server_rec *s;
-    iam_workspace_t *ws;
     apr_thread_mutex_t *lock; /* guards everything below */
     apr_thread_cond_t *wake;
     apr_pool_t *pool;  /* the notes, cleared after each write */
@@ -131,7 +130,6 @@ void iam_touch_child_init(apr_pool_t *pchild, server_rec *s)
     toucher_t *t = apr_pcalloc(pchild, sizeof(*t));
 
     t->s = s;
-    t->ws = iam_workspace_of(s);
     if (apr_thread_mutex_create(&t->lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS ||
         apr_thread_cond_create(&t->wake, pchild) != APR_SUCCESS ||
         apr_pool_create(&t->pool, NULL) != APR_SUCCESS) {

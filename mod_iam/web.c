@@ -76,11 +76,12 @@ const char *iam_web_seal(request_rec *r, const unsigned char secret[32], const c
     int len, ok;
 
     seal_key(r, secret, purpose, key);
-    ok = ctx && apr_generate_random_bytes(buf, SEAL_NONCE) == APR_SUCCESS &&
-         EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
-         EVP_EncryptUpdate(ctx, buf + SEAL_NONCE, &len, (const unsigned char *)plain, (int)n) == 1 &&
-         EVP_EncryptFinal_ex(ctx, buf + SEAL_NONCE + len, &len) == 1 &&
-         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, buf + SEAL_NONCE + n) == 1;
+    ok =
+        ctx && apr_generate_random_bytes(buf, SEAL_NONCE) == APR_SUCCESS &&
+        EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+        EVP_EncryptUpdate(ctx, buf + SEAL_NONCE, &len, (const unsigned char *)plain, (int)n) == 1 &&
+        EVP_EncryptFinal_ex(ctx, buf + SEAL_NONCE + len, &len) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, buf + SEAL_NONCE + n) == 1;
     EVP_CIPHER_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
     if (ok) {
@@ -286,6 +287,17 @@ const char *iam_web_error_code(iam_status_e st)
     case IAM_FULL: return "store_full";
     default: return "store_error";
     }
+}
+
+int iam_web_type_name(apr_pool_t *p, const char *s, const char **type, const char **name)
+{
+    const char *slash = strchr(s, '/');
+
+    if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+        return 0;
+    *type = apr_pstrmemdup(p, s, (apr_size_t)(slash - s));
+    *name = slash + 1;
+    return 1;
 }
 
 apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,

@@ -40,18 +40,16 @@ int api_list_resources(api_t *a)
 int api_resource_access(api_t *a, const char *rest)
 {
     request_rec *r = a->w->r;
-    const char *slash = strchr(rest, '/'), *type, *name;
+    const char *type, *name;
     apr_array_header_t *decls, *list;
     const iam_resource_decl_t *d;
     json_t *arr, *labels;
     iam_err_t err;
     int i;
 
-    if (!slash || slash == rest || !slash[1] || strchr(slash + 1, '/'))
+    if (!iam_web_type_name(r->pool, rest, &type, &name))
         return api_error(r, HTTP_NOT_FOUND, "not_found",
                          "use resources/TYPE/NAME/access (NAME * for the collection)");
-    type = apr_pstrmemdup(r->pool, rest, (apr_size_t)(slash - rest));
-    name = slash + 1;
     decls = iam_web_resource_decls(r->pool, a->w->ws, type, name);
     if (!decls->nelts)
         return api_error(

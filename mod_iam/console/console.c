@@ -421,11 +421,9 @@ static int route(page_t *pg)
     if (!strcmp(sub, "resources"))
         return cs_page_resources(pg);
     if (!strncmp(sub, "resources/", 10)) {
-        const char *slash = strchr(sub + 10, '/');
-        if (!slash || slash == sub + 10 || !slash[1] || strchr(slash + 1, '/'))
-            return HTTP_NOT_FOUND;
-        return cs_page_resource(pg, apr_pstrmemdup(P, sub + 10, (apr_size_t)(slash - sub - 10)),
-                                slash + 1);
+        const char *type, *name;
+        return iam_web_type_name(P, sub + 10, &type, &name) ? cs_page_resource(pg, type, name)
+                                                            : HTTP_NOT_FOUND;
     }
     if (!strcmp(sub, "roles"))
         return cs_page_roles(pg);
