@@ -20,7 +20,7 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
 # The store, one file per concern (mod_iam/store/store_int.h says which).
 SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
               lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
-              requests.c tokens.c import.c verify.c seen.c)
+              requests.c tokens.c import.c verify.c seen.c log_codec.c log.c)
 # The audit trail in words (mod_iam/audit/audit_int.h says which file holds what).
 SRC_AUDIT  := $(addprefix mod_iam/audit/,audit_read.c audit_diff.c audit_say.c audit_filter.c)
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
@@ -41,7 +41,7 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
 MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h
 # iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
 SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
-              iamctl_export.c iamctl_check.c) $(SRC_SHARED)
+              iamctl_export.c iamctl_check.c iamctl_log.c) $(SRC_SHARED)
 CTL_INT    := mod_iam/iamctl/iamctl_int.h
 # The store's private header: the one file of mod_iam/ that includes <lmdb.h>.
 STORE_INT  := mod_iam/store/store_int.h
@@ -184,7 +184,7 @@ bench: deps build
 # FUZZ_SECONDS; new inputs go to build/fuzz/corpus-NAME (the checked-in corpus
 # grows only by hand) and crashes to build/fuzz/crashes-NAME/. `make
 # fuzz-regress` (part of `make test`) runs each over its checked-in corpus once.
-FUZZ_TARGETS := store_records import names form json_body audit_text
+FUZZ_TARGETS := store_records import names form json_body audit_text oplog
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 HTTPD_INC     = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)

@@ -17,6 +17,7 @@
 #include "../mod_iam/iamctl/iamctl_groups.c"
 #include "../mod_iam/iamctl/iamctl_export.c"
 #include "../mod_iam/iamctl/iamctl_check.c"
+#include "../mod_iam/iamctl/iamctl_log.c"
 
 #include "tmp_store.h"
 

@@ -14,10 +14,11 @@
 /* 2: member records carry their groups' grants; 3: request and token records
  * of format 2 (revisions, dead tokens); 4: request records of format 3 (how
  * a request ended, its resource's labels) and answered requests ('r'); 5:
- * the name, group-member and role-holder indexes. A release refuses a store
- * of a newer format rather than take its records for damage; the first
- * write of this release upgrades an older one (building the indexes). */
-#define IAM_STORE_FORMAT 5
+ * the name, group-member and role-holder indexes; 6: the operation log (its
+ * first entry, in a store upgraded, puts every record the store held). A
+ * release refuses a store of a newer format rather than take its records
+ * for damage; the first write of this release upgrades an older one. */
+#define IAM_STORE_FORMAT 6
 
 typedef struct iam_store iam_store_t;
 
@@ -199,10 +200,12 @@ void iam_store_set_fold_case(iam_store_t *st, int fold);
 /* How many member reads the memo answered (tests only). */
 unsigned long iam_store_memo_hits(const iam_store_t *st);
 #endif
+
 /* What iam_store_verify read and found wrong. */
 #define IAM_VERIFY_MAX 100 /* problems described; nproblems counts them all */
 typedef struct {
     long members, groups, links, requests, audit, tokens;
+    long log; /* operation log entries */
     long indexed;                 /* entries of the name and role-holder indexes */
     apr_array_header_t *problems; /* const char *: one line each */
     long nproblems;
@@ -516,5 +519,81 @@ iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const
 iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e plan,
                               apr_array_header_t *members, apr_array_header_t *groups,
                               iam_err_t *err);
+
+/* ---- the operation log ----
+ *
+ * Every write transaction appends one entry: its sequence (1, 2, 3, ... in
+ * commit order), the time and the actor, fixed where it was made, and
+ * the records it changed as they are after the change (puts and deletes
+ * of the records that are facts: members, groups, memberships, the email
+ * and owner indexes, requests, tokens, audit entries, the workspace's
+ * settings). What derives from them (member copies of group grants, the
+ * indexes, the counts) is rebuilt by whoever applies the entry. Applying
+ * a store's log in order to an empty store makes a store equal to it key
+ * for key (iam_store_digest). A store keeps its last `keep` entries
+ * (IAM_LOG_KEEP unless iam_store_set_log_keep says otherwise); a follower
+ * that falls further behind starts again from a copy of the store. */
+#define IAM_LOG_KEEP 100000
+#define IAM_OP_PUT 'P'
+#define IAM_OP_DEL 'D'
+
+typedef struct {
+    char kind;                /* IAM_OP_PUT or IAM_OP_DEL */
+    const unsigned char *key; /* the record's key, as the store holds it */
+    size_t klen;
+    const unsigned char *val; /* IAM_OP_PUT: the record after the change */
+    size_t vlen;
+} iam_op_t;
+
+#define IAM_LOG_ID 16 /* bytes of a log's id */
+
+typedef struct {
+    const unsigned char *log_id; /* IAM_LOG_ID bytes: which log (one per workspace) */
+    unsigned long long seq;
+    long long time; /* unix seconds, at commit */
+    const char *actor;
+    int nops;
+    const iam_op_t *ops;
+    const void *data; /* the entry as the log holds it (iam_log_encode) */
+    size_t len;
+} iam_log_entry_t;
+
+/* The one codec: an entry to bytes, and bytes to an entry (NULL, or what
+ * is wrong with them; *out points into data). */
+void *iam_log_encode(apr_pool_t *p, const iam_log_entry_t *e, size_t *len);
+const char *iam_log_decode(apr_pool_t *p, const void *data, size_t len, iam_log_entry_t *out);
+/* What an operation does, in words ("put member alice"); "?" if the log
+ * carries no such record. */
+const char *iam_op_describe(apr_pool_t *p, const iam_op_t *op);
+/* What kind of record a key is ("member", "membership", ...), or NULL for
+ * one the log does not carry. */
+const char *iam_log_key_kind(const unsigned char *key, size_t klen);
+
+/* The oldest entry the store keeps and the last one (0 and 0: none yet). */
+iam_status_e iam_store_log_head(iam_store_t *st, unsigned long long *oldest,
+                                unsigned long long *head, iam_err_t *err);
+/* The entries after `after`, at most `limit` (<= 0: 1000), oldest first,
+ * into p. IAM_STALE if entries after `after` are no longer kept;
+ * IAM_INVALID if `after` is past the last. */
+iam_status_e iam_store_log_read(iam_store_t *st, apr_pool_t *p, unsigned long long after, int limit,
+                                apr_array_header_t **out, iam_err_t *err);
+/* Applies entries (their data and len; the rest is decoded again) in one
+ * transaction: those the store already has are skipped, the rest must
+ * follow its last one without a gap (else IAM_STALE), each one strictly
+ * decoded and every record it puts well-formed (else IAM_CORRUPT); all or
+ * nothing. The entries are kept as they came. A store follows one log:
+ * entries of another (its id differs) are refused, as is a store that
+ * holds members no entry made (IAM_INVALID). *applied: how many were new. */
+iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int n, int *applied,
+                                 iam_err_t *err);
+/* Copies the store, as one snapshot, into the directory `dir` (made if
+ * missing; one that holds a store is refused): a store to start from with
+ * its log position, for a follower that fell behind what the log keeps. */
+iam_status_e iam_store_copy(iam_store_t *st, const char *dir, iam_err_t *err);
+/* How many entries this handle's writes keep (at least 1). */
+void iam_store_set_log_keep(iam_store_t *st, unsigned long long keep);
+/* SHA-256 over every key and value of the store, in key order: two stores
+ * with the same digest hold the same bytes. */
+iam_status_e iam_store_digest(iam_store_t *st, unsigned char out[32], iam_err_t *err);
 
 #endif

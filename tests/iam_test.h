@@ -19,6 +19,15 @@ Suite *suite_hostile(void);
 Suite *suite_faults(void);
 Suite *suite_git(void);
 Suite *suite_audit_text(void);
+Suite *suite_log(void);
+Suite *suite_log_httpd(void);
+
+/* NULL if the log of `from`, applied to a new store in `dir`, makes a
+ * store that verifies and whose digest is that of `from`; else what
+ * differs (test_log.c). */
+struct iam_store;
+struct apr_pool_t;
+char *iam_test_replay_differs(struct iam_store *from, const char *dir, struct apr_pool_t *p);
 
 /* Every TCase sets its timeout (s), about nine times its slowest test as
  * measured under AddressSanitizer (`IAM_TEST_XML=FILE` writes each test's

@@ -173,6 +173,7 @@ int main(void)
     srunner_add_suite(sr, suite_pathmap());
     srunner_add_suite(sr, suite_iamctl());
     srunner_add_suite(sr, suite_audit_text());
+    srunner_add_suite(sr, suite_log());
     if (!unit_only) {
         srunner_add_suite(sr, suite_httpd());
         srunner_add_suite(sr, suite_requests());
@@ -182,6 +183,7 @@ int main(void)
         srunner_add_suite(sr, suite_hostile());
         srunner_add_suite(sr, suite_faults());
         srunner_add_suite(sr, suite_git());
+        srunner_add_suite(sr, suite_log_httpd());
     }
     if (xml && *xml) /* each test's duration, to set timeouts by */
         srunner_set_xml(sr, xml);

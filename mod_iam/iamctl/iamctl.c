@@ -44,6 +44,10 @@ static const char usage_text[] =
     "  check LOGIN TYPE NAME|* read|edit|admin [--label LABEL ...]\n"
     "  audit [--limit N] [--json]\n"
     "  verify\n"
+    "  log [--after N] [--limit N] [--json]\n"
+    "  log status\n"
+    "  log apply FILE|-\n"
+    "  copy DIR\n"
     "\n"
     "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n"
     "-f reads the server's configuration (and its Includes) for IAMStore, IAMMapSize, IAMPlan,\n"
@@ -318,6 +322,10 @@ static int run_command(ctl_t *c, const char *cmd, int argc, char **argv)
         return cmd_audit(c, argc, argv);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(c, argc, argv);
+    if (!strcmp(cmd, "log"))
+        return cmd_log(c, argc, argv);
+    if (!strcmp(cmd, "copy"))
+        return cmd_copy(c, argc, argv);
     return ctl_usage("unknown command '%s'", cmd);
 }
 

@@ -127,8 +127,8 @@ int cmd_verify(ctl_t *c, int argc, char **argv)
     if (v.nwarnings > v.warnings->nelts)
         printf("warning: ... and %ld more\n", v.nwarnings - v.warnings->nelts);
     printf("%s: %ld members, %ld groups, %ld memberships, %ld requests, %ld audit entries, %ld "
-           "tokens: %s%s\n",
-           c->dir, v.members, v.groups, v.links, v.requests, v.audit, v.tokens,
+           "tokens, %ld log entries: %s%s\n",
+           c->dir, v.members, v.groups, v.links, v.requests, v.audit, v.tokens, v.log,
            v.nproblems ? apr_psprintf(c->p, "%ld problems", v.nproblems) : "no damage",
            v.nwarnings ? apr_psprintf(c->p, ", %ld warnings", v.nwarnings) : "");
     return v.nproblems ? EXIT_FAILURE : 0;

@@ -7,6 +7,7 @@
  *   iamctl_groups.c   group ..., roles
  *   iamctl_export.c   export, import
  *   iamctl_check.c    check, audit, verify
+ *   iamctl_log.c      log, log status, log apply; copy
  */
 #ifndef IAMCTL_INT_H
 #define IAMCTL_INT_H
@@ -71,5 +72,9 @@ int cmd_import(ctl_t *c, int argc, char **argv);
 int cmd_check(ctl_t *c, int argc, char **argv);
 int cmd_audit(ctl_t *c, int argc, char **argv);
 int cmd_verify(ctl_t *c, int argc, char **argv);
+
+/* iamctl_log.c: the operation log, a copy of the store */
+int cmd_log(ctl_t *c, int argc, char **argv);
+int cmd_copy(ctl_t *c, int argc, char **argv);
 
 #endif

@@ -238,6 +238,7 @@ iam_status_e iam_store_open(iam_store_t **out, const char *dir, size_t mapsize, 
         goto fail;
     mdb_reader_check(st->env, &dead);
     st->memo = apr_pcalloc(pool, MEMO_SLOTS * sizeof(memo_t));
+    st->log_keep = IAM_LOG_KEEP;
     status =
         check_version(st, !!(flags & IAM_OPEN_CREATE) && !(flags & IAM_OPEN_RDONLY), pool, err);
     if (status != IAM_OK)
@@ -295,6 +296,8 @@ void tx_upgrade(tx_t *t)
         return; /* a new store: check_version writes it */
     was = st_version_of(&v);
     if (was >= 1 && was < IAM_STORE_FORMAT) {
+        if (was < LOG_STORE_FORMAT)
+            st_log_snapshot(t); /* first: the log starts from what the store held */
         if (was < IX_STORE_FORMAT)
             ix_build(t);
         tx_put(t, &k, st_str_val(now));

@@ -27,6 +27,9 @@
  *   'X' target 0x00 'm' login role-holder index: a member holds a grant of a role
  *                             on a target (role TAB "*", "r:" resource, "l:" label)
  *   'X' target 0x00 'g' group a group does
+ *   'L' u64 sequence          the operation log (format 6, log.c)
+ *   0x01 "log"                its last sequence (u64, big-endian)
+ *   0x01 "log-id"             which log: IAM_LOG_ID random bytes
  *
  * Both sides of a membership, the owner index, the name and role-holder
  * indexes and the counts are written in the same transaction as the
@@ -55,6 +58,8 @@
  *   tokens.c         API tokens
  *   import.c         import into an empty store
  *   verify.c         iam_store_verify: every record and cross-reference
+ *   log_codec.c      the operation log's one codec: entries to bytes and back
+ *   log.c            the operation log: written at commit, read, applied; the digest
  */
 #ifndef IAM_STORE_INT_H
 #define IAM_STORE_INT_H
@@ -76,6 +81,7 @@
 #define MEMO_SLOTS 4096   /* member records whose place in the map is remembered */
 #define MEMO_KEY 64       /* longer keys are not remembered */
 #define IX_STORE_FORMAT 5 /* the first store format that has the name and role indexes */
+#define LOG_STORE_FORMAT 6 /* the first with the operation log */
 #define REQUEST_LABELS_MAX 64
 
 /* Where a member record was found, and in which snapshot. While the
@@ -111,6 +117,7 @@ struct iam_store {
     volatile void *readers[READER_POOL]; /* MDB_txn *, or NULL (APR's atomics want this type) */
     memo_t *memo;                        /* MEMO_SLOTS, or NULL */
     int fold;                            /* logins match folded to lower case (IAMLoginCase fold) */
+    unsigned long long log_keep;         /* log entries kept (IAM_LOG_KEEP) */
 #ifdef IAM_TEST_HOOKS
     unsigned long memo_hits;
 #endif
@@ -155,6 +162,9 @@ typedef struct {
     const iam_roles_t *roles; /* a write's roles and plan, read in its transaction */
     iam_plan_e plan;
     int write;
+    wbuf_t *log;  /* a write's operations so far (st_log_op); NULL: not logged */
+    int nops;     /* how many */
+    int deriving; /* writing what derives from the facts: not logged */
 } tx_t;
 
 /* What a scan (tx_scan) calls with each entry, its key and value as they
@@ -311,6 +321,15 @@ const char *st_describe_member(tx_t *t, const iam_member_t *m);
 const char *st_describe_group(tx_t *t, const iam_group_t *g);
 void st_audit(tx_t *t, const char *action, const char *target, const char *before,
               const char *after);
+
+/* ---- log_codec.c, log.c ---- */
+void st_log_head(wbuf_t *w, const unsigned char *id, unsigned long long seq, long long time,
+                 const char *actor, unsigned long nops);
+void st_log_put_op(wbuf_t *w, const iam_op_t *op);
+void st_log_begin(tx_t *t);
+void st_log_op(tx_t *t, char kind, const key_t_ *k, const MDB_val *v);
+void st_log_commit(tx_t *t);
+void st_log_snapshot(tx_t *t);
 
 /* ---- write.c ---- */
 iam_status_e st_write_op(iam_store_t *st, const char *actor, iam_err_t *err, write_fn op,

@@ -167,6 +167,11 @@ iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_er
     t->roles = NULL;
     t->plan = IAM_PLAN_FREE;
     t->write = write;
+    t->log = NULL;
+    t->nops = 0;
+    t->deriving = 0;
+    if (write)
+        st_log_begin(t);
     pthread_rwlock_rdlock(&st->lock);
     if (!write && (t->txn = reader_take(st))) {
         if (mdb_txn_renew(t->txn) == MDB_SUCCESS)
@@ -208,6 +213,7 @@ iam_status_e tx_end(tx_t *t)
         return t->status;
     st_flush_dirty(t);
     st_settle_requests(t); /* after: it reads the records as they will be */
+    st_log_commit(t);      /* last: what settling changed is in the entry */
     if (t->status == IAM_OK)
         tx_rc(t, mdb_txn_commit(t->txn));
     else
@@ -289,8 +295,8 @@ void tx_put(tx_t *t, key_t_ *k, MDB_val v)
 {
     MDB_val kv = key_val(k);
 
-    if (t->status == IAM_OK)
-        tx_rc(t, mdb_put(t->txn, t->st->dbi, &kv, &v, 0));
+    if (t->status == IAM_OK && tx_rc(t, mdb_put(t->txn, t->st->dbi, &kv, &v, 0)) == IAM_OK)
+        st_log_op(t, IAM_OP_PUT, k, &v);
 }
 
 void tx_del(tx_t *t, key_t_ *k)
@@ -301,7 +307,9 @@ void tx_del(tx_t *t, key_t_ *k)
     if (t->status != IAM_OK)
         return;
     rc = mdb_del(t->txn, t->st->dbi, &kv, NULL);
-    if (rc != MDB_NOTFOUND)
+    if (rc == MDB_SUCCESS)
+        st_log_op(t, IAM_OP_DEL, k, NULL);
+    else if (rc != MDB_NOTFOUND)
         tx_rc(t, rc);
 }
 

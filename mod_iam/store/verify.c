@@ -382,7 +382,34 @@ typedef struct {
     apr_pool_t *scratch; /* every record is read into it, then let go */
     const iam_roles_t *roles;
     int indexed;
+    unsigned long long last_seq; /* of the log's last entry so far */
 } verify_scan_t;
+
+/* A log entry: whole, where its sequence says, right after the one before. */
+static void verify_log(tx_t *t, verify_scan_t *c, const MDB_val *k, const MDB_val *v)
+{
+    iam_log_entry_t e;
+    const char *why;
+    unsigned long long seq = 0;
+    size_t i;
+
+    for (i = 1; i < k->mv_size; i++)
+        seq = (seq << 8) | ((const unsigned char *)k->mv_data)[i];
+    c->out->log++;
+    if (k->mv_size != 9)
+        problem(c->out, c->p, "a log entry has a key of %lu bytes", (unsigned long)k->mv_size);
+    else if ((why = iam_log_decode(t->p, v->mv_data, v->mv_size, &e)))
+        problem(c->out, c->p, "log entry %" APR_UINT64_T_FMT " is damaged: %s", (apr_uint64_t)seq,
+                why);
+    else if (e.seq != seq)
+        problem(c->out, c->p, "log entry %" APR_UINT64_T_FMT " says it is entry %" APR_UINT64_T_FMT,
+                (apr_uint64_t)seq, (apr_uint64_t)e.seq);
+    else if (c->last_seq && seq != c->last_seq + 1)
+        problem(c->out, c->p,
+                "the log has a gap: entry %" APR_UINT64_T_FMT " follows %" APR_UINT64_T_FMT,
+                (apr_uint64_t)seq, (apr_uint64_t)c->last_seq);
+    c->last_seq = seq;
+}
 
 static int verify_entry(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
@@ -390,6 +417,8 @@ static int verify_entry(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 
     if (k->mv_size < 1)
         problem(c->out, c->p, "an empty key");
+    else if (*(const char *)k->mv_data == 'L')
+        verify_log(t, c, k, v);
     else
         verify_record(t, c->out, c->p, c->roles, k, v, c->indexed);
     apr_pool_clear(c->scratch);
@@ -399,7 +428,7 @@ static int verify_entry(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out, iam_err_t *err)
 {
     iam_roles_t roles;
-    verify_scan_t c = {out, p, NULL, &roles, 0};
+    verify_scan_t c = {out, p, NULL, &roles, 0, 0};
     MDB_val v;
     key_t_ vk, all = {{0}, 0};
     tx_t t;
@@ -433,6 +462,11 @@ iam_status_e iam_store_verify(iam_store_t *st, apr_pool_t *p, iam_verify_t *out,
         if (tx_meta_count(&t, "groups") != out->groups)
             problem(out, p, "the group count says %ld, the store holds %ld",
                     (long)tx_meta_count(&t, "groups"), out->groups);
+        if ((unsigned long long)tx_meta_count(&t, "log") != c.last_seq)
+            problem(out, p,
+                    "the log says its last entry is %" APR_UINT64_T_FMT
+                    ", the store's last is %" APR_UINT64_T_FMT,
+                    (apr_uint64_t)tx_meta_count(&t, "log"), (apr_uint64_t)c.last_seq);
     }
     apr_pool_destroy(c.scratch);
     return tx_done(&t);

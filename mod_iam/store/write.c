@@ -131,6 +131,7 @@ void st_flush_dirty(tx_t *t)
         logins[n++] = apr_hash_this_key(hi);
     qsort(logins, (size_t)n, sizeof(char *), cmp_str);
     apr_pool_create(&scratch, outer);
+    t->deriving = 1; /* what follows derives from the facts: the log holds none of it */
     for (i = 0; i < n && t->status == IAM_OK; i++) {
         const char *login = logins[i];
         const ix_state_t *was = apr_hash_get(t->dirty, login, APR_HASH_KEY_STRING);
@@ -166,6 +167,7 @@ void st_flush_dirty(tx_t *t)
     }
     t->p = outer;
     t->dirty = NULL;
+    t->deriving = 0;
     apr_pool_destroy(scratch);
 }
 

@@ -1,0 +1,540 @@
+/* mod_iam store: the operation log. Every write transaction, whatever
+ * made it (console, API, iamctl, provisioning, request access, import, a
+ * child's touches), appends one entry at commit: the records that are
+ * facts, as they are after the change (tx_put and tx_del hand each one to
+ * st_log_op), with the time, the actor and the next sequence. What derives
+ * from the facts (member copies of group grants, the name and role-holder
+ * indexes, the counts) is not logged: iam_store_log_apply rebuilds it the
+ * way the write did, in the same transaction. So the log of a store,
+ * applied in order to an empty one, makes a store equal to it key for key
+ * (iam_store_digest says so), and a replica follows by applying entries.
+ *
+ *   'L' u64 sequence   an entry (log_codec.c), the last IAM_LOG_KEEP kept
+ *   0x01 "log"         the sequence of the last entry (u64, big-endian)
+ *   0x01 "log-id"      the log's id, made with its first entry; a replica
+ *                      takes its source's with the first entry it applies
+ */
+#include "store_int.h"
+
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define TRIM_MAX 64 /* entries one commit deletes at most: a lowered keep catches up */
+
+static void log_key(key_t_ *k, unsigned long long seq)
+{
+    int i;
+
+    k->b[0] = 'L';
+    for (i = 8; i >= 1; i--, seq >>= 8)
+        k->b[i] = (unsigned char)(seq & 0xff);
+    k->n = 9;
+}
+
+static unsigned long long key_seq(const MDB_val *k)
+{
+    const unsigned char *b = k->mv_data;
+    unsigned long long seq = 0;
+    size_t i;
+
+    for (i = 1; i < 9 && i < k->mv_size; i++)
+        seq = (seq << 8) | b[i];
+    return seq;
+}
+
+void st_log_op(tx_t *t, char kind, const key_t_ *k, const MDB_val *v)
+{
+    iam_op_t op = {kind, k->b, k->n, NULL, 0};
+
+    if (!t->log || t->deriving || !iam_log_key_kind(k->b, k->n))
+        return;
+    if (v) {
+        op.val = v->mv_data;
+        op.vlen = v->mv_size;
+    }
+    st_log_put_op(t->log, &op);
+    t->nops++;
+}
+
+void st_log_begin(tx_t *t)
+{
+    t->log = apr_pcalloc(t->p, sizeof(*t->log));
+    t->log->p = t->p;
+    t->nops = 0;
+}
+
+static int first_seq(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    *(unsigned long long *)data = key_seq(k);
+    return 0;
+}
+
+/* The oldest entry kept (0: none). */
+static unsigned long long oldest_seq(tx_t *t)
+{
+    key_t_ prefix = {{'L'}, 1};
+    unsigned long long seq = 0;
+
+    tx_scan(t, &prefix, NULL, first_seq, &seq);
+    return seq;
+}
+
+/* Stores entry `seq` (the store's head is seq - 1) and lets the oldest
+ * go past the store's keep. */
+static void log_store(tx_t *t, unsigned long long seq, const void *data, size_t len)
+{
+    unsigned long long old;
+    key_t_ k;
+    int i;
+
+    log_key(&k, seq);
+    tx_put(t, &k, (MDB_val){len, (void *)data});
+    tx_meta_count_add(t, "log", 1);
+    if (seq <= t->st->log_keep)
+        return;
+    old = oldest_seq(t);
+    for (i = 0; i < TRIM_MAX && old && old + t->st->log_keep <= seq; i++, old++) {
+        log_key(&k, old);
+        tx_del(t, &k);
+    }
+}
+
+/* The store's log id (*id: IAM_LOG_ID bytes): 1, 0 none yet, -1 failed. */
+static int log_id(tx_t *t, const unsigned char **id)
+{
+    key_t_ k;
+    MDB_val v;
+    int found;
+
+    key_meta(&k, "log-id");
+    if ((found = tx_get(t, &k, &v)) != 1)
+        return found;
+    if (v.mv_size != IAM_LOG_ID)
+        return tx_fail(t, IAM_CORRUPT, "store %s: its log id is damaged", t->st->dir), -1;
+    *id = v.mv_data;
+    return 1;
+}
+
+static void set_log_id(tx_t *t, const unsigned char *id)
+{
+    key_t_ k;
+
+    key_meta(&k, "log-id");
+    tx_put(t, &k, (MDB_val){IAM_LOG_ID, apr_pmemdup(t->p, id, IAM_LOG_ID)});
+}
+
+void st_log_commit(tx_t *t)
+{
+    unsigned long long seq;
+    const unsigned char *id = NULL;
+    unsigned char made[IAM_LOG_ID];
+    int found;
+    wbuf_t w;
+
+    if (!t->log || !t->nops || t->status != IAM_OK)
+        return;
+    if ((found = log_id(t, &id)) == 0) {
+        if (apr_generate_random_bytes(made, sizeof(made)) != APR_SUCCESS) {
+            tx_fail(t, IAM_ERROR, "no random bytes for the log's id");
+            return;
+        }
+        set_log_id(t, made);
+        id = made;
+    } else if (found < 0) {
+        return;
+    }
+    seq = (unsigned long long)tx_meta_count(t, "log") + 1;
+    w = (wbuf_t){t->p, NULL, 0, 0};
+    st_log_head(&w, id, seq, (long long)time(NULL), t->actor ? t->actor : "system",
+                (unsigned long)t->nops);
+    w_need(&w, t->log->n);
+    memcpy(w.d + w.n, t->log->d, t->log->n);
+    w.n += t->log->n;
+    t->log = NULL;
+    log_store(t, seq, w.d, w.n);
+}
+
+/* Every fact of the store as a put: the first entry of a store upgraded
+ * from a format without the log, so that its log, too, starts from
+ * nothing. A member's record is logged as a write logs it, without the
+ * copies of their groups' grants. */
+static int snapshot_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    key_t_ key;
+    MDB_val val = *v;
+
+    if (!iam_log_key_kind(k->mv_data, k->mv_size) || k->mv_size > MAXKEY)
+        return 1;
+    memcpy(key.b, k->mv_data, k->mv_size);
+    key.n = k->mv_size;
+    if (key.b[0] == 'M') {
+        iam_member_t *m = rec_decode_member(t->p, v);
+        if (!m) {
+            tx_fail(t, IAM_CORRUPT, "store %s: a member record is damaged", t->st->dir);
+            return 0;
+        }
+        val = rec_encode_member(t->p, m, NULL);
+    }
+    st_log_op(t, IAM_OP_PUT, &key, &val);
+    return 1;
+}
+
+void st_log_snapshot(tx_t *t)
+{
+    key_t_ all = {{0}, 0};
+
+    tx_scan(t, &all, NULL, snapshot_one, NULL);
+}
+
+/* ---- reading the log ---- */
+
+typedef struct {
+    apr_pool_t *p;
+    apr_array_header_t *out;
+    int limit;
+} read_ctx_t;
+
+static int read_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    read_ctx_t *c = data;
+    iam_log_entry_t *e = apr_palloc(c->p, sizeof(*e));
+    const char *why;
+
+    /* copied: the snapshot's pages are not the caller's */
+    if ((why = iam_log_decode(c->p, apr_pmemdup(c->p, v->mv_data, v->mv_size), v->mv_size, e))) {
+        tx_fail(t, IAM_CORRUPT, "store %s: log entry %llu is damaged: %s", t->st->dir, key_seq(k),
+                why);
+        return 0;
+    }
+    APR_ARRAY_PUSH(c->out, iam_log_entry_t *) = e;
+    return c->out->nelts < c->limit;
+}
+
+iam_status_e iam_store_log_head(iam_store_t *st, unsigned long long *oldest,
+                                unsigned long long *head, iam_err_t *err)
+{
+    apr_pool_t *p;
+    tx_t t;
+
+    *oldest = *head = 0;
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 0, p, err) == IAM_OK) {
+        *head = (unsigned long long)tx_meta_count(&t, "log");
+        *oldest = oldest_seq(&t);
+    }
+    tx_done(&t);
+    apr_pool_destroy(p);
+    return t.status;
+}
+
+iam_status_e iam_store_log_read(iam_store_t *st, apr_pool_t *p, unsigned long long after, int limit,
+                                apr_array_header_t **out, iam_err_t *err)
+{
+    read_ctx_t c = {p, apr_array_make(p, 16, sizeof(iam_log_entry_t *)), limit > 0 ? limit : 1000};
+    unsigned long long head, oldest;
+    key_t_ prefix = {{'L'}, 1}, from;
+    tx_t t;
+
+    *out = c.out;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    head = (unsigned long long)tx_meta_count(&t, "log");
+    oldest = oldest_seq(&t);
+    if (t.status == IAM_OK && after > head)
+        tx_fail(&t, IAM_INVALID, "store %s: its log ends at %llu, before %llu", st->dir, head,
+                after);
+    else if (t.status == IAM_OK && after < head && oldest > after + 1)
+        tx_fail(&t, IAM_STALE,
+                "store %s keeps its log from entry %llu on: entries %llu to %llu are gone; start "
+                "from a copy of the store (iamctl copy)",
+                st->dir, oldest, after + 1, oldest - 1);
+    else if (after < head) {
+        log_key(&from, after + 1);
+        tx_scan(&t, &prefix, &from, read_one, &c);
+    }
+    return tx_done(&t);
+}
+
+/* ---- applying the log ---- */
+
+static int same_key(const key_t_ *k, const iam_op_t *op)
+{
+    return k->n == op->klen && !memcmp(k->b, op->key, k->n);
+}
+
+static void apply_member(tx_t *t, const iam_op_t *op, const MDB_val *v)
+{
+    key_t_ k;
+    MDB_val old;
+    iam_member_t *m;
+    const char *login = apr_pstrmemdup(t->p, (const char *)op->key + 1, op->klen - 1);
+    int found;
+
+    memcpy(k.b, op->key, op->klen);
+    k.n = op->klen;
+    if ((found = tx_get(t, &k, &old)) < 0)
+        return;
+    if (op->kind == IAM_OP_DEL) {
+        if (found) {
+            st_mark_dirty(t, login); /* before: its index entries go with it */
+            tx_del(t, &k);
+            tx_meta_count_add(t, "members", -1);
+        }
+        return;
+    }
+    if (!(m = rec_decode_member(t->p, v)) || key_make(&k, 'M', m->login, NULL) ||
+        !same_key(&k, op)) {
+        tx_fail(t, IAM_CORRUPT, "the log puts a damaged record of member '%s'", login);
+        return;
+    }
+    st_mark_dirty(t, m->login);
+    tx_put(t, &k, *v);
+    if (!found)
+        tx_meta_count_add(t, "members", 1);
+}
+
+static void apply_group(tx_t *t, const iam_op_t *op, const MDB_val *v)
+{
+    key_t_ k;
+    MDB_val old, again;
+    iam_group_t *g;
+    const char *name = apr_pstrmemdup(t->p, (const char *)op->key + 1, op->klen - 1);
+    int found;
+
+    memcpy(k.b, op->key, op->klen);
+    k.n = op->klen;
+    if ((found = tx_get(t, &k, &old)) < 0)
+        return;
+    if (op->kind == IAM_OP_DEL) {
+        if (!found)
+            return;
+        if (!(g = rec_decode_group(t->p, &old))) {
+            tx_fail(t, IAM_CORRUPT, "store %s: the record of group '%s' is damaged", t->st->dir,
+                    name);
+            return;
+        }
+        ix_move_holder(t, 'g', g->name, ix_targets_of(t->p, g->grants), NULL);
+        tx_del(t, &k);
+        tx_meta_count_add(t, "groups", -1);
+        return;
+    }
+    /* st_put_group writes the record it is given: only one that encodes
+     * back to these very bytes is taken */
+    if (!(g = rec_decode_group(t->p, v)) || key_make(&k, 'G', g->name, NULL) || !same_key(&k, op) ||
+        (again = rec_encode_group(t->p, g)).mv_size != v->mv_size ||
+        memcmp(again.mv_data, v->mv_data, v->mv_size)) {
+        tx_fail(t, IAM_CORRUPT, "the log puts a damaged record of group '%s'", name);
+        return;
+    }
+    st_put_group(t, g);
+    if (!found)
+        tx_meta_count_add(t, "groups", 1);
+}
+
+static void apply_link(tx_t *t, const iam_op_t *op)
+{
+    const unsigned char *sep = memchr(op->key + 1, 0, op->klen - 1);
+    const char *login =
+        apr_pstrmemdup(t->p, (const char *)op->key + 1, (size_t)(sep - op->key - 1));
+    const char *group =
+        apr_pstrmemdup(t->p, (const char *)sep + 1, op->klen - (size_t)(sep + 1 - op->key));
+
+    if (!*login || !*group || memchr(sep + 1, 0, op->klen - (size_t)(sep + 1 - op->key))) {
+        tx_fail(t, IAM_CORRUPT, "the log links a damaged membership");
+        return;
+    }
+    st_set_link(t, 'm', login, group, op->kind == IAM_OP_PUT);
+    st_set_link(t, 'g', group, login, op->kind == IAM_OP_PUT);
+}
+
+/* Whether a record put as it is holds what its kind must. */
+static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
+{
+    unsigned char hash[32];
+
+    switch (k->b[0]) {
+    case 'R':
+    case 'r': return rec_decode_request(t->p, v) != NULL;
+    case 'T': return rec_decode_token(t->p, v, hash) != NULL;
+    case 'A': return rec_decode_audit(t->p, &(MDB_val){k->n, (void *)k->b}, v) != NULL;
+    case 'E': return v->mv_size > 0 && v->mv_size <= MAXKEY && !memchr(v->mv_data, 0, v->mv_size);
+    case 'O': return v->mv_size == 0;
+    default: break; /* workspace records: by name */
+    }
+    if (k->n == 7 && !memcmp(k->b + 1, "secret", 6))
+        return v->mv_size == 32;
+    if (k->n == 6 && !memcmp(k->b + 1, "audit", 5))
+        return v->mv_size == 8;
+    if (k->n == 6 && !memcmp(k->b + 1, "roles", 5)) {
+        iam_roles_t roles;
+        return rec_decode_roles(t->p, v, &roles) == 0;
+    }
+    return v->mv_size <= 64 && !memchr(v->mv_data, 0, v->mv_size);
+}
+
+static void apply_op(tx_t *t, const iam_op_t *op)
+{
+    MDB_val v = {op->vlen, (void *)op->val};
+    key_t_ k;
+
+    switch (op->key[0]) {
+    case 'M': apply_member(t, op, &v); return;
+    case 'G': apply_group(t, op, &v); return;
+    case 'm': apply_link(t, op); return;
+    default: break;
+    }
+    memcpy(k.b, op->key, op->klen);
+    k.n = op->klen;
+    if (op->kind == IAM_OP_DEL)
+        tx_del(t, &k);
+    else if (fact_ok(t, &k, &v))
+        tx_put(t, &k, v);
+    else
+        tx_fail(t, IAM_CORRUPT, "the log puts a damaged %s record", iam_log_key_kind(k.b, k.n));
+}
+
+/* Whether the store holds facts that no entry of its log made. */
+static int unlogged(tx_t *t, unsigned long long head)
+{
+    return head == 0 && (tx_meta_count(t, "members") > 0 || tx_meta_count(t, "groups") > 0 ||
+                         tx_meta_count(t, "audit") > 0);
+}
+
+iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int n, int *applied,
+                                 iam_err_t *err)
+{
+    apr_pool_t *p;
+    unsigned long long head;
+    iam_log_entry_t e;
+    const unsigned char *id = NULL;
+    const char *why;
+    tx_t t;
+    int i, j, done = 0;
+    key_t_ k;
+    MDB_val v;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
+        t.actor = "log";
+        t.log = NULL; /* the entries are stored as they came, not logged again */
+        tx_upgrade(&t);
+        head = (unsigned long long)tx_meta_count(&t, "log");
+        if (log_id(&t, &id) != 1)
+            id = NULL;
+        if (t.status == IAM_OK && unlogged(&t, head))
+            tx_fail(&t, IAM_INVALID,
+                    "store %s holds members that no log entry made: a store follows a log from "
+                    "empty, or from a copy of the store it follows",
+                    st->dir);
+        for (i = 0; i < n && t.status == IAM_OK; i++) {
+            if ((why = iam_log_decode(p, in[i].data, in[i].len, &e))) {
+                tx_fail(&t, IAM_CORRUPT, "log entry %d of %d: %s", i + 1, n, why);
+                break;
+            }
+            if (!id) { /* the first: this store follows that log from now on */
+                set_log_id(&t, e.log_id);
+                id = apr_pmemdup(p, e.log_id, IAM_LOG_ID);
+            } else if (memcmp(id, e.log_id, IAM_LOG_ID)) {
+                tx_fail(&t, IAM_INVALID,
+                        "log entry %llu is of another workspace's log: store %s follows its own",
+                        e.seq, st->dir);
+                break;
+            }
+            if (e.seq <= head)
+                continue; /* already here */
+            if (e.seq != head + 1) {
+                tx_fail(&t, IAM_STALE,
+                        "log entry %llu does not follow %llu: entries %llu to %llu are missing",
+                        e.seq, head, head + 1, e.seq - 1);
+                break;
+            }
+            for (j = 0; j < e.nops && t.status == IAM_OK; j++)
+                apply_op(&t, &e.ops[j]);
+            log_store(&t, e.seq, in[i].data, in[i].len);
+            head = e.seq;
+            done++;
+        }
+    }
+    tx_end(&t);
+    if (t.status == IAM_OK && done && tx_begin(&t, st, 0, p, err) == IAM_OK) {
+        key_meta(&k, "login-case"); /* as the server's start-up reads it */
+        st->fold = tx_get(&t, &k, &v) == 1 && v.mv_size == 4 && !memcmp(v.mv_data, "fold", 4);
+        tx_done(&t);
+    }
+    apr_pool_destroy(p);
+    if (applied)
+        *applied = t.status == IAM_OK ? done : 0;
+    return t.status;
+}
+
+void iam_store_set_log_keep(iam_store_t *st, unsigned long long keep)
+{
+    st->log_keep = keep ? keep : 1;
+}
+
+/* ---- a copy to start from ---- */
+
+iam_status_e iam_store_copy(iam_store_t *st, const char *dir, iam_err_t *err)
+{
+    char path[4096];
+    struct stat sb;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    if (stat(path, &sb) == 0)
+        return st_fail(err, IAM_EXISTS,
+                       "%s already holds a store: a copy goes into a new directory", dir);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return st_fail(err, IAM_ACCESS, "cannot make %s: %s", dir, strerror(errno));
+    pthread_rwlock_rdlock(&st->lock);
+    rc = mdb_env_copy2(st->env, dir, MDB_CP_COMPACT); /* one read transaction: consistent */
+    pthread_rwlock_unlock(&st->lock);
+    return rc ? st_map_rc(st, rc, err) : IAM_OK;
+}
+
+/* ---- the store's digest ---- */
+
+static int digest_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    unsigned char len[8];
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        len[i] = (unsigned char)(k->mv_size >> (24 - 8 * i));
+        len[4 + i] = (unsigned char)(v->mv_size >> (24 - 8 * i));
+    }
+    EVP_DigestUpdate(data, len, sizeof(len));
+    EVP_DigestUpdate(data, k->mv_data, k->mv_size);
+    EVP_DigestUpdate(data, v->mv_data, v->mv_size);
+    return 1;
+}
+
+iam_status_e iam_store_digest(iam_store_t *st, unsigned char out[32], iam_err_t *err)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    key_t_ all = {{0}, 0};
+    unsigned int n = 0;
+    apr_pool_t *p;
+    tx_t t;
+
+    memset(out, 0, 32);
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(md);
+        return st_fail(err, IAM_ERROR, "no SHA-256 from OpenSSL");
+    }
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, 0, p, err) == IAM_OK)
+        tx_scan(&t, &all, NULL, digest_one, md);
+    tx_done(&t);
+    if (t.status == IAM_OK)
+        EVP_DigestFinal_ex(md, out, &n);
+    EVP_MD_CTX_free(md);
+    apr_pool_destroy(p);
+    return t.status;
+}
