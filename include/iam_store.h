@@ -386,17 +386,23 @@ iam_status_e iam_store_secret_make(iam_store_t *st, iam_err_t *err);
 
 /* What a server's child saw, written after it answered (mod_iam's touch.c):
  * a member's request (an invited member turns active, audited; the last
- * visit, kept to the hour) or an API token's use (its last use). */
+ * visit, kept to the hour), an API token's use (its last use), or a login
+ * that is no member yet taking up an invitation or being provisioned. */
 #define IAM_TOUCH_MEMBER 'm'
 #define IAM_TOUCH_TOKEN 't'
+#define IAM_TOUCH_ARRIVE 'a'
 typedef struct {
-    char kind;       /* IAM_TOUCH_MEMBER (key: a login) or IAM_TOUCH_TOKEN (key: its id) */
-    const char *key;
-    long long when; /* unix seconds */
+    char kind;                /* IAM_TOUCH_MEMBER, IAM_TOUCH_TOKEN or IAM_TOUCH_ARRIVE */
+    const char *key;          /* a login; a token's id; a login that is no member yet */
+    long long when;           /* unix seconds */
+    const char *email, *name; /* IAM_TOUCH_ARRIVE: what the IdP said (NULL: nothing) */
+    int provision;            /* IAM_TOUCH_ARRIVE: IAMAutoProvision */
+    iam_arrive_e arrived;     /* IAM_TOUCH_ARRIVE: what it did (set by iam_store_touch) */
 } iam_touch_t;
 /* Records n of them in one write transaction; a member or token gone
- * since is skipped. */
-iam_status_e iam_store_touch(iam_store_t *st, const iam_touch_t *touch, int n, iam_err_t *err);
+ * since is skipped, an arrival that finds a member changes nothing (as
+ * iam_store_member_arrive), and one the store now refuses is skipped. */
+iam_status_e iam_store_touch(iam_store_t *st, iam_touch_t *touch, int n, iam_err_t *err);
 
 /* ---- writes: each one LMDB write transaction, with its audit record ----
  *
@@ -428,6 +434,16 @@ iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_e
 iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const char *email,
                                      const char *name, int provision, iam_arrive_e *what,
                                      iam_err_t *err);
+/* The same decided without writing (a read, for the authz phase): *what
+ * the arrival would do and *subj the member it would make, as the
+ * decision needs them; IAM_NOTFOUND if it would make none, and what the
+ * write would refuse (IAM_EXISTS, IAM_INVALID, IAM_PLAN) likewise. A
+ * login that has become a member since (another request's arrival was
+ * written) is IAM_OK with *what IAM_ARRIVE_NONE and *subj the member. The
+ * write itself follows off the request path (IAM_TOUCH_ARRIVE). */
+iam_status_e iam_store_arrival(iam_store_t *st, apr_pool_t *p, const char *login, const char *email,
+                               const char *name, int provision, const iam_roles_t *roles,
+                               iam_subject_t *subj, iam_arrive_e *what, iam_err_t *err);
 
 /* Whether an invited member holds `email` (a read: cheap, no lock). */
 int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email);

@@ -60,8 +60,8 @@ typedef struct {
     const char *mail_from;
     const char *console_url;  /* for links in mails, and the request form */
     const char *console_path; /* its path on this site ("/iam"), parsed once */
-    const char *login_url;   /* the site's login link, for invitations */
-    const char *attr_email;  /* request variables the IdP module sets */
+    const char *login_url;    /* the site's login link, for invitations */
+    const char *attr_email;   /* request variables the IdP module sets */
     const char *attr_name;
     const char *attr_email_verified; /* if set, the email counts only when "true" */
     int auto_provision_any;          /* some server has IAMAutoProvision On */
@@ -123,10 +123,15 @@ iam_store_t *iam_request_store(request_rec *r);
 /* The child's store as it is (NULL: not open), for the child's own threads. */
 iam_store_t *iam_child_store(server_rec *s);
 
-/* touch.c: members seen and tokens used, noted by requests and written by
- * a thread of the child in one transaction (iam_store_touch). */
+/* touch.c: members seen, tokens used and first logins, noted by requests
+ * and written by a thread of the child in one transaction
+ * (iam_store_touch). */
 void iam_touch_child_init(apr_pool_t *pchild, server_rec *s);
 void iam_touch(request_rec *r, char kind, const char *key);
+/* A login that is no member yet takes up an invitation or is provisioned
+ * (iam_store_arrival said so): 0 if the child has no writer to note it for. */
+int iam_touch_arrival(request_rec *r, const char *login, const char *email, const char *name,
+                      int provision);
 
 /* authz.c: the membership test every door shares (Require lines, the
  * console, its API, request access), and what mod_iam decided about a

@@ -75,7 +75,9 @@ static int email_verified(request_rec *r, const iam_workspace_t *ws)
 }
 
 /* The member behind r->user. An unknown login may claim the invitation for
- * its email, or (IAMAutoProvision On) become a Workspace Member, first. */
+ * its email, or (IAMAutoProvision On) become a Workspace Member, first:
+ * decided by a read, as the member it becomes; the child writes it right
+ * after the answer (touch.c), so the authz phase never writes. */
 static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_workspace_t *ws,
                            iam_subject_t *subj, iam_err_t *err)
 {
@@ -100,23 +102,28 @@ static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, ia
         email = r->user;
     if (ws->attr_name)
         name = apr_table_get(r->subprocess_env, ws->attr_name);
-    /* a read first: most unknown users hold no invitation, and then
-     * nothing needs the write lock */
+    /* a read first: most unknown users hold no invitation */
     if (!provision && (!email || !iam_store_invited_email(store, p, email)))
         return st;
-    if (iam_store_member_arrive(store, r->user, email, name, provision, &what, &aerr) != IAM_OK) {
+    /* decided by a read; the write follows off the request path (touch.c) */
+    if (iam_store_arrival(store, p, r->user, email, name, provision, &ws->roles, subj, &what,
+                          &aerr) != IAM_OK) {
         /* a login no member may have (one differing from a member's only
          * in case, say) is refused, not a failure */
-        iam_log_r(r, aerr.status == IAM_EXISTS || aerr.status == IAM_INVALID ? APLOG_INFO : APLOG_ERR,
-                  0, "cannot admit '%s': %s", r->user, aerr.msg);
+        if (aerr.status != IAM_NOTFOUND)
+            iam_log_r(
+                r, aerr.status == IAM_EXISTS || aerr.status == IAM_INVALID ? APLOG_INFO : APLOG_ERR,
+                0, "cannot admit '%s': %s", r->user, aerr.msg);
         return st;
     }
-    if (what == IAM_ARRIVE_CLAIMED)
-        iam_log_r(r, APLOG_NOTICE, 0, "'%s' took up the invitation for %s", r->user, email);
-    else if (what == IAM_ARRIVE_PROVISIONED)
-        iam_log_r(r, APLOG_NOTICE, 0, "'%s' joined as a Workspace Member (IAMAutoProvision)",
-                  r->user);
-    return iam_store_subject(store, p, r->user, &ws->roles, subj, err);
+    /* the writer says who joined when it has written it */
+    if (what != IAM_ARRIVE_NONE && !iam_touch_arrival(r, r->user, email, name, provision) &&
+        iam_store_member_arrive(store, r->user, email, name, provision, &what, &aerr) != IAM_OK) {
+        /* no writer in this child (logged at its start): written here */
+        iam_log_r(r, APLOG_ERR, 0, "cannot admit '%s': %s", r->user, aerr.msg);
+        return st;
+    }
+    return IAM_OK;
 }
 
 /* The membership test itself: a member, active, or invited and taking the
@@ -130,8 +137,7 @@ static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_
     switch (lookup(r, p, store, ws, subj, err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
-    case IAM_INVALID: /* a login no member can have (too long) */
-        return IAM_ADMIT_NOT_MEMBER;
+    case IAM_INVALID: /* a login no member can have (too long) */ return IAM_ADMIT_NOT_MEMBER;
     default: return IAM_ADMIT_ERROR;
     }
     if (subj->member->status == IAM_INVITED && ws->attr_email_verified && !email_verified(r, ws)) {

@@ -1,10 +1,10 @@
 /* mod_iam: what a child saw, written off the request path. A member's
- * first request (an invitation taken up), their hourly "last seen" and an
- * API token's last use are noted in the child's memory by the request
- * that sees them; a thread of the child writes what was noted in one
- * store transaction (iam_store_touch), right after, and once more when the
- * child exits. No request waits for LMDB's writer lock, and a burst of
- * requests costs one commit. Whether the write happened changes no
+ * first request (an invitation taken up, a login provisioned, an invited
+ * member turned active), their hourly "last seen" and an API token's last
+ * use are noted in the child's memory by the request that sees them; a
+ * thread of the child writes what was noted in one store transaction
+ * (iam_store_touch), right after, and once more when the child exits. No request waits for LMDB's
+ * writer lock, and a burst of requests costs one commit. Whether the write happened changes no
  * decision: an invited member is let in as they take the invitation up. */
 #include "mod_iam.h"
 
@@ -29,28 +29,65 @@ typedef struct {
 
 static toucher_t *toucher; /* the child's, made in iam_touch_child_init */
 
-void iam_touch(request_rec *r, char kind, const char *key)
+/* Notes `x` (its strings copied); 0 if there is no writer to note it for. */
+static int note(request_rec *r, const iam_touch_t *x)
 {
     toucher_t *t = toucher;
     const char *id;
-    iam_touch_t *note;
+    iam_touch_t *n;
 
-    if (!t || !key || apr_thread_mutex_lock(t->lock) != APR_SUCCESS)
-        return;
-    id = apr_psprintf(r->pool, "%c%s", kind, key);
-    if ((note = apr_hash_get(t->notes, id, APR_HASH_KEY_STRING))) {
-        note->when = (long long)apr_time_sec(apr_time_now());
+    if (!t || !x->key || apr_thread_mutex_lock(t->lock) != APR_SUCCESS)
+        return 0;
+    id = apr_psprintf(r->pool, "%c%s", x->kind, x->key);
+    if ((n = apr_hash_get(t->notes, id, APR_HASH_KEY_STRING))) {
+        n->when = x->when;
     } else if (apr_hash_count(t->notes) >= TOUCH_MAX) {
         t->dropped++;
     } else {
-        note = apr_palloc(t->pool, sizeof(*note));
-        note->kind = kind;
-        note->key = apr_pstrdup(t->pool, key);
-        note->when = (long long)apr_time_sec(apr_time_now());
-        apr_hash_set(t->notes, apr_pstrdup(t->pool, id), APR_HASH_KEY_STRING, note);
+        n = apr_palloc(t->pool, sizeof(*n));
+        *n = *x;
+        n->key = apr_pstrdup(t->pool, x->key);
+        n->email = x->email ? apr_pstrdup(t->pool, x->email) : NULL;
+        n->name = x->name ? apr_pstrdup(t->pool, x->name) : NULL;
+        apr_hash_set(t->notes, apr_pstrdup(t->pool, id), APR_HASH_KEY_STRING, n);
         apr_thread_cond_signal(t->wake);
     }
     apr_thread_mutex_unlock(t->lock);
+    return 1;
+}
+
+void iam_touch(request_rec *r, char kind, const char *key)
+{
+    iam_touch_t x = {kind, key, (long long)apr_time_sec(apr_time_now()), NULL, NULL, 0, 0};
+
+    note(r, &x);
+}
+
+int iam_touch_arrival(request_rec *r, const char *login, const char *email, const char *name,
+                      int provision)
+{
+    iam_touch_t x = {IAM_TOUCH_ARRIVE, login, (long long)apr_time_sec(apr_time_now()), email, name,
+                     provision,        0};
+
+    return note(r, &x);
+}
+
+/* Says who became a member: once, when it was written. */
+static void log_arrivals(server_rec *s, const apr_array_header_t *batch)
+{
+    int i;
+
+    for (i = 0; i < batch->nelts; i++) {
+        const iam_touch_t *x = &APR_ARRAY_IDX(batch, i, iam_touch_t);
+        if (x->kind != IAM_TOUCH_ARRIVE)
+            continue;
+        if (x->arrived == IAM_ARRIVE_CLAIMED)
+            iam_log_s(s, APLOG_NOTICE, 0, "'%s' took up the invitation for %s", x->key,
+                      x->email ? x->email : "their email");
+        else if (x->arrived == IAM_ARRIVE_PROVISIONED)
+            iam_log_s(s, APLOG_NOTICE, 0, "'%s' joined as a Workspace Member (IAMAutoProvision)",
+                      x->key);
+    }
 }
 
 /* Writes what was noted (called with the lock held; releases it while
@@ -69,9 +106,10 @@ static void flush(toucher_t *t, apr_pool_t *scratch)
     for (hi = apr_hash_first(scratch, t->notes); hi; hi = apr_hash_next(hi)) {
         const iam_touch_t *note = apr_hash_this_val(hi);
         iam_touch_t *copy = apr_array_push(batch);
-        copy->kind = note->kind;
+        *copy = *note;
         copy->key = apr_pstrdup(scratch, note->key);
-        copy->when = note->when;
+        copy->email = note->email ? apr_pstrdup(scratch, note->email) : NULL;
+        copy->name = note->name ? apr_pstrdup(scratch, note->name) : NULL;
     }
     apr_pool_clear(t->pool); /* the notes, and the table that held them */
     t->notes = apr_hash_make(t->pool);
@@ -86,6 +124,8 @@ static void flush(toucher_t *t, apr_pool_t *scratch)
         iam_store_touch(st, (iam_touch_t *)batch->elts, batch->nelts, &err) != IAM_OK)
         iam_log_s(t->s, APLOG_ERR, 0, "cannot record %d members seen or tokens used: %s",
                   batch->nelts, err.msg);
+    else if (batch->nelts && st)
+        log_arrivals(t->s, batch);
     apr_thread_mutex_lock(t->lock);
 }
 

@@ -21,6 +21,7 @@ Suite *suite_git(void);
 Suite *suite_audit_text(void);
 Suite *suite_log(void);
 Suite *suite_log_httpd(void);
+Suite *suite_arrival(void);
 
 /* NULL if the log of `from`, applied to a new store in `dir`, makes a
  * store that verifies and whose digest is that of `from`; else what
@@ -106,6 +107,18 @@ int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
 /* Waits, up to 20 s, until `expr` holds: for what a server's child writes
  * just after it answered (a member seen, a token used: touch.c). The
  * assertion that follows says whether it came; no time is asserted. */
+/* Runs a store call and checks its status; `err` (an iam_err_t) is
+ * cleared first so that a failure shows this call's detail. Each store
+ * test file wraps it: #define EXPECT(want, call) IAM_EXPECT(ierr, want, call). */
+#define IAM_EXPECT(err, want, call)                                                                \
+    do {                                                                                           \
+        iam_status_e got_;                                                                         \
+        memset(&(err), 0, sizeof(err));                                                            \
+        got_ = (call);                                                                             \
+        ck_assert_msg(got_ == (want), "%s -> %s (%s), want %s", #call, iam_status_str(got_),       \
+                      (err).msg, iam_status_str(want));                                            \
+    } while (0)
+
 #define IAM_EVENTUALLY(expr)                                                                       \
     do {                                                                                           \
         int tries_;                                                                                \
@@ -115,7 +128,8 @@ int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
 
 /* Runs `iamctl -d STORE ARGS` (stderr with stdout) and aborts the test,
  * printing what it said, unless it exits 0: for a fixture's set-up. */
-void iam_ctl_or_die(const iam_httpd_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void iam_ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* The value of a response header in a raw header block, or NULL. */
 char *iam_test_header(const char *headers, const char *name);
 /* The value of the first hidden "csrf" input of a page, or NULL. */

@@ -377,16 +377,19 @@ static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
     return m;
 }
 
-static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+/* What an arrival does, decided in t without writing anything: NONE
+ * (a member already, no invitation, no provisioning), CLAIMED (*inv: the
+ * invited member whose record becomes theirs) or PROVISIONED. What the
+ * write would refuse fails t here. c->email and c->name are left out
+ * where a new member could not have them. */
+static iam_arrive_e arrival_of(tx_t *t, arrive_ctx_t *c, iam_plan_e plan, iam_member_t **inv)
 {
-    arrive_ctx_t *c = data;
     iam_member_t *m;
     key_t_ k;
     MDB_val v;
     int found;
 
-    (void)roles;
-    *c->what = IAM_ARRIVE_NONE;
+    *inv = NULL;
     if ((found = tx_member(t, c->login, &m)) != 0) {
         /* already a member (another request got here first), or an error;
          * or a login that only differs in case from a member's, which
@@ -394,33 +397,25 @@ static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         if (found == 1 && !t->st->fold && strcmp(m->login, c->login))
             tx_fail(t, IAM_EXISTS, "login '%s' differs only in case from the member '%s'", c->login,
                     m->login);
-        return;
+        return IAM_ARRIVE_NONE;
+    }
+    if (iam_check_login(c->login)) {
+        tx_fail(t, IAM_INVALID, "login '%s' %s", c->login, iam_check_login(c->login));
+        return IAM_ARRIVE_NONE;
     }
     if (c->email && *c->email && !iam_check_email(c->email) && !key_make(&k, 'E', c->email, NULL) &&
         tx_get(t, &k, &v) == 1) {
         char *owner_login = apr_pstrmemdup(t->p, v.mv_data, v.mv_size);
         if (tx_member(t, owner_login, &m) == 1 && m->status == IAM_INVITED) {
-            const char *before = st_describe_member(t, m);
-            if (iam_check_login(c->login)) {
-                tx_fail(t, IAM_INVALID, "login '%s' %s", c->login, iam_check_login(c->login));
-                return;
-            }
-            m = rekey_member(t, m, apr_pstrdup(t->p, c->login));
-            m->status = IAM_ACTIVE;
-            m->last_seen = (long long)time(NULL);
-            if (!*m->name && c->name && !iam_check_text(c->name, 128))
-                m->name = c->name;
-            st_put_member(t, m);
-            *c->what = IAM_ARRIVE_CLAIMED;
-            st_audit(t, "member.activate", m->login, before, st_describe_member(t, m));
-            return;
+            *inv = m;
+            return IAM_ARRIVE_CLAIMED;
         }
     }
     if (!c->provision)
-        return;
+        return IAM_ARRIVE_NONE;
     if (!iam_plan_allows_groups(plan)) { /* business only, as the directive */
         tx_fail(t, IAM_PLAN, "the %s plan has no just-in-time provisioning", iam_plan_name(plan));
-        return;
+        return IAM_ARRIVE_NONE;
     }
     /* an email already taken (or not an email) is left out, never an error */
     if (c->email && (iam_check_email(c->email) ||
@@ -428,13 +423,101 @@ static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         c->email = NULL;
     if (c->name && iam_check_text(c->name, 128))
         c->name = NULL;
-    if (!(m = tx_member_add(t, c->login, c->email, c->name, IAM_ACTIVE, 0)))
-        return;
-    m->last_seen = (long long)time(NULL);
-    m->provisioned = 1;
-    st_put_member(t, m);
-    *c->what = IAM_ARRIVE_PROVISIONED;
-    st_audit(t, "member.provision", m->login, "", st_describe_member(t, m));
+    return IAM_ARRIVE_PROVISIONED;
+}
+
+/* The invitation's member as it becomes theirs: their login, active,
+ * seen now, the IdP's name where it had none. */
+static void take_up(iam_member_t *m, const arrive_ctx_t *c, long long now)
+{
+    m->login = c->login;
+    m->status = IAM_ACTIVE;
+    m->last_seen = now;
+    if (!*m->name && c->name && !iam_check_text(c->name, 128))
+        m->name = c->name;
+}
+
+iam_arrive_e st_arrival(tx_t *t, const char *login, const char *email, const char *name,
+                        int provision)
+{
+    arrive_ctx_t c = {login, email, name, provision, NULL};
+    iam_member_t *m;
+
+    return arrival_of(t, &c, t->plan, &m);
+}
+
+void st_arrive(tx_t *t, const char *login, const char *email, const char *name, int provision,
+               iam_arrive_e *what)
+{
+    arrive_ctx_t c = {apr_pstrdup(t->p, login), email, name, provision, what};
+    iam_member_t *m;
+    const char *before;
+
+    *what = arrival_of(t, &c, t->plan, &m);
+    if (*what == IAM_ARRIVE_CLAIMED) {
+        before = st_describe_member(t, m);
+        m = rekey_member(t, m, c.login);
+        take_up(m, &c, (long long)time(NULL));
+        st_put_member(t, m);
+        st_audit(t, "member.activate", m->login, before, st_describe_member(t, m));
+    } else if (*what == IAM_ARRIVE_PROVISIONED &&
+               (m = tx_member_add(t, c.login, c.email, c.name, IAM_ACTIVE, 0)) != NULL) {
+        m->last_seen = (long long)time(NULL);
+        m->provisioned = 1;
+        st_put_member(t, m);
+        st_audit(t, "member.provision", m->login, "", st_describe_member(t, m));
+    }
+    if (t->status != IAM_OK)
+        *what = IAM_ARRIVE_NONE;
+}
+
+static void arrive_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    arrive_ctx_t *c = data;
+
+    st_arrive(t, c->login, c->email, c->name, c->provision, c->what);
+}
+
+iam_status_e iam_store_arrival(iam_store_t *st, apr_pool_t *p, const char *login, const char *email,
+                               const char *name, int provision, const iam_roles_t *roles,
+                               iam_subject_t *subj, iam_arrive_e *what, iam_err_t *err)
+{
+    arrive_ctx_t c = {login, email, name, provision, what};
+    long long now = (long long)time(NULL);
+    iam_member_t *m;
+    tx_t t;
+
+    memset(subj, 0, sizeof(*subj));
+    *what = IAM_ARRIVE_NONE;
+    if (tx_begin(&t, st, 0, p, err) != IAM_OK)
+        return t.status;
+    *what = arrival_of(&t, &c, tx_plan(&t), &m);
+    if (*what == IAM_ARRIVE_CLAIMED && tx_subject(&t, m->login, roles, subj) == 1) {
+        take_up(subj->member, &c, now);
+    } else if (*what == IAM_ARRIVE_PROVISIONED) {
+        m = apr_pcalloc(p, sizeof(*m));
+        m->login = login;
+        m->email = c.email ? c.email : "";
+        m->name = c.name ? c.name : "";
+        m->status = IAM_ACTIVE;
+        m->created = m->last_seen = now;
+        m->provisioned = 1;
+        m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
+        m->groups = apr_array_make(p, 1, sizeof(const char *));
+        subj->member = m;
+        subj->sets = apr_pcalloc(p, sizeof(iam_grant_set_t)); /* direct, and none */
+        subj->nsets = 1;
+    } else if (t.status == IAM_OK && tx_subject(&t, login, roles, subj) != 1 &&
+               t.status == IAM_OK) {
+        /* (found: the write of another request's arrival landed since the
+         * caller looked; *what stays NONE) */
+        tx_fail(&t, IAM_NOTFOUND, "'%s' is not a member", login);
+    }
+    if (t.status != IAM_OK) {
+        memset(subj, 0, sizeof(*subj));
+        *what = IAM_ARRIVE_NONE;
+    }
+    return tx_done(&t);
 }
 
 iam_status_e iam_store_member_arrive(iam_store_t *st, const char *login, const char *email,

@@ -1,11 +1,12 @@
 /* mod_iam store: what the server's children saw, recorded after they
  * answered (iam_store_touch, from mod_iam/touch.c): a member's request
- * (an invited member turns active; the last visit, to the hour) and an
- * API token's use (to the minute). One transaction for a batch. */
+ * (an invited member turns active; the last visit, to the hour), an
+ * API token's use (to the minute), and a first login that takes up an
+ * invitation or is provisioned. One transaction for a batch. */
 #include "store_int.h"
 
 typedef struct {
-    const iam_touch_t *touch;
+    iam_touch_t *touch;
     int n;
 } touch_ctx_t;
 
@@ -40,6 +41,24 @@ static void used_token(tx_t *t, const iam_touch_t *x)
     tx_put(t, &k, rec_encode_token(t->p, tk, hash));
 }
 
+/* An arrival the store now refuses (an owner removed the invitation, the
+ * plan changed) is skipped: the rest of the batch is written. */
+static void arrived(tx_t *t, iam_touch_t *x)
+{
+    iam_arrive_e what;
+    iam_err_t *err = t->err, mine;
+
+    t->err = &mine;
+    what = st_arrival(t, x->key, x->email, x->name, x->provision);
+    t->err = err;
+    if (t->status == IAM_EXISTS || t->status == IAM_INVALID || t->status == IAM_PLAN) {
+        t->status = IAM_OK; /* refused before any write: the transaction is as it was */
+        return;
+    }
+    if (what != IAM_ARRIVE_NONE)
+        st_arrive(t, x->key, x->email, x->name, x->provision, &x->arrived);
+}
+
 static void touch_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
     const touch_ctx_t *c = data;
@@ -52,10 +71,12 @@ static void touch_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *d
             seen_member(t, &c->touch[i]);
         else if (c->touch[i].kind == IAM_TOUCH_TOKEN)
             used_token(t, &c->touch[i]);
+        else if (c->touch[i].kind == IAM_TOUCH_ARRIVE)
+            arrived(t, &c->touch[i]);
     }
 }
 
-iam_status_e iam_store_touch(iam_store_t *st, const iam_touch_t *touch, int n, iam_err_t *err)
+iam_status_e iam_store_touch(iam_store_t *st, iam_touch_t *touch, int n, iam_err_t *err)
 {
     touch_ctx_t c = {touch, n};
 

@@ -76,11 +76,11 @@
 #define K_META 0x01
 #define MAXKEY 511 /* LMDB's default key size limit */
 #define REC_FORMAT 1
-#define MEMBER_FORMAT 3   /* 2 added last_seen, 3 the groups' grants; 1 and 2 are still read */
-#define READER_POOL 16    /* reset read transactions kept for reuse: each keeps a reader slot */
-#define MEMO_SLOTS 4096   /* member records whose place in the map is remembered */
-#define MEMO_KEY 64       /* longer keys are not remembered */
-#define IX_STORE_FORMAT 5 /* the first store format that has the name and role indexes */
+#define MEMBER_FORMAT 3    /* 2 added last_seen, 3 the groups' grants; 1 and 2 are still read */
+#define READER_POOL 16     /* reset read transactions kept for reuse: each keeps a reader slot */
+#define MEMO_SLOTS 4096    /* member records whose place in the map is remembered */
+#define MEMO_KEY 64        /* longer keys are not remembered */
+#define IX_STORE_FORMAT 5  /* the first store format that has the name and role indexes */
 #define LOG_STORE_FORMAT 6 /* the first with the operation log */
 #define REQUEST_LABELS_MAX 64
 
@@ -344,6 +344,13 @@ void st_set_owner_index(tx_t *t, const char *login, int on);
 /* ---- members.c ---- */
 iam_member_t *tx_member_add(tx_t *t, const char *login, const char *email, const char *name,
                             iam_member_status_e status, int owner);
+/* An arrival (iam_store_member_arrive) in t with t->plan: what it would
+ * do, deciding only (what it refuses fails t before any write); and
+ * done. */
+iam_arrive_e st_arrival(tx_t *t, const char *login, const char *email, const char *name,
+                        int provision);
+void st_arrive(tx_t *t, const char *login, const char *email, const char *name, int provision,
+               iam_arrive_e *what);
 int st_is_owner_grants(const apr_array_header_t *grants);
 void st_last_owner_check(tx_t *t, const iam_member_t *m, const char *what);
 
