@@ -21,14 +21,7 @@ static apr_pool_t *pool;
 static iam_store_t *st;
 static iam_err_t ierr;
 
-#define EXPECT(want, call)                                                                         \
-    do {                                                                                           \
-        iam_status_e got_;                                                                         \
-        memset(&ierr, 0, sizeof(ierr));                                                            \
-        got_ = (call);                                                                             \
-        ck_assert_msg(got_ == (want), "%s -> %s (%s), want %s", #call, iam_status_str(got_),       \
-                      ierr.msg, iam_status_str(want));                                             \
-    } while (0)
+#define EXPECT(want, call) IAM_EXPECT(ierr, want, call)
 #define OK(call) EXPECT(IAM_OK, call)
 
 static iam_store_t *open_store(const char *name)

@@ -1,0 +1,121 @@
+/* iamctl tests: groups and roles. group create, add, remove, list, show
+ * and delete (all or nothing, a name that differs only in case, what a
+ * deleted group leaves on its members) and their bad usage; the roles
+ * iamctl knows, as text and as JSON. */
+#include "iamctl_test.h"
+
+#include <jansson.h>
+
+/* ---- groups ---- */
+
+START_TEST(test_group_commands)
+{
+    json_t *a, *g, *m;
+
+    CTL_OK(NULL, "init");
+    CTL_OK(NULL, "member add alice --owner");
+    CTL_OK(NULL, "member add bob");
+    CTL_OK("created group eng", "group create eng");
+    CTL_OK(NULL, "group create ops");
+    CTL_FAILS("already exists", "group create ENG");
+    CTL_OK("added 2 members to group eng", "group add eng alice bob");
+    CTL_FAILS("no member 'ghost'", "group add ops bob ghost");
+    g = group_json("ops"); /* all or nothing: bob is not in ops */
+    ck_assert_int_eq(json_array_size(json_object_get(g, "members")), 0);
+    json_decref(g);
+    CTL_FAILS("already", "group add eng bob");
+
+    CTL_OK(NULL, "group list");
+    assert_holds(out, "2 members, 0 grants");
+    assert_holds(out, "ops");
+    CTL_OK(NULL, "group list --json");
+    a = out_json();
+    ck_assert_int_eq(json_array_size(a), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(jfind(a, "name", "eng"), "member_count")),
+                     2);
+    json_decref(a);
+    CTL_OK("members: alice,bob\n", "group show eng");
+    g = group_json("eng");
+    ck_assert_str_eq(jstr(g, "name"), "eng");
+    ck_assert_str_eq(jwords(json_object_get(g, "members")), "alice bob");
+    ck_assert_int_eq(json_integer_value(json_object_get(g, "member_count")), 2);
+    json_decref(g);
+
+    CTL_OK("removed 1 member from group eng", "group remove eng alice");
+    CTL_FAILS("not in group", "group remove eng alice");
+    m = ctlt_member_json("bob");
+    ck_assert_str_eq(jwords(json_object_get(m, "groups")), "eng");
+    json_decref(m);
+    CTL_OK("deleted group eng", "group delete eng");
+    CTL_FAILS("no group 'eng'", "group show eng");
+    CTL_FAILS("no group 'eng'", "group delete eng");
+    m = ctlt_member_json("bob");
+    ck_assert_int_eq(json_array_size(json_object_get(m, "groups")), 0);
+    json_decref(m);
+}
+END_TEST
+
+START_TEST(test_group_usage)
+{
+    CTL_OK(NULL, "init");
+    CTL_USAGE("group needs a command", "group");
+    CTL_USAGE("unknown group command", "group frob");
+    CTL_USAGE("one NAME", "group create");
+    CTL_USAGE("at least one LOGIN", "group add eng");
+    CTL_USAGE("--json is for", "group create eng --json");
+    CTL_USAGE("unknown option", "group list --all");
+}
+END_TEST
+
+/* ---- roles ---- */
+
+START_TEST(test_roles)
+{
+    static const char *const slugs[] = {
+        "workspace-owner", "workspace-member",    "source-admin",        "source-read-only",
+        "warehouse-admin", "warehouse-read-only", "tracking-plan-admin", "tracking-plan-read-only",
+        "personas-admin",  "personas-user",       "personas-read-only",  "identity-admin"};
+    json_t *a, *r;
+    size_t i;
+
+    CTL_OK(NULL, "init");
+    CTL_OK(NULL, "roles --json");
+    a = out_json();
+    ck_assert_int_eq(json_array_size(a), 12);
+    for (i = 0; i < sizeof(slugs) / sizeof(*slugs); i++) {
+        r = jfind(a, "slug", slugs[i]);
+        ck_assert_msg(r != NULL, "no role %s", slugs[i]);
+        ck_assert(!jbool(r, "custom"));
+        ck_assert(jbool(r, "plan_allows"));
+        jstr(r, "name");
+        jstr(r, "level");
+        jstr(r, "scopes");
+    }
+    r = jfind(a, "slug", "source-admin");
+    ck_assert_str_eq(jstr(r, "name"), "Source Admin");
+    ck_assert_str_eq(jstr(r, "type"), "source");
+    ck_assert_str_eq(jstr(r, "level"), "admin");
+    ck_assert_str_eq(jstr(r, "scopes"), "all, resource, label");
+    ck_assert_str_eq(jstr(jfind(a, "slug", "workspace-owner"), "level"), "owner");
+    ck_assert_str_eq(jstr(jfind(a, "slug", "warehouse-admin"), "scopes"), "all");
+    json_decref(a);
+    CTL_OK("Source Admin", "roles");
+    assert_holds(out, "tracking-plan-read-only");
+    CTL_USAGE("no arguments", "roles all");
+}
+END_TEST
+
+/* Adds this file's TCases to the suite. */
+void ctlt_add_groups(Suite *s)
+{
+    TCase *tc;
+
+    tc = ctlt_tcase("group");
+    tcase_add_test(tc, test_group_commands);
+    tcase_add_test(tc, test_group_usage);
+    suite_add_tcase(s, tc);
+
+    tc = ctlt_tcase("roles");
+    tcase_add_test(tc, test_roles);
+    suite_add_tcase(s, tc);
+}
