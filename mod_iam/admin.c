@@ -63,25 +63,14 @@ static int request_refused(iam_web_t *w, int status, const char *why, const char
     return DONE;
 }
 
-/* POST BASE/request-access from a refused member: stores the request for
- * what mod_iam refused that member on the posted path (decided here, in a
- * subrequest, never taken from the form), mails the owners if it is new
- * or asks for another level, and sends the member back to that path,
- * which now says the request is pending. */
-static int request_access(iam_web_t *w, const iam_subject_t *subj)
+/* The request-access form, checked: a POST of this site (same origin,
+ * the CSRF token) with a local path. OK, or the status to answer. */
+static int read_request_form(iam_web_t *w, apr_table_t **form, const char **path)
 {
-    request_rec *r = w->r, *sub;
-    const iam_verdict_t *v;
-    iam_dir_conf_t *sdc;
-    iam_request_t q;
-    iam_request_change_e change;
-    apr_table_t *form;
+    request_rec *r = w->r;
     apr_size_t len;
-    iam_err_t err;
-    const char *path;
     char *body;
-    int rc, offered, refused_here;
-    iam_level_e asked;
+    int rc;
 
     if (r->method_number != M_POST)
         return HTTP_METHOD_NOT_ALLOWED;
@@ -89,52 +78,87 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
         return HTTP_FORBIDDEN;
     if ((rc = iam_web_read_body(r, IAM_BODY_MAX, &body, &len)) != OK)
         return rc;
-    if (strlen(body) != len || !(form = iam_web_parse_form(r->pool, body)))
+    if (strlen(body) != len || !(*form = iam_web_parse_form(r->pool, body)))
         return HTTP_BAD_REQUEST;
-    if (!iam_web_csrf_ok(r, w->secret, apr_table_get(form, "csrf")))
+    if (!iam_web_csrf_ok(r, w->secret, apr_table_get(*form, "csrf")))
         return HTTP_FORBIDDEN;
-    path = apr_table_get(form, "path");
+    *path = apr_table_get(*form, "path");
     /* a local path only: no scheme, no host, no header tricks */
-    if (!path || path[0] != '/' || path[1] == '/' || path[1] == '\\' || iam_check_text(path, 1024))
+    if (!*path || (*path)[0] != '/' || (*path)[1] == '/' || (*path)[1] == '\\' ||
+        iam_check_text(*path, 1024))
         return HTTP_BAD_REQUEST;
+    return OK;
+}
+
+/* Whether mod_iam refuses this member q->path (asked at level `asked`),
+ * and if so what it refuses, into q; *offered: whether that page offers
+ * requests (IAMRequestAccess). */
+static int refused_here(iam_web_t *w, const iam_subject_t *subj, iam_level_e asked,
+                        iam_request_t *q, int *offered)
+{
+    request_rec *r = w->r, *sub;
+    const iam_verdict_t *v;
+    iam_dir_conf_t *sdc;
+    size_t n = strlen(w->base);
+    int refused;
+
+    if (!strncmp(q->path, w->base, n) && (q->path[n] == '/' || !q->path[n])) {
+        /* the console: the handler refuses non-owners itself */
+        q->type = console_res.type;
+        q->name = "*";
+        q->level = IAM_LEVEL_ADMIN;
+        sdc = ap_get_module_config(r->per_dir_config, &iam_module); /* the console's own */
+        *offered = sdc->request_access != 0;
+        return !subj->owner;
+    }
+    /* The path must be one mod_iam refuses this member: a request is for
+     * a real refusal, never for a path of one's choosing. Refused means
+     * the subrequest was refused (the page does not let them in by any of
+     * its Require lines), by mod_iam, for a resource or the owners' pages;
+     * what it refused is what is filed: approval grants what the page
+     * needs, never more. */
+    sub = ap_sub_req_method_uri(asked == IAM_LEVEL_READ ? "GET" : "POST", q->path, r, NULL);
+    sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
+    v = iam_verdict_of(sub);
+    *offered = sdc->request_access != 0;
+    refused = (sub->status == HTTP_FORBIDDEN || sub->status == HTTP_UNAUTHORIZED) && v &&
+              (v->refused == IAM_REFUSED_RESOURCE || v->refused == IAM_REFUSED_OWNERS);
+    if (refused) {
+        q->type = v->res->type;
+        q->name = v->res->name ? v->res->name : "*";
+        q->level = v->need;
+        q->nlabels = v->res->nlabels; /* what an answer must give access to */
+        q->labels = v->res->labels;
+    }
+    ap_destroy_sub_req(sub);
+    return refused;
+}
+
+/* POST BASE/request-access from a refused member: stores the request for
+ * what mod_iam refused that member on the posted path (decided here, in a
+ * subrequest, never taken from the form), mails the owners if it is new
+ * or asks for another level, and sends the member back to that path,
+ * which now says the request is pending. */
+static int request_access(iam_web_t *w, const iam_subject_t *subj)
+{
+    request_rec *r = w->r;
+    iam_request_t q;
+    iam_request_change_e change;
+    apr_table_t *form = NULL;
+    iam_err_t err;
+    const char *path = NULL;
+    int rc, offered;
+    iam_level_e asked;
+
+    if ((rc = read_request_form(w, &form, &path)) != OK)
+        return rc;
     memset(&q, 0, sizeof(q));
     q.login = subj->member->login;
     q.path = path;
     q.message = apr_table_get(form, "message") ? apr_table_get(form, "message") : "";
     if (iam_level_parse(apr_table_get(form, "level"), &asked))
         asked = IAM_LEVEL_READ;
-    if (!strncmp(path, w->base, strlen(w->base)) &&
-        (path[strlen(w->base)] == '/' || !path[strlen(w->base)])) {
-        /* the console: the handler refuses non-owners itself */
-        q.type = console_res.type;
-        q.name = "*";
-        q.level = IAM_LEVEL_ADMIN;
-        refused_here = !subj->owner;
-        sdc = ap_get_module_config(r->per_dir_config, &iam_module); /* the console's own */
-        offered = sdc->request_access != 0;
-    } else {
-        /* The path must be one mod_iam refuses this member: a request is
-         * for a real refusal, never for a path of one's choosing. Refused
-         * means the subrequest was refused (the page does not let them in
-         * by any of its Require lines), by mod_iam, for a resource or the
-         * owners' pages; what it refused is what is filed: approval grants
-         * what the page needs, never more. */
-        sub = ap_sub_req_method_uri(asked == IAM_LEVEL_READ ? "GET" : "POST", path, r, NULL);
-        sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
-        v = iam_verdict_of(sub);
-        offered = sdc->request_access != 0;
-        refused_here = (sub->status == HTTP_FORBIDDEN || sub->status == HTTP_UNAUTHORIZED) && v &&
-                       (v->refused == IAM_REFUSED_RESOURCE || v->refused == IAM_REFUSED_OWNERS);
-        if (refused_here) {
-            q.type = v->res->type;
-            q.name = v->res->name ? v->res->name : "*";
-            q.level = v->need;
-            q.nlabels = v->res->nlabels; /* what an answer must give access to */
-            q.labels = v->res->labels;
-        }
-        ap_destroy_sub_req(sub);
-    }
-    if (!refused_here)
+    if (!refused_here(w, subj, asked, &q, &offered))
         return request_refused(w, HTTP_BAD_REQUEST,
                                "That page does not refuse you, so there is nothing to ask for.",
                                path);
@@ -153,6 +177,12 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
         iam_mail_request(r, &q, subj->member, change == IAM_REQUEST_LEVEL);
     apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool, path, r));
     return HTTP_SEE_OTHER;
+}
+
+static int store_unusable(iam_web_t *w)
+{
+    return refuse(w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
+                  "The access store is not usable; the error log says why.");
 }
 
 /* The token of an "Authorization: Bearer TOKEN" header, or NULL. */
@@ -176,8 +206,7 @@ static int api_with_token(iam_web_t *w)
     iam_err_t err;
 
     if (!(w->st = iam_request_store(r)))
-        return refuse(w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
-                      "The access store is not usable; the error log says why.");
+        return store_unusable(w);
     switch (iam_store_token_check(w->st, r->pool, bearer(r), &tok, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
@@ -186,10 +215,7 @@ static int api_with_token(iam_web_t *w)
                        "Bearer realm=\"mod_iam\", error=\"invalid_token\"");
         return refuse(w, HTTP_UNAUTHORIZED, "invalid_token",
                       "the token is unknown, revoked or malformed");
-    default:
-        iam_log_r(r, APLOG_ERR, 0, "API token: %s", err.msg);
-        return refuse(w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
-                      "The access store is not usable; the error log says why.");
+    default: iam_log_r(r, APLOG_ERR, 0, "API token: %s", err.msg); return store_unusable(w);
     }
     if (tok->last_used + 60 < (long long)apr_time_sec(apr_time_now()))
         iam_touch(r, IAM_TOUCH_TOKEN, tok->id); /* its last use, to the minute */
@@ -199,25 +225,16 @@ static int api_with_token(iam_web_t *w)
     return iam_api_handle(w);
 }
 
-int iam_admin_handler(request_rec *r)
+/* The console's base: the path of IAMConsoleURL when the request is under
+ * it, else the innermost section (core keeps its path); w->sub, what
+ * follows it. OK, or the status to answer. */
+static int console_base(iam_web_t *w)
 {
+    request_rec *r = w->r;
+    const char *section = w->ws->console_path;
     core_dir_config *cd;
-    const char *section;
-    iam_subject_t subj;
-    iam_web_t w;
-    iam_err_t err;
-    apr_size_t n;
+    apr_size_t n = strlen(section);
 
-    if (!r->handler || strcmp(r->handler, "iam-admin"))
-        return DECLINED;
-    iam_web_security_headers(r);
-    memset(&w, 0, sizeof(w));
-    w.r = r;
-    w.ws = iam_workspace_of(r->server);
-    /* The console's base: the path of IAMConsoleURL when the request is
-     * under it, else the innermost section (core keeps its path). */
-    section = w.ws->console_path;
-    n = strlen(section);
     if (strncmp(r->uri, section, n) || (r->uri[n] != '/' && r->uri[n] != '\0')) {
         cd = ap_get_core_module_config(r->per_dir_config);
         section = cd ? cd->d : NULL;
@@ -233,8 +250,58 @@ int iam_admin_handler(request_rec *r)
                   r->uri, section ? section : "none");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    w.base = apr_pstrmemdup(r->pool, section, n);
-    w.sub = r->uri + n + (r->uri[n] == '/');
+    w->base = apr_pstrmemdup(r->pool, section, n);
+    w->sub = r->uri + n + (r->uri[n] == '/');
+    return OK;
+}
+
+/* The logged-in user as a member of the workspace, with the workspace's
+ * secret in w: OK, or the answer already given. */
+static int member_of_workspace(iam_web_t *w, iam_subject_t *subj)
+{
+    request_rec *r = w->r;
+    iam_err_t err;
+
+    if (!r->user || !*r->user) { /* an empty user is no user */
+        ap_note_auth_failure(r);
+        return refuse(w, HTTP_UNAUTHORIZED, "unauthorized", "Log in first.");
+    }
+    if (!(w->st = iam_request_store(r)))
+        return store_unusable(w);
+    /* the membership test of every Require iam-*: an invitee whose email
+     * the IdP has not verified is no member here either */
+    switch (iam_admit(r, w->st, subj, &err)) {
+    case IAM_ADMIT_MEMBER: break;
+    case IAM_ADMIT_NOT_MEMBER:
+        iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a member", r->user);
+        return refuse(w, HTTP_FORBIDDEN, "forbidden",
+                      "You are not a member of this workspace. Ask a Workspace Owner for an "
+                      "invitation.");
+    default:
+        iam_log_r(r, APLOG_ERR, 0, "console: refusing '%s': %s", r->user, err.msg);
+        return store_unusable(w);
+    }
+    if (iam_store_secret(w->st, w->secret, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
+        return store_unusable(w);
+    }
+    return OK;
+}
+
+int iam_admin_handler(request_rec *r)
+{
+    iam_subject_t subj;
+    iam_web_t w;
+    int rc;
+
+    if (!r->handler || strcmp(r->handler, "iam-admin"))
+        return DECLINED;
+    iam_web_security_headers(r);
+    memset(&w, 0, sizeof(w));
+    w.r = r;
+    w.ws = iam_workspace_of(r->server);
+    if ((rc = console_base(&w)) != OK)
+        return rc;
     if (!r->args)
         w.query = apr_table_make(r->pool, 1);
     else if (!(w.query = iam_web_parse_form(r->pool, r->args)))
@@ -244,32 +311,8 @@ int iam_admin_handler(request_rec *r)
         return serve_css(r);
     if (wants_json(&w) && bearer(r))
         return api_with_token(&w);
-    if (!r->user || !*r->user) { /* an empty user is no user */
-        ap_note_auth_failure(r);
-        return refuse(&w, HTTP_UNAUTHORIZED, "unauthorized", "Log in first.");
-    }
-    if (!(w.st = iam_request_store(r)))
-        return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
-                      "The access store is not usable; the error log says why.");
-    /* the membership test of every Require iam-*: an invitee whose email
-     * the IdP has not verified is no member here either */
-    switch (iam_admit(r, w.st, &subj, &err)) {
-    case IAM_ADMIT_MEMBER: break;
-    case IAM_ADMIT_NOT_MEMBER:
-        iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a member", r->user);
-        return refuse(&w, HTTP_FORBIDDEN, "forbidden",
-                      "You are not a member of this workspace. Ask a Workspace Owner for an "
-                      "invitation.");
-    default:
-        iam_log_r(r, APLOG_ERR, 0, "console: refusing '%s': %s", r->user, err.msg);
-        return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
-                      "The access store is not usable; the error log says why.");
-    }
-    if (iam_store_secret(w.st, w.secret, &err) != IAM_OK) {
-        iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
-        return refuse(&w, HTTP_INTERNAL_SERVER_ERROR, "store_error",
-                      "The access store is not usable; the error log says why.");
-    }
+    if ((rc = member_of_workspace(&w, &subj)) != OK)
+        return rc;
     if (!strcmp(w.sub, "request-access")) {
         w.actor = apr_pstrcat(r->pool, "member:", r->user, NULL);
         return request_access(&w, &subj);

@@ -190,8 +190,7 @@ static void refuse_with_403(request_rec *r)
     const iam_verdict_t *v = iam_verdict_of(r);
     iam_dir_conf_t *dc;
 
-    if (r->status != HTTP_UNAUTHORIZED || !v || !v->refused || v->passed || !r->user ||
-        !*r->user)
+    if (r->status != HTTP_UNAUTHORIZED || !v || !v->refused || v->passed || !r->user || !*r->user)
         return;
     dc = ap_get_module_config(r->per_dir_config, &iam_module);
     if (dc->denied_status == HTTP_UNAUTHORIZED)
@@ -338,18 +337,17 @@ static const char *others_list(apr_pool_t *p, const apr_array_header_t *list,
         const iam_request_t *q = APR_ARRAY_IDX(list, i, iam_request_t *);
         if (q == here)
             continue;
-        out = apr_pstrcat(
-            p, out, "<li>", iam_h(p, iam_level_name(q->level)), " access to ",
-            iam_h(p, describe(p, q->type, q->name)), ": <strong>", status_words[q->status],
-            "</strong>",
-            q->status == IAM_REQUEST_OPEN
-                ? apr_pstrcat(p, " since ", iam_h(p, when(p, q->time)), NULL)
-            : q->status == IAM_REQUEST_GRANTED
-                ? apr_pstrcat(p, " by a change to your permissions, ", iam_h(p, when(p, q->answered)),
-                              NULL)
-                : apr_pstrcat(p, " by ", iam_h(p, answerer(q)), ", ",
-                              iam_h(p, when(p, q->answered)), NULL),
-            "</li>", NULL);
+        out = apr_pstrcat(p, out, "<li>", iam_h(p, iam_level_name(q->level)), " access to ",
+                          iam_h(p, describe(p, q->type, q->name)), ": <strong>",
+                          status_words[q->status], "</strong>",
+                          q->status == IAM_REQUEST_OPEN
+                              ? apr_pstrcat(p, " since ", iam_h(p, when(p, q->time)), NULL)
+                          : q->status == IAM_REQUEST_GRANTED
+                              ? apr_pstrcat(p, " by a change to your permissions, ",
+                                            iam_h(p, when(p, q->answered)), NULL)
+                              : apr_pstrcat(p, " by ", iam_h(p, answerer(q)), ", ",
+                                            iam_h(p, when(p, q->answered)), NULL),
+                          "</li>", NULL);
         n++;
     }
     return n ? apr_pstrcat(p, "<h2>Your other access requests</h2><ul class=\"requests\">", out,
@@ -410,17 +408,97 @@ static void set_page(request_rec *r, const iam_dir_conf_t *dc, const char *body)
         set_response(r, HTTP_UNAUTHORIZED, body ? body : forbidden_page);
 }
 
+/* What a refusal page is about, gathered once. */
+typedef struct {
+    request_rec *r;
+    iam_store_t *st;
+    const iam_dir_conf_t *dc;
+    const iam_resource_t *res;
+    const char *type, *name; /* of res; type NULL: none */
+    iam_level_e need;
+    int member;               /* the user is a member (not just refused as a stranger) */
+    int can_ask;              /* the page may offer an access request */
+    apr_array_header_t *mine; /* their requests (can_ask), NULL: none read */
+    iam_request_t *here;      /* their last one for this resource, or NULL */
+} denied_t;
+
+/* The JSON refusal of a client that asks for JSON (NULL: none could be
+ * made): the resource, the level and what became of a request. */
+static const char *json_body(const denied_t *d)
+{
+    apr_pool_t *p = d->r->pool;
+    json_t *j = json_pack(
+        "{s:{s:s, s:s}, s:{s:s, s:s?}, s:s, s:b, s:b}", "error", "code",
+        d->member ? "forbidden" : "not_a_member", "message",
+        d->member ? "you do not have access to this resource"
+                  : "you are not a member of this workspace; ask a Workspace Owner for an "
+                    "invitation",
+        "resource", "type", d->type ? d->type : "workspace", "name",
+        d->name && *d->name ? d->name : (d->res ? "*" : NULL), "level", iam_level_name(d->need),
+        "request_access", d->can_ask, "request_pending",
+        d->here && d->here->status == IAM_REQUEST_OPEN);
+    const char *body = NULL;
+    char *s;
+
+    if (j && d->here) /* what became of the last request for it */
+        json_object_set_new(
+            j, "request",
+            json_pack("{s:s, s:s, s:s}", "status", status_words[d->here->status], "asked",
+                      iam_time_text(p, d->here->time), "answered",
+                      d->here->answered ? iam_time_text(p, d->here->answered) : ""));
+    s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (s)
+        body = apr_pstrcat(p, s, "\n", NULL);
+    free(s);
+    return body;
+}
+
+/* The page, from IAMDeniedTemplate or the default one. */
+static const char *html_body(const denied_t *d)
+{
+    request_rec *r = d->r;
+    apr_pool_t *p = r->pool;
+    facts_t f;
+
+    f.user = iam_h(p, r->user);
+    f.what = iam_h(p, describe(p, d->type, d->name));
+    f.level = iam_h(p, iam_level_name(d->need));
+    if (!d->member) {
+        f.status = "<p class=\"status\">You are not a member of this workspace. Ask a "
+                   "Workspace Owner to invite you.</p>\n";
+        f.form = "";
+    } else {
+        /* what became of their request for this (and their others) */
+        f.status = d->mine ? apr_pstrcat(p, here_status(p, d->here),
+                                         others_list(p, d->mine, d->here), NULL)
+                           : "";
+        f.form = d->here && d->here->status == IAM_REQUEST_OPEN ? ""
+                 : d->can_ask ? request_form(r, d->st, d->type, d->name, d->need)
+                              : "<p class=\"muted\">Ask a Workspace Owner for access.</p>\n";
+    }
+    return d->dc->denied_template ? render_template(p, d->dc->denied_template, &f)
+                                  : render_default(p, &f);
+}
+
+/* As the console's headers, but the page carries its own small style. */
+static void page_headers(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                   "frame-ancestors 'none'; base-uri 'none'");
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+}
+
 void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
                         iam_level_e need, iam_refusal_e kind)
 {
     iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
-    iam_store_t *st = iam_request_store(r);
-    apr_pool_t *p = r->pool;
-    const char *type = res ? res->type : NULL, *name = res ? res->name : "";
-    int member = subj && subj->member, can_ask;
-    apr_array_header_t *mine = NULL;
-    iam_request_t *here = NULL;
-    facts_t f;
+    denied_t d = {
+        r, NULL, dc,  res, res ? res->type : NULL, res ? res->name : "", need, subj && subj->member,
+        0, NULL, NULL};
     const char *body;
 
     if (!r->user || r->main)
@@ -429,70 +507,28 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
         set_page(r, dc, NULL);
         return;
     }
-    /* as the console's headers, but the page carries its own small style */
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                   "frame-ancestors 'none'; base-uri 'none'");
-    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
-    can_ask = member && type && st && dc->request_access != 0;
-    if (can_ask)
-        mine = requests_of(r, st, subj->member->login, type, name, &here);
-    if (api_request(r)) {
-        /* the API's own error shape */
-        body = apr_pstrcat(p, "{\"error\":{\"code\":\"forbidden\",\"message\":\"",
-                           member ? "only Workspace Owners may use the console's API"
-                                  : "you are not a member of this workspace",
-                           "\"}}\n", NULL);
-        apr_table_setn(r->notes, "iam-denied-json", "1");
-    } else if (wants_json(r)) {
-        json_t *j =
-            json_pack("{s:{s:s, s:s}, s:{s:s, s:s?}, s:s, s:b, s:b}", "error", "code",
-                      member ? "forbidden" : "not_a_member", "message",
-                      member ? "you do not have access to this resource"
-                             : "you are not a member of this workspace; ask a "
-                               "Workspace Owner for an invitation",
-                      "resource", "type", type ? type : "workspace", "name",
-                      name && *name ? name : (res ? "*" : NULL), "level", iam_level_name(need),
-                      "request_access", can_ask, "request_pending",
-                      here && here->status == IAM_REQUEST_OPEN);
-        char *s;
-        if (j && here) /* what became of the last request for it */
-            json_object_set_new(
-                j, "request",
-                json_pack("{s:s, s:s, s:s}", "status", status_words[here->status], "asked",
-                          iam_time_text(p, here->time), "answered",
-                          here->answered ? iam_time_text(p, here->answered) : ""));
-        s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-        if (!s)
+    page_headers(r);
+    d.st = iam_request_store(r);
+    d.can_ask = d.member && d.type && d.st && dc->request_access != 0;
+    if (d.can_ask)
+        d.mine = requests_of(r, d.st, subj->member->login, d.type, d.name, &d.here);
+    if (api_request(r) || wants_json(r)) {
+        /* the API's own error shape, or the JSON a client asked for */
+        body = api_request(r)
+                   ? apr_pstrcat(r->pool, "{\"error\":{\"code\":\"forbidden\",\"message\":\"",
+                                 d.member ? "only Workspace Owners may use the console's API"
+                                          : "you are not a member of this workspace",
+                                 "\"}}\n", NULL)
+                   : json_body(&d);
+        if (!body)
             return;
-        body = apr_pstrcat(p, s, "\n", NULL);
-        free(s);
         apr_table_setn(r->notes, "iam-denied-json", "1");
     } else {
-        f.user = iam_h(p, r->user);
-        f.what = iam_h(p, describe(p, type, name));
-        f.level = iam_h(p, iam_level_name(need));
-        if (!member) {
-            f.status = "<p class=\"status\">You are not a member of this workspace. Ask a "
-                       "Workspace Owner to invite you.</p>\n";
-            f.form = "";
-        } else {
-            /* what became of their request for this (and their others) */
-            f.status = mine ? apr_pstrcat(p, here_status(p, here), others_list(p, mine, here), NULL)
-                            : "";
-            f.form = here && here->status == IAM_REQUEST_OPEN ? ""
-                     : can_ask ? request_form(r, st, type, name, need)
-                               : "<p class=\"muted\">Ask a Workspace Owner for access.</p>\n";
-        }
-        body = dc->denied_template ? render_template(p, dc->denied_template, &f)
-                                   : render_default(p, &f);
+        body = html_body(&d);
     }
     /* core reads a leading "/" or URL as a redirect target */
     if (*body == '/' || ap_is_url(body))
-        body = apr_pstrcat(p, "\n", body, NULL);
+        body = apr_pstrcat(r->pool, "\n", body, NULL);
     /* No charset: the page declares UTF-8 itself (core would add Latin-1). */
     apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
     set_page(r, dc, body);
