@@ -40,9 +40,15 @@ static int note(request_rec *r, const iam_touch_t *x)
         return 0;
     id = apr_psprintf(r->pool, "%c%s", x->kind, x->key);
     if ((n = apr_hash_get(t->notes, id, APR_HASH_KEY_STRING))) {
-        n->when = x->when;
+        n->when = x->when; /* and an arrival as the latest request saw it */
+        n->provision = x->provision;
+        if (x->email && (!n->email || strcmp(n->email, x->email)))
+            n->email = apr_pstrdup(t->pool, x->email);
+        if (x->name && (!n->name || strcmp(n->name, x->name)))
+            n->name = apr_pstrdup(t->pool, x->name);
     } else if (apr_hash_count(t->notes) >= TOUCH_MAX) {
         t->dropped++;
+        n = NULL;
     } else {
         n = apr_palloc(t->pool, sizeof(*n));
         *n = *x;
@@ -53,7 +59,7 @@ static int note(request_rec *r, const iam_touch_t *x)
         apr_thread_cond_signal(t->wake);
     }
     apr_thread_mutex_unlock(t->lock);
-    return 1;
+    return n != NULL; /* dropped: not noted (an arrival is then written by its request) */
 }
 
 void iam_touch(request_rec *r, char kind, const char *key)

@@ -378,6 +378,7 @@ static iam_log_entry_t entry_at(apr_array_header_t *es, int i)
 START_TEST(test_apply_skips_refuses_gaps_and_damage)
 {
     iam_store_t *r = open_store("replica"), *other = open_store("other");
+    iam_store_t *r2 = open_store("replica2");
     iam_log_entry_t in[2], bad;
     apr_array_header_t *es;
     unsigned char *before;
@@ -391,6 +392,7 @@ START_TEST(test_apply_skips_refuses_gaps_and_damage)
 
     in[0] = entry_at(es, 0);
     in[1] = entry_at(es, 1);
+    OK(iam_store_log_apply(r2, in, 2, &applied, &ierr));
     OK(iam_store_log_apply(r, in, 2, &applied, &ierr));
     ck_assert_int_eq(applied, 2);
     OK(iam_store_log_apply(r, in, 2, &applied, &ierr)); /* again: nothing new */
@@ -425,6 +427,13 @@ START_TEST(test_apply_skips_refuses_gaps_and_damage)
     }
     ck_assert_int_gt(damage, 10);
 
+    /* a follower that wrote on its own holds other entries under the
+     * numbers it is sent: refused, never skipped as "already here" */
+    OK(iam_store_member_add(r2, "t", "local", NULL, NULL, IAM_ACTIVE, 0, &ierr));
+    in[0] = entry_at(es, 2); /* entry 3: the follower's own 3 is another */
+    EXPECT(IAM_INVALID, iam_store_log_apply(r2, in, 1, &applied, &ierr));
+    ck_assert_msg(has(ierr.msg, "written to on its own"), "%s", ierr.msg);
+
     /* a store with a log of its own follows no other */
     OK(iam_store_member_add(other, "t", "zed", NULL, NULL, IAM_ACTIVE, 1, &ierr));
     before = digest(other);
@@ -458,6 +467,28 @@ START_TEST(test_apply_refuses_damaged_records)
         EXPECT(IAM_CORRUPT, iam_store_log_apply(r, &e, 1, &applied, &ierr));
         ck_assert_int_eq(memcmp(before, digest(r), 32), 0);
     }
+    /* workspace settings that do not parse */
+    {
+        static const char *const bad[][2] = {{"\x01plan", "gold"}, {"\x01login-case", "maybe"}};
+        for (i = 0; i < 2; i++) {
+            op.key = (const unsigned char *)bad[i][0];
+            op.klen = strlen(bad[i][0]);
+            op.val = (const unsigned char *)bad[i][1];
+            op.vlen = strlen(bad[i][1]);
+            e.data = iam_log_encode(pool, &e, &e.len);
+            EXPECT(IAM_CORRUPT, iam_store_log_apply(r, &e, 1, &applied, &ierr));
+        }
+        op.val = junk;
+        op.vlen = sizeof(junk);
+    }
+    /* a membership of a member and a group that do not exist */
+    op.key = (const unsigned char *)"mghost\0nowhere";
+    op.klen = 14;
+    op.vlen = 0;
+    e.data = iam_log_encode(pool, &e, &e.len);
+    EXPECT(IAM_CORRUPT, iam_store_log_apply(r, &e, 1, &applied, &ierr));
+    ck_assert_int_eq(memcmp(before, digest(r), 32), 0);
+
     /* a key of a kind the log does not carry (an index entry): the codec refuses it */
     op.key = (const unsigned char *)"Xsource-admin\tr:web";
     op.klen = 19;

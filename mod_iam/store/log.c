@@ -268,6 +268,23 @@ static int same_key(const key_t_ *k, const iam_op_t *op)
     return k->n == op->klen && !memcmp(k->b, op->key, k->n);
 }
 
+static void count_link(tx_t *t, const char *name, void *data)
+{
+    (void)t;
+    (void)name;
+    (*(int *)data)++;
+}
+
+/* Whether a member ('m') or a group ('g') still has memberships: the
+ * write that removes one takes them back first. */
+static int has_links(tx_t *t, char type, const char *name)
+{
+    int n = 0;
+
+    tx_each_link(t, type, name, count_link, &n);
+    return n > 0;
+}
+
 static void apply_member(tx_t *t, const iam_op_t *op, const MDB_val *v)
 {
     key_t_ k;
@@ -281,7 +298,9 @@ static void apply_member(tx_t *t, const iam_op_t *op, const MDB_val *v)
     if ((found = tx_get(t, &k, &old)) < 0)
         return;
     if (op->kind == IAM_OP_DEL) {
-        if (found) {
+        if (found && has_links(t, 'm', login)) {
+            tx_fail(t, IAM_CORRUPT, "the log removes member '%s' while they are in groups", login);
+        } else if (found) {
             st_mark_dirty(t, login); /* before: its index entries go with it */
             tx_del(t, &k);
             tx_meta_count_add(t, "members", -1);
@@ -314,6 +333,10 @@ static void apply_group(tx_t *t, const iam_op_t *op, const MDB_val *v)
     if (op->kind == IAM_OP_DEL) {
         if (!found)
             return;
+        if (has_links(t, 'g', name)) {
+            tx_fail(t, IAM_CORRUPT, "the log deletes group '%s' while it has members", name);
+            return;
+        }
         if (!(g = rec_decode_group(t->p, &old))) {
             tx_fail(t, IAM_CORRUPT, "store %s: the record of group '%s' is damaged", t->st->dir,
                     name);
@@ -375,6 +398,18 @@ static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
         iam_roles_t roles;
         return rec_decode_roles(t->p, v, &roles) == 0;
     }
+    if (k->n == 11 && !memcmp(k->b + 1, "login-case", 10))
+        return (v->mv_size == 5 && !memcmp(v->mv_data, "exact", 5)) ||
+               (v->mv_size == 4 && !memcmp(v->mv_data, "fold", 4));
+    if (k->n == 5 && !memcmp(k->b + 1, "plan", 4)) {
+        iam_plan_e plan;
+        char text[16];
+        if (v->mv_size >= sizeof(text))
+            return 0;
+        memcpy(text, v->mv_data, v->mv_size);
+        text[v->mv_size] = 0;
+        return iam_plan_parse(text, &plan) == 0;
+    }
     return v->mv_size <= 64 && !memchr(v->mv_data, 0, v->mv_size);
 }
 
@@ -397,6 +432,49 @@ static void apply_op(tx_t *t, const iam_op_t *op)
         tx_put(t, &k, v);
     else
         tx_fail(t, IAM_CORRUPT, "the log puts a damaged %s record", iam_log_key_kind(k.b, k.n));
+}
+
+/* An entry the store says it has must be the one it holds (while it
+ * keeps it): else the store wrote entries of its own under that number. */
+static void same_entry(tx_t *t, const iam_log_entry_t *e)
+{
+    key_t_ k;
+    MDB_val v;
+
+    log_key(&k, e->seq);
+    if (tx_get(t, &k, &v) == 1 && (v.mv_size != e->len || memcmp(v.mv_data, e->data, e->len)))
+        tx_fail(t, IAM_INVALID,
+                "store %s holds another entry %llu than the log it follows: it was written "
+                "to on its own; start it again from a copy",
+                t->st->dir, e->seq);
+}
+
+/* After an entry: each membership it put joins a member and a group that
+ * exist (within an entry they may come in any order). */
+static void links_whole(tx_t *t, const iam_log_entry_t *e)
+{
+    int i;
+
+    for (i = 0; i < e->nops && t->status == IAM_OK; i++) {
+        const iam_op_t *op = &e->ops[i];
+        const unsigned char *sep;
+        key_t_ k;
+        MDB_val v;
+        const char *login, *group;
+
+        if (op->key[0] != 'm' || op->kind != IAM_OP_PUT)
+            continue;
+        memcpy(k.b, op->key, op->klen);
+        k.n = op->klen;
+        if (tx_get(t, &k, &v) != 1)
+            continue; /* taken back later in the entry */
+        sep = memchr(op->key + 1, 0, op->klen - 1);
+        login = apr_pstrmemdup(t->p, (const char *)op->key + 1, (size_t)(sep - op->key - 1));
+        group = apr_pstrmemdup(t->p, (const char *)sep + 1, op->klen - (size_t)(sep + 1 - op->key));
+        if (tx_record(t, 'M', login, &v) != 1 || tx_record(t, 'G', group, &v) != 1)
+            tx_fail(t, IAM_CORRUPT, "the log links '%s' and group '%s', which do not both exist",
+                    login, group);
+    }
 }
 
 /* Whether the store holds facts that no entry of its log made. */
@@ -446,8 +524,11 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
                         e.seq, st->dir);
                 break;
             }
-            if (e.seq <= head)
-                continue; /* already here */
+            if (e.seq <=
+                head) { /* already here: the very same entry, or a store gone its own way */
+                same_entry(&t, &e);
+                continue;
+            }
             if (e.seq != head + 1) {
                 tx_fail(&t, IAM_STALE,
                         "log entry %llu does not follow %llu: entries %llu to %llu are missing",
@@ -456,6 +537,7 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
             }
             for (j = 0; j < e.nops && t.status == IAM_OK; j++)
                 apply_op(&t, &e.ops[j]);
+            links_whole(&t, &e);
             log_store(&t, e.seq, in[i].data, in[i].len);
             head = e.seq;
             done++;
@@ -495,7 +577,10 @@ iam_status_e iam_store_copy(iam_store_t *st, const char *dir, iam_err_t *err)
     pthread_rwlock_rdlock(&st->lock);
     rc = mdb_env_copy2(st->env, dir, MDB_CP_COMPACT); /* one read transaction: consistent */
     pthread_rwlock_unlock(&st->lock);
-    return rc ? st_map_rc(st, rc, err) : IAM_OK;
+    if (rc)
+        return st_map_rc(st, rc, err);
+    chmod(path, 0640); /* it holds the workspace secret: not for every user */
+    return IAM_OK;
 }
 
 /* ---- the store's digest ---- */

@@ -482,7 +482,10 @@ iam_status_e iam_store_arrival(iam_store_t *st, apr_pool_t *p, const char *login
                                const char *name, int provision, const iam_roles_t *roles,
                                iam_subject_t *subj, iam_arrive_e *what, iam_err_t *err)
 {
-    arrive_ctx_t c = {login, email, name, provision, what};
+    /* the subject outlives the caller's strings (a request's user and
+     * variables): its own copies */
+    arrive_ctx_t c = {apr_pstrdup(p, login), email ? apr_pstrdup(p, email) : NULL,
+                      name ? apr_pstrdup(p, name) : NULL, provision, what};
     long long now = (long long)time(NULL);
     iam_member_t *m;
     tx_t t;
@@ -496,7 +499,7 @@ iam_status_e iam_store_arrival(iam_store_t *st, apr_pool_t *p, const char *login
         take_up(subj->member, &c, now);
     } else if (*what == IAM_ARRIVE_PROVISIONED) {
         m = apr_pcalloc(p, sizeof(*m));
-        m->login = login;
+        m->login = c.login;
         m->email = c.email ? c.email : "";
         m->name = c.name ? c.name : "";
         m->status = IAM_ACTIVE;
