@@ -542,6 +542,68 @@ START_TEST(test_log_retention)
 }
 END_TEST
 
+/* Makes the store in `dir` look as release 5 left it: version 5, no log. */
+static void as_format_5(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *c;
+    MDB_val k = {8, "\x01version"}, v = {1, "5"};
+    int rc;
+
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, MDB_NOSYNC, 0640), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+    ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    ck_assert_int_eq(mdb_cursor_open(txn, dbi, &c), 0);
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        const char *key = k.mv_data;
+        if (key[0] == 'L' || (k.mv_size == 4 && !memcmp(key, "\x01log", 4)) ||
+            (k.mv_size == 7 && !memcmp(key, "\x01log-id", 7)))
+            ck_assert_int_eq(mdb_cursor_del(c, 0), 0);
+    }
+    mdb_cursor_close(c);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* A store of format 5 has no log; the first write of this release starts
+ * one with every record the store held, so that its log, too, replays
+ * from nothing into an equal store. */
+START_TEST(test_upgrade_starts_the_log)
+{
+    const char *dir = apr_pstrcat(pool, tmp_dir, "/old", NULL);
+    iam_grant_t g = {"source-admin", IAM_SCOPE_ALL, 0, NULL};
+    const char *logins[] = {"bob"};
+    unsigned long long oldest, head;
+    iam_store_t *old = open_store("old");
+    apr_array_header_t *es;
+    char *why;
+
+    OK(iam_store_member_add(old, "t", "olivia", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    OK(iam_store_member_add(old, "t", "bob", "bob@x.test", NULL, IAM_ACTIVE, 0, &ierr));
+    OK(iam_store_group_create(old, "t", "eng", &ierr));
+    OK(iam_store_group_members(old, "t", "eng", 1, logins, 1, &ierr));
+    OK(iam_store_grant(old, "t", 1, "eng", &g, &ierr));
+    iam_store_close(old);
+    as_format_5(dir);
+    OK(iam_store_open(&old, dir, TEST_MAPSIZE, IAM_OPEN_NOSYNC, pool, &ierr));
+    OK(iam_store_log_head(old, &oldest, &head, &ierr));
+    ck_assert_uint_eq(head, 0);
+    OK(iam_store_member_add(old, "t", "carol", NULL, NULL, IAM_INVITED, 0, &ierr)); /* any write */
+    OK(iam_store_log_head(old, &oldest, &head, &ierr));
+    ck_assert_uint_eq(head, 1);
+    OK(iam_store_log_read(old, pool, 0, 0, &es, &ierr));
+    ck_assert_msg(has(ops_text(APR_ARRAY_IDX(es, 0, iam_log_entry_t *)), "put group eng"), "%s",
+                  ops_text(APR_ARRAY_IDX(es, 0, iam_log_entry_t *)));
+    why = iam_test_replay_differs(old, apr_pstrcat(pool, tmp_dir, "/copy", NULL), pool);
+    ck_assert_msg(!why, "%s", why);
+}
+END_TEST
+
 Suite *suite_log(void)
 {
     Suite *s = suite_create("log");
@@ -554,6 +616,7 @@ Suite *suite_log(void)
     tcase_add_test(tc, test_apply_skips_refuses_gaps_and_damage);
     tcase_add_test(tc, test_apply_refuses_damaged_records);
     tcase_add_test(tc, test_log_retention);
+    tcase_add_test(tc, test_upgrade_starts_the_log);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -82,17 +82,6 @@ static const char *clip(apr_pool_t *p, const char *s)
                : s;
 }
 
-/* The key of entry `seq`: 'A', then the sequence, big-endian. */
-static void audit_key(key_t_ *k, unsigned long long seq)
-{
-    int i;
-
-    k->b[0] = 'A';
-    for (i = 8; i >= 1; i--, seq >>= 8)
-        k->b[i] = (unsigned char)(seq & 0xff);
-    k->n = 9;
-}
-
 void st_audit(tx_t *t, const char *action, const char *target, const char *before,
               const char *after)
 {
@@ -103,7 +92,7 @@ void st_audit(tx_t *t, const char *action, const char *target, const char *befor
         return;
     a.seq = (unsigned long long)tx_meta_count(t, "audit") + 1;
     tx_meta_count_add(t, "audit", 1);
-    audit_key(&k, a.seq);
+    key_seq(&k, 'A', a.seq);
     a.time = (long long)time(NULL);
     a.actor = t->actor;
     a.action = action;
@@ -160,7 +149,7 @@ static iam_status_e audit_scan(iam_store_t *st, apr_pool_t *p, unsigned long lon
     apr_pool_create(&c.scratch, p);
     /* newest first, from just below `before` (or the end) */
     key_make(&prefix, 'A', "", NULL);
-    audit_key(&from, before ? before : ~0ULL);
+    key_seq(&from, 'A', before ? before : ~0ULL);
     tx_scan_back(&t, &prefix, &from, scan_audit, &c);
     apr_pool_destroy(c.scratch);
     /* stopped early (a full page, the bound) with older entries left: go on

@@ -32,6 +32,30 @@ MDB_val key_val(key_t_ *k)
     return v;
 }
 
+/* A key of a sequence: type, then the sequence as 8 bytes, big-endian
+ * (audit entries, log entries: key order is their order). */
+void key_seq(key_t_ *k, char type, unsigned long long seq)
+{
+    int i;
+
+    k->b[0] = (unsigned char)type;
+    for (i = 8; i >= 1; i--, seq >>= 8)
+        k->b[i] = (unsigned char)(seq & 0xff);
+    k->n = 9;
+}
+
+/* The sequence such a key holds (what there is of it in a short one). */
+unsigned long long key_seq_of(const void *key, size_t n)
+{
+    const unsigned char *b = key;
+    unsigned long long seq = 0;
+    size_t i;
+
+    for (i = 1; i < 9 && i < n; i++)
+        seq = (seq << 8) | b[i];
+    return seq;
+}
+
 int key_meta(key_t_ *k, const char *name)
 {
     return key_make(k, K_META, name, NULL);

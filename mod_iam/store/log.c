@@ -27,27 +27,6 @@
 
 #define TRIM_MAX 64 /* entries one commit deletes at most: a lowered keep catches up */
 
-static void log_key(key_t_ *k, unsigned long long seq)
-{
-    int i;
-
-    k->b[0] = 'L';
-    for (i = 8; i >= 1; i--, seq >>= 8)
-        k->b[i] = (unsigned char)(seq & 0xff);
-    k->n = 9;
-}
-
-static unsigned long long key_seq(const MDB_val *k)
-{
-    const unsigned char *b = k->mv_data;
-    unsigned long long seq = 0;
-    size_t i;
-
-    for (i = 1; i < 9 && i < k->mv_size; i++)
-        seq = (seq << 8) | b[i];
-    return seq;
-}
-
 void st_log_op(tx_t *t, char kind, const key_t_ *k, const MDB_val *v)
 {
     iam_op_t op = {kind, k->b, k->n, NULL, 0};
@@ -71,7 +50,7 @@ void st_log_begin(tx_t *t)
 
 static int first_seq(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
-    *(unsigned long long *)data = key_seq(k);
+    *(unsigned long long *)data = key_seq_of(k->mv_data, k->mv_size);
     return 0;
 }
 
@@ -93,14 +72,14 @@ static void log_store(tx_t *t, unsigned long long seq, const void *data, size_t 
     key_t_ k;
     int i;
 
-    log_key(&k, seq);
+    key_seq(&k, 'L', seq);
     tx_put(t, &k, (MDB_val){len, (void *)data});
     tx_meta_count_add(t, "log", 1);
     if (seq <= t->st->log_keep)
         return;
     old = oldest_seq(t);
     for (i = 0; i < TRIM_MAX && old && old + t->st->log_keep <= seq; i++, old++) {
-        log_key(&k, old);
+        key_seq(&k, 'L', old);
         tx_del(t, &k);
     }
 }
@@ -208,8 +187,8 @@ static int read_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 
     /* copied: the snapshot's pages are not the caller's */
     if ((why = iam_log_decode(c->p, apr_pmemdup(c->p, v->mv_data, v->mv_size), v->mv_size, e))) {
-        tx_fail(t, IAM_CORRUPT, "store %s: log entry %llu is damaged: %s", t->st->dir, key_seq(k),
-                why);
+        tx_fail(t, IAM_CORRUPT, "store %s: log entry %llu is damaged: %s", t->st->dir,
+                key_seq_of(k->mv_data, k->mv_size), why);
         return 0;
     }
     APR_ARRAY_PUSH(c->out, iam_log_entry_t *) = e;
@@ -255,7 +234,7 @@ iam_status_e iam_store_log_read(iam_store_t *st, apr_pool_t *p, unsigned long lo
                 "from a copy of the store (iamctl copy)",
                 st->dir, oldest, after + 1, oldest - 1);
     else if (after < head) {
-        log_key(&from, after + 1);
+        key_seq(&from, 'L', after + 1);
         tx_scan(&t, &prefix, &from, read_one, &c);
     }
     return tx_done(&t);
@@ -266,6 +245,33 @@ iam_status_e iam_store_log_read(iam_store_t *st, apr_pool_t *p, unsigned long lo
 static int same_key(const key_t_ *k, const iam_op_t *op)
 {
     return k->n == op->klen && !memcmp(k->b, op->key, k->n);
+}
+
+/* An operation's key, as the store's functions take one. */
+static void op_key(key_t_ *k, const iam_op_t *op)
+{
+    memcpy(k->b, op->key, op->klen);
+    k->n = op->klen;
+}
+
+/* The login and the group of a membership's key ('m' login 0 group);
+ * 0 if either is empty or the key holds more. */
+static int link_parts(apr_pool_t *p, const iam_op_t *op, const char **login, const char **group)
+{
+    const unsigned char *sep = memchr(op->key + 1, 0, op->klen - 1);
+    size_t rest = op->klen - (size_t)(sep + 1 - op->key);
+
+    *login = apr_pstrmemdup(p, (const char *)op->key + 1, (size_t)(sep - op->key - 1));
+    *group = apr_pstrmemdup(p, (const char *)sep + 1, rest);
+    return **login && **group && !memchr(sep + 1, 0, rest);
+}
+
+/* Whether k is the workspace record `name`. */
+static int is_meta(const key_t_ *k, const char *name)
+{
+    size_t n = strlen(name);
+
+    return k->b[0] == K_META && k->n == n + 1 && !memcmp(k->b + 1, name, n);
 }
 
 static void count_link(tx_t *t, const char *name, void *data)
@@ -293,8 +299,7 @@ static void apply_member(tx_t *t, const iam_op_t *op, const MDB_val *v)
     const char *login = apr_pstrmemdup(t->p, (const char *)op->key + 1, op->klen - 1);
     int found;
 
-    memcpy(k.b, op->key, op->klen);
-    k.n = op->klen;
+    op_key(&k, op);
     if ((found = tx_get(t, &k, &old)) < 0)
         return;
     if (op->kind == IAM_OP_DEL) {
@@ -326,8 +331,7 @@ static void apply_group(tx_t *t, const iam_op_t *op, const MDB_val *v)
     const char *name = apr_pstrmemdup(t->p, (const char *)op->key + 1, op->klen - 1);
     int found;
 
-    memcpy(k.b, op->key, op->klen);
-    k.n = op->klen;
+    op_key(&k, op);
     if ((found = tx_get(t, &k, &old)) < 0)
         return;
     if (op->kind == IAM_OP_DEL) {
@@ -362,13 +366,9 @@ static void apply_group(tx_t *t, const iam_op_t *op, const MDB_val *v)
 
 static void apply_link(tx_t *t, const iam_op_t *op)
 {
-    const unsigned char *sep = memchr(op->key + 1, 0, op->klen - 1);
-    const char *login =
-        apr_pstrmemdup(t->p, (const char *)op->key + 1, (size_t)(sep - op->key - 1));
-    const char *group =
-        apr_pstrmemdup(t->p, (const char *)sep + 1, op->klen - (size_t)(sep + 1 - op->key));
+    const char *login, *group;
 
-    if (!*login || !*group || memchr(sep + 1, 0, op->klen - (size_t)(sep + 1 - op->key))) {
+    if (!link_parts(t->p, op, &login, &group)) {
         tx_fail(t, IAM_CORRUPT, "the log links a damaged membership");
         return;
     }
@@ -390,18 +390,18 @@ static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
     case 'O': return v->mv_size == 0;
     default: break; /* workspace records: by name */
     }
-    if (k->n == 7 && !memcmp(k->b + 1, "secret", 6))
+    if (is_meta(k, "secret"))
         return v->mv_size == 32;
-    if (k->n == 6 && !memcmp(k->b + 1, "audit", 5))
+    if (is_meta(k, "audit"))
         return v->mv_size == 8;
-    if (k->n == 6 && !memcmp(k->b + 1, "roles", 5)) {
+    if (is_meta(k, "roles")) {
         iam_roles_t roles;
         return rec_decode_roles(t->p, v, &roles) == 0;
     }
-    if (k->n == 11 && !memcmp(k->b + 1, "login-case", 10))
+    if (is_meta(k, "login-case"))
         return (v->mv_size == 5 && !memcmp(v->mv_data, "exact", 5)) ||
                (v->mv_size == 4 && !memcmp(v->mv_data, "fold", 4));
-    if (k->n == 5 && !memcmp(k->b + 1, "plan", 4)) {
+    if (is_meta(k, "plan")) {
         iam_plan_e plan;
         char text[16];
         if (v->mv_size >= sizeof(text))
@@ -424,8 +424,7 @@ static void apply_op(tx_t *t, const iam_op_t *op)
     case 'm': apply_link(t, op); return;
     default: break;
     }
-    memcpy(k.b, op->key, op->klen);
-    k.n = op->klen;
+    op_key(&k, op);
     if (op->kind == IAM_OP_DEL)
         tx_del(t, &k);
     else if (fact_ok(t, &k, &v))
@@ -441,7 +440,7 @@ static void same_entry(tx_t *t, const iam_log_entry_t *e)
     key_t_ k;
     MDB_val v;
 
-    log_key(&k, e->seq);
+    key_seq(&k, 'L', e->seq);
     if (tx_get(t, &k, &v) == 1 && (v.mv_size != e->len || memcmp(v.mv_data, e->data, e->len)))
         tx_fail(t, IAM_INVALID,
                 "store %s holds another entry %llu than the log it follows: it was written "
@@ -457,20 +456,16 @@ static void links_whole(tx_t *t, const iam_log_entry_t *e)
 
     for (i = 0; i < e->nops && t->status == IAM_OK; i++) {
         const iam_op_t *op = &e->ops[i];
-        const unsigned char *sep;
+        const char *login, *group;
         key_t_ k;
         MDB_val v;
-        const char *login, *group;
 
         if (op->key[0] != 'm' || op->kind != IAM_OP_PUT)
             continue;
-        memcpy(k.b, op->key, op->klen);
-        k.n = op->klen;
+        op_key(&k, op);
         if (tx_get(t, &k, &v) != 1)
-            continue; /* taken back later in the entry */
-        sep = memchr(op->key + 1, 0, op->klen - 1);
-        login = apr_pstrmemdup(t->p, (const char *)op->key + 1, (size_t)(sep - op->key - 1));
-        group = apr_pstrmemdup(t->p, (const char *)sep + 1, op->klen - (size_t)(sep + 1 - op->key));
+            continue;                         /* taken back later in the entry */
+        link_parts(t->p, op, &login, &group); /* whole: apply_link took it */
         if (tx_record(t, 'M', login, &v) != 1 || tx_record(t, 'G', group, &v) != 1)
             tx_fail(t, IAM_CORRUPT, "the log links '%s' and group '%s', which do not both exist",
                     login, group);

@@ -171,15 +171,11 @@ const char *iam_op_describe(apr_pool_t *p, const iam_op_t *op)
     const char *kind = iam_log_key_kind(op->key, op->klen);
     const char *name = apr_pstrmemdup(p, (const char *)op->key + 1, op->klen - 1);
     const unsigned char *sep = memchr(op->key + 1, 0, op->klen - 1);
-    unsigned long long seq = 0;
-    size_t i;
 
     if (!kind)
         return "?";
     if (op->key[0] == 'A') {
-        for (i = 1; i < 9; i++)
-            seq = (seq << 8) | op->key[i];
-        name = apr_psprintf(p, "%" APR_UINT64_T_FMT, (apr_uint64_t)seq);
+        name = apr_psprintf(p, "%" APR_UINT64_T_FMT, (apr_uint64_t)key_seq_of(op->key, op->klen));
     } else if (sep) /* two parts: "login in group", "login for type:name" */
         name = apr_pstrcat(
             p, name, op->key[0] == 'm' ? " in " : " for ",

@@ -211,6 +211,8 @@ extern ix_state_t IX_NONE, IX_COPY_ONLY;
 int key_make(key_t_ *k, char type, const char *a, const char *b);
 MDB_val key_val(key_t_ *k);
 int key_meta(key_t_ *k, const char *name);
+void key_seq(key_t_ *k, char type, unsigned long long seq);
+unsigned long long key_seq_of(const void *key, size_t n);
 MDB_val st_str_val(const char *s);
 void w_need(wbuf_t *w, size_t more);
 void w_u8(wbuf_t *w, unsigned v);

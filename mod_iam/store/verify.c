@@ -390,11 +390,7 @@ static void verify_log(tx_t *t, verify_scan_t *c, const MDB_val *k, const MDB_va
 {
     iam_log_entry_t e;
     const char *why;
-    unsigned long long seq = 0;
-    size_t i;
-
-    for (i = 1; i < k->mv_size; i++)
-        seq = (seq << 8) | ((const unsigned char *)k->mv_data)[i];
+    unsigned long long seq = key_seq_of(k->mv_data, k->mv_size);
     c->out->log++;
     if (k->mv_size != 9)
         problem(c->out, c->p, "a log entry has a key of %lu bytes", (unsigned long)k->mv_size);
