@@ -17,6 +17,13 @@ void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char
                     int error);
 void iam_page_end(iam_web_t *w);
 
+/* The one short HTML page of an error outside the console's pages (a
+ * refusal before the owner is known, a refused access request): `title`
+ * as heading, `message` as a paragraph and, if `back` is set, a link
+ * back to it; every value escaped. */
+const char *iam_html_error_page(apr_pool_t *p, const char *title, const char *message,
+                                const char *back);
+
 /* The console's stylesheet, served at BASE/static/console.css. */
 extern const char iam_console_css[];
 

@@ -7,12 +7,14 @@
 
 #include "mod_iam.h"
 
+#include <jansson.h>
+
 #define IAM_BODY_MAX (64 * 1024)
 #define IAM_PAGE_SIZE 50
 
 typedef struct {
     request_rec *r;
-    iam_workspace_t *ws;
+    const iam_workspace_t *ws;
     iam_store_t *st;
     const char *base;  /* the console's path without a trailing slash: "/iam" */
     const char *sub;   /* what follows it, without the leading slash: "members/bob" */
@@ -63,6 +65,15 @@ int iam_web_csrf_ok(request_rec *r, const unsigned char secret[32], const char *
 int iam_web_http_status(iam_status_e st);
 /* A stable error code for the API: "invalid", "not_found", ... */
 const char *iam_web_error_code(iam_status_e st);
+
+/* The one shape of every JSON error mod_iam answers (the API's, a
+ * refusal's, another module's 401 on the API):
+ * {"error":{"code":CODE,"message":MESSAGE}}. A message that is not valid
+ * text (it may echo a name from the URL) has its odd bytes replaced.
+ * NULL only when out of memory. */
+json_t *iam_web_error_object(apr_pool_t *p, const char *code, const char *message);
+/* The same, as a body ending in a newline; NULL only when out of memory. */
+const char *iam_web_error_json(apr_pool_t *p, const char *code, const char *message);
 
 /* "TYPE/NAME" (the resource part of a path) into its two words: 1, or 0
  * when it is not that (no slash, an empty word, another slash). */

@@ -44,39 +44,6 @@ APLOG_USE_MODULE(iam);
 #define iam_log_r(r, level, status, ...) ap_log_rerror(APLOG_MARK, level, status, r, __VA_ARGS__)
 #define iam_log_s(s, level, status, ...) ap_log_error(APLOG_MARK, level, status, s, __VA_ARGS__)
 
-/* The workspace: one per configuration, shared by every server_rec
- * (IAMStore and friends are global). Kept as pconf userdata so a restart
- * starts from a fresh one. */
-typedef struct {
-    const char *store_dir;
-    size_t mapsize;
-    iam_plan_e plan;
-    int plan_set;
-    const char *bootstrap_owner;
-    iam_roles_t roles;
-    apr_array_header_t *resources; /* iam_resource_decl_t *: for the console */
-    int request_limit;             /* open access requests per member */
-    const char *mail_command;      /* sendmail-compatible; NULL: no mail */
-    const char *mail_from;
-    const char *console_url;  /* for links in mails, and the request form */
-    const char *console_path; /* its path on this site ("/iam"), parsed once */
-    const char *login_url;    /* the site's login link, for invitations */
-    const char *attr_email;   /* request variables the IdP module sets */
-    const char *attr_name;
-    const char *attr_email_verified; /* if set, the email counts only when "true" */
-    int auto_provision_any;          /* some server has IAMAutoProvision On */
-    int login_fold;                  /* IAMLoginCase fold: logins match in any case */
-    /* The child's open store and why it did not open: state, not
-     * configuration, kept apart (lifecycle.c) and set up in child_init. */
-    struct iam_live *live;
-} iam_workspace_t;
-
-typedef struct {
-    iam_workspace_t *ws;
-    int auto_provision;   /* -1 unset (inherit), 0 off, 1 on */
-    iam_pathmap_t *paths; /* IAMResourcePath: iam_resource_decl_t; NULL: none */
-} iam_server_conf_t;
-
 /* What a <Location>/<Directory> declares. */
 typedef struct {
     iam_resource_t res;
@@ -90,30 +57,58 @@ typedef struct {
 /* An IAMDeniedTemplate, split at its placeholders once at start-up. */
 typedef struct iam_template iam_template_t;
 
-typedef struct {
-    const iam_resource_decl_t *resource; /* NULL: unset (inherit) */
-    iam_level_e permission;              /* NONE: auto */
-    int permission_git;                  /* IAMPermission git: the level a Git client means */
-    int permission_set;
-    int request_access;  /* -1 unset, 0 off, 1 on (default) */
-    int forward_headers; /* -1 unset, 0 off (default), 1 on */
-    int denied_status;   /* 0 unset (403), 403 or 401 (IAMDeniedStatus) */
-    const iam_template_t *denied_template;
-} iam_dir_conf_t;
+/* config.c: httpd.conf as the directives parsed it at start-up. The
+ * structs are config.c's own and nothing changes them after start-up:
+ * every other file reads them through these getters. */
 
-/* config.c */
+/* The workspace: one per configuration, shared by every server_rec
+ * (IAMStore and friends are global). */
+typedef struct iam_workspace iam_workspace_t;
+/* What a <Location>/<Directory> says (IAMResource, IAMPermission...),
+ * merged from the outermost section in. */
+typedef struct iam_dir_conf iam_dir_conf_t;
+
 extern const command_rec iam_cmds[];
 void *iam_create_server_conf(apr_pool_t *p, server_rec *s);
 void *iam_merge_server_conf(apr_pool_t *p, void *base, void *add);
-/* IAMAutoProvision in force for this server. */
-int iam_auto_provision(server_rec *s);
 void *iam_create_dir_conf(apr_pool_t *p, char *dir);
 void *iam_merge_dir_conf(apr_pool_t *p, void *base, void *add);
-iam_workspace_t *iam_workspace_of(server_rec *s);
+
+const iam_workspace_t *iam_workspace_of(const server_rec *s);
+const char *iam_ws_store_dir(const iam_workspace_t *ws);
+size_t iam_ws_mapsize(const iam_workspace_t *ws);
+iam_plan_e iam_ws_plan(const iam_workspace_t *ws);
+const iam_roles_t *iam_ws_roles(const iam_workspace_t *ws);
+const char *iam_ws_bootstrap_owner(const iam_workspace_t *ws); /* NULL: none */
+/* Every IAMResource and IAMResourcePath: iam_resource_decl_t *, for the console */
+const apr_array_header_t *iam_ws_resources(const iam_workspace_t *ws);
+int iam_ws_request_limit(const iam_workspace_t *ws);        /* open requests per member */
+const char *iam_ws_mail_command(const iam_workspace_t *ws); /* NULL: no mail */
+const char *iam_ws_mail_from(const iam_workspace_t *ws);    /* NULL: the default */
+/* IAMConsoleURL as given (for links in mails), and its path on this site */
+const char *iam_ws_console_url(const iam_workspace_t *ws);
+const char *iam_ws_console_path(const iam_workspace_t *ws);
+const char *iam_ws_login_url(const iam_workspace_t *ws); /* NULL: none */
+/* IAMUserAttribute: the request variables the IdP module sets (NULL:
+ * unset); with email_verified, an email counts only when it is "true" */
+const char *iam_ws_attr_email(const iam_workspace_t *ws);
+const char *iam_ws_attr_name(const iam_workspace_t *ws);
+const char *iam_ws_attr_email_verified(const iam_workspace_t *ws);
+int iam_ws_login_fold(const iam_workspace_t *ws); /* IAMLoginCase fold */
+/* IAMAutoProvision in force for this server. */
+int iam_auto_provision(const server_rec *s);
+
+const iam_dir_conf_t *iam_dir_of(const request_rec *r);
+/* IAMPermission: the level it names (NONE: by method); *git: it said git */
+iam_level_e iam_dir_permission(const iam_dir_conf_t *dc, int *git);
+int iam_dir_request_access(const iam_dir_conf_t *dc);  /* IAMRequestAccess, on by default */
+int iam_dir_forward_headers(const iam_dir_conf_t *dc); /* IAMForwardHeaders, off by default */
+int iam_dir_denied_status(const iam_dir_conf_t *dc);   /* IAMDeniedStatus: 403 or 401 */
+const iam_template_t *iam_dir_denied_template(const iam_dir_conf_t *dc); /* NULL: the default */
 /* The resource of a request: the longest IAMResourcePath covering its
  * path, unless its section's IAMResource was declared on a longer
  * <Location>; else that IAMResource; NULL if neither. */
-const iam_resource_decl_t *iam_resource_of(request_rec *r, const iam_dir_conf_t *dc);
+const iam_resource_decl_t *iam_resource_of(const request_rec *r, const iam_dir_conf_t *dc);
 
 /* lifecycle.c */
 int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
@@ -121,7 +116,7 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s);
 /* The child's store, re-opened if it failed before; NULL (logged) if unusable. */
 iam_store_t *iam_request_store(request_rec *r);
 /* The child's store as it is (NULL: not open), for the child's own threads. */
-iam_store_t *iam_child_store(server_rec *s);
+iam_store_t *iam_child_store(void);
 
 /* touch.c: members seen, tokens used and first logins, noted by requests
  * and written by a thread of the child in one transaction
@@ -161,6 +156,7 @@ typedef struct {
     int granted;               /* Require iam let a member (not an owner) in */
     int passed;                /* authorization let the request through after all */
     const char *page[2];       /* the 403 and 401 custom responses mod_iam set */
+    int json_page;             /* the refusal's body is JSON (its type is set on the way out) */
 } iam_verdict_t;
 
 /* r->user as a member of the workspace (subj filled for IAM_ADMIT_MEMBER),

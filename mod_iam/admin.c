@@ -19,18 +19,18 @@ static int refuse(iam_web_t *w, int status, const char *code, const char *messag
 {
     request_rec *r = w->r;
 
+    const char *body;
+
     r->status = status;
     if (wants_json(w)) {
         ap_set_content_type(r, "application/json");
-        ap_rprintf(r, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code, message);
-        return DONE;
+        body = iam_web_error_json(r->pool, code, message);
+    } else {
+        ap_set_content_type(r, "text/html; charset=utf-8");
+        body = iam_html_error_page(r->pool, "Access management", message, NULL);
     }
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    ap_rprintf(r,
-               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-               "<title>Access management</title></head><body><h1>Access management</h1>"
-               "<p>%s</p></body></html>\n",
-               message);
+    if (body && !r->header_only)
+        ap_rputs(body, r);
     return DONE;
 }
 
@@ -55,11 +55,8 @@ static int request_refused(iam_web_t *w, int status, const char *why, const char
 
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
-    ap_rprintf(r,
-               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-               "<title>Request not sent</title></head><body><h1>Your request was not sent"
-               "</h1><p>%s</p><p><a href=\"%s\">Back</a></p></body></html>\n",
-               iam_h(r->pool, why), iam_h(r->pool, back));
+    if (!r->header_only)
+        ap_rputs(iam_html_error_page(r->pool, "Your request was not sent", why, back), r);
     return DONE;
 }
 
@@ -98,7 +95,6 @@ static int refused_here(iam_web_t *w, const iam_subject_t *subj, iam_level_e ask
 {
     request_rec *r = w->r, *sub;
     const iam_verdict_t *v;
-    iam_dir_conf_t *sdc;
     size_t n = strlen(w->base);
     int refused;
 
@@ -107,8 +103,7 @@ static int refused_here(iam_web_t *w, const iam_subject_t *subj, iam_level_e ask
         q->type = console_res.type;
         q->name = "*";
         q->level = IAM_LEVEL_ADMIN;
-        sdc = ap_get_module_config(r->per_dir_config, &iam_module); /* the console's own */
-        *offered = sdc->request_access != 0;
+        *offered = iam_dir_request_access(iam_dir_of(r)); /* the console's own */
         return !subj->owner;
     }
     /* The path must be one mod_iam refuses this member: a request is for
@@ -118,9 +113,8 @@ static int refused_here(iam_web_t *w, const iam_subject_t *subj, iam_level_e ask
      * what it refused is what is filed: approval grants what the page
      * needs, never more. */
     sub = ap_sub_req_method_uri(asked == IAM_LEVEL_READ ? "GET" : "POST", q->path, r, NULL);
-    sdc = ap_get_module_config(sub->per_dir_config, &iam_module);
     v = iam_verdict_of(sub);
-    *offered = sdc->request_access != 0;
+    *offered = iam_dir_request_access(iam_dir_of(sub));
     refused = (sub->status == HTTP_FORBIDDEN || sub->status == HTTP_UNAUTHORIZED) && v &&
               (v->refused == IAM_REFUSED_RESOURCE || v->refused == IAM_REFUSED_OWNERS);
     if (refused) {
@@ -164,7 +158,8 @@ static int request_access(iam_web_t *w, const iam_subject_t *subj)
                                path);
     if (!offered)
         return request_refused(w, HTTP_FORBIDDEN, "Access requests are turned off here.", path);
-    switch (iam_store_request_put(w->st, w->actor, &q, w->ws->request_limit, &change, &err)) {
+    switch (
+        iam_store_request_put(w->st, w->actor, &q, iam_ws_request_limit(w->ws), &change, &err)) {
     case IAM_OK: break;
     case IAM_INVALID: return request_refused(w, HTTP_BAD_REQUEST, err.msg, path);
     default:
@@ -231,7 +226,7 @@ static int api_with_token(iam_web_t *w)
 static int console_base(iam_web_t *w)
 {
     request_rec *r = w->r;
-    const char *section = w->ws->console_path;
+    const char *section = iam_ws_console_path(w->ws);
     core_dir_config *cd;
     apr_size_t n = strlen(section);
 

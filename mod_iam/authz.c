@@ -70,7 +70,7 @@ static authz_status deny(request_rec *r, iam_refusal_e kind, const iam_subject_t
  * email_verified). */
 static int email_verified(request_rec *r, const iam_workspace_t *ws)
 {
-    const char *v = apr_table_get(r->subprocess_env, ws->attr_email_verified);
+    const char *v = apr_table_get(r->subprocess_env, iam_ws_attr_email_verified(ws));
     return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
 }
 
@@ -78,10 +78,10 @@ static int email_verified(request_rec *r, const iam_workspace_t *ws)
  * its email, or (IAMAutoProvision On) become a Workspace Member, first:
  * decided by a read, as the member it becomes; the child writes it right
  * after the answer (touch.c), so the authz phase never writes. */
-static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_workspace_t *ws,
-                           iam_subject_t *subj, iam_err_t *err)
+static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store,
+                           const iam_workspace_t *ws, iam_subject_t *subj, iam_err_t *err)
 {
-    iam_status_e st = iam_store_subject(store, p, r->user, &ws->roles, subj, err);
+    iam_status_e st = iam_store_subject(store, p, r->user, iam_ws_roles(ws), subj, err);
     const char *email = NULL, *name = NULL;
     int provision = iam_auto_provision(r->server);
     iam_arrive_e what;
@@ -89,24 +89,24 @@ static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, ia
 
     if (st != IAM_NOTFOUND)
         return st;
-    if (ws->attr_email)
-        email = apr_table_get(r->subprocess_env, ws->attr_email);
-    if (email && ws->attr_email_verified && !email_verified(r, ws)) {
+    if (iam_ws_attr_email(ws))
+        email = apr_table_get(r->subprocess_env, iam_ws_attr_email(ws));
+    if (email && iam_ws_attr_email_verified(ws) && !email_verified(r, ws)) {
         /* an address the IdP has not verified must not take over an invitation */
         iam_log_r(r, APLOG_INFO, 0, "ignoring the unverified email of '%s'", r->user);
         email = NULL;
     }
     /* a login that looks like an email is the email, unless emails must be
      * verified: a login says nothing about that */
-    if (!email && !ws->attr_email_verified && !iam_check_email(r->user))
+    if (!email && !iam_ws_attr_email_verified(ws) && !iam_check_email(r->user))
         email = r->user;
-    if (ws->attr_name)
-        name = apr_table_get(r->subprocess_env, ws->attr_name);
+    if (iam_ws_attr_name(ws))
+        name = apr_table_get(r->subprocess_env, iam_ws_attr_name(ws));
     /* a read first: most unknown users hold no invitation */
     if (!provision && (!email || !iam_store_invited_email(store, p, email)))
         return st;
     /* decided by a read; the write follows off the request path (touch.c) */
-    if (iam_store_arrival(store, p, r->user, email, name, provision, &ws->roles, subj, &what,
+    if (iam_store_arrival(store, p, r->user, email, name, provision, iam_ws_roles(ws), subj, &what,
                           &aerr) != IAM_OK) {
         /* a login no member may have (one differing from a member's only
          * in case, say) is refused, not a failure */
@@ -131,7 +131,7 @@ static iam_status_e lookup(request_rec *r, apr_pool_t *p, iam_store_t *store, ia
 static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_subject_t *subj,
                          iam_err_t *err)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
     long long now = (long long)apr_time_sec(apr_time_now());
 
     switch (lookup(r, p, store, ws, subj, err)) {
@@ -140,7 +140,8 @@ static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_
     case IAM_INVALID: /* a login no member can have (too long) */ return IAM_ADMIT_NOT_MEMBER;
     default: return IAM_ADMIT_ERROR;
     }
-    if (subj->member->status == IAM_INVITED && ws->attr_email_verified && !email_verified(r, ws)) {
+    if (subj->member->status == IAM_INVITED && iam_ws_attr_email_verified(ws) &&
+        !email_verified(r, ws)) {
         /* an invitation is taken up only with an address the IdP verified */
         iam_log_r(r, APLOG_INFO, 0, "'%s' is invited, but the IdP has not verified the email",
                   r->user);
@@ -209,7 +210,10 @@ static int query_has(apr_pool_t *p, const char *args, const char *name, const ch
  * git-receive-pack). */
 static iam_level_e level_needed(request_rec *r, const iam_dir_conf_t *dc)
 {
-    if (dc->permission_git) {
+    int git;
+    iam_level_e named = iam_dir_permission(dc, &git);
+
+    if (git) {
         const char *seg = last_segment(r->uri);
         if (!strcmp(seg, "git-receive-pack"))
             return IAM_LEVEL_EDIT;
@@ -223,13 +227,13 @@ static iam_level_e level_needed(request_rec *r, const iam_dir_conf_t *dc)
         }
         return iam_level_for_method(r->method, IAM_LEVEL_NONE);
     }
-    return iam_level_for_method(r->method, dc->permission);
+    return iam_level_for_method(r->method, named);
 }
 
 static authz_status check(request_rec *r, iam_require_e kind)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
-    iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
+    const iam_dir_conf_t *dc = iam_dir_of(r);
     const iam_resource_decl_t *decl = iam_resource_of(r, dc);
     const iam_resource_t *res = decl ? &decl->res : NULL;
     iam_store_t *store;
@@ -280,7 +284,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
         return deny(r, IAM_REFUSED_CONFIG, &subj, NULL, IAM_LEVEL_READ);
     }
     need = level_needed(r, dc);
-    d = iam_policy_decide(&ws->roles, ws->plan, subj.sets, subj.nsets, res, need);
+    d = iam_policy_decide(iam_ws_roles(ws), iam_ws_plan(ws), subj.sets, subj.nsets, res, need);
     if (APLOGrdebug(r)) /* the explanation is built only when it is logged */
         iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s",
                   d.allow ? "allow" : "deny", r->user, iam_level_name(need), res->type,

@@ -12,6 +12,45 @@
 
 #define WORKSPACE_KEY "mod_iam-workspace"
 
+/* Kept as pconf userdata, so a restart starts from a fresh one. */
+struct iam_workspace {
+    const char *store_dir;
+    size_t mapsize;
+    iam_plan_e plan;
+    int plan_set;
+    const char *bootstrap_owner;
+    iam_roles_t roles;
+    apr_array_header_t *resources; /* iam_resource_decl_t * */
+    int request_limit;
+    const char *mail_command;
+    const char *mail_from;
+    const char *console_url;
+    const char *console_path; /* parsed once from console_url */
+    const char *login_url;
+    const char *attr_email;
+    const char *attr_name;
+    const char *attr_email_verified;
+    int auto_provision_any; /* some server has IAMAutoProvision On */
+    int login_fold;
+};
+
+typedef struct {
+    iam_workspace_t *ws;
+    int auto_provision;   /* -1 unset (inherit), 0 off, 1 on */
+    iam_pathmap_t *paths; /* IAMResourcePath: iam_resource_decl_t; NULL: none */
+} iam_server_conf_t;
+
+struct iam_dir_conf {
+    const iam_resource_decl_t *resource; /* NULL: unset (inherit) */
+    iam_level_e permission;              /* NONE: auto */
+    int permission_git;                  /* IAMPermission git: the level a Git client means */
+    int permission_set;
+    int request_access;  /* -1 unset, 0 off, 1 on (default) */
+    int forward_headers; /* -1 unset, 0 off (default), 1 on */
+    int denied_status;   /* 0 unset (403), 403 or 401 (IAMDeniedStatus) */
+    const iam_template_t *denied_template;
+};
+
 static iam_workspace_t *workspace_get(apr_pool_t *pconf)
 {
     void *data = NULL;
@@ -53,21 +92,85 @@ void *iam_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
-int iam_auto_provision(server_rec *s)
+int iam_auto_provision(const server_rec *s)
 {
-    iam_server_conf_t *sc = ap_get_module_config(s->module_config, &iam_module);
+    const iam_server_conf_t *sc = ap_get_module_config(s->module_config, &iam_module);
     return sc->auto_provision > 0;
 }
 
-iam_workspace_t *iam_workspace_of(server_rec *s)
+const iam_workspace_t *iam_workspace_of(const server_rec *s)
 {
-    iam_server_conf_t *sc = ap_get_module_config(s->module_config, &iam_module);
+    const iam_server_conf_t *sc = ap_get_module_config(s->module_config, &iam_module);
     return sc->ws;
+}
+
+/* ---- the getters: what the rest of the module may read ---- */
+
+#define WS_GET(type, field)                                                                        \
+    type iam_ws_##field(const iam_workspace_t *ws)                                                 \
+    {                                                                                              \
+        return ws->field;                                                                          \
+    }
+WS_GET(const char *, store_dir)
+WS_GET(size_t, mapsize)
+WS_GET(iam_plan_e, plan)
+WS_GET(const char *, bootstrap_owner)
+WS_GET(int, request_limit)
+WS_GET(const char *, mail_command)
+WS_GET(const char *, mail_from)
+WS_GET(const char *, console_url)
+WS_GET(const char *, console_path)
+WS_GET(const char *, login_url)
+WS_GET(const char *, attr_email)
+WS_GET(const char *, attr_name)
+WS_GET(const char *, attr_email_verified)
+WS_GET(int, login_fold)
+#undef WS_GET
+
+const iam_roles_t *iam_ws_roles(const iam_workspace_t *ws)
+{
+    return &ws->roles;
+}
+
+const apr_array_header_t *iam_ws_resources(const iam_workspace_t *ws)
+{
+    return ws->resources;
+}
+
+const iam_dir_conf_t *iam_dir_of(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &iam_module);
+}
+
+iam_level_e iam_dir_permission(const iam_dir_conf_t *dc, int *git)
+{
+    *git = dc->permission_git;
+    return dc->permission;
+}
+
+int iam_dir_request_access(const iam_dir_conf_t *dc)
+{
+    return dc->request_access != 0;
+}
+
+int iam_dir_forward_headers(const iam_dir_conf_t *dc)
+{
+    return dc->forward_headers > 0;
+}
+
+int iam_dir_denied_status(const iam_dir_conf_t *dc)
+{
+    return dc->denied_status == HTTP_UNAUTHORIZED ? HTTP_UNAUTHORIZED : HTTP_FORBIDDEN;
+}
+
+const iam_template_t *iam_dir_denied_template(const iam_dir_conf_t *dc)
+{
+    return dc->denied_template;
 }
 
 void *iam_create_dir_conf(apr_pool_t *p, char *dir)
 {
-    iam_dir_conf_t *dc = apr_pcalloc(p, sizeof(iam_dir_conf_t));
+    iam_dir_conf_t *dc = apr_pcalloc(p, sizeof(*dc));
 
     (void)dir;
     dc->request_access = -1;
@@ -286,9 +389,9 @@ static const char *set_resource_path(cmd_parms *cmd, void *dc, const char *args)
     return NULL;
 }
 
-const iam_resource_decl_t *iam_resource_of(request_rec *r, const iam_dir_conf_t *dc)
+const iam_resource_decl_t *iam_resource_of(const request_rec *r, const iam_dir_conf_t *dc)
 {
-    iam_server_conf_t *sc = ap_get_module_config(r->server->module_config, &iam_module);
+    const iam_server_conf_t *sc = ap_get_module_config(r->server->module_config, &iam_module);
     const iam_resource_decl_t *d = NULL;
 
     if (sc->paths && r->uri)

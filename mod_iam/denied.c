@@ -150,7 +150,7 @@ static const char *describe(apr_pool_t *p, const char *type, const char *name)
  * /api/)? Its errors are JSON whoever refuses it. */
 static int api_request(request_rec *r)
 {
-    const char *base = iam_workspace_of(r->server)->console_path;
+    const char *base = iam_ws_console_path(iam_workspace_of(r->server));
     apr_size_t n;
 
     if (!r->uri) /* an error answered before the request line was read */
@@ -188,12 +188,10 @@ static apr_status_t json_type_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 static void refuse_with_403(request_rec *r)
 {
     const iam_verdict_t *v = iam_verdict_of(r);
-    iam_dir_conf_t *dc;
 
     if (r->status != HTTP_UNAUTHORIZED || !v || !v->refused || v->passed || !r->user || !*r->user)
         return;
-    dc = ap_get_module_config(r->per_dir_config, &iam_module);
-    if (dc->denied_status == HTTP_UNAUTHORIZED)
+    if (iam_dir_denied_status(iam_dir_of(r)) == HTTP_UNAUTHORIZED)
         return;
     r->status = HTTP_FORBIDDEN;
     apr_table_unset(r->err_headers_out, "WWW-Authenticate");
@@ -227,9 +225,11 @@ static int forget_page(request_rec *r)
  * after this hook runs. */
 static void insert_json_filter(request_rec *r)
 {
-    const char *code = NULL;
+    const iam_verdict_t *v = iam_verdict_of(r);
+    int json = v && v->json_page;
+    const char *code = NULL, *body;
 
-    if (!apr_table_get(r->notes, "iam-denied-json") && api_request(r)) {
+    if (!json && api_request(r)) {
         switch (r->status) {
         case HTTP_UNAUTHORIZED: code = "unauthorized"; break;
         case HTTP_FORBIDDEN: code = "forbidden"; break;
@@ -238,15 +238,15 @@ static void insert_json_filter(request_rec *r)
         case HTTP_REQUEST_ENTITY_TOO_LARGE: code = "too_large"; break;
         default: code = r->status >= 500 ? "server_error" : "invalid";
         }
-        ap_custom_response(r, r->status,
-                           apr_psprintf(r->pool,
-                                        "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code,
-                                        ap_get_status_line(r->status) + 4));
-        apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
-        apr_table_setn(r->notes, "iam-denied-json", "1");
-        iam_web_security_headers(r);
+        body = iam_web_error_json(r->pool, code, ap_get_status_line(r->status) + 4);
+        if (body) {
+            ap_custom_response(r, r->status, body);
+            apr_table_setn(r->subprocess_env, "suppress-error-charset", "1");
+            iam_web_security_headers(r);
+            json = 1;
+        }
     }
-    if (apr_table_get(r->notes, "iam-denied-json"))
+    if (json)
         ap_add_output_filter(FILTER_JSON, NULL, r, r->connection);
 }
 
@@ -359,7 +359,7 @@ static const char *request_form(request_rec *r, iam_store_t *st, const char *typ
                                 iam_level_e need)
 {
     /* the form posts to this site: the path of IAMConsoleURL */
-    const char *action = iam_workspace_of(r->server)->console_path;
+    const char *action = iam_ws_console_path(iam_workspace_of(r->server));
     unsigned char secret[32];
     iam_err_t err;
 
@@ -404,7 +404,7 @@ static void set_page(request_rec *r, const iam_dir_conf_t *dc, const char *body)
 {
     if (body)
         set_response(r, HTTP_FORBIDDEN, body);
-    if (dc->denied_status != HTTP_UNAUTHORIZED)
+    if (iam_dir_denied_status(dc) != HTTP_UNAUTHORIZED)
         set_response(r, HTTP_UNAUTHORIZED, body ? body : forbidden_page);
 }
 
@@ -427,26 +427,29 @@ typedef struct {
 static const char *json_body(const denied_t *d)
 {
     apr_pool_t *p = d->r->pool;
-    json_t *j = json_pack(
-        "{s:{s:s, s:s}, s:{s:s, s:s?}, s:s, s:b, s:b}", "error", "code",
-        d->member ? "forbidden" : "not_a_member", "message",
+    json_t *j = iam_web_error_object(
+        p, d->member ? "forbidden" : "not_a_member",
         d->member ? "you do not have access to this resource"
                   : "you are not a member of this workspace; ask a Workspace Owner for an "
-                    "invitation",
-        "resource", "type", d->type ? d->type : "workspace", "name",
-        d->name && *d->name ? d->name : (d->res ? "*" : NULL), "level", iam_level_name(d->need),
-        "request_access", d->can_ask, "request_pending",
-        d->here && d->here->status == IAM_REQUEST_OPEN);
+                    "invitation");
+    /* what was refused, and what became of the last request for it */
+    json_t *about = json_pack("{s:{s:s, s:s?}, s:s, s:b, s:b}", "resource", "type",
+                              d->type ? d->type : "workspace", "name",
+                              d->name && *d->name ? d->name : (d->res ? "*" : NULL), "level",
+                              iam_level_name(d->need), "request_access", d->can_ask,
+                              "request_pending", d->here && d->here->status == IAM_REQUEST_OPEN);
     const char *body = NULL;
-    char *s;
+    char *s = NULL;
 
-    if (j && d->here) /* what became of the last request for it */
+    if (about && d->here)
         json_object_set_new(
-            j, "request",
+            about, "request",
             json_pack("{s:s, s:s, s:s}", "status", status_words[d->here->status], "asked",
                       iam_time_text(p, d->here->time), "answered",
                       d->here->answered ? iam_time_text(p, d->here->answered) : ""));
-    s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (j && json_object_update(j, about) == 0)
+        s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(about);
     json_decref(j);
     if (s)
         body = apr_pstrcat(p, s, "\n", NULL);
@@ -459,6 +462,7 @@ static const char *html_body(const denied_t *d)
 {
     request_rec *r = d->r;
     apr_pool_t *p = r->pool;
+    const iam_template_t *t;
     facts_t f;
 
     f.user = iam_h(p, r->user);
@@ -477,8 +481,8 @@ static const char *html_body(const denied_t *d)
                  : d->can_ask ? request_form(r, d->st, d->type, d->name, d->need)
                               : "<p class=\"muted\">Ask a Workspace Owner for access.</p>\n";
     }
-    return d->dc->denied_template ? render_template(p, d->dc->denied_template, &f)
-                                  : render_default(p, &f);
+    t = iam_dir_denied_template(d->dc);
+    return t ? render_template(p, t, &f) : render_default(p, &f);
 }
 
 /* As the console's headers, but the page carries its own small style. */
@@ -495,7 +499,7 @@ static void page_headers(request_rec *r)
 void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res,
                         iam_level_e need, iam_refusal_e kind)
 {
-    iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
+    const iam_dir_conf_t *dc = iam_dir_of(r);
     denied_t d = {
         r, NULL, dc,  res, res ? res->type : NULL, res ? res->name : "", need, subj && subj->member,
         0, NULL, NULL};
@@ -509,20 +513,19 @@ void iam_denied_prepare(request_rec *r, const iam_subject_t *subj, const iam_res
     }
     page_headers(r);
     d.st = iam_request_store(r);
-    d.can_ask = d.member && d.type && d.st && dc->request_access != 0;
+    d.can_ask = d.member && d.type && d.st && iam_dir_request_access(dc);
     if (d.can_ask)
         d.mine = requests_of(r, d.st, subj->member->login, d.type, d.name, &d.here);
     if (api_request(r) || wants_json(r)) {
         /* the API's own error shape, or the JSON a client asked for */
         body = api_request(r)
-                   ? apr_pstrcat(r->pool, "{\"error\":{\"code\":\"forbidden\",\"message\":\"",
-                                 d.member ? "only Workspace Owners may use the console's API"
-                                          : "you are not a member of this workspace",
-                                 "\"}}\n", NULL)
+                   ? iam_web_error_json(r->pool, "forbidden",
+                                        d.member ? "only Workspace Owners may use the console's API"
+                                                 : "you are not a member of this workspace")
                    : json_body(&d);
         if (!body)
             return;
-        apr_table_setn(r->notes, "iam-denied-json", "1");
+        iam_verdict_for(r)->json_page = 1;
     } else {
         body = html_body(&d);
     }

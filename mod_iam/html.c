@@ -80,7 +80,7 @@ void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char
                "<div class=\"who\">%s · <span class=\"plan\">%s plan</span></div></header>\n"
                "<nav aria-label=\"Console\">",
                iam_h(p, title), iam_h(p, w->base), iam_h(p, r->user),
-               iam_h(p, iam_plan_name(w->ws->plan)));
+               iam_h(p, iam_plan_name(iam_ws_plan(w->ws))));
     for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
         ap_rprintf(r, "<a href=\"%s%s\"%s>%s</a>", iam_h(p, w->base), tabs[i].path,
                    !strcmp(tab, tabs[i].tab) ? " class=\"current\" aria-current=\"page\"" : "",
@@ -89,6 +89,20 @@ void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char
     if (notice && *notice)
         ap_rprintf(r, "<p class=\"notice%s\" role=\"%s\">%s</p>\n", error ? " error" : "",
                    error ? "alert" : "status", iam_h(p, notice));
+}
+
+const char *iam_html_error_page(apr_pool_t *p, const char *title, const char *message,
+                                const char *back)
+{
+    return apr_pstrcat(p,
+                       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<title>",
+                       iam_h(p, title), "</title></head><body><h1>", iam_h(p, title),
+                       "</h1><p>", iam_h(p, message), "</p>",
+                       back ? apr_pstrcat(p, "<p><a href=\"", iam_h(p, back), "\">Back</a></p>",
+                                          NULL)
+                            : "",
+                       "</body></html>\n", NULL);
 }
 
 void iam_page_end(iam_web_t *w)
@@ -152,7 +166,8 @@ const char iam_console_css[] =
     ".skip:focus{left:8px}\n"
     "main:focus{outline:none}\n"
     /* in-page tabs (Users by status, a group's members and permissions) */
-    ".tabs{display:flex;flex-wrap:wrap;gap:4px;margin:0 0 12px;border-bottom:1px solid var(--line)}\n"
+    ".tabs{display:flex;flex-wrap:wrap;gap:4px;margin:0 0 12px;border-bottom:1px solid "
+    "var(--line)}\n"
     ".tabs a{padding:8px 12px;color:var(--muted);text-decoration:none;border-bottom:2px solid "
     "transparent}\n"
     ".tabs a.current{color:var(--ink);border-bottom-color:var(--accent);font-weight:600}\n"

@@ -76,17 +76,18 @@ static const char *clean(apr_pool_t *p, const char *s)
 
 void iam_identity_forward(request_rec *r, const iam_subject_t *subj, const iam_resource_t *res)
 {
-    iam_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &iam_module);
-    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const iam_dir_conf_t *dc = iam_dir_of(r);
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
     const char *values[NNAMES];
     iam_level_e level = IAM_LEVEL_NONE;
     size_t i;
 
-    if (dc->forward_headers <= 0 || !subj || !subj->member)
+    if (!iam_dir_forward_headers(dc) || !subj || !subj->member)
         return;
     if (res)
         level = subj->owner ? IAM_LEVEL_ADMIN
-                            : iam_policy_level(&ws->roles, ws->plan, subj->sets, subj->nsets, res);
+                            : iam_policy_level(iam_ws_roles(ws), iam_ws_plan(ws), subj->sets,
+                                               subj->nsets, res);
     values[0] = subj->member->login;
     values[1] = subj->member->email;
     values[2] = subj->member->name;

@@ -15,15 +15,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* What a child holds of one workspace while it runs: the configuration
- * (iam_workspace_t) stays as httpd.conf made it. */
-struct iam_live {
+/* What a child holds of its workspace while it runs (one per
+ * configuration, so one per child): the configuration stays as httpd.conf
+ * made it. Zero in the parent, which never opens the store for requests. */
+static struct {
     iam_store_t *store; /* NULL until it opens; swapped atomically */
     char error[512];    /* why it did not open (under reopen_lock) */
-};
+} live;
 
 /* The lazy re-open of a child's store (threaded MPMs): the lock guards
- * reopen_pool, reopen_next and each live->error. */
+ * reopen_pool, reopen_next and live.error. */
 static apr_thread_mutex_t *reopen_lock;
 static apr_pool_t *reopen_pool;
 static apr_time_t reopen_next;
@@ -32,32 +33,33 @@ static apr_time_t reopen_next;
  * the login case and the bootstrap owner. The server never creates a
  * store (`iamctl init` does): one that existed and is gone must not come
  * back empty, with IAMBootstrapOwner's login its owner. */
-static void record_workspace(server_rec *s, iam_workspace_t *ws, apr_pool_t *ptemp)
+static void record_workspace(server_rec *s, const iam_workspace_t *ws, apr_pool_t *ptemp)
 {
     iam_store_t *st;
     iam_err_t err;
     int made = 0;
 
-    if (iam_store_open(&st, ws->store_dir, ws->mapsize, 0, ptemp, &err) != IAM_OK) {
+    if (iam_store_open(&st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), 0, ptemp, &err) != IAM_OK) {
         /* Start anyway: paths without mod_iam keep working, and every
          * mod_iam decision fails closed until the store is fixed. */
         iam_log_s(s, APLOG_ERR, 0, "store not usable, every mod_iam request will be refused: %s",
                   err.msg);
         return;
     }
-    if (iam_store_set_workspace(st, "server", ws->plan, &ws->roles, ws->login_fold, &err) != IAM_OK)
+    if (iam_store_set_workspace(st, "server", iam_ws_plan(ws), iam_ws_roles(ws),
+                                iam_ws_login_fold(ws), &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);
     /* the workspace secret (CSRF tokens, sealed cookies) is made here, so
      * that no request ever has to write it */
     if (iam_store_secret_make(st, &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot make the workspace secret: %s", err.msg);
-    if (ws->bootstrap_owner) {
-        if (iam_store_bootstrap_owner(st, ws->bootstrap_owner, &made, &err) != IAM_OK)
-            iam_log_s(s, APLOG_ERR, 0, "%s %s: %s", IAM_DIR_BOOTSTRAP, ws->bootstrap_owner,
+    if (iam_ws_bootstrap_owner(ws)) {
+        if (iam_store_bootstrap_owner(st, iam_ws_bootstrap_owner(ws), &made, &err) != IAM_OK)
+            iam_log_s(s, APLOG_ERR, 0, "%s %s: %s", IAM_DIR_BOOTSTRAP, iam_ws_bootstrap_owner(ws),
                       err.msg);
         else if (made)
             iam_log_s(s, APLOG_NOTICE, 0, "%s: '%s' is now the Workspace Owner", IAM_DIR_BOOTSTRAP,
-                      ws->bootstrap_owner);
+                      iam_ws_bootstrap_owner(ws));
     }
     iam_store_close(st);
 }
@@ -66,7 +68,7 @@ static void record_workspace(server_rec *s, iam_workspace_t *ws, apr_pool_t *pte
  * running as that user writes the store, so root never opens a file in a
  * directory that user controls (a planted symlink would make root write
  * elsewhere). */
-static void record_workspace_as_user(server_rec *s, iam_workspace_t *ws, apr_pool_t *ptemp)
+static void record_workspace_as_user(server_rec *s, const iam_workspace_t *ws, apr_pool_t *ptemp)
 {
     uid_t uid = ap_unixd_config.user_id;
     gid_t gid = ap_unixd_config.group_id;
@@ -74,11 +76,12 @@ static void record_workspace_as_user(server_rec *s, iam_workspace_t *ws, apr_poo
     pid_t pid;
     int status;
 
-    if (mkdir(ws->store_dir, 0750) != 0 && errno != EEXIST) {
-        iam_log_s(s, APLOG_ERR, errno, "cannot create the store directory %s", ws->store_dir);
+    if (mkdir(iam_ws_store_dir(ws), 0750) != 0 && errno != EEXIST) {
+        iam_log_s(s, APLOG_ERR, errno, "cannot create the store directory %s",
+                  iam_ws_store_dir(ws));
         return;
     }
-    if (iam_store_chown(ws->store_dir, (long)uid, (long)gid, &err) != IAM_OK)
+    if (iam_store_chown(iam_ws_store_dir(ws), (long)uid, (long)gid, &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "%s", err.msg);
     pid = fork();
     if (pid == 0) {
@@ -97,7 +100,7 @@ static void record_workspace_as_user(server_rec *s, iam_workspace_t *ws, apr_poo
 
 int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    iam_workspace_t *ws = iam_workspace_of(s);
+    const iam_workspace_t *ws = iam_workspace_of(s);
 
     (void)pconf;
     (void)plog;
@@ -109,80 +112,71 @@ int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, serv
         record_workspace_as_user(s, ws, ptemp);
     else
         record_workspace(s, ws, ptemp);
-    iam_log_s(s, APLOG_INFO, 0, "store %s, plan %s, %d roles", ws->store_dir,
-              iam_plan_name(ws->plan), ws->roles.n);
+    iam_log_s(s, APLOG_INFO, 0, "store %s, plan %s, %d roles", iam_ws_store_dir(ws),
+              iam_plan_name(iam_ws_plan(ws)), iam_ws_roles(ws)->n);
     return OK;
 }
 
 /* Opens the child's store in a pool of its own; a failed attempt frees
  * everything it took. Called only under reopen_lock (or before threads). */
-static iam_store_t *open_child_store(iam_workspace_t *ws, server_rec *s)
+static iam_store_t *open_child_store(const iam_workspace_t *ws, server_rec *s)
 {
     apr_pool_t *sp;
     iam_store_t *st;
     iam_err_t err;
 
     apr_pool_create(&sp, reopen_pool);
-    if (iam_store_open(&st, ws->store_dir, ws->mapsize, 0, sp, &err) != IAM_OK) {
-        apr_cpystrn(ws->live->error, err.msg, sizeof(ws->live->error));
+    if (iam_store_open(&st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), 0, sp, &err) != IAM_OK) {
+        apr_cpystrn(live.error, err.msg, sizeof(live.error));
         iam_log_s(s, APLOG_ERR, 0, "child cannot open the store: %s", err.msg);
         apr_pool_destroy(sp);
         return NULL;
     }
-    ws->live->error[0] = '\0';
-    iam_store_set_fold_case(st, ws->login_fold); /* this configuration's, whatever was recorded */
-    return st; /* closed when the child's pool goes, by the store's cleanup */
+    live.error[0] = '\0';
+    iam_store_set_fold_case(
+        st, iam_ws_login_fold(ws)); /* this configuration's, whatever was recorded */
+    return st;                      /* closed when the child's pool goes, by the store's cleanup */
 }
 
 void iam_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    iam_workspace_t *ws = iam_workspace_of(s);
+    const iam_workspace_t *ws = iam_workspace_of(s);
     apr_allocator_t *allocator;
-    server_rec *vs;
 
     /* Its own allocator: request threads may re-open while others run. */
     apr_allocator_create(&allocator);
     apr_pool_create_ex(&reopen_pool, pchild, NULL, allocator);
     apr_allocator_owner_set(allocator, reopen_pool);
     apr_thread_mutex_create(&reopen_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
-    /* every workspace of the configuration gets its state; the main
-     * server's opens its store now, the others at their first request */
-    for (vs = s; vs; vs = vs->next) {
-        iam_workspace_t *each = iam_workspace_of(vs);
-        if (each && !each->live)
-            each->live = apr_pcalloc(pchild, sizeof(*each->live));
-    }
-    apr_atomic_xchgptr((volatile void **)&ws->live->store, open_child_store(ws, s));
+    apr_atomic_xchgptr((volatile void **)&live.store, open_child_store(ws, s));
     reopen_next = apr_time_now() + apr_time_from_sec(1);
     iam_touch_child_init(pchild, s);
 }
 
-iam_store_t *iam_child_store(server_rec *s)
+iam_store_t *iam_child_store(void)
 {
-    iam_workspace_t *ws = iam_workspace_of(s);
-
-    return ws->live ? apr_atomic_casptr((volatile void **)&ws->live->store, NULL, NULL) : NULL;
+    return apr_atomic_casptr((volatile void **)&live.store, NULL, NULL);
 }
 
 iam_store_t *iam_request_store(request_rec *r)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
-    iam_store_t *st = apr_atomic_casptr((volatile void **)&ws->live->store, NULL, NULL);
-    char why[sizeof(ws->live->error)] = "not opened";
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
+    iam_store_t *st = apr_atomic_casptr((volatile void **)&live.store, NULL, NULL);
+    char why[sizeof(live.error)] = "not opened";
 
     if (st)
         return st;
     /* A store that was missing or broken at start-up may have been fixed
      * since (iamctl init): try again, at most once a second. */
     if (reopen_lock && apr_thread_mutex_lock(reopen_lock) == APR_SUCCESS) {
-        st = ws->live->store;
+        st = live.store;
         if (!st && apr_time_now() >= reopen_next) {
             reopen_next = apr_time_now() + apr_time_from_sec(1);
             st = open_child_store(ws, r->server);
-            apr_atomic_xchgptr((volatile void **)&ws->live->store, st);
+            apr_atomic_xchgptr((volatile void **)&live.store, st);
         }
-        if (!st && ws->live->error[0])
-            apr_cpystrn(why, ws->live->error, sizeof(why));
+        if (!st && live.error[0])
+            apr_cpystrn(why, live.error, sizeof(why));
         apr_thread_mutex_unlock(reopen_lock);
     }
     if (!st)

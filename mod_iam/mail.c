@@ -111,8 +111,9 @@ static const char *request_what(apr_pool_t *p, const iam_request_t *q)
 
 static const char *mail_from(request_rec *r, const iam_workspace_t *ws)
 {
-    return ws->mail_from ? ws->mail_from
-                         : apr_pstrcat(r->pool, "mod_iam@", r->server->server_hostname, NULL);
+    return iam_ws_mail_from(ws)
+               ? iam_ws_mail_from(ws)
+               : apr_pstrcat(r->pool, "mod_iam@", r->server->server_hostname, NULL);
 }
 
 static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_member_t *owner,
@@ -126,21 +127,20 @@ static const char *message(request_rec *r, const iam_workspace_t *ws, const iam_
     return apr_pstrcat(
         p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, owner->email), "\n",
         "Subject: ",
-        header_text(p, apr_psprintf(p, "%s from %s: %s",
-                                    changed ? "Access request changed" : "Access request", who,
-                                    what)),
-        "\n",
-        "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
+        header_text(p,
+                    apr_psprintf(p, "%s from %s: %s",
+                                 changed ? "Access request changed" : "Access request", who, what)),
+        "\n", "MIME-Version: 1.0\n", "Content-Type: text/plain; charset=utf-8\n",
         "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
         body_text(p, who), " (", body_text(p, requester->login), *requester->email ? ", " : "",
         body_text(p, requester->email), changed ? ") now asks for " : ") asks for ",
-        iam_level_name(q->level), " access to ",
-        body_text(p, what), " (", body_text(p, q->path), ").\n\nTheir message:\n\n",
-        *q->message ? body_text(p, q->message) : "(none)",
+        iam_level_name(q->level), " access to ", body_text(p, what), " (", body_text(p, q->path),
+        ").\n\nTheir message:\n\n", *q->message ? body_text(p, q->message) : "(none)",
         "\n\nReview the request and update their permissions in the console:\n",
-        member_url(r, ws->console_url, requester->login),
+        member_url(r, iam_ws_console_url(ws), requester->login),
         "\n\nThe request ends when you approve or dismiss it, or when a change to their "
-        "permissions gives them this access.\n", NULL);
+        "permissions gives them this access.\n",
+        NULL);
 }
 
 /* Runs `/bin/sh -c command` in a process group of its own with the
@@ -245,13 +245,13 @@ static int send_all(request_rec *r, const char *command, apr_array_header_t *msg
 void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member_t *requester,
                       int changed)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
     apr_array_header_t *owners, *msgs;
     iam_store_t *st;
     iam_err_t err;
     int i;
 
-    if (!ws->mail_command) {
+    if (!iam_ws_mail_command(ws)) {
         iam_log_r(r, APLOG_DEBUG, 0, "no %s: the owners are not mailed", IAM_DIR_MAIL_COMMAND);
         return;
     }
@@ -269,7 +269,7 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
         }
         APR_ARRAY_PUSH(msgs, const char *) = message(r, ws, o, req, requester, changed);
     }
-    send_all(r, ws->mail_command, msgs,
+    send_all(r, iam_ws_mail_command(ws), msgs,
              apr_psprintf(r->pool, "mailing an owner about %s's request", requester->login),
              "the request is stored");
 }
@@ -277,7 +277,7 @@ void iam_mail_request(request_rec *r, const iam_request_t *req, const iam_member
 void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_request_t *q,
                                const char *by)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
     apr_pool_t *p = r->pool;
     apr_array_header_t *msgs;
     const iam_role_t *role;
@@ -285,19 +285,19 @@ void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_reques
     iam_err_t err;
     const char *answer;
 
-    if (!ws->mail_command || (q->status != IAM_REQUEST_APPROVED &&
-                              q->status != IAM_REQUEST_DISMISSED))
+    if (!iam_ws_mail_command(ws) ||
+        (q->status != IAM_REQUEST_APPROVED && q->status != IAM_REQUEST_DISMISSED))
         return;
     if (iam_store_member_get(st, p, q->login, &m, &err) != IAM_OK || !*m->email)
         return;
     if (q->status == IAM_REQUEST_APPROVED) {
-        role = iam_roles_find(&ws->roles, q->granted_role);
-        answer = apr_pstrcat(
-            p, "approved it: you now have ", role ? role->name : q->granted_role,
-            role && role->kind == IAM_ROLE_OWNER ? ""
-            : q->granted_all                     ? apr_pstrcat(p, " on all ", q->type, " resources", NULL)
-                                                 : apr_pstrcat(p, " on ", q->name, NULL),
-            ".\n\nOpen it again:\n", server_url(r, q->path), "\n", NULL);
+        role = iam_roles_find(iam_ws_roles(ws), q->granted_role);
+        answer =
+            apr_pstrcat(p, "approved it: you now have ", role ? role->name : q->granted_role,
+                        role && role->kind == IAM_ROLE_OWNER ? ""
+                        : q->granted_all ? apr_pstrcat(p, " on all ", q->type, " resources", NULL)
+                                         : apr_pstrcat(p, " on ", q->name, NULL),
+                        ".\n\nOpen it again:\n", server_url(r, q->path), "\n", NULL);
     } else {
         answer = "dismissed it. If you still need this access, ask again from the page, with a "
                  "word on what you need it for.\n";
@@ -312,22 +312,22 @@ void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_reques
         "Content-Transfer-Encoding: 8bit\n", "Auto-Submitted: auto-generated\n", "\n",
         "You asked for ", iam_level_name(q->level), " access to ", body_text(p, request_what(p, q)),
         ". ", body_text(p, by), ", a Workspace Owner, ", answer, NULL);
-    send_all(r, ws->mail_command, msgs,
+    send_all(r, iam_ws_mail_command(ws), msgs,
              apr_psprintf(p, "mailing %s the answer to their request", q->login),
              "the answer is saved");
 }
 
 int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *inviter)
 {
-    iam_workspace_t *ws = iam_workspace_of(r->server);
+    const iam_workspace_t *ws = iam_workspace_of(r->server);
     apr_array_header_t *msgs;
     apr_pool_t *p = r->pool;
     const char *from, *link;
 
-    if (!ws->mail_command || !*m->email)
+    if (!iam_ws_mail_command(ws) || !*m->email)
         return -1;
     from = mail_from(r, ws);
-    link = ws->login_url ? ws->login_url : server_url(r, "/");
+    link = iam_ws_login_url(ws) ? iam_ws_login_url(ws) : server_url(r, "/");
     msgs = apr_array_make(p, 1, sizeof(const char *));
     APR_ARRAY_PUSH(msgs, const char *) = apr_pstrcat(
         p, "From: ", header_value(p, from), "\n", "To: ", header_value(p, m->email), "\n",
@@ -340,7 +340,7 @@ int iam_mail_invitation(request_rec *r, const iam_member_t *m, const char *invit
         " invited you to the workspace. Log in here and your access is ready:\n\n", link,
         "\n\nLog in as ", body_text(p, m->login), ", or with the identity provider account of ",
         body_text(p, m->email), ".\n", NULL);
-    return send_all(r, ws->mail_command, msgs,
+    return send_all(r, iam_ws_mail_command(ws), msgs,
                     apr_psprintf(p, "mailing the invitation of %s", m->login),
                     "the invitation is saved")
                ? 1

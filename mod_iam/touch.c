@@ -125,7 +125,7 @@ static void flush(toucher_t *t, apr_pool_t *scratch)
         iam_log_s(t->s, APLOG_WARNING, 0,
                   "%d notes of members seen or tokens used were dropped: more than %d at once",
                   dropped, TOUCH_MAX);
-    st = iam_child_store(t->s);
+    st = iam_child_store();
     if (batch->nelts && st &&
         iam_store_touch(st, (iam_touch_t *)batch->elts, batch->nelts, &err) != IAM_OK)
         iam_log_s(t->s, APLOG_ERR, 0, "cannot record %d members seen or tokens used: %s",

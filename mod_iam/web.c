@@ -289,6 +289,30 @@ const char *iam_web_error_code(iam_status_e st)
     }
 }
 
+json_t *iam_web_error_object(apr_pool_t *p, const char *code, const char *message)
+{
+    if (iam_check_message(message, 4096)) {
+        char *m = apr_pstrndup(p, message, 4096), *c;
+        for (c = m; *c; c++) {
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
+                *c = '?';
+        }
+        message = m;
+    }
+    return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+}
+
+const char *iam_web_error_json(apr_pool_t *p, const char *code, const char *message)
+{
+    json_t *j = iam_web_error_object(p, code, message);
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    const char *body = s ? apr_pstrcat(p, s, "\n", NULL) : NULL;
+
+    free(s);
+    json_decref(j);
+    return body;
+}
+
 int iam_web_type_name(apr_pool_t *p, const char *s, const char **type, const char **name)
 {
     const char *slash = strchr(s, '/');
@@ -306,8 +330,8 @@ apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t 
     apr_array_header_t *out = apr_array_make(p, 2, sizeof(iam_resource_decl_t *));
     int i, collection = !strcmp(name, "*");
 
-    for (i = 0; ws->resources && i < ws->resources->nelts; i++) {
-        iam_resource_decl_t *d = APR_ARRAY_IDX(ws->resources, i, iam_resource_decl_t *);
+    for (i = 0; iam_ws_resources(ws) && i < iam_ws_resources(ws)->nelts; i++) {
+        iam_resource_decl_t *d = APR_ARRAY_IDX(iam_ws_resources(ws), i, iam_resource_decl_t *);
         if (!strcmp(d->res.type, type) &&
             (collection ? !d->res.name : d->res.name && !strcmp(d->res.name, name)))
             APR_ARRAY_PUSH(out, iam_resource_decl_t *) = d;

@@ -32,17 +32,7 @@ int api_send_json(request_rec *r, int status, json_t *j)
 
 int api_error(request_rec *r, int status, const char *code, const char *message)
 {
-    /* a message may echo a name from the URL: JSON wants valid UTF-8 */
-    if (iam_check_message(message, 4096)) {
-        char *m = apr_pstrndup(r->pool, message, 4096), *c;
-        for (c = m; *c; c++) {
-            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
-                *c = '?';
-        }
-        message = m;
-    }
-    return api_send_json(r, status,
-                         json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
+    return api_send_json(r, status, iam_web_error_object(r->pool, code, message));
 }
 
 int api_store_error(request_rec *r, const iam_err_t *err)

@@ -23,8 +23,8 @@ static json_t *request_json(api_t *a, const iam_request_t *q)
         return NULL;
     json_object_set_new(j, "status", json_string(request_status[q->status]));
     if (q->status == IAM_REQUEST_OPEN) {
-        role = iam_policy_approval(&a->w->ws->roles, a->w->ws->plan, q->type, q->name, q->level,
-                                   NULL, IAM_APPROVE_AUTO, &g, item, &why);
+        role = iam_policy_approval(iam_ws_roles(a->w->ws), iam_ws_plan(a->w->ws), q->type, q->name,
+                                   q->level, NULL, IAM_APPROVE_AUTO, &g, item, &why);
         json_object_set_new(j, "approve", role ? iam_json_grant(&g) : json_null());
         return j;
     }

@@ -10,16 +10,17 @@ int api_list_roles(api_t *a)
     json_t *arr = json_array();
     int i;
 
-    for (i = 0; i < a->w->ws->roles.n; i++)
-        json_array_append_new(arr, iam_json_role(&a->w->ws->roles.role[i], a->w->ws->plan));
+    for (i = 0; i < iam_ws_roles(a->w->ws)->n; i++)
+        json_array_append_new(
+            arr, iam_json_role(&iam_ws_roles(a->w->ws)->role[i], iam_ws_plan(a->w->ws)));
     return api_send_json(
         a->w->r, HTTP_OK,
-        json_pack("{s:s, s:o}", "plan", iam_plan_name(a->w->ws->plan), "roles", arr));
+        json_pack("{s:s, s:o}", "plan", iam_plan_name(iam_ws_plan(a->w->ws)), "roles", arr));
 }
 
 int api_list_resources(api_t *a)
 {
-    apr_array_header_t *res = a->w->ws->resources;
+    const apr_array_header_t *res = iam_ws_resources(a->w->ws);
     json_t *arr = json_array();
     int i, j;
 
@@ -56,8 +57,8 @@ int api_resource_access(api_t *a, const char *rest)
             r, HTTP_NOT_FOUND, "not_found",
             apr_psprintf(r->pool, "no resource '%s %s' is declared in httpd.conf", type, name));
     d = APR_ARRAY_IDX(decls, 0, iam_resource_decl_t *);
-    if (iam_access_list(a->w->st, r->pool, &a->w->ws->roles, a->w->ws->plan, &d->res, &list,
-                        &err) != IAM_OK)
+    if (iam_access_list(a->w->st, r->pool, iam_ws_roles(a->w->ws), iam_ws_plan(a->w->ws), &d->res,
+                        &list, &err) != IAM_OK)
         return api_store_error(r, &err);
     labels = json_array();
     for (i = 0; i < d->res.nlabels; i++)

@@ -39,7 +39,7 @@ static void audit_entry(page_t *pg, namer_t *n, const iam_audit_t *a, long long 
     iam_audit_text_t t;
     int i;
 
-    iam_audit_describe(P, &pg->w->ws->roles, a, name_of, n, &t);
+    iam_audit_describe(P, iam_ws_roles(pg->w->ws), a, name_of, n, &t);
     ap_rprintf(R,
                "<li><time datetime=\"%s\" title=\"%s\">%s</time> <span class=\"what\">%s."
                "</span>",

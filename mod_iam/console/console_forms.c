@@ -29,7 +29,7 @@ static int role_selectable(const iam_role_t *r)
 /* <select> of roles: those the plan lacks are shown, marked and disabled. */
 static void role_select(page_t *pg, const char *name, const char *selected, int for_group)
 {
-    const iam_roles_t *roles = &pg->w->ws->roles;
+    const iam_roles_t *roles = iam_ws_roles(pg->w->ws);
     int i;
 
     ap_rprintf(R,
@@ -38,8 +38,8 @@ static void role_select(page_t *pg, const char *name, const char *selected, int 
                name);
     for (i = 0; i < roles->n; i++) {
         const iam_role_t *r = &roles->role[i];
-        int allowed =
-            iam_plan_allows_role(pg->w->ws->plan, r) && !(for_group && r->kind == IAM_ROLE_OWNER);
+        int allowed = iam_plan_allows_role(iam_ws_plan(pg->w->ws), r) &&
+                      !(for_group && r->kind == IAM_ROLE_OWNER);
         if (!role_selectable(r))
             continue;
         ap_rprintf(R, "<option value=\"%s\"%s%s>%s%s</option>", iam_h(P, r->slug),
@@ -54,7 +54,7 @@ static void role_select(page_t *pg, const char *name, const char *selected, int 
 
 static void scope_select(page_t *pg, const char *name, const char *selected)
 {
-    int labels = iam_plan_allows_labels(pg->w->ws->plan);
+    int labels = iam_plan_allows_labels(iam_ws_plan(pg->w->ws));
 
     ap_rprintf(R,
                "<select name=\"%s\" aria-label=\"Scope\">"
@@ -95,7 +95,7 @@ static int read_role_row(page_t *pg, const char *suffix, iam_grant_t *g)
 
     if (!*role)
         return 0;
-    if (!(r = iam_roles_find(&pg->w->ws->roles, role))) {
+    if (!(r = iam_roles_find(iam_ws_roles(pg->w->ws), role))) {
         cs_refuse_input(pg, apr_psprintf(P, "unknown role '%s'", role));
         return -1;
     }
@@ -143,7 +143,7 @@ const char *cs_grant_words(page_t *pg, const iam_grant_t *g)
 
     for (j = 0; g->scope != IAM_SCOPE_ALL && j < g->nitems; j++)
         on = apr_pstrcat(P, on, j ? ", " : "", g->items[j], NULL);
-    return apr_pstrcat(P, iam_role_name(&pg->w->ws->roles, g->role), " on ", on, NULL);
+    return apr_pstrcat(P, iam_role_name(iam_ws_roles(pg->w->ws), g->role), " on ", on, NULL);
 }
 
 /* Rows of a permissions table. A grant the plan does not honour (the
@@ -155,20 +155,20 @@ void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *vi
                     const char *via_link, int via_group, const char *action, const char *holder,
                     int last_owner)
 {
-    const iam_roles_t *roles = &pg->w->ws->roles;
+    const iam_roles_t *roles = iam_ws_roles(pg->w->ws);
     int i;
 
     for (i = 0; i < grants->nelts; i++) {
         const iam_grant_t *g = &APR_ARRAY_IDX(grants, i, iam_grant_t);
         const iam_role_t *role = iam_roles_find(roles, g->role);
-        const char *why = iam_policy_ignored(roles, pg->w->ws->plan, g, via_group);
+        const char *why = iam_policy_ignored(roles, iam_ws_plan(pg->w->ws), g, via_group);
         const char *text = cs_grant_words(pg, g);
         ap_rprintf(R,
                    "<tr%s><td data-label=\"Role\">%s%s</td><td data-label=\"Resources\">%s%s</td>"
                    "<td data-label=\"From\">%s%s%s</td><td>",
                    why ? " class=\"unavailable\"" : "", iam_h(P, iam_role_name(roles, g->role)),
                    why ? apr_pstrcat(P, " <span class=\"badge\">not honoured on the ",
-                                     iam_h(P, iam_plan_name(pg->w->ws->plan)),
+                                     iam_h(P, iam_plan_name(iam_ws_plan(pg->w->ws))),
                                      " plan</span><div class=\"muted\">", iam_h(P, why), "</div>",
                                      NULL)
                        : "",
@@ -490,11 +490,11 @@ void cs_group_picker(page_t *pg, apr_array_header_t *groups, const char *find,
 {
     apr_array_header_t *chosen = cs_picked(pg, "group");
 
-    if (!iam_plan_allows_groups(pg->w->ws->plan)) {
+    if (!iam_plan_allows_groups(iam_ws_plan(pg->w->ws))) {
         ap_rprintf(R,
                    "<p class=\"unavailable\">User groups are not available on the %s plan."
                    "</p>",
-                   iam_h(P, iam_plan_name(pg->w->ws->plan)));
+                   iam_h(P, iam_plan_name(iam_ws_plan(pg->w->ws))));
         return;
     }
     cs_chosen_list(pg, "group", chosen, 0, "user groups");

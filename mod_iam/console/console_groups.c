@@ -43,7 +43,7 @@ static int groups_unavailable(page_t *pg, const char *title)
     ap_rprintf(R,
                "<div class=\"card empty unavailable\">User groups are not available on the %s "
                "plan. They come with the business plan.</div>",
-               iam_h(P, iam_plan_name(pg->w->ws->plan)));
+               iam_h(P, iam_plan_name(iam_ws_plan(pg->w->ws))));
     iam_page_end(pg->w);
     return OK;
 }
@@ -66,7 +66,7 @@ int cs_page_groups(page_t *pg)
     iam_err_t err;
     int i, shown = 0;
 
-    if (!iam_plan_allows_groups(pg->w->ws->plan))
+    if (!iam_plan_allows_groups(iam_ws_plan(pg->w->ws)))
         return groups_unavailable(pg, "Groups");
     /* the records alone; the members counted only of the groups shown */
     if (iam_store_group_records(pg->w->st, P, &list, &err) != IAM_OK)
@@ -160,7 +160,7 @@ int cs_page_group_new(page_t *pg)
     const char *q = cs_field_or_query(pg, "q");
     int i, rc;
 
-    if (!iam_plan_allows_groups(pg->w->ws->plan))
+    if (!iam_plan_allows_groups(iam_ws_plan(pg->w->ws)))
         return groups_unavailable(pg, "Create User Group");
     if (pg->form && !pg->error)
         grants = cs_read_role_rows(pg); /* for the review; refused rows say why */
@@ -326,7 +326,7 @@ int cs_page_group(page_t *pg, const char *name)
     long members;
     int rc;
 
-    if (!iam_plan_allows_groups(pg->w->ws->plan))
+    if (!iam_plan_allows_groups(iam_ws_plan(pg->w->ws)))
         return groups_unavailable(pg, name);
     switch (iam_store_group_record(pg->w->st, P, name, &g, &err)) {
     case IAM_OK: break;

@@ -9,7 +9,7 @@ static const char *provisioning_text(page_t *pg)
     if (!iam_auto_provision(R->server))
         return "<strong>Just-in-time provisioning is off:</strong> only invited people and "
                "members get in.";
-    if (pg->w->ws->plan != IAM_PLAN_BUSINESS)
+    if (iam_ws_plan(pg->w->ws) != IAM_PLAN_BUSINESS)
         return "<strong>Just-in-time provisioning is turned on, but the plan has none:</strong> "
                "only invited people and members get in.";
     return "<strong>Just-in-time provisioning is on:</strong> whoever signs in through the "
@@ -36,7 +36,7 @@ int cs_page_home(page_t *pg)
                info.members, cs_plural(info.members, "team member", "team members"), info.groups,
                cs_plural(info.groups, "user group", "user groups"), info.owners,
                cs_plural(info.owners, "Workspace Owner", "Workspace Owners"),
-               iam_h(P, iam_plan_name(pg->w->ws->plan)), provisioning_text(pg),
+               iam_h(P, iam_plan_name(iam_ws_plan(pg->w->ws))), provisioning_text(pg),
                cs_link_to(pg, "/members/new"), cs_link_to(pg, "/groups/new"));
     ap_rprintf(R, "<h2>Access requests (%d)</h2>", requests->nelts);
     if (requests->nelts)

@@ -286,7 +286,7 @@ static void member_groups(page_t *pg, const iam_member_t *m, apr_array_header_t 
     cs_default_action(pg, "join");
     cs_group_picker(pg, groups, "find-groups", m->groups);
     ap_rprintf(R, "<button name=\"action\" value=\"join\"%s>Add User Group</button></form>\n",
-               iam_plan_allows_groups(pg->w->ws->plan) ? "" : " disabled");
+               iam_plan_allows_groups(iam_ws_plan(pg->w->ws)) ? "" : " disabled");
 }
 
 /* Name, email and PII; an invitee's invitation, to mail again. */
@@ -305,7 +305,7 @@ static void member_details(page_t *pg, const iam_member_t *m, const char *self)
         ap_rputs("<h2>Invitation</h2><div class=\"card\"><p class=\"muted\">Invited, not logged "
                  "in yet. Removing the member below revokes the invitation.</p>",
                  R);
-        if (pg->w->ws->mail_command && *m->email) {
+        if (iam_ws_mail_command(pg->w->ws) && *m->email) {
             cs_form_begin(pg, self, "inline");
             cs_hidden(pg, "action", "resend");
             ap_rputs("<button class=\"secondary\">Re-send invitation</button></form>", R);

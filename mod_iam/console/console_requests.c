@@ -43,8 +43,8 @@ static int answers(page_t *pg, const iam_request_t *q, const iam_role_t *r)
     iam_grant_t g;
 
     return r->kind == IAM_ROLE_PLAIN &&
-           iam_policy_approval(&pg->w->ws->roles, pg->w->ws->plan, q->type, q->name, q->level,
-                               r->slug, IAM_APPROVE_AUTO, &g, item, &why) != NULL;
+           iam_policy_approval(iam_ws_roles(pg->w->ws), iam_ws_plan(pg->w->ws), q->type, q->name,
+                               q->level, r->slug, IAM_APPROVE_AUTO, &g, item, &why) != NULL;
 }
 
 /* One request's answers: the button grants exactly the role and scope it
@@ -54,8 +54,8 @@ static int answers(page_t *pg, const iam_request_t *q, const iam_role_t *r)
  * offers Dismiss only, and says why. */
 static void request_answers(page_t *pg, const iam_request_t *q, const char *action)
 {
-    const iam_roles_t *roles = &pg->w->ws->roles;
-    iam_plan_e plan = pg->w->ws->plan;
+    const iam_roles_t *roles = iam_ws_roles(pg->w->ws);
+    iam_plan_e plan = iam_ws_plan(pg->w->ws);
     const char *item[2], *why;
     const iam_role_t *least;
     iam_grant_t g;

@@ -16,7 +16,7 @@ static const char *resource_link(page_t *pg, const iam_resource_t *res)
 
 int cs_page_resources(page_t *pg)
 {
-    apr_array_header_t *res = pg->w->ws->resources;
+    const apr_array_header_t *res = iam_ws_resources(pg->w->ws);
     int i, j;
 
     cs_begin(pg, "Resources", "resources");
@@ -68,8 +68,8 @@ int cs_page_resource(page_t *pg, const char *type, const char *name)
             pg, apr_psprintf(P, "No resource “%s %s” is declared in httpd.conf.", type, name),
             "/resources", "Back to Resources");
     d = APR_ARRAY_IDX(decls, 0, iam_resource_decl_t *);
-    if (iam_access_list(pg->w->st, P, &pg->w->ws->roles, pg->w->ws->plan, &d->res, &list, &err) !=
-        IAM_OK)
+    if (iam_access_list(pg->w->st, P, iam_ws_roles(pg->w->ws), iam_ws_plan(pg->w->ws), &d->res,
+                        &list, &err) != IAM_OK)
         return cs_store_failed(pg, &err);
     cs_begin(pg, apr_psprintf(P, "%s %s", type, d->res.name ? d->res.name : "(all)"), "resources");
     ap_rputs("<div class=\"card\"><p>", R);
@@ -115,14 +115,14 @@ int cs_page_resource(page_t *pg, const char *type, const char *name)
 
 int cs_page_roles(page_t *pg)
 {
-    const iam_roles_t *roles = &pg->w->ws->roles;
+    const iam_roles_t *roles = iam_ws_roles(pg->w->ws);
     int i;
 
     cs_begin(pg, "Roles", "roles");
     ap_rputs("<table><tr><th>Role</th><th>Type</th><th>Level</th><th>Scopes</th><th></th></tr>", R);
     for (i = 0; i < roles->n; i++) {
         const iam_role_t *r = &roles->role[i];
-        int allowed = iam_plan_allows_role(pg->w->ws->plan, r);
+        int allowed = iam_plan_allows_role(iam_ws_plan(pg->w->ws), r);
         ap_rprintf(R,
                    "<tr%s><td data-label=\"Role\">%s <span class=\"muted\">%s</span></td><td "
                    "data-label=\"Type\">%s</td><td data-label=\"Level\">%s</td><td "

@@ -18,7 +18,7 @@ static const char *tokens_path(page_t *pg)
 
 static int console_https(page_t *pg)
 {
-    return !strncmp(pg->w->ws->console_url, "https://", 8);
+    return !strncmp(iam_ws_console_url(pg->w->ws), "https://", 8);
 }
 
 /* The token the cookie carries, if it unseals for this owner and is a live
