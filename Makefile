@@ -15,12 +15,15 @@ CC        ?= cc
 DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
              libjansson-dev libssl-dev libcurl4-openssl-dev curl chromium \
              libapache2-mod-auth-openidc libapache2-mod-auth-mellon wrk apache2-utils git \
-             clang libclang-rt-14-dev
+             clang libclang-rt-14-dev postgresql libpq-dev
 
 # The store, one file per concern (mod_iam/store/store_int.h says which).
 SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
               lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
-              requests.c tokens.c import.c verify.c seen.c log_codec.c log.c)
+              requests.c tokens.c import.c verify.c seen.c log_codec.c log.c upstream.c)
+# The workspace's database (PostgreSQL): database.c is the one file that
+# includes libpq; replica.c makes a store follow it.
+SRC_DATABASE := mod_iam/database/database.c mod_iam/database/replica.c
 # The audit trail in words (mod_iam/audit/audit_int.h says which file holds what).
 SRC_AUDIT  := $(addprefix mod_iam/audit/,audit_read.c audit_diff.c audit_say.c audit_filter.c)
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
@@ -41,7 +44,8 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
 MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h
 # iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
 SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
-              iamctl_export.c iamctl_check.c iamctl_log.c) $(SRC_SHARED)
+              iamctl_export.c iamctl_check.c iamctl_log.c iamctl_replica.c) $(SRC_SHARED) \
+              $(SRC_DATABASE)
 CTL_INT    := mod_iam/iamctl/iamctl_int.h
 # The store's private header: the one file of mod_iam/ that includes <lmdb.h>.
 STORE_INT  := mod_iam/store/store_int.h
@@ -51,9 +55,11 @@ TEST_SRC   := $(wildcard tests/*.c)
 WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wstrict-prototypes
 APR_CFLAGS  = $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null)
 APR_LIBS    = $(shell apr-1-config --link-ld --libs 2>/dev/null)
+PQ_CFLAGS   = $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS     = $(shell pkg-config --libs libpq 2>/dev/null)
 CFLAGS     ?= -O2 -g
-CFLAGS_ALL  = $(CFLAGS) $(WARN) -std=gnu11 -Iinclude $(APR_CFLAGS)
-LIBS        = -llmdb -ljansson -lcrypto $(APR_LIBS)
+CFLAGS_ALL  = $(CFLAGS) $(WARN) -std=gnu11 -Iinclude $(APR_CFLAGS) $(PQ_CFLAGS)
+LIBS        = -llmdb -ljansson -lcrypto $(APR_LIBS) $(PQ_LIBS)
 TEST_LIBS   = $(shell pkg-config --libs check 2>/dev/null) -lcurl
 SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -80,7 +86,7 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 
-build: check-lmdb $(BUILD)/mod_iam.so $(BUILD)/iamctl
+build: check-lmdb check-libpq $(BUILD)/mod_iam.so $(BUILD)/iamctl
 
 # The store is one layer: nothing in mod_iam/ or include/ but its private
 # header includes <lmdb.h>. Every build of the sources checks it first.
@@ -89,6 +95,14 @@ check-lmdb:
 	@bad=$$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]lmdb\.h[">]' mod_iam include \
 	  | grep -vxF $(STORE_INT)); \
 	if [ -n "$$bad" ]; then echo "only $(STORE_INT) may include <lmdb.h>:" $$bad; exit 1; fi
+
+# The database is one file: nothing else includes libpq.
+DATABASE_C := mod_iam/database/database.c
+.PHONY: check-libpq
+check-libpq:
+	@bad=$$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]libpq-fe\.h[">]' mod_iam include tests \
+	  | grep -vxF $(DATABASE_C)); \
+	if [ -n "$$bad" ]; then echo "only $(DATABASE_C) may include <libpq-fe.h>:" $$bad; exit 1; fi
 
 # apxs compiles the module the way Debian's httpd expects; its libtool
 # droppings stay out of the source tree by building from a copy (the
@@ -107,13 +121,13 @@ $(BUILD)/iamctl: $(SRC_CTL) $(CTL_INT) $(HEADERS) | check-lmdb
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
 # The tests build the store with IAM_TEST_HOOKS (a memo hit counter).
-$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | check-lmdb
+$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(HEADERS) tests/*.h | check-lmdb
+$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(LIBS) $(TEST_LIBS)
 
 # `make test` installs what is missing, then runs `make check`: unit suites
 # under ASan/UBSan first, then the benchmarks at a tiny size, the fuzz

@@ -35,7 +35,8 @@ typedef enum {
     IAM_NOSTORE,    /* no store there: run iamctl init */
     IAM_ACCESS,     /* permission denied */
     IAM_STALE,      /* changed since the caller read it: read again */
-    IAM_ERROR       /* anything else from LMDB or the OS */
+    IAM_ERROR,      /* anything else from LMDB or the OS */
+    IAM_UNAVAILABLE /* the workspace's database cannot be reached: nothing was written */
 } iam_status_e;
 
 /* A short, fixed description of a status. */
@@ -588,6 +589,9 @@ const char *iam_log_key_kind(const unsigned char *key, size_t klen);
 /* The oldest entry the store keeps and the last one (0 and 0: none yet). */
 iam_status_e iam_store_log_head(iam_store_t *st, unsigned long long *oldest,
                                 unsigned long long *head, iam_err_t *err);
+/* The store's log id (IAM_LOG_ID bytes into out); IAM_NOTFOUND before its
+ * first entry. */
+iam_status_e iam_store_log_id(iam_store_t *st, unsigned char *out, iam_err_t *err);
 /* The entries after `after`, at most `limit` (<= 0: 1000), oldest first,
  * into p. IAM_STALE if entries after `after` are no longer kept;
  * IAM_INVALID if `after` is past the last. */
@@ -608,8 +612,32 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
 iam_status_e iam_store_copy(iam_store_t *st, const char *dir, iam_err_t *err);
 /* How many entries this handle's writes keep (at least 1). */
 void iam_store_set_log_keep(iam_store_t *st, unsigned long long keep);
-/* SHA-256 over every key and value of the store, in key order: two stores
- * with the same digest hold the same bytes. */
+/* A replica: a store that follows a workspace's database takes every
+ * write through it (iam_replica.h attaches one). begin runs before the
+ * write's LMDB transaction, outside any: it locks the workspace and
+ * brings the store up to it (iam_store_log_apply, which does not come
+ * back here). commit gets the write's log entry before LMDB commits it,
+ * and returns IAM_OK once the database has committed it; else the write
+ * is undone and its status is the write's. end follows either, and ends
+ * what begin started. */
+typedef struct {
+    iam_status_e (*begin)(void *ctx, iam_store_t *st, void **session, iam_err_t *err);
+    iam_status_e (*commit)(void *session, const iam_log_entry_t *entry, iam_err_t *err);
+    void (*end)(void *session);
+    void *ctx;
+} iam_upstream_t;
+/* Writes of this handle go through `up` from now on (NULL: no longer). */
+void iam_store_set_upstream(iam_store_t *st, const iam_upstream_t *up);
+/* The database a replica records (NULL: none, a store of its own). A
+ * replica without an upstream refuses writes: they would be its own. */
+const char *iam_store_database(iam_store_t *st, apr_pool_t *p);
+/* Records (or, NULL, forgets) the database the store replicates: this
+ * store's own record, not the workspace's (the log does not carry it). */
+iam_status_e iam_store_set_database(iam_store_t *st, const char *conninfo, iam_err_t *err);
+
+/* SHA-256 over every key and value of the store but the database it
+ * records, in key order: two stores with the same digest hold the same
+ * bytes. */
 iam_status_e iam_store_digest(iam_store_t *st, unsigned char out[32], iam_err_t *err);
 
 #endif

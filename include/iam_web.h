@@ -61,7 +61,7 @@ int iam_web_same_origin(request_rec *r);
 const char *iam_web_csrf_token(request_rec *r, const unsigned char secret[32]);
 int iam_web_csrf_ok(request_rec *r, const unsigned char secret[32], const char *token);
 
-/* 400, 404, 409, 422, 507 or 500 for a store status. */
+/* 400, 404, 409, 422, 503, 507 or 500 for a store status. */
 int iam_web_http_status(iam_status_e st);
 /* A stable error code for the API: "invalid", "not_found", ... */
 const char *iam_web_error_code(iam_status_e st);

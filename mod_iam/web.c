@@ -271,6 +271,7 @@ int iam_web_http_status(iam_status_e st)
     case IAM_LAST_OWNER: return HTTP_CONFLICT;
     case IAM_PLAN: return HTTP_UNPROCESSABLE_ENTITY;
     case IAM_FULL: return HTTP_INSUFFICIENT_STORAGE;
+    case IAM_UNAVAILABLE: return HTTP_SERVICE_UNAVAILABLE;
     default: return HTTP_INTERNAL_SERVER_ERROR;
     }
 }
@@ -285,6 +286,7 @@ const char *iam_web_error_code(iam_status_e st)
     case IAM_STALE: return "changed";
     case IAM_PLAN: return "plan_limit";
     case IAM_FULL: return "store_full";
+    case IAM_UNAVAILABLE: return "database_unavailable";
     default: return "store_error";
     }
 }

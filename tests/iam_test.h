@@ -22,6 +22,7 @@ Suite *suite_audit_text(void);
 Suite *suite_log(void);
 Suite *suite_log_httpd(void);
 Suite *suite_arrival(void);
+Suite *suite_cluster(void);
 
 /* NULL if the log of `from`, applied to a new store in `dir`, makes a
  * store that verifies and whose digest is that of `from`; else what
@@ -130,6 +131,27 @@ int iam_ctl(const iam_httpd_t *h, char **out, const char *fmt, ...)
  * printing what it said, unless it exits 0: for a fixture's set-up. */
 void iam_ctl_or_die(const iam_httpd_t *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* ---- a real PostgreSQL (pg.c) ---- */
+
+typedef struct {
+    char *dir;      /* the run's directory: data/, and the server's socket */
+    int port;       /* its port on 127.0.0.1 */
+    int pid;        /* the postmaster (0: stopped) */
+    char *conninfo; /* the database "postgres" over the socket, as user iam */
+    char *tcp;      /* the same over 127.0.0.1, as a URI */
+} iam_pg_t;
+
+/* Starts PostgreSQL (initdb the first time, into a directory of the run;
+ * pg zeroed before): 0 once it accepts connections. Again after a stop or
+ * a kill: the same data, on the same port. */
+int iam_pg_start(iam_pg_t *pg, const char *tag);
+void iam_pg_stop(iam_pg_t *pg); /* pg_ctl stop -m fast */
+void iam_pg_kill(iam_pg_t *pg); /* SIGKILL to the postmaster */
+/* A new database: its connection string, or NULL. */
+char *iam_pg_createdb(iam_pg_t *pg, const char *name);
+/* psql -c SQL on `dbname`: its exit status, and what it printed. */
+int iam_pg_sql(iam_pg_t *pg, const char *dbname, const char *sql, char **out);
+
 /* The value of a response header in a raw header block, or NULL. */
 char *iam_test_header(const char *headers, const char *name);
 /* The value of the first hidden "csrf" input of a page, or NULL. */

@@ -36,16 +36,17 @@ char *iam_test_tmpdir(const char *tag)
     return dir;
 }
 
-/* Stops what a failed test left running (a server whose pid file lies in
- * the run's directory), then removes the directory. */
+/* Stops what a failed test left running (an httpd or a PostgreSQL whose
+ * pid file lies in the run's directory), then removes the directory. */
 static void rmtree_run(const char *dir)
 {
     char cmd[1024];
 
     snprintf(cmd, sizeof(cmd),
              "find '%s' -name httpd.pid 2>/dev/null | while read f; do kill -TERM $(cat \"$f\") "
-             "2>/dev/null; done; sleep 0.2",
-             dir);
+             "2>/dev/null; done; find '%s' -name postmaster.pid 2>/dev/null | while read f; do "
+             "kill -QUIT $(head -n 1 \"$f\") 2>/dev/null; done; sleep 0.2",
+             dir, dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not look for servers left running in %s\n", dir);
 }
@@ -185,6 +186,7 @@ int main(void)
         srunner_add_suite(sr, suite_faults());
         srunner_add_suite(sr, suite_git());
         srunner_add_suite(sr, suite_log_httpd());
+        srunner_add_suite(sr, suite_cluster());
     }
     if (xml && *xml) /* each test's duration, to set timeouts by */
         srunner_set_xml(sr, xml);

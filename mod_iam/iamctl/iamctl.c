@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: iamctl [-f HTTPD.CONF] [-d STORE] [-m SIZE] [--plan free|team|business] COMMAND ...\n"
+    "usage: iamctl [-f HTTPD.CONF] [-d STORE] [--database CONNINFO] [-m SIZE]\n"
+    "              [--plan free|team|business] COMMAND ...\n"
     "\n"
     "  init\n"
     "  member add LOGIN [--email EMAIL] [--name NAME] [--owner]\n"
@@ -48,10 +49,14 @@ static const char usage_text[] =
     "  log status\n"
     "  log apply FILE|-\n"
     "  copy DIR\n"
+    "  replica status\n"
+    "  replica sync\n"
     "\n"
     "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n"
     "-f reads the server's configuration (and its Includes) for IAMStore, IAMMapSize, IAMPlan,\n"
-    "IAMRole and IAMLoginCase, and records them in the store as the server does at start-up.\n";
+    "IAMRole and IAMLoginCase, and records them in the store as the server does at start-up.\n"
+    "--database (or $IAM_DATABASE; else the one a replica store records): the workspace lives\n"
+    "in that PostgreSQL database, every write goes through it, and the store is its replica.\n";
 
 int ctl_usage(const char *fmt, ...)
 {
@@ -108,8 +113,13 @@ int ctl_open_store(ctl_t *c, int flags)
         return 0;
     if (ctl_become_store_owner(c->dir))
         return EXIT_FAILURE;
+    if (c->temp)
+        flags = (flags & ~IAM_OPEN_RDONLY) | IAM_OPEN_CREATE | IAM_OPEN_NOSYNC;
     if (iam_store_open(&c->st, c->dir, c->mapsize, flags, c->p, &err) != IAM_OK)
         return ctl_store_error(&err);
+    /* init makes the store a replica itself (ctl_init_database) */
+    if (!c->init && ctl_follow_database(c))
+        return EXIT_FAILURE;
     if (!c->conf)
         return 0;
     /* -f: the server's configuration rules. A command that writes first
@@ -220,7 +230,11 @@ static int cmd_init(ctl_t *c, int argc, char **argv)
 
     if (argc != 0)
         return ctl_usage("init takes no arguments");
-    if (ctl_open_store(c, IAM_OPEN_CREATE) || ctl_load_info(c, &info))
+    if (ctl_open_store(c, IAM_OPEN_CREATE))
+        return EXIT_FAILURE;
+    if (c->database)
+        return ctl_init_database(c);
+    if (ctl_load_info(c, &info))
         return EXIT_FAILURE;
     if (iam_store_secret_make(c->st, &err) != IAM_OK) { /* the console's, made once */
         fprintf(stderr, "iamctl: %s\n", err.msg);
@@ -244,6 +258,18 @@ static const char *actor_name(apr_pool_t *p)
     return apr_pstrcat(p, "iamctl:", pw ? pw->pw_name : apr_ltoa(p, (long)getuid()), NULL);
 }
 
+/* Whether -d or -f names the store among the options before the command. */
+static int store_named(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+        if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "-f"))
+            return 1;
+    }
+    return 0;
+}
+
 /* Reads the options before the command into *c (-f: the server's
  * configuration); *next is where the command is. -1 to go on, else the
  * exit status (after -h, or bad usage). */
@@ -262,6 +288,8 @@ static int global_options(ctl_t *c, int argc, char **argv, int *next)
             return ctl_usage("%s needs a value", a);
         if (!strcmp(a, "-d")) {
             dir = argv[++i];
+        } else if (!strcmp(a, "--database")) {
+            c->database = argv[++i];
         } else if (!strcmp(a, "-f")) {
             c->conf_file = argv[++i];
         } else if (!strcmp(a, "-m")) {
@@ -326,6 +354,8 @@ static int run_command(ctl_t *c, const char *cmd, int argc, char **argv)
         return cmd_log(c, argc, argv);
     if (!strcmp(cmd, "copy"))
         return cmd_copy(c, argc, argv);
+    if (!strcmp(cmd, "replica"))
+        return cmd_replica(c, argc, argv);
     return ctl_usage("unknown command '%s'", cmd);
 }
 
@@ -341,10 +371,16 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     apr_pool_create(&c.p, NULL);
     c.dir = getenv("IAM_STORE") ? getenv("IAM_STORE") : IAM_STORE_DEFAULT_DIR;
+    c.database = getenv("IAM_DATABASE") && *getenv("IAM_DATABASE") ? getenv("IAM_DATABASE") : NULL;
     c.actor = actor_name(c.p);
     if ((rc = global_options(&c, argc, argv, &i)) >= 0)
         return rc;
+    /* a database and no store named: work on a temporary replica */
+    c.temp = c.database && !store_named(argc, argv) && !getenv("IAM_STORE");
+    if (c.temp && (rc = ctl_temp_replica(&c)) != 0)
+        return rc;
     cmd = i < argc ? argv[i++] : "";
+    c.init = !strcmp(cmd, "init");
     argc -= i;
     argv += i;
     if (c.has_plan && strcmp(cmd, "import")) {

@@ -8,10 +8,13 @@
  *   iamctl_export.c   export, import
  *   iamctl_check.c    check, audit, verify
  *   iamctl_log.c      log, log status, log apply; copy
+ *   iamctl_replica.c  the workspace's database: following it, init in it,
+ *                     replica status
  */
 #ifndef IAMCTL_INT_H
 #define IAMCTL_INT_H
 
+#include "iam_database.h"
 #include "iam_httpdconf.h"
 #include "iam_policy.h"
 #include "iam_present.h"
@@ -38,6 +41,10 @@ typedef struct {
     const char *actor;     /* "iamctl:<user>", for the audit trail */
     iam_httpdconf_t *conf; /* -f: what the server's configuration says */
     const char *conf_file;
+    const char *database; /* --database or $IAM_DATABASE: the workspace's database */
+    iam_db_t *db;         /* connected to it (NULL: none, or it was unreachable) */
+    int temp;             /* the store is a temporary replica (no -d, -f or $IAM_STORE) */
+    int init;             /* the command is init */
 } ctl_t;
 
 /* iamctl.c: what every command uses */
@@ -76,5 +83,11 @@ int cmd_verify(ctl_t *c, int argc, char **argv);
 /* iamctl_log.c: the operation log, a copy of the store */
 int cmd_log(ctl_t *c, int argc, char **argv);
 int cmd_copy(ctl_t *c, int argc, char **argv);
+
+/* iamctl_replica.c: the workspace's database */
+int ctl_follow_database(ctl_t *c);
+int ctl_temp_replica(ctl_t *c);
+int ctl_init_database(ctl_t *c);
+int cmd_replica(ctl_t *c, int argc, char **argv);
 
 #endif

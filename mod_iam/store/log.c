@@ -136,6 +136,9 @@ void st_log_commit(tx_t *t)
     memcpy(w.d + w.n, t->log->d, t->log->n);
     w.n += t->log->n;
     t->log = NULL;
+    t->entry = w.d;
+    t->entry_len = w.n;
+    t->entry_seq = seq;
     log_store(t, seq, w.d, w.n);
 }
 
@@ -209,6 +212,23 @@ iam_status_e iam_store_log_head(iam_store_t *st, unsigned long long *oldest,
     }
     tx_done(&t);
     apr_pool_destroy(p);
+    return t.status;
+}
+
+iam_status_e iam_store_log_id(iam_store_t *st, unsigned char *out, iam_err_t *err)
+{
+    const unsigned char *id = NULL;
+    apr_pool_t *p;
+    int found = 0;
+    tx_t t;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, TX_READ, p, err) == IAM_OK && (found = log_id(&t, &id)) == 1)
+        memcpy(out, id, IAM_LOG_ID);
+    tx_done(&t);
+    apr_pool_destroy(p);
+    if (t.status == IAM_OK && found == 0)
+        return st_fail(err, IAM_NOTFOUND, "store %s has no log yet", st->dir);
     return t.status;
 }
 
@@ -493,7 +513,7 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
     MDB_val v;
 
     apr_pool_create(&p, NULL);
-    if (tx_begin(&t, st, 1, p, err) == IAM_OK) {
+    if (tx_begin(&t, st, TX_LOCAL, p, err) == IAM_OK) {
         t.actor = "log";
         t.log = NULL; /* the entries are stored as they came, not logged again */
         tx_upgrade(&t);
@@ -583,7 +603,12 @@ iam_status_e iam_store_copy(iam_store_t *st, const char *dir, iam_err_t *err)
 static int digest_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
 {
     unsigned char len[8];
+    key_t_ own;
     int i;
+
+    key_meta(&own, "database"); /* which database a replica follows is its own */
+    if (k->mv_size == own.n && !memcmp(k->mv_data, own.b, own.n))
+        return 1;
 
     for (i = 0; i < 4; i++) {
         len[i] = (unsigned char)(k->mv_size >> (24 - 8 * i));

@@ -90,6 +90,8 @@ static iam_status_e check_version(iam_store_t *st, int create, apr_pool_t *p, ia
     }
     key_meta(&k, "login-case");
     st->fold = tx_get(&t, &k, &v) == 1 && v.mv_size == 4 && !memcmp(v.mv_data, "fold", 4);
+    key_meta(&k, "database");
+    st->replica = tx_get(&t, &k, &v) == 1;
     return create ? tx_end(&t) : tx_done(&t);
 }
 

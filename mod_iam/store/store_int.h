@@ -118,6 +118,8 @@ struct iam_store {
     memo_t *memo;                        /* MEMO_SLOTS, or NULL */
     int fold;                            /* logins match folded to lower case (IAMLoginCase fold) */
     unsigned long long log_keep;         /* log entries kept (IAM_LOG_KEEP) */
+    int replica;                         /* it records a database: writes go through it */
+    iam_upstream_t upstream;             /* that database (begin NULL: not attached) */
 #ifdef IAM_TEST_HOOKS
     unsigned long memo_hits;
 #endif
@@ -165,7 +167,18 @@ typedef struct {
     wbuf_t *log;  /* a write's operations so far (st_log_op); NULL: not logged */
     int nops;     /* how many */
     int deriving; /* writing what derives from the facts: not logged */
+    void *session; /* the upstream's, for a write that goes through it */
+    const void *entry; /* the log entry the write made (st_log_commit), or NULL */
+    size_t entry_len;
+    unsigned long long entry_seq;
 } tx_t;
+
+/* tx_begin's kinds: a write of the workspace goes through the upstream of
+ * a replica; a local one (applying the log, a replica's own records) does
+ * not. */
+#define TX_READ 0
+#define TX_WRITE 1
+#define TX_LOCAL 2
 
 /* What a scan (tx_scan) calls with each entry, its key and value as they
  * lie in the snapshot: 1 to go on, 0 to stop. */

@@ -25,11 +25,12 @@ static const char *const status_text[] = {
     "permission denied",
     "changed meanwhile",
     "store error",
+    "database unavailable",
 };
 
 const char *iam_status_str(iam_status_e st)
 {
-    return (st >= IAM_OK && st <= IAM_ERROR) ? status_text[st] : "?";
+    return (st >= IAM_OK && st <= IAM_UNAVAILABLE) ? status_text[st] : "?";
 }
 
 iam_status_e st_fail(iam_err_t *err, iam_status_e st, const char *fmt, ...)
@@ -152,6 +153,45 @@ static void memo_forget(iam_store_t *st)
         memset(st->memo, 0, MEMO_SLOTS * sizeof(memo_t));
 }
 
+/* A write of the workspace on a replica: the upstream locks it and
+ * brings this store up to it first. */
+static iam_status_e upstream_begin(tx_t *t)
+{
+    iam_store_t *st = t->st;
+
+    if (!st->upstream.begin)
+        return tx_fail(t, IAM_INVALID,
+                       "store %s replicates a database: write through it (iamctl --database, or "
+                       "its server)",
+                       st->dir);
+    if (st->upstream.begin(st->upstream.ctx, st, &t->session, t->err) != IAM_OK) {
+        t->session = NULL;
+        t->status = t->err->status;
+    }
+    return t->status;
+}
+
+static void upstream_end(tx_t *t)
+{
+    if (t->session)
+        t->st->upstream.end(t->session);
+    t->session = NULL;
+}
+
+/* The write's entry, to the database before LMDB commits it. */
+static void upstream_commit(tx_t *t)
+{
+    iam_log_entry_t e = {0};
+
+    if (!t->session || !t->entry || t->status != IAM_OK)
+        return;
+    e.seq = t->entry_seq;
+    e.data = t->entry;
+    e.len = t->entry_len;
+    if (t->st->upstream.commit(t->session, &e, t->err) != IAM_OK)
+        t->status = t->err->status;
+}
+
 iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_err_t *err)
 {
     int rc;
@@ -170,6 +210,10 @@ iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_er
     t->log = NULL;
     t->nops = 0;
     t->deriving = 0;
+    t->session = NULL;
+    t->entry = NULL;
+    if (write == TX_WRITE && (st->replica || st->upstream.begin) && upstream_begin(t) != IAM_OK)
+        return t->status;
     if (write)
         st_log_begin(t);
     pthread_rwlock_rdlock(&st->lock);
@@ -202,6 +246,7 @@ iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_er
     if (rc != MDB_SUCCESS) {
         t->txn = NULL;
         pthread_rwlock_unlock(&st->lock);
+        upstream_end(t);
     }
     return tx_rc(t, rc);
 }
@@ -214,12 +259,14 @@ iam_status_e tx_end(tx_t *t)
     st_flush_dirty(t);
     st_settle_requests(t); /* after: it reads the records as they will be */
     st_log_commit(t);      /* last: what settling changed is in the entry */
+    upstream_commit(t);    /* the database first: a replica is never ahead of it */
     if (t->status == IAM_OK)
         tx_rc(t, mdb_txn_commit(t->txn));
     else
         mdb_txn_abort(t->txn);
     t->txn = NULL;
     pthread_rwlock_unlock(&t->st->lock);
+    upstream_end(t);
     return t->status;
 }
 

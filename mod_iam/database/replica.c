@@ -1,0 +1,164 @@
+/* mod_iam: a store as the replica of the workspace's database. Catching
+ * up applies the database's log in batches; the upstream makes each
+ * write of the store lock the database's head, catch up to it, and hand
+ * its entry to the database, which commits first. */
+#include "iam_replica.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+#define BATCH 500 /* entries read and applied in one transaction */
+
+/* The store follows the database's log, or has none yet. */
+static iam_status_e same_log(iam_store_t *st, const unsigned char *db_id, iam_err_t *err)
+{
+    unsigned char mine[IAM_LOG_ID];
+
+    switch (iam_store_log_id(st, mine, err)) {
+    case IAM_OK: break;
+    case IAM_NOTFOUND: return IAM_OK;
+    default: return err->status;
+    }
+    if (memcmp(mine, db_id, IAM_LOG_ID)) {
+        err->status = IAM_INVALID;
+        apr_snprintf(err->msg, sizeof(err->msg),
+                     "this store follows another workspace than the database's: make it anew "
+                     "from the database");
+        return IAM_INVALID;
+    }
+    return IAM_OK;
+}
+
+/* Applies what the store lacks up to `head` (the database's). */
+static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long long head,
+                                long *applied, iam_err_t *err)
+{
+    unsigned long long oldest, mine;
+    apr_array_header_t *batch;
+    apr_pool_t *p;
+    int n;
+
+    err->status = IAM_OK;
+    apr_pool_create(&p, NULL);
+    while (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine < head) {
+        apr_pool_clear(p);
+        if (iam_db_read(db, p, mine, BATCH, &batch, err) != IAM_OK)
+            break;
+        if (!batch->nelts) {
+            err->status = IAM_CORRUPT;
+            apr_snprintf(err->msg, sizeof(err->msg),
+                         "database: its log ends before its head (%llu < %llu)", mine, head);
+            break;
+        }
+        if (iam_store_log_apply(st, (const iam_log_entry_t *)batch->elts, batch->nelts, &n, err) !=
+            IAM_OK)
+            break;
+        if (applied)
+            *applied += n;
+        err->status = IAM_OK;
+    }
+    apr_pool_destroy(p);
+    return err->status;
+}
+
+iam_status_e iam_replica_catch_up(iam_store_t *st, iam_db_t *db, long *applied, iam_err_t *err)
+{
+    unsigned char id[IAM_LOG_ID];
+    unsigned long long head;
+
+    if (applied)
+        *applied = 0;
+    if (iam_db_head(db, id, &head, err) != IAM_OK || same_log(st, id, err) != IAM_OK)
+        return err->status;
+    return catch_up_to(st, db, head, applied, err);
+}
+
+static iam_status_e up_begin(void *ctx, iam_store_t *st, void **session, iam_err_t *err)
+{
+    iam_db_t *db = ctx;
+    unsigned char id[IAM_LOG_ID];
+    unsigned long long head;
+
+    if (iam_db_lock(db, id, &head, err) != IAM_OK)
+        return err->status;
+    if (same_log(st, id, err) != IAM_OK || catch_up_to(st, db, head, NULL, err) != IAM_OK) {
+        iam_db_rollback(db);
+        return err->status;
+    }
+    *session = db;
+    return IAM_OK;
+}
+
+static iam_status_e up_commit(void *session, const iam_log_entry_t *e, iam_err_t *err)
+{
+    iam_db_t *db = session;
+
+    if (iam_db_append(db, e->seq, e->data, e->len, err) != IAM_OK)
+        return err->status;
+    return iam_db_commit(db, err);
+}
+
+static void up_end(void *session)
+{
+    iam_db_rollback(session); /* nothing if it committed */
+}
+
+void iam_replica_attach(iam_store_t *st, iam_db_t *db)
+{
+    iam_upstream_t up = {up_begin, up_commit, up_end, db};
+
+    iam_store_set_upstream(st, &up);
+}
+
+iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err)
+{
+    unsigned long long oldest, head;
+    unsigned char id[IAM_LOG_ID];
+    apr_array_header_t *read, *all;
+    apr_pool_t *p;
+    int i;
+
+    if (iam_store_log_head(st, &oldest, &head, err) != IAM_OK ||
+        iam_store_log_id(st, id, err) != IAM_OK)
+        return err->status;
+    if (oldest != 1) {
+        err->status = IAM_STALE;
+        apr_snprintf(err->msg, sizeof(err->msg),
+                     "the store no longer holds its whole log: export it and import the file "
+                     "into the database");
+        return err->status;
+    }
+    apr_pool_create(&p, NULL);
+    all = apr_array_make(p, (int)head, sizeof(iam_log_entry_t));
+    err->status = IAM_OK;
+    while (all->nelts < (int)head &&
+           iam_store_log_read(st, p, (unsigned long long)all->nelts, BATCH, &read, err) == IAM_OK &&
+           read->nelts) {
+        for (i = 0; i < read->nelts; i++)
+            *(iam_log_entry_t *)apr_array_push(all) = *APR_ARRAY_IDX(read, i, iam_log_entry_t *);
+    }
+    if (err->status == IAM_OK && iam_db_create(db, id, all, err) == IAM_OK &&
+        iam_store_set_database(st, iam_db_conninfo(db), err) == IAM_OK)
+        err->status = IAM_OK;
+    apr_pool_destroy(p);
+    return err->status;
+}
+
+iam_status_e iam_replica_status(iam_store_t *st, iam_db_t *db, iam_replica_status_t *out,
+                                iam_err_t *err)
+{
+    unsigned long long oldest;
+    unsigned char id[IAM_LOG_ID];
+    iam_err_t db_err;
+
+    memset(out, 0, sizeof(*out));
+    if (iam_store_log_head(st, &oldest, &out->head, err) != IAM_OK)
+        return err->status;
+    out->same_log = 1;
+    if (db && iam_db_head(db, id, &out->db_head, &db_err) == IAM_OK) {
+        out->reachable = 1;
+        out->same_log = same_log(st, id, &db_err) == IAM_OK;
+    }
+    err->status = IAM_OK;
+    return IAM_OK;
+}

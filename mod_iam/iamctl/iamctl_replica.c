@@ -1,0 +1,172 @@
+/* iamctl: a workspace held in a database (--database, $IAM_DATABASE, or
+ * the database a replica store records). Opening the store connects to
+ * the database, brings the store up to it and sends every write through
+ * it; with the database down, reads go on from the store and writes fail
+ * with one line. Without a store of its own (no -d, -f or $IAM_STORE),
+ * iamctl works on a temporary replica. Also: init of a workspace in a
+ * database, and `replica status`. */
+
+#include "iamctl_int.h"
+
+#include "iam_replica.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#define LAG_MAX 5 /* seconds a replica may be behind before status says so */
+
+/* What a write meets when the database could not be reached at start. */
+static iam_status_e down_begin(void *ctx, iam_store_t *st, void **session, iam_err_t *err)
+{
+    *err = *(const iam_err_t *)ctx;
+    return err->status;
+}
+
+/* Connects to the database the command names or the store records, and
+ * attaches it to the store: 0, or the exit status. Reads show the store as
+ * it is (its server's follower keeps it up to date); each write catches
+ * up first. A temporary replica is brought up to the database now. */
+int ctl_follow_database(ctl_t *c)
+{
+    const char *conninfo = c->database ? c->database : iam_store_database(c->st, c->p);
+    iam_err_t *down = apr_pcalloc(c->p, sizeof(*down));
+    iam_upstream_t up = {down_begin, NULL, NULL, down};
+    iam_err_t err;
+    long applied;
+
+    if (!conninfo)
+        return 0;
+    if (iam_db_connect(&c->db, conninfo, c->p, down) != IAM_OK) {
+        c->db = NULL;
+        iam_store_set_upstream(c->st, &up); /* reads go on; writes say why not */
+        return 0;
+    }
+    iam_replica_attach(c->st, c->db);
+    if (c->temp && iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    return 0;
+}
+
+/* A store for a command without one: a temporary replica, removed at exit. */
+static char *temp_dir;
+
+static void remove_temp(void)
+{
+    char cmd[1200];
+
+    if (temp_dir && snprintf(cmd, sizeof(cmd), "rm -rf '%s'", temp_dir) < (int)sizeof(cmd))
+        (void)!system(cmd);
+}
+
+int ctl_temp_replica(ctl_t *c)
+{
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *dir = apr_pstrcat(c->p, tmp, "/iamctl.XXXXXX", NULL);
+
+    if (strchr(tmp, '\'') || !mkdtemp(dir))
+        return ctl_error("cannot make a temporary store in %s", tmp);
+    temp_dir = strdup(dir);
+    atexit(remove_temp);
+    c->dir = dir;
+    return 0;
+}
+
+/* init with a database: a new workspace if it holds none (its first
+ * entries made in the store, then copied into the database), else the
+ * store becomes a replica of the workspace it holds. */
+int ctl_init_database(ctl_t *c)
+{
+    unsigned char id[IAM_LOG_ID];
+    unsigned long long head;
+    iam_err_t err;
+    long applied = 0;
+
+    if (iam_db_connect(&c->db, c->database, c->p, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    switch (iam_db_head(c->db, id, &head, &err)) {
+    case IAM_NOSTORE:
+        if (iam_store_secret_make(c->st, &err) != IAM_OK ||
+            iam_replica_publish(c->st, c->db, &err) != IAM_OK)
+            return ctl_store_error(&err);
+        printf("database ready: a new workspace, store %s its replica\n", c->dir);
+        return 0;
+    case IAM_OK:
+        if (c->temp)
+            return ctl_error("the database holds a workspace already");
+        if (iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK ||
+            iam_store_set_database(c->st, c->database, &err) != IAM_OK)
+            return ctl_store_error(&err);
+        printf("store %s is a replica of the database's workspace: %ld entries applied\n", c->dir,
+               applied);
+        return 0;
+    default: return ctl_store_error(&err);
+    }
+}
+
+/* How long the store has been behind: the age of the first entry it
+ * lacks (0 when it lacks none or it cannot be read). */
+static long long lag_seconds(ctl_t *c, unsigned long long head)
+{
+    apr_array_header_t *next;
+    iam_log_entry_t e;
+    iam_err_t err;
+    const iam_log_entry_t *raw;
+
+    if (iam_db_read(c->db, c->p, head, 1, &next, &err) != IAM_OK || !next->nelts)
+        return 0;
+    raw = (const iam_log_entry_t *)next->elts;
+    if (iam_log_decode(c->p, raw->data, raw->len, &e))
+        return 0;
+    return (long long)time(NULL) - e.time;
+}
+
+/* replica sync: brings the store up to the database now (a server's
+ * follower does it by itself). */
+static int replica_sync(ctl_t *c)
+{
+    unsigned long long oldest, head;
+    iam_err_t err;
+    long applied;
+
+    if (!c->db)
+        return ctl_error("the database cannot be reached: the store stays as it is");
+    if (iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK ||
+        iam_store_log_head(c->st, &oldest, &head, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    printf("applied %ld entries: store %s at entry %llu\n", applied, c->dir, head);
+    return 0;
+}
+
+/* replica status | sync: the store against the database's head. */
+int cmd_replica(ctl_t *c, int argc, char **argv)
+{
+    iam_replica_status_t rs;
+    iam_err_t err;
+    long long lag = 0;
+    int sync = argc == 1 && !strcmp(argv[0], "sync");
+
+    if (argc != 1 || (!sync && strcmp(argv[0], "status")))
+        return ctl_usage("replica takes one command: status or sync");
+    if (ctl_open_store(c, sync ? 0 : IAM_OPEN_RDONLY))
+        return EXIT_FAILURE;
+    if (!c->database && !iam_store_database(c->st, c->p))
+        return ctl_error("store %s replicates no database", c->dir);
+    if (sync)
+        return replica_sync(c);
+    if (iam_replica_status(c->st, c->db, &rs, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    if (rs.reachable && rs.db_head > rs.head)
+        lag = lag_seconds(c, rs.head);
+    printf("store:    %s, entry %llu\n", c->dir, rs.head);
+    if (!rs.reachable) {
+        printf("database: unreachable\n");
+        return EXIT_FAILURE;
+    }
+    printf("database: entry %llu\n", rs.db_head);
+    if (!rs.same_log) {
+        printf("state:    follows another workspace: make the store anew from the database\n");
+        return EXIT_FAILURE;
+    }
+    printf("behind:   %llu entries, %lld s\n", rs.db_head - rs.head, lag);
+    return lag > LAG_MAX ? EXIT_FAILURE : 0;
+}
