@@ -39,7 +39,7 @@ SRC_API    := $(addprefix mod_iam/api/,api.c api_members.c api_groups.c api_requ
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
               mod_iam/admin.c $(SRC_CONSOLE) $(SRC_API) mod_iam/web.c mod_iam/html.c \
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c mod_iam/touch.c \
-              $(SRC_SHARED)
+              mod_iam/cluster.c $(SRC_SHARED) $(SRC_DATABASE)
 # Headers private to a folder of the module.
 MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h
 # iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
@@ -110,8 +110,8 @@ check-libpq:
 $(BUILD)/mod_iam.so: $(SRC_MODULE) $(MODULE_INT) $(HEADERS) | check-lmdb
 	rm -rf $(BUILD)/apxs && mkdir -p $(BUILD)/apxs
 	cp --parents $(SRC_MODULE) $(MODULE_INT) $(STORE_INT) $(BUILD)/apxs/
-	cd $(BUILD)/apxs && { $(APXS) -c -I../../include -Wc,"$(WARN) -std=gnu11" \
-	    -o mod_iam.so $(SRC_MODULE) -llmdb -ljansson -lcrypto >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
+	cd $(BUILD)/apxs && { $(APXS) -c -I../../include $(PQ_CFLAGS) -Wc,"$(WARN) -std=gnu11" \
+	    -o mod_iam.so $(SRC_MODULE) -llmdb -ljansson -lcrypto $(PQ_LIBS) >apxs.log 2>&1 || { cat apxs.log; exit 1; }; }
 	@grep -E "warning:|error:" $(BUILD)/apxs/apxs.log || true
 	@# a new file, renamed into place: a running httpd keeps the old one mapped
 	cp $(BUILD)/apxs/.libs/mod_iam.so $@.new && mv -f $@.new $@

@@ -14,9 +14,15 @@
 
 typedef struct iam_db iam_db_t;
 
+/* NULL if libpq takes `conninfo` as a connection string or URI, else why
+ * not (for IAMDatabase, checked at start-up). */
+const char *iam_db_check_conninfo(apr_pool_t *p, const char *conninfo);
+
 /* Connects with a libpq connection string or URI; `p` owns the handle
  * (closed with it). IAM_UNAVAILABLE if the database cannot be reached. */
 iam_status_e iam_db_connect(iam_db_t **db, const char *conninfo, apr_pool_t *p, iam_err_t *err);
+/* Whether the connection is up and outside a transaction. */
+int iam_db_usable(const iam_db_t *db);
 /* The connection string as given, for the replica's record. */
 const char *iam_db_conninfo(const iam_db_t *db);
 

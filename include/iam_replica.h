@@ -10,9 +10,11 @@
 /* Applies the entries the store lacks, in batches; *applied (if not NULL)
  * counts them. IAM_INVALID if the store follows another workspace. */
 iam_status_e iam_replica_catch_up(iam_store_t *st, iam_db_t *db, long *applied, iam_err_t *err);
-/* Every write of this handle goes through `db` (one write at a time: the
- * handle's writes must not run on several threads). */
-void iam_replica_attach(iam_store_t *st, iam_db_t *db);
+/* Every write of this handle goes through the database `conninfo`: a
+ * connection per write in progress (threads may write at once), made in
+ * `p` when needed and kept for the next one. With the database out of
+ * reach, writes fail with IAM_UNAVAILABLE and change nothing. */
+iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_t *p);
 /* A new workspace in an empty database from a store whose whole log it
  * still holds (a store just made by init, or one to move in): the log is
  * copied, and the store records the database. */

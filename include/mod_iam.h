@@ -32,6 +32,7 @@
 #define IAM_DIR_LOGIN_URL "IAMLoginURL"
 #define IAM_DIR_LOGIN_CASE "IAMLoginCase"
 #define IAM_DIR_DENIED_STATUS "IAMDeniedStatus"
+#define IAM_DIR_DATABASE "IAMDatabase"
 
 extern module AP_MODULE_DECLARE_DATA iam_module;
 
@@ -95,6 +96,8 @@ const char *iam_ws_attr_email(const iam_workspace_t *ws);
 const char *iam_ws_attr_name(const iam_workspace_t *ws);
 const char *iam_ws_attr_email_verified(const iam_workspace_t *ws);
 int iam_ws_login_fold(const iam_workspace_t *ws); /* IAMLoginCase fold */
+/* IAMDatabase: the workspace's database (NULL: the store is the workspace) */
+const char *iam_ws_database(const iam_workspace_t *ws);
 /* IAMAutoProvision in force for this server. */
 int iam_auto_provision(const server_rec *s);
 
@@ -117,6 +120,14 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s);
 iam_store_t *iam_request_store(request_rec *r);
 /* The child's store as it is (NULL: not open), for the child's own threads. */
 iam_store_t *iam_child_store(void);
+
+/* cluster.c: with IAMDatabase, the store is the database's replica.
+ * prepare (start-up, on the opened store, which it may make anew) fills
+ * it and sends its writes through the database; register starts the
+ * follower, one thread of one child (mod_watchdog). */
+void iam_cluster_prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
+                         apr_pool_t *p);
+int iam_cluster_register(apr_pool_t *pconf, server_rec *s);
 
 /* touch.c: members seen, tokens used and first logins, noted by requests
  * and written by a thread of the child in one transaction

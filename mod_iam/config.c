@@ -3,6 +3,7 @@
  * configtest` catches what would otherwise fail per request. */
 #include "mod_iam.h"
 
+#include "iam_database.h"
 #include "iam_httpdconf.h"
 
 #include "apr_strings.h"
@@ -32,6 +33,7 @@ struct iam_workspace {
     const char *attr_email_verified;
     int auto_provision_any; /* some server has IAMAutoProvision On */
     int login_fold;
+    const char *database; /* IAMDatabase; NULL: the store is the workspace */
 };
 
 typedef struct {
@@ -125,6 +127,7 @@ WS_GET(const char *, attr_email)
 WS_GET(const char *, attr_name)
 WS_GET(const char *, attr_email_verified)
 WS_GET(int, login_fold)
+WS_GET(const char *, database)
 #undef WS_GET
 
 const iam_roles_t *iam_ws_roles(const iam_workspace_t *ws)
@@ -593,6 +596,19 @@ static const char *set_login_url(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_database(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = global_only(cmd), *why;
+
+    (void)dc;
+    if (err)
+        return err;
+    if ((why = iam_db_check_conninfo(cmd->pool, arg)))
+        return apr_psprintf(cmd->pool, "%s: %s", IAM_DIR_DATABASE, why);
+    workspace_get(cmd->pool)->database = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
 const command_rec iam_cmds[] = {
     AP_INIT_TAKE1(IAM_DIR_STORE, set_store, NULL, RSRC_CONF,
                   "the LMDB store directory (default " IAM_STORE_DEFAULT_DIR ")"),
@@ -638,5 +654,8 @@ const command_rec iam_cmds[] = {
                  "On|Off: tell the backend who the user is (X-IAM-* headers, IAM_* variables)"),
     AP_INIT_TAKE1(IAM_DIR_LOGIN_URL, set_login_url, NULL, RSRC_CONF,
                   "the site's login link, sent with invitations"),
+    AP_INIT_TAKE1(IAM_DIR_DATABASE, set_database, NULL, RSRC_CONF,
+                  "a PostgreSQL connection string: the workspace lives there, IAMStore is this "
+                  "server's replica"),
     {NULL},
 };

@@ -3,6 +3,8 @@
  * each child opens its own environment after fork, as LMDB requires. */
 #include "mod_iam.h"
 
+#include "iam_replica.h"
+
 #include "apr_strings.h"
 #include "http_core.h"
 #include "unixd.h"
@@ -38,14 +40,20 @@ static void record_workspace(server_rec *s, const iam_workspace_t *ws, apr_pool_
     iam_store_t *st;
     iam_err_t err;
     int made = 0;
+    /* a replica is made from the database when missing: it holds nothing
+     * of its own that could come back empty */
+    int flags = iam_ws_database(ws) ? IAM_OPEN_CREATE : 0;
 
-    if (iam_store_open(&st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), 0, ptemp, &err) != IAM_OK) {
+    if (iam_store_open(&st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), flags, ptemp, &err) !=
+        IAM_OK) {
         /* Start anyway: paths without mod_iam keep working, and every
          * mod_iam decision fails closed until the store is fixed. */
         iam_log_s(s, APLOG_ERR, 0, "store not usable, every mod_iam request will be refused: %s",
                   err.msg);
         return;
     }
+    if (iam_ws_database(ws))
+        iam_cluster_prepare(s, ws, &st, ptemp);
     if (iam_store_set_workspace(st, "server", iam_ws_plan(ws), iam_ws_roles(ws),
                                 iam_ws_login_fold(ws), &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);
@@ -102,7 +110,6 @@ int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, serv
 {
     const iam_workspace_t *ws = iam_workspace_of(s);
 
-    (void)pconf;
     (void)plog;
     /* httpd runs post_config twice at start-up; the first pass only
      * checks the configuration. */
@@ -114,7 +121,7 @@ int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, serv
         record_workspace(s, ws, ptemp);
     iam_log_s(s, APLOG_INFO, 0, "store %s, plan %s, %d roles", iam_ws_store_dir(ws),
               iam_plan_name(iam_ws_plan(ws)), iam_ws_roles(ws)->n);
-    return OK;
+    return iam_cluster_register(pconf, s);
 }
 
 /* Opens the child's store in a pool of its own; a failed attempt frees
@@ -133,9 +140,11 @@ static iam_store_t *open_child_store(const iam_workspace_t *ws, server_rec *s)
         return NULL;
     }
     live.error[0] = '\0';
-    iam_store_set_fold_case(
-        st, iam_ws_login_fold(ws)); /* this configuration's, whatever was recorded */
-    return st;                      /* closed when the child's pool goes, by the store's cleanup */
+    /* this configuration's login case, whatever was recorded */
+    iam_store_set_fold_case(st, iam_ws_login_fold(ws));
+    if (iam_ws_database(ws) && iam_replica_attach(st, iam_ws_database(ws), sp) != IAM_OK)
+        iam_log_s(s, APLOG_ERR, 0, "%s: cannot prepare the connections", IAM_DIR_DATABASE);
+    return st; /* closed when the child's pool goes, by the store's cleanup */
 }
 
 void iam_child_init(apr_pool_t *pchild, server_rec *s)

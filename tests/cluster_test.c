@@ -80,5 +80,6 @@ Suite *suite_cluster(void)
     Suite *s = suite_create("cluster");
 
     cluster_add_iamctl(s);
+    cluster_add_httpd(s);
     return s;
 }

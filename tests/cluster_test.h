@@ -22,5 +22,6 @@ void cl_pg_setup(void);
 void cl_pg_teardown(void);
 
 void cluster_add_iamctl(Suite *s);
+void cluster_add_httpd(Suite *s);
 
 #endif

@@ -99,22 +99,31 @@ static iam_status_e ready(iam_db_t *db, iam_err_t *err)
     return IAM_OK;
 }
 
+const char *iam_db_check_conninfo(apr_pool_t *p, const char *conninfo)
+{
+    char *bad = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &bad);
+    const char *why;
+
+    if (opts) {
+        PQconninfoFree(opts);
+        return NULL;
+    }
+    why = apr_psprintf(p, "not a connection string: %s", bad ? bad : "out of memory");
+    PQfreemem(bad);
+    return why;
+}
+
 iam_status_e iam_db_connect(iam_db_t **out, const char *conninfo, apr_pool_t *p, iam_err_t *err)
 {
     /* connect_timeout first: the connection string's own wins over it */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *values[] = {"5", "mod_iam", conninfo, NULL};
     iam_db_t *db = apr_pcalloc(p, sizeof(*db));
-    char *bad = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &bad);
+    const char *why = iam_db_check_conninfo(p, conninfo);
 
-    if (!opts) {
-        fail(err, IAM_INVALID, "database: not a connection string: %s",
-             bad ? bad : "out of memory");
-        PQfreemem(bad);
-        return err->status;
-    }
-    PQconninfoFree(opts);
+    if (why)
+        return fail(err, IAM_INVALID, "database: %s", why);
     db->conninfo = apr_pstrdup(p, conninfo);
     db->conn = PQconnectdbParams(keys, values, 1);
     apr_pool_cleanup_register(p, db, close_conn, apr_pool_cleanup_null);
@@ -123,6 +132,11 @@ iam_status_e iam_db_connect(iam_db_t **out, const char *conninfo, apr_pool_t *p,
                     db->conn ? PQerrorMessage(db->conn) : "out of memory");
     *out = db;
     return IAM_OK;
+}
+
+int iam_db_usable(const iam_db_t *db)
+{
+    return db->conn && PQstatus(db->conn) == CONNECTION_OK && !db->in_tx;
 }
 
 const char *iam_db_conninfo(const iam_db_t *db)

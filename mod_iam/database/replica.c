@@ -5,6 +5,8 @@
 #include "iam_replica.h"
 
 #include <apr_strings.h>
+#include <apr_allocator.h>
+#include <apr_thread_mutex.h>
 #include <string.h>
 
 #define BATCH 500 /* entries read and applied in one transaction */
@@ -73,41 +75,109 @@ iam_status_e iam_replica_catch_up(iam_store_t *st, iam_db_t *db, long *applied, 
     return catch_up_to(st, db, head, applied, err);
 }
 
+/* The upstream of a handle: connections to the database, one per write
+ * in progress, kept for the next (threads write at once in a child). */
+typedef struct {
+    const char *conninfo;
+    apr_pool_t *pool; /* the connections' pools are its children */
+    apr_thread_mutex_t *lock;
+    apr_array_header_t *idle; /* session_t * */
+} upstream_t;
+
+/* A connection, in its own pool, and the upstream it returns to. */
+typedef struct {
+    upstream_t *up;
+    apr_pool_t *pool;
+    iam_db_t *db;
+} session_t;
+
+static session_t *take_session(upstream_t *up, iam_err_t *err)
+{
+    session_t *s = NULL;
+    apr_pool_t *p;
+
+    apr_thread_mutex_lock(up->lock);
+    if (up->idle->nelts)
+        s = *(session_t **)apr_array_pop(up->idle);
+    else
+        apr_pool_create(&p, up->pool);
+    apr_thread_mutex_unlock(up->lock);
+    if (s)
+        return s;
+    s = apr_pcalloc(p, sizeof(*s));
+    s->up = up;
+    s->pool = p;
+    if (iam_db_connect(&s->db, up->conninfo, p, err) != IAM_OK) {
+        apr_thread_mutex_lock(up->lock);
+        apr_pool_destroy(p);
+        apr_thread_mutex_unlock(up->lock);
+        return NULL;
+    }
+    return s;
+}
+
 static iam_status_e up_begin(void *ctx, iam_store_t *st, void **session, iam_err_t *err)
 {
-    iam_db_t *db = ctx;
+    session_t *s = take_session(ctx, err);
     unsigned char id[IAM_LOG_ID];
     unsigned long long head;
 
-    if (iam_db_lock(db, id, &head, err) != IAM_OK)
+    if (!s)
         return err->status;
-    if (same_log(st, id, err) != IAM_OK || catch_up_to(st, db, head, NULL, err) != IAM_OK) {
-        iam_db_rollback(db);
+    *session = s; /* up_end gives it back, whatever happens now */
+    if (iam_db_lock(s->db, id, &head, err) != IAM_OK || same_log(st, id, err) != IAM_OK ||
+        catch_up_to(st, s->db, head, NULL, err) != IAM_OK)
         return err->status;
-    }
-    *session = db;
     return IAM_OK;
 }
 
 static iam_status_e up_commit(void *session, const iam_log_entry_t *e, iam_err_t *err)
 {
-    iam_db_t *db = session;
+    session_t *s = session;
 
-    if (iam_db_append(db, e->seq, e->data, e->len, err) != IAM_OK)
+    if (iam_db_append(s->db, e->seq, e->data, e->len, err) != IAM_OK)
         return err->status;
-    return iam_db_commit(db, err);
+    return iam_db_commit(s->db, err);
 }
 
+/* Ends the session's transaction (nothing if it committed) and keeps the
+ * connection for the next write, unless it was lost. */
 static void up_end(void *session)
 {
-    iam_db_rollback(session); /* nothing if it committed */
+    session_t *s = session;
+    upstream_t *up = s->up;
+
+    iam_db_rollback(s->db);
+    apr_thread_mutex_lock(up->lock);
+    if (iam_db_usable(s->db))
+        APR_ARRAY_PUSH(up->idle, session_t *) = s;
+    else
+        apr_pool_destroy(s->pool);
+    apr_thread_mutex_unlock(up->lock);
 }
 
-void iam_replica_attach(iam_store_t *st, iam_db_t *db)
+iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_t *p)
 {
-    iam_upstream_t up = {up_begin, up_commit, up_end, db};
+    upstream_t *ctx = apr_pcalloc(p, sizeof(*ctx));
+    iam_upstream_t up = {up_begin, up_commit, up_end, ctx};
 
+    apr_allocator_t *alloc;
+    apr_thread_mutex_t *alloc_lock;
+
+    ctx->conninfo = apr_pstrdup(p, conninfo);
+    ctx->idle = apr_array_make(p, 4, sizeof(session_t *));
+    /* the connections' pools: an allocator of their own, locked, as
+     * threads allocate from them at once */
+    if (apr_allocator_create(&alloc) != APR_SUCCESS)
+        return IAM_ERROR;
+    apr_pool_create_ex(&ctx->pool, p, NULL, alloc);
+    apr_allocator_owner_set(alloc, ctx->pool);
+    if (apr_thread_mutex_create(&alloc_lock, APR_THREAD_MUTEX_DEFAULT, ctx->pool) != APR_SUCCESS ||
+        apr_thread_mutex_create(&ctx->lock, APR_THREAD_MUTEX_DEFAULT, ctx->pool) != APR_SUCCESS)
+        return IAM_ERROR;
+    apr_allocator_mutex_set(alloc, alloc_lock);
     iam_store_set_upstream(st, &up);
+    return IAM_OK;
 }
 
 iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err)

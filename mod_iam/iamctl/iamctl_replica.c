@@ -15,34 +15,30 @@
 
 #define LAG_MAX 5 /* seconds a replica may be behind before status says so */
 
-/* What a write meets when the database could not be reached at start. */
-static iam_status_e down_begin(void *ctx, iam_store_t *st, void **session, iam_err_t *err)
+/* The database the command names, or the one the store records. */
+static const char *conninfo_of(ctl_t *c)
 {
-    *err = *(const iam_err_t *)ctx;
-    return err->status;
+    return c->database ? c->database : iam_store_database(c->st, c->p);
 }
 
-/* Connects to the database the command names or the store records, and
- * attaches it to the store: 0, or the exit status. Reads show the store as
- * it is (its server's follower keeps it up to date); each write catches
- * up first. A temporary replica is brought up to the database now. */
+/* Sends every write of the store through the database the command names
+ * or the store records: 0, or the exit status. Reads show the store as it
+ * is (its server's follower keeps it up to date); each write catches up
+ * first. A temporary replica is brought up to the database now. */
 int ctl_follow_database(ctl_t *c)
 {
-    const char *conninfo = c->database ? c->database : iam_store_database(c->st, c->p);
-    iam_err_t *down = apr_pcalloc(c->p, sizeof(*down));
-    iam_upstream_t up = {down_begin, NULL, NULL, down};
+    const char *conninfo = conninfo_of(c);
     iam_err_t err;
     long applied;
 
     if (!conninfo)
         return 0;
-    if (iam_db_connect(&c->db, conninfo, c->p, down) != IAM_OK) {
-        c->db = NULL;
-        iam_store_set_upstream(c->st, &up); /* reads go on; writes say why not */
+    if (iam_replica_attach(c->st, conninfo, c->p) != IAM_OK)
+        return ctl_error("cannot prepare the connection to the database");
+    if (!c->temp)
         return 0;
-    }
-    iam_replica_attach(c->st, c->db);
-    if (c->temp && iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK)
+    if (iam_db_connect(&c->db, conninfo, c->p, &err) != IAM_OK ||
+        iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK)
         return ctl_store_error(&err);
     return 0;
 }
@@ -141,6 +137,7 @@ static int replica_sync(ctl_t *c)
 int cmd_replica(ctl_t *c, int argc, char **argv)
 {
     iam_replica_status_t rs;
+    const char *conninfo;
     iam_err_t err;
     long long lag = 0;
     int sync = argc == 1 && !strcmp(argv[0], "sync");
@@ -149,8 +146,10 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
         return ctl_usage("replica takes one command: status or sync");
     if (ctl_open_store(c, sync ? 0 : IAM_OPEN_RDONLY))
         return EXIT_FAILURE;
-    if (!c->database && !iam_store_database(c->st, c->p))
+    if (!(conninfo = conninfo_of(c)))
         return ctl_error("store %s replicates no database", c->dir);
+    if (!c->db && iam_db_connect(&c->db, conninfo, c->p, &err) != IAM_OK)
+        c->db = NULL; /* unreachable: status says so, sync fails */
     if (sync)
         return replica_sync(c);
     if (iam_replica_status(c->st, c->db, &rs, &err) != IAM_OK)

@@ -1,0 +1,174 @@
+/* mod_iam: the server as a replica of the workspace's database
+ * (IAMDatabase). At start-up the store is filled from the database (made
+ * anew if it follows another workspace); every write of the server goes
+ * through the database (iam_replica_attach); and one thread of one child,
+ * mod_watchdog's singleton, follows the database: it waits for the
+ * notification of a new entry (LISTEN), or polls every few seconds, and
+ * applies what the store lacks, which every child then reads. Decisions
+ * never touch the network. */
+#include "mod_iam.h"
+
+#include "iam_replica.h"
+
+#include "apr_optional.h"
+#include "apr_strings.h"
+#include "mod_watchdog.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#define FOLLOW_WAIT apr_time_from_msec(500) /* one call of the callback waits this long */
+#define FOLLOW_POLL 5                       /* s: catch up at least this often */
+#define RECONNECT 2                         /* s between attempts to reach the database */
+
+/* Removes a store's files so that it can be made anew (start-up only,
+ * before any child opened it). */
+static void remove_store(const char *dir, apr_pool_t *p)
+{
+    unlink(apr_pstrcat(p, dir, "/data.mdb", NULL));
+    unlink(apr_pstrcat(p, dir, "/lock.mdb", NULL));
+}
+
+/* Start-up: the store *st (opened, made if missing) becomes the database's
+ * replica, up to its head. A store of another workspace is made anew from
+ * the database, never served. Unreachable: the store stays as it is. */
+void iam_cluster_prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st, apr_pool_t *p)
+{
+    const char *conninfo = iam_ws_database(ws);
+    unsigned char id[IAM_LOG_ID];
+    unsigned long long head;
+    iam_db_t *db;
+    iam_err_t err;
+    long applied = 0;
+
+    if (iam_db_connect(&db, conninfo, p, &err) != IAM_OK ||
+        iam_db_head(db, id, &head, &err) != IAM_OK) {
+        iam_log_s(s, APLOG_ERR, 0,
+                  "%s: %s; deciding from the store as it is, writes refused until it answers",
+                  IAM_DIR_DATABASE, err.msg);
+        iam_replica_attach(*st, conninfo, p);
+        return;
+    }
+    /* the store's writes (the plan, the bootstrap owner) go through it */
+    if (iam_replica_catch_up(*st, db, &applied, &err) == IAM_INVALID) {
+        iam_log_s(s, APLOG_WARNING, 0, "store %s: %s: made anew", iam_ws_store_dir(ws), err.msg);
+        iam_store_close(*st);
+        remove_store(iam_ws_store_dir(ws), p);
+        if (iam_store_open(st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), IAM_OPEN_CREATE, p,
+                           &err) == IAM_OK)
+            iam_replica_catch_up(*st, db, &applied, &err);
+    }
+    if (err.status != IAM_OK)
+        iam_log_s(s, APLOG_ERR, 0, "%s: filling the store: %s", IAM_DIR_DATABASE, err.msg);
+    else if (iam_store_set_database(*st, conninfo, &err) != IAM_OK)
+        iam_log_s(s, APLOG_ERR, 0, "%s: %s", IAM_DIR_DATABASE, err.msg);
+    else
+        iam_log_s(s, APLOG_INFO, 0, "%s: store %s at entry %llu (%ld applied now)",
+                  IAM_DIR_DATABASE, iam_ws_store_dir(ws), head, applied);
+    iam_replica_attach(*st, conninfo, p);
+}
+
+/* ---- the follower ---- */
+
+/* The watchdog thread's own: touched by no other thread. */
+static struct {
+    apr_pool_t *pool; /* the connection's (NULL: none) */
+    iam_db_t *db;
+    time_t next_try;   /* no attempt to connect before */
+    time_t last_catch; /* the last catch-up */
+    int said_down;     /* the loss is logged once */
+} follow;
+
+static void follow_close(void)
+{
+    if (follow.pool)
+        apr_pool_destroy(follow.pool);
+    follow.pool = NULL;
+    follow.db = NULL;
+}
+
+static int follow_connect(server_rec *s)
+{
+    iam_err_t err;
+
+    if (follow.db)
+        return 1;
+    if (time(NULL) < follow.next_try)
+        return 0;
+    follow.next_try = time(NULL) + RECONNECT;
+    apr_pool_create(&follow.pool, NULL);
+    if (iam_db_connect(&follow.db, iam_ws_database(iam_workspace_of(s)), follow.pool, &err) !=
+            IAM_OK ||
+        iam_db_listen(follow.db, &err) != IAM_OK) {
+        if (!follow.said_down)
+            iam_log_s(s, APLOG_ERR, 0, "%s: following stopped: %s", IAM_DIR_DATABASE, err.msg);
+        follow.said_down = 1;
+        follow_close();
+        return 0;
+    }
+    if (follow.said_down)
+        iam_log_s(s, APLOG_NOTICE, 0, "%s: following again", IAM_DIR_DATABASE);
+    follow.said_down = 0;
+    follow.last_catch = 0; /* what came meanwhile, now */
+    return 1;
+}
+
+static void follow_once(server_rec *s)
+{
+    iam_store_t *st = iam_child_store();
+    iam_err_t err;
+    long applied;
+    int woke;
+
+    if (!st || !follow_connect(s))
+        return;
+    woke = iam_db_wait(follow.db, FOLLOW_WAIT);
+    if (woke < 0) {
+        follow_close();
+        return;
+    }
+    if (!woke && time(NULL) - follow.last_catch < FOLLOW_POLL)
+        return;
+    follow.last_catch = time(NULL);
+    if (iam_replica_catch_up(st, follow.db, &applied, &err) != IAM_OK) {
+        iam_log_s(s, APLOG_ERR, 0, "%s: cannot apply the database's log: %s", IAM_DIR_DATABASE,
+                  err.msg);
+        if (err.status == IAM_UNAVAILABLE)
+            follow_close();
+    }
+}
+
+static apr_status_t follow_callback(int state, void *data, apr_pool_t *pool)
+{
+    (void)pool;
+    if (state == AP_WATCHDOG_STATE_RUNNING)
+        follow_once(data);
+    else if (state == AP_WATCHDOG_STATE_STOPPING)
+        follow_close();
+    return APR_SUCCESS;
+}
+
+/* post_config: with IAMDatabase, one child's watchdog thread follows. */
+int iam_cluster_register(apr_pool_t *pconf, server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance =
+        APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback =
+        APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    ap_watchdog_t *wd;
+
+    if (!iam_ws_database(iam_workspace_of(s)))
+        return OK;
+    if (!get_instance || !register_callback) {
+        iam_log_s(s, APLOG_CRIT, 0, "%s needs mod_watchdog (compiled into Debian's apache2)",
+                  IAM_DIR_DATABASE);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (get_instance(&wd, "mod_iam-follower", 0, 1, pconf) != APR_SUCCESS ||
+        register_callback(wd, apr_time_from_msec(10), s, follow_callback) != APR_SUCCESS) {
+        iam_log_s(s, APLOG_CRIT, 0, "%s: cannot start the follower (mod_watchdog)",
+                  IAM_DIR_DATABASE);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
