@@ -65,7 +65,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 BUILD      := build
 
-.PHONY: all deps build demo test check install clean format bench-decide bench-lists bench fuzz fuzz-regress
+.PHONY: all deps build demo test check install clean format bench-decide bench-lists bench bench-cluster fuzz fuzz-regress
 
 all: build
 
@@ -187,6 +187,13 @@ $(BUILD)/bench_lists: bench/lists.c $(SRC_SHARED) $(HEADERS) | check-lmdb
 bench-lists: deps $(BUILD)/bench_lists
 	@dir=$$(mktemp -d /tmp/mod_iam-bench-lists.XXXXXX) && trap 'rm -rf "$$dir"' EXIT && \
 	  $(BUILD)/bench_lists -n 100000 -d $$dir
+
+# Propagation between two servers of one workspace (issue 15): two httpds
+# and a PostgreSQL started for it, writes at 10 then 50 a second through
+# both, the latency p50/p99 until the other server has each one, and the
+# stores and the database compared at the end (tests/test_cluster_bench.c).
+bench-cluster: deps build $(BUILD)/run_tests
+	IAM_BUILD=$(abspath $(BUILD)) IAM_SUITES=cluster-bench $(BUILD)/run_tests
 
 # Require iam against Apache's own authz modules in one httpd (issue 6): wrk
 # on each row at 1,000 then 100,000 members, one table per size (bench/run).

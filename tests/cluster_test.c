@@ -75,6 +75,38 @@ char *cl_ctl_ok(const char *fmt, ...)
     return out;
 }
 
+long cl_api(const iam_httpd_t *h, const char *method, const char *path, const char *body,
+            char **out)
+{
+    iam_req_t req = {method,
+                     xprintf("/iam/api/v1/%s", path),
+                     "olivia:olivia-pw",
+                     body ? "application/json" : NULL,
+                     body,
+                     {NULL}};
+
+    return iam_http_do(h, &req, out, NULL);
+}
+
+long cl_site(const iam_httpd_t *h, const char *path, const char *user)
+{
+    return iam_http(h, "GET", path, xprintf("%s:%s-pw", user, user), NULL);
+}
+
+/* a and b serve one workspace: a's demo store moved into the database, b
+ * with no store at all. */
+void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db)
+{
+    const char *extra = xprintf("IAMDatabase \"%s\"\n", db);
+
+    iam_httpd_prepare(a, "a");
+    iam_httpd_prepare(b, "b");
+    cl_ctl_ok("-d %s --database %s init", a->store, shq(db));
+    ck_assert_int_eq(iam_test_run(NULL, NULL, "rm -rf '%s'", b->store), 0);
+    ck_assert_int_eq(iam_httpd_start(a, "event", NULL, extra), 0);
+    ck_assert_int_eq(iam_httpd_start(b, "event", NULL, extra), 0);
+}
+
 Suite *suite_cluster(void)
 {
     Suite *s = suite_create("cluster");

@@ -18,6 +18,16 @@ int cl_ctl(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* The same, and the test fails unless it exits 0. */
 char *cl_ctl_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The console's JSON API of a server, as olivia (the demo's owner): the
+ * status, and the body into *out unless it is NULL. */
+long cl_api(const iam_httpd_t *h, const char *method, const char *path, const char *body,
+            char **out);
+/* GET path as a demo user (password "<user>-pw"): the status. */
+long cl_site(const iam_httpd_t *h, const char *path, const char *user);
+/* a and b serve one workspace (IAMDatabase db, event MPM): a's demo store
+ * moved into the database, b started with no store at all. */
+void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db);
+
 void cl_pg_setup(void);
 void cl_pg_teardown(void);
 

@@ -159,6 +159,7 @@ int main(void)
 {
     const char *which = getenv("IAM_SUITES"), *xml = getenv("IAM_TEST_XML");
     int unit_only = which && !strcmp(which, "unit");
+    int bench = which && !strcmp(which, "cluster-bench");
     SRunner *sr;
     int failed;
 
@@ -168,6 +169,10 @@ int main(void)
         return EXIT_FAILURE;
     }
     chmod(run_dir, 0755);
+    if (bench) { /* make bench-cluster: that alone */
+        sr = srunner_create(suite_cluster_bench());
+        goto run;
+    }
     sr = srunner_create(suite_policy());
 
     srunner_add_suite(sr, suite_store());
@@ -188,6 +193,7 @@ int main(void)
         srunner_add_suite(sr, suite_log_httpd());
         srunner_add_suite(sr, suite_cluster());
     }
+run:
     if (xml && *xml) /* each test's duration, to set timeouts by */
         srunner_set_xml(sr, xml);
     srunner_run_all(sr, CK_NORMAL);

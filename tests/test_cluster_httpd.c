@@ -12,65 +12,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long api(const iam_httpd_t *h, const char *method, const char *path, const char *body,
-                char **out)
-{
-    iam_req_t req = {method,
-                     xprintf("/iam/api/v1/%s", path),
-                     "olivia:olivia-pw",
-                     body ? "application/json" : NULL,
-                     body,
-                     {NULL}};
-
-    return iam_http_do(h, &req, out, NULL);
-}
-
-static long site(const iam_httpd_t *h, const char *path, const char *user)
-{
-    return iam_http(h, "GET", path, xprintf("%s:%s-pw", user, user), NULL);
-}
-
-/* a and b serve one workspace: a's demo store moved into the database, b
- * with no store at all. */
-static void start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db)
-{
-    const char *extra = xprintf("IAMDatabase \"%s\"\n", db);
-
-    iam_httpd_prepare(a, "a");
-    iam_httpd_prepare(b, "b");
-    cl_ctl_ok("-d %s --database %s init", a->store, shq(db));
-    ck_assert_int_eq(iam_test_run(NULL, NULL, "rm -rf '%s'", b->store), 0);
-    ck_assert_int_eq(iam_httpd_start(a, "event", NULL, extra), 0);
-    ck_assert_int_eq(iam_httpd_start(b, "event", NULL, extra), 0);
-}
-
 START_TEST(test_two_servers_one_workspace)
 {
     char *db = cl_database("pair"), *out = NULL, *ea, *eb, *ed;
     iam_httpd_t a, b;
     long sa, sb;
 
-    start_pair(&a, &b, db);
+    cl_start_pair(&a, &b, db);
     /* b filled its store from the database: the demo's members decide */
-    ck_assert_int_eq(site(&b, "/sources/web/", "rita"), 200);
-    ck_assert_int_eq(site(&b, "/sources/web/", "max"), 403);
-    ck_assert_int_eq(site(&b, "/sources/web/", "nora"), 403);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "rita"), 200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 403);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "nora"), 403);
     /* a grant through a: a enforces it on its next request, b soon after */
-    ck_assert_int_eq(api(&a, "POST", "members/max/grants",
-                         "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
+    ck_assert_int_eq(cl_api(&a, "POST", "members/max/grants",
+                            "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
                      200);
-    ck_assert_int_eq(site(&a, "/sources/web/", "max"), 200);
-    IAM_EVENTUALLY(site(&b, "/sources/web/", "max") == 200);
-    ck_assert_int_eq(site(&b, "/sources/web/", "max"), 200);
+    ck_assert_int_eq(cl_site(&a, "/sources/web/", "max"), 200);
+    IAM_EVENTUALLY(cl_site(&b, "/sources/web/", "max") == 200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 200);
     /* and back, through b */
     ck_assert_int_eq(
-        api(&b, "POST", "members/max/grants/revoke", "{\"role\":\"source-read-only\"}", &out), 200);
-    ck_assert_int_eq(site(&b, "/sources/web/", "max"), 403);
-    IAM_EVENTUALLY(site(&a, "/sources/web/", "max") == 403);
-    ck_assert_int_eq(site(&a, "/sources/web/", "max"), 403);
+        cl_api(&b, "POST", "members/max/grants/revoke", "{\"role\":\"source-read-only\"}", &out),
+        200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 403);
+    IAM_EVENTUALLY(cl_site(&a, "/sources/web/", "max") == 403);
+    ck_assert_int_eq(cl_site(&a, "/sources/web/", "max"), 403);
     /* the same member through both: one is made, the other is told so */
-    sa = api(&a, "POST", "members", "{\"login\":\"quinn\"}", NULL);
-    sb = api(&b, "POST", "members", "{\"login\":\"quinn\"}", NULL);
+    sa = cl_api(&a, "POST", "members", "{\"login\":\"quinn\"}", NULL);
+    sb = cl_api(&b, "POST", "members", "{\"login\":\"quinn\"}", NULL);
     ck_assert_msg((sa == 201 && sb == 409) || (sa == 409 && sb == 201), "a %ld, b %ld", sa, sb);
     /* everything both servers wrote (members seen included), everywhere */
     cl_ctl_ok("-d %s replica sync", a.store);
@@ -93,23 +62,23 @@ START_TEST(test_servers_without_database)
     char *db = cl_database("gone"), *out = NULL, *before;
     iam_httpd_t a, b;
 
-    start_pair(&a, &b, db);
+    cl_start_pair(&a, &b, db);
     before = cl_ctl_ok("-d %s export", b.store);
     iam_pg_stop(&cl_pg);
-    ck_assert_int_eq(site(&a, "/sources/web/", "rita"), 200);
-    ck_assert_int_eq(site(&b, "/sources/web/", "rita"), 200);
-    ck_assert_int_eq(site(&b, "/sources/web/", "max"), 403);
-    ck_assert_int_eq(api(&a, "POST", "members/max/grants",
-                         "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
+    ck_assert_int_eq(cl_site(&a, "/sources/web/", "rita"), 200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "rita"), 200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 403);
+    ck_assert_int_eq(cl_api(&a, "POST", "members/max/grants",
+                            "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
                      503);
     ck_assert_msg(has(out, "database_unavailable"), "%s", out);
-    ck_assert_int_eq(site(&a, "/sources/web/", "max"), 403);
+    ck_assert_int_eq(cl_site(&a, "/sources/web/", "max"), 403);
     ck_assert_int_eq(iam_pg_start(&cl_pg, "pg"), 0);
-    ck_assert_int_eq(api(&a, "POST", "members/max/grants",
-                         "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
+    ck_assert_int_eq(cl_api(&a, "POST", "members/max/grants",
+                            "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
                      200);
-    IAM_EVENTUALLY(site(&b, "/sources/web/", "max") == 200);
-    ck_assert_int_eq(site(&b, "/sources/web/", "max"), 200);
+    IAM_EVENTUALLY(cl_site(&b, "/sources/web/", "max") == 200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 200);
     ck_assert_str_ne(cl_ctl_ok("-d %s export", b.store), before);
     iam_httpd_stop(&a);
     iam_httpd_stop(&b);
