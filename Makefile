@@ -7,6 +7,7 @@
 #   make bench    Require iam against Apache's authz modules under wrk (minutes)
 #   make bench-decide  the per-decision microbenchmark, with callgrind counts
 #   make bench-lists   the console's lists and role holders at 100,000 members
+#   make bench-cluster two servers on one PostgreSQL: propagation p50/p99 (issue 15)
 #   make fuzz     each libFuzzer target for FUZZ_SECONDS (default 60)
 
 APXS      ?= apxs
