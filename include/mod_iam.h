@@ -122,11 +122,12 @@ iam_store_t *iam_request_store(request_rec *r);
 iam_store_t *iam_child_store(void);
 
 /* cluster.c: with IAMDatabase, the store is the database's replica.
- * prepare (start-up, on the opened store, which it may make anew) fills
- * it and sends its writes through the database; register starts the
- * follower, one thread of one child (mod_watchdog). */
-void iam_cluster_prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
-                         apr_pool_t *p);
+ * open (start-up) opens the store, made if missing, made anew if damaged
+ * or of another workspace, fills it from the database and sends its
+ * writes through it; register starts the follower, one thread of one
+ * child (mod_watchdog). */
+iam_status_e iam_cluster_open(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
+                              apr_pool_t *p, iam_err_t *err);
 int iam_cluster_register(apr_pool_t *pconf, server_rec *s);
 
 /* touch.c: members seen, tokens used and first logins, noted by requests

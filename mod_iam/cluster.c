@@ -14,6 +14,7 @@
 #include "apr_strings.h"
 #include "mod_watchdog.h"
 
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,7 +33,7 @@ static void remove_store(const char *dir, apr_pool_t *p)
 /* Start-up: the store *st (opened, made if missing) becomes the database's
  * replica, up to its head. A store of another workspace is made anew from
  * the database, never served. Unreachable: the store stays as it is. */
-void iam_cluster_prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st, apr_pool_t *p)
+static void prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st, apr_pool_t *p)
 {
     const char *conninfo = iam_ws_database(ws);
     unsigned char id[IAM_LOG_ID];
@@ -66,6 +67,26 @@ void iam_cluster_prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t *
         iam_log_s(s, APLOG_INFO, 0, "%s: store %s at entry %llu (%ld applied now)",
                   IAM_DIR_DATABASE, iam_ws_store_dir(ws), head, applied);
     iam_replica_attach(*st, conninfo, p);
+}
+
+iam_status_e iam_cluster_open(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
+                              apr_pool_t *p, iam_err_t *err)
+{
+    const char *dir = iam_ws_store_dir(ws);
+
+    switch (iam_store_open(st, dir, iam_ws_mapsize(ws), IAM_OPEN_CREATE, p, err)) {
+    case IAM_OK: break;
+    case IAM_CORRUPT:
+    case IAM_VERSION: /* the database has it all: never serve a damaged copy */
+        iam_log_s(s, APLOG_WARNING, 0, "%s: made anew from the database", err->msg);
+        remove_store(dir, p);
+        if (iam_store_open(st, dir, iam_ws_mapsize(ws), IAM_OPEN_CREATE, p, err) != IAM_OK)
+            return err->status;
+        break;
+    default: return err->status;
+    }
+    prepare(s, ws, st, p);
+    return IAM_OK;
 }
 
 /* ---- the follower ---- */
@@ -113,6 +134,30 @@ static int follow_connect(server_rec *s)
     return 1;
 }
 
+/* What the follower last heard, for `iamctl replica status`: the file
+ * "follower" in the store's directory (pid, time, entry), once a second
+ * at most, replaced whole. */
+static void follow_note(server_rec *s, iam_store_t *st)
+{
+    static time_t noted;
+    unsigned long long oldest, head;
+    const char *dir = iam_ws_store_dir(iam_workspace_of(s));
+    char tmp[1024], path[1024];
+    iam_err_t err;
+    FILE *f;
+
+    if (time(NULL) == noted || iam_store_log_head(st, &oldest, &head, &err) != IAM_OK)
+        return;
+    noted = time(NULL);
+    snprintf(path, sizeof(path), "%s/follower", dir);
+    snprintf(tmp, sizeof(tmp), "%s/follower.%ld", dir, (long)getpid());
+    if (!(f = fopen(tmp, "w")))
+        return;
+    fprintf(f, "pid %ld\ncontact %lld\nentry %llu\n", (long)getpid(), (long long)noted, head);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
 static void follow_once(server_rec *s)
 {
     iam_store_t *st = iam_child_store();
@@ -127,15 +172,17 @@ static void follow_once(server_rec *s)
         follow_close();
         return;
     }
-    if (!woke && time(NULL) - follow.last_catch < FOLLOW_POLL)
-        return;
-    follow.last_catch = time(NULL);
-    if (iam_replica_catch_up(st, follow.db, &applied, &err) != IAM_OK) {
-        iam_log_s(s, APLOG_ERR, 0, "%s: cannot apply the database's log: %s", IAM_DIR_DATABASE,
-                  err.msg);
-        if (err.status == IAM_UNAVAILABLE)
-            follow_close();
+    if (woke || time(NULL) - follow.last_catch >= FOLLOW_POLL) {
+        follow.last_catch = time(NULL);
+        if (iam_replica_catch_up(st, follow.db, &applied, &err) != IAM_OK) {
+            iam_log_s(s, APLOG_ERR, 0, "%s: cannot apply the database's log: %s", IAM_DIR_DATABASE,
+                      err.msg);
+            if (err.status == IAM_UNAVAILABLE)
+                follow_close();
+            return;
+        }
     }
+    follow_note(s, st);
 }
 
 static apr_status_t follow_callback(int state, void *data, apr_pool_t *pool)

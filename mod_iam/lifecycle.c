@@ -33,27 +33,25 @@ static apr_time_t reopen_next;
 
 /* Records what httpd.conf says in the store: the plan, the custom roles,
  * the login case and the bootstrap owner. The server never creates a
- * store (`iamctl init` does): one that existed and is gone must not come
- * back empty, with IAMBootstrapOwner's login its owner. */
+ * store of its own (`iamctl init` does): one that existed and is gone must
+ * not come back empty, with IAMBootstrapOwner's login its owner. A replica
+ * (IAMDatabase) is made, or made anew, from the database (cluster.c). */
 static void record_workspace(server_rec *s, const iam_workspace_t *ws, apr_pool_t *ptemp)
 {
     iam_store_t *st;
     iam_err_t err;
     int made = 0;
-    /* a replica is made from the database when missing: it holds nothing
-     * of its own that could come back empty */
-    int flags = iam_ws_database(ws) ? IAM_OPEN_CREATE : 0;
+    iam_status_e opened = iam_ws_database(ws) ? iam_cluster_open(s, ws, &st, ptemp, &err)
+                                              : iam_store_open(&st, iam_ws_store_dir(ws),
+                                                               iam_ws_mapsize(ws), 0, ptemp, &err);
 
-    if (iam_store_open(&st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), flags, ptemp, &err) !=
-        IAM_OK) {
+    if (opened != IAM_OK) {
         /* Start anyway: paths without mod_iam keep working, and every
          * mod_iam decision fails closed until the store is fixed. */
         iam_log_s(s, APLOG_ERR, 0, "store not usable, every mod_iam request will be refused: %s",
                   err.msg);
         return;
     }
-    if (iam_ws_database(ws))
-        iam_cluster_prepare(s, ws, &st, ptemp);
     if (iam_store_set_workspace(st, "server", iam_ws_plan(ws), iam_ws_roles(ws),
                                 iam_ws_login_fold(ws), &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);

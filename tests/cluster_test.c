@@ -104,7 +104,7 @@ void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db)
     cl_ctl_ok("-d %s --database %s init", a->store, shq(db));
     ck_assert_int_eq(iam_test_run(NULL, NULL, "rm -rf '%s'", b->store), 0);
     ck_assert_int_eq(iam_httpd_start(a, "event", NULL, extra), 0);
-    ck_assert_int_eq(iam_httpd_start(b, "event", NULL, extra), 0);
+    ck_assert_int_eq(iam_httpd_start(b, "prefork", NULL, extra), 0);
 }
 
 Suite *suite_cluster(void)

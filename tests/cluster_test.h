@@ -24,8 +24,9 @@ long cl_api(const iam_httpd_t *h, const char *method, const char *path, const ch
             char **out);
 /* GET path as a demo user (password "<user>-pw"): the status. */
 long cl_site(const iam_httpd_t *h, const char *path, const char *user);
-/* a and b serve one workspace (IAMDatabase db, event MPM): a's demo store
- * moved into the database, b started with no store at all. */
+/* a and b serve one workspace (IAMDatabase db; a under the event MPM, b
+ * under prefork): a's demo store moved into the database, b started with
+ * no store at all. */
 void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db);
 
 void cl_pg_setup(void);

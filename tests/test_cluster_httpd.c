@@ -9,8 +9,10 @@
  * end both stores and the database export the same. */
 #include "cluster_test.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 START_TEST(test_two_servers_one_workspace)
 {
@@ -49,6 +51,54 @@ START_TEST(test_two_servers_one_workspace)
     ed = cl_ctl_ok("--database %s export", shq(db));
     ck_assert_str_eq(ea, eb);
     ck_assert_str_eq(ea, ed);
+    /* b's follower says how it stands */
+    IAM_EVENTUALLY(cl_ctl(&out, "-d %s replica status", b.store) == 0 && has(out, "following"));
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica status", b.store), 0);
+    ck_assert_msg(has(out, "behind:   0 entries") && has(out, ": following"), "%s", out);
+    iam_httpd_stop(&a);
+    iam_httpd_stop(&b);
+}
+END_TEST
+
+/* Writes through a while b is killed (SIGKILL to all its processes) at
+ * random moments, maybe mid-apply: b starts again on its store and
+ * catches up; a damaged store is made anew from the database at start. */
+START_TEST(test_server_killed_and_damaged)
+{
+    char *db = cl_database("killed"), *ea, *eb, *log;
+    iam_httpd_t a, b;
+    int round, i, st;
+
+    cl_start_pair(&a, &b, db);
+    for (round = 0; round < 4; round++) {
+        for (i = 0; i < 15; i++) {
+            ck_assert_int_eq(
+                cl_api(&a, "POST", "members", xprintf("{\"login\":\"k%d-%d\"}", round, i), NULL),
+                201);
+            if (i == 5 + round)
+                kill(-b.pid, SIGKILL);
+        }
+        waitpid(b.pid, &st, 0);
+        ck_assert_int_eq(iam_httpd_start(&b, "prefork", NULL, xprintf("IAMDatabase \"%s\"\n", db)),
+                         0);
+        IAM_EVENTUALLY(cl_api(&b, "GET", xprintf("members/k%d-14", round), NULL, NULL) == 200);
+        ck_assert_int_eq(cl_api(&b, "GET", xprintf("members/k%d-14", round), NULL, NULL), 200);
+    }
+    cl_ctl_ok("-d %s replica sync", a.store);
+    cl_ctl_ok("-d %s replica sync", b.store);
+    ea = cl_ctl_ok("-d %s export", a.store);
+    eb = cl_ctl_ok("-d %s export", b.store);
+    ck_assert_str_eq(ea, eb);
+    cl_ctl_ok("-d %s verify", b.store);
+    /* b's store damaged while it is down: made anew, never served */
+    iam_httpd_stop(&b);
+    ck_assert_int_eq(iam_test_run(NULL, NULL, "truncate -s 4096 '%s/data.mdb'", b.store), 0);
+    ck_assert_int_eq(iam_httpd_start(&b, "prefork", NULL, xprintf("IAMDatabase \"%s\"\n", db)), 0);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "rita"), 200);
+    ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 403);
+    ck_assert_int_eq(cl_api(&b, "GET", "members/k3-14", NULL, NULL), 200);
+    log = iam_httpd_log(&b);
+    ck_assert_msg(has(log, "made anew from the database"), "%s", log);
     iam_httpd_stop(&a);
     iam_httpd_stop(&b);
 }
@@ -94,6 +144,7 @@ void cluster_add_httpd(Suite *s)
     tcase_add_unchecked_fixture(tc, cl_pg_setup, cl_pg_teardown);
     tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_two_servers_one_workspace);
+    tcase_add_test(tc, test_server_killed_and_damaged);
     suite_add_tcase(s, tc);
     tcase_add_unchecked_fixture(gone, cl_pg_setup, cl_pg_teardown);
     tcase_set_timeout(gone, IAM_TIMEOUT_SERVER);

@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LAG_MAX 5 /* seconds a replica may be behind before status says so */
+#define LAG_MAX 5          /* seconds a replica may be behind before status says so */
+#define FOLLOWER_SILENT 10 /* seconds a server's follower may go without hearing */
 
 /* The database the command names, or the one the store records. */
 static const char *conninfo_of(ctl_t *c)
@@ -116,6 +117,20 @@ static long long lag_seconds(ctl_t *c, unsigned long long head)
     return (long long)time(NULL) - e.time;
 }
 
+/* What a server's follower last noted (cluster.c): 1 if there is such a
+ * note, with its time and entry. */
+static int follower_note(ctl_t *c, long *pid, long long *contact, unsigned long long *entry)
+{
+    FILE *f = fopen(apr_pstrcat(c->p, c->dir, "/follower", NULL), "r");
+    int n;
+
+    if (!f)
+        return 0;
+    n = fscanf(f, "pid %ld contact %lld entry %llu", pid, contact, entry);
+    fclose(f);
+    return n == 3;
+}
+
 /* replica sync: brings the store up to the database now (a server's
  * follower does it by itself). */
 static int replica_sync(ctl_t *c)
@@ -139,7 +154,9 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
     iam_replica_status_t rs;
     const char *conninfo;
     iam_err_t err;
-    long long lag = 0;
+    long long lag = 0, contact = 0, silent;
+    unsigned long long entry = 0;
+    long pid = 0;
     int sync = argc == 1 && !strcmp(argv[0], "sync");
 
     if (argc != 1 || (!sync && strcmp(argv[0], "status")))
@@ -167,5 +184,13 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
         return EXIT_FAILURE;
     }
     printf("behind:   %llu entries, %lld s\n", rs.db_head - rs.head, lag);
-    return lag > LAG_MAX ? EXIT_FAILURE : 0;
+    if (!follower_note(c, &pid, &contact, &entry)) {
+        printf("follower: none has noted anything (no server with IAMDatabase follows it)\n");
+        return lag > LAG_MAX ? EXIT_FAILURE : 0;
+    }
+    silent = (long long)time(NULL) - contact;
+    printf("follower: server process %ld, last heard from the database %lld s ago, at entry "
+           "%llu: %s\n",
+           pid, silent, entry, silent > FOLLOWER_SILENT ? "not following" : "following");
+    return lag > LAG_MAX || silent > FOLLOWER_SILENT ? EXIT_FAILURE : 0;
 }
