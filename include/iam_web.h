@@ -65,6 +65,10 @@ int iam_web_csrf_ok(request_rec *r, const unsigned char secret[32], const char *
 int iam_web_http_status(iam_status_e st);
 /* A stable error code for the API: "invalid", "not_found", ... */
 const char *iam_web_error_code(iam_status_e st);
+/* What a refused write tells the owner: the store's message, but for the
+ * database out of reach, where the detail (hosts, sockets) is the error
+ * log's and the owner reads what it means. */
+const char *iam_web_error_text(const iam_err_t *err);
 
 /* The one shape of every JSON error mod_iam answers (the API's, a
  * refusal's, another module's 401 on the API):

@@ -291,6 +291,14 @@ const char *iam_web_error_code(iam_status_e st)
     }
 }
 
+const char *iam_web_error_text(const iam_err_t *err)
+{
+    if (err->status == IAM_UNAVAILABLE)
+        return "the workspace's database cannot be reached: nothing was changed (access "
+               "decisions go on as before); try again once it is back";
+    return err->msg;
+}
+
 json_t *iam_web_error_object(apr_pool_t *p, const char *code, const char *message)
 {
     if (iam_check_message(message, 4096)) {

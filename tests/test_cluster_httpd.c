@@ -107,6 +107,22 @@ END_TEST
 /* The database stops: decisions go on, writes are refused with 503 and
  * change nothing; it starts again: writes work and b follows, with no
  * server restarted. */
+/* A console form posted as olivia, with the token of her page: the
+ * status, and the page into *out. */
+static long console_post(const iam_httpd_t *h, const char *path, const char *fields, char **out)
+{
+    char *page = NULL, *token;
+    iam_req_t get = {"GET", path, "olivia:olivia-pw", NULL, NULL, {NULL}};
+    iam_req_t post = {"POST", path,  "olivia:olivia-pw", "application/x-www-form-urlencoded",
+                      NULL,   {NULL}};
+
+    ck_assert_int_eq(iam_http_do(h, &get, &page, NULL), 200);
+    token = iam_test_csrf(page);
+    ck_assert_msg(token != NULL, "no token on %s", path);
+    post.body = xprintf("csrf=%s&%s", token, fields);
+    return iam_http_do(h, &post, out, NULL);
+}
+
 START_TEST(test_servers_without_database)
 {
     char *db = cl_database("gone"), *out = NULL, *before;
@@ -121,7 +137,14 @@ START_TEST(test_servers_without_database)
     ck_assert_int_eq(cl_api(&a, "POST", "members/max/grants",
                             "{\"role\":\"source-read-only\",\"scope\":\"all\"}", &out),
                      503);
-    ck_assert_msg(has(out, "database_unavailable"), "%s", out);
+    ck_assert_msg(has(out, "database_unavailable") && has(out, "nothing was changed") &&
+                      !has(out, cl_pg.dir),
+                  "%s", out);
+    /* the console says so too, on its page */
+    ck_assert_int_eq(
+        console_post(&b, "/iam/members/max", "action=grant&role=source-read-only&scope=all", &out),
+        503);
+    ck_assert_msg(has(out, "database cannot be reached") && has(out, "<html"), "%s", out);
     ck_assert_int_eq(cl_site(&a, "/sources/web/", "max"), 403);
     ck_assert_int_eq(iam_pg_start(&cl_pg, "pg"), 0);
     ck_assert_int_eq(cl_api(&a, "POST", "members/max/grants",

@@ -40,7 +40,7 @@ int api_store_error(request_rec *r, const iam_err_t *err)
     if (iam_web_http_status(err->status) >= 500)
         iam_log_r(r, APLOG_ERR, 0, "api: %s", err->msg);
     return api_error(r, iam_web_http_status(err->status), iam_web_error_code(err->status),
-                     err->msg);
+                     iam_web_error_text(err));
 }
 
 /* Refuses fields the endpoint does not know: a typo must not pass as "no

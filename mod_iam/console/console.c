@@ -175,7 +175,7 @@ static const char *sentence(apr_pool_t *p, const char *msg)
 /* Remembers why a change was refused; the page is shown again. */
 void cs_refused(page_t *pg, const iam_err_t *err)
 {
-    pg->error = sentence(P, err->msg);
+    pg->error = sentence(P, iam_web_error_text(err));
     pg->status = iam_web_http_status(err->status);
     if (pg->status >= 500)
         iam_log_r(R, APLOG_ERR, 0, "console: %s", err->msg);
