@@ -285,6 +285,21 @@ START_TEST(test_console_url)
 }
 END_TEST
 
+/* A URL names a host: without one there is no console to link to (the
+ * setter once read past the end looking for the host's path). */
+START_TEST(test_console_url_without_host)
+{
+    static const char *const bad[] = {"https://", "http://", "https:///", "https:///iam",
+                                      "http:////iam"};
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        REFUSE(TOP, apr_pstrcat(glue_pool, "IAMConsoleURL ", bad[i], NULL),
+               apr_pstrcat(glue_pool, "'", bad[i], "' must be the console's URL", NULL));
+    ck_assert_str_eq(iam_ws_console_url(WS), "/iam");
+}
+END_TEST
+
 /* IAMDeniedTemplate: a relative file is ServerRoot's, as every file
  * Apache's directives name; one that cannot be read is refused. */
 START_TEST(test_denied_template)
@@ -430,6 +445,7 @@ void glue_add_directives(Suite *s)
     tcase_add_test(tc, test_mail_and_links);
     tcase_add_test(tc, test_database);
     tcase_add_test(tc, test_console_url);
+    tcase_add_test(tc, test_console_url_without_host);
     tcase_add_test(tc, test_resources_listed);
     suite_add_tcase(s, tc);
 
