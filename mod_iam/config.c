@@ -518,13 +518,16 @@ static const char *set_console_url(cmd_parms *cmd, void *dc, const char *arg)
     (void)dc;
     if (err)
         return err;
-    if ((!host && arg[0] != '/') || (host && (!arg[host] || arg[host] == '/')) ||
+    /* a path is this site's ("//HOST/..." is another's); a URL has a host */
+    if ((!host && (arg[0] != '/' || arg[1] == '/')) || (host && (!arg[host] || arg[host] == '/')) ||
         iam_check_text(arg, 1024) || strpbrk(arg, " \"'<>"))
         return apr_psprintf(cmd->pool,
                             "%s: '%s' must be the console's URL (https://HOST/PATH) "
                             "or path (/PATH)",
                             IAM_DIR_CONSOLE_URL, arg);
-    while (n > 1 && arg[n - 1] == '/')
+    /* every trailing '/', a lone "/" too: the root is "" (as for
+     * "https://HOST/"), so BASE + "/request-access" is no "//HOST" URL */
+    while (n > 0 && arg[n - 1] == '/')
         n--;
     ws->console_url = apr_pstrmemdup(cmd->pool, arg, n);
     ws->console_path = ws->console_url;

@@ -64,6 +64,8 @@ static const refusal_t refused_top[] = {
     {"IAMConsoleURL \"/i am\"", "must be the console's URL"},
     {"IAMConsoleURL \"/iam\\\"x\"", "must be the console's URL"},
     {"IAMConsoleURL /<iam>", "must be the console's URL"},
+    {"IAMConsoleURL //evil.example/iam", "'//evil.example/iam' must be the console's URL"},
+    {"IAMConsoleURL ///iam", "'///iam' must be the console's URL"},
     {"IAMConsoleURL \"https://example.com/\x01\"", "must be the console's URL"},
     {"IAMAutoProvision yes", "must be On or Off"},
     {"IAMUserAttribute phone OIDC_CLAIM_phone",
@@ -261,7 +263,8 @@ START_TEST(test_database)
 END_TEST
 
 /* IAMConsoleURL: the URL as given without trailing slashes (mails link
- * there), and the path of it on this site (the request form's target). */
+ * there), and the path of it on this site (the request form's target):
+ * a path of this site, never "//HOST/..." (another site's). */
 START_TEST(test_console_url)
 {
     static const struct {
@@ -270,6 +273,7 @@ START_TEST(test_console_url)
         {"/iam", "/iam", "/iam"},
         {"/console/", "/console", "/console"},
         {"/a/b//", "/a/b", "/a/b"},
+        {"/", "", ""}, /* the site's root: "/request-access", not "//request-access" */
         {"https://iam.example.com/iam/", "https://iam.example.com/iam", "/iam"},
         {"http://iam.example.com:8080/x/y", "http://iam.example.com:8080/x/y", "/x/y"},
         {"https://iam.example.com", "https://iam.example.com", ""},
