@@ -78,9 +78,10 @@ START_TEST(test_json_error_escapes)
 }
 END_TEST
 
-/* A message that is not valid text has its odd bytes replaced: bytes
- * that begin no UTF-8 character, cut or overlong ones, surrogates,
- * control characters. */
+/* A message that is not valid text has its odd bytes replaced, and only
+ * those: bytes that begin no UTF-8 character, cut or overlong ones,
+ * surrogates, control characters (DEL too); the rest of its text, line
+ * breaks and tabs included, as it was. */
 START_TEST(test_json_error_odd_bytes)
 {
     static const struct {
@@ -95,6 +96,10 @@ START_TEST(test_json_error_odd_bytes)
         {"overlong \xc0\xaf", "overlong ??"},
         {"surrogate \xed\xa0\x80", "surrogate ???"},
         {"lead then ascii \xe2x", "lead then ascii ?x"},
+        {"del\x7f", "del?"},
+        {"caf\xc3\xa9 \xff", "caf\xc3\xa9 ?"},
+        {"\xe2\x9c\x93 \x80 \xe2\x9c\x93", "\xe2\x9c\x93 ? \xe2\x9c\x93"},
+        {"line\nbreak\ttab \xff", "line\nbreak\ttab ?"},
     };
     size_t i;
 
