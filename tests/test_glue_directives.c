@@ -5,6 +5,8 @@
  * mod_iam.h. A refused value leaves the workspace as it was. */
 #include "glue_test.h"
 
+#include "iam_httpdconf.h"
+
 #include <apr_file_io.h>
 #include <stdio.h>
 
@@ -432,6 +434,42 @@ START_TEST(test_resources_listed)
 }
 END_TEST
 
+/* ---- words ---- */
+
+/* iamctl -f reads httpd.conf with iam_conf_word, which the module's
+ * IAMRole shares and which says it reads as httpd's ap_getword_conf (the
+ * stand-in's, written after httpd's): both split every line alike. */
+START_TEST(test_words_as_httpd_reads_them)
+{
+    static const char *const lines[] = {
+        "a b  c",
+        "  lead and trail  ",
+        "\"a b\" c",
+        "'a b' \"c d\"",
+        "\"say \\\"hi\\\"\" 'it\\'s'",
+        "\"back\\\\slash\" 'one\\\\two'",
+        "back\\\\slash one\\two trail\\",
+        "\"a\"b 'c'd",
+        "\"\" '' x",
+        "\"unterminated word",
+        "\"tab\there\"\tnext",
+        "",
+    };
+    size_t i;
+    int k;
+
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        const char *a = lines[i], *b = lines[i];
+        for (k = 0; k < 8; k++) {
+            const char *wa = iam_conf_word(glue_pool, &a), *wb = ap_getword_conf(glue_pool, &b);
+            ck_assert_msg(!strcmp(wa, wb) && a == b,
+                          "line %zu word %d: '%s' (rest '%s'), httpd '%s' (rest '%s')", i, k, wa, a,
+                          wb, b);
+        }
+    }
+}
+END_TEST
+
 void glue_add_directives(Suite *s)
 {
     TCase *tc;
@@ -451,6 +489,10 @@ void glue_add_directives(Suite *s)
     tcase_add_test(tc, test_console_url);
     tcase_add_test(tc, test_console_url_without_host);
     tcase_add_test(tc, test_resources_listed);
+    suite_add_tcase(s, tc);
+
+    tc = glue_tcase("words", IAM_TIMEOUT_PURE);
+    tcase_add_test(tc, test_words_as_httpd_reads_them);
     suite_add_tcase(s, tc);
 
     tc = glue_tcase("template", IAM_TIMEOUT_DISK);
