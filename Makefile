@@ -30,6 +30,9 @@ SRC_AUDIT  := $(addprefix mod_iam/audit/,audit_read.c audit_diff.c audit_say.c a
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
               $(SRC_AUDIT) mod_iam/access.c \
               mod_iam/httpdconf.c
+# The glue the "glue" suite runs without a server (tests/httpd_stub.c
+# stands in for httpd): directive setters, web helpers, error renderers.
+SRC_GLUE   := mod_iam/config.c mod_iam/web.c mod_iam/html.c
 # The console, one file per concern (mod_iam/console/console_int.h says which).
 SRC_CONSOLE := $(addprefix mod_iam/console/,console.c console_forms.c console_home.c \
                console_requests.c console_members.c console_groups.c console_resources.c \
@@ -58,6 +61,7 @@ APR_CFLAGS  = $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null)
 APR_LIBS    = $(shell apr-1-config --link-ld --libs 2>/dev/null)
 PQ_CFLAGS   = $(shell pkg-config --cflags libpq 2>/dev/null)
 PQ_LIBS     = $(shell pkg-config --libs libpq 2>/dev/null)
+HTTPD_INC   = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS_ALL  = $(CFLAGS) $(WARN) -std=gnu11 -Iinclude $(APR_CFLAGS) $(PQ_CFLAGS)
 LIBS        = -llmdb -ljansson -lcrypto $(APR_LIBS) $(PQ_LIBS)
@@ -122,13 +126,13 @@ $(BUILD)/iamctl: $(SRC_CTL) $(CTL_INT) $(HEADERS) | check-lmdb
 	$(CC) $(CFLAGS_ALL) -o $@ $(SRC_CTL) $(LIBS)
 
 # The tests build the store with IAM_TEST_HOOKS (a memo hit counter).
-$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(HEADERS) tests/*.h | check-lmdb
+$(BUILD)/run_tests: $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(SRC_GLUE) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function -Itests $(addprefix -I,$(HTTPD_INC)) -o $@ $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(SRC_GLUE) $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(HEADERS) tests/*.h | check-lmdb
+$(BUILD)/run_tests_san: $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(SRC_GLUE) $(HEADERS) tests/*.h | check-lmdb
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests -o $@ $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -DIAM_TEST_HOOKS -Werror=unused-function $(SAN) -Itests $(addprefix -I,$(HTTPD_INC)) -o $@ $(TEST_SRC) $(SRC_SHARED) $(SRC_DATABASE) $(SRC_GLUE) $(LIBS) $(TEST_LIBS)
 
 # `make test` installs what is missing, then runs `make check`: unit suites
 # under ASan/UBSan first, then the benchmarks at a tiny size, the fuzz
@@ -209,7 +213,6 @@ bench: deps build
 FUZZ_TARGETS := store_records import names form json_body audit_text oplog
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-HTTPD_INC     = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
 FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer $(WARN) -std=gnu11 -Iinclude \
                 $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS)

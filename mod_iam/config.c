@@ -512,22 +512,27 @@ static const char *set_console_url(cmd_parms *cmd, void *dc, const char *arg)
     iam_workspace_t *ws = workspace_get(cmd->pool);
     const char *err = global_only(cmd);
     apr_size_t n = strlen(arg);
+    /* where a URL's host begins; 0: a path */
+    apr_size_t host = !strncmp(arg, "http://", 7) ? 7 : !strncmp(arg, "https://", 8) ? 8 : 0;
 
     (void)dc;
     if (err)
         return err;
-    if ((strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8) && arg[0] != '/') ||
+    /* a path is this site's ("//HOST/..." is another's); a URL has a host */
+    if ((!host && (arg[0] != '/' || arg[1] == '/')) || (host && (!arg[host] || arg[host] == '/')) ||
         iam_check_text(arg, 1024) || strpbrk(arg, " \"'<>"))
         return apr_psprintf(cmd->pool,
                             "%s: '%s' must be the console's URL (https://HOST/PATH) "
                             "or path (/PATH)",
                             IAM_DIR_CONSOLE_URL, arg);
-    while (n > 1 && arg[n - 1] == '/')
+    /* every trailing '/', a lone "/" too: the root is "" (as for
+     * "https://HOST/"), so BASE + "/request-access" is no "//HOST" URL */
+    while (n > 0 && arg[n - 1] == '/')
         n--;
     ws->console_url = apr_pstrmemdup(cmd->pool, arg, n);
     ws->console_path = ws->console_url;
-    if (!strncmp(arg, "http://", 7) || !strncmp(arg, "https://", 8)) {
-        const char *slash = strchr(strstr(ws->console_url, "//") + 2, '/');
+    if (host) {
+        const char *slash = strchr(ws->console_url + host, '/');
         ws->console_path = slash ? slash : "";
     }
     return NULL;

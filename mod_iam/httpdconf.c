@@ -15,10 +15,25 @@
 
 #define MAX_DEPTH 64 /* nested Includes: past this, a loop */
 
+/* The word from start to end; a backslash escapes a backslash or the
+ * word's quote (none when `quote` is 0), nothing else. */
+static char *word_copy(apr_pool_t *p, const char *start, const char *end, char quote)
+{
+    char *out = apr_palloc(p, (size_t)(end - start) + 1), *o = out;
+
+    for (; start < end; start++) {
+        if (*start == '\\' && start + 1 < end && (start[1] == '\\' || (quote && start[1] == quote)))
+            start++;
+        *o++ = *start;
+    }
+    *o = '\0';
+    return out;
+}
+
 char *iam_conf_word(apr_pool_t *p, const char **line)
 {
     const char *s = *line, *start;
-    char quote, *out, *o;
+    char quote, *out;
 
     while (*s && isspace((unsigned char)*s))
         s++;
@@ -27,25 +42,19 @@ char *iam_conf_word(apr_pool_t *p, const char **line)
         return apr_pstrdup(p, "");
     }
     if (*s == '"' || *s == '\'') {
-        /* a backslash escapes the quote or a backslash, nothing else */
         quote = *s++;
         start = s;
         while (*s && *s != quote)
             s += (*s == '\\' && (s[1] == quote || s[1] == '\\')) ? 2 : 1;
-        out = o = apr_palloc(p, (size_t)(s - start) + 1);
-        for (; start < s; start++) {
-            if (*start == '\\' && (start[1] == quote || start[1] == '\\'))
-                start++;
-            *o++ = *start;
-        }
-        *o = '\0';
+        out = word_copy(p, start, s, quote);
         if (*s)
             s++;
     } else {
+        /* unquoted, "\\" is one backslash too, as Apache reads it */
         start = s;
         while (*s && !isspace((unsigned char)*s))
             s++;
-        out = apr_pstrmemdup(p, start, (size_t)(s - start));
+        out = word_copy(p, start, s, 0);
     }
     while (*s && isspace((unsigned char)*s))
         s++;

@@ -299,13 +299,33 @@ const char *iam_web_error_text(const iam_err_t *err)
     return err->msg;
 }
 
+/* The length of the character at s if a message may hold it, 0 for an
+ * odd byte: iam_check_message decides, one character at a time, so the
+ * two never disagree (DEL is a control character; é is text). */
+static size_t message_char_len(const char *s)
+{
+    char c[5];
+    size_t n;
+
+    for (n = 1; n <= 4 && s[n - 1]; n++) {
+        memcpy(c, s, n);
+        c[n] = '\0';
+        if (!iam_check_message(c, 4))
+            return n;
+    }
+    return 0;
+}
+
 json_t *iam_web_error_object(apr_pool_t *p, const char *code, const char *message)
 {
     if (iam_check_message(message, 4096)) {
         char *m = apr_pstrndup(p, message, 4096), *c;
-        for (c = m; *c; c++) {
-            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
+        size_t n;
+        for (c = m; *c; c += n) {
+            if (!(n = message_char_len(c))) {
                 *c = '?';
+                n = 1;
+            }
         }
         message = m;
     }

@@ -24,6 +24,7 @@ Suite *suite_log_httpd(void);
 Suite *suite_arrival(void);
 Suite *suite_cluster(void);
 Suite *suite_cluster_bench(void); /* only with IAM_SUITES=cluster-bench */
+Suite *suite_glue(void);
 
 /* NULL if the log of `from`, applied to a new store in `dir`, makes a
  * store that verifies and whose digest is that of `from`; else what

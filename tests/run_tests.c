@@ -181,6 +181,7 @@ int main(void)
     srunner_add_suite(sr, suite_audit_text());
     srunner_add_suite(sr, suite_log());
     srunner_add_suite(sr, suite_arrival());
+    srunner_add_suite(sr, suite_glue());
     if (!unit_only) {
         srunner_add_suite(sr, suite_httpd());
         srunner_add_suite(sr, suite_requests());
