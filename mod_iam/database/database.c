@@ -116,9 +116,13 @@ const char *iam_db_check_conninfo(apr_pool_t *p, const char *conninfo)
 
 iam_status_e iam_db_connect(iam_db_t **out, const char *conninfo, apr_pool_t *p, iam_err_t *err)
 {
-    /* connect_timeout first: the connection string's own wins over it */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *values[] = {"5", "mod_iam", conninfo, NULL};
+    /* Defaults first, so that the connection string's own win: a bounded
+     * wait to connect, and TCP keepalives that end a connection to a host
+     * gone silent within some 15 s (the follower then connects again). */
+    const char *keys[] = {"connect_timeout",   "keepalives_idle", "keepalives_interval",
+                          "keepalives_count",  "application_name", "dbname",
+                          NULL};
+    const char *values[] = {"5", "5", "2", "3", "mod_iam", conninfo, NULL};
     iam_db_t *db = apr_pcalloc(p, sizeof(*db));
     const char *why = iam_db_check_conninfo(p, conninfo);
 
