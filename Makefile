@@ -215,13 +215,18 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer $(WARN) -std=gnu11 -Iinclude \
-                $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS)
-# Every target links the shared sources; store_records reaches the
+                $(addprefix -I,$(HTTPD_INC)) $(APR_CFLAGS) $(PQ_CFLAGS)
+# Every target links the shared sources and the database's (import runs
+# iamctl's main, which may follow one); store_records reaches the
 # store's decoders through its private header.
 $(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c mod_iam/*/*.c mod_iam/*/*.h) \
-                 $(HEADERS) | check-lmdb
+                 $(HEADERS) tests/httpd_stub.c tests/httpd_stub.h | check-lmdb
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SRC_SHARED) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_GLUE) $(SRC_SHARED) $(SRC_DATABASE) $(LIBS)
+
+# form and json_body run the module's web glue: httpd's functions from the
+# tests' stand-in, the workspace from config.c (read through its getters).
+$(BUILD)/fuzz/form $(BUILD)/fuzz/json_body: FUZZ_GLUE = -Itests tests/httpd_stub.c mod_iam/config.c
 
 fuzz: deps $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@failed=""; for t in $(FUZZ_TARGETS); do \

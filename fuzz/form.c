@@ -9,9 +9,9 @@
  * The form's Host, Origin and Referer values become those headers for the
  * same-origin check, and its csrf value is checked against user's token.
  *
- * web.c needs a few httpd functions: this file includes it with the stubs
- * of httpd_stubs.h. */
-#include "httpd_stubs.h"
+ * web.c needs a few httpd functions: the tests' stand-in for httpd
+ * (tests/httpd_stub.c, linked) gives them. */
+#include "httpd_stub.h"
 
 #include "../mod_iam/web.c"
 
@@ -30,6 +30,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     apr_initialize();
     apr_pool_create(&root, NULL);
     return 0;
+}
+
+/* A POST of olivia's: one a read, as httpd reads a request's body once. */
+static request_rec *new_request(apr_pool_t *p)
+{
+    request_rec *r =
+        stub_request(p, stub_server(p, 0), iam_create_dir_conf(p, NULL), "POST", "/iam/members");
+
+    r->user = "olivia";
+    return r;
 }
 
 static int touch_entry(void *ctx, const char *key, const char *value)
@@ -82,16 +92,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     apr_pool_create(&p, root);
-    r = stub_request(p, "POST", "olivia");
+    r = new_request(p);
 
     /* over a smaller limit: 413 whenever the body is bigger */
-    stub_request_body((const char *)data, size, size % 7 + 1, size & 1);
+    stub_body(r, (const char *)data, size, size % 7 + 1, size & 1);
     rc = iam_web_read_body(r, size / 2, &body, &len);
     if ((rc == OK) != (size <= size / 2) && size)
         abort();
 
     /* as read_post() reads a form */
-    stub_request_body((const char *)data, size, size % 13 + 1, size & 2);
+    r = new_request(p);
+    stub_body(r, (const char *)data, size, size % 13 + 1, size & 2);
     rc = iam_web_read_body(r, IAM_BODY_MAX, &body, &len);
     if (rc == OK && (len != size || memcmp(body, data, size) || body[len]))
         abort(); /* the body as sent, NUL-terminated */

@@ -18,6 +18,7 @@
 #include "../mod_iam/iamctl/iamctl_export.c"
 #include "../mod_iam/iamctl/iamctl_check.c"
 #include "../mod_iam/iamctl/iamctl_log.c"
+#include "../mod_iam/iamctl/iamctl_replica.c"
 
 #include "tmp_store.h"
 

@@ -9,9 +9,10 @@
  * store seeded anew, so every input starts from the same state. Every
  * answer must be valid JSON.
  *
- * The API's files and web.c need a few httpd functions: this file includes
- * them with the stubs of httpd_stubs.h. */
-#include "httpd_stubs.h"
+ * The API's files and web.c need a few httpd functions: the tests'
+ * stand-in for httpd (tests/httpd_stub.c, linked) gives them, and the
+ * workspace is made by config.c from directives, as httpd.conf makes it. */
+#include "httpd_stub.h"
 
 #include "../mod_iam/web.c"
 #include "../mod_iam/api/api.c"
@@ -27,7 +28,8 @@
 
 static apr_pool_t *root, *store_pool;
 static iam_store_t *store;
-static iam_workspace_t ws;
+static const iam_workspace_t *ws;
+static server_rec *server;
 static unsigned long long seeded_seq;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -88,7 +90,8 @@ static void seed_store(void)
         apr_pool_destroy(store_pool); /* closes the old one */
     apr_pool_create(&store_pool, root);
     store = fuzz_store_open(store_pool);
-    must(iam_store_set_workspace(store, "server", IAM_PLAN_BUSINESS, &ws.roles, 0, &err), &err);
+    must(iam_store_set_workspace(store, "server", IAM_PLAN_BUSINESS, iam_ws_roles(ws), 0, &err),
+         &err);
     must(iam_store_member_add(store, "fuzz", "olivia", "olivia@example.com", "Olivia Owner",
                               IAM_ACTIVE, 1, &err),
          &err);
@@ -120,19 +123,29 @@ static void close_store(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static iam_resource_decl_t decl = {{"source", "checkout", 0, NULL}, "/sources/checkout/"};
+    static const char *const lines[] = {
+        "IAMRole \"Dashboard Viewer\" dashboard read",
+        "IAMPlan business",
+        "IAMResourcePath /sources/checkout/ source checkout",
+        "IAMRequestLimit 5",
+    };
+    cmd_parms *cmd;
+    size_t i;
 
     (void)argc;
     (void)argv;
     apr_initialize();
     apr_pool_create(&root, NULL);
-    iam_roles_init(&ws.roles);
-    iam_roles_add(&ws.roles, "Dashboard Viewer", "dashboard-viewer", "dashboard", IAM_LEVEL_READ,
-                  0);
-    ws.plan = IAM_PLAN_BUSINESS;
-    ws.resources = apr_array_make(root, 1, sizeof(iam_resource_decl_t *));
-    APR_ARRAY_PUSH(ws.resources, iam_resource_decl_t *) = &decl;
-    ws.request_limit = 5;
+    server = stub_server(root, 0);
+    cmd = stub_cmd(root, server, NULL);
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        const char *why = stub_run(cmd, lines[i]);
+        if (why) {
+            fprintf(stderr, "fuzz json_body: %s: %s\n", lines[i], why);
+            abort();
+        }
+    }
+    ws = iam_workspace_of(server);
     seed_store();
     atexit(close_store);
     return 0;
@@ -148,6 +161,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     iam_web_t w;
     json_t *answer;
     json_error_t jerr;
+    const char *out;
+    apr_size_t out_len;
     int rc;
 
     if (!nl)
@@ -165,12 +180,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    r = stub_request(p, method, "olivia");
+    r = stub_request(p, server, iam_create_dir_conf(p, NULL), method, "/iam/api/v1/");
+    r->user = "olivia";
     apr_table_setn(r->headers_in, "Host", "127.0.0.1");
     apr_table_setn(r->headers_in, "Content-Type", ct ? ct : "application/json");
     memset(&w, 0, sizeof(w));
     w.r = r;
-    w.ws = &ws;
+    w.ws = ws;
     w.st = store;
     w.base = "/iam";
     w.actor = "api:olivia";
@@ -189,12 +205,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     w.sub = path;
 
-    stub_request_body(body, blen, blen % 5 ? blen : 7, (int)(blen & 1));
+    stub_body(r, body, blen, blen % 5 ? blen : 7, (int)(blen & 1));
     rc = iam_api_handle(&w);
-    /* every answer is one JSON document (api_send_json answers DONE) */
-    if (rc != DONE || !stub_out || !(answer = json_loads(stub_out, 0, &jerr))) {
+    /* every answer is one JSON document (api_send_json answers DONE), but
+     * a HEAD's, which has no body */
+    out = stub_output(&out_len);
+    if (r->header_only && rc == DONE && !out_len) {
+        if (r->method_number != M_GET && audit_seq() != seeded_seq)
+            seed_store();
+        apr_pool_destroy(p);
+        return 0;
+    }
+    if (rc != DONE || !*out || !(answer = json_loads(out, 0, &jerr))) {
         fprintf(stderr, "fuzz json_body: %s %s answered %d: %s\n", method, path, rc,
-                stub_out ? stub_out : "(nothing)");
+                *out ? out : "(nothing)");
         abort();
     }
     /* api_send_json's last resort: the API could not encode its own answer */
@@ -206,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     json_decref(answer);
     if (getenv("FUZZ_VERBOSE")) /* for writing seeds: what each one got */
-        fprintf(stderr, "%s %s -> %d %s", method, path, r->status, stub_out);
+        fprintf(stderr, "%s %s -> %d %s", method, path, r->status, out);
 
     if (r->method_number != M_GET && audit_seq() != seeded_seq)
         seed_store();
