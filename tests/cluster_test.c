@@ -107,6 +107,31 @@ void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db)
     ck_assert_int_eq(iam_httpd_start(b, "prefork", NULL, extra), 0);
 }
 
+/* The digest line of `iamctl -d STORE log status`. */
+static char *digest_of(const char *store)
+{
+    char *out = cl_ctl_ok("-d %s log status", store), *d = strstr(out, "digest: ");
+
+    ck_assert_msg(d != NULL, "no digest in: %s", out);
+    d[strcspn(d, "\n")] = '\0';
+    return d;
+}
+
+char *cl_converged(const char *db, const char *a, const char *b)
+{
+    char *ea, *eb, *ed;
+
+    cl_ctl_ok("-d %s replica sync", a);
+    cl_ctl_ok("-d %s replica sync", b);
+    ea = cl_ctl_ok("-d %s export", a);
+    eb = cl_ctl_ok("-d %s export", b);
+    ed = cl_ctl_ok("--database %s export", db);
+    ck_assert_str_eq(ea, eb);
+    ck_assert_str_eq(ea, ed);
+    ck_assert_str_eq(digest_of(a), digest_of(b));
+    return ea;
+}
+
 Suite *suite_cluster(void)
 {
     Suite *s = suite_create("cluster");

@@ -29,6 +29,12 @@ long cl_site(const iam_httpd_t *h, const char *path, const char *user);
  * no store at all. */
 void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db);
 
+/* Brings the stores a and b up to the database (db: its connection
+ * string quoted for the shell) and checks that both and the database's
+ * own view export the same, and that a and b hold the same bytes (their
+ * digests): the export. */
+char *cl_converged(const char *db, const char *a, const char *b);
+
 void cl_pg_setup(void);
 void cl_pg_teardown(void);
 

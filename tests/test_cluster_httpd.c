@@ -16,7 +16,7 @@
 
 START_TEST(test_two_servers_one_workspace)
 {
-    char *db = cl_database("pair"), *out = NULL, *ea, *eb, *ed;
+    char *db = cl_database("pair"), *out = NULL;
     iam_httpd_t a, b;
     long sa, sb;
 
@@ -44,13 +44,7 @@ START_TEST(test_two_servers_one_workspace)
     sb = cl_api(&b, "POST", "members", "{\"login\":\"quinn\"}", NULL);
     ck_assert_msg((sa == 201 && sb == 409) || (sa == 409 && sb == 201), "a %ld, b %ld", sa, sb);
     /* everything both servers wrote (members seen included), everywhere */
-    cl_ctl_ok("-d %s replica sync", a.store);
-    cl_ctl_ok("-d %s replica sync", b.store);
-    ea = cl_ctl_ok("-d %s export", a.store);
-    eb = cl_ctl_ok("-d %s export", b.store);
-    ed = cl_ctl_ok("--database %s export", shq(db));
-    ck_assert_str_eq(ea, eb);
-    ck_assert_str_eq(ea, ed);
+    cl_converged(shq(db), a.store, b.store);
     /* b's follower says how it stands */
     IAM_EVENTUALLY(cl_ctl(&out, "-d %s replica status", b.store) == 0 && has(out, "following"));
     ck_assert_int_eq(cl_ctl(&out, "-d %s replica status", b.store), 0);
@@ -65,7 +59,7 @@ END_TEST
  * catches up; a damaged store is made anew from the database at start. */
 START_TEST(test_server_killed_and_damaged)
 {
-    char *db = cl_database("killed"), *ea, *eb, *log;
+    char *db = cl_database("killed"), *log;
     iam_httpd_t a, b;
     int round, i, st;
 
@@ -84,11 +78,7 @@ START_TEST(test_server_killed_and_damaged)
         IAM_EVENTUALLY(cl_api(&b, "GET", xprintf("members/k%d-14", round), NULL, NULL) == 200);
         ck_assert_int_eq(cl_api(&b, "GET", xprintf("members/k%d-14", round), NULL, NULL), 200);
     }
-    cl_ctl_ok("-d %s replica sync", a.store);
-    cl_ctl_ok("-d %s replica sync", b.store);
-    ea = cl_ctl_ok("-d %s export", a.store);
-    eb = cl_ctl_ok("-d %s export", b.store);
-    ck_assert_str_eq(ea, eb);
+    cl_converged(shq(db), a.store, b.store);
     cl_ctl_ok("-d %s verify", b.store);
     /* b's store damaged while it is down: made anew, never served */
     iam_httpd_stop(&b);

@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The digest line of `iamctl -d STORE log status`. */
-static char *digest_of(const char *store)
-{
-    char *out = cl_ctl_ok("-d %s log status", store), *d = strstr(out, "digest: ");
-
-    ck_assert_msg(d != NULL, "no digest in: %s", out);
-    d[strcspn(d, "\n")] = '\0';
-    return d;
-}
-
 /* Two replicas of a new workspace: a made it, b follows. */
 static void two_replicas(const char *db, const char *a, const char *b)
 {
@@ -28,21 +18,6 @@ static void two_replicas(const char *db, const char *a, const char *b)
     ck_assert_msg(has(out, "a new workspace"), "%s", out);
     out = cl_ctl_ok("-d %s --database %s init", b, db);
     ck_assert_msg(has(out, "is a replica"), "%s", out);
-}
-
-/* Both replicas up to the database, and all three export the same. */
-static void assert_converged(const char *db, const char *a, const char *b)
-{
-    char *ea, *eb, *ed;
-
-    cl_ctl_ok("-d %s replica sync", a);
-    cl_ctl_ok("-d %s replica sync", b);
-    ea = cl_ctl_ok("-d %s export", a);
-    eb = cl_ctl_ok("-d %s export", b);
-    ed = cl_ctl_ok("--database %s export", db);
-    ck_assert_str_eq(ea, eb);
-    ck_assert_str_eq(ea, ed);
-    ck_assert_str_eq(digest_of(a), digest_of(b));
 }
 
 START_TEST(test_init_and_replicas)
@@ -61,7 +36,7 @@ START_TEST(test_init_and_replicas)
     ck_assert_msg(has(out, "behind:   1 entries"), "%s", out);
     out = cl_ctl_ok("-d %s member list", a); /* reads: the store as it is */
     ck_assert_msg(!has(out, "bob"), "%s", out);
-    assert_converged(db, a, b);
+    cl_converged(db, a, b);
     out = cl_ctl_ok("-d %s member list", a);
     ck_assert_msg(has(out, "bob"), "%s", out);
 }
@@ -96,7 +71,7 @@ START_TEST(test_concurrent_writes)
     ck_assert_int_eq(distinct_ok, 12);
     ck_assert_int_eq(same_ok, 1);
     ck_assert_int_eq(same_refused, 5);
-    assert_converged(db, a, b);
+    cl_converged(db, a, b);
     out = cl_ctl_ok("-d %s member list --json", b);
     ck_assert_msg(has(out, "\"a6\"") && has(out, "\"b6\"") && has(out, "\"same\""), "%s", out);
 }
@@ -126,7 +101,7 @@ START_TEST(test_last_owner_across_replicas)
             refused += !strcmp(line, "1");
         }
         ck_assert_msg(ok == 1 && refused == 1, "round %d: %d done, %d refused", round, ok, refused);
-        assert_converged(db, a, b);
+        cl_converged(db, a, b);
         out = cl_ctl_ok("-d %s member list", a);
         ck_assert_msg(has(out, "roles=Workspace Owner"), "round %d: no owner left: %s", round, out);
     }
