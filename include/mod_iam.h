@@ -129,6 +129,8 @@ iam_store_t *iam_child_store(void);
 iam_status_e iam_cluster_open(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
                               apr_pool_t *p, iam_err_t *err);
 int iam_cluster_register(apr_pool_t *pconf, server_rec *s);
+/* child_init: the follower stops before the child's store closes. */
+void iam_cluster_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* touch.c: members seen, tokens used and first logins, noted by requests
  * and written by a thread of the child in one transaction

@@ -14,6 +14,7 @@
 #include "apr_strings.h"
 #include "mod_watchdog.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,40 +34,45 @@ static void remove_store(const char *dir, apr_pool_t *p)
 /* Start-up: the store *st (opened, made if missing) becomes the database's
  * replica, up to its head. A store of another workspace is made anew from
  * the database, never served. Unreachable: the store stays as it is. */
-static void prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st, apr_pool_t *p)
+static iam_status_e prepare(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
+                            apr_pool_t *p, iam_err_t *err)
 {
     const char *conninfo = iam_ws_database(ws);
     unsigned char id[IAM_LOG_ID];
     unsigned long long head;
     iam_db_t *db;
-    iam_err_t err;
     long applied = 0;
 
-    if (iam_db_connect(&db, conninfo, p, &err) != IAM_OK ||
-        iam_db_head(db, id, &head, &err) != IAM_OK) {
+    if (iam_db_connect(&db, conninfo, p, err) != IAM_OK ||
+        iam_db_head(db, id, &head, err) != IAM_OK) {
         iam_log_s(s, APLOG_ERR, 0,
                   "%s: %s; deciding from the store as it is, writes refused until it answers",
-                  IAM_DIR_DATABASE, err.msg);
-        iam_replica_attach(*st, conninfo, p);
-        return;
+                  IAM_DIR_DATABASE, err->msg);
+        /* recorded all the same: iamctl -d STORE must not write it alone */
+        if (iam_store_set_database(*st, conninfo, err) != IAM_OK)
+            return err->status;
+        return iam_replica_attach(*st, conninfo, p);
     }
-    /* the store's writes (the plan, the bootstrap owner) go through it */
-    if (iam_replica_catch_up(*st, db, &applied, &err) == IAM_INVALID) {
-        iam_log_s(s, APLOG_WARNING, 0, "store %s: %s: made anew", iam_ws_store_dir(ws), err.msg);
+    /* a store of another workspace, or ahead of the database (restored,
+     * failed over): made anew, never served */
+    if (iam_replica_catch_up(*st, db, &applied, err) == IAM_INVALID) {
+        iam_log_s(s, APLOG_WARNING, 0, "store %s: %s: made anew", iam_ws_store_dir(ws), err->msg);
         iam_store_close(*st);
         remove_store(iam_ws_store_dir(ws), p);
-        if (iam_store_open(st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), IAM_OPEN_CREATE, p,
-                           &err) == IAM_OK)
-            iam_replica_catch_up(*st, db, &applied, &err);
+        if (iam_store_open(st, iam_ws_store_dir(ws), iam_ws_mapsize(ws), IAM_OPEN_CREATE, p, err) !=
+            IAM_OK)
+            return err->status;
+        iam_replica_catch_up(*st, db, &applied, err);
     }
-    if (err.status != IAM_OK)
-        iam_log_s(s, APLOG_ERR, 0, "%s: filling the store: %s", IAM_DIR_DATABASE, err.msg);
-    else if (iam_store_set_database(*st, conninfo, &err) != IAM_OK)
-        iam_log_s(s, APLOG_ERR, 0, "%s: %s", IAM_DIR_DATABASE, err.msg);
+    if (err->status != IAM_OK)
+        iam_log_s(s, APLOG_ERR, 0, "%s: filling the store: %s", IAM_DIR_DATABASE, err->msg);
     else
         iam_log_s(s, APLOG_INFO, 0, "%s: store %s at entry %llu (%ld applied now)",
                   IAM_DIR_DATABASE, iam_ws_store_dir(ws), head, applied);
-    iam_replica_attach(*st, conninfo, p);
+    /* the store's writes (the plan, the bootstrap owner) go through it */
+    if (iam_store_set_database(*st, conninfo, err) != IAM_OK)
+        return err->status;
+    return iam_replica_attach(*st, conninfo, p);
 }
 
 iam_status_e iam_cluster_open(server_rec *s, const iam_workspace_t *ws, iam_store_t **st,
@@ -85,14 +91,17 @@ iam_status_e iam_cluster_open(server_rec *s, const iam_workspace_t *ws, iam_stor
         break;
     default: return err->status;
     }
-    prepare(s, ws, st, p);
-    return IAM_OK;
+    return prepare(s, ws, st, p, err);
 }
 
 /* ---- the follower ---- */
 
-/* The watchdog thread's own: touched by no other thread. */
+/* The watchdog thread's own, but for the child's exit (follow_stop):
+ * follow_lock, a static mutex that outlives the child's pools, keeps the
+ * two apart. */
+static pthread_mutex_t follow_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
+    int stopped;      /* the child is going: its store is closed or closing */
     apr_pool_t *pool; /* the connection's (NULL: none) */
     iam_db_t *db;
     time_t next_try;   /* no attempt to connect before */
@@ -188,11 +197,32 @@ static void follow_once(server_rec *s)
 static apr_status_t follow_callback(int state, void *data, apr_pool_t *pool)
 {
     (void)pool;
-    if (state == AP_WATCHDOG_STATE_RUNNING)
+    pthread_mutex_lock(&follow_lock);
+    if (state == AP_WATCHDOG_STATE_RUNNING && !follow.stopped)
         follow_once(data);
     else if (state == AP_WATCHDOG_STATE_STOPPING)
         follow_close();
+    pthread_mutex_unlock(&follow_lock);
     return APR_SUCCESS;
+}
+
+/* Before the child's pool (and its store) goes: mod_watchdog's thread
+ * lives on in pconf until the process exits, so it must stop touching
+ * the store first. A follow_once in progress finishes (0.5 s at most). */
+static apr_status_t follow_stop(void *data)
+{
+    (void)data;
+    pthread_mutex_lock(&follow_lock);
+    follow.stopped = 1;
+    follow_close();
+    pthread_mutex_unlock(&follow_lock);
+    return APR_SUCCESS;
+}
+
+void iam_cluster_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (iam_ws_database(iam_workspace_of(s)))
+        apr_pool_pre_cleanup_register(pchild, NULL, follow_stop);
 }
 
 /* post_config: with IAMDatabase, one child's watchdog thread follows. */

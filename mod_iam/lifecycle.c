@@ -158,6 +158,7 @@ void iam_child_init(apr_pool_t *pchild, server_rec *s)
     apr_atomic_xchgptr((volatile void **)&live.store, open_child_store(ws, s));
     reopen_next = apr_time_now() + apr_time_from_sec(1);
     iam_touch_child_init(pchild, s);
+    iam_cluster_child_init(pchild, s);
 }
 
 iam_store_t *iam_child_store(void)

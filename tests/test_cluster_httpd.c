@@ -149,6 +149,33 @@ START_TEST(test_servers_without_database)
 }
 END_TEST
 
+/* The database made anew under a running server (another workspace): the
+ * server's writes are refused, and each refusal lets go of the log's head
+ * at once, so that the new workspace's own writers are never held up. */
+START_TEST(test_refused_write_lets_go)
+{
+    char *db = cl_database("anew"), *c = cl_store("c"), *out = NULL;
+    iam_httpd_t a, b;
+    int i;
+
+    cl_start_pair(&a, &b, db);
+    ck_assert_int_eq(iam_pg_sql(&cl_pg, strstr(db, "dbname=") + 7,
+                                "DROP TABLE iam_log; DROP TABLE iam_workspace", &out),
+                     0);
+    cl_ctl_ok("-d %s --database %s init", c, shq(db));
+    for (i = 0; i < 3; i++) {
+        long st = cl_api(&a, "POST", "members", xprintf("{\"login\":\"late%d\"}", i), &out);
+        ck_assert_msg(st >= 400, "a wrote to another workspace: %ld %s", st, out);
+        /* no lock left behind: this write does not wait for lock_timeout */
+        ck_assert_int_eq(cl_ctl(&out, "-d %s member add fresh%d", c, i), 0);
+    }
+    out = cl_ctl_ok("--database %s member list", shq(db));
+    ck_assert_msg(has(out, "fresh2") && !has(out, "late"), "%s", out);
+    iam_httpd_stop(&a);
+    iam_httpd_stop(&b);
+}
+END_TEST
+
 void cluster_add_httpd(Suite *s)
 {
     TCase *tc = tcase_create("httpd");
@@ -158,6 +185,7 @@ void cluster_add_httpd(Suite *s)
     tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_two_servers_one_workspace);
     tcase_add_test(tc, test_server_killed_and_damaged);
+    tcase_add_test(tc, test_refused_write_lets_go);
     suite_add_tcase(s, tc);
     tcase_add_unchecked_fixture(gone, cl_pg_setup, cl_pg_teardown);
     tcase_set_timeout(gone, IAM_TIMEOUT_SERVER);

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <sys/select.h>
+#include <poll.h>
 
 #define SCHEMA_VERSION 1
 #define CHANNEL "iam_log"
@@ -39,6 +39,12 @@ static const char *const schema[] = {
     " entry bytea NOT NULL,"
     " committed timestamptz NOT NULL DEFAULT now())",
 };
+
+static iam_status_e command(iam_db_t *db, const char *sql, iam_err_t *err);
+
+static const char session_limits[] = "SET lock_timeout = '10s'; "
+                                     "SET idle_in_transaction_session_timeout = '60s'; "
+                                     "SET statement_timeout = '120s'";
 
 static iam_status_e fail(iam_err_t *err, iam_status_e st, const char *fmt, ...)
 {
@@ -67,8 +73,10 @@ static iam_status_e fail(iam_err_t *err, iam_status_e st, const char *fmt, ...)
 static iam_status_e query_failed(iam_db_t *db, PGresult *res, const char *what, iam_err_t *err)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* a lock or statement timeout (55P03, 57014) is the database too busy
+     * to answer: as unreachable, nothing was written */
     int lost = PQstatus(db->conn) != CONNECTION_OK || !state || !strncmp(state, "08", 2) ||
-               !strncmp(state, "57P", 3);
+               !strncmp(state, "57P", 3) || !strcmp(state, "55P03") || !strcmp(state, "57014");
 
     fail(err, lost ? IAM_UNAVAILABLE : IAM_ERROR, "database: %s: %s", what,
          PQerrorMessage(db->conn));
@@ -109,9 +117,12 @@ const char *iam_db_check_conninfo(apr_pool_t *p, const char *conninfo)
         PQconninfoFree(opts);
         return NULL;
     }
-    why = apr_psprintf(p, "not a connection string: %s", bad ? bad : "out of memory");
+    /* libpq's message may quote the value it choked on, a password
+     * among them: it is not repeated */
+    why = bad ? "not a connection string libpq takes (see libpq's \"Connection Strings\")"
+              : "out of memory";
     PQfreemem(bad);
-    return why;
+    return apr_pstrdup(p, why);
 }
 
 iam_status_e iam_db_connect(iam_db_t **out, const char *conninfo, apr_pool_t *p, iam_err_t *err)
@@ -119,10 +130,15 @@ iam_status_e iam_db_connect(iam_db_t **out, const char *conninfo, apr_pool_t *p,
     /* Defaults first, so that the connection string's own win: a bounded
      * wait to connect, and TCP keepalives that end a connection to a host
      * gone silent within some 15 s (the follower then connects again). */
-    const char *keys[] = {"connect_timeout",   "keepalives_idle", "keepalives_interval",
-                          "keepalives_count",  "application_name", "dbname",
+    const char *keys[] = {"connect_timeout",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "tcp_user_timeout",
+                          "application_name",
+                          "dbname",
                           NULL};
-    const char *values[] = {"5", "5", "2", "3", "mod_iam", conninfo, NULL};
+    const char *values[] = {"5", "5", "2", "3", "15000", "mod_iam", conninfo, NULL};
     iam_db_t *db = apr_pcalloc(p, sizeof(*db));
     const char *why = iam_db_check_conninfo(p, conninfo);
 
@@ -134,6 +150,11 @@ iam_status_e iam_db_connect(iam_db_t **out, const char *conninfo, apr_pool_t *p,
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
         return fail(err, IAM_UNAVAILABLE, "database: %s",
                     db->conn ? PQerrorMessage(db->conn) : "out of memory");
+    /* No session may hold the log's head for long, nor wait for ever for
+     * it: a writer stuck mid-write is ended by the server, one that waits
+     * is refused (nothing written) and may try again. */
+    if (command(db, session_limits, err) != IAM_OK)
+        return err->status;
     *out = db;
     return IAM_OK;
 }
@@ -195,10 +216,18 @@ void iam_db_rollback(iam_db_t *db)
 
 iam_status_e iam_db_commit(iam_db_t *db, iam_err_t *err)
 {
-    iam_status_e st = command(db, "COMMIT", err);
+    PGresult *res = PQexec(db->conn, "COMMIT");
 
     db->in_tx = 0;
-    return st;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return query_failed(db, res, "COMMIT", err);
+    /* a transaction that failed answers COMMIT with ROLLBACK */
+    if (strcmp(PQcmdStatus(res), "COMMIT")) {
+        PQclear(res);
+        return fail(err, IAM_ERROR, "database: the write was rolled back");
+    }
+    PQclear(res);
+    return IAM_OK;
 }
 
 /* The workspace row, locked when `lock`. */
@@ -245,7 +274,9 @@ iam_status_e iam_db_head(iam_db_t *db, unsigned char *log_id, unsigned long long
 iam_status_e iam_db_lock(iam_db_t *db, unsigned char *log_id, unsigned long long *head,
                          iam_err_t *err)
 {
-    if (begin(db, err) != IAM_OK)
+    /* a kept connection the server has dropped (a restart, a failover)
+     * fails its BEGIN: connect again once, as nothing was sent */
+    if (begin(db, err) != IAM_OK && (err->status != IAM_UNAVAILABLE || begin(db, err) != IAM_OK))
         return err->status;
     if (read_head(db, 1, log_id, head, err) != IAM_OK) {
         iam_db_rollback(db);
@@ -329,10 +360,10 @@ iam_status_e iam_db_create(iam_db_t *db, const unsigned char *log_id,
     }
     if (command(db, "LOCK TABLE iam_workspace IN EXCLUSIVE MODE", err) != IAM_OK)
         goto out;
-    if (read_head(db, 0, had, &head, err) != IAM_NOSTORE) {
-        if (err->status == IAM_OK)
-            fail(err, IAM_EXISTS, "database: it holds a workspace already");
-        goto out;
+    switch (read_head(db, 0, had, &head, err)) {
+    case IAM_NOSTORE: break;
+    case IAM_OK: fail(err, IAM_EXISTS, "database: it holds a workspace already"); goto out;
+    default: goto out;
     }
     snprintf(version, sizeof(version), "%d", SCHEMA_VERSION);
     res =
@@ -348,7 +379,10 @@ iam_status_e iam_db_create(iam_db_t *db, const unsigned char *log_id,
         if (iam_db_append(db, e->seq, e->data, e->len, err) != IAM_OK)
             goto out;
     }
-    return iam_db_commit(db, err);
+    if (iam_db_commit(db, err) != IAM_OK)
+        return err->status;
+    err->status = IAM_OK;
+    return IAM_OK;
 out:
     iam_db_rollback(db);
     return err->status;
@@ -361,25 +395,31 @@ iam_status_e iam_db_listen(iam_db_t *db, iam_err_t *err)
     return command(db, "LISTEN " CHANNEL, err);
 }
 
-int iam_db_wait(iam_db_t *db, apr_interval_time_t timeout)
+/* Takes the notifications libpq holds: 1 if there was one. */
+static int drain(iam_db_t *db)
 {
     PGnotify *n;
-    int got = 0, fd = PQsocket(db->conn);
-    fd_set in;
-    struct timeval tv = {(time_t)(timeout / APR_USEC_PER_SEC),
-                         (suseconds_t)(timeout % APR_USEC_PER_SEC)};
+    int got = 0;
 
-    if (fd < 0 || PQstatus(db->conn) != CONNECTION_OK)
-        return -1;
-    FD_ZERO(&in);
-    FD_SET(fd, &in);
-    if (select(fd + 1, &in, NULL, NULL, &tv) < 0)
-        return 0; /* a signal: the caller looks again */
-    if (!PQconsumeInput(db->conn))
-        return -1;
     while ((n = PQnotifies(db->conn))) {
         got = 1;
         PQfreemem(n);
     }
     return got;
+}
+
+int iam_db_wait(iam_db_t *db, apr_interval_time_t timeout)
+{
+    struct pollfd pfd = {PQsocket(db->conn), POLLIN, 0};
+
+    if (pfd.fd < 0 || PQstatus(db->conn) != CONNECTION_OK)
+        return -1;
+    /* some may have come with the answers to the last queries */
+    if (drain(db))
+        return 1;
+    if (poll(&pfd, 1, (int)(timeout / 1000)) < 0)
+        return 0; /* a signal: the caller looks again */
+    if (!PQconsumeInput(db->conn))
+        return -1;
+    return drain(db);
 }

@@ -9,7 +9,8 @@
 #include <apr_thread_mutex.h>
 #include <string.h>
 
-#define BATCH 500 /* entries read and applied in one transaction */
+#define BATCH 500  /* entries read and applied in one transaction */
+#define IDLE_MAX 2 /* connections a handle keeps between writes (they take turns anyway) */
 
 /* The store follows the database's log, or has none yet. */
 static iam_status_e same_log(iam_store_t *st, const unsigned char *db_id, iam_err_t *err)
@@ -18,7 +19,7 @@ static iam_status_e same_log(iam_store_t *st, const unsigned char *db_id, iam_er
 
     switch (iam_store_log_id(st, mine, err)) {
     case IAM_OK: break;
-    case IAM_NOTFOUND: return IAM_OK;
+    case IAM_NOTFOUND: err->status = IAM_OK; return IAM_OK;
     default: return err->status;
     }
     if (memcmp(mine, db_id, IAM_LOG_ID)) {
@@ -41,6 +42,14 @@ static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long lon
     int n;
 
     err->status = IAM_OK;
+    if (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine > head) {
+        err->status = IAM_INVALID; /* restored, or failed over to a standby that lagged */
+        apr_snprintf(err->msg, sizeof(err->msg),
+                     "this store is ahead of the database (entry %llu, the database's %llu): "
+                     "make it anew from the database",
+                     mine, head);
+        return err->status;
+    }
     apr_pool_create(&p, NULL);
     while (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine < head) {
         apr_pool_clear(p);
@@ -149,7 +158,7 @@ static void up_end(void *session)
 
     iam_db_rollback(s->db);
     apr_thread_mutex_lock(up->lock);
-    if (iam_db_usable(s->db))
+    if (iam_db_usable(s->db) && up->idle->nelts < IDLE_MAX)
         APR_ARRAY_PUSH(up->idle, session_t *) = s;
     else
         apr_pool_destroy(s->pool);
@@ -165,7 +174,6 @@ iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_
     apr_thread_mutex_t *alloc_lock;
 
     ctx->conninfo = apr_pstrdup(p, conninfo);
-    ctx->idle = apr_array_make(p, 4, sizeof(session_t *));
     /* the connections' pools: an allocator of their own, locked, as
      * threads allocate from them at once */
     if (apr_allocator_create(&alloc) != APR_SUCCESS)
@@ -176,6 +184,7 @@ iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_
         apr_thread_mutex_create(&ctx->lock, APR_THREAD_MUTEX_DEFAULT, ctx->pool) != APR_SUCCESS)
         return IAM_ERROR;
     apr_allocator_mutex_set(alloc, alloc_lock);
+    ctx->idle = apr_array_make(ctx->pool, IDLE_MAX, sizeof(session_t *));
     iam_store_set_upstream(st, &up);
     return IAM_OK;
 }

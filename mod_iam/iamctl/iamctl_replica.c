@@ -183,6 +183,10 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
         printf("state:    follows another workspace: make the store anew from the database\n");
         return EXIT_FAILURE;
     }
+    if (rs.head > rs.db_head) { /* the database was restored, or failed over to a lagging standby */
+        printf("state:    ahead of the database: make the store anew from the database\n");
+        return EXIT_FAILURE;
+    }
     printf("behind:   %llu entries, %lld s\n", rs.db_head - rs.head, lag);
     if (!follower_note(c, &pid, &contact, &entry)) {
         printf("follower: none has noted anything (no server with IAMDatabase follows it)\n");

@@ -155,6 +155,8 @@ static void memo_forget(iam_store_t *st)
 
 /* A write of the workspace on a replica: the upstream locks it and
  * brings this store up to it first. */
+static void upstream_end(tx_t *t);
+
 static iam_status_e upstream_begin(tx_t *t)
 {
     iam_store_t *st = t->st;
@@ -165,8 +167,8 @@ static iam_status_e upstream_begin(tx_t *t)
                        "its server)",
                        st->dir);
     if (st->upstream.begin(st->upstream.ctx, st, &t->session, t->err) != IAM_OK) {
-        t->session = NULL;
         t->status = t->err->status;
+        upstream_end(t); /* a lock taken before the failure is let go now */
     }
     return t->status;
 }
@@ -260,10 +262,13 @@ iam_status_e tx_end(tx_t *t)
     st_settle_requests(t); /* after: it reads the records as they will be */
     st_log_commit(t);      /* last: what settling changed is in the entry */
     upstream_commit(t);    /* the database first: a replica is never ahead of it */
-    if (t->status == IAM_OK)
-        tx_rc(t, mdb_txn_commit(t->txn));
-    else
+    if (t->status != IAM_OK)
         mdb_txn_abort(t->txn);
+    else if (tx_rc(t, mdb_txn_commit(t->txn)) != IAM_OK && t->session)
+        apr_snprintf(t->err->msg, sizeof(t->err->msg),
+                     "the change is made in the workspace's database, but this server's store "
+                     "could not take it (%s): it will follow from the database",
+                     iam_status_str(t->status));
     t->txn = NULL;
     pthread_rwlock_unlock(&t->st->lock);
     upstream_end(t);
