@@ -10,7 +10,7 @@
 
 iam_pg_t cl_pg;
 
-void cl_pg_setup(void)
+static void cl_pg_setup(void)
 {
     memset(&cl_pg, 0, sizeof(cl_pg));
     if (iam_pg_start(&cl_pg, "pg") != 0) {
@@ -19,7 +19,7 @@ void cl_pg_setup(void)
     }
 }
 
-void cl_pg_teardown(void)
+static void cl_pg_teardown(void)
 {
     iam_pg_stop(&cl_pg);
 }
@@ -130,6 +130,15 @@ char *cl_converged(const char *db, const char *a, const char *b)
     ck_assert_str_eq(ea, ed);
     ck_assert_str_eq(digest_of(a), digest_of(b));
     return ea;
+}
+
+TCase *cl_tcase(const char *name, int timeout)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_add_unchecked_fixture(tc, cl_pg_setup, cl_pg_teardown);
+    tcase_set_timeout(tc, timeout);
+    return tc;
 }
 
 Suite *suite_cluster(void)

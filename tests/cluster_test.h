@@ -35,8 +35,9 @@ void cl_start_pair(iam_httpd_t *a, iam_httpd_t *b, const char *db);
  * digests): the export. */
 char *cl_converged(const char *db, const char *a, const char *b);
 
-void cl_pg_setup(void);
-void cl_pg_teardown(void);
+/* A test case with a PostgreSQL of its own, started before its tests
+ * and stopped after them (in the runner), and its timeout in seconds. */
+TCase *cl_tcase(const char *name, int timeout);
 
 void cluster_add_iamctl(Suite *s);
 void cluster_add_httpd(Suite *s);

@@ -109,10 +109,7 @@ END_TEST
 Suite *suite_cluster_bench(void)
 {
     Suite *s = suite_create("cluster_bench");
-    TCase *tc = tcase_create("propagation");
-
-    tcase_add_unchecked_fixture(tc, cl_pg_setup, cl_pg_teardown);
-    tcase_set_timeout(tc, 1800);
+    TCase *tc = cl_tcase("propagation", 1800);
     tcase_add_test(tc, test_propagation);
     suite_add_tcase(s, tc);
     return s;

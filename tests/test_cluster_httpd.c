@@ -178,17 +178,13 @@ END_TEST
 
 void cluster_add_httpd(Suite *s)
 {
-    TCase *tc = tcase_create("httpd");
-    TCase *gone = tcase_create("httpd_down");
+    TCase *tc = cl_tcase("httpd", IAM_TIMEOUT_SERVER);
+    TCase *gone = cl_tcase("httpd_down", IAM_TIMEOUT_SERVER);
 
-    tcase_add_unchecked_fixture(tc, cl_pg_setup, cl_pg_teardown);
-    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_two_servers_one_workspace);
     tcase_add_test(tc, test_server_killed_and_damaged);
     tcase_add_test(tc, test_refused_write_lets_go);
     suite_add_tcase(s, tc);
-    tcase_add_unchecked_fixture(gone, cl_pg_setup, cl_pg_teardown);
-    tcase_set_timeout(gone, IAM_TIMEOUT_SERVER);
     tcase_add_test(gone, test_servers_without_database);
     suite_add_tcase(s, gone);
 }

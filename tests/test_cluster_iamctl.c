@@ -181,20 +181,15 @@ END_TEST
 
 void cluster_add_iamctl(Suite *s)
 {
-    TCase *tc = tcase_create("iamctl");
-    TCase *down = tcase_create("down");
+    TCase *tc = cl_tcase("iamctl", IAM_TIMEOUT_SERVER);
+    TCase *down = cl_tcase("down", IAM_TIMEOUT_SERVER); /* its test stops its PostgreSQL */
 
-    tcase_add_unchecked_fixture(tc, cl_pg_setup, cl_pg_teardown);
-    tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_init_and_replicas);
     tcase_add_test(tc, test_concurrent_writes);
     tcase_add_test(tc, test_last_owner_across_replicas);
     tcase_add_test(tc, test_other_workspace_refused);
     tcase_add_test(tc, test_move_into_database);
     suite_add_tcase(s, tc);
-    /* its own PostgreSQL: the test stops it */
-    tcase_add_unchecked_fixture(down, cl_pg_setup, cl_pg_teardown);
-    tcase_set_timeout(down, IAM_TIMEOUT_SERVER);
     tcase_add_test(down, test_database_down);
     suite_add_tcase(s, down);
 }
