@@ -153,10 +153,10 @@ static void memo_forget(iam_store_t *st)
         memset(st->memo, 0, MEMO_SLOTS * sizeof(memo_t));
 }
 
-/* A write of the workspace on a replica: the upstream locks it and
- * brings this store up to it first. */
 static void upstream_end(tx_t *t);
 
+/* A write of the workspace on a replica: the upstream locks it and
+ * brings this store up to it first. */
 static iam_status_e upstream_begin(tx_t *t)
 {
     iam_store_t *st = t->st;
