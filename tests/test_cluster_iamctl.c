@@ -131,6 +131,36 @@ START_TEST(test_other_workspace_refused)
 }
 END_TEST
 
+/* A replica ahead of its database (the database restored, or a standby
+ * that lagged taking over): status says so, writes are refused and change
+ * nothing, and a new replica of what the database holds works. */
+START_TEST(test_replica_ahead_refused)
+{
+    char *conninfo = cl_database("ahead"), *db = shq(conninfo), *a = cl_store("a"),
+         *b = cl_store("b"), *out = NULL, *before;
+
+    cl_ctl_ok("-d %s --database %s init", a, db);
+    cl_ctl_ok("-d %s member add alice --owner", a);
+    cl_ctl_ok("-d %s member add bob", a);
+    /* the database loses its last entry, as a restore would */
+    ck_assert_int_eq(iam_pg_sql(&cl_pg, strstr(conninfo, "dbname=") + 7,
+                                "DELETE FROM iam_log WHERE seq = (SELECT head FROM "
+                                "iam_workspace); UPDATE iam_workspace SET head = head - 1",
+                                &out),
+                     0);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica status", a), 1);
+    ck_assert_msg(has(out, "ahead of the database"), "%s", out);
+    before = cl_ctl_ok("-d %s export", a);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s member add carol", a), 1);
+    ck_assert_msg(has(out, "ahead of the database"), "%s", out);
+    ck_assert_str_eq(cl_ctl_ok("-d %s export", a), before);
+    cl_ctl_ok("-d %s --database %s init", b, db);
+    cl_ctl_ok("-d %s member add carol", b);
+    out = cl_ctl_ok("--database %s member list", db);
+    ck_assert_msg(has(out, "alice") && !has(out, "bob") && has(out, "carol"), "%s", out);
+}
+END_TEST
+
 /* A single-server workspace moves into a database with export and import. */
 START_TEST(test_move_into_database)
 {
@@ -189,6 +219,7 @@ void cluster_add_iamctl(Suite *s)
     tcase_add_test(tc, test_last_owner_across_replicas);
     tcase_add_test(tc, test_other_workspace_refused);
     tcase_add_test(tc, test_move_into_database);
+    tcase_add_test(tc, test_replica_ahead_refused);
     suite_add_tcase(s, tc);
     tcase_add_test(down, test_database_down);
     suite_add_tcase(s, down);

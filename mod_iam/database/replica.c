@@ -7,10 +7,26 @@
 #include <apr_strings.h>
 #include <apr_allocator.h>
 #include <apr_thread_mutex.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define BATCH 500  /* entries read and applied in one transaction */
 #define IDLE_MAX 2 /* connections a handle keeps between writes (they take turns anyway) */
+
+static iam_status_e refuse(iam_err_t *err, iam_status_e st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* err says why, and st is returned. */
+static iam_status_e refuse(iam_err_t *err, iam_status_e st, const char *fmt, ...)
+{
+    va_list ap;
+
+    err->status = st;
+    va_start(ap, fmt);
+    apr_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return st;
+}
 
 /* The store follows the database's log, or has none yet. */
 static iam_status_e same_log(iam_store_t *st, const unsigned char *db_id, iam_err_t *err)
@@ -22,13 +38,10 @@ static iam_status_e same_log(iam_store_t *st, const unsigned char *db_id, iam_er
     case IAM_NOTFOUND: err->status = IAM_OK; return IAM_OK;
     default: return err->status;
     }
-    if (memcmp(mine, db_id, IAM_LOG_ID)) {
-        err->status = IAM_INVALID;
-        apr_snprintf(err->msg, sizeof(err->msg),
-                     "this store follows another workspace than the database's: make it anew "
-                     "from the database");
-        return IAM_INVALID;
-    }
+    if (memcmp(mine, db_id, IAM_LOG_ID))
+        return refuse(err, IAM_INVALID,
+                      "this store follows another workspace than the database's: make it anew "
+                      "from the database");
     return IAM_OK;
 }
 
@@ -42,23 +55,20 @@ static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long lon
     int n;
 
     err->status = IAM_OK;
-    if (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine > head) {
-        err->status = IAM_INVALID; /* restored, or failed over to a standby that lagged */
-        apr_snprintf(err->msg, sizeof(err->msg),
-                     "this store is ahead of the database (entry %llu, the database's %llu): "
-                     "make it anew from the database",
-                     mine, head);
-        return err->status;
-    }
+    /* restored, or failed over to a standby that lagged */
+    if (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine > head)
+        return refuse(err, IAM_INVALID,
+                      "this store is ahead of the database (entry %llu, the database's %llu): "
+                      "make it anew from the database",
+                      mine, head);
     apr_pool_create(&p, NULL);
     while (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine < head) {
         apr_pool_clear(p);
         if (iam_db_read(db, p, mine, BATCH, &batch, err) != IAM_OK)
             break;
         if (!batch->nelts) {
-            err->status = IAM_CORRUPT;
-            apr_snprintf(err->msg, sizeof(err->msg),
-                         "database: its log ends before its head (%llu < %llu)", mine, head);
+            refuse(err, IAM_CORRUPT, "database: its log ends before its head (%llu < %llu)", mine,
+                   head);
             break;
         }
         if (iam_store_log_apply(st, (const iam_log_entry_t *)batch->elts, batch->nelts, &n, err) !=
@@ -201,11 +211,9 @@ iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err)
         iam_store_log_id(st, id, err) != IAM_OK)
         return err->status;
     if (oldest != 1) {
-        err->status = IAM_STALE;
-        apr_snprintf(err->msg, sizeof(err->msg),
-                     "the store no longer holds its whole log: export it and import the file "
-                     "into the database");
-        return err->status;
+        return refuse(err, IAM_STALE,
+                      "the store no longer holds its whole log: export it and import the file "
+                      "into the database");
     }
     apr_pool_create(&p, NULL);
     all = apr_array_make(p, (int)head, sizeof(iam_log_entry_t));

@@ -49,10 +49,17 @@ static char *temp_dir;
 
 static void remove_temp(void)
 {
-    char cmd[1200];
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    char path[1100];
+    size_t i;
 
-    if (temp_dir && snprintf(cmd, sizeof(cmd), "rm -rf '%s'", temp_dir) < (int)sizeof(cmd))
-        (void)!system(cmd);
+    if (!temp_dir)
+        return;
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", temp_dir, files[i]);
+        unlink(path);
+    }
+    rmdir(temp_dir);
 }
 
 int ctl_temp_replica(ctl_t *c)
@@ -60,7 +67,7 @@ int ctl_temp_replica(ctl_t *c)
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char *dir = apr_pstrcat(c->p, tmp, "/iamctl.XXXXXX", NULL);
 
-    if (strchr(tmp, '\'') || !mkdtemp(dir))
+    if (!mkdtemp(dir))
         return ctl_error("cannot make a temporary store in %s", tmp);
     temp_dir = strdup(dir);
     atexit(remove_temp);
