@@ -114,15 +114,15 @@ typedef enum {
  * and resource; an answered one is kept IAM_REQUEST_KEEP_DAYS for the
  * member to see what became of it, then forgotten. */
 typedef struct {
-    const char *login;   /* the requester, as the member spells it */
-    const char *type;    /* resource type, or "console" */
-    const char *name;    /* resource name; "*" for a collection */
-    const char *path;    /* the URL path that was denied */
-    iam_level_e level;   /* the level it needed */
-    const char *message; /* the member's words */
-    long long time;      /* unix seconds, of the latest ask */
-    unsigned rev;        /* 1 when filed, one more at each change: an approval names the
-                            revision its owner saw */
+    const char *login;    /* the requester, as the member spells it */
+    const char *type;     /* resource type, or "console" */
+    const char *name;     /* resource name; "*" for a collection */
+    const char *path;     /* the URL path that was denied */
+    iam_level_e level;    /* the level it needed */
+    const char *message;  /* the member's words */
+    long long time;       /* unix seconds, of the latest ask */
+    unsigned rev;         /* 1 when filed, one more at each change: an approval names the
+                             revision its owner saw */
     long long level_time; /* when its level last changed (0: never): once a minute at most */
     long long audit_time; /* when a change of its message was last audited */
     int nlabels;          /* the resource's labels when it was refused: what a */
@@ -177,11 +177,13 @@ typedef struct {
     int groups;
 } iam_workspace_info_t;
 
-#define IAM_OPEN_CREATE 1 /* create the store if there is none: `iamctl init`, never a
-                             server (a store that existed is never made anew) */
+#define IAM_OPEN_CREATE                                                                            \
+    1 /* create the store if there is none: `iamctl init`, never a                                 \
+         server (a store that existed is never made anew) */
 #define IAM_OPEN_RDONLY 2
-#define IAM_OPEN_NOSYNC 4 /* commits skip fsync: for test stores only (a crash may
-                             lose the last commits) */
+#define IAM_OPEN_NOSYNC                                                                            \
+    4 /* commits skip fsync: for test stores only (a crash may                                     \
+         lose the last commits) */
 
 /* Opens the store in `dir`. `pool` owns the handle (closed with it). A
  * data file shorter than its committed data needs (truncated, or empty)
@@ -206,7 +208,7 @@ unsigned long iam_store_memo_hits(const iam_store_t *st);
 #define IAM_VERIFY_MAX 100 /* problems described; nproblems counts them all */
 typedef struct {
     long members, groups, links, requests, audit, tokens;
-    long log; /* operation log entries */
+    long log;                     /* operation log entries */
     long indexed;                 /* entries of the name and role-holder indexes */
     apr_array_header_t *problems; /* const char *: one line each */
     long nproblems;
@@ -374,9 +376,8 @@ typedef struct {
  * 20,000, and a short page is not the end. *next is the `before` to go on
  * with (more may match further back), or 0 when no older entry is left. */
 iam_status_e iam_store_audit_query(iam_store_t *st, apr_pool_t *p, unsigned long long before,
-                                   int limit, const iam_audit_filter_t *f,
-                                   apr_array_header_t **out, unsigned long long *next,
-                                   iam_err_t *err);
+                                   int limit, const iam_audit_filter_t *f, apr_array_header_t **out,
+                                   unsigned long long *next, iam_err_t *err);
 
 /* The workspace's 32-byte secret (CSRF tokens, sealed cookies): a read. */
 iam_status_e iam_store_secret(iam_store_t *st, unsigned char out[32], iam_err_t *err);
@@ -519,7 +520,7 @@ typedef struct {
     unsigned rev;                    /* the revision shown: any other is IAM_STALE */
     const char *role;                /* the role to grant; NULL: the least (iam_policy_approval) */
     iam_approve_scope_e scope;       /* on the resource asked for, or all of its type */
-    int owner_confirmed; /* approving Workspace Owner needs it: else IAM_INVALID */
+    int owner_confirmed;             /* approving Workspace Owner needs it: else IAM_INVALID */
 } iam_approval_t;
 
 /* Approves: grants exactly iam_policy_approval's grant, if the request is
@@ -606,6 +607,17 @@ iam_status_e iam_store_log_read(iam_store_t *st, apr_pool_t *p, unsigned long lo
  * holds members no entry made (IAM_INVALID). *applied: how many were new. */
 iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int n, int *applied,
                                  iam_err_t *err);
+/* The store as one entry at its last sequence that puts every fact it
+ * holds (actor "snapshot"), into p: what a database keeps so that a new
+ * replica need not replay the whole log. IAM_NOTFOUND before the store's
+ * first entry. */
+iam_status_e iam_store_snapshot(iam_store_t *st, apr_pool_t *p, iam_log_entry_t *out,
+                                iam_err_t *err);
+/* Starts an empty store from a snapshot (iam_store_snapshot's): its facts,
+ * its log's id and position, in one transaction; the log goes on from
+ * the entry after it, and the store keeps none before. IAM_INVALID if the
+ * store holds anything. */
+iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapshot, iam_err_t *err);
 /* Copies the store, as one snapshot, into the directory `dir` (made if
  * missing; one that holds a store is refused): a store to start from with
  * its log position, for a follower that fell behind what the log keeps. */
@@ -635,9 +647,11 @@ const char *iam_store_database(iam_store_t *st, apr_pool_t *p);
  * store's own record, not the workspace's (the log does not carry it). */
 iam_status_e iam_store_set_database(iam_store_t *st, const char *conninfo, iam_err_t *err);
 
-/* SHA-256 over every key and value of the store but the database it
- * records, in key order: two stores with the same digest hold the same
- * bytes. */
+/* SHA-256 over every key and value of the store, in key order, but the
+ * log's kept entries (how many a store keeps is its own, and a replica
+ * started from a snapshot keeps none before it) and the database it
+ * records: two stores with the same digest hold the same bytes, at the
+ * same entry of the same log. */
 iam_status_e iam_store_digest(iam_store_t *st, unsigned char out[32], iam_err_t *err);
 
 #endif

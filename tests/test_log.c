@@ -542,6 +542,62 @@ START_TEST(test_log_retention)
 }
 END_TEST
 
+/* A snapshot (the store as one entry at its last sequence) starts an
+ * empty store equal to it, which then follows the log from the next
+ * entry; a store that holds anything, damage, or a store with no entry
+ * yet are refused and change nothing. */
+START_TEST(test_snapshot_starts_a_replica)
+{
+    const char *tokens[16];
+    int ntokens = 0, i;
+    unsigned seed = 15;
+    long long now = (long long)time(NULL);
+    unsigned long long oldest, head;
+    iam_log_entry_t snap, bad;
+    iam_store_t *fresh = open_store("fresh"), *other = open_store("other");
+    iam_verify_t v;
+    char *why = NULL, *a, *b;
+
+    EXPECT(IAM_NOTFOUND, iam_store_snapshot(fresh, pool, &snap, &ierr));
+    ck_assert_int_gt(run_workload(seed, 1500), 300);
+    OK(iam_store_snapshot(st, pool, &snap, &ierr));
+    OK(iam_store_log_head(st, &oldest, &head, &ierr));
+    ck_assert_uint_eq(snap.seq, head);
+    ck_assert_str_eq(snap.actor, "snapshot");
+
+    /* damage, and a store that holds anything: refused, nothing changed */
+    bad = snap;
+    bad.data = apr_pmemdup(pool, snap.data, snap.len);
+    bad.len = snap.len - 3;
+    EXPECT(IAM_CORRUPT, iam_store_log_start(fresh, &bad, &ierr));
+    OK(iam_store_member_add(other, "t", "zed", NULL, NULL, IAM_ACTIVE, 1, &ierr));
+    EXPECT(IAM_INVALID, iam_store_log_start(other, &snap, &ierr));
+    ck_assert_msg(has(ierr.msg, "not empty"), "%s", ierr.msg);
+    OK(iam_store_log_head(fresh, &oldest, &head, &ierr));
+    ck_assert_uint_eq(head, 0);
+
+    OK(iam_store_log_start(fresh, &snap, &ierr));
+    EXPECT(IAM_INVALID, iam_store_log_start(fresh, &snap, &ierr)); /* once */
+    OK(iam_store_log_head(fresh, &oldest, &head, &ierr));
+    ck_assert_uint_eq(head, snap.seq);
+    ck_assert_uint_eq(oldest, 0); /* nothing kept before the snapshot */
+    ck_assert_int_eq(memcmp(digest(st), digest(fresh), 32), 0);
+    OK(iam_store_verify(fresh, pool, &v, &ierr));
+    ck_assert_msg(v.nproblems == 0, "%s", APR_ARRAY_IDX(v.problems, 0, const char *));
+
+    /* and it follows the log from the entry after */
+    for (i = 0; i < 500; i++)
+        random_write(&seed, tokens, &ntokens, now);
+    ck_assert_msg(copy_log(st, fresh, 40, pool, &why) > 0, "%s", why ? why : "nothing applied");
+    ck_assert_int_eq(memcmp(digest(st), digest(fresh), 32), 0);
+    a = export_of(apr_pstrcat(pool, tmp_dir, "/store", NULL));
+    b = export_of(apr_pstrcat(pool, tmp_dir, "/fresh", NULL));
+    ck_assert_msg(!strcmp(a, b), "the exports differ:\n%s\n---\n%s", a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Makes the store in `dir` look as release 5 left it: version 5, no log. */
 static void as_format_5(const char *dir)
 {
@@ -617,6 +673,7 @@ Suite *suite_log(void)
     tcase_add_test(tc, test_apply_refuses_damaged_records);
     tcase_add_test(tc, test_log_retention);
     tcase_add_test(tc, test_upgrade_starts_the_log);
+    tcase_add_test(tc, test_snapshot_starts_a_replica);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -112,7 +112,10 @@ static int log_status(ctl_t *c, int argc, char **argv)
     if (iam_store_log_head(c->st, &oldest, &head, &err) != IAM_OK ||
         iam_store_digest(c->st, d, &err) != IAM_OK)
         return ctl_store_error(&err);
-    if (head)
+    if (head && !oldest) /* started from a database's snapshot, nothing written since */
+        printf("log: at entry %llu, none kept before it (a replica started from a snapshot)\n",
+               head);
+    else if (head)
         printf("log: entries %llu to %llu (the last %d are kept)\n", oldest, head, IAM_LOG_KEEP);
     else
         printf("log: no entries yet\n");

@@ -108,6 +108,21 @@ static void set_log_id(tx_t *t, const unsigned char *id)
     tx_put(t, &k, (MDB_val){IAM_LOG_ID, apr_pmemdup(t->p, id, IAM_LOG_ID)});
 }
 
+/* The entry `seq` of log `id`: its head, then the operations t->log
+ * holds (t->nops of them); t->log is spent. */
+static wbuf_t log_entry(tx_t *t, const unsigned char *id, unsigned long long seq)
+{
+    wbuf_t w = {t->p, NULL, 0, 0};
+
+    st_log_head(&w, id, seq, (long long)time(NULL), t->actor ? t->actor : "system",
+                (unsigned long)t->nops);
+    w_need(&w, t->log->n);
+    memcpy(w.d + w.n, t->log->d, t->log->n);
+    w.n += t->log->n;
+    t->log = NULL;
+    return w;
+}
+
 void st_log_commit(tx_t *t)
 {
     unsigned long long seq;
@@ -129,13 +144,7 @@ void st_log_commit(tx_t *t)
         return;
     }
     seq = (unsigned long long)tx_meta_count(t, "log") + 1;
-    w = (wbuf_t){t->p, NULL, 0, 0};
-    st_log_head(&w, id, seq, (long long)time(NULL), t->actor ? t->actor : "system",
-                (unsigned long)t->nops);
-    w_need(&w, t->log->n);
-    memcpy(w.d + w.n, t->log->d, t->log->n);
-    w.n += t->log->n;
-    t->log = NULL;
+    w = log_entry(t, id, seq);
     t->entry = w.d;
     t->entry_len = w.n;
     t->entry_seq = seq;
@@ -172,6 +181,36 @@ void st_log_snapshot(tx_t *t)
     key_t_ all = {{0}, 0};
 
     tx_scan(t, &all, NULL, snapshot_one, NULL);
+}
+
+iam_status_e iam_store_snapshot(iam_store_t *st, apr_pool_t *p, iam_log_entry_t *out,
+                                iam_err_t *err)
+{
+    const unsigned char *id = NULL;
+    unsigned long long seq;
+    wbuf_t w;
+    tx_t t;
+
+    memset(out, 0, sizeof(*out));
+    if (tx_begin(&t, st, TX_READ, p, err) != IAM_OK)
+        return t.status;
+    t.actor = "snapshot";
+    seq = (unsigned long long)tx_meta_count(&t, "log");
+    if (t.status == IAM_OK && (log_id(&t, &id) != 1 || !seq)) {
+        if (t.status == IAM_OK)
+            tx_fail(&t, IAM_NOTFOUND, "store %s has no log entry yet", st->dir);
+    } else if (t.status == IAM_OK) {
+        st_log_begin(&t);
+        st_log_snapshot(&t);
+        if (t.status == IAM_OK) {
+            w = log_entry(&t, id, seq);
+            if (iam_log_decode(p, w.d, w.n, out)) /* its own codec's bytes: never */
+                tx_fail(&t, IAM_ERROR, "store %s: its snapshot does not decode", st->dir);
+            out->data = w.d;
+            out->len = w.n;
+        }
+    }
+    return tx_done(&t);
 }
 
 /* ---- reading the log ---- */
@@ -416,6 +455,7 @@ static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
         return v->mv_size == 8;
     if (is_meta(k, "roles")) {
         iam_roles_t roles;
+        iam_roles_init(&roles); /* decoding adds to it */
         return rec_decode_roles(t->p, v, &roles) == 0;
     }
     if (is_meta(k, "login-case"))
@@ -492,6 +532,31 @@ static void links_whole(tx_t *t, const iam_log_entry_t *e)
     }
 }
 
+/* An entry's operations, then the check that its memberships are whole. */
+static void apply_entry(tx_t *t, const iam_log_entry_t *e)
+{
+    int j;
+
+    for (j = 0; j < e->nops && t->status == IAM_OK; j++)
+        apply_op(t, &e->ops[j]);
+    links_whole(t, e);
+}
+
+/* After records came from a log: the handle matches logins as the
+ * store's login case says (as the server's start-up reads it). */
+static void read_fold(iam_store_t *st, apr_pool_t *p, iam_err_t *err)
+{
+    key_t_ k;
+    MDB_val v;
+    tx_t t;
+
+    if (tx_begin(&t, st, TX_READ, p, err) != IAM_OK)
+        return;
+    key_meta(&k, "login-case");
+    st->fold = tx_get(&t, &k, &v) == 1 && v.mv_size == 4 && !memcmp(v.mv_data, "fold", 4);
+    tx_done(&t);
+}
+
 /* Whether the store holds facts that no entry of its log made. */
 static int unlogged(tx_t *t, unsigned long long head)
 {
@@ -508,9 +573,7 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
     const unsigned char *id = NULL;
     const char *why;
     tx_t t;
-    int i, j, done = 0;
-    key_t_ k;
-    MDB_val v;
+    int i, done = 0;
 
     apr_pool_create(&p, NULL);
     if (tx_begin(&t, st, TX_LOCAL, p, err) == IAM_OK) {
@@ -550,23 +613,48 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
                         e.seq, head, head + 1, e.seq - 1);
                 break;
             }
-            for (j = 0; j < e.nops && t.status == IAM_OK; j++)
-                apply_op(&t, &e.ops[j]);
-            links_whole(&t, &e);
+            apply_entry(&t, &e);
             log_store(&t, e.seq, in[i].data, in[i].len);
             head = e.seq;
             done++;
         }
     }
     tx_end(&t);
-    if (t.status == IAM_OK && done && tx_begin(&t, st, 0, p, err) == IAM_OK) {
-        key_meta(&k, "login-case"); /* as the server's start-up reads it */
-        st->fold = tx_get(&t, &k, &v) == 1 && v.mv_size == 4 && !memcmp(v.mv_data, "fold", 4);
-        tx_done(&t);
-    }
+    if (t.status == IAM_OK && done)
+        read_fold(st, p, err);
     apr_pool_destroy(p);
     if (applied)
         *applied = t.status == IAM_OK ? done : 0;
+    return t.status;
+}
+
+iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapshot, iam_err_t *err)
+{
+    const unsigned char *id = NULL;
+    iam_log_entry_t e;
+    const char *why;
+    apr_pool_t *p;
+    tx_t t;
+
+    apr_pool_create(&p, NULL);
+    if (tx_begin(&t, st, TX_LOCAL, p, err) == IAM_OK) {
+        t.actor = "log";
+        t.log = NULL;
+        tx_upgrade(&t);
+        if (t.status == IAM_OK && (tx_meta_count(&t, "log") || log_id(&t, &id) || unlogged(&t, 0)))
+            tx_fail(&t, IAM_INVALID, "store %s is not empty: a snapshot starts an empty store",
+                    st->dir);
+        else if ((why = iam_log_decode(p, snapshot->data, snapshot->len, &e)))
+            tx_fail(&t, IAM_CORRUPT, "the snapshot: %s", why);
+        if (t.status == IAM_OK) {
+            set_log_id(&t, e.log_id);
+            apply_entry(&t, &e);
+            tx_meta_count_add(&t, "log", (long long)e.seq); /* the log goes on from there */
+        }
+    }
+    if (tx_end(&t) == IAM_OK)
+        read_fold(st, p, err);
+    apr_pool_destroy(p);
     return t.status;
 }
 
@@ -607,7 +695,8 @@ static int digest_one(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
     int i;
 
     key_meta(&own, "database"); /* which database a replica follows is its own */
-    if (k->mv_size == own.n && !memcmp(k->mv_data, own.b, own.n))
+    if ((k->mv_size == own.n && !memcmp(k->mv_data, own.b, own.n)) ||
+        *(const char *)k->mv_data == 'L')
         return 1;
 
     for (i = 0; i < 4; i++) {

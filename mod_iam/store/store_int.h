@@ -284,7 +284,7 @@ void tx_del(tx_t *t, key_t_ *k);
 void tx_scan(tx_t *t, const key_t_ *prefix, const key_t_ *from, scan_fn fn, void *ctx);
 void tx_scan_back(tx_t *t, const key_t_ *prefix, const key_t_ *from, scan_fn fn, void *ctx);
 long long tx_meta_count(tx_t *t, const char *what);
-void tx_meta_count_add(tx_t *t, const char *what, int delta);
+void tx_meta_count_add(tx_t *t, const char *what, long long delta);
 iam_plan_e tx_plan(tx_t *t);
 void tx_roles(tx_t *t, iam_roles_t *roles);
 

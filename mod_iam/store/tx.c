@@ -444,7 +444,7 @@ long long tx_meta_count(tx_t *t, const char *what)
     return n;
 }
 
-void tx_meta_count_add(tx_t *t, const char *what, int delta)
+void tx_meta_count_add(tx_t *t, const char *what, long long delta)
 {
     key_t_ k;
     unsigned char *b = apr_palloc(t->p, 8);
