@@ -40,6 +40,21 @@ iam_status_e iam_db_head(iam_db_t *db, unsigned char *log_id, unsigned long long
 iam_status_e iam_db_read(iam_db_t *db, apr_pool_t *p, unsigned long long after, int limit,
                          apr_array_header_t **out, iam_err_t *err);
 
+/* Snapshots: the workspace at an entry (iam_store_snapshot's), so that a
+ * new replica starts from the latest rather than from entry 1. put keeps
+ * one of the log `log_id` at `seq` (an entry the database committed) and
+ * lets go of what the older of the two latest makes unneeded: snapshots
+ * before it, and the log up to it (*trimmed: how many entries). */
+iam_status_e iam_db_snapshot_put(iam_db_t *db, const unsigned char *log_id, unsigned long long seq,
+                                 const void *data, size_t len, unsigned long long *trimmed,
+                                 iam_err_t *err);
+/* The latest snapshot (seq, data and len) into p; seq 0 if none. */
+iam_status_e iam_db_snapshot_latest(iam_db_t *db, apr_pool_t *p, iam_log_entry_t *out,
+                                    iam_err_t *err);
+/* The oldest entry the log keeps and the latest snapshot's (0: none). */
+iam_status_e iam_db_kept(iam_db_t *db, unsigned long long *oldest, unsigned long long *snapshot,
+                         iam_err_t *err);
+
 /* A write: lock takes the workspace's head (other writers wait) and says
  * where it is; append adds the entry that follows it; commit makes it
  * the workspace's, and tells the followers. rollback ends a lock that

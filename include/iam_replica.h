@@ -8,7 +8,10 @@
 #include "iam_database.h"
 
 /* Applies the entries the store lacks, in batches; *applied (if not NULL)
- * counts them. IAM_INVALID if the store follows another workspace. */
+ * counts them. An empty store starts from the database's latest snapshot.
+ * IAM_INVALID if the store follows another workspace or is ahead of the
+ * database; IAM_STALE if it is behind what the database's log keeps.
+ * Either way it is to be made anew from the database. */
 iam_status_e iam_replica_catch_up(iam_store_t *st, iam_db_t *db, long *applied, iam_err_t *err);
 /* Every write of this handle goes through the database `conninfo`: a
  * connection per write in progress (threads may write at once), made in
@@ -20,12 +23,23 @@ iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_
  * copied, and the store records the database. */
 iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err);
 
+/* Keeps the store as the database's latest snapshot (*seq: its entry),
+ * which lets go of the log before the snapshot before it (*trimmed: how
+ * many entries). The store must follow the database's log. */
+iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long long *seq,
+                                  unsigned long long *trimmed, iam_err_t *err);
+/* A server's follower keeps a snapshot once the log has grown by this
+ * many entries since the latest. */
+#define IAM_SNAPSHOT_EVERY 10000
+
 /* Where a replica stands against its database. */
 typedef struct {
-    unsigned long long head;    /* the store's last entry */
-    unsigned long long db_head; /* the database's (when reachable) */
-    int reachable;              /* the database answered */
-    int same_log;               /* both follow the same log (or the store has none yet) */
+    unsigned long long head;        /* the store's last entry */
+    unsigned long long db_head;     /* the database's (when reachable) */
+    unsigned long long db_oldest;   /* the oldest entry its log keeps (0: none) */
+    unsigned long long db_snapshot; /* its latest snapshot's entry (0: none) */
+    int reachable;                  /* the database answered */
+    int same_log;                   /* both follow the same log (or the store has none yet) */
 } iam_replica_status_t;
 iam_status_e iam_replica_status(iam_store_t *st, iam_db_t *db, iam_replica_status_t *out,
                                 iam_err_t *err);

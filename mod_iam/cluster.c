@@ -22,6 +22,7 @@
 #define FOLLOW_WAIT apr_time_from_msec(500) /* one call of the callback waits this long */
 #define FOLLOW_POLL 5                       /* s: catch up at least this often */
 #define RECONNECT 2                         /* s between attempts to reach the database */
+#define SNAPSHOT_CHECK 60                   /* s: whether a snapshot is due, at most this often */
 
 /* Removes a store's files so that it can be made anew (start-up only,
  * before any child opened it). */
@@ -53,9 +54,11 @@ static iam_status_e prepare(server_rec *s, const iam_workspace_t *ws, iam_store_
             return err->status;
         return iam_replica_attach(*st, conninfo, p);
     }
-    /* a store of another workspace, or ahead of the database (restored,
-     * failed over): made anew, never served */
-    if (iam_replica_catch_up(*st, db, &applied, err) == IAM_INVALID) {
+    /* a store of another workspace, ahead of the database (restored,
+     * failed over), or behind what its log keeps: made anew, never served */
+    switch (iam_replica_catch_up(*st, db, &applied, err)) {
+    case IAM_INVALID:
+    case IAM_STALE:
         iam_log_s(s, APLOG_WARNING, 0, "store %s: %s: made anew", iam_ws_store_dir(ws), err->msg);
         iam_store_close(*st);
         remove_store(iam_ws_store_dir(ws), p);
@@ -63,6 +66,8 @@ static iam_status_e prepare(server_rec *s, const iam_workspace_t *ws, iam_store_
             IAM_OK)
             return err->status;
         iam_replica_catch_up(*st, db, &applied, err);
+        break;
+    default: break;
     }
     if (err->status != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "%s: filling the store: %s", IAM_DIR_DATABASE, err->msg);
@@ -104,9 +109,11 @@ static struct {
     int stopped;      /* the child is going: its store is closed or closing */
     apr_pool_t *pool; /* the connection's (NULL: none) */
     iam_db_t *db;
-    time_t next_try;   /* no attempt to connect before */
-    time_t last_catch; /* the last catch-up */
-    int said_down;     /* the loss is logged once */
+    time_t next_try;      /* no attempt to connect before */
+    time_t last_catch;    /* the last catch-up */
+    time_t last_snapshot; /* the last look at whether one is due */
+    int said_down;        /* the loss is logged once */
+    char stuck[256];      /* why the log could not be applied, logged once */
 } follow;
 
 static void follow_close(void)
@@ -167,6 +174,43 @@ static void follow_note(server_rec *s, iam_store_t *st)
         unlink(tmp);
 }
 
+/* Keeps a snapshot in the database once the log has grown by
+ * IAM_SNAPSHOT_EVERY entries since the latest: new replicas start from
+ * it, and the log before the one before it is let go of. Whichever
+ * server's follower looks first keeps it. */
+static void follow_snapshot(server_rec *s, iam_store_t *st)
+{
+    unsigned long long oldest, snapshot, mine, seq, trimmed, ignored;
+    iam_err_t err;
+
+    if (time(NULL) - follow.last_snapshot < SNAPSHOT_CHECK)
+        return;
+    follow.last_snapshot = time(NULL);
+    if (iam_db_kept(follow.db, &oldest, &snapshot, &err) != IAM_OK ||
+        iam_store_log_head(st, &ignored, &mine, &err) != IAM_OK ||
+        mine < snapshot + IAM_SNAPSHOT_EVERY)
+        return;
+    if (iam_replica_snapshot(st, follow.db, &seq, &trimmed, &err) != IAM_OK)
+        iam_log_s(s, APLOG_WARNING, 0, "%s: keeping a snapshot: %s", IAM_DIR_DATABASE, err.msg);
+    else
+        iam_log_s(s, APLOG_INFO, 0,
+                  "%s: snapshot at entry %llu kept; %llu older log entries let go of",
+                  IAM_DIR_DATABASE, seq, trimmed);
+}
+
+/* A catch-up that failed: logged when the reason is new, not every poll. */
+static void follow_stuck(server_rec *s, const iam_err_t *err)
+{
+    if (!strcmp(follow.stuck, err->msg))
+        return;
+    apr_cpystrn(follow.stuck, err->msg, sizeof(follow.stuck));
+    iam_log_s(s, APLOG_ERR, 0, "%s: cannot apply the database's log: %s%s", IAM_DIR_DATABASE,
+              err->msg,
+              err->status == IAM_INVALID || err->status == IAM_STALE
+                  ? " (a restart of Apache makes the store anew; writes are refused until then)"
+                  : "");
+}
+
 static void follow_once(server_rec *s)
 {
     iam_store_t *st = iam_child_store();
@@ -184,12 +228,16 @@ static void follow_once(server_rec *s)
     if (woke || time(NULL) - follow.last_catch >= FOLLOW_POLL) {
         follow.last_catch = time(NULL);
         if (iam_replica_catch_up(st, follow.db, &applied, &err) != IAM_OK) {
-            iam_log_s(s, APLOG_ERR, 0, "%s: cannot apply the database's log: %s", IAM_DIR_DATABASE,
-                      err.msg);
+            follow_stuck(s, &err);
             if (err.status == IAM_UNAVAILABLE)
                 follow_close();
             return;
         }
+        if (follow.stuck[0])
+            iam_log_s(s, APLOG_NOTICE, 0, "%s: applying the database's log again",
+                      IAM_DIR_DATABASE);
+        follow.stuck[0] = '\0';
+        follow_snapshot(s, st);
     }
     follow_note(s, st);
 }

@@ -277,16 +277,6 @@ void ck_security_headers(const char *what, const char *headers, int no_store)
     }
 }
 
-/* How often `needle` occurs in `hay`. */
-int count_of(const char *hay, const char *needle)
-{
-    int n = 0;
-
-    for (hay = strstr(hay, needle); hay; hay = strstr(hay + 1, needle))
-        n++;
-    return n;
-}
-
 /* An attribute's text as the browser reads it (malloc'd): the entities
  * iam_h() writes, back to characters. */
 char *html_unescape(const char *s)

@@ -115,8 +115,6 @@ char *export_store(void);
 void ck_see_other(const resp_t *r, const char *want_prefix, const char *done);
 /* The security headers every console answer carries. */
 void ck_security_headers(const char *what, const char *headers, int no_store);
-/* How often `needle` occurs in `hay`. */
-int count_of(const char *hay, const char *needle);
 /* An attribute's text as the browser reads it (malloc'd): the entities
  * iam_h() writes, back to characters. */
 char *html_unescape(const char *s);

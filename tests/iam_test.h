@@ -55,8 +55,10 @@ int iam_test_run(char **out, char **err, const char *fmt, ...)
  * what these allocate is never freed). */
 char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int has(const char *hay, const char *needle); /* NULL hay: no */
-char *shq(const char *s);                     /* s quoted for /bin/sh */
-char *base64(const char *s, size_t n);        /* for Basic credentials */
+/* How often `needle` occurs in `hay`, apart (NULL hay: 0). */
+int count_of(const char *hay, const char *needle);
+char *shq(const char *s);              /* s quoted for /bin/sh */
+char *base64(const char *s, size_t n); /* for Basic credentials */
 
 /* A file's whole content (malloc'd; "" if unreadable). */
 char *iam_test_slurp(const char *path);

@@ -13,17 +13,6 @@ iam_httpd_t srv; /* the server of the running TCase */
 
 /* ---- small helpers (tests run in forked children: leaks are fine) ---- */
 
-int count_of(const char *hay, const char *needle)
-{
-    int n = 0;
-
-    while (hay && (hay = strstr(hay, needle)) != NULL) {
-        n++;
-        hay += strlen(needle);
-    }
-    return n;
-}
-
 /* At most the last 3000 characters of s, for a failure message. */
 const char *tail(const char *s)
 {

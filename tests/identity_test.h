@@ -35,7 +35,6 @@
 /* This suite's shared names, prefixed where the linker sees them (every
  * suite's files link into one binary), short where the tests use them. */
 #define add_login id_add_login
-#define count_of id_count_of
 #define srv id_srv
 #define call id_call
 #define api id_api
@@ -61,7 +60,6 @@ extern iam_httpd_t srv; /* the server of the running TCase */
 
 /* ---- small helpers ---- */
 
-int count_of(const char *hay, const char *needle);
 /* At most the last 3000 characters of s, for a failure message. */
 const char *tail(const char *s);
 /* s escaped for a URL (curl_easy_escape). */

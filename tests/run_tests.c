@@ -85,6 +85,17 @@ int has(const char *hay, const char *needle)
     return hay && strstr(hay, needle) != NULL;
 }
 
+int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    while (hay && (hay = strstr(hay, needle)) != NULL) {
+        n++;
+        hay += strlen(needle);
+    }
+    return n;
+}
+
 char *shq(const char *s)
 {
     char *out = malloc(strlen(s) * 4 + 3), *o = out;

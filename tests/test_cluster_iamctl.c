@@ -2,7 +2,8 @@
  * init in a database and of replicas; writes through any replica that
  * see every earlier one (uniqueness, the last owner) however they race;
  * replicas and the database's own view export the same; another
- * workspace's store refused; a single-server workspace moved in with
+ * workspace's store refused; snapshots that new replicas start from and
+ * that let go of the log; a single-server workspace moved in with
  * export and import; the database stopped: reads go on, writes fail with
  * one line and change nothing, and work again once it is back. */
 #include "cluster_test.h"
@@ -161,6 +162,52 @@ START_TEST(test_replica_ahead_refused)
 }
 END_TEST
 
+/* Snapshots: a replica made after one starts from it (the log before it
+ * is not replayed), and follows from there; a second snapshot lets go
+ * of the log up to the first; a replica left behind what the log keeps
+ * is told to start anew by status, sync and writes (exit 1, nothing
+ * changed), and a temporary replica starts from the snapshot. */
+START_TEST(test_snapshots)
+{
+    char *db = shq(cl_database("snap")), *a = cl_store("a"), *late = cl_store("late"),
+         *c = cl_store("c"), *out = NULL, *before;
+    int i;
+
+    two_replicas(db, a, late);
+    for (i = 0; i < 5; i++)
+        cl_ctl_ok("-d %s member add m%d", a, i);
+    out = cl_ctl_ok("-d %s replica snapshot", a);
+    ck_assert_msg(has(out, "snapshot at entry") && has(out, "; 0 older log entries"), "%s", out);
+    for (i = 5; i < 10; i++)
+        cl_ctl_ok("-d %s member add m%d", a, i);
+    out = cl_ctl_ok("-d %s replica snapshot", a);
+    ck_assert_msg(has(out, "snapshot at entry") && !has(out, "; 0 older"), "%s", out);
+    out = cl_ctl_ok("-d %s replica status", a);
+    ck_assert_msg(has(out, "its log kept from entry") && has(out, "its snapshot at entry"), "%s",
+                  out);
+
+    /* a replica made now starts from the snapshot, writes, and converges */
+    cl_ctl_ok("-d %s --database %s init", c, db);
+    out = cl_ctl_ok("-d %s log status", c);
+    ck_assert_msg(has(out, "none kept before it"), "%s", out);
+    cl_ctl_ok("-d %s member add after", c);
+    cl_ctl_ok("-d %s verify", c);
+    cl_converged(db, a, c);
+    out = cl_ctl_ok("--database %s member list", db); /* a temporary replica */
+    ck_assert_msg(has(out, "m0") && has(out, "m9") && has(out, "after"), "%s", out);
+
+    /* late lacks entries the database no longer keeps */
+    before = cl_ctl_ok("-d %s export", late);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica status", late), 1);
+    ck_assert_msg(has(out, "behind what the database keeps"), "%s", out);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica sync", late), 1);
+    ck_assert_msg(has(out, "keeps its log from entry") && has(out, "anew"), "%s", out);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s member add never", late), 1);
+    ck_assert_msg(has(out, "anew"), "%s", out);
+    ck_assert_str_eq(cl_ctl_ok("-d %s export", late), before);
+}
+END_TEST
+
 /* A single-server workspace moves into a database with export and import. */
 START_TEST(test_move_into_database)
 {
@@ -220,6 +267,7 @@ void cluster_add_iamctl(Suite *s)
     tcase_add_test(tc, test_other_workspace_refused);
     tcase_add_test(tc, test_move_into_database);
     tcase_add_test(tc, test_replica_ahead_refused);
+    tcase_add_test(tc, test_snapshots);
     suite_add_tcase(s, tc);
     tcase_add_test(down, test_database_down);
     suite_add_tcase(s, down);

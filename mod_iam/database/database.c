@@ -3,8 +3,12 @@
  *
  *   iam_workspace  one row: the log's id, the sequence of its last entry
  *                  (the head, which writers lock) and the schema version
- *   iam_log        every entry of the log by sequence, as the store's
- *                  codec wrote it (iam_log_encode)
+ *   iam_log        the log's entries by sequence, as the store's codec
+ *                  wrote them (iam_log_encode), from the one after the
+ *                  older snapshot kept
+ *   iam_snapshot   the workspace at an entry, as one entry that puts
+ *                  every fact (iam_store_snapshot): a new replica starts
+ *                  from the latest; the last two are kept
  *
  * A commit that appends notifies the channel iam_log with the new head,
  * so followers need not poll. Values always travel as parameters. */
@@ -20,6 +24,12 @@
 
 #define SCHEMA_VERSION 1
 #define CHANNEL "iam_log"
+
+#define SNAPSHOT_TABLE                                                                             \
+    "CREATE TABLE IF NOT EXISTS iam_snapshot ("                                                    \
+    " seq bigint PRIMARY KEY CHECK (seq > 0),"                                                     \
+    " entry bytea NOT NULL,"                                                                       \
+    " made timestamptz NOT NULL DEFAULT now())"
 
 struct iam_db {
     PGconn *conn;
@@ -38,6 +48,7 @@ static const char *const schema[] = {
     " seq bigint PRIMARY KEY CHECK (seq > 0),"
     " entry bytea NOT NULL,"
     " committed timestamptz NOT NULL DEFAULT now())",
+    SNAPSHOT_TABLE,
 };
 
 static iam_status_e command(iam_db_t *db, const char *sql, iam_err_t *err);
@@ -422,4 +433,112 @@ int iam_db_wait(iam_db_t *db, apr_interval_time_t timeout)
     if (!PQconsumeInput(db->conn))
         return -1;
     return drain(db);
+}
+
+/* ---- snapshots, and the log they let go of ---- */
+
+/* A statement's rows, or NULL having said why. */
+static PGresult *rows(iam_db_t *db, const char *sql, int n, const char *const *values,
+                      const int *lengths, const int *binary, const char *what, iam_err_t *err)
+{
+    PGresult *res = run(db, sql, n, values, lengths, binary);
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (state && !strcmp(state, "42P01")) { /* made before snapshots: none yet */
+            PQclear(res);
+            return PQmakeEmptyPGresult(db->conn, PGRES_TUPLES_OK);
+        }
+        query_failed(db, res, what, err);
+        return NULL;
+    }
+    return res;
+}
+
+iam_status_e iam_db_kept(iam_db_t *db, unsigned long long *oldest, unsigned long long *snapshot,
+                         iam_err_t *err)
+{
+    PGresult *res;
+
+    *oldest = *snapshot = 0;
+    if (ready(db, err) != IAM_OK)
+        return err->status;
+    if (!(res =
+              rows(db, "SELECT (SELECT min(seq) FROM iam_log), (SELECT max(seq) FROM iam_snapshot)",
+                   0, NULL, NULL, NULL, "reading what the database keeps", err)))
+        return err->status;
+    if (PQntuples(res) == 1) {
+        *oldest = get_u64(res, 0, 0); /* NULL: an empty value, 0 */
+        *snapshot = get_u64(res, 0, 1);
+    }
+    PQclear(res);
+    return IAM_OK;
+}
+
+iam_status_e iam_db_snapshot_latest(iam_db_t *db, apr_pool_t *p, iam_log_entry_t *out,
+                                    iam_err_t *err)
+{
+    PGresult *res;
+
+    memset(out, 0, sizeof(*out));
+    if (ready(db, err) != IAM_OK)
+        return err->status;
+    if (!(res = rows(db, "SELECT seq, entry FROM iam_snapshot ORDER BY seq DESC LIMIT 1", 0, NULL,
+                     NULL, NULL, "reading the snapshot", err)))
+        return err->status;
+    if (PQntuples(res) == 1) {
+        out->seq = get_u64(res, 0, 0);
+        out->len = (size_t)PQgetlength(res, 0, 1);
+        out->data = apr_pmemdup(p, PQgetvalue(res, 0, 1), out->len);
+    }
+    PQclear(res);
+    return IAM_OK;
+}
+
+iam_status_e iam_db_snapshot_put(iam_db_t *db, const unsigned char *log_id, unsigned long long seq,
+                                 const void *data, size_t len, unsigned long long *trimmed,
+                                 iam_err_t *err)
+{
+    char num[24];
+    const char *values[3] = {num, data, (const char *)log_id};
+    int lengths[3] = {0, (int)len, IAM_LOG_ID}, binary[3] = {0, 1, 1};
+    PGresult *res;
+
+    *trimmed = 0;
+    if (len > 0x3fffffff)
+        return fail(err, IAM_INVALID, "database: a snapshot of %zu bytes is too large", len);
+    snprintf(num, sizeof(num), "%llu", seq);
+    if (begin(db, err) != IAM_OK || command(db, SNAPSHOT_TABLE, err) != IAM_OK)
+        goto out;
+    /* only of this workspace, at an entry it has committed; writers go
+     * on meanwhile (the head is not locked, only read) */
+    res = run(db,
+              "INSERT INTO iam_snapshot (seq, entry) SELECT $1::bigint, $2 FROM iam_workspace "
+              "WHERE log_id = $3 AND head >= $1::bigint ON CONFLICT (seq) DO NOTHING",
+              3, values, lengths, binary);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        query_failed(db, res, "keeping the snapshot", err);
+        goto out;
+    }
+    PQclear(res);
+    /* the older of the two latest is kept with the log after it: a
+     * replica up to a few thousand entries behind goes on from the log */
+    res = run(db,
+              "WITH keep AS (SELECT coalesce(min(seq), 0) AS seq FROM (SELECT seq FROM "
+              "iam_snapshot ORDER BY seq DESC LIMIT 2) AS two), "
+              "gone AS (DELETE FROM iam_snapshot WHERE seq < (SELECT seq FROM keep)), "
+              "cut AS (DELETE FROM iam_log WHERE seq <= (SELECT seq FROM keep) AND "
+              "(SELECT count(*) FROM iam_snapshot) >= 2 RETURNING seq) "
+              "SELECT count(*)::bigint FROM cut",
+              0, NULL, NULL, NULL);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        query_failed(db, res, "letting go of the old log", err);
+        goto out;
+    }
+    *trimmed = get_u64(res, 0, 0);
+    PQclear(res);
+    return iam_db_commit(db, err);
+out:
+    iam_db_rollback(db);
+    return err->status;
 }

@@ -45,23 +45,49 @@ static iam_status_e same_log(iam_store_t *st, const unsigned char *db_id, iam_er
     return IAM_OK;
 }
 
+/* An empty store starts from the database's latest snapshot, if it has
+ * one: the whole log need not be replayed. */
+static iam_status_e start(iam_store_t *st, iam_db_t *db, unsigned long long head, apr_pool_t *p,
+                          long *applied, iam_err_t *err)
+{
+    iam_log_entry_t snap;
+
+    if (iam_db_snapshot_latest(db, p, &snap, err) != IAM_OK)
+        return err->status;
+    if (!snap.seq || snap.seq > head) /* none (or of a head rolled back: the log then) */
+        return IAM_OK;
+    if (iam_store_log_start(st, &snap, err) != IAM_OK)
+        return err->status;
+    if (applied)
+        *applied += (long)snap.seq;
+    return IAM_OK;
+}
+
 /* Applies what the store lacks up to `head` (the database's). */
 static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long long head,
                                 long *applied, iam_err_t *err)
 {
     unsigned long long oldest, mine;
     apr_array_header_t *batch;
+    const iam_log_entry_t *first;
     apr_pool_t *p;
     int n;
 
     err->status = IAM_OK;
+    if (iam_store_log_head(st, &oldest, &mine, err) != IAM_OK)
+        return err->status;
     /* restored, or failed over to a standby that lagged */
-    if (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine > head)
+    if (mine > head)
         return refuse(err, IAM_INVALID,
                       "this store is ahead of the database (entry %llu, the database's %llu): "
                       "make it anew from the database",
                       mine, head);
     apr_pool_create(&p, NULL);
+    if (mine == 0 && head > 0 && start(st, db, head, p, applied, err) != IAM_OK) {
+        apr_pool_destroy(p);
+        return err->status;
+    }
+    err->status = IAM_OK;
     while (iam_store_log_head(st, &oldest, &mine, err) == IAM_OK && mine < head) {
         apr_pool_clear(p);
         if (iam_db_read(db, p, mine, BATCH, &batch, err) != IAM_OK)
@@ -69,6 +95,14 @@ static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long lon
         if (!batch->nelts) {
             refuse(err, IAM_CORRUPT, "database: its log ends before its head (%llu < %llu)", mine,
                    head);
+            break;
+        }
+        first = &APR_ARRAY_IDX(batch, 0, iam_log_entry_t);
+        if (first->seq > mine + 1) { /* let go of after a snapshot */
+            refuse(err, IAM_STALE,
+                   "this store is at entry %llu, and the database keeps its log from entry %llu "
+                   "on: make the store anew from the database",
+                   mine, first->seq);
             break;
         }
         if (iam_store_log_apply(st, (const iam_log_entry_t *)batch->elts, batch->nelts, &n, err) !=
@@ -144,9 +178,16 @@ static iam_status_e up_begin(void *ctx, iam_store_t *st, void **session, iam_err
     if (!s)
         return err->status;
     *session = s; /* up_end gives it back, whatever happens now */
-    if (iam_db_lock(s->db, id, &head, err) != IAM_OK || same_log(st, id, err) != IAM_OK ||
-        catch_up_to(st, s->db, head, NULL, err) != IAM_OK)
+    if (iam_db_lock(s->db, id, &head, err) != IAM_OK)
         return err->status;
+    /* a store that cannot follow (another workspace's, ahead, behind what
+     * the database keeps): the server's state, not the write's fault; the
+     * server makes its store anew when it starts */
+    if (same_log(st, id, err) != IAM_OK || catch_up_to(st, s->db, head, NULL, err) != IAM_OK) {
+        if (err->status == IAM_INVALID || err->status == IAM_STALE)
+            err->status = IAM_UNAVAILABLE;
+        return err->status;
+    }
     return IAM_OK;
 }
 
@@ -231,6 +272,25 @@ iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err)
     return err->status;
 }
 
+iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long long *seq,
+                                  unsigned long long *trimmed, iam_err_t *err)
+{
+    unsigned char id[IAM_LOG_ID];
+    unsigned long long head;
+    iam_log_entry_t snap;
+    apr_pool_t *p;
+
+    *seq = *trimmed = 0;
+    if (iam_db_head(db, id, &head, err) != IAM_OK || same_log(st, id, err) != IAM_OK)
+        return err->status;
+    apr_pool_create(&p, NULL);
+    if (iam_store_snapshot(st, p, &snap, err) == IAM_OK &&
+        iam_db_snapshot_put(db, id, snap.seq, snap.data, snap.len, trimmed, err) == IAM_OK)
+        *seq = snap.seq;
+    apr_pool_destroy(p);
+    return err->status;
+}
+
 iam_status_e iam_replica_status(iam_store_t *st, iam_db_t *db, iam_replica_status_t *out,
                                 iam_err_t *err)
 {
@@ -242,7 +302,8 @@ iam_status_e iam_replica_status(iam_store_t *st, iam_db_t *db, iam_replica_statu
     if (iam_store_log_head(st, &oldest, &out->head, err) != IAM_OK)
         return err->status;
     out->same_log = 1;
-    if (db && iam_db_head(db, id, &out->db_head, &db_err) == IAM_OK) {
+    if (db && iam_db_head(db, id, &out->db_head, &db_err) == IAM_OK &&
+        iam_db_kept(db, &out->db_oldest, &out->db_snapshot, &db_err) == IAM_OK) {
         out->reachable = 1;
         out->same_log = same_log(st, id, &db_err) == IAM_OK;
     }

@@ -155,7 +155,27 @@ static int replica_sync(ctl_t *c)
     return 0;
 }
 
-/* replica status | sync: the store against the database's head. */
+/* replica snapshot: the store, brought up to the database, kept there as
+ * the snapshot new replicas start from (a server's follower keeps one
+ * every IAM_SNAPSHOT_EVERY entries by itself); the log before the
+ * snapshot before it is let go of. */
+static int replica_snapshot(ctl_t *c)
+{
+    unsigned long long seq, trimmed;
+    iam_err_t err;
+    long applied;
+
+    if (!c->db)
+        return ctl_error("the database cannot be reached: no snapshot kept");
+    if (iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK ||
+        iam_replica_snapshot(c->st, c->db, &seq, &trimmed, &err) != IAM_OK)
+        return ctl_store_error(&err);
+    printf("snapshot at entry %llu kept in the database; %llu older log entries let go of\n", seq,
+           trimmed);
+    return 0;
+}
+
+/* replica status | sync | snapshot: the store against the database. */
 int cmd_replica(ctl_t *c, int argc, char **argv)
 {
     iam_replica_status_t rs;
@@ -164,18 +184,21 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
     long long lag = 0, contact = 0, silent;
     unsigned long long entry = 0;
     long pid = 0;
-    int sync = argc == 1 && !strcmp(argv[0], "sync");
+    const char *what = argc == 1 ? argv[0] : "";
+    int status = !strcmp(what, "status");
 
-    if (argc != 1 || (!sync && strcmp(argv[0], "status")))
-        return ctl_usage("replica takes one command: status or sync");
-    if (ctl_open_store(c, sync ? 0 : IAM_OPEN_RDONLY))
+    if (!status && strcmp(what, "sync") && strcmp(what, "snapshot"))
+        return ctl_usage("replica takes one command: status, sync or snapshot");
+    if (ctl_open_store(c, status ? IAM_OPEN_RDONLY : 0))
         return EXIT_FAILURE;
     if (!(conninfo = conninfo_of(c)))
         return ctl_error("store %s replicates no database", c->dir);
     if (!c->db && iam_db_connect(&c->db, conninfo, c->p, &err) != IAM_OK)
         c->db = NULL; /* unreachable: status says so, sync fails */
-    if (sync)
+    if (!strcmp(what, "sync"))
         return replica_sync(c);
+    if (!status)
+        return replica_snapshot(c);
     if (iam_replica_status(c->st, c->db, &rs, &err) != IAM_OK)
         return ctl_store_error(&err);
     if (rs.reachable && rs.db_head > rs.head)
@@ -185,7 +208,16 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
         printf("database: unreachable\n");
         return EXIT_FAILURE;
     }
-    printf("database: entry %llu\n", rs.db_head);
+    printf("database: entry %llu", rs.db_head);
+    if (rs.db_snapshot)
+        printf(", its log kept from entry %llu, its snapshot at entry %llu", rs.db_oldest,
+               rs.db_snapshot);
+    printf("\n");
+    if (rs.head && rs.db_oldest > rs.head + 1) { /* the entries it needs are gone */
+        printf("state:    behind what the database keeps: make the store anew from the "
+               "database\n");
+        return EXIT_FAILURE;
+    }
     if (!rs.same_log) {
         printf("state:    follows another workspace: make the store anew from the database\n");
         return EXIT_FAILURE;
