@@ -6,12 +6,14 @@
 
 #include <apr_strings.h>
 #include <apr_allocator.h>
+#include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <stdarg.h>
 #include <string.h>
 
 #define BATCH 500  /* entries read and applied in one transaction */
 #define IDLE_MAX 2 /* connections a handle keeps between writes (they take turns anyway) */
+#define OPEN_MAX 4 /* connections a handle has at once: more writers wait for one */
 
 static iam_status_e refuse(iam_err_t *err, iam_status_e st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -129,12 +131,17 @@ iam_status_e iam_replica_catch_up(iam_store_t *st, iam_db_t *db, long *applied, 
 }
 
 /* The upstream of a handle: connections to the database, one per write
- * in progress, kept for the next (threads write at once in a child). */
+ * in progress up to OPEN_MAX, kept for the next (threads write at once in
+ * a child, but the database's lock has them take turns anyway: more
+ * connections would only wait there, and a server's children times
+ * OPEN_MAX bounds what it asks of max_connections). */
 typedef struct {
     const char *conninfo;
     apr_pool_t *pool; /* the connections' pools are its children */
     apr_thread_mutex_t *lock;
+    apr_thread_cond_t *freed; /* a connection went back, or away */
     apr_array_header_t *idle; /* session_t * */
+    int open;                 /* connections in use or idle */
 } upstream_t;
 
 /* A connection, in its own pool, and the upstream it returns to. */
@@ -144,16 +151,32 @@ typedef struct {
     iam_db_t *db;
 } session_t;
 
+/* Closes a session's connection, and lets a waiting writer open one. */
+static void drop_session(session_t *s)
+{
+    upstream_t *up = s->up;
+
+    apr_thread_mutex_lock(up->lock);
+    apr_pool_destroy(s->pool);
+    up->open--;
+    apr_thread_cond_signal(up->freed);
+    apr_thread_mutex_unlock(up->lock);
+}
+
 static session_t *take_session(upstream_t *up, iam_err_t *err)
 {
     session_t *s = NULL;
     apr_pool_t *p;
 
     apr_thread_mutex_lock(up->lock);
-    if (up->idle->nelts)
+    while (!up->idle->nelts && up->open >= OPEN_MAX)
+        apr_thread_cond_wait(up->freed, up->lock);
+    if (up->idle->nelts) {
         s = *(session_t **)apr_array_pop(up->idle);
-    else
+    } else {
         apr_pool_create(&p, up->pool);
+        up->open++;
+    }
     apr_thread_mutex_unlock(up->lock);
     if (s)
         return s;
@@ -161,9 +184,7 @@ static session_t *take_session(upstream_t *up, iam_err_t *err)
     s->up = up;
     s->pool = p;
     if (iam_db_connect(&s->db, up->conninfo, p, err) != IAM_OK) {
-        apr_thread_mutex_lock(up->lock);
-        apr_pool_destroy(p);
-        apr_thread_mutex_unlock(up->lock);
+        drop_session(s);
         return NULL;
     }
     return s;
@@ -209,11 +230,14 @@ static void up_end(void *session)
 
     iam_db_rollback(s->db);
     apr_thread_mutex_lock(up->lock);
-    if (iam_db_usable(s->db) && up->idle->nelts < IDLE_MAX)
+    if (iam_db_usable(s->db) && up->idle->nelts < IDLE_MAX) {
         APR_ARRAY_PUSH(up->idle, session_t *) = s;
-    else
-        apr_pool_destroy(s->pool);
+        apr_thread_cond_signal(up->freed);
+        s = NULL;
+    }
     apr_thread_mutex_unlock(up->lock);
+    if (s)
+        drop_session(s);
 }
 
 iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_t *p)
@@ -232,7 +256,8 @@ iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_
     apr_pool_create_ex(&ctx->pool, p, NULL, alloc);
     apr_allocator_owner_set(alloc, ctx->pool);
     if (apr_thread_mutex_create(&alloc_lock, APR_THREAD_MUTEX_DEFAULT, ctx->pool) != APR_SUCCESS ||
-        apr_thread_mutex_create(&ctx->lock, APR_THREAD_MUTEX_DEFAULT, ctx->pool) != APR_SUCCESS)
+        apr_thread_mutex_create(&ctx->lock, APR_THREAD_MUTEX_DEFAULT, ctx->pool) != APR_SUCCESS ||
+        apr_thread_cond_create(&ctx->freed, ctx->pool) != APR_SUCCESS)
         return IAM_ERROR;
     apr_allocator_mutex_set(alloc, alloc_lock);
     ctx->idle = apr_array_make(ctx->pool, IDLE_MAX, sizeof(session_t *));
