@@ -53,7 +53,18 @@ typedef struct {
      * length (without a trailing '/'); an IAMResource's <Location> path
      * length, 0 in any other section (<Directory>, <LocationMatch>...) */
     size_t path_len;
+    /* An IAMResourcePath template ("/sources/{name}"): res.name is
+     * "{name}", and each request's resource is named by its path. */
+    int templated;
 } iam_resource_decl_t;
+
+/* The resource of one request, where a template's is made (no
+ * allocation: it lives in the request's own state). */
+typedef struct {
+    iam_resource_t res;
+    char name[IAM_PATHMAP_NAME + 1];
+    int bad; /* a template matched a segment that is no resource name */
+} iam_resource_at_t;
 
 /* An IAMDeniedTemplate, split at its placeholders once at start-up. */
 typedef struct iam_template iam_template_t;
@@ -109,9 +120,13 @@ int iam_dir_forward_headers(const iam_dir_conf_t *dc); /* IAMForwardHeaders, off
 int iam_dir_denied_status(const iam_dir_conf_t *dc);   /* IAMDeniedStatus: 403 or 401 */
 const iam_template_t *iam_dir_denied_template(const iam_dir_conf_t *dc); /* NULL: the default */
 /* The resource of a request: the longest IAMResourcePath covering its
- * path, unless its section's IAMResource was declared on a longer
- * <Location>; else that IAMResource; NULL if neither. */
-const iam_resource_decl_t *iam_resource_of(const request_rec *r, const iam_dir_conf_t *dc);
+ * path (an entry over a template covering as much), unless its section's
+ * IAMResource was declared on a longer <Location>; else that IAMResource;
+ * NULL if neither. A template's resource is made in *at, named by the
+ * path's segment; if that segment is not a resource name, NULL and
+ * at->bad (at->name: its start): nothing is that resource. */
+const iam_resource_t *iam_resource_of(const request_rec *r, const iam_dir_conf_t *dc,
+                                      iam_resource_at_t *at);
 
 /* lifecycle.c */
 int iam_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);

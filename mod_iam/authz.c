@@ -22,6 +22,7 @@ typedef struct {
     iam_admit_e admit;
     iam_subject_t subj;
     iam_err_t err;
+    iam_resource_at_t at; /* a templated resource's, named by the path */
 } rstate_t;
 
 static rstate_t *state_of(request_rec *r)
@@ -234,8 +235,8 @@ static authz_status check(request_rec *r, iam_require_e kind)
 {
     const iam_workspace_t *ws = iam_workspace_of(r->server);
     const iam_dir_conf_t *dc = iam_dir_of(r);
-    const iam_resource_decl_t *decl = iam_resource_of(r, dc);
-    const iam_resource_t *res = decl ? &decl->res : NULL;
+    iam_resource_at_t *at = &state_of(r)->at;
+    const iam_resource_t *res = iam_resource_of(r, dc, at);
     iam_store_t *store;
     iam_subject_t subj;
     iam_decision_t d;
@@ -248,6 +249,15 @@ static authz_status check(request_rec *r, iam_require_e kind)
      * request on (OIDCUnAuthAction pass). */
     if (!r->user || !*r->user)
         return AUTHZ_DENIED_NO_USER;
+    if (at->bad && kind == NEED_RESOURCE) {
+        /* no resource has that name, so no grant can reach it: not even
+         * an owner's (nothing to ask for either) */
+        iam_log_r(r, APLOG_INFO, 0,
+                  "deny user '%s' on %s: '%s%s' is not a resource name (%s with {name})", r->user,
+                  r->uri, at->name, strlen(at->name) == IAM_PATHMAP_NAME ? "..." : "",
+                  IAM_DIR_RESOURCE_PATH);
+        return deny(r, IAM_REFUSED_CONFIG, NULL, NULL, IAM_LEVEL_READ);
+    }
     if (!(store = iam_request_store(r)))
         return AUTHZ_GENERAL_ERROR;
     switch (iam_admit(r, store, &subj, &err)) {

@@ -284,11 +284,23 @@ static const char *parse_resource(cmd_parms *cmd, const char *directive, const c
     iam_roles_t *roles = &workspace_get(cmd->pool)->roles;
     iam_resource_decl_t *decl = apr_pcalloc(cmd->pool, sizeof(*decl));
     apr_array_header_t *labels = apr_array_make(cmd->pool, 4, sizeof(const char *));
-    const char *type, *name, *w, *err;
-    int i;
+    const char *type, *name, *w, *err, *rest;
+    int i, templated = path && iam_pathmap_is_template(path);
 
     type = ap_getword_conf(cmd->pool, &args);
+    /* a template's resources are named by the path: NAME is "{name}", or
+     * left out */
+    rest = args;
     name = ap_getword_conf(cmd->pool, &args);
+    if (templated && strcmp(name, IAM_PATHMAP_PLACEHOLDER)) {
+        if (*name && !strchr(name, ':'))
+            return apr_psprintf(cmd->pool,
+                                "%s: '%s' names its resources by the path's {name} segment, not "
+                                "'%s': '%s %s %s [KEY:VALUE ...]'",
+                                directive, path, name, directive, path, *type ? type : "TYPE");
+        name = IAM_PATHMAP_PLACEHOLDER;
+        args = rest;
+    }
     if (!*type || !*name)
         return apr_psprintf(cmd->pool,
                             "%s needs %sTYPE NAME|* [KEY:VALUE ...], e.g. "
@@ -303,7 +315,7 @@ static const char *parse_resource(cmd_parms *cmd, const char *directive, const c
                             "source, warehouse, tracking-plan, space, identity; declare "
                             "IAMRole before using a custom type)",
                             directive, type);
-    if (strcmp(name, "*") && (err = iam_check_resource_name(name)) != NULL)
+    if (!templated && strcmp(name, "*") && (err = iam_check_resource_name(name)) != NULL)
         return apr_psprintf(cmd->pool, "%s: name '%s' %s", directive, name, err);
     while (*(w = ap_getword_conf(cmd->pool, &args))) {
         if ((err = iam_check_label(w)) != NULL)
@@ -323,6 +335,7 @@ static const char *parse_resource(cmd_parms *cmd, const char *directive, const c
         return apr_psprintf(cmd->pool, "%s: a collection (*) carries no labels", directive);
     decl->res.type = type;
     decl->res.name = strcmp(name, "*") ? name : NULL;
+    decl->templated = templated;
     decl->res.nlabels = labels->nelts;
     decl->res.labels = (const char **)labels->elts;
     decl->path = path ? path : cmd->path ? cmd->path : "(server)";
@@ -392,17 +405,31 @@ static const char *set_resource_path(cmd_parms *cmd, void *dc, const char *args)
     return NULL;
 }
 
-const iam_resource_decl_t *iam_resource_of(const request_rec *r, const iam_dir_conf_t *dc)
+const iam_resource_t *iam_resource_of(const request_rec *r, const iam_dir_conf_t *dc,
+                                      iam_resource_at_t *at)
 {
     const iam_server_conf_t *sc = ap_get_module_config(r->server->module_config, &iam_module);
     const iam_resource_decl_t *d = NULL;
+    iam_pathmap_hit_t hit;
 
-    if (sc->paths && r->uri)
-        d = iam_pathmap_find(sc->paths, r->uri);
+    at->bad = 0;
+    if (sc->paths && r->uri) {
+        iam_pathmap_lookup(sc->paths, r->uri, &hit);
+        d = hit.value;
+    }
     /* a <Location> deeper than the entry is the more specific of the two */
-    if (!d || (dc->resource && dc->resource->path_len > d->path_len))
-        return dc->resource;
-    return d;
+    if (!d || (dc->resource && dc->resource->path_len > (d->templated ? hit.covered : d->path_len)))
+        return dc->resource ? &dc->resource->res : NULL;
+    if (!d->templated)
+        return &d->res;
+    memcpy(at->name, hit.name, sizeof(at->name));
+    if (hit.name_len > IAM_PATHMAP_NAME || iam_check_resource_name(hit.name)) {
+        at->bad = 1;
+        return NULL;
+    }
+    at->res = d->res;
+    at->res.name = at->name;
+    return &at->res;
 }
 
 static const char *set_permission(cmd_parms *cmd, void *dcv, const char *arg)

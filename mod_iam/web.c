@@ -357,14 +357,25 @@ int iam_web_type_name(apr_pool_t *p, const char *s, const char **type, const cha
 apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,
                                            const char *type, const char *name)
 {
+    const apr_array_header_t *all = iam_ws_resources(ws);
     apr_array_header_t *out = apr_array_make(p, 2, sizeof(iam_resource_decl_t *));
     int i, collection = !strcmp(name, "*");
+    iam_resource_decl_t *named;
 
-    for (i = 0; iam_ws_resources(ws) && i < iam_ws_resources(ws)->nelts; i++) {
-        iam_resource_decl_t *d = APR_ARRAY_IDX(iam_ws_resources(ws), i, iam_resource_decl_t *);
-        if (!strcmp(d->res.type, type) &&
+    for (i = 0; all && i < all->nelts; i++) {
+        iam_resource_decl_t *d = APR_ARRAY_IDX(all, i, iam_resource_decl_t *);
+        if (!d->templated && !strcmp(d->res.type, type) &&
             (collection ? !d->res.name : d->res.name && !strcmp(d->res.name, name)))
             APR_ARRAY_PUSH(out, iam_resource_decl_t *) = d;
+    }
+    /* then the templates of the type: each covers every name */
+    for (i = 0; !collection && !iam_check_resource_name(name) && all && i < all->nelts; i++) {
+        iam_resource_decl_t *d = APR_ARRAY_IDX(all, i, iam_resource_decl_t *);
+        if (!d->templated || strcmp(d->res.type, type))
+            continue;
+        named = apr_pmemdup(p, d, sizeof(*d));
+        named->res.name = apr_pstrdup(p, name);
+        APR_ARRAY_PUSH(out, iam_resource_decl_t *) = named;
     }
     return out;
 }

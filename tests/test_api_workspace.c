@@ -60,15 +60,16 @@ START_TEST(test_resources)
     EXPECT_STATUS(r, 200);
     EXPECT_KEYS(r.json, "resources");
     EXPECT_JSON(r.json, "resources",
-                "[{\"type\":\"source\",\"name\":\"*\",\"labels\":[],\"path\":\"/sources/\"},"
+                "[{\"type\":\"source\",\"name\":\"*\",\"labels\":[],\"path\":\"/sources/\","
+                "\"template\":false},"
                 "{\"type\":\"source\",\"name\":\"checkout\",\"labels\":[],\"path\":\"/sources/"
-                "checkout/\"},"
+                "checkout/\",\"template\":false},"
                 "{\"type\":\"source\",\"name\":\"web\",\"labels\":[\"env:prod\",\"team:growth\"],"
-                "\"path\":\"/sources/web/\"},"
+                "\"path\":\"/sources/web/\",\"template\":false},"
                 "{\"type\":\"source\",\"name\":\"ios\",\"labels\":[\"env:dev\"],\"path\":\"/"
-                "sources/ios/\"},"
+                "sources/ios/\",\"template\":false},"
                 "{\"type\":\"warehouse\",\"name\":\"main\",\"labels\":[],\"path\":\"/warehouses/"
-                "main/\"}]");
+                "main/\",\"template\":false}]");
     resp_free(&r);
 }
 END_TEST

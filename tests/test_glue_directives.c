@@ -117,6 +117,13 @@ static const refusal_t refused_resource_path[] = {
     {"IAMResourcePath /a source checkout env", "'env': a label is KEY:VALUE"},
     {"IAMResourcePath /a source checkout env:a env:b", "label key of 'env:b' is given twice"},
     {"IAMResourcePath /a source * env:prod", "a collection (*) carries no labels"},
+    {"IAMResourcePath /s/{name}/t/{name} source", "holds {name} more than once"},
+    {"IAMResourcePath /s/{name}x source", "other than a whole segment {name}"},
+    {"IAMResourcePath /s/{id} source", "other than a whole segment {name}"},
+    {"IAMResourcePath /s/{name} source ios", "names its resources by the path's {name} segment"},
+    {"IAMResourcePath /s/{name} source env", "names its resources by the path's {name} segment"},
+    {"IAMResourcePath /s/{name} source {name} env", "'env': a label is KEY:VALUE"},
+    {"IAMResourcePath /s/{name}", "needs PATH TYPE NAME|*"},
 };
 
 static void check_refusals(cmd_parms *cmd, const refusal_t *t, size_t n)

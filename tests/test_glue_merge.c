@@ -47,14 +47,17 @@ static void fixup(server_rec *vhost)
 }
 
 /* The resource a request for `uri` to `s` has under dir conf `dc`: its
- * name, "(none)" when NULL. */
+ * name, "(none)" when NULL, "(bad NAME)" for a template's bad segment. */
 static const char *resource_name(server_rec *s, void *dc, const char *uri)
 {
     request_rec *r = stub_request(glue_pool, s, dc, "GET", uri);
-    const iam_resource_decl_t *d = iam_resource_of(r, iam_dir_of(r));
+    iam_resource_at_t *at = apr_pcalloc(glue_pool, sizeof(*at));
+    const iam_resource_t *res = iam_resource_of(r, iam_dir_of(r), at);
 
     ck_assert_ptr_eq(iam_dir_of(r), dc);
-    return !d ? "(none)" : d->res.name ? d->res.name : "*";
+    if (at->bad)
+        return apr_psprintf(glue_pool, "(bad %s)", at->name);
+    return !res ? "(none)" : res->name ? res->name : "*";
 }
 
 /* ---- a section's settings ---- */
@@ -240,6 +243,56 @@ START_TEST(test_resource_longest_wins)
 }
 END_TEST
 
+/* A template names the resource by the path's segment, with the line's
+ * labels; a segment that is no name makes no resource; an entry covering
+ * as much wins over it, and a <Location> longer than what it covers. */
+START_TEST(test_resource_template)
+{
+    void *none = iam_create_dir_conf(glue_pool, NULL);
+    void *loc = CONF(IN("<Location /spaces/growth/admin>"), "IAMResource space growth-admin");
+    void *outer = CONF(IN("<Location /spaces>"), "IAMResource space outer");
+    request_rec *r;
+    iam_resource_at_t at;
+    const iam_resource_t *res;
+    const apr_array_header_t *decls;
+    const iam_resource_decl_t *d;
+
+    ACCEPT(TOP, "IAMResourcePath /sources/{name} source env:prod team:data");
+    ACCEPT(TOP, "IAMResourcePath /sources/web source web");
+    ACCEPT(TOP, "IAMResourcePath /spaces/{name}/ space {name}");
+    REFUSE(TOP, "IAMResourcePath /sources/{name}/ source", "declared twice");
+    ck_assert_str_eq(resource_name(glue_main, none, "/sources/ios/x"), "ios");
+    ck_assert_str_eq(resource_name(glue_main, none, "/sources/web/x"), "web");
+    ck_assert_str_eq(resource_name(glue_main, none, "/sources/a b/x"), "(bad a b)");
+    ck_assert_str_eq(resource_name(glue_main, none, "/sources"), "(none)");
+    ck_assert_str_eq(resource_name(glue_main, loc, "/spaces/growth/admin/x"), "growth-admin");
+    ck_assert_str_eq(resource_name(glue_main, outer, "/spaces/growth/x"), "growth");
+    ck_assert_str_eq(resource_name(glue_main, outer, "/spaces"), "outer");
+    r = stub_request(glue_pool, glue_main, none, "GET", "/sources/ios");
+    res = iam_resource_of(r, none, &at);
+    ck_assert_ptr_nonnull(res);
+    ck_assert_str_eq(res->type, "source");
+    ck_assert_int_eq(res->nlabels, 2);
+    ck_assert_str_eq(res->labels[1], "team:data");
+    ck_assert_ptr_eq(res->name, at.name); /* in the request's own state */
+    /* the console's and the API's resource pages: a name the template
+     * covers is declared, after the entries that name it */
+    decls = iam_web_resource_decls(glue_pool, iam_workspace_of(glue_main), "source", "ios");
+    ck_assert_int_eq(decls->nelts, 1);
+    d = APR_ARRAY_IDX(decls, 0, iam_resource_decl_t *);
+    ck_assert_str_eq(d->res.name, "ios");
+    ck_assert_int_eq(d->res.nlabels, 2);
+    decls = iam_web_resource_decls(glue_pool, iam_workspace_of(glue_main), "source", "web");
+    ck_assert_int_eq(decls->nelts, 2);
+    ck_assert_int_eq(APR_ARRAY_IDX(decls, 0, iam_resource_decl_t *)->res.nlabels, 0);
+    ck_assert_int_eq(
+        iam_web_resource_decls(glue_pool, iam_workspace_of(glue_main), "source", "a b")->nelts, 0);
+    ck_assert_int_eq(
+        iam_web_resource_decls(glue_pool, iam_workspace_of(glue_main), "source", "{name}")->nelts,
+        0);
+}
+END_TEST
+
 /* As long as each other: the IAMResourcePath ("a <Location> deeper than
  * the entry" only wins). A trailing '/' counts for neither. */
 START_TEST(test_resource_equal_length)
@@ -319,6 +372,7 @@ void glue_add_merge(Suite *s)
 
     tc = glue_tcase("resource of a request", IAM_TIMEOUT_PURE);
     tcase_add_test(tc, test_resource_longest_wins);
+    tcase_add_test(tc, test_resource_template);
     tcase_add_test(tc, test_resource_equal_length);
     tcase_add_test(tc, test_resource_other_sections);
     tcase_add_test(tc, test_resource_through_ifmodule);

@@ -232,6 +232,14 @@ END_TEST
 
 static iam_httpd_t vh;
 
+/* A request to vh as `user`: the status, the body into *body. */
+static long vh_get(const char *path, const char *user, char **body)
+{
+    iam_req_t req = {"GET", path, xprintf("%s:%s-pw", user, user), NULL, NULL, {NULL}};
+
+    return iam_http_do(&vh, &req, body, NULL);
+}
+
 static void vh_setup(void)
 {
     prepare_paths(&vh, "pathsvh");
@@ -254,6 +262,62 @@ static long vh_status(const char *host, const char *method, const char *path, co
     req.headers[0] = host ? xprintf("Host: %s", host) : NULL;
     return iam_http_do(&vh, &req, NULL, NULL);
 }
+
+/* A template: every space under /spaces/ is the space its segment names,
+ * one that did not exist when httpd started included (no configuration
+ * change), with the line's labels; an entry on the same path wins; a
+ * segment that is no name is refused, to an owner too, and logged; the
+ * refused page names the space. */
+START_TEST(test_resource_path_template)
+{
+    char *site = xprintf("%s"
+                         "IAMResourcePath /spaces/{name} space env:dev\n"
+                         "IAMResourcePath /spaces/growth space growth env:prod\n",
+                         paths_site),
+         *body = NULL;
+    const char *who[] = {"tina", "una", "vic"};
+    size_t i;
+
+    for (i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+        add_user(&vh, who[i]);
+        iam_ctl_or_die(&vh, xprintf("member add %s", who[i]));
+    }
+    iam_ctl_or_die(&vh, "grant --member tina personas-read-only --all");
+    iam_ctl_or_die(&vh, "grant --member una personas-read-only --resource beta");
+    iam_ctl_or_die(&vh, "grant --member vic personas-read-only --label env:dev");
+    ck_assert_int_eq(iam_test_run(NULL, NULL,
+                                  "mkdir -p '%s/htdocs/spaces/alpha' '%s/htdocs/spaces/growth' && "
+                                  "echo alpha >'%s/htdocs/spaces/alpha/index.html' && "
+                                  "echo growth >'%s/htdocs/spaces/growth/index.html' && "
+                                  "chmod -R a+rX '%s/htdocs/spaces'",
+                                  vh.root, vh.root, vh.root, vh.root, vh.root),
+                     0);
+    ck_assert_int_eq(iam_httpd_start(&vh, "event", site, NULL), 0);
+    ck_assert_int_eq(vh_get("/spaces/alpha/", "tina", NULL), 200);
+    ck_assert_int_eq(vh_get("/spaces/alpha/", "una", &body), 403);
+    ck_assert_msg(has(body, "alpha"), "the refused page names the space: %s", body);
+    ck_assert_int_eq(vh_get("/spaces/alpha/", "vic", NULL), 200);  /* env:dev, from the line */
+    ck_assert_int_eq(vh_get("/spaces/growth/", "vic", NULL), 403); /* the entry's env:prod */
+    ck_assert_int_eq(vh_get("/spaces/growth/", "tina", NULL), 200);
+    /* a space made now: the grants that cover it apply at once */
+    ck_assert_int_eq(vh_get("/spaces/beta/", "una", NULL), 404);
+    ck_assert_int_eq(iam_test_run(NULL, NULL,
+                                  "mkdir -p '%s/htdocs/spaces/beta' && echo beta "
+                                  ">'%s/htdocs/spaces/beta/index.html' && chmod -R a+rX "
+                                  "'%s/htdocs/spaces/beta'",
+                                  vh.root, vh.root, vh.root),
+                     0);
+    ck_assert_int_eq(vh_get("/spaces/beta/", "una", NULL), 200);
+    ck_assert_int_eq(vh_get("/spaces/beta/", "tina", NULL), 200);
+    ck_assert_int_eq(vh_get("/spaces/alpha/", "una", NULL), 403);
+    /* no resource is named "a b": refused for everyone, and logged */
+    ck_assert_int_eq(vh_get("/spaces/a%20b/", "olivia", NULL), 403);
+    ck_assert_int_eq(vh_get("/spaces/a%20b/", "tina", NULL), 403);
+    ck_assert_msg(log_has(&vh, "'a b' is not a resource name"), "no log line for the bad name");
+    /* the collection itself is not under the template */
+    ck_assert_int_eq(vh_get("/spaces/", "tina", NULL), 403);
+}
+END_TEST
 
 /* A virtual host has the main server's entries and its own; its own win
  * on the same path. The first (default) virtual host adds none, so it
@@ -410,6 +474,7 @@ void ht_add_paths(Suite *s)
     tcase_add_checked_fixture(tc, vh_setup, vh_teardown);
     tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_resource_path_vhost);
+    tcase_add_test(tc, test_resource_path_template);
     tcase_add_loop_test(tc, test_resource_path_configtest_refuses, 0,
                         (int)(sizeof(bad_path_config) / sizeof(bad_path_config[0])));
     tcase_add_test(tc, test_resource_path_configtest_length);

@@ -119,6 +119,14 @@ static const struct {
     {"/a%20b", "holds '%'"},
     {"/%2e%2e", "holds '%'"},
     {"/a%", "holds '%'"},
+    {"/a/{name}/b/{name}", "more than once"},
+    {"/{name}/{name}", "more than once"},
+    {"/a/{name}x", "other than a whole segment"},
+    {"/a/x{name}", "other than a whole segment"},
+    {"/a/{nam}", "other than a whole segment"},
+    {"/a/{id}", "other than a whole segment"},
+    {"/a/}", "other than a whole segment"},
+    {"/a/{", "other than a whole segment"},
 };
 
 START_TEST(test_check_rejects)
@@ -528,6 +536,94 @@ START_TEST(test_many_entries)
 }
 END_TEST
 
+/* ---- templates: "{name}" for one whole segment ---- */
+
+/* What a lookup finds, as "VALUE" or "VALUE name" (a template's), or
+ * "(none)". */
+static const char *hit_of(const iam_pathmap_t *m, const char *uri)
+{
+    iam_pathmap_hit_t hit;
+
+    iam_pathmap_lookup(m, uri, &hit);
+    if (!hit.value)
+        return "(none)";
+    if (!hit.templated)
+        return hit.value;
+    return apr_psprintf(pool, "%s %s", (const char *)hit.value, hit.name);
+}
+
+START_TEST(test_template_names_the_segment)
+{
+    iam_pathmap_t *m = map_of("/sources", A, "/sources/{name}", B, "/sources/web", C,
+                              "/spaces/{name}/settings", D, NULL);
+
+    ck_assert(iam_pathmap_is_template("/sources/{name}"));
+    ck_assert(iam_pathmap_is_template("/{name}/x"));
+    ck_assert(!iam_pathmap_is_template("/sources/name"));
+    ck_assert_ptr_null(iam_pathmap_check("/sources/{name}"));
+    ck_assert_ptr_null(iam_pathmap_check("/{name}/settings/"));
+    ck_assert_str_eq(hit_of(m, "/sources"), "A");
+    ck_assert_str_eq(hit_of(m, "/sources/"), "A");
+    ck_assert_str_eq(hit_of(m, "/sources/ios"), "B ios");
+    ck_assert_str_eq(hit_of(m, "/sources/ios/"), "B ios");
+    ck_assert_str_eq(hit_of(m, "/sources/ios/deep/er.html"), "B ios");
+    ck_assert_str_eq(hit_of(m, "/sources//ios//x"), "B ios"); /* runs of '/' as one */
+    /* an entry over a template of the same prefix, and below it */
+    ck_assert_str_eq(hit_of(m, "/sources/web"), "C");
+    ck_assert_str_eq(hit_of(m, "/sources/web/x"), "C");
+    ck_assert_str_eq(hit_of(m, "/sources/webx"), "B webx");
+    /* a template with a segment after {name}: only with it */
+    ck_assert_str_eq(hit_of(m, "/spaces/growth/settings/a"), "D growth");
+    ck_assert_str_eq(hit_of(m, "/spaces/growth/other"), "(none)");
+    ck_assert_str_eq(hit_of(m, "/spaces/growth"), "(none)");
+    ck_assert_str_eq(hit_of(m, "/spaces"), "(none)");
+    /* the segment as it is: the caller says whether it is a name */
+    ck_assert_str_eq(hit_of(m, "/sources/a b.c/x"), "B a b.c");
+    ck_assert_str_eq(iam_pathmap_find(m, "/sources/ios"), "B"); /* the value, as ever */
+}
+END_TEST
+
+/* A segment longer than a lookup copies: its length says so; the walk
+ * goes past the longest key for templates, and a longer entry still wins. */
+START_TEST(test_template_long_segments)
+{
+    iam_pathmap_t *m = map_of("/s/{name}", A, "/s/x/y/z", B, NULL);
+    char *longname = apr_pcalloc(pool, 301);
+    iam_pathmap_hit_t hit;
+
+    memset(longname, 'n', 300);
+    iam_pathmap_lookup(m, apr_pstrcat(pool, "/s/", longname, "/more", NULL), &hit);
+    ck_assert_ptr_eq(hit.value, A);
+    ck_assert(hit.templated);
+    ck_assert_uint_eq(hit.name_len, 300);
+    ck_assert_uint_eq(strlen(hit.name), IAM_PATHMAP_NAME);
+    ck_assert_uint_eq(hit.covered, 303);
+    ck_assert_str_eq(hit_of(m, "/s/x/y/z/w"), "B");
+    ck_assert_str_eq(hit_of(m, "/s/x/y"), "A x");
+}
+END_TEST
+
+/* Two templates, two depths, and the root: the longest covering prefix
+ * wins, as for entries; a duplicate template (trailing '/') is refused;
+ * a merged map keeps its templates. */
+START_TEST(test_template_depths_and_merge)
+{
+    iam_pathmap_t *m = map_of("/", ROOT, "/{name}", A, "/t/a/{name}", B, NULL), *v;
+
+    ck_assert_str_eq(hit_of(m, "/"), "ROOT");
+    ck_assert_str_eq(hit_of(m, "/x"), "A x");
+    ck_assert_str_eq(hit_of(m, "/t/a"), "A t");
+    ck_assert_str_eq(hit_of(m, "/t/a/b"), "B b");
+    ck_assert_str_eq(hit_of(m, "/t/a/b/c"), "B b");
+    ck_assert_int_eq(iam_pathmap_put(m, "/t/a/{name}/", C, 0), 1);
+    v = map_of("/v/{name}", C, NULL);
+    m = iam_pathmap_merge(pool, m, v);
+    ck_assert_str_eq(hit_of(m, "/v/q/r"), "C q");
+    ck_assert_str_eq(hit_of(m, "/t/a/b"), "B b");
+    ck_assert_str_eq(hit_of(m, "/w"), "A w");
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 Suite *suite_pathmap(void)
@@ -565,6 +661,14 @@ Suite *suite_pathmap(void)
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_merge_null_sides);
     tcase_add_test(tc, test_many_entries);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("templates");
+    tcase_set_timeout(tc, IAM_TIMEOUT_PURE);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_template_names_the_segment);
+    tcase_add_test(tc, test_template_long_segments);
+    tcase_add_test(tc, test_template_depths_and_merge);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,9 +29,9 @@ int api_list_resources(api_t *a)
         json_t *labels = json_array();
         for (j = 0; j < d->res.nlabels; j++)
             json_array_append_new(labels, json_string(d->res.labels[j]));
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s}", "type", d->res.type, "name",
-                                             d->res.name ? d->res.name : "*", "labels", labels,
-                                             "path", d->path));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:b}", "type", d->res.type,
+                                             "name", d->res.name ? d->res.name : "*", "labels",
+                                             labels, "path", d->path, "template", d->templated));
     }
     return api_send_json(a->w->r, HTTP_OK, json_pack("{s:o}", "resources", arr));
 }

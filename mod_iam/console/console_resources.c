@@ -32,13 +32,20 @@ int cs_page_resources(page_t *pg)
     ap_rputs("<table><tr><th>Type</th><th>Name</th><th>Labels</th><th>Path</th></tr>", R);
     for (i = 0; i < res->nelts; i++) {
         const iam_resource_decl_t *d = APR_ARRAY_IDX(res, i, iam_resource_decl_t *);
-        ap_rprintf(R,
-                   "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\"><a href=\"%s\" "
-                   "aria-label=\"Who can reach %s %s\">%s</a></td><td data-label=\"Labels\">",
-                   iam_h(P, d->res.type), resource_link(pg, &d->res), iam_h(P, d->res.type),
-                   d->res.name ? iam_h(P, d->res.name) : "(all)",
-                   d->res.name ? iam_h(P, d->res.name)
-                               : "* <span class=\"muted\">(collection)</span>");
+        if (d->templated) /* every name: no one page */
+            ap_rprintf(R,
+                       "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\">{name} "
+                       "<span class=\"muted\">(every name under the path)</span></td>"
+                       "<td data-label=\"Labels\">",
+                       iam_h(P, d->res.type));
+        else
+            ap_rprintf(R,
+                       "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\"><a href=\"%s\" "
+                       "aria-label=\"Who can reach %s %s\">%s</a></td><td data-label=\"Labels\">",
+                       iam_h(P, d->res.type), resource_link(pg, &d->res), iam_h(P, d->res.type),
+                       d->res.name ? iam_h(P, d->res.name) : "(all)",
+                       d->res.name ? iam_h(P, d->res.name)
+                                   : "* <span class=\"muted\">(collection)</span>");
         for (j = 0; j < d->res.nlabels; j++)
             ap_rprintf(R, "<span class=\"badge\">%s</span> ", iam_h(P, d->res.labels[j]));
         ap_rprintf(R, "</td><td data-label=\"Path\"><code>%s</code></td></tr>", iam_h(P, d->path));
