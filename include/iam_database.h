@@ -42,16 +42,18 @@ iam_status_e iam_db_read(iam_db_t *db, apr_pool_t *p, unsigned long long after, 
 
 /* Snapshots: the workspace at an entry (iam_store_snapshot's), so that a
  * new replica starts from the latest rather than from entry 1. put keeps
- * one of the log `log_id` at `seq` (an entry the database committed) and
- * lets go of what the older of the two latest makes unneeded: snapshots
- * before it, and the log up to it (*trimmed: how many entries). */
+ * one of the log `log_id` at `seq` (an entry the database committed;
+ * else IAM_INVALID) and keeps the log from the newest snapshot at least
+ * `keep` entries older, letting go of the log up to it (*trimmed: how
+ * many entries) and of the snapshots before it. One writer at a time. */
 iam_status_e iam_db_snapshot_put(iam_db_t *db, const unsigned char *log_id, unsigned long long seq,
-                                 const void *data, size_t len, unsigned long long *trimmed,
-                                 iam_err_t *err);
+                                 const void *data, size_t len, unsigned long long keep,
+                                 unsigned long long *trimmed, iam_err_t *err);
 /* The latest snapshot (seq, data and len) into p; seq 0 if none. */
 iam_status_e iam_db_snapshot_latest(iam_db_t *db, apr_pool_t *p, iam_log_entry_t *out,
                                     iam_err_t *err);
-/* The oldest entry the log keeps and the latest snapshot's (0: none). */
+/* The oldest entry the log keeps (the one after the latest snapshot if
+ * it keeps none yet; 0: none at all) and the latest snapshot's (0: none). */
 iam_status_e iam_db_kept(iam_db_t *db, unsigned long long *oldest, unsigned long long *snapshot,
                          iam_err_t *err);
 

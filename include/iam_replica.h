@@ -24,13 +24,20 @@ iam_status_e iam_replica_attach(iam_store_t *st, const char *conninfo, apr_pool_
 iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err);
 
 /* Keeps the store as the database's latest snapshot (*seq: its entry),
- * which lets go of the log before the snapshot before it (*trimmed: how
- * many entries). The store must follow the database's log. */
-iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long long *seq,
-                                  unsigned long long *trimmed, iam_err_t *err);
+ * and the log from the newest snapshot at least `keep` entries older
+ * (iam_db_snapshot_put; *trimmed: how many entries went). The store must
+ * follow the database's log. */
+iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long long keep,
+                                  unsigned long long *seq, unsigned long long *trimmed,
+                                  iam_err_t *err);
 /* A server's follower keeps a snapshot once the log has grown by this
- * many entries since the latest. */
+ * many entries since the latest, and the log this far back. */
 #define IAM_SNAPSHOT_EVERY 10000
+/* Makes the store anew in place from the database's latest snapshot (in
+ * one transaction: readers see the old store, then the new one), then
+ * catches up: for a store that cannot follow (behind what the log keeps,
+ * ahead, another workspace's). IAM_NOTFOUND if there is no snapshot. */
+iam_status_e iam_replica_remake(iam_store_t *st, iam_db_t *db, long *applied, iam_err_t *err);
 
 /* Where a replica stands against its database. */
 typedef struct {

@@ -613,11 +613,14 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
  * first entry. */
 iam_status_e iam_store_snapshot(iam_store_t *st, apr_pool_t *p, iam_log_entry_t *out,
                                 iam_err_t *err);
-/* Starts an empty store from a snapshot (iam_store_snapshot's): its facts,
- * its log's id and position, in one transaction; the log goes on from
- * the entry after it, and the store keeps none before. IAM_INVALID if the
- * store holds anything. */
-iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapshot, iam_err_t *err);
+/* Starts a store from a snapshot (iam_store_snapshot's): its facts, its
+ * log's id and position, in one transaction; the log goes on from the
+ * entry after it, and the store keeps none before. An empty store only
+ * (IAM_INVALID if it holds anything; nothing to do if it already follows
+ * that log to that entry or further), unless `replace`: then whatever the
+ * store held goes, in that same transaction, but the database it records. */
+iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapshot, int replace,
+                                 iam_err_t *err);
 /* Copies the store, as one snapshot, into the directory `dir` (made if
  * missing; one that holds a store is refused): a store to start from with
  * its log position, for a follower that fell behind what the log keeps. */

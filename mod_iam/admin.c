@@ -119,7 +119,9 @@ static int refused_here(iam_web_t *w, const iam_subject_t *subj, iam_level_e ask
               (v->refused == IAM_REFUSED_RESOURCE || v->refused == IAM_REFUSED_OWNERS);
     if (refused) {
         q->type = v->res->type;
-        q->name = v->res->name ? v->res->name : "*";
+        /* a template's name lives in the subrequest's state, which goes
+         * below: copied (type and labels are httpd.conf's) */
+        q->name = v->res->name ? apr_pstrdup(r->pool, v->res->name) : "*";
         q->level = v->need;
         q->nlabels = v->res->nlabels; /* what an answer must give access to */
         q->labels = v->res->labels;

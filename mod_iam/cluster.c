@@ -72,8 +72,8 @@ static iam_status_e prepare(server_rec *s, const iam_workspace_t *ws, iam_store_
     if (err->status != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "%s: filling the store: %s", IAM_DIR_DATABASE, err->msg);
     else
-        iam_log_s(s, APLOG_INFO, 0, "%s: store %s at entry %llu (%ld applied now)",
-                  IAM_DIR_DATABASE, iam_ws_store_dir(ws), head, applied);
+        iam_log_s(s, APLOG_INFO, 0, "%s: store %s at entry %" APR_UINT64_T_FMT " (%ld applied now)",
+                  IAM_DIR_DATABASE, iam_ws_store_dir(ws), (apr_uint64_t)head, applied);
     /* the store's writes (the plan, the bootstrap owner) go through it */
     if (iam_store_set_database(*st, conninfo, err) != IAM_OK)
         return err->status;
@@ -190,24 +190,45 @@ static void follow_snapshot(server_rec *s, iam_store_t *st)
         iam_store_log_head(st, &ignored, &mine, &err) != IAM_OK ||
         mine < snapshot + IAM_SNAPSHOT_EVERY)
         return;
-    if (iam_replica_snapshot(st, follow.db, &seq, &trimmed, &err) != IAM_OK)
+    if (iam_replica_snapshot(st, follow.db, IAM_SNAPSHOT_EVERY, &seq, &trimmed, &err) != IAM_OK)
         iam_log_s(s, APLOG_WARNING, 0, "%s: keeping a snapshot: %s", IAM_DIR_DATABASE, err.msg);
     else
         iam_log_s(s, APLOG_INFO, 0,
-                  "%s: snapshot at entry %llu kept; %llu older log entries let go of",
-                  IAM_DIR_DATABASE, seq, trimmed);
+                  "%s: snapshot at entry %" APR_UINT64_T_FMT " kept; %" APR_UINT64_T_FMT
+                  " older log entries let go of",
+                  IAM_DIR_DATABASE, (apr_uint64_t)seq, (apr_uint64_t)trimmed);
 }
 
-/* A catch-up that failed: logged when the reason is new, not every poll. */
-static void follow_stuck(server_rec *s, const iam_err_t *err)
+/* A catch-up that failed: a store that cannot follow (behind what the
+ * log keeps, ahead, another workspace's) is made anew in place from the
+ * database's snapshot, never served on; anything else, or no snapshot to
+ * start from, is logged when the reason is new, not every poll. */
+static void follow_stuck(server_rec *s, iam_store_t *st, iam_err_t *err)
 {
+    iam_err_t again;
+    long applied;
+
+    if (err->status == IAM_INVALID || err->status == IAM_STALE) {
+        if (iam_replica_remake(st, follow.db, &applied, &again) == IAM_OK) {
+            iam_log_s(s, APLOG_WARNING, 0,
+                      "%s: store %s: %s: made anew from the database's snapshot (%ld entries)",
+                      IAM_DIR_DATABASE, iam_ws_store_dir(iam_workspace_of(s)), err->msg, applied);
+            follow.stuck[0] = '\0';
+            return;
+        }
+        if (again.status == IAM_UNAVAILABLE) {
+            *err = again;
+            return;
+        }
+    }
     if (!strcmp(follow.stuck, err->msg))
         return;
     apr_cpystrn(follow.stuck, err->msg, sizeof(follow.stuck));
     iam_log_s(s, APLOG_ERR, 0, "%s: cannot apply the database's log: %s%s", IAM_DIR_DATABASE,
               err->msg,
               err->status == IAM_INVALID || err->status == IAM_STALE
-                  ? " (a restart of Apache makes the store anew; writes are refused until then)"
+                  ? " (and there is no snapshot to make the store anew from: a restart of "
+                    "Apache does; writes are refused until then)"
                   : "");
 }
 
@@ -228,7 +249,7 @@ static void follow_once(server_rec *s)
     if (woke || time(NULL) - follow.last_catch >= FOLLOW_POLL) {
         follow.last_catch = time(NULL);
         if (iam_replica_catch_up(st, follow.db, &applied, &err) != IAM_OK) {
-            follow_stuck(s, &err);
+            follow_stuck(s, st, &err);
             if (err.status == IAM_UNAVAILABLE)
                 follow_close();
             return;

@@ -262,8 +262,11 @@ static void walk_merged(const iam_pathmap_t *m, const char *uri, iam_pathmap_hit
         if (!(*uri == '/' && n > 0 && path[n - 1] == '/'))
             path[n++] = *uri;
     path[n] = '\0';
-    if (*uri && m->tdepths)
+    if (*uri && m->tdepths) { /* not even a shorter entry: it could be wrong */
+        hit->value = NULL;
+        hit->templated = 0;
         return;
+    }
     walk(m, path, hit);
 }
 

@@ -335,6 +335,8 @@ static void start_shared(void)
                     "<Location \"/either-owners/\">\n"
                     "  <RequireAny>\n    Require iam-owner\n    Require user una\n  </RequireAny>\n"
                     "</Location>\n"
+                    "IAMResourcePath /apps/{name} source\n"
+                    "<Location \"/apps/\">\n  Require iam\n</Location>\n"
                     "<Location \"/both/\">\n  IAMResource warehouse main\n"
                     "  <RequireAny>\n    Require iam-owner\n    Require iam\n  </RequireAny>\n"
                     "</Location>",

@@ -180,11 +180,20 @@ START_TEST(test_snapshots)
     ck_assert_msg(has(out, "snapshot at entry") && has(out, "; 0 older log entries"), "%s", out);
     for (i = 5; i < 10; i++)
         cl_ctl_ok("-d %s member add m%d", a, i);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica snapshot --keep x", a), 2);
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica status --keep 1", a), 2);
+    /* by default the log is kept 10,000 entries back: nothing goes */
     out = cl_ctl_ok("-d %s replica snapshot", a);
+    ck_assert_msg(has(out, "; 0 older"), "%s", out);
+    out = cl_ctl_ok("-d %s replica snapshot --keep 0", a);
     ck_assert_msg(has(out, "snapshot at entry") && !has(out, "; 0 older"), "%s", out);
     out = cl_ctl_ok("-d %s replica status", a);
     ck_assert_msg(has(out, "its log kept from entry") && has(out, "its snapshot at entry"), "%s",
                   out);
+
+    /* the log keeps nothing yet: late is behind it all the same */
+    ck_assert_int_eq(cl_ctl(&out, "-d %s replica sync", late), 1);
+    ck_assert_msg(has(out, "keeps its log from entry"), "%s", out);
 
     /* a replica made now starts from the snapshot, writes, and converges */
     cl_ctl_ok("-d %s --database %s init", c, db);

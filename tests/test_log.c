@@ -544,8 +544,9 @@ END_TEST
 
 /* A snapshot (the store as one entry at its last sequence) starts an
  * empty store equal to it, which then follows the log from the next
- * entry; a store that holds anything, damage, or a store with no entry
- * yet are refused and change nothing. */
+ * entry; a store that holds anything (unless it is to be made anew from
+ * the snapshot), damage, or a store with no entry yet are refused and
+ * change nothing; starting again where it is already does nothing. */
 START_TEST(test_snapshot_starts_a_replica)
 {
     const char *tokens[16];
@@ -569,21 +570,24 @@ START_TEST(test_snapshot_starts_a_replica)
     bad = snap;
     bad.data = apr_pmemdup(pool, snap.data, snap.len);
     bad.len = snap.len - 3;
-    EXPECT(IAM_CORRUPT, iam_store_log_start(fresh, &bad, &ierr));
+    EXPECT(IAM_CORRUPT, iam_store_log_start(fresh, &bad, 0, &ierr));
     OK(iam_store_member_add(other, "t", "zed", NULL, NULL, IAM_ACTIVE, 1, &ierr));
-    EXPECT(IAM_INVALID, iam_store_log_start(other, &snap, &ierr));
+    EXPECT(IAM_INVALID, iam_store_log_start(other, &snap, 0, &ierr));
     ck_assert_msg(has(ierr.msg, "not empty"), "%s", ierr.msg);
     OK(iam_store_log_head(fresh, &oldest, &head, &ierr));
     ck_assert_uint_eq(head, 0);
 
-    OK(iam_store_log_start(fresh, &snap, &ierr));
-    EXPECT(IAM_INVALID, iam_store_log_start(fresh, &snap, &ierr)); /* once */
+    OK(iam_store_log_start(fresh, &snap, 0, &ierr));
+    OK(iam_store_log_start(fresh, &snap, 0, &ierr)); /* there already: nothing to do */
     OK(iam_store_log_head(fresh, &oldest, &head, &ierr));
     ck_assert_uint_eq(head, snap.seq);
     ck_assert_uint_eq(oldest, 0); /* nothing kept before the snapshot */
     ck_assert_int_eq(memcmp(digest(st), digest(fresh), 32), 0);
     OK(iam_store_verify(fresh, pool, &v, &ierr));
     ck_assert_msg(v.nproblems == 0, "%s", APR_ARRAY_IDX(v.problems, 0, const char *));
+    /* a store that holds something else is made anew from it, if asked */
+    OK(iam_store_log_start(other, &snap, 1, &ierr));
+    ck_assert_int_eq(memcmp(digest(st), digest(other), 32), 0);
 
     /* and it follows the log from the entry after */
     for (i = 0; i < 500; i++)

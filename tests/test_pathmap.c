@@ -600,6 +600,13 @@ START_TEST(test_template_long_segments)
     ck_assert_uint_eq(hit.covered, 303);
     ck_assert_str_eq(hit_of(m, "/s/x/y/z/w"), "B");
     ck_assert_str_eq(hit_of(m, "/s/x/y"), "A x");
+    /* a path with a run of '/' too long to merge finds nothing, not the
+     * shorter entry the walk had found before the run (review finding) */
+    m = map_of("/a", A, "/a/b", B, "/t/{name}", C, NULL);
+    longname = apr_pcalloc(pool, 9001);
+    memset(longname, 'x', 9000);
+    ck_assert_str_eq(hit_of(m, apr_pstrcat(pool, "/a//b/", longname, NULL)), "(none)");
+    ck_assert_str_eq(hit_of(m, "/a//b/x"), "B");
 }
 END_TEST
 

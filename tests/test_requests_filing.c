@@ -32,6 +32,16 @@ START_TEST(test_request_only_for_a_refusal)
 }
 END_TEST
 
+/* A request for a resource a path template names: filed for that name
+ * (which the subrequest that found the refusal held, and let go of). */
+START_TEST(test_request_for_a_templated_resource)
+{
+    add_member(&srv, "tess", "");
+    ck_assert_int_eq(ask(&srv, "tess", "/apps/shop/", "read", "the shop, please"), 303);
+    ck_assert_str_eq(status_of(&srv, "tess", "source", "shop"), "open");
+}
+END_TEST
+
 /* The link in the owners' mail names this server, whatever Host the
  * requester sent (review finding). */
 START_TEST(test_mail_link_ignores_host_header)
@@ -289,6 +299,7 @@ void rq_add_filing_tests(TCase *tc)
     tcase_add_test(tc, test_request_is_stored);
     tcase_add_test(tc, test_request_only_for_a_refusal);
     tcase_add_test(tc, test_mail_link_ignores_host_header);
+    tcase_add_test(tc, test_request_for_a_templated_resource);
     tcase_add_test(tc, test_message_of_1000_bytes_accepted);
     tcase_add_test(tc, test_same_origin_post_accepted);
     tcase_add_loop_test(tc, test_refused_input, 0, (int)(sizeof(refused) / sizeof(refused[0])));

@@ -5,10 +5,10 @@
  *                  (the head, which writers lock) and the schema version
  *   iam_log        the log's entries by sequence, as the store's codec
  *                  wrote them (iam_log_encode), from the one after the
- *                  older snapshot kept
+ *                  oldest snapshot kept
  *   iam_snapshot   the workspace at an entry, as one entry that puts
  *                  every fact (iam_store_snapshot): a new replica starts
- *                  from the latest; the last two are kept
+ *                  from the latest
  *
  * A commit that appends notifies the channel iam_log with the new head,
  * so followers need not poll. Values always travel as parameters. */
@@ -24,12 +24,7 @@
 
 #define SCHEMA_VERSION 1
 #define CHANNEL "iam_log"
-
-#define SNAPSHOT_TABLE                                                                             \
-    "CREATE TABLE IF NOT EXISTS iam_snapshot ("                                                    \
-    " seq bigint PRIMARY KEY CHECK (seq > 0),"                                                     \
-    " entry bytea NOT NULL,"                                                                       \
-    " made timestamptz NOT NULL DEFAULT now())"
+#define SNAPSHOT_LOCK "7169651" /* pg_advisory_xact_lock's key for snapshot writers */
 
 struct iam_db {
     PGconn *conn;
@@ -48,7 +43,10 @@ static const char *const schema[] = {
     " seq bigint PRIMARY KEY CHECK (seq > 0),"
     " entry bytea NOT NULL,"
     " committed timestamptz NOT NULL DEFAULT now())",
-    SNAPSHOT_TABLE,
+    "CREATE TABLE IF NOT EXISTS iam_snapshot ("
+    " seq bigint PRIMARY KEY CHECK (seq > 0),"
+    " entry bytea NOT NULL,"
+    " made timestamptz NOT NULL DEFAULT now())",
 };
 
 static iam_status_e command(iam_db_t *db, const char *sql, iam_err_t *err);
@@ -437,18 +435,16 @@ int iam_db_wait(iam_db_t *db, apr_interval_time_t timeout)
 
 /* ---- snapshots, and the log they let go of ---- */
 
-/* A statement's rows, or NULL having said why. */
-static PGresult *rows(iam_db_t *db, const char *sql, int n, const char *const *values,
-                      const int *lengths, const int *binary, const char *what, iam_err_t *err)
+/* One row of numbers or data, outside a transaction: the result, or
+ * NULL having said why. */
+static PGresult *one_query(iam_db_t *db, const char *sql, const char *what, iam_err_t *err)
 {
-    PGresult *res = run(db, sql, n, values, lengths, binary);
+    PGresult *res;
 
+    if (ready(db, err) != IAM_OK)
+        return NULL;
+    res = run(db, sql, 0, NULL, NULL, NULL);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        if (state && !strcmp(state, "42P01")) { /* made before snapshots: none yet */
-            PQclear(res);
-            return PQmakeEmptyPGresult(db->conn, PGRES_TUPLES_OK);
-        }
         query_failed(db, res, what, err);
         return NULL;
     }
@@ -458,19 +454,17 @@ static PGresult *rows(iam_db_t *db, const char *sql, int n, const char *const *v
 iam_status_e iam_db_kept(iam_db_t *db, unsigned long long *oldest, unsigned long long *snapshot,
                          iam_err_t *err)
 {
-    PGresult *res;
+    PGresult *res =
+        one_query(db, "SELECT (SELECT min(seq) FROM iam_log), (SELECT max(seq) FROM iam_snapshot)",
+                  "reading what the database keeps", err);
 
     *oldest = *snapshot = 0;
-    if (ready(db, err) != IAM_OK)
+    if (!res)
         return err->status;
-    if (!(res =
-              rows(db, "SELECT (SELECT min(seq) FROM iam_log), (SELECT max(seq) FROM iam_snapshot)",
-                   0, NULL, NULL, NULL, "reading what the database keeps", err)))
-        return err->status;
-    if (PQntuples(res) == 1) {
-        *oldest = get_u64(res, 0, 0); /* NULL: an empty value, 0 */
-        *snapshot = get_u64(res, 0, 1);
-    }
+    *oldest = get_u64(res, 0, 0); /* NULL: an empty value, 0 */
+    *snapshot = get_u64(res, 0, 1);
+    if (!*oldest && *snapshot) /* nothing kept after it yet: the next one */
+        *oldest = *snapshot + 1;
     PQclear(res);
     return IAM_OK;
 }
@@ -478,13 +472,11 @@ iam_status_e iam_db_kept(iam_db_t *db, unsigned long long *oldest, unsigned long
 iam_status_e iam_db_snapshot_latest(iam_db_t *db, apr_pool_t *p, iam_log_entry_t *out,
                                     iam_err_t *err)
 {
-    PGresult *res;
+    PGresult *res = one_query(db, "SELECT seq, entry FROM iam_snapshot ORDER BY seq DESC LIMIT 1",
+                              "reading the snapshot", err);
 
     memset(out, 0, sizeof(*out));
-    if (ready(db, err) != IAM_OK)
-        return err->status;
-    if (!(res = rows(db, "SELECT seq, entry FROM iam_snapshot ORDER BY seq DESC LIMIT 1", 0, NULL,
-                     NULL, NULL, "reading the snapshot", err)))
+    if (!res)
         return err->status;
     if (PQntuples(res) == 1) {
         out->seq = get_u64(res, 0, 0);
@@ -496,41 +488,58 @@ iam_status_e iam_db_snapshot_latest(iam_db_t *db, apr_pool_t *p, iam_log_entry_t
 }
 
 iam_status_e iam_db_snapshot_put(iam_db_t *db, const unsigned char *log_id, unsigned long long seq,
-                                 const void *data, size_t len, unsigned long long *trimmed,
-                                 iam_err_t *err)
+                                 const void *data, size_t len, unsigned long long keep,
+                                 unsigned long long *trimmed, iam_err_t *err)
 {
-    char num[24];
-    const char *values[3] = {num, data, (const char *)log_id};
-    int lengths[3] = {0, (int)len, IAM_LOG_ID}, binary[3] = {0, 1, 1};
+    char num[24], back[24];
+    const char *values[3] = {num, data, back};
+    int lengths[3] = {0, (int)len, 0}, binary[3] = {0, 1, 0};
+    unsigned char had[IAM_LOG_ID];
+    unsigned long long head;
     PGresult *res;
 
     *trimmed = 0;
     if (len > 0x3fffffff)
         return fail(err, IAM_INVALID, "database: a snapshot of %zu bytes is too large", len);
     snprintf(num, sizeof(num), "%llu", seq);
-    if (begin(db, err) != IAM_OK || command(db, SNAPSHOT_TABLE, err) != IAM_OK)
+    snprintf(back, sizeof(back), "%llu", keep);
+    /* one snapshot writer at a time (servers' followers, iamctl); the
+     * log's head is read, not locked: writers go on meanwhile */
+    if (begin(db, err) != IAM_OK)
         goto out;
-    /* only of this workspace, at an entry it has committed; writers go
-     * on meanwhile (the head is not locked, only read) */
+    res = run(db, "SELECT pg_advisory_xact_lock(" SNAPSHOT_LOCK ")", 0, NULL, NULL, NULL);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        query_failed(db, res, "waiting for another snapshot's writer", err);
+        goto out;
+    }
+    PQclear(res);
+    if (read_head(db, 0, had, &head, err) != IAM_OK)
+        goto out;
+    if (memcmp(had, log_id, IAM_LOG_ID) || head < seq) {
+        fail(err, IAM_INVALID, "database: %s: no snapshot kept",
+             head < seq ? "its log is behind the store's" : "it holds another workspace");
+        goto out;
+    }
     res = run(db,
-              "INSERT INTO iam_snapshot (seq, entry) SELECT $1::bigint, $2 FROM iam_workspace "
-              "WHERE log_id = $3 AND head >= $1::bigint ON CONFLICT (seq) DO NOTHING",
-              3, values, lengths, binary);
+              "INSERT INTO iam_snapshot (seq, entry) VALUES ($1::bigint, $2) "
+              "ON CONFLICT (seq) DO NOTHING",
+              2, values, lengths, binary);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         query_failed(db, res, "keeping the snapshot", err);
         goto out;
     }
     PQclear(res);
-    /* the older of the two latest is kept with the log after it: a
-     * replica up to a few thousand entries behind goes on from the log */
+    /* the log is kept from the newest snapshot at least `keep` entries
+     * older than this one, so that a replica that far behind goes on
+     * from the log; the snapshots before that one go */
+    values[1] = back;
     res = run(db,
-              "WITH keep AS (SELECT coalesce(min(seq), 0) AS seq FROM (SELECT seq FROM "
-              "iam_snapshot ORDER BY seq DESC LIMIT 2) AS two), "
+              "WITH keep AS (SELECT coalesce(max(seq), 0) AS seq FROM iam_snapshot "
+              "WHERE seq <= $1::bigint - $2::bigint), "
               "gone AS (DELETE FROM iam_snapshot WHERE seq < (SELECT seq FROM keep)), "
-              "cut AS (DELETE FROM iam_log WHERE seq <= (SELECT seq FROM keep) AND "
-              "(SELECT count(*) FROM iam_snapshot) >= 2 RETURNING seq) "
+              "cut AS (DELETE FROM iam_log WHERE seq <= (SELECT seq FROM keep) RETURNING seq) "
               "SELECT count(*)::bigint FROM cut",
-              0, NULL, NULL, NULL);
+              2, values, NULL, NULL);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         query_failed(db, res, "letting go of the old log", err);
         goto out;

@@ -9,6 +9,7 @@
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BATCH 500  /* entries read and applied in one transaction */
@@ -25,7 +26,7 @@ static iam_status_e refuse(iam_err_t *err, iam_status_e st, const char *fmt, ...
 
     err->status = st;
     va_start(ap, fmt);
-    apr_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap); /* the C library's: %llu */
     va_end(ap);
     return st;
 }
@@ -58,7 +59,7 @@ static iam_status_e start(iam_store_t *st, iam_db_t *db, unsigned long long head
         return err->status;
     if (!snap.seq || snap.seq > head) /* none (or of a head rolled back: the log then) */
         return IAM_OK;
-    if (iam_store_log_start(st, &snap, err) != IAM_OK)
+    if (iam_store_log_start(st, &snap, 0, err) != IAM_OK)
         return err->status;
     if (applied)
         *applied += (long)snap.seq;
@@ -69,9 +70,10 @@ static iam_status_e start(iam_store_t *st, iam_db_t *db, unsigned long long head
 static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long long head,
                                 long *applied, iam_err_t *err)
 {
-    unsigned long long oldest, mine;
+    unsigned long long oldest, mine, kept;
     apr_array_header_t *batch;
     const iam_log_entry_t *first;
+    iam_log_entry_t gone = {0};
     apr_pool_t *p;
     int n;
 
@@ -94,12 +96,17 @@ static iam_status_e catch_up_to(iam_store_t *st, iam_db_t *db, unsigned long lon
         apr_pool_clear(p);
         if (iam_db_read(db, p, mine, BATCH, &batch, err) != IAM_OK)
             break;
-        if (!batch->nelts) {
-            refuse(err, IAM_CORRUPT, "database: its log ends before its head (%llu < %llu)", mine,
-                   head);
+        first = batch->nelts ? &APR_ARRAY_IDX(batch, 0, iam_log_entry_t) : NULL;
+        if (!first && iam_db_kept(db, &oldest, &kept, err) == IAM_OK && kept > mine) {
+            gone.seq = oldest; /* all let go of, up to a snapshot */
+            first = &gone;
+        }
+        if (!first) {
+            if (err->status == IAM_OK)
+                refuse(err, IAM_CORRUPT, "database: its log ends before its head (%llu < %llu)",
+                       mine, head);
             break;
         }
-        first = &APR_ARRAY_IDX(batch, 0, iam_log_entry_t);
         if (first->seq > mine + 1) { /* let go of after a snapshot */
             refuse(err, IAM_STALE,
                    "this store is at entry %llu, and the database keeps its log from entry %llu "
@@ -297,8 +304,9 @@ iam_status_e iam_replica_publish(iam_store_t *st, iam_db_t *db, iam_err_t *err)
     return err->status;
 }
 
-iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long long *seq,
-                                  unsigned long long *trimmed, iam_err_t *err)
+iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long long keep,
+                                  unsigned long long *seq, unsigned long long *trimmed,
+                                  iam_err_t *err)
 {
     unsigned char id[IAM_LOG_ID];
     unsigned long long head;
@@ -310,8 +318,28 @@ iam_status_e iam_replica_snapshot(iam_store_t *st, iam_db_t *db, unsigned long l
         return err->status;
     apr_pool_create(&p, NULL);
     if (iam_store_snapshot(st, p, &snap, err) == IAM_OK &&
-        iam_db_snapshot_put(db, id, snap.seq, snap.data, snap.len, trimmed, err) == IAM_OK)
+        iam_db_snapshot_put(db, id, snap.seq, snap.data, snap.len, keep, trimmed, err) == IAM_OK)
         *seq = snap.seq;
+    apr_pool_destroy(p);
+    return err->status;
+}
+
+iam_status_e iam_replica_remake(iam_store_t *st, iam_db_t *db, long *applied, iam_err_t *err)
+{
+    iam_log_entry_t snap;
+    apr_pool_t *p;
+
+    if (applied)
+        *applied = 0;
+    apr_pool_create(&p, NULL);
+    if (iam_db_snapshot_latest(db, p, &snap, err) == IAM_OK) {
+        if (!snap.seq)
+            refuse(err, IAM_NOTFOUND,
+                   "the database keeps no snapshot to make the store anew from (iamctl replica "
+                   "snapshot keeps one)");
+        else if (iam_store_log_start(st, &snap, 1, err) == IAM_OK)
+            iam_replica_catch_up(st, db, applied, err);
+    }
     apr_pool_destroy(p);
     return err->status;
 }

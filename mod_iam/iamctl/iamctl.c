@@ -51,7 +51,7 @@ static const char usage_text[] =
     "  copy DIR\n"
     "  replica status\n"
     "  replica sync\n"
-    "  replica snapshot\n"
+    "  replica snapshot [--keep N]\n"
     "\n"
     "STORE defaults to " IAM_STORE_DEFAULT_DIR ".\n"
     "-f reads the server's configuration (and its Includes) for IAMStore, IAMMapSize, IAMPlan,\n"

@@ -10,6 +10,7 @@
 
 #include "iam_replica.h"
 
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,11 +156,12 @@ static int replica_sync(ctl_t *c)
     return 0;
 }
 
-/* replica snapshot: the store, brought up to the database, kept there as
- * the snapshot new replicas start from (a server's follower keeps one
- * every IAM_SNAPSHOT_EVERY entries by itself); the log before the
- * snapshot before it is let go of. */
-static int replica_snapshot(ctl_t *c)
+/* replica snapshot [--keep N]: the store, brought up to the database,
+ * kept there as the snapshot new replicas start from (a server's
+ * follower keeps one every IAM_SNAPSHOT_EVERY entries by itself); the log
+ * is kept from the newest snapshot at least N entries older (default
+ * IAM_SNAPSHOT_EVERY), and let go of before it. */
+static int replica_snapshot(ctl_t *c, unsigned long long keep)
 {
     unsigned long long seq, trimmed;
     iam_err_t err;
@@ -168,7 +170,7 @@ static int replica_snapshot(ctl_t *c)
     if (!c->db)
         return ctl_error("the database cannot be reached: no snapshot kept");
     if (iam_replica_catch_up(c->st, c->db, &applied, &err) != IAM_OK ||
-        iam_replica_snapshot(c->st, c->db, &seq, &trimmed, &err) != IAM_OK)
+        iam_replica_snapshot(c->st, c->db, keep, &seq, &trimmed, &err) != IAM_OK)
         return ctl_store_error(&err);
     printf("snapshot at entry %llu kept in the database; %llu older log entries let go of\n", seq,
            trimmed);
@@ -184,11 +186,26 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
     long long lag = 0, contact = 0, silent;
     unsigned long long entry = 0;
     long pid = 0;
-    const char *what = argc == 1 ? argv[0] : "";
-    int status = !strcmp(what, "status");
+    const char *what = argc >= 1 ? argv[0] : "", *keep_text;
+    int status = !strcmp(what, "status"), bad = 0;
+    unsigned long long keep = IAM_SNAPSHOT_EVERY;
+    char *end;
 
-    if (!status && strcmp(what, "sync") && strcmp(what, "snapshot"))
-        return ctl_usage("replica takes one command: status, sync or snapshot");
+    if (argc >= 1) {
+        argc--;
+        argv++;
+    }
+    keep_text = ctl_take_opt(&argc, argv, "--keep", &bad);
+    if (bad || (keep_text && strcmp(what, "snapshot")))
+        return ctl_usage("--keep N is for replica snapshot");
+    if (keep_text) {
+        errno = 0;
+        keep = strtoull(keep_text, &end, 10);
+        if (errno || end == keep_text || *end || keep_text[0] == '-')
+            return ctl_usage("--keep takes a number of entries, not '%s'", keep_text);
+    }
+    if (argc != 0 || (!status && strcmp(what, "sync") && strcmp(what, "snapshot")))
+        return ctl_usage("replica takes one command: status, sync or snapshot [--keep N]");
     if (ctl_open_store(c, status ? IAM_OPEN_RDONLY : 0))
         return EXIT_FAILURE;
     if (!(conninfo = conninfo_of(c)))
@@ -198,7 +215,7 @@ int cmd_replica(ctl_t *c, int argc, char **argv)
     if (!strcmp(what, "sync"))
         return replica_sync(c);
     if (!status)
-        return replica_snapshot(c);
+        return replica_snapshot(c, keep);
     if (iam_replica_status(c->st, c->db, &rs, &err) != IAM_OK)
         return ctl_store_error(&err);
     if (rs.reachable && rs.db_head > rs.head)

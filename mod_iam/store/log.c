@@ -628,9 +628,39 @@ iam_status_e iam_store_log_apply(iam_store_t *st, const iam_log_entry_t *in, int
     return t.status;
 }
 
-iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapshot, iam_err_t *err)
+/* Empties the store in its transaction but for its format and the
+ * database it records (the replica's own, not the workspace's). */
+static void wipe(tx_t *t)
+{
+    static const char *const own[] = {"version", "database"};
+    MDB_val keep[2];
+    int found[2], rc;
+    key_t_ k;
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        key_meta(&k, own[i]);
+        if ((found[i] = tx_get(t, &k, &keep[i])) == 1)
+            keep[i].mv_data = apr_pmemdup(t->p, keep[i].mv_data, keep[i].mv_size);
+    }
+    if (t->status != IAM_OK)
+        return;
+    if ((rc = mdb_drop(t->txn, t->st->dbi, 0)) != MDB_SUCCESS) {
+        tx_fail(t, IAM_ERROR, "store %s: emptying it: %s", t->st->dir, mdb_strerror(rc));
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        key_meta(&k, own[i]);
+        if (found[i] == 1)
+            tx_put(t, &k, keep[i]);
+    }
+}
+
+iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapshot, int replace,
+                                 iam_err_t *err)
 {
     const unsigned char *id = NULL;
+    unsigned long long head;
     iam_log_entry_t e;
     const char *why;
     apr_pool_t *p;
@@ -641,11 +671,20 @@ iam_status_e iam_store_log_start(iam_store_t *st, const iam_log_entry_t *snapsho
         t.actor = "log";
         t.log = NULL;
         tx_upgrade(&t);
-        if (t.status == IAM_OK && (tx_meta_count(&t, "log") || log_id(&t, &id) || unlogged(&t, 0)))
+        head = (unsigned long long)tx_meta_count(&t, "log");
+        if ((why = iam_log_decode(p, snapshot->data, snapshot->len, &e))) {
+            tx_fail(&t, IAM_CORRUPT, "the snapshot: %s", why);
+        } else if (t.status == IAM_OK && !replace && log_id(&t, &id) == 1 &&
+                   !memcmp(id, e.log_id, IAM_LOG_ID) && head >= e.seq) {
+            tx_end(&t); /* there already: another thread started it */
+            apr_pool_destroy(p);
+            return IAM_OK;
+        } else if (t.status == IAM_OK && replace) {
+            wipe(&t);
+        } else if (t.status == IAM_OK && (head || id || unlogged(&t, 0))) {
             tx_fail(&t, IAM_INVALID, "store %s is not empty: a snapshot starts an empty store",
                     st->dir);
-        else if ((why = iam_log_decode(p, snapshot->data, snapshot->len, &e)))
-            tx_fail(&t, IAM_CORRUPT, "the snapshot: %s", why);
+        }
         if (t.status == IAM_OK) {
             set_log_id(&t, e.log_id);
             apply_entry(&t, &e);
