@@ -21,7 +21,7 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
 # The store, one file per concern (mod_iam/store/store_int.h says which).
 SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
               lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
-              requests.c tokens.c import.c verify.c seen.c log_codec.c log.c upstream.c)
+              requests.c tokens.c labels.c import.c verify.c seen.c log_codec.c log.c upstream.c)
 # The workspace's database (PostgreSQL): database.c is the one file that
 # includes libpq; replica.c makes a store follow it.
 SRC_DATABASE := mod_iam/database/database.c mod_iam/database/replica.c
@@ -48,7 +48,7 @@ SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/aut
 MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h
 # iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
 SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
-              iamctl_export.c iamctl_check.c iamctl_log.c iamctl_replica.c) $(SRC_SHARED) \
+              iamctl_export.c iamctl_check.c iamctl_log.c iamctl_replica.c iamctl_labels.c) $(SRC_SHARED) \
               $(SRC_DATABASE)
 CTL_INT    := mod_iam/iamctl/iamctl_int.h
 # The store's private header: the one file of mod_iam/ that includes <lmdb.h>.

@@ -19,6 +19,7 @@
 #include "../mod_iam/iamctl/iamctl_check.c"
 #include "../mod_iam/iamctl/iamctl_log.c"
 #include "../mod_iam/iamctl/iamctl_replica.c"
+#include "../mod_iam/iamctl/iamctl_labels.c"
 
 #include "tmp_store.h"
 

@@ -24,19 +24,20 @@ typedef struct iam_store iam_store_t;
 
 typedef enum {
     IAM_OK = 0,
-    IAM_NOTFOUND,   /* no such member, group or grant */
-    IAM_EXISTS,     /* already there */
-    IAM_INVALID,    /* refused input; the message says why */
-    IAM_LAST_OWNER, /* would leave the workspace without an owner */
-    IAM_PLAN,       /* the plan does not allow it */
-    IAM_FULL,       /* the map is full: raise IAMMapSize */
-    IAM_CORRUPT,    /* a damaged record or a foreign file */
-    IAM_VERSION,    /* a store format this build does not know */
-    IAM_NOSTORE,    /* no store there: run iamctl init */
-    IAM_ACCESS,     /* permission denied */
-    IAM_STALE,      /* changed since the caller read it: read again */
-    IAM_ERROR,      /* anything else from LMDB or the OS */
-    IAM_UNAVAILABLE /* the workspace's database cannot be reached: nothing was written */
+    IAM_NOTFOUND,    /* no such member, group or grant */
+    IAM_EXISTS,      /* already there */
+    IAM_INVALID,     /* refused input; the message says why */
+    IAM_LAST_OWNER,  /* would leave the workspace without an owner */
+    IAM_PLAN,        /* the plan does not allow it */
+    IAM_FULL,        /* the map is full: raise IAMMapSize */
+    IAM_CORRUPT,     /* a damaged record or a foreign file */
+    IAM_VERSION,     /* a store format this build does not know */
+    IAM_NOSTORE,     /* no store there: run iamctl init */
+    IAM_ACCESS,      /* permission denied */
+    IAM_STALE,       /* changed since the caller read it: read again */
+    IAM_ERROR,       /* anything else from LMDB or the OS */
+    IAM_UNAVAILABLE, /* the workspace's database cannot be reached: nothing was written */
+    IAM_IN_USE       /* something else uses it (a label a grant names) */
 } iam_status_e;
 
 /* A short, fixed description of a status. */
@@ -466,6 +467,36 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
                                    iam_token_t **out, iam_err_t *err);
 /* Whether `token` is a live token, its secret right (records nothing). */
 int iam_store_token_matches(iam_store_t *st, apr_pool_t *p, const char *token);
+
+/* ---- labels: the workspace's own (store/labels.c) ---- */
+
+/* A label the workspace knows: env:dev and env:prod are every
+ * workspace's (builtin), owners make more. Labels match whatever their
+ * case; a label keeps the case it was made with. */
+typedef struct {
+    const char *label; /* "key:value" */
+    const char *description;
+    const char *creator; /* the actor that made it ("" for a built-in one) */
+    long long created;
+    int builtin;
+} iam_label_t;
+
+/* Whether `label` is one every workspace has (env:dev, env:prod). */
+int iam_label_builtin(const char *label);
+/* Makes a label (iam_check_label's syntax; a description of at most 200
+ * characters, may be NULL): IAM_EXISTS if the workspace has it,
+ * IAM_PLAN if the plan has no labels. Audited. */
+iam_status_e iam_store_label_create(iam_store_t *st, const char *actor, const char *label,
+                                    const char *description, iam_err_t *err);
+/* Deletes one: IAM_NOTFOUND if there is no such label, IAM_INVALID for a
+ * built-in one, IAM_IN_USE (naming whose) while a grant names it.
+ * Audited. */
+iam_status_e iam_store_label_delete(iam_store_t *st, const char *actor, const char *label,
+                                    iam_err_t *err);
+/* Every label (iam_label_t *): the built-in ones, then the workspace's by
+ * label. */
+iam_status_e iam_store_label_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                  iam_err_t *err);
 /* If the store has no owner, makes `login` an active owner. *made says
  * whether it did. */
 iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,

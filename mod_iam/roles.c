@@ -366,6 +366,8 @@ const char *iam_check_label(const char *label)
     klen = (size_t)(colon - label);
     if (klen == 0 || klen >= sizeof(key))
         return "a label's key must be 1 to 64 characters";
+    if (isdigit((unsigned char)label[0]))
+        return "a label's key must not start with a digit";
     memcpy(key, label, klen);
     key[klen] = '\0';
     if (check_token(key, 64) || check_token(colon + 1, 128))

@@ -268,6 +268,7 @@ int iam_web_http_status(iam_status_e st)
     case IAM_NOTFOUND: return HTTP_NOT_FOUND;
     case IAM_EXISTS:
     case IAM_STALE:
+    case IAM_IN_USE:
     case IAM_LAST_OWNER: return HTTP_CONFLICT;
     case IAM_PLAN: return HTTP_UNPROCESSABLE_ENTITY;
     case IAM_FULL: return HTTP_INSUFFICIENT_STORAGE;
@@ -287,6 +288,7 @@ const char *iam_web_error_code(iam_status_e st)
     case IAM_PLAN: return "plan_limit";
     case IAM_FULL: return "store_full";
     case IAM_UNAVAILABLE: return "database_unavailable";
+    case IAM_IN_USE: return "in_use";
     default: return "store_error";
     }
 }

@@ -333,5 +333,6 @@ Suite *suite_store(void)
     store_cases_damage(s);  /* damage, decision-copy */
     store_cases_lists(s);   /* indexes */
     store_cases_map(s);     /* map-full */
+    store_cases_labels(s);  /* labels */
     return s;
 }

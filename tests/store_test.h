@@ -113,6 +113,7 @@ void store_cases_records(Suite *s); /* dump, records */
 void store_cases_damage(Suite *s);  /* damage, decision-copy */
 void store_cases_lists(Suite *s);   /* indexes */
 void store_cases_map(Suite *s);     /* map-full */
+void store_cases_labels(Suite *s);  /* labels (test_store_labels.c) */
 /* The end of the "records" TCase (test_store_requests.c). */
 void store_tests_requests(TCase *tc);
 

@@ -103,6 +103,10 @@ START_TEST(test_sentence_of_each_action)
          "its owner 'max' was removed from the workspace",
          "The API token tok_0123456789ab stopped working: its owner 'max' was removed from the "
          "workspace"},
+        {"console:olivia", "label.create", "team:growth", "", "the growth team",
+         "olivia created the label team:growth"},
+        {"iamctl:root", "label.delete", "team:growth", "the growth team", "",
+         "root (iamctl) deleted the label team:growth"},
         {"server", "workspace.plan", "", "team", "business",
          "The server changed the plan to business"},
         {"server", "workspace.login-case", "", "exact", "fold",

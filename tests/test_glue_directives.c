@@ -95,6 +95,7 @@ static const refusal_t refused_resource[] = {
     {"IAMResource source checkout env", "'env': a label is KEY:VALUE"},
     {"IAMResource source checkout :prod", "':prod': a label's key must be 1 to 64 characters"},
     {"IAMResource source checkout env:", "'env:': a label's key and value may hold only"},
+    {"IAMResource source checkout 9env:prod", "a label's key must not start with a digit"},
     {"IAMResource source checkout env:prod env:dev", "label key of 'env:dev' is given twice"},
     {"IAMResource source checkout env:prod ENV:dev", "label key of 'ENV:dev' is given twice"},
     {"IAMResource source * env:prod", "a collection (*) carries no labels"},

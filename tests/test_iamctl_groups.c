@@ -1,7 +1,8 @@
-/* iamctl tests: groups and roles. group create, add, remove, list, show
- * and delete (all or nothing, a name that differs only in case, what a
- * deleted group leaves on its members) and their bad usage; the roles
- * iamctl knows, as text and as JSON. */
+/* iamctl tests: groups, roles and labels. group create, add, remove,
+ * list, show and delete (all or nothing, a name that differs only in
+ * case, what a deleted group leaves on its members) and their bad usage;
+ * the roles iamctl knows, as text and as JSON; label create, list and
+ * delete (refused while a grant names it) and their bad usage. */
 #include "iamctl_test.h"
 
 #include <jansson.h>
@@ -105,6 +106,57 @@ START_TEST(test_roles)
 }
 END_TEST
 
+/* ---- labels ---- */
+
+START_TEST(test_label_commands)
+{
+    json_t *a;
+
+    CTL_OK(NULL, "init");
+    CTL_OK(NULL, "member add max");
+    CTL_OK("created label team:growth", "label create team:growth --description 'Growth team'");
+    CTL_FAILS("exists already", "label create Team:Growth");
+    CTL_FAILS("every workspace has it", "label create env:prod");
+    CTL_FAILS("a label is KEY:VALUE", "label create growth");
+    CTL_OK(NULL, "label list");
+    assert_holds(out, "env:dev");
+    assert_holds(out, "built in");
+    assert_holds(out, "Growth team");
+    CTL_OK(NULL, "label list --json");
+    a = out_json();
+    ck_assert_int_eq(json_array_size(a), 3);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(jfind(a, "label", "team:growth"), "description")),
+        "Growth team");
+    ck_assert_str_eq(json_string_value(json_object_get(jfind(a, "label", "env:dev"), "from")),
+                     "built in");
+    json_decref(a);
+    CTL_OK(NULL, "grant --member max source-read-only --label team:growth");
+    CTL_FAILS("in use by the grants of member max", "label delete team:growth");
+    CTL_OK(NULL, "revoke --member max source-read-only");
+    CTL_OK("deleted label team:growth", "label delete team:growth");
+    CTL_FAILS("no label 'team:growth'", "label delete team:growth");
+    CTL_FAILS("built in", "label delete env:dev");
+    CTL_OK(NULL, "audit");
+    assert_holds(out, "label.delete           team:growth");
+    assert_holds(out, "label.create           team:growth");
+}
+END_TEST
+
+START_TEST(test_label_usage)
+{
+    CTL_OK(NULL, "init");
+    CTL_USAGE("label takes create, delete or list", "label");
+    CTL_USAGE("label takes create, delete or list", "label frob x:y");
+    CTL_USAGE("one KEY:VALUE", "label create");
+    CTL_USAGE("one KEY:VALUE", "label delete a:b c:d");
+    CTL_USAGE("--json is for label list", "label create a:b --json");
+    CTL_USAGE("--description is for label create", "label delete a:b --description x");
+    CTL_USAGE("label list takes no arguments", "label list a:b");
+    CTL_USAGE("unknown option", "label list --all");
+}
+END_TEST
+
 /* Adds this file's TCases to the suite. */
 void ctlt_add_groups(Suite *s)
 {
@@ -117,5 +169,10 @@ void ctlt_add_groups(Suite *s)
 
     tc = ctlt_tcase("roles");
     tcase_add_test(tc, test_roles);
+    suite_add_tcase(s, tc);
+
+    tc = ctlt_tcase("label");
+    tcase_add_test(tc, test_label_commands);
+    tcase_add_test(tc, test_label_usage);
     suite_add_tcase(s, tc);
 }

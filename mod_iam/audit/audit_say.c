@@ -358,6 +358,20 @@ static void say_token(say_t *c)
     }
 }
 
+static void say_label(say_t *c)
+{
+    const char *label = at_shown(c->p, c->a->target);
+
+    if (!strcmp(c->a->action, "label.create")) {
+        say(c, "%s created the label %s", c->who, label);
+        if (*c->a->after)
+            APR_ARRAY_PUSH(c->out->changes, const char *) =
+                apr_pstrcat(c->p, "description: ", at_shown(c->p, c->a->after), NULL);
+    } else {
+        say(c, "%s deleted the label %s", c->who, label);
+    }
+}
+
 static void say_plan(say_t *c)
 {
     if (*c->a->after)
@@ -411,6 +425,8 @@ static const struct {
     {"token.create", IAM_AUDIT_KIND_TOKEN, say_token},
     {"token.revoke", IAM_AUDIT_KIND_TOKEN, say_token},
     {"token.die", IAM_AUDIT_KIND_TOKEN, say_token},
+    {"label.create", IAM_AUDIT_KIND_WORKSPACE, say_label},
+    {"label.delete", IAM_AUDIT_KIND_WORKSPACE, say_label},
     {"workspace.plan", IAM_AUDIT_KIND_WORKSPACE, say_plan},
     {"workspace.login-case", IAM_AUDIT_KIND_WORKSPACE, say_login_case},
     {"import", IAM_AUDIT_KIND_WORKSPACE, say_import},

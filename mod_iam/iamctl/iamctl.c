@@ -49,6 +49,9 @@ static const char usage_text[] =
     "  log status\n"
     "  log apply FILE|-\n"
     "  copy DIR\n"
+    "  label create KEY:VALUE [--description TEXT]\n"
+    "  label delete KEY:VALUE\n"
+    "  label list [--json]\n"
     "  replica status\n"
     "  replica sync\n"
     "  replica snapshot [--keep N]\n"
@@ -357,6 +360,8 @@ static int run_command(ctl_t *c, const char *cmd, int argc, char **argv)
         return cmd_copy(c, argc, argv);
     if (!strcmp(cmd, "replica"))
         return cmd_replica(c, argc, argv);
+    if (!strcmp(cmd, "label"))
+        return cmd_label(c, argc, argv);
     return ctl_usage("unknown command '%s'", cmd);
 }
 

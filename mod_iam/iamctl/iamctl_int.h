@@ -9,7 +9,8 @@
  *   iamctl_check.c    check, audit, verify
  *   iamctl_log.c      log, log status, log apply; copy
  *   iamctl_replica.c  the workspace's database: following it, init in it,
- *                     replica status
+ *                     replica status, sync and snapshot
+ *   iamctl_labels.c   label ...
  */
 #ifndef IAMCTL_INT_H
 #define IAMCTL_INT_H
@@ -89,5 +90,8 @@ int ctl_follow_database(ctl_t *c);
 int ctl_temp_replica(ctl_t *c);
 int ctl_init_database(ctl_t *c);
 int cmd_replica(ctl_t *c, int argc, char **argv);
+
+/* iamctl_labels.c: the workspace's labels */
+int cmd_label(ctl_t *c, int argc, char **argv);
 
 #endif

@@ -444,6 +444,7 @@ static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
     case 'R':
     case 'r': return rec_decode_request(t->p, v) != NULL;
     case 'T': return rec_decode_token(t->p, v, hash) != NULL;
+    case 'l': return rec_decode_label(t->p, v) != NULL;
     case 'A': return rec_decode_audit(t->p, &(MDB_val){k->n, (void *)k->b}, v) != NULL;
     case 'E': return v->mv_size > 0 && v->mv_size <= MAXKEY && !memchr(v->mv_data, 0, v->mv_size);
     case 'O': return v->mv_size == 0;

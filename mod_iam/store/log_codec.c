@@ -44,6 +44,7 @@ const char *iam_log_key_kind(const unsigned char *key, size_t klen)
     case 'R': return memchr(key + 1, 0, klen - 1) ? "request" : NULL;
     case 'r': return memchr(key + 1, 0, klen - 1) ? "answered request" : NULL;
     case 'T': return "token";
+    case 'l': return "label";
     case 'A': return klen == 9 ? "audit entry" : NULL;
     case K_META:
         for (i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) {

@@ -19,6 +19,7 @@
  *   'R' login 0x00 type:name  an open access request
  *   'r' login 0x00 type:name  an answered one, kept for the member to see
  *   'T' token id              an API token (its secret only as SHA-256)
+ *   'l' label                 a label the workspace made (lower-cased; labels.c)
  *   'A' u64 sequence          the audit trail
  *   0x01 "login-case"         "exact" or "fold" (IAMLoginCase), recorded by the server
  *   'N' pos                   name index: members in the console's order -> status,
@@ -56,6 +57,7 @@
  *   groups.c         groups and their members
  *   requests.c       access requests
  *   tokens.c         API tokens
+ *   labels.c         the workspace's labels
  *   import.c         import into an empty store
  *   verify.c         iam_store_verify: every record and cross-reference
  *   log_codec.c      the operation log's one codec: entries to bytes and back
@@ -263,6 +265,7 @@ MDB_val rec_encode_request(apr_pool_t *p, const iam_request_t *q);
 iam_request_t *rec_decode_request(apr_pool_t *p, const MDB_val *v);
 MDB_val rec_encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32]);
 iam_token_t *rec_decode_token(apr_pool_t *p, const MDB_val *v, unsigned char hash[32]);
+iam_label_t *rec_decode_label(apr_pool_t *p, const MDB_val *v); /* labels.c */
 MDB_val rec_encode_audit(apr_pool_t *p, const iam_audit_t *a);
 iam_audit_t *rec_decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val *v);
 

@@ -26,11 +26,12 @@ static const char *const status_text[] = {
     "changed meanwhile",
     "store error",
     "database unavailable",
+    "in use",
 };
 
 const char *iam_status_str(iam_status_e st)
 {
-    return (st >= IAM_OK && st <= IAM_UNAVAILABLE) ? status_text[st] : "?";
+    return (st >= IAM_OK && st <= IAM_IN_USE) ? status_text[st] : "?";
 }
 
 iam_status_e st_fail(iam_err_t *err, iam_status_e st, const char *fmt, ...)

@@ -371,6 +371,16 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
         if (!rec_decode_token(t->p, v, hash))
             problem(out, p, "token record '%s' is damaged", name);
         break;
+    case 'l': {
+        iam_label_t *l = rec_decode_label(t->p, v);
+        key_t_ lk;
+        if (!l)
+            problem(out, p, "label record '%s' is damaged", name);
+        else if (key_make(&lk, 'l', l->label, NULL) || lk.n != k->mv_size ||
+                 memcmp(lk.b, k->mv_data, lk.n))
+            problem(out, p, "label record '%s' holds label '%s'", name, l->label);
+        break;
+    }
     default: problem(out, p, "a record of unknown type 0x%02x", (unsigned char)type);
     }
 }
