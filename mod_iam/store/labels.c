@@ -63,7 +63,8 @@ typedef struct {
 static void label_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
     label_ctx_t *c = data;
-    iam_label_t l = {c->label, c->description ? c->description : "", t->actor, 0, 0};
+    iam_label_t l = {c->label, c->description ? c->description : "", t->actor ? t->actor : "system",
+                     0, 0};
     const char *e;
     key_t_ k;
     MDB_val v;
