@@ -1,11 +1,15 @@
 /* mod_iam: the per-decision microbenchmark (make bench-decide).
  *
  * Builds a store of N members in N/10 groups (each member in 3), with
- * direct, group, label and all-scope grants in the mix, then times what
+ * direct, group, label and all-scope grants in the mix, and L resources
+ * the workspace labelled (the 1,000 decided on among them: their team
+ * label is the workspace's, httpd.conf's is env:*), then times what
  * Apache does per request: one read transaction for the member and their
- * groups (iam_store_subject) and the policy (iam_policy_decide).
+ * groups (iam_store_subject), the resource's workspace labels when the
+ * member holds a grant on labels of its type (iam_resource_labelled, as
+ * authz.c), and the policy (iam_policy_decide).
  *
- *   bench_decide [-n MEMBERS] [-i DECISIONS] [-d DIR] [-q]
+ *   bench_decide [-n MEMBERS] [-L LABELLED] [-i DECISIONS] [-d DIR] [-q]
  *
  * With -d, a store already built there for the same -n is used as it is
  * (so callgrind need not watch the import).
@@ -13,6 +17,7 @@
  * `valgrind --tool=callgrind --toggle-collect=decide_batch` the collected
  * instructions divided by the decisions made are instructions per decision
  * (make bench-decide does that). -q: one batch, for callgrind and tests. */
+#include "iam_access.h"
 #include "iam_policy.h"
 #include "iam_store.h"
 
@@ -49,8 +54,10 @@ static iam_grant_t *grant(apr_pool_t *p, const char *role, iam_scope_e scope, co
 /* Members and groups for iam_store_import: member i holds one direct
  * grant (resources, labels or all, in turn) and is in 3 groups; group j
  * holds a resource grant and, one in ten, an all-scope one. */
-static void build(iam_store_t *st, apr_pool_t *p, int n)
+static void build(iam_store_t *st, apr_pool_t *p, int n, int labelled)
 {
+    apr_array_header_t *resources =
+        apr_array_make(p, labelled + 1, sizeof(iam_resource_labels_t *));
     apr_array_header_t *members = apr_array_make(p, n + 1, sizeof(iam_member_t *));
     apr_array_header_t *groups = apr_array_make(p, n / 10 + 1, sizeof(iam_group_t *));
     int ngroups = n / 10 > 3 ? n / 10 : 3, i, k;
@@ -92,7 +99,16 @@ static void build(iam_store_t *st, apr_pool_t *p, int n)
                 APR_ARRAY_IDX(groups, (i * 7 + k * 13) % ngroups, iam_group_t *)->name;
         APR_ARRAY_PUSH(members, iam_member_t *) = m;
     }
-    if (iam_store_import(st, "bench", IAM_PLAN_BUSINESS, members, groups, &err) != IAM_OK) {
+    for (i = 0; i < labelled; i++) {
+        iam_resource_labels_t *r = apr_pcalloc(p, sizeof(*r));
+        r->type = i % 2 ? "source" : "space";
+        r->name = apr_psprintf(p, "s%d", i);
+        r->labels = apr_pcalloc(p, 2 * sizeof(char *));
+        r->labels[r->nlabels++] = label_of(p, i);
+        APR_ARRAY_PUSH(resources, iam_resource_labels_t *) = r;
+    }
+    if (iam_store_import_all(st, "bench", IAM_PLAN_BUSINESS, members, groups, NULL, resources,
+                             &err) != IAM_OK) {
         fprintf(stderr, "bench_decide: import: %s\n", err.msg);
         exit(1);
     }
@@ -121,7 +137,9 @@ __attribute__((noinline)) void decide_batch(bench_t *b, int first)
         const iam_resource_t *res = &b->res[k % RESOURCES];
 
         if (iam_store_subject(b->st, b->scratch, b->logins[k % b->n], &b->roles, &subj, &err) !=
-            IAM_OK) {
+                IAM_OK ||
+            (res->name && iam_policy_uses_labels(&b->roles, subj.sets, subj.nsets, res->type) &&
+             iam_resource_labelled(b->st, b->scratch, res, &res, NULL, &err) != IAM_OK)) {
             fprintf(stderr, "bench_decide: %s\n", err.msg);
             exit(1);
         }
@@ -151,7 +169,7 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    int n = 100000, decisions = 200000, quick = 0, opt, i, batches;
+    int n = 100000, labelled = 100000, decisions = 200000, quick = 0, opt, i, batches;
     const char *dir = NULL;
     char tmpl[] = "/tmp/iam-bench-XXXXXX";
     apr_pool_t *pool;
@@ -159,19 +177,24 @@ int main(int argc, char **argv)
     bench_t b;
     double *per;
 
-    while ((opt = getopt(argc, argv, "n:i:d:q")) != -1) {
+    while ((opt = getopt(argc, argv, "n:L:i:d:q")) != -1) {
         switch (opt) {
         case 'n': n = atoi(optarg); break;
+        case 'L': labelled = atoi(optarg); break;
         case 'i': decisions = atoi(optarg); break;
         case 'd': dir = optarg; break;
         case 'q': quick = 1; break;
         default:
-            fprintf(stderr, "usage: bench_decide [-n MEMBERS] [-i DECISIONS] [-d DIR] [-q]\n");
+            fprintf(
+                stderr,
+                "usage: bench_decide [-n MEMBERS] [-L LABELLED] [-i DECISIONS] [-d DIR] [-q]\n");
             return 2;
         }
     }
-    if (n < 10 || decisions < BATCH)
-        return fprintf(stderr, "bench_decide: -n at least 10, -i at least %d\n", BATCH), 2;
+    if (n < 10 || decisions < BATCH || labelled < RESOURCES || labelled > 1000000)
+        return fprintf(stderr, "bench_decide: -n at least 10, -L %d to 1000000, -i at least %d\n",
+                       RESOURCES, BATCH),
+               2;
     apr_initialize();
     apr_pool_create(&pool, NULL);
     memset(&b, 0, sizeof(b));
@@ -185,7 +208,7 @@ int main(int argc, char **argv)
         if (iam_store_info(b.st, &info, pool, &err) != IAM_OK)
             return fprintf(stderr, "bench_decide: %s\n", err.msg), 1;
         if (info.members == 0)
-            build(b.st, pool, n);
+            build(b.st, pool, n, labelled);
         else if (info.members != n + 1)
             return fprintf(stderr, "bench_decide: %s holds %d members, not %d: use another -d\n",
                            dir, info.members - 1, n),
@@ -201,9 +224,9 @@ int main(int argc, char **argv)
     for (i = 0; i < RESOURCES; i++) {
         b.res[i].type = i % 2 ? "source" : "space";
         b.res[i].name = apr_psprintf(pool, "s%d", i);
-        b.res[i].nlabels = 1;
+        b.res[i].nlabels = 1; /* httpd.conf's; the team label is the workspace's */
         b.res[i].labels = apr_pcalloc(pool, 2 * sizeof(char *));
-        b.res[i].labels[0] = label_of(pool, i);
+        b.res[i].labels[0] = i % 3 ? "env:prod" : "env:dev";
     }
     batches = quick ? 1 : decisions / BATCH;
     per = apr_pcalloc(pool, sizeof(double) * (size_t)batches);

@@ -20,6 +20,7 @@
 #include "../mod_iam/iamctl/iamctl_log.c"
 #include "../mod_iam/iamctl/iamctl_replica.c"
 #include "../mod_iam/iamctl/iamctl_labels.c"
+#include "../mod_iam/iamctl/iamctl_resources.c"
 
 #include "tmp_store.h"
 
@@ -60,7 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    apr_array_header_t *members = NULL, *groups = NULL;
+    apr_array_header_t *members = NULL, *groups = NULL, *labels = NULL, *resources = NULL;
     json_error_t jerr;
     json_t *j;
     iam_plan_e plan = IAM_PLAN_FREE;
@@ -73,8 +74,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     apr_pool_create(&p, root);
     msg = read_export(p, j, &plan, &members, &groups);
+    if (!msg)
+        msg = read_export_labels(p, j, &labels, &resources);
     json_decref(j); /* as cmd_import does: what was read must not point into it */
-    if (!msg && iam_store_import(store, "iamctl:fuzz", plan, members, groups, &err) == IAM_OK) {
+    if (!msg && iam_store_import_all(store, "iamctl:fuzz", plan, members, groups, labels, resources,
+                                     &err) == IAM_OK) {
         iam_verify_t v;
         memset(&v, 0, sizeof(v));
         if (iam_store_verify(store, p, &v, &err) != IAM_OK || v.nproblems) {
@@ -82,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     v.nproblems ? APR_ARRAY_IDX(v.problems, 0, const char *) : err.msg);
             abort();
         }
-        if (members->nelts || groups->nelts)
+        if (members->nelts || groups->nelts || labels->nelts || resources->nelts)
             fresh_store();
     }
     apr_pool_destroy(p);

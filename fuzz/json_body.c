@@ -20,6 +20,8 @@
 #include "../mod_iam/api/api_groups.c"
 #include "../mod_iam/api/api_requests.c"
 #include "../mod_iam/api/api_workspace.c"
+#include "../mod_iam/api/api_resources.c"
+#include "../mod_iam/api/api_labels.c"
 #include "../mod_iam/api/api_tokens.c"
 
 #include "tmp_store.h"

@@ -157,6 +157,21 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
                                  const iam_grant_set_t *sets, int nsets, const iam_resource_t *res,
                                  iam_level_e need);
 
+/* Whether any of the subject's grants on resources of `type` is on
+ * labels: only then do a resource's labels matter to a decision, and only
+ * then does the decision read the labels the workspace gave it (a loop
+ * over the grants: cheaper than deciding twice). */
+int iam_policy_uses_labels(const iam_roles_t *roles, const iam_grant_set_t *sets, int nsets,
+                           const char *type);
+
+/* A resource's labels as decisions see them: httpd.conf's (`conf`), then
+ * the workspace's (`ws`), which replace httpd.conf's on the same key.
+ * `out` has room for nconf + nws; returns how many it holds. from[i], if
+ * from is not NULL, says whose out[i] is: 0 httpd.conf's, 1 the
+ * workspace's. */
+int iam_labels_merge(const char *const *conf, int nconf, const char *const *ws, int nws,
+                     const char **out, int *from);
+
 /* The highest level the subject holds on `res` (NONE if none). */
 iam_level_e iam_policy_level(const iam_roles_t *roles, iam_plan_e plan, const iam_grant_set_t *sets,
                              int nsets, const iam_resource_t *res);

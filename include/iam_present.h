@@ -8,6 +8,7 @@
 #include <apr_tables.h>
 #include <jansson.h>
 
+#include "iam_access.h"
 #include "iam_policy.h"
 #include "iam_store.h"
 
@@ -43,6 +44,13 @@ json_t *iam_json_group(apr_pool_t *p, const iam_group_t *g, int with_members);
 json_t *iam_json_role(const iam_role_t *r, iam_plan_e plan);
 json_t *iam_json_audit(apr_pool_t *p, const iam_audit_t *a);
 json_t *iam_json_token(apr_pool_t *p, const iam_token_t *t);
+/* A label: where it comes from ("built in", "workspace", "httpd.conf")
+ * and what uses it. */
+json_t *iam_json_label(apr_pool_t *p, const iam_label_t *l);
+const char *iam_label_from(const iam_label_t *l);
+/* A resource the workspace knows: "labels" as decisions see them,
+ * "workspace_labels" the ones the workspace gives it (what PUT sets). */
+json_t *iam_json_resource(apr_pool_t *p, const iam_known_t *k);
 
 /* ---- JSON in: each returns NULL or a message (in p) ---- */
 

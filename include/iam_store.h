@@ -479,7 +479,13 @@ typedef struct {
     const char *creator; /* the actor that made it ("" for a built-in one) */
     long long created;
     int builtin;
+    int made;      /* the workspace made it (a record): it may be deleted */
+    int declared;  /* httpd.conf's resources carry it */
+    int resources; /* how many resources carry it: labelled here, declared there */
+    int grants;    /* how many members and groups hold a grant on it (at most */
+    int more;      /* IAM_LABEL_COUNT_MAX counted; more: there are more) */
 } iam_label_t;
+#define IAM_LABEL_COUNT_MAX 1000
 
 /* Whether `label` is one every workspace has (env:dev, env:prod). */
 int iam_label_builtin(const char *label);
@@ -497,6 +503,63 @@ iam_status_e iam_store_label_delete(iam_store_t *st, const char *actor, const ch
  * label. */
 iam_status_e iam_store_label_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err);
+/* ---- resources: the labels the workspace gives them (store/resources.c) ----
+ *
+ * A resource exists without a record (httpd.conf declares it, a template
+ * covers it, a grant names it); a record holds the labels owners (or the
+ * resource's admins) gave it. Where these and httpd.conf's give one key
+ * two values, these win. */
+#define IAM_RESOURCE_LABELS_MAX 32
+
+typedef struct {
+    const char *type;
+    const char *name;
+    int nlabels;
+    const char **labels; /* "key:value", one value per key */
+    const char *by;      /* who set them last */
+    long long at;
+} iam_resource_labels_t;
+
+/* A resource as httpd.conf declares it (IAMResource, IAMResourcePath):
+ * res.name NULL for a collection, "{name}" for a template. */
+typedef struct {
+    iam_resource_t res;
+    const char *path; /* its IAMResourcePath or section ("" if none) */
+    int templated;
+} iam_declared_t;
+
+/* Sets the labels the workspace gives one resource (n == 0: none), in
+ * one audited transaction: each must exist (built in, made, or declared
+ * in httpd.conf), one value per key, at most IAM_RESOURCE_LABELS_MAX; the
+ * type must be one a role grants on. */
+iam_status_e iam_store_resource_labels_set(iam_store_t *st, const char *actor, const char *type,
+                                           const char *name, const char *const *labels, int n,
+                                           iam_err_t *err);
+/* Gives `label` to each of n resources (in place of the value each had
+ * for its key), in one audited transaction: all or none. */
+iam_status_e iam_store_label_assign(iam_store_t *st, const char *actor, const char *label,
+                                    const iam_resource_t *res, int n, iam_err_t *err);
+/* The labels the workspace gives one resource: IAM_NOTFOUND if none. */
+iam_status_e iam_store_resource_labels(iam_store_t *st, apr_pool_t *p, const char *type,
+                                       const char *name, iam_resource_labels_t **out,
+                                       iam_err_t *err);
+/* Every resource the workspace labelled (iam_resource_labels_t *), of
+ * `type` and carrying `label` (either NULL: any), by type and name. */
+iam_status_e iam_store_resource_list(iam_store_t *st, apr_pool_t *p, const char *type,
+                                     const char *label, apr_array_header_t **out, iam_err_t *err);
+/* The resources grants name (iam_resource_t: type and name, lower-cased
+ * as the role-holder index keeps them; once per role that names them),
+ * of `type` (NULL: every type). */
+iam_status_e iam_store_granted_resources(iam_store_t *st, apr_pool_t *p, const char *type,
+                                         apr_array_header_t **out, iam_err_t *err);
+/* Records httpd.conf's resources (iam_declared_t), so that iamctl and
+ * every server know its labels; written only when they changed. */
+iam_status_e iam_store_set_declared(iam_store_t *st, const char *actor,
+                                    const apr_array_header_t *decls, iam_err_t *err);
+/* What the server recorded (iam_declared_t; empty if none has). */
+iam_status_e iam_store_declared(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
+                                iam_err_t *err);
+
 /* If the store has no owner, makes `login` an active owner. *made says
  * whether it did. */
 iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
@@ -568,6 +631,14 @@ iam_status_e iam_store_request_dismiss(iam_store_t *st, const char *actor, const
 iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e plan,
                               apr_array_header_t *members, apr_array_header_t *groups,
                               iam_err_t *err);
+/* The same with the workspace's labels (iam_label_t *: label and
+ * description) and the labels it gives resources (iam_resource_labels_t
+ * *), made first. Grants and resources may name labels the file's server
+ * declared in httpd.conf: they stay usable while in use. */
+iam_status_e iam_store_import_all(iam_store_t *st, const char *actor, iam_plan_e plan,
+                                  apr_array_header_t *members, apr_array_header_t *groups,
+                                  const apr_array_header_t *labels,
+                                  const apr_array_header_t *resources, iam_err_t *err);
 
 /* ---- the operation log ----
  *

@@ -20,6 +20,9 @@ typedef struct {
     const char *sub;   /* what follows it, without the leading slash: "members/bob" */
     const char *actor; /* "console:olivia" or "api:olivia", for the audit trail */
     const char *owner; /* the owner whose authority the request carries */
+    /* Not an owner: the admin of one resource, changing its labels (its
+     * page, PUT resources/TYPE/NAME/labels); nothing else is open. */
+    int resource_admin;
     apr_table_t *query;
     unsigned char secret[32];
 } iam_web_t;

@@ -1,6 +1,7 @@
 /* mod_iam: the `iam-admin` handler. It lets Workspace Owners in (401 with
  * no user, 403 for anyone else), sets the security headers, and hands the
  * request to the JSON API (BASE/api/v1/...) or to the HTML console. */
+#include "iam_access.h"
 #include "iam_html.h"
 
 #include "apr_strings.h"
@@ -285,6 +286,47 @@ static int member_of_workspace(iam_web_t *w, iam_subject_t *subj)
     return OK;
 }
 
+/* Whether the request is one a resource's own admin may make, and the
+ * subject is that resource's admin: the API's PUT
+ * resources/TYPE/NAME/labels, the console's resources/TYPE/NAME page and
+ * its labels form. Their grants must give admin on the resource as
+ * decisions see it (its labels from httpd.conf and the workspace). */
+static int resource_admin(iam_web_t *w, const iam_subject_t *subj)
+{
+    request_rec *r = w->r;
+    const char *rest = NULL, *type, *name;
+    iam_known_t *k;
+    iam_err_t err;
+    size_t n;
+
+    if (wants_json(w)) {
+        if (r->method_number == M_PUT && !strncmp(w->sub, "api/v1/resources/", 17))
+            rest = w->sub + 17;
+    } else if (!strncmp(w->sub, "resources/", 10) &&
+               (r->method_number == M_GET || r->method_number == M_POST)) {
+        rest = w->sub + 10;
+    }
+    if (!rest)
+        return 0;
+    n = strlen(rest);
+    if (n > 7 && !strcmp(rest + n - 7, "/labels"))
+        rest = apr_pstrmemdup(r->pool, rest, n - 7);
+    else if (wants_json(w) || r->method_number == M_POST)
+        return 0;
+    if (!iam_web_type_name(r->pool, rest, &type, &name) || iam_check_resource_name(name) ||
+        iam_check_resource_type(type))
+        return 0;
+    if (iam_resource_known(w->st, r->pool, type, name, &k, &err) != IAM_OK) {
+        iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
+        return 0;
+    }
+    if (iam_policy_level(iam_ws_roles(w->ws), iam_ws_plan(w->ws), subj->sets, subj->nsets,
+                         &k->res) < IAM_LEVEL_ADMIN)
+        return 0;
+    iam_log_r(r, APLOG_INFO, 0, "console: '%s' as admin of %s '%s'", r->user, type, name);
+    return 1;
+}
+
 int iam_admin_handler(request_rec *r)
 {
     iam_subject_t subj;
@@ -313,6 +355,11 @@ int iam_admin_handler(request_rec *r)
     if (!strcmp(w.sub, "request-access")) {
         w.actor = apr_pstrcat(r->pool, "member:", r->user, NULL);
         return request_access(&w, &subj);
+    }
+    if (!subj.owner && resource_admin(&w, &subj)) {
+        w.resource_admin = 1;
+        w.actor = apr_pstrcat(r->pool, wants_json(&w) ? "api:" : "console:", r->user, NULL);
+        return wants_json(&w) ? iam_api_handle(&w) : iam_console_handle(&w);
     }
     if (!subj.owner) {
         iam_log_r(r, APLOG_INFO, 0, "console: '%s' is not a Workspace Owner", r->user);

@@ -4,6 +4,7 @@
  * carries their groups' grants), kept for the request's other Require
  * lines and subrequests, then the pure policy. Any store failure is
  * AUTHZ_GENERAL_ERROR (a 500), never a grant. */
+#include "iam_access.h"
 #include "mod_iam.h"
 
 #include "ap_provider.h"
@@ -231,6 +232,21 @@ static iam_level_e level_needed(request_rec *r, const iam_dir_conf_t *dc)
     return iam_level_for_method(r->method, named);
 }
 
+/* `res` with the labels the workspace gave it; NULL (logged) if the store
+ * cannot say: then nothing is decided on httpd.conf's labels alone. */
+static const iam_resource_t *with_labels(request_rec *r, iam_store_t *store,
+                                         const iam_resource_t *res)
+{
+    const iam_resource_t *out;
+    iam_err_t err;
+
+    if (iam_resource_labelled(store, r->pool, res, &out, NULL, &err) == IAM_OK)
+        return out;
+    iam_log_r(r, APLOG_ERR, 0, "refusing user '%s' on %s: the labels of %s '%s': %s", r->user,
+              r->uri, res->type, res->name, err.msg);
+    return NULL;
+}
+
 static authz_status check(request_rec *r, iam_require_e kind)
 {
     const iam_workspace_t *ws = iam_workspace_of(r->server);
@@ -242,6 +258,7 @@ static authz_status check(request_rec *r, iam_require_e kind)
     iam_decision_t d;
     iam_level_e need;
     iam_err_t err;
+    int labelled;
     char why[768];
 
     /* An empty user is no user: authn modules set "" to let their own
@@ -294,13 +311,23 @@ static authz_status check(request_rec *r, iam_require_e kind)
         return deny(r, IAM_REFUSED_CONFIG, &subj, NULL, IAM_LEVEL_READ);
     }
     need = level_needed(r, dc);
+    /* the labels the workspace gave the resource: read only when a grant
+     * of the subject could be on them */
+    labelled =
+        res->name && iam_policy_uses_labels(iam_ws_roles(ws), subj.sets, subj.nsets, res->type);
+    if (labelled && !(res = with_labels(r, store, res)))
+        return AUTHZ_GENERAL_ERROR;
     d = iam_policy_decide(iam_ws_roles(ws), iam_ws_plan(ws), subj.sets, subj.nsets, res, need);
     if (APLOGrdebug(r)) /* the explanation is built only when it is logged */
         iam_log_r(r, APLOG_DEBUG, 0, "%s user '%s' %s on %s %s (%s): %s",
                   d.allow ? "allow" : "deny", r->user, iam_level_name(need), res->type,
                   res->name ? res->name : "*", r->uri, iam_policy_explain(&d, why, sizeof(why)));
-    if (!d.allow)
+    if (!d.allow) {
+        /* a request for access files the labels a change must cover */
+        if (!labelled && !(res = with_labels(r, store, res)))
+            return AUTHZ_GENERAL_ERROR;
         return deny(r, IAM_REFUSED_RESOURCE, &subj, res, need);
+    }
     state_of(r)->v.granted = 1;
     iam_identity_forward(r, &subj, res);
     return AUTHZ_GRANTED;

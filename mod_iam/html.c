@@ -59,8 +59,8 @@ static const struct {
 } tabs[] = {
     {"home", "/", "Overview"},       {"users", "/members", "Users"},
     {"groups", "/groups", "Groups"}, {"resources", "/resources", "Resources"},
-    {"roles", "/roles", "Roles"},    {"tokens", "/tokens", "Tokens"},
-    {"audit", "/audit", "Audit"},
+    {"labels", "/labels", "Labels"}, {"roles", "/roles", "Roles"},
+    {"tokens", "/tokens", "Tokens"}, {"audit", "/audit", "Audit"},
 };
 
 void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char *notice, int error)
@@ -81,7 +81,7 @@ void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char
                "<nav aria-label=\"Console\">",
                iam_h(p, title), iam_h(p, w->base), iam_h(p, r->user),
                iam_h(p, iam_plan_name(iam_ws_plan(w->ws))));
-    for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+    for (i = 0; !w->resource_admin && i < sizeof(tabs) / sizeof(tabs[0]); i++)
         ap_rprintf(r, "<a href=\"%s%s\"%s>%s</a>", iam_h(p, w->base), tabs[i].path,
                    !strcmp(tab, tabs[i].tab) ? " class=\"current\" aria-current=\"page\"" : "",
                    tabs[i].label);
@@ -94,15 +94,14 @@ void iam_page_begin(iam_web_t *w, const char *title, const char *tab, const char
 const char *iam_html_error_page(apr_pool_t *p, const char *title, const char *message,
                                 const char *back)
 {
-    return apr_pstrcat(p,
-                       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                       "<title>",
-                       iam_h(p, title), "</title></head><body><h1>", iam_h(p, title),
-                       "</h1><p>", iam_h(p, message), "</p>",
-                       back ? apr_pstrcat(p, "<p><a href=\"", iam_h(p, back), "\">Back</a></p>",
-                                          NULL)
-                            : "",
-                       "</body></html>\n", NULL);
+    return apr_pstrcat(
+        p,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>",
+        iam_h(p, title), "</title></head><body><h1>", iam_h(p, title), "</h1><p>",
+        iam_h(p, message), "</p>",
+        back ? apr_pstrcat(p, "<p><a href=\"", iam_h(p, back), "\">Back</a></p>", NULL) : "",
+        "</body></html>\n", NULL);
 }
 
 void iam_page_end(iam_web_t *w)

@@ -31,6 +31,24 @@ static apr_thread_mutex_t *reopen_lock;
 static apr_pool_t *reopen_pool;
 static apr_time_t reopen_next;
 
+/* httpd.conf's resources as the store records them: iamctl and the
+ * console of every server then know its labels. */
+static const apr_array_header_t *declared(const iam_workspace_t *ws, apr_pool_t *p)
+{
+    const apr_array_header_t *decls = iam_ws_resources(ws);
+    apr_array_header_t *out = apr_array_make(p, decls->nelts + 1, sizeof(iam_declared_t));
+    int i;
+
+    for (i = 0; i < decls->nelts; i++) {
+        const iam_resource_decl_t *d = APR_ARRAY_IDX(decls, i, const iam_resource_decl_t *);
+        iam_declared_t *r = apr_array_push(out);
+        r->res = d->res;
+        r->path = d->path ? d->path : "";
+        r->templated = d->templated;
+    }
+    return out;
+}
+
 /* Records what httpd.conf says in the store: the plan, the custom roles,
  * the login case and the bootstrap owner. The server never creates a
  * store of its own (`iamctl init` does): one that existed and is gone must
@@ -55,6 +73,9 @@ static void record_workspace(server_rec *s, const iam_workspace_t *ws, apr_pool_
     if (iam_store_set_workspace(st, "server", iam_ws_plan(ws), iam_ws_roles(ws),
                                 iam_ws_login_fold(ws), &err) != IAM_OK)
         iam_log_s(s, APLOG_ERR, 0, "cannot record the plan and roles in the store: %s", err.msg);
+    if (iam_store_set_declared(st, "server", declared(ws, ptemp), &err) != IAM_OK)
+        iam_log_s(s, APLOG_ERR, 0, "cannot record httpd.conf's resources in the store: %s",
+                  err.msg);
     /* the workspace secret (CSRF tokens, sealed cookies) is made here, so
      * that no request ever has to write it */
     if (iam_store_secret_make(st, &err) != IAM_OK)

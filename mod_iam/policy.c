@@ -197,6 +197,51 @@ const char *iam_policy_ignored(const iam_roles_t *roles, iam_plan_e plan, const 
     return ignored(iam_roles_find(roles, g->role), plan, g, via_group);
 }
 
+int iam_policy_uses_labels(const iam_roles_t *roles, const iam_grant_set_t *sets, int nsets,
+                           const char *type)
+{
+    int s, i;
+
+    for (s = 0; s < nsets; s++) {
+        for (i = 0; i < sets[s].ngrants; i++) {
+            const iam_grant_t *g = &sets[s].grants[i];
+            const iam_role_t *role;
+            if (g->scope == IAM_SCOPE_LABELS && (role = iam_roles_find(roles, g->role)) &&
+                role->type && !strcasecmp(role->type, type))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int same_key(const char *a, const char *b)
+{
+    size_t k = strcspn(a, ":");
+    return !strncasecmp(a, b, k + 1);
+}
+
+int iam_labels_merge(const char *const *conf, int nconf, const char *const *ws, int nws,
+                     const char **out, int *from)
+{
+    int i, j, n = 0, replaced;
+
+    for (i = 0; i < nconf; i++) {
+        for (replaced = 0, j = 0; j < nws && !replaced; j++)
+            replaced = same_key(conf[i], ws[j]);
+        if (replaced)
+            continue;
+        if (from)
+            from[n] = 0;
+        out[n++] = conf[i];
+    }
+    for (j = 0; j < nws; j++) {
+        if (from)
+            from[n] = 1;
+        out[n++] = ws[j];
+    }
+    return n;
+}
+
 iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
                                  const iam_grant_set_t *sets, int nsets, const iam_resource_t *res,
                                  iam_level_e need)
@@ -276,9 +321,9 @@ int iam_type_owners_only(const char *type)
 /* The grant of role `r` for the request; NULL and *why if it cannot be
  * made or would not give `need`. */
 static const iam_role_t *approval_of(const iam_roles_t *roles, iam_plan_e plan,
-                                     const iam_resource_t *res, iam_level_e need, const iam_role_t *r,
-                                     iam_approve_scope_e scope, iam_grant_t *out,
-                                     const char *item[2], const char **why)
+                                     const iam_resource_t *res, iam_level_e need,
+                                     const iam_role_t *r, iam_approve_scope_e scope,
+                                     iam_grant_t *out, const char *item[2], const char **why)
 {
     iam_grant_set_t set = {NULL, out, 1};
     int owners_page = iam_type_owners_only(res->type);
@@ -330,8 +375,8 @@ const iam_role_t *iam_policy_approval(const iam_roles_t *roles, iam_plan_e plan,
         return approval_of(roles, plan, &res, need, r, scope, out, item, why);
     }
     if (iam_type_owners_only(type))
-        return approval_of(roles, plan, &res, need, iam_roles_find(roles, "workspace-owner"),
-                           scope, out, item, why);
+        return approval_of(roles, plan, &res, need, iam_roles_find(roles, "workspace-owner"), scope,
+                           out, item, why);
     /* the lowest level that gives it (creating in a collection needs
      * admin on all: more than the level the method asks) */
     for (level = IAM_LEVEL_READ; level <= IAM_LEVEL_ADMIN; level++) {

@@ -131,12 +131,12 @@ json_t *iam_json_names(const apr_array_header_t *names)
 
 json_t *iam_json_member(apr_pool_t *p, const iam_member_t *m)
 {
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:o, s:o}", "login", m->login, "email", m->email,
-        "name", m->name, "status", m->status == IAM_INVITED ? "invited" : "active", "owner",
-        iam_grants_owner(m->grants), "pii", m->pii, "provisioned", m->provisioned, "created",
-        iam_time_text(p, m->created), "groups", iam_json_names(m->groups), "grants",
-        iam_json_grants(m->grants));
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:o, s:o}", "login", m->login,
+                     "email", m->email, "name", m->name, "status",
+                     m->status == IAM_INVITED ? "invited" : "active", "owner",
+                     iam_grants_owner(m->grants), "pii", m->pii, "provisioned", m->provisioned,
+                     "created", iam_time_text(p, m->created), "groups", iam_json_names(m->groups),
+                     "grants", iam_json_grants(m->grants));
 }
 
 json_t *iam_json_group(apr_pool_t *p, const iam_group_t *g, int with_members)
@@ -169,10 +169,10 @@ json_t *iam_json_audit(apr_pool_t *p, const iam_audit_t *a)
 
 json_t *iam_json_token(apr_pool_t *p, const iam_token_t *t)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id, "description",
-                          t->description, "creator", t->creator, "owner", t->owner, "created",
-                          iam_time_text(p, t->created), "last_used",
-                          iam_time_text(p, t->last_used), "alive", !t->dead);
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id, "description", t->description,
+                  "creator", t->creator, "owner", t->owner, "created", iam_time_text(p, t->created),
+                  "last_used", iam_time_text(p, t->last_used), "alive", !t->dead);
 
     if (j && t->dead) {
         json_object_set_new(j, "dead", json_string(iam_time_text(p, t->dead)));
@@ -299,4 +299,45 @@ const char *iam_json_get_grants(json_t *o, apr_pool_t *p, apr_array_header_t **o
         }
     }
     return NULL;
+}
+
+const char *iam_label_from(const iam_label_t *l)
+{
+    return l->builtin ? "built in" : l->made ? "workspace" : "httpd.conf";
+}
+
+json_t *iam_json_label(apr_pool_t *p, const iam_label_t *l)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i}", "label", l->label, "description",
+                          l->description, "from", iam_label_from(l), "declared", l->declared,
+                          "resources", l->resources, "grants", l->grants);
+
+    if (o && l->more)
+        json_object_set_new(o, "grants_more", json_true());
+    if (o && l->made) {
+        json_object_set_new(o, "created_by", json_string(l->creator));
+        json_object_set_new(o, "created", json_string(iam_time_text(p, l->created)));
+    }
+    return o;
+}
+
+json_t *iam_json_resource(apr_pool_t *p, const iam_known_t *k)
+{
+    json_t *all = json_array(), *given = json_array(), *o;
+    int i;
+
+    for (i = 0; i < k->res.nlabels; i++) {
+        json_array_append_new(all, json_string(k->res.labels[i]));
+        if (k->from && k->from[i])
+            json_array_append_new(given, json_string(k->res.labels[i]));
+    }
+    o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:b, s:b, s:b, s:b}", "type", k->res.type, "name",
+                  k->res.name ? k->res.name : "*", "labels", all, "workspace_labels", given, "path",
+                  k->path ? k->path : "", "template", 0, "declared", k->declared, "labelled",
+                  k->labelled, "granted", k->granted);
+    if (o && k->labelled) {
+        json_object_set_new(o, "labelled_by", json_string(k->by));
+        json_object_set_new(o, "labelled_at", json_string(iam_time_text(p, k->at)));
+    }
+    return o;
 }

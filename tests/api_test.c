@@ -366,6 +366,7 @@ Suite *suite_api(void)
     at_add_group_tests(tc);
     at_add_workspace_tests(tc);
     at_add_refused_tests(tc);
+    at_add_label_tests(tc);
     suite_add_tcase(s, tc);
 
     at_add_team(s);

@@ -22,6 +22,7 @@
  *   test_api_groups.c     user groups, and their grants
  *   test_api_workspace.c  roles, resources, the audit trail
  *   test_api_refused.c    errors and bodies: refused requests, the size limit, origins
+ *   test_api_labels.c     labels, the labels of resources, resource admins
  *   test_api_team.c       the "team" case: IAMPlan team */
 #ifndef API_TEST_H
 #define API_TEST_H
@@ -117,6 +118,7 @@ void at_add_member_tests(TCase *tc);
 void at_add_group_tests(TCase *tc);
 void at_add_workspace_tests(TCase *tc);
 void at_add_refused_tests(TCase *tc);
+void at_add_label_tests(TCase *tc);
 /* Adds the "team" case to the suite. */
 void at_add_team(Suite *s);
 

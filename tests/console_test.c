@@ -344,5 +344,6 @@ Suite *suite_console(void)
     cs_t_add_security(s);
     cs_t_add_names(s);
     cs_t_add_team_plan(s);
+    cs_t_add_labels(s);
     return s;
 }

@@ -24,6 +24,7 @@
  *   test_console_names.c      names the URL scheme must carry, lists of
  *                             more than a page, a resource's page
  *   test_console_team_plan.c  the team plan
+ *   test_console_labels.c     the Labels tab, a resource's labels
  *
  * The tests call the helpers by the names they had when all were one
  * file. The server's symbol is cs_t_srv (srv in the tests: the httpd
@@ -132,6 +133,7 @@ void cs_t_add_procedures(Suite *s);                /* console_procedures (test_c
 void cs_t_add_group_procedures(TCase *procedures); /* its tests on groups */
 void cs_t_add_security(Suite *s);                  /* console_refusals, console_escaping */
 void cs_t_add_names(Suite *s);                     /* console_names */
-void cs_t_add_team_plan(Suite *s);                 /* console_team_plan */
+void cs_t_add_team_plan(Suite *s);
+void cs_t_add_labels(Suite *s); /* console_team_plan */
 
 #endif

@@ -217,6 +217,7 @@ void populate(void)
     CTL_OK(NULL, "group create eng");
     CTL_OK(NULL, "group add eng bob carol@example.com");
     CTL_OK(NULL, "grant --group eng source-admin --resource web api");
+    CTL_OK(NULL, "label create team:x --description 'Team X'");
     CTL_OK(NULL, "grant --member bob personas-read-only --label env:prod team:x");
     CTL_OK(NULL, "grant --member bob warehouse-read-only --all");
 }

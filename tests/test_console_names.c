@@ -299,7 +299,8 @@ START_TEST(test_resource_access_page)
     /* what is not declared is a console page, its name escaped */
     r = get_as("olivia", "/iam/resources/source/%3Cb%3Ex");
     ck_assert_int_eq(r.status, 404);
-    ck_has(r.body, "No resource “source &lt;b&gt;x” is declared in httpd.conf.");
+    ck_has(r.body, "No resource “source &lt;b&gt;x” is declared in httpd.conf, covered by a "
+                   "template, or named by a label or a grant.");
     ck_has(r.body, "Back to Resources");
     resp_free(&r);
     r = get_as("olivia", "/iam/resources/source");

@@ -1,4 +1,4 @@
-/* iamctl tests: groups, roles and labels. group create, add, remove,
+/* iamctl tests: groups, roles, labels and the labels of resources. group create, add, remove,
  * list, show and delete (all or nothing, a name that differs only in
  * case, what a deleted group leaves on its members) and their bad usage;
  * the roles iamctl knows, as text and as JSON; label create, list and
@@ -157,6 +157,67 @@ START_TEST(test_label_usage)
 }
 END_TEST
 
+/* resource label, unlabel, list, show; check sees the workspace's
+ * labels; export and import carry them. */
+START_TEST(test_resource_commands)
+{
+    json_t *a, *o;
+
+    CTL_OK(NULL, "init");
+    CTL_OK(NULL, "member add max");
+    CTL_FAILS("no label 'team:growth'", "resource label source web team:growth");
+    CTL_OK(NULL, "label create team:growth");
+    CTL_OK(NULL, "grant --member max source-read-only --label team:growth");
+    EXPECT_EXIT(3, ctl("check max source web read"));
+    CTL_OK("source web: team:growth env:prod", "resource label source web team:growth env:prod");
+    CTL_OK("allow", "check max source web read");
+    /* a label on a key the resource has replaces its value */
+    CTL_OK("source web: team:growth env:dev", "resource label source web env:dev");
+    CTL_FAILS("share a key", "resource label source web env:dev env:prod");
+    CTL_FAILS("no role grants on resources of type 'nope'", "resource label nope web env:dev");
+    CTL_FAILS("does not give source 'web' the label team:other",
+              "resource unlabel source web team:other");
+    CTL_FAILS("in use by 1 resource", "label delete team:growth");
+    CTL_OK(NULL, "resource list");
+    assert_holds(out, "team:growth env:dev");
+    CTL_OK(NULL, "resource list --label team:growth --json");
+    a = out_json();
+    ck_assert_int_eq(json_array_size(a), 1);
+    o = json_array_get(a, 0);
+    ck_assert_str_eq(jstr(o, "name"), "web");
+    ck_assert(jbool(o, "labelled"));
+    json_decref(a);
+    CTL_OK(NULL, "resource list --type space");
+    ck_assert_str_eq(out, "");
+    CTL_OK(NULL, "resource show source web");
+    assert_holds(out, "label team:growth");
+    assert_holds(out, "from workspace");
+    assert_holds(out, "member max");
+    CTL_OK(NULL, "export");
+    assert_holds(out, "\"resources\"");
+    CTL_OK("source web: env:dev", "resource unlabel source web team:growth");
+    EXPECT_EXIT(3, ctl("check max source web read"));
+    CTL_OK(NULL, "audit");
+    assert_holds(out, "resource.labels        source:web");
+}
+END_TEST
+
+START_TEST(test_resource_usage)
+{
+    CTL_OK(NULL, "init");
+    CTL_USAGE("resource takes label, unlabel, list or show", "resource");
+    CTL_USAGE("resource takes label, unlabel, list or show", "resource frob source web");
+    CTL_USAGE("needs TYPE NAME", "resource show source");
+    CTL_USAGE("needs TYPE NAME KEY:VALUE", "resource label source web");
+    CTL_USAGE("a label is KEY:VALUE", "resource label source web nocolon");
+    CTL_USAGE("resource 'a/b'", "resource label source a/b env:dev");
+    CTL_USAGE("--json is for resource list and show", "resource label source web env:dev --json");
+    CTL_USAGE("takes no arguments", "resource list source");
+    CTL_USAGE("label 'x'", "resource list --label x");
+    CTL_USAGE("unknown option", "resource list --all");
+}
+END_TEST
+
 /* Adds this file's TCases to the suite. */
 void ctlt_add_groups(Suite *s)
 {
@@ -173,6 +234,8 @@ void ctlt_add_groups(Suite *s)
 
     tc = ctlt_tcase("label");
     tcase_add_test(tc, test_label_commands);
+    tcase_add_test(tc, test_resource_commands);
+    tcase_add_test(tc, test_resource_usage);
     tcase_add_test(tc, test_label_usage);
     suite_add_tcase(s, tc);
 }

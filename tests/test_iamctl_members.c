@@ -208,6 +208,8 @@ START_TEST(test_grant_member)
     CTL_OK("granted source-read-only to bob", "grant --member bob source-read-only --all");
     CTL_OK(NULL, "grant --member bob source-admin --resource a b");
     CTL_OK(NULL, "grant --member bob 'Source Admin' --resource c");
+    CTL_FAILS("no label 'team:x'", "grant --member bob personas-admin --label env:prod team:x");
+    CTL_OK(NULL, "label create team:x");
     CTL_OK(NULL, "grant --member bob personas-admin --label env:prod team:x");
     CTL_OK(NULL, "grant --member bob warehouse-admin"); /* all-only: all by default */
     m = ctlt_member_json("bob");

@@ -111,6 +111,7 @@ START_TEST(test_grant_duplicate)
     add("bob", NULL, 0);
     OK(iam_store_grant(st, "test", 0, "bob", &all, &ierr));
     EXPECT(IAM_EXISTS, iam_store_grant(st, "test", 0, "bob", &all, &ierr));
+    OK(iam_store_label_create(st, "test", "team:x", NULL, &ierr));
     OK(iam_store_grant(st, "test", 0, "bob", &lab, &ierr));
     EXPECT(IAM_EXISTS,
            iam_store_grant(st, "test", 0, "bob", &lab2, &ierr)); /* same set of labels */

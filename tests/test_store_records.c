@@ -54,6 +54,7 @@ static void populate(void)
                             IAM_INVITED, 0, &ierr));
     OK(iam_store_group_create(st, "test", "Eng", &ierr));
     OK(iam_store_group_create(st, "test", "ops", &ierr));
+    OK(iam_store_label_create(st, "test", "team:x", NULL, &ierr));
     OK(iam_store_grant(st, "test", 0, "bob", &res, &ierr));
     OK(iam_store_grant(st, "test", 0, "bob", &lab, &ierr));
     OK(iam_store_grant(st, "test", 1, "eng", &wh, &ierr));
@@ -319,6 +320,10 @@ START_TEST(test_group_put)
     add_members(ITEMS("a", "b", "c"));
     sp.grants = grants_of(&g, 1);
     sp.members = names_of(ITEMS("a", "b"));
+    /* a grant on a label the workspace does not have is refused */
+    EXPECT(IAM_INVALID, iam_store_group_put(st, "test", &sp, 1, &ierr));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "no label 'team:growth'"));
+    OK(iam_store_label_create(st, "test", "team:growth", NULL, &ierr));
     OK(iam_store_group_put(st, "test", &sp, 1, &ierr));
     gr = group("growth");
     ck_assert_int_eq(gr->pii, 1);

@@ -175,7 +175,7 @@ int iam_api_handle(iam_web_t *w)
 {
     request_rec *r = w->r;
     api_t a = {w, NULL};
-    const char *path = w->sub;
+    const char *path = w->sub, *labels;
 
     if (strncmp(path, "api/v1/", 7))
         return api_error(r, HTTP_NOT_FOUND, "not_found", "the API lives under api/v1/");
@@ -191,6 +191,16 @@ int iam_api_handle(iam_web_t *w)
     if (!strncmp(path, "tokens/", 7) && path[7])
         return r->method_number == M_DELETE ? api_revoke_token(&a, path + 7)
                                             : method_not_allowed(r);
+    if (!strcmp(path, "labels"))
+        return r->method_number == M_GET    ? api_list_labels(&a)
+               : r->method_number == M_POST ? api_create_label(&a)
+                                            : method_not_allowed(r);
+    if (!strncmp(path, "labels/", 7) && path[7])
+        return r->method_number == M_DELETE ? api_delete_label(&a, path + 7)
+                                            : method_not_allowed(r);
+    if (!strncmp(path, "resources/", 10) && (labels = strip_suffix(r->pool, path + 10, "/labels")))
+        return r->method_number == M_PUT ? api_put_resource_labels(&a, labels)
+                                         : method_not_allowed(r);
     if (!strcmp(path, "requests/approve") || !strcmp(path, "requests/dismiss"))
         return r->method_number == M_POST ? api_answer_request(&a, path[9] == 'a')
                                           : method_not_allowed(r);
@@ -204,8 +214,7 @@ int iam_api_handle(iam_web_t *w)
         return api_list_resources(&a);
     if (!strncmp(path, "resources/", 10)) {
         const char *access = strip_suffix(r->pool, path + 10, "/access");
-        return access ? api_resource_access(&a, access)
-                      : api_error(r, HTTP_NOT_FOUND, "not_found", "no such endpoint");
+        return api_show_resource(&a, access ? access : path + 10);
     }
     if (!strcmp(path, "audit"))
         return api_list_audit(&a);

@@ -5,7 +5,9 @@
  *   api_members.c    members, and the grants of members and groups
  *   api_groups.c     user groups and their members
  *   api_requests.c   access requests: list, approve, dismiss
- *   api_workspace.c  roles, resources and who can reach one, the audit trail
+ *   api_workspace.c  roles, the audit trail
+ *   api_resources.c  resources, who can reach one, the labels the workspace gives it
+ *   api_labels.c     the workspace's labels
  *   api_tokens.c     API tokens
  *
  * Every endpoint answers through api_send_json (or api_error) and returns
@@ -55,11 +57,19 @@ int api_change_members(api_t *a, const char *name, int add);
 int api_list_requests(api_t *a);
 int api_answer_request(api_t *a, int approve);
 
-/* api_workspace.c: roles, resources, the audit trail */
+/* api_workspace.c: roles, the audit trail */
 int api_list_roles(api_t *a);
-int api_list_resources(api_t *a);
-int api_resource_access(api_t *a, const char *rest);
 int api_list_audit(api_t *a);
+
+/* api_resources.c: resources */
+int api_list_resources(api_t *a);
+int api_show_resource(api_t *a, const char *rest);
+int api_put_resource_labels(api_t *a, const char *rest);
+
+/* api_labels.c: labels */
+int api_list_labels(api_t *a);
+int api_create_label(api_t *a);
+int api_delete_label(api_t *a, const char *label);
 
 /* api_tokens.c: API tokens */
 int api_list_tokens(api_t *a);

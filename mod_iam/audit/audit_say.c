@@ -372,6 +372,21 @@ static void say_label(say_t *c)
     }
 }
 
+static void say_resource_labels(say_t *c)
+{
+    const char *target = at_shown(c->p, c->a->target), *colon = strchr(target, ':');
+    const char *what =
+        colon ? apr_psprintf(c->p, "%.*s %s", (int)(colon - target), target, colon + 1) : target;
+
+    if (!*c->a->after)
+        say(c, "%s took the labels off %s", c->who, what);
+    else
+        say(c, "%s labelled %s", c->who, what);
+    APR_ARRAY_PUSH(c->out->changes, const char *) =
+        apr_pstrcat(c->p, "labels: ", *c->a->before ? at_shown(c->p, c->a->before) : "(none)",
+                    " → ", *c->a->after ? at_shown(c->p, c->a->after) : "(none)", NULL);
+}
+
 static void say_plan(say_t *c)
 {
     if (*c->a->after)
@@ -427,6 +442,7 @@ static const struct {
     {"token.die", IAM_AUDIT_KIND_TOKEN, say_token},
     {"label.create", IAM_AUDIT_KIND_WORKSPACE, say_label},
     {"label.delete", IAM_AUDIT_KIND_WORKSPACE, say_label},
+    {"resource.labels", IAM_AUDIT_KIND_WORKSPACE, say_resource_labels},
     {"workspace.plan", IAM_AUDIT_KIND_WORKSPACE, say_plan},
     {"workspace.login-case", IAM_AUDIT_KIND_WORKSPACE, say_login_case},
     {"import", IAM_AUDIT_KIND_WORKSPACE, say_import},

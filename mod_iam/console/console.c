@@ -120,6 +120,10 @@ static const char *done_text(apr_pool_t *p, const char *code, const char *who)
         {"approved", "Request approved: the member has the access they asked for.",
          "Approved the request of %s: they have the access they asked for."},
         {"dismissed", "Request dismissed.", "Dismissed the request of %s."},
+        {"label-created", "Label created.", "Created the label %s."},
+        {"label-deleted", "Label deleted.", "Deleted the label %s."},
+        {"label-assigned", "Label applied to the resources.", "Applied %s to the resources."},
+        {"labels-saved", "Labels saved: decisions use them from the next request.", NULL},
     };
     size_t i;
 
@@ -410,6 +414,16 @@ static int route(page_t *pg)
             return cs_post_group(pg, name);
         return confirm && !strcmp(confirm, "delete") ? cs_page_group_delete(pg, name)
                                                      : cs_page_group(pg, name);
+    }
+    if (!strcmp(sub, "labels"))
+        return post ? cs_post_labels(pg) : cs_page_labels(pg);
+    if (!strncmp(sub, "resources/", 10) && post) {
+        const char *type, *name, *rest = sub + 10;
+        size_t n = strlen(rest);
+        if (n > 7 && !strcmp(rest + n - 7, "/labels") &&
+            iam_web_type_name(P, apr_pstrmemdup(P, rest, n - 7), &type, &name))
+            return cs_post_resource_labels(pg, type, name);
+        return HTTP_NOT_FOUND;
     }
     if (!strcmp(sub, "tokens")) {
         if (!post && confirm && !strcmp(confirm, "revoke"))

@@ -74,12 +74,13 @@ void cs_role_row(page_t *pg, const char *suffix, int for_group)
                *sn = apr_pstrcat(P, "scope", suffix, NULL),
                *in = apr_pstrcat(P, "items", suffix, NULL);
 
+    cs_known_datalist(pg);
     ap_rputs("<div class=\"row\">", R);
     role_select(pg, rn, cs_field(pg, rn), for_group);
     scope_select(pg, sn, cs_field(pg, sn));
     ap_rprintf(R,
                "<input type=\"text\" name=\"%s\" value=\"%s\" aria-label=\"Resources or labels\" "
-               "placeholder=\"checkout web, or env:prod\">",
+               "list=\"known-items\" placeholder=\"checkout web, or env:prod\">",
                in, iam_h(P, cs_field(pg, in)));
     ap_rputs("</div>", R);
 }
@@ -194,10 +195,11 @@ void cs_grants_rows(page_t *pg, const apr_array_header_t *grants, const char *vi
                 cs_hidden(pg, "rscope", iam_scope_name(g->scope));
                 cs_hidden(pg, "ritems", iam_grant_scope_text(P, g));
                 scope_select(pg, "escope", iam_scope_name(g->scope));
+                cs_known_datalist(pg);
                 ap_rprintf(
                     R,
                     "<input type=\"text\" name=\"eitems\" value=\"%s\" aria-label=\"Resources "
-                    "or labels\"><button>Save</button></form></details> ",
+                    "or labels\" list=\"known-items\"><button>Save</button></form></details> ",
                     g->scope == IAM_SCOPE_ALL ? "" : iam_h(P, iam_grant_scope_text(P, g)));
             }
             cs_form_begin(pg, action, "inline");

@@ -9,7 +9,8 @@
  *   console_requests.c   access requests: answers, approval, a new owner
  *   console_members.c    Users, Invite Team Member, a member's page
  *   console_groups.c     Groups, Create User Group, a group's page
- *   console_resources.c  Resources, a resource's page, Roles
+ *   console_resources.c  Resources, a resource's page and its labels, Roles
+ *   console_labels.c     Labels: the workspace's, create, delete, Assign Labels
  *   console_audit.c      the audit trail in words
  *   console_tokens.c     API tokens
  *
@@ -37,6 +38,7 @@ typedef struct {
     int begun;                     /* the page's shell is out: an error now is the page's own */
     const char *missing;           /* what a 404 did not find, in words */
     const char *back, *back_label; /* where a console error page leads back to */
+    int datalist;                  /* the known resources and labels are on the page */
 } page_t;
 
 #define P (pg->w->r->pool)
@@ -126,7 +128,13 @@ int cs_post_group(page_t *pg, const char *name);
 /* console_resources.c: Resources, a resource's page, Roles */
 int cs_page_resources(page_t *pg);
 int cs_page_resource(page_t *pg, const char *type, const char *name);
+int cs_post_resource_labels(page_t *pg, const char *type, const char *name);
 int cs_page_roles(page_t *pg);
+void cs_known_datalist(page_t *pg);
+
+/* console_labels.c: Labels */
+int cs_page_labels(page_t *pg);
+int cs_post_labels(page_t *pg);
 
 /* console_audit.c: the audit trail in words */
 void cs_audit_entries(page_t *pg, const apr_array_header_t *list);

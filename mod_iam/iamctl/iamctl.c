@@ -52,6 +52,10 @@ static const char usage_text[] =
     "  label create KEY:VALUE [--description TEXT]\n"
     "  label delete KEY:VALUE\n"
     "  label list [--json]\n"
+    "  resource label TYPE NAME KEY:VALUE ...\n"
+    "  resource unlabel TYPE NAME KEY:VALUE ...\n"
+    "  resource list [--type TYPE] [--label KEY:VALUE] [--json]\n"
+    "  resource show TYPE NAME [--json]\n"
     "  replica status\n"
     "  replica sync\n"
     "  replica snapshot [--keep N]\n"
@@ -362,6 +366,8 @@ static int run_command(ctl_t *c, const char *cmd, int argc, char **argv)
         return cmd_replica(c, argc, argv);
     if (!strcmp(cmd, "label"))
         return cmd_label(c, argc, argv);
+    if (!strcmp(cmd, "resource"))
+        return cmd_resource(c, argc, argv);
     return ctl_usage("unknown command '%s'", cmd);
 }
 

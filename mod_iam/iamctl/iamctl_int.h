@@ -15,6 +15,7 @@
 #ifndef IAMCTL_INT_H
 #define IAMCTL_INT_H
 
+#include "iam_access.h"
 #include "iam_database.h"
 #include "iam_httpdconf.h"
 #include "iam_policy.h"
@@ -92,6 +93,7 @@ int ctl_init_database(ctl_t *c);
 int cmd_replica(ctl_t *c, int argc, char **argv);
 
 /* iamctl_labels.c: the workspace's labels */
+int cmd_resource(ctl_t *c, int argc, char **argv); /* iamctl_resources.c */
 int cmd_label(ctl_t *c, int argc, char **argv);
 
 #endif

@@ -19,22 +19,15 @@ static int label_list(ctl_t *c, int json, int argc)
         a = json_array();
         for (i = 0; i < list->nelts; i++) {
             const iam_label_t *l = APR_ARRAY_IDX(list, i, iam_label_t *);
-            json_array_append_new(a, l->builtin
-                                         ? json_pack("{s:s, s:s, s:s}", "label", l->label,
-                                                     "description", "", "from", "built in")
-                                         : json_pack("{s:s, s:s, s:s, s:s, s:s}", "label", l->label,
-                                                     "description", l->description, "from",
-                                                     "workspace", "created_by", l->creator,
-                                                     "created", iam_time_text(c->p, l->created)));
+            json_t *o = iam_json_label(c->p, l);
+            json_array_append_new(a, o);
         }
         return ctl_print_json(a);
     }
     for (i = 0; i < list->nelts; i++) {
         const iam_label_t *l = APR_ARRAY_IDX(list, i, iam_label_t *);
-        printf("%-30s %s\n", l->label,
-               l->builtin        ? "built in"
-               : *l->description ? l->description
-                                 : "(no description)");
+        printf("%-30s %-10s %4d resources %4d%s grants  %s\n", l->label, iam_label_from(l),
+               l->resources, l->grants, l->more ? "+" : "", l->description);
     }
     return 0;
 }

@@ -73,6 +73,16 @@ const iam_role_t *st_merge_grant(tx_t *t, apr_array_header_t *grants, const iam_
                 "%s", e);
         return NULL;
     }
+    for (i = 0; g.scope == IAM_SCOPE_LABELS && !t->restoring && i < g.nitems; i++) {
+        if (!st_label_grantable(t, roles, g.items[i])) {
+            if (t->status == IAM_OK)
+                tx_fail(t, IAM_INVALID,
+                        "there is no label '%s': create it first (iamctl label create, or the "
+                        "console's Labels tab), or declare it in httpd.conf",
+                        g.items[i]);
+            return NULL;
+        }
+    }
     g.role = role->slug;
     /* "--resource a A a" is one resource */
     g.items = apr_pcalloc(t->p, sizeof(char *) * (size_t)(in->nitems + 1));

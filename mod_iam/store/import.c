@@ -7,6 +7,7 @@
 typedef struct {
     iam_plan_e plan;
     apr_array_header_t *members, *groups;
+    const apr_array_header_t *labels, *resources;
 } import_ctx_t;
 
 static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
@@ -22,6 +23,10 @@ static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
                 t->st->dir);
         return;
     }
+    /* The file's grants may name labels its server's httpd.conf declared:
+     * this store's server declares them, or they stay in use (and so
+     * grantable) until revoked. */
+    t->restoring = 1;
     /* A plan recorded by a server (IAMPlan) stays; the file must fit it. */
     key_meta(&k, "plan-by");
     if (tx_get(t, &k, &v) == 1) {
@@ -30,6 +35,13 @@ static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
         key_meta(&k, "plan");
         tx_put(t, &k, st_str_val(iam_plan_name(c->plan)));
     }
+    for (i = 0; c->labels && i < c->labels->nelts && t->status == IAM_OK; i++) {
+        const iam_label_t *l = APR_ARRAY_IDX(c->labels, i, const iam_label_t *);
+        st_label_make(t, c->plan, l->label, l->description);
+    }
+    for (i = 0; c->resources && i < c->resources->nelts && t->status == IAM_OK; i++)
+        st_resource_labels_put(t, roles, c->plan,
+                               APR_ARRAY_IDX(c->resources, i, iam_resource_labels_t *));
     for (i = 0; i < c->groups->nelts && t->status == IAM_OK; i++) {
         iam_group_t *in = APR_ARRAY_IDX(c->groups, i, iam_group_t *);
         iam_group_t *g = tx_group_create(t, in->name, c->plan);
@@ -78,6 +90,14 @@ iam_status_e iam_store_import(iam_store_t *st, const char *actor, iam_plan_e pla
                               apr_array_header_t *members, apr_array_header_t *groups,
                               iam_err_t *err)
 {
-    import_ctx_t c = {plan, members, groups};
+    return iam_store_import_all(st, actor, plan, members, groups, NULL, NULL, err);
+}
+
+iam_status_e iam_store_import_all(iam_store_t *st, const char *actor, iam_plan_e plan,
+                                  apr_array_header_t *members, apr_array_header_t *groups,
+                                  const apr_array_header_t *labels,
+                                  const apr_array_header_t *resources, iam_err_t *err)
+{
+    import_ctx_t c = {plan, members, groups, labels, resources};
     return st_write_op(st, actor, err, import_op, &c);
 }

@@ -30,7 +30,8 @@
  * key the log does not carry (derived, or the log's own). */
 const char *iam_log_key_kind(const unsigned char *key, size_t klen)
 {
-    static const char *const meta[] = {"plan", "plan-by", "roles", "login-case", "secret", "audit"};
+    static const char *const meta[] = {"plan",   "plan-by", "roles",   "login-case",
+                                       "secret", "audit",   "declared"};
     size_t i;
 
     if (klen < 2)
@@ -45,6 +46,8 @@ const char *iam_log_key_kind(const unsigned char *key, size_t klen)
     case 'r': return memchr(key + 1, 0, klen - 1) ? "answered request" : NULL;
     case 'T': return "token";
     case 'l': return "label";
+    case 'b': return memchr(key + 1, 0, klen - 1) ? "resource" : NULL;
+    case 'y': return memchr(key + 1, 0, klen - 1) ? "labelled resource" : NULL;
     case 'A': return klen == 9 ? "audit entry" : NULL;
     case K_META:
         for (i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) {

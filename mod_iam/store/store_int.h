@@ -20,6 +20,9 @@
  *   'r' login 0x00 type:name  an answered one, kept for the member to see
  *   'T' token id              an API token (its secret only as SHA-256)
  *   'l' label                 a label the workspace made (lower-cased; labels.c)
+ *   'b' type 0x00 name        the labels the workspace gives a resource (resources.c)
+ *   'y' label 0x00 type:name  the resource carries the label (the record's mirror)
+ *   0x01 "declared"           httpd.conf's resources, recorded by the server
  *   'A' u64 sequence          the audit trail
  *   0x01 "login-case"         "exact" or "fold" (IAMLoginCase), recorded by the server
  *   'N' pos                   name index: members in the console's order -> status,
@@ -58,6 +61,7 @@
  *   requests.c       access requests
  *   tokens.c         API tokens
  *   labels.c         the workspace's labels
+ *   resources.c      the labels of resources, and httpd.conf's resources
  *   import.c         import into an empty store
  *   verify.c         iam_store_verify: every record and cross-reference
  *   log_codec.c      the operation log's one codec: entries to bytes and back
@@ -166,10 +170,11 @@ typedef struct {
     const iam_roles_t *roles; /* a write's roles and plan, read in its transaction */
     iam_plan_e plan;
     int write;
-    wbuf_t *log;  /* a write's operations so far (st_log_op); NULL: not logged */
-    int nops;     /* how many */
-    int deriving; /* writing what derives from the facts: not logged */
-    void *session; /* the upstream's, for a write that goes through it */
+    wbuf_t *log;       /* a write's operations so far (st_log_op); NULL: not logged */
+    int nops;          /* how many */
+    int deriving;      /* writing what derives from the facts: not logged */
+    int restoring;     /* an import: grants may name labels the file's server declared */
+    void *session;     /* the upstream's, for a write that goes through it */
     const void *entry; /* the log entry the write made (st_log_commit), or NULL */
     size_t entry_len;
     unsigned long long entry_seq;
@@ -266,6 +271,9 @@ iam_request_t *rec_decode_request(apr_pool_t *p, const MDB_val *v);
 MDB_val rec_encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32]);
 iam_token_t *rec_decode_token(apr_pool_t *p, const MDB_val *v, unsigned char hash[32]);
 iam_label_t *rec_decode_label(apr_pool_t *p, const MDB_val *v); /* labels.c */
+/* resources.c */
+iam_resource_labels_t *rec_decode_resource(apr_pool_t *p, const MDB_val *v, int strict);
+apr_array_header_t *rec_decode_declared(apr_pool_t *p, const MDB_val *v);
 MDB_val rec_encode_audit(apr_pool_t *p, const iam_audit_t *a);
 iam_audit_t *rec_decode_audit(apr_pool_t *p, const MDB_val *k, const MDB_val *v);
 
@@ -388,6 +396,17 @@ iam_member_t *tx_group_link(tx_t *t, const char *group, const char *login, int a
 void st_settle_later(tx_t *t, const char *login);
 void st_settle_group_later(tx_t *t, const char *group);
 void st_settle_requests(tx_t *t);
+
+/* ---- labels.c, resources.c ---- */
+int st_label_grantable(tx_t *t, const iam_roles_t *roles, const char *label);
+void st_label_make(tx_t *t, iam_plan_e plan, const char *label, const char *description);
+void st_resource_labels_put(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
+                            iam_resource_labels_t *want);
+apr_array_header_t *tx_declared(tx_t *t);
+int st_declared_has(const apr_array_header_t *decls, const char *label,
+                    const iam_declared_t **first);
+int tx_label_exists(tx_t *t, const char *label);
+int tx_label_resources(tx_t *t, const char *label);
 
 /* ---- tokens.c ---- */
 void st_kill_tokens(tx_t *t, const char *login, const char *why);

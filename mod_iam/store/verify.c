@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 
 static void problem(iam_verify_t *out, apr_pool_t *p, const char *fmt, ...)
 {
@@ -324,6 +325,58 @@ static void verify_request(tx_t *t, iam_verify_t *out, apr_pool_t *p, char type,
                 type == 'R' ? "open" : "answered");
 }
 
+/* A resource's labels: whole, under its own key, each mirrored. */
+static void verify_resource(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val *k,
+                            const MDB_val *v)
+{
+    iam_resource_labels_t *r = rec_decode_resource(t->p, v, 1);
+    key_t_ rk;
+    int i;
+
+    if (!r) {
+        problem(out, p, "the labels of a resource are damaged");
+        return;
+    }
+    if (key_make(&rk, 'b', r->type, r->name) || rk.n != k->mv_size ||
+        memcmp(rk.b, k->mv_data, rk.n)) {
+        problem(out, p, "the labels of %s '%s' are filed under another resource", r->type, r->name);
+        return;
+    }
+    for (i = 0; i < r->nlabels; i++) {
+        if (!has_key(t, 'y', r->labels[i], apr_pstrcat(t->p, r->type, ":", r->name, NULL)))
+            problem(out, p, "label '%s' of %s '%s' is missing from the label index", r->labels[i],
+                    r->type, r->name);
+    }
+}
+
+/* A label's mirror entry: its resource's record carries it. */
+static void verify_labelled(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val *k)
+{
+    const char *b = (const char *)k->mv_data + 1, *end = (const char *)k->mv_data + k->mv_size;
+    const char *nul = memchr(b, 0, (size_t)(end - b)), *colon;
+    const char *label, *type, *name;
+    iam_resource_labels_t *r;
+    key_t_ rk;
+    MDB_val v;
+    int i, found = 0;
+
+    if (!nul || !(colon = memchr(nul + 1, ':', (size_t)(end - nul - 1)))) {
+        problem(out, p, "a label index entry is damaged");
+        return;
+    }
+    label = apr_pstrmemdup(t->p, b, (size_t)(nul - b));
+    type = apr_pstrmemdup(t->p, nul + 1, (size_t)(colon - nul - 1));
+    name = apr_pstrmemdup(t->p, colon + 1, (size_t)(end - colon - 1));
+    if (!key_make(&rk, 'b', type, name) && tx_get(t, &rk, &v) == 1 &&
+        (r = rec_decode_resource(t->p, &v, 1))) {
+        for (i = 0; i < r->nlabels && !found; i++)
+            found = !strcasecmp(r->labels[i], label);
+    }
+    if (!found)
+        problem(out, p, "the label index puts '%s' on %s '%s', which does not carry it", label,
+                type, name);
+}
+
 /* One record, by the type of its key. */
 static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
                           const MDB_val *k, const MDB_val *v, int indexed)
@@ -381,6 +434,8 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
             problem(out, p, "label record '%s' holds label '%s'", name, l->label);
         break;
     }
+    case 'b': verify_resource(t, out, p, k, v); break;
+    case 'y': verify_labelled(t, out, p, k); break;
     default: problem(out, p, "a record of unknown type 0x%02x", (unsigned char)type);
     }
 }
