@@ -2,7 +2,8 @@
  * with its own store, one workspace in a real PostgreSQL. The second
  * server starts with no store and fills it from the database; a grant
  * made through one server's API is enforced by the other (pushed, not
- * restarted), and at once by the server that made it; the same member
+ * restarted), and at once by the server that made it, and so is a label
+ * put on a resource; the same member
  * added through both at once is made once; with the database stopped
  * both keep deciding, writes answer 503 database_unavailable, and once it
  * is back writes work and the servers follow again by themselves; in the
@@ -39,6 +40,25 @@ START_TEST(test_two_servers_one_workspace)
     ck_assert_int_eq(cl_site(&b, "/sources/web/", "max"), 403);
     IAM_EVENTUALLY(cl_site(&a, "/sources/web/", "max") == 403);
     ck_assert_int_eq(cl_site(&a, "/sources/web/", "max"), 403);
+    /* a label made through a and put on a resource through b: the grant
+     * on it opens on both, and closes on both when a takes it off */
+    ck_assert_int_eq(cl_api(&a, "POST", "labels", "{\"label\":\"team:pair\"}", &out), 201);
+    ck_assert_int_eq(cl_api(&a, "POST", "members/max/grants",
+                            "{\"role\":\"source-read-only\",\"scope\":\"labels\",\"labels\":["
+                            "\"team:pair\"]}",
+                            &out),
+                     200);
+    /* (a write through b brings b up to the database's head first) */
+    ck_assert_int_eq(
+        cl_api(&b, "PUT", "resources/source/checkout/labels", "{\"labels\":[\"team:pair\"]}", &out),
+        200);
+    ck_assert_int_eq(cl_site(&b, "/sources/checkout/", "max"), 200);
+    IAM_EVENTUALLY(cl_site(&a, "/sources/checkout/", "max") == 200);
+    ck_assert_int_eq(cl_api(&a, "PUT", "resources/source/checkout/labels", "{\"labels\":[]}", &out),
+                     200);
+    ck_assert_int_eq(cl_site(&a, "/sources/checkout/", "max"), 403);
+    IAM_EVENTUALLY(cl_site(&b, "/sources/checkout/", "max") == 403);
+    ck_assert_int_eq(cl_site(&b, "/sources/checkout/", "max"), 403);
     /* the same member through both: one is made, the other is told so */
     sa = cl_api(&a, "POST", "members", "{\"login\":\"quinn\"}", NULL);
     sb = cl_api(&b, "POST", "members", "{\"login\":\"quinn\"}", NULL);

@@ -192,8 +192,9 @@ END_TEST
  * carries one keeps it from being deleted if it was also made. */
 START_TEST(test_declared_labels)
 {
-    const char *web_labels[] = {"team:growth", "env:prod"};
+    const char *web_labels[] = {"team:growth", "env:prod"}, *tmpl_labels[] = {"tier:web"};
     iam_declared_t d = {{"source", "web", 2, web_labels}, "/sources/web", 0};
+    iam_declared_t t = {{"source", "{name}", 1, tmpl_labels}, "/sources/{name}", 1};
     apr_array_header_t *decls = apr_array_make(pool, 1, sizeof(iam_declared_t)), *list, *got;
     iam_grant_t g = grant_of("source-read-only", IAM_SCOPE_LABELS, ITEMS("team:growth"));
     int i, found = 0;
@@ -202,9 +203,11 @@ START_TEST(test_declared_labels)
     add("bob", NULL, 0);
     EXPECT(IAM_INVALID, iam_store_grant(st, "t", 0, "bob", &g, &ierr));
     APR_ARRAY_PUSH(decls, iam_declared_t) = d;
+    APR_ARRAY_PUSH(decls, iam_declared_t) = t;
     OK(iam_store_set_declared(st, "server", decls, &ierr));
     OK(iam_store_declared(st, pool, &got, &ierr));
-    ck_assert_int_eq(got->nelts, 1);
+    ck_assert_int_eq(got->nelts, 2);
+    ck_assert(APR_ARRAY_IDX(got, 1, iam_declared_t).templated);
     ck_assert_str_eq(APR_ARRAY_IDX(got, 0, iam_declared_t).path, "/sources/web");
     OK(iam_store_grant(st, "t", 0, "bob", &g, &ierr));
     OK(iam_store_label_list(st, pool, &list, &ierr));
@@ -223,6 +226,9 @@ START_TEST(test_declared_labels)
     OK(iam_store_revoke(st, "t", 0, "bob", &g, 0, &ierr));
     EXPECT(IAM_IN_USE, iam_store_label_delete(st, "t", "team:growth", &ierr));
     ck_assert_msg(strstr(ierr.msg, "source web (httpd.conf)"), "%s", ierr.msg);
+    /* a label only httpd.conf has: said so */
+    EXPECT(IAM_INVALID, iam_store_label_delete(st, "t", "tier:web", &ierr));
+    ck_assert_msg(strstr(ierr.msg, "comes from httpd.conf"), "%s", ierr.msg);
     /* recording the same again writes nothing */
     OK(iam_store_set_declared(st, "server", decls, &ierr));
 }

@@ -199,7 +199,12 @@ static void label_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
         return;
     }
     if (iam_check_label(label) || key_make(&k, 'l', label, NULL) || tx_get(t, &k, &v) != 1) {
-        if (t->status == IAM_OK)
+        if (t->status == IAM_OK && !iam_check_label(label) &&
+            st_declared_has(tx_declared(t), label, NULL))
+            tx_fail(t, IAM_INVALID,
+                    "label '%s' comes from httpd.conf: it goes when no line there carries it",
+                    label);
+        else if (t->status == IAM_OK)
             tx_fail(t, IAM_NOTFOUND, "no label '%s'", label);
         return;
     }
