@@ -29,7 +29,7 @@ SRC_DATABASE := mod_iam/database/database.c mod_iam/database/replica.c
 SRC_AUDIT  := $(addprefix mod_iam/audit/,audit_read.c audit_diff.c audit_say.c audit_filter.c)
 SRC_SHARED := mod_iam/roles.c mod_iam/policy.c $(SRC_STORE) mod_iam/present.c mod_iam/pathmap.c \
               $(SRC_AUDIT) mod_iam/access.c \
-              mod_iam/httpdconf.c
+              mod_iam/httpdconf.c mod_iam/scim/filter.c
 # The glue the "glue" suite runs without a server (tests/httpd_stub.c
 # stands in for httpd): directive setters, web helpers, error renderers.
 SRC_GLUE   := mod_iam/config.c mod_iam/web.c mod_iam/html.c
@@ -211,7 +211,7 @@ bench: deps build
 # FUZZ_SECONDS; new inputs go to build/fuzz/corpus-NAME (the checked-in corpus
 # grows only by hand) and crashes to build/fuzz/crashes-NAME/. `make
 # fuzz-regress` (part of `make test`) runs each over its checked-in corpus once.
-FUZZ_TARGETS := store_records import names form json_body audit_text oplog
+FUZZ_TARGETS := store_records import names form json_body audit_text oplog scim_filter
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -9,6 +9,7 @@
 Suite *suite_policy(void);
 Suite *suite_store(void);
 Suite *suite_pathmap(void);
+Suite *suite_scim(void);
 Suite *suite_iamctl(void);
 Suite *suite_httpd(void);
 Suite *suite_requests(void);

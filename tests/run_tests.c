@@ -188,6 +188,7 @@ int main(void)
 
     srunner_add_suite(sr, suite_store());
     srunner_add_suite(sr, suite_pathmap());
+    srunner_add_suite(sr, suite_scim());
     srunner_add_suite(sr, suite_iamctl());
     srunner_add_suite(sr, suite_audit_text());
     srunner_add_suite(sr, suite_log());
