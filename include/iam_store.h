@@ -49,7 +49,14 @@ typedef struct {
     char msg[512];
 } iam_err_t;
 
-typedef enum { IAM_ACTIVE = 0, IAM_INVITED = 1 } iam_member_status_e;
+/* A member's status: active; invited (active at their first login);
+ * suspended (SCIM's active: false): refused by every Require, their grants
+ * and groups kept for when they come back. */
+typedef enum { IAM_ACTIVE = 0, IAM_INVITED = 1, IAM_SUSPENDED = 2 } iam_member_status_e;
+#define IAM_STATUS_LAST IAM_SUSPENDED
+/* "active", "invited", "suspended"; parse: 0 ok, -1 unknown. */
+const char *iam_member_status_name(iam_member_status_e status);
+int iam_member_status_parse(const char *s, iam_member_status_e *out);
 
 typedef struct {
     const char *login; /* as first given: unique regardless of case, matched as the
@@ -297,7 +304,7 @@ iam_status_e iam_store_member_count(iam_store_t *st, apr_pool_t *p, const char *
 typedef struct {
     /* NULL or "": all; else the login, email or name holds it, case-insensitively */
     const char *search;
-    int status;         /* -1 any, IAM_ACTIVE, IAM_INVITED */
+    int status;         /* -1 any, else an iam_member_status_e */
     const char *after;  /* a previous page's `next`: the page after it */
     const char *before; /* or a page's `prev`: the page that ends just before it */
     int limit;          /* <= 0: 50; at most IAM_QUERY_MAX */
@@ -429,6 +436,12 @@ iam_status_e iam_store_member_put(iam_store_t *st, const char *actor, const iam_
 /* Marks an invited member active (first authenticated request) and
  * records when a member was last seen. */
 iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err);
+/* Suspends a member (`suspend`) or makes a suspended one active again, in
+ * one audited transaction; their grants and groups stay. The last active
+ * Workspace Owner is never suspended (IAM_LAST_OWNER); a suspended owner's
+ * API tokens die as a removed owner's do. Already so: nothing changes. */
+iam_status_e iam_store_member_suspend(iam_store_t *st, const char *actor, const char *login,
+                                      int suspend, iam_err_t *err);
 /* An authenticated login that is not a member arrives: an invitation for
  * `email` (if any) becomes theirs, active, with its roles and groups; else
  * with `provision` they become an active Workspace Member with minimal

@@ -142,6 +142,11 @@ static iam_admit_e admit(request_rec *r, apr_pool_t *p, iam_store_t *store, iam_
     case IAM_INVALID: /* a login no member can have (too long) */ return IAM_ADMIT_NOT_MEMBER;
     default: return IAM_ADMIT_ERROR;
     }
+    if (subj->member->status == IAM_SUSPENDED) {
+        /* suspended (SCIM's active: false): no door opens, nothing to ask */
+        iam_log_r(r, APLOG_INFO, 0, "'%s' is a suspended member", r->user);
+        return IAM_ADMIT_NOT_MEMBER;
+    }
     if (subj->member->status == IAM_INVITED && iam_ws_attr_email_verified(ws) &&
         !email_verified(r, ws)) {
         /* an invitation is taken up only with an address the IdP verified */

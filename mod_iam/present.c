@@ -133,10 +133,9 @@ json_t *iam_json_member(apr_pool_t *p, const iam_member_t *m)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:o, s:o}", "login", m->login,
                      "email", m->email, "name", m->name, "status",
-                     m->status == IAM_INVITED ? "invited" : "active", "owner",
-                     iam_grants_owner(m->grants), "pii", m->pii, "provisioned", m->provisioned,
-                     "created", iam_time_text(p, m->created), "groups", iam_json_names(m->groups),
-                     "grants", iam_json_grants(m->grants));
+                     iam_member_status_name(m->status), "owner", iam_grants_owner(m->grants), "pii",
+                     m->pii, "provisioned", m->provisioned, "created", iam_time_text(p, m->created),
+                     "groups", iam_json_names(m->groups), "grants", iam_json_grants(m->grants));
 }
 
 json_t *iam_json_group(apr_pool_t *p, const iam_group_t *g, int with_members)

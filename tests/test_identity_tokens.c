@@ -304,6 +304,46 @@ START_TEST(test_token_dies_with_its_owner)
 }
 END_TEST
 
+/* A suspended member (issue 17: SCIM's active: false) is refused by every
+ * door at their next request, an owner too (the console, their tokens,
+ * which die), and let in again when made active, with the grants they
+ * had; the last active owner cannot be suspended. */
+START_TEST(test_member_suspended)
+{
+    tok_t t;
+    char *out = NULL;
+
+    add_login(&srv, "suzy");
+    add_login(&srv, "sid");
+    iam_ctl_or_die(&srv, "member add suzy --owner");
+    iam_ctl_or_die(&srv, "member add sid");
+    iam_ctl_or_die(&srv, "grant --member sid source-read-only --all");
+    t = create_token_as(&srv, "suzy", "suzy's script");
+    ck_assert_int_eq(call(&srv, "sid", "GET", "/sources/web/", NULL, NULL, NULL, NULL, NULL), 200);
+    iam_ctl_or_die(&srv, "member suspend sid");
+    ck_assert_int_eq(call(&srv, "sid", "GET", "/sources/web/", NULL, NULL, NULL, NULL, NULL), 403);
+    ck_assert_int_eq(call(&srv, "sid", "GET", "/iam/", NULL, NULL, NULL, NULL, NULL), 403);
+    ck_assert_int_eq(iam_ctl(&srv, &out, "member show sid"), 0);
+    ck_assert_msg(has(out, "status:  suspended") && has(out, "Source Read-only"), "%s", out);
+    free(out);
+    iam_ctl_or_die(&srv, "member resume sid");
+    ck_assert_int_eq(call(&srv, "sid", "GET", "/sources/web/", NULL, NULL, NULL, NULL, NULL), 200);
+
+    ck_assert_int_eq(call(&srv, "suzy", "GET", "/iam/", NULL, NULL, NULL, NULL, NULL), 200);
+    iam_ctl_or_die(&srv, "member suspend suzy");
+    ck_assert_int_eq(call(&srv, "suzy", "GET", "/iam/", NULL, NULL, NULL, NULL, NULL), 403);
+    ck_assert_int_eq(call(&srv, "suzy", "GET", "/sources/web/", NULL, NULL, NULL, NULL, NULL), 403);
+    ck_invalid_token(&srv, t.token, "GET", NULL);
+    iam_ctl_or_die(&srv, "member resume suzy");
+    ck_assert_int_eq(call(&srv, "suzy", "GET", "/iam/", NULL, NULL, NULL, NULL, NULL), 200);
+    ck_invalid_token(&srv, t.token, "GET", NULL); /* dead for good */
+    ck_assert_int_eq(naudit(&srv, "member.suspend", "suzy", ctl_actor()), 1);
+    ck_assert_int_eq(naudit(&srv, "member.resume", "sid", ctl_actor()), 1);
+    iam_ctl_or_die(&srv, "member remove suzy");
+    iam_ctl_or_die(&srv, "member remove sid");
+}
+END_TEST
+
 /* A token is for the JSON API only: not the console, not the site. */
 START_TEST(test_token_not_for_console)
 {
@@ -441,5 +481,6 @@ void id_add_tokens(Suite *s)
     tcase_add_test(tc, test_token_not_for_console);
     tcase_add_test(tc, test_token_console);
     tcase_add_test(tc, test_token_dies_with_its_owner);
+    tcase_add_test(tc, test_member_suspended);
     suite_add_tcase(s, tc);
 }

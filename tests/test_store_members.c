@@ -155,6 +155,50 @@ START_TEST(test_member_remove)
 }
 END_TEST
 
+/* Suspended and back (issue 17): grants and groups kept, the subject
+ * says so, the name index follows; the last active owner stays; a
+ * suspended owner does not count as one, and the other cannot go. */
+START_TEST(test_member_suspend)
+{
+    iam_grant_t all = all_of("source-read-only");
+    iam_subject_t subj;
+    iam_member_page_t pg;
+    iam_member_query_t q;
+    iam_roles_t roles;
+
+    iam_roles_init(&roles);
+    add("alice", NULL, 1);
+    add("bob", NULL, 1);
+    add("carl", NULL, 0);
+    OK(iam_store_grant(st, "test", 0, "carl", &all, &ierr));
+    OK(iam_store_member_suspend(st, "test", "carl", 1, &ierr));
+    ck_assert_str_eq(audit_actions(1), "member.suspend");
+    ck_assert_int_eq(member("carl")->status, IAM_SUSPENDED);
+    ck_assert_int_eq(member("carl")->grants->nelts, 1);
+    OK(iam_store_subject(st, pool, "carl", &roles, &subj, &ierr));
+    ck_assert_int_eq(subj.member->status, IAM_SUSPENDED);
+    memset(&q, 0, sizeof(q));
+    q.status = IAM_SUSPENDED;
+    q.limit = 10;
+    OK(iam_store_member_query(st, pool, &q, &pg, &ierr));
+    ck_assert_int_eq(pg.total, 1);
+    /* already suspended: nothing written */
+    OK(iam_store_member_suspend(st, "test", "carl", 1, &ierr));
+    ck_assert_str_eq(audit_actions(1), "member.suspend");
+    OK(iam_store_member_suspend(st, "test", "carl", 0, &ierr));
+    ck_assert_str_eq(audit_actions(1), "member.resume");
+    ck_assert_int_eq(member("carl")->status, IAM_ACTIVE);
+    /* owners: one may go, not both; a suspended one counts for nothing */
+    OK(iam_store_member_suspend(st, "test", "alice", 1, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_member_suspend(st, "test", "bob", 1, &ierr));
+    EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "test", "bob", &ierr));
+    EXPECT(IAM_NOTFOUND, iam_store_member_suspend(st, "test", "nobody", 1, &ierr));
+    OK(iam_store_member_suspend(st, "test", "alice", 0, &ierr));
+    OK(iam_store_member_suspend(st, "test", "bob", 1, &ierr));
+    ck_assert_str_eq(iam_member_status_name(IAM_SUSPENDED), "suspended");
+}
+END_TEST
+
 START_TEST(test_member_duplicate_login)
 {
     fold();
@@ -231,6 +275,7 @@ void store_cases_members(Suite *s)
     tcase_add_test(tc, test_member_add_get);
     tcase_add_test(tc, test_member_list_search);
     tcase_add_test(tc, test_member_remove);
+    tcase_add_test(tc, test_member_suspend);
     tcase_add_test(tc, test_member_duplicate_login);
     tcase_add_test(tc, test_member_duplicate_email);
     tcase_add_test(tc, test_member_invalid);

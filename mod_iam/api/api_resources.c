@@ -149,9 +149,9 @@ int api_show_resource(api_t *a, const char *rest)
             json_object_update_new(o, json_pack("{s:s, s:I}", "group", x->group->name, "members",
                                                 (json_int_t)x->group_members));
         else
-            json_object_update_new(
-                o, json_pack("{s:s, s:s, s:s}", "member", x->member->login, "name", x->member->name,
-                             "status", x->member->status == IAM_INVITED ? "invited" : "active"));
+            json_object_update_new(o, json_pack("{s:s, s:s, s:s}", "member", x->member->login,
+                                                "name", x->member->name, "status",
+                                                iam_member_status_name(x->member->status)));
         json_array_append_new(arr, o);
     }
     return api_send_json(r, HTTP_OK,

@@ -163,6 +163,17 @@ static void say_member_remove(say_t *c)
     say(c, "%s removed %s", c->who, who);
 }
 
+/* Suspended (SCIM's active: false, iamctl member suspend) or back. */
+static void say_member_suspend(say_t *c)
+{
+    diff_t d;
+    const char *who = holder(c);
+
+    at_diff_records(c->p, c->roles, c->a->before, c->a->after, c->out->changes, &d);
+    say(c, "%s %s %s", c->who,
+        !strcmp(c->a->action, "member.suspend") ? "suspended" : "made active again", who);
+}
+
 /* Activated by their first sign-in: "invited" to "active"; or an
  * invitation to their email taken up by a new login (both described). */
 static void say_member_activate(say_t *c)
@@ -422,6 +433,8 @@ static const struct {
     {"member.remove", IAM_AUDIT_KIND_MEMBER, say_member_remove},
     {"member.activate", IAM_AUDIT_KIND_MEMBER, say_member_activate},
     {"member.provision", IAM_AUDIT_KIND_MEMBER, say_member_provision},
+    {"member.suspend", IAM_AUDIT_KIND_MEMBER, say_member_suspend},
+    {"member.resume", IAM_AUDIT_KIND_MEMBER, say_member_suspend},
     {"owner.bootstrap", IAM_AUDIT_KIND_GRANT, say_owner_bootstrap},
     {"grant", IAM_AUDIT_KIND_GRANT, say_grant},
     {"revoke", IAM_AUDIT_KIND_GRANT, say_grant},

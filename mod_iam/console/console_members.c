@@ -93,9 +93,8 @@ int cs_page_members(page_t *pg)
                    "class=\"badge %s\">%s</span>%s</td><td data-label=\"Direct roles\">%s</td>"
                    "<td data-label=\"Groups\">%s</td><td data-label=\"Last seen\">%s</td></tr>\n",
                    cs_member_link(pg, m->login), iam_h(P, *m->name ? m->name : m->login),
-                   iam_h(P, m->login), iam_h(P, m->email),
-                   m->status == IAM_INVITED ? "invited" : "active",
-                   m->status == IAM_INVITED ? "invited" : "active",
+                   iam_h(P, m->login), iam_h(P, m->email), iam_member_status_name(m->status),
+                   iam_member_status_name(m->status),
                    m->provisioned ? " <span class=\"badge\" title=\"Made a member by just-in-time "
                                     "provisioning at their first login\">provisioned</span>"
                                   : "",
@@ -207,8 +206,7 @@ static int member_summary(page_t *pg, const iam_member_t *m, int owner, int last
 
     ap_rprintf(R, "<div class=\"card\"><p>%s · %s · <span class=\"badge %s\">%s</span>%s%s</p>",
                iam_h(P, m->login), *m->email ? iam_h(P, m->email) : "no email",
-               m->status == IAM_INVITED ? "invited" : "active",
-               m->status == IAM_INVITED ? "invited" : "active",
+               iam_member_status_name(m->status), iam_member_status_name(m->status),
                owner ? " <span class=\"badge owner\">Workspace Owner</span>" : "",
                m->provisioned ? " <span class=\"badge\">provisioned</span> <span class=\"muted\">"
                                 "made a member by just-in-time provisioning at their first login"

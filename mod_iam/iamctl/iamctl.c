@@ -29,6 +29,8 @@ static const char usage_text[] =
     "  member list [--search TEXT] [--json]\n"
     "  member show LOGIN [--json]\n"
     "  member remove LOGIN\n"
+    "  member suspend LOGIN\n"
+    "  member resume LOGIN\n"
     "  grant  (--member LOGIN | --group NAME) ROLE [--all | --resource NAME ... | --label "
     "LABEL ...]\n"
     "  revoke (--member LOGIN | --group NAME) ROLE [--all | --resource NAME ... | --label "

@@ -121,9 +121,9 @@ static const char *read_export_member(apr_pool_t *p, json_t *o, size_t i, iam_me
         return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
     if (!m->grants)
         m->grants = apr_array_make(p, 1, sizeof(iam_grant_t));
-    if (s && strcmp(s, "active") && strcmp(s, "invited"))
+    m->status = IAM_ACTIVE;
+    if (s && iam_member_status_parse(s, &m->status))
         return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": unknown status \"%s\"", i + 1, s);
-    m->status = s && !strcmp(s, "invited") ? IAM_INVITED : IAM_ACTIVE;
     if ((err = iam_json_get_str(o, "created", 0, &s, p)))
         return apr_psprintf(p, "member %" APR_SIZE_T_FMT ": %s", i + 1, err);
     m->created = iam_time_parse(s);

@@ -64,8 +64,8 @@ static int member_list(ctl_t *c, int argc, char **argv)
     }
     for (i = 0; i < list->nelts; i++) {
         iam_member_t *m = APR_ARRAY_IDX(list, i, iam_member_t *);
-        printf("%-24s %-8s %-30s %-20s roles=%s groups=%s\n", m->login,
-               m->status == IAM_INVITED ? "invited" : "active", m->email[0] ? m->email : "-",
+        printf("%-24s %-9s %-30s %-20s roles=%s groups=%s\n", m->login,
+               iam_member_status_name(m->status), m->email[0] ? m->email : "-",
                m->name[0] ? m->name : "-", iam_roles_summary(c->p, &info.roles, m),
                iam_names_text(c->p, m->groups));
     }
@@ -94,7 +94,7 @@ static int member_show(ctl_t *c, int argc, char **argv)
         return ctl_print_json(iam_json_member(c->p, m));
     printf("login:   %s\nemail:   %s\nname:    %s\nstatus:  %s\nowner:   %s\npii:     "
            "%s\ncreated: %s\ngroups:  %s\ngrants:\n",
-           m->login, m->email, m->name, m->status == IAM_INVITED ? "invited" : "active",
+           m->login, m->email, m->name, iam_member_status_name(m->status),
            iam_grants_owner(m->grants) ? "yes" : "no", m->pii ? "yes" : "no",
            iam_time_text(c->p, m->created), iam_names_text(c->p, m->groups));
     for (i = 0; i < m->grants->nelts; i++)
@@ -115,21 +115,29 @@ static int member_show(ctl_t *c, int argc, char **argv)
     return 0;
 }
 
-/* member remove LOGIN */
-static int member_remove(ctl_t *c, int argc, char **argv)
+/* member remove|suspend|resume LOGIN */
+static int member_change(ctl_t *c, const char *sub, int argc, char **argv)
 {
     iam_err_t err;
-    int rc;
+    iam_status_e rc;
+    int urc;
 
-    if ((rc = ctl_unknown_option(argc, argv)))
-        return rc;
+    if ((urc = ctl_unknown_option(argc, argv)))
+        return urc;
     if (argc != 1)
-        return ctl_usage("member remove needs one LOGIN");
+        return ctl_usage("member %s needs one LOGIN", sub);
     if (ctl_open_store(c, 0))
         return EXIT_FAILURE;
-    if (iam_store_member_remove(c->st, c->actor, argv[0], &err) != IAM_OK)
+    rc = !strcmp(sub, "remove")
+             ? iam_store_member_remove(c->st, c->actor, argv[0], &err)
+             : iam_store_member_suspend(c->st, c->actor, argv[0], !strcmp(sub, "suspend"), &err);
+    if (rc != IAM_OK)
         return ctl_store_error(&err);
-    printf("removed %s\n", argv[0]);
+    printf("%s %s\n",
+           !strcmp(sub, "remove")    ? "removed"
+           : !strcmp(sub, "suspend") ? "suspended"
+                                     : "resumed",
+           argv[0]);
     return 0;
 }
 
@@ -145,8 +153,8 @@ int cmd_member(ctl_t *c, int argc, char **argv)
         return member_list(c, argc, argv);
     if (!strcmp(sub, "show"))
         return member_show(c, argc, argv);
-    if (!strcmp(sub, "remove"))
-        return member_remove(c, argc, argv);
+    if (!strcmp(sub, "remove") || !strcmp(sub, "suspend") || !strcmp(sub, "resume"))
+        return member_change(c, sub, argc, argv);
     return ctl_usage(*sub ? "unknown member command '%s'" : "member needs a command", sub);
 }
 

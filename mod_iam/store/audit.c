@@ -60,9 +60,8 @@ const char *st_describe_member(tx_t *t, const iam_member_t *m)
         APR_ARRAY_IDX(groups, i, const char *) =
             describe_text(t->p, APR_ARRAY_IDX(groups, i, const char *));
     return apr_psprintf(t->p, "status=%s email=%s name=%s pii=%s grants=[%s] groups=[%s]",
-                        m->status == IAM_INVITED ? "invited" : "active", m->email,
-                        describe_text(t->p, m->name), m->pii ? "yes" : "no",
-                        describe_grants(t->p, m->grants),
+                        iam_member_status_name(m->status), m->email, describe_text(t->p, m->name),
+                        m->pii ? "yes" : "no", describe_grants(t->p, m->grants),
                         groups->nelts ? apr_array_pstrcat(t->p, groups, ',') : "");
 }
 

@@ -74,7 +74,7 @@ int ix_parse(const MDB_val *v, ix_entry_t *e)
 {
     const char *d = v->mv_data, *end = d + v->mv_size, *z;
 
-    if (v->mv_size < 6 || d[0] != IX_VALUE_FORMAT || (unsigned char)d[1] > IAM_INVITED ||
+    if (v->mv_size < 6 || d[0] != IX_VALUE_FORMAT || (unsigned char)d[1] > IAM_STATUS_LAST ||
         end[-1] != 0 || !d[2])
         return 0;
     e->status = d[1];

@@ -207,7 +207,7 @@ static iam_member_t *decode_flat(apr_pool_t *p, const MDB_val *v, iam_subject_t 
     char *block;
 
     if (!(pool_off = flat_pool_off(d, size, &f.nsets, &f.ngrants, &f.nitems)) ||
-        d[1] > IAM_INVITED || f.nsets < 1)
+        d[1] > IAM_STATUS_LAST || f.nsets < 1)
         return NULL;
     f.pool_len = size - pool_off;
     block = apr_palloc(p, copy + sizeof(*m) + 2 * sizeof(apr_array_header_t) +
@@ -276,7 +276,7 @@ iam_member_t *rec_decode_member_at(apr_pool_t *p, const MDB_val *v, iam_subject_
     if (fmt == 2)
         m->last_seen = (long long)r_u64(&r);
     m->groups = apr_array_make(p, 4, sizeof(const char *));
-    if (r.bad || r.off != r.n || m->status > IAM_INVITED || !m->login[0])
+    if (r.bad || r.off != r.n || m->status > IAM_STATUS_LAST || !m->login[0])
         return NULL;
     return m;
 }

@@ -5,6 +5,7 @@
 
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static int check_member_fields(tx_t *t, const char *login, const char *email, const char *name)
@@ -124,13 +125,51 @@ int st_is_owner_grants(const apr_array_header_t *grants)
     return 0;
 }
 
+const char *iam_member_status_name(iam_member_status_e status)
+{
+    return status == IAM_INVITED ? "invited" : status == IAM_SUSPENDED ? "suspended" : "active";
+}
+
+int iam_member_status_parse(const char *s, iam_member_status_e *out)
+{
+    iam_member_status_e st;
+
+    for (st = IAM_ACTIVE; s && st <= IAM_STATUS_LAST; st++) {
+        if (!strcmp(s, iam_member_status_name(st))) {
+            *out = st;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* An owner who is not suspended, but `except`: 1 if there is one. The
+ * owner index holds few keys; each is read. */
+static int other_active_owner(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
+{
+    const char *except = ((const char **)data)[0];
+    const char *login = apr_pstrmemdup(t->p, (const char *)k->mv_data + 1, k->mv_size - 1);
+    iam_member_t *m;
+
+    (void)v;
+    if (!strcasecmp(login, except) || tx_member(t, login, &m) != 1 || m->status == IAM_SUSPENDED)
+        return t->status == IAM_OK;
+    ((const char **)data)[1] = login;
+    return 0;
+}
+
 void st_last_owner_check(tx_t *t, const iam_member_t *m, const char *what)
 {
+    const char *ctx[2] = {m->login, NULL};
     key_t_ k;
     MDB_val v;
 
     key_make(&k, 'O', m->login, NULL);
-    if (tx_get(t, &k, &v) == 1 && tx_count_prefix(t, 'O') <= 1)
+    if (tx_get(t, &k, &v) != 1 || m->status == IAM_SUSPENDED)
+        return;
+    key_make(&k, 'O', "", NULL);
+    tx_scan(t, &k, NULL, other_active_owner, ctx);
+    if (!ctx[1] && t->status == IAM_OK)
         tx_fail(t, IAM_LAST_OWNER,
                 "'%s' is the last Workspace Owner and cannot be %s: make another member an "
                 "owner first",
@@ -196,6 +235,42 @@ static void member_activate_op(tx_t *t, const iam_roles_t *roles, iam_plan_e pla
 iam_status_e iam_store_member_activate(iam_store_t *st, const char *login, iam_err_t *err)
 {
     return st_write_op(st, "system", err, member_activate_op, (void *)login);
+}
+
+typedef struct {
+    const char *login;
+    int suspend;
+} suspend_ctx_t;
+
+/* Suspends an active or invited member (their grants and groups kept), or
+ * makes a suspended one active again; the last owner is never suspended. */
+static void member_suspend_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    suspend_ctx_t *c = data;
+    const char *before;
+    iam_member_t *m;
+
+    (void)roles;
+    (void)plan;
+    if (!(m = tx_member_must(t, c->login)) || (m->status == IAM_SUSPENDED) == c->suspend)
+        return; /* already so: nothing to write */
+    if (c->suspend)
+        st_last_owner_check(t, m, "suspended");
+    before = st_describe_member(t, m);
+    m->status = c->suspend ? IAM_SUSPENDED : IAM_ACTIVE;
+    st_put_member(t, m);
+    if (c->suspend) /* they stay an owner (for when they come back); their tokens die */
+        st_kill_tokens(t, m->login, "was suspended");
+    st_audit(t, c->suspend ? "member.suspend" : "member.resume", m->login, before,
+             st_describe_member(t, m));
+}
+
+iam_status_e iam_store_member_suspend(iam_store_t *st, const char *actor, const char *login,
+                                      int suspend, iam_err_t *err)
+{
+    suspend_ctx_t c = {login, suspend ? 1 : 0};
+
+    return st_write_op(st, actor, err, member_suspend_op, &c);
 }
 
 typedef struct {

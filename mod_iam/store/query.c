@@ -181,7 +181,7 @@ static int query_prepare(tx_t *t, const iam_member_query_t *q, long known, query
                 s->after ? s->after : s->before);
         return 0;
     }
-    if (q->status < -1 || q->status > IAM_INVITED) {
+    if (q->status < -1 || q->status > IAM_STATUS_LAST) {
         tx_fail(t, IAM_INVALID, "no member status %d", q->status);
         return 0;
     }
