@@ -99,7 +99,10 @@ typedef struct {
     long long created, last_used;
     long long dead;       /* 0: alive; else when its owner was removed or demoted */
     const char *dead_why; /* "" while alive */
+    const char *scope;    /* IAM_TOKEN_API: the JSON API; IAM_TOKEN_SCIM: scim/v2/ only */
 } iam_token_t;
+#define IAM_TOKEN_API "api"
+#define IAM_TOKEN_SCIM "scim"
 
 /* What happened when an unknown login arrived (iam_store_member_arrive). */
 typedef enum {
@@ -468,6 +471,12 @@ int iam_store_invited_email(iam_store_t *st, apr_pool_t *p, const char *email);
 iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *owner,
                                     const char *description, apr_pool_t *p, const char **token,
                                     iam_token_t **out, iam_err_t *err);
+/* The same for a scope: IAM_TOKEN_API (what the above makes) or
+ * IAM_TOKEN_SCIM (an identity provider's: SCIM only). */
+iam_status_e iam_store_token_create_scoped(iam_store_t *st, const char *actor, const char *owner,
+                                           const char *description, const char *scope,
+                                           apr_pool_t *p, const char **token, iam_token_t **out,
+                                           iam_err_t *err);
 iam_status_e iam_store_token_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                   iam_err_t *err);
 iam_status_e iam_store_token_revoke(iam_store_t *st, const char *actor, const char *id,

@@ -215,6 +215,12 @@ static int api_with_token(iam_web_t *w)
                       "the token is unknown, revoked or malformed");
     default: iam_log_r(r, APLOG_ERR, 0, "API token: %s", err.msg); return store_unusable(w);
     }
+    if (!strcmp(tok->scope, IAM_TOKEN_SCIM)) {
+        /* an identity provider's token: SCIM's endpoints only */
+        iam_log_r(r, APLOG_WARNING, 0, "API token %s refused: it is for SCIM only", tok->id);
+        return refuse(w, HTTP_FORBIDDEN, "forbidden",
+                      "this token is an identity provider's: it works on scim/v2/ only");
+    }
     if (tok->last_used + 60 < (long long)apr_time_sec(apr_time_now()))
         iam_touch(r, IAM_TOUCH_TOKEN, tok->id); /* its last use, to the minute */
     w->actor = apr_pstrcat(r->pool, "token:", tok->id, NULL);

@@ -168,10 +168,10 @@ json_t *iam_json_audit(apr_pool_t *p, const iam_audit_t *a)
 
 json_t *iam_json_token(apr_pool_t *p, const iam_token_t *t)
 {
-    json_t *j =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id, "description", t->description,
-                  "creator", t->creator, "owner", t->owner, "created", iam_time_text(p, t->created),
-                  "last_used", iam_time_text(p, t->last_used), "alive", !t->dead);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", t->id, "description",
+                          t->description, "creator", t->creator, "owner", t->owner, "created",
+                          iam_time_text(p, t->created), "last_used", iam_time_text(p, t->last_used),
+                          "alive", !t->dead, "scope", t->scope ? t->scope : IAM_TOKEN_API);
 
     if (j && t->dead) {
         json_object_set_new(j, "dead", json_string(iam_time_text(p, t->dead)));

@@ -155,6 +155,37 @@ START_TEST(test_token_create_and_list)
 }
 END_TEST
 
+/* A token for an identity provider (issue 17) is listed as such and does
+ * not open the JSON API; a scope other than "api" or "scim" is refused. */
+START_TEST(test_token_scim_scope)
+{
+    char *body = NULL;
+    json_t *j, *e;
+    tok_t t, api_tok = create_token(&srv, "a script");
+
+    ck_assert_str_eq(str_at(listed(&srv, &api_tok), "scope"), "api");
+    ck_assert_int_eq(
+        api(&srv, "POST", "tokens", "{\"description\":\"okta\",\"scope\":\"scim\"}", &body), 201);
+    j = parse_json(body);
+    ck_assert_str_eq(str_at(j, "scope"), "scim");
+    t = split_token(str_at(j, "token"));
+    json_decref(j);
+    e = listed(&srv, &t);
+    ck_assert_msg(e && !strcmp(str_at(e, "scope"), "scim"), "not listed as SCIM");
+    ck_assert_int_eq(bearer_call(&srv, t.token, "GET", "/iam/api/v1/roles", NULL, &body, NULL),
+                     403);
+    ck_assert_msg(has(body, "scim/v2/ only"), "%s", body);
+    ck_assert_int_eq(bearer_call(&srv, api_tok.token, "GET", "/iam/api/v1/roles", NULL, NULL, NULL),
+                     200);
+    ck_assert_int_eq(
+        api(&srv, "POST", "tokens", "{\"description\":\"x\",\"scope\":\"root\"}", &body), 400);
+    ck_assert_int_eq(naudit(&srv, "token.create", t.id, "api:olivia"), 1);
+    ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &body, NULL),
+                     200);
+    ck_assert_msg(has(body, "for an identity provider (SCIM)"), "%s", tail(body));
+}
+END_TEST
+
 START_TEST(test_token_use)
 {
     tok_t t = create_token(&srv, "hr sync");
@@ -476,6 +507,7 @@ void id_add_tokens(Suite *s)
 
     tc = id_server_case("tokens", start_tokens);
     tcase_add_test(tc, test_token_create_and_list);
+    tcase_add_test(tc, test_token_scim_scope);
     tcase_add_test(tc, test_token_use);
     tcase_add_test(tc, test_token_refused);
     tcase_add_test(tc, test_token_not_for_console);

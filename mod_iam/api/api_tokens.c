@@ -22,9 +22,9 @@ int api_list_tokens(api_t *a)
 /* The secret is in this answer and nowhere else, ever. */
 int api_create_token(api_t *a)
 {
-    static const char *const known[] = {"description", NULL};
+    static const char *const known[] = {"description", "scope", NULL};
     apr_pool_t *p = a->w->r->pool;
-    const char *e, *description, *token;
+    const char *e, *description, *token, *scope = NULL;
     iam_token_t *tk;
     iam_err_t err;
     json_t *j;
@@ -33,10 +33,12 @@ int api_create_token(api_t *a)
     if ((rc = api_read_json(a)) != OK)
         return rc;
     if ((e = api_unknown_field(p, a->body, known)) ||
-        (e = iam_json_get_str(a->body, "description", 1, &description, p)))
+        (e = iam_json_get_str(a->body, "description", 1, &description, p)) ||
+        (e = iam_json_get_str(a->body, "scope", 0, &scope, p)))
         return api_bad(a->w->r, e);
-    if (iam_store_token_create(a->w->st, a->w->actor, a->w->owner, description, p, &token, &tk,
-                               &err) != IAM_OK)
+    if (iam_store_token_create_scoped(a->w->st, a->w->actor, a->w->owner, description,
+                                      scope ? scope : IAM_TOKEN_API, p, &token, &tk,
+                                      &err) != IAM_OK)
         return api_store_error(a->w->r, &err);
     j = iam_json_token(p, tk);
     json_object_set_new(j, "token", json_string(token));

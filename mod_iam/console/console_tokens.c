@@ -75,12 +75,15 @@ int cs_page_tokens(page_t *pg)
         iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
         ap_rprintf(R,
                    "<tr%s><td data-label=\"Token\"><code>%s</code></td><td "
-                   "data-label=\"Description\">%s</td><td data-label=\"Owner\">%s <div "
+                   "data-label=\"Description\">%s%s</td><td data-label=\"Owner\">%s <div "
                    "class=\"muted\">made by %s</div></td><td data-label=\"Created\">%s</td><td "
                    "data-label=\"Last used\">%s</td><td data-label=\"Status\">%s</td><td>",
                    t->dead ? " class=\"unavailable\"" : "", iam_h(P, t->id),
-                   iam_h(P, t->description), iam_h(P, t->owner), iam_h(P, t->creator),
-                   iam_h(P, iam_time_text(P, t->created)),
+                   iam_h(P, t->description),
+                   strcmp(t->scope, IAM_TOKEN_SCIM)
+                       ? ""
+                       : " <span class=\"badge\">for an identity provider (SCIM)</span>",
+                   iam_h(P, t->owner), iam_h(P, t->creator), iam_h(P, iam_time_text(P, t->created)),
                    t->last_used ? iam_h(P, iam_time_text(P, t->last_used)) : "never",
                    t->dead ? apr_pstrcat(P, "<span class=\"badge\">dead</span> since ",
                                          iam_h(P, iam_time_text(P, t->dead)), ": ",
@@ -100,7 +103,10 @@ int cs_page_tokens(page_t *pg)
     cs_hidden(pg, "action", "create");
     ap_rputs("<label for=\"description\">What is it for?</label><input type=\"text\" "
              "id=\"description\" name=\"description\" required placeholder=\"Nightly sync from "
-             "HR\"><p><button>Create token</button></p></form>",
+             "HR\"><label for=\"scope\">Who uses it?</label><select id=\"scope\" "
+             "name=\"scope\"><option value=\"api\">A script, on the JSON API</option><option "
+             "value=\"scim\">An identity provider (Okta, Entra ID...), on SCIM only</option>"
+             "</select><p><button>Create token</button></p></form>",
              R);
     iam_page_end(pg->w);
     return OK;
@@ -145,8 +151,10 @@ int cs_post_tokens(page_t *pg)
     iam_err_t err;
 
     if (!strcmp(action, "create")) {
-        if (iam_store_token_create(pg->w->st, pg->w->actor, pg->w->owner,
-                                   cs_field(pg, "description"), P, &token, &t, &err) != IAM_OK) {
+        if (iam_store_token_create_scoped(
+                pg->w->st, pg->w->actor, pg->w->owner, cs_field(pg, "description"),
+                *cs_field(pg, "scope") ? cs_field(pg, "scope") : IAM_TOKEN_API, P, &token, &t,
+                &err) != IAM_OK) {
             cs_refused(pg, &err);
             return cs_page_tokens(pg);
         }

@@ -145,7 +145,7 @@ iam_request_t *rec_decode_request(apr_pool_t *p, const MDB_val *v)
                : q;
 }
 
-#define TOKEN_FORMAT 2 /* 2 added when it died, and why; 1 is still read */
+#define TOKEN_FORMAT 3 /* 2 added when it died, and why; 3 its scope; 1 and 2 are still read */
 
 MDB_val rec_encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned char hash[32])
 {
@@ -160,6 +160,7 @@ MDB_val rec_encode_token(apr_pool_t *p, const iam_token_t *tk, const unsigned ch
     w_u64(&w, (unsigned long long)tk->last_used);
     w_u64(&w, (unsigned long long)tk->dead);
     w_str(&w, tk->dead_why ? tk->dead_why : "");
+    w_str(&w, tk->scope ? tk->scope : IAM_TOKEN_API);
     w_need(&w, 32);
     memcpy(w.d + w.n, hash, 32);
     w.n += 32;
@@ -173,7 +174,7 @@ iam_token_t *rec_decode_token(apr_pool_t *p, const MDB_val *v, unsigned char has
     iam_token_t *tk = apr_pcalloc(p, sizeof(*tk));
     unsigned fmt = r_u8(&r);
 
-    if (fmt != 1 && fmt != TOKEN_FORMAT)
+    if (fmt < 1 || fmt > TOKEN_FORMAT)
         return NULL;
     tk->id = r_str(&r);
     tk->description = r_str(&r);
@@ -182,11 +183,15 @@ iam_token_t *rec_decode_token(apr_pool_t *p, const MDB_val *v, unsigned char has
     tk->created = (long long)r_u64(&r);
     tk->last_used = (long long)r_u64(&r);
     tk->dead_why = "";
-    if (fmt == TOKEN_FORMAT) {
+    tk->scope = IAM_TOKEN_API;
+    if (fmt >= 2) {
         tk->dead = (long long)r_u64(&r);
         tk->dead_why = r_str(&r);
     }
-    if (r.bad || r.n - r.off != 32)
+    if (fmt >= 3)
+        tk->scope = r_str(&r);
+    if (r.bad || r.n - r.off != 32 ||
+        (strcmp(tk->scope, IAM_TOKEN_API) && strcmp(tk->scope, IAM_TOKEN_SCIM)))
         return NULL;
     memcpy(hash, r.d + r.off, 32);
     return tk;

@@ -15,6 +15,7 @@
 typedef struct {
     const char *owner;
     const char *description;
+    const char *scope;
     apr_pool_t *out_pool;
     const char **token;
     iam_token_t **out;
@@ -38,6 +39,11 @@ static void token_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
         tx_fail(t, IAM_INVALID, "the description %s", e);
         return;
     }
+    if (!c->scope || (strcmp(c->scope, IAM_TOKEN_API) && strcmp(c->scope, IAM_TOKEN_SCIM))) {
+        tx_fail(t, IAM_INVALID,
+                "a token's scope is \"api\" (the JSON API) or \"scim\" (an identity provider's)");
+        return;
+    }
     if (!c->owner || key_make(&ok, 'O', c->owner, NULL) || tx_get(t, &ok, &ov) != 1) {
         if (t->status == IAM_OK)
             tx_fail(t, IAM_INVALID, "only a Workspace Owner's tokens can be made");
@@ -54,24 +60,37 @@ static void token_create_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, 
     tk->description = apr_pstrdup(c->out_pool, c->description);
     tk->creator = apr_pstrdup(c->out_pool, t->actor);
     tk->owner = apr_pstrdup(c->out_pool, c->owner);
+    tk->scope = !strcmp(c->scope, IAM_TOKEN_SCIM) ? IAM_TOKEN_SCIM : IAM_TOKEN_API;
     tk->created = (long long)time(NULL);
     SHA256((const unsigned char *)sechex, strlen(sechex), hash);
     key_make(&k, 'T', tk->id, NULL);
     tx_put(t, &k, rec_encode_token(t->p, tk, hash));
-    st_audit(t, "token.create", tk->id, "", tk->description);
+    st_audit(t, "token.create", tk->id, "",
+             strcmp(tk->scope, IAM_TOKEN_SCIM)
+                 ? tk->description
+                 : apr_pstrcat(t->p, tk->description, " (for SCIM)", NULL));
     *c->token = apr_pstrcat(c->out_pool, tk->id, ".", sechex, NULL);
     *c->out = tk;
+}
+
+iam_status_e iam_store_token_create_scoped(iam_store_t *st, const char *actor, const char *owner,
+                                           const char *description, const char *scope,
+                                           apr_pool_t *p, const char **token, iam_token_t **out,
+                                           iam_err_t *err)
+{
+    token_ctx_t c = {owner, description, scope, p, token, out};
+
+    *token = NULL;
+    *out = NULL;
+    return st_write_op(st, actor, err, token_create_op, &c);
 }
 
 iam_status_e iam_store_token_create(iam_store_t *st, const char *actor, const char *owner,
                                     const char *description, apr_pool_t *p, const char **token,
                                     iam_token_t **out, iam_err_t *err)
 {
-    token_ctx_t c = {owner, description, p, token, out};
-
-    *token = NULL;
-    *out = NULL;
-    return st_write_op(st, actor, err, token_create_op, &c);
+    return iam_store_token_create_scoped(st, actor, owner, description, IAM_TOKEN_API, p, token,
+                                         out, err);
 }
 
 static int list_token(tx_t *t, const MDB_val *k, const MDB_val *v, void *data)
