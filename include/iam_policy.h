@@ -164,6 +164,9 @@ iam_decision_t iam_policy_decide(const iam_roles_t *roles, iam_plan_e plan,
 int iam_policy_uses_labels(const iam_roles_t *roles, const iam_grant_set_t *sets, int nsets,
                            const char *type);
 
+/* Whether `res` carries `label` (whatever its case); a NULL label: yes. */
+int iam_resource_carries(const iam_resource_t *res, const char *label);
+
 /* A resource's labels as decisions see them: httpd.conf's (`conf`), then
  * the workspace's (`ws`), which replace httpd.conf's on the same key.
  * `out` has room for nconf + nws; returns how many it holds. from[i], if

@@ -108,17 +108,6 @@ static void merge_given(apr_pool_t *p, iam_known_t *k, const iam_resource_labels
     }
 }
 
-static int carries(const iam_known_t *k, const char *label)
-{
-    int i;
-
-    for (i = 0; i < k->res.nlabels; i++) {
-        if (!strcasecmp(k->res.labels[i], label))
-            return 1;
-    }
-    return 0;
-}
-
 static int known_order(const void *x, const void *y)
 {
     const iam_known_t *a = *(iam_known_t *const *)x, *b = *(iam_known_t *const *)y;
@@ -159,7 +148,7 @@ iam_status_e iam_resources_known(iam_store_t *st, apr_pool_t *p, const char *typ
         iam_known_t *k = APR_ARRAY_IDX(c.all, i, iam_known_t *);
         conf_labels(&c, k);
         merge_given(p, k, apr_hash_get(given, k, sizeof(k)));
-        if (!label || carries(k, label))
+        if (iam_resource_carries(&k->res, label))
             APR_ARRAY_PUSH(*out, iam_known_t *) = k;
     }
     qsort((*out)->elts, (size_t)(*out)->nelts, sizeof(iam_known_t *), known_order);

@@ -214,6 +214,17 @@ int iam_policy_uses_labels(const iam_roles_t *roles, const iam_grant_set_t *sets
     return 0;
 }
 
+int iam_resource_carries(const iam_resource_t *res, const char *label)
+{
+    int i;
+
+    for (i = 0; label && i < res->nlabels; i++) {
+        if (!strcasecmp(res->labels[i], label))
+            return 1;
+    }
+    return !label;
+}
+
 static int same_key(const char *a, const char *b)
 {
     size_t k = strcspn(a, ":");

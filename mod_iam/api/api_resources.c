@@ -21,17 +21,6 @@ static json_t *declared_json(const iam_resource_decl_t *d)
                      d->path, "template", d->templated, "declared", 1, "labelled", 0, "granted", 0);
 }
 
-static int carries(const iam_resource_t *res, const char *label)
-{
-    int i;
-
-    for (i = 0; label && i < res->nlabels; i++) {
-        if (!strcasecmp(res->labels[i], label))
-            return 1;
-    }
-    return !label;
-}
-
 /* GET resources[?type=TYPE][&label=KEY:VALUE]: httpd.conf's entries in
  * its order (a named one as the workspace knows it), then the resources
  * only the workspace knows, by type and name. */
@@ -58,7 +47,7 @@ int api_list_resources(api_t *a)
         if (type && strcasecmp(type, d->res.type))
             continue;
         if (d->templated || !d->res.name) {
-            if (carries(&d->res, label))
+            if (iam_resource_carries(&d->res, label))
                 json_array_append_new(arr, declared_json(d));
             continue;
         }

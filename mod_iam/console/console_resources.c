@@ -25,17 +25,6 @@ static void label_badges(page_t *pg, const iam_resource_t *res)
         ap_rprintf(R, "<span class=\"badge\">%s</span> ", iam_h(P, res->labels[j]));
 }
 
-static int carries(const iam_resource_t *res, const char *label)
-{
-    int i;
-
-    for (i = 0; label && i < res->nlabels; i++) {
-        if (!strcasecmp(res->labels[i], label))
-            return 1;
-    }
-    return !label;
-}
-
 static void known_row(page_t *pg, const iam_known_t *k)
 {
     ap_rprintf(R,
@@ -86,7 +75,7 @@ int cs_page_resources(page_t *pg)
         if (type && strcasecmp(type, d->res.type))
             continue;
         if (d->templated || !d->res.name) {
-            if (!carries(&d->res, label))
+            if (!iam_resource_carries(&d->res, label))
                 continue;
             if (d->templated) /* every name: no one page */
                 ap_rprintf(R,
@@ -186,7 +175,7 @@ static void labels_card(page_t *pg, const iam_known_t *k, const iam_resource_t *
         ap_rputs("No labels.", R);
     ap_rputs("</p>", R);
     for (i = 0; conf && i < conf->nlabels; i++) {
-        if (!carries(&k->res, conf->labels[i]))
+        if (!iam_resource_carries(&k->res, conf->labels[i]))
             ap_rprintf(R,
                        "<p class=\"muted\">httpd.conf gives it <span class=\"badge\">%s</span>; "
                        "the workspace's label on that key replaces it.</p>",

@@ -303,51 +303,40 @@ static const iam_scim_filter_t *parse_term(parse_t *c)
     return f;
 }
 
-/* term *("and" term), then *("or" ...): and binds tighter. */
-static const iam_scim_filter_t *parse_and(parse_t *c)
+/* next *(word next), left to right: or over and over terms, so and binds
+ * tighter. */
+static const iam_scim_filter_t *parse_chain(parse_t *c, const char *word, iam_scim_kind_e kind,
+                                            const iam_scim_filter_t *(*next)(parse_t *))
 {
-    const iam_scim_filter_t *left = parse_term(c);
+    const iam_scim_filter_t *left = next(c);
     size_t b;
 
     while (left) {
         iam_scim_filter_t *f;
         b = c->at;
         skip_space(c);
-        if (c->at == b || !keyword(c, "and")) {
+        if (c->at == b || !keyword(c, word)) {
             c->at = b;
             return left;
         }
         f = apr_pcalloc(c->p, sizeof(*f));
-        f->kind = IAM_SCIM_F_AND;
+        f->kind = kind;
         f->a = left;
-        if (!(f->b = parse_term(c)))
+        if (!(f->b = next(c)))
             return NULL;
         left = f;
     }
     return NULL;
 }
 
+static const iam_scim_filter_t *parse_and(parse_t *c)
+{
+    return parse_chain(c, "and", IAM_SCIM_F_AND, parse_term);
+}
+
 static const iam_scim_filter_t *parse_or(parse_t *c)
 {
-    const iam_scim_filter_t *left = parse_and(c);
-    size_t b;
-
-    while (left) {
-        iam_scim_filter_t *f;
-        b = c->at;
-        skip_space(c);
-        if (c->at == b || !keyword(c, "or")) {
-            c->at = b;
-            return left;
-        }
-        f = apr_pcalloc(c->p, sizeof(*f));
-        f->kind = IAM_SCIM_F_OR;
-        f->a = left;
-        if (!(f->b = parse_and(c)))
-            return NULL;
-        left = f;
-    }
-    return NULL;
+    return parse_chain(c, "or", IAM_SCIM_F_OR, parse_and);
 }
 
 static const char *too_long(apr_pool_t *p, const char *what, const char *text)
