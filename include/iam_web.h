@@ -5,6 +5,7 @@
 #ifndef IAM_WEB_H
 #define IAM_WEB_H
 
+#include "iam_access.h"
 #include "mod_iam.h"
 
 #include <jansson.h>
@@ -91,6 +92,18 @@ int iam_web_type_name(apr_pool_t *p, const char *s, const char **type, const cha
  * then copies of the type's templates, named NAME); empty when none. */
 apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,
                                            const char *type, const char *name);
+/* A row of the lists of resources (the console's Resources tab, GET
+ * resources): httpd.conf's lines in their order, a template or a
+ * collection as its line (decl), a named one as the workspace knows it
+ * (known); then the resources only the workspace knows (`known`, from
+ * iam_resources_known for the same type and label), by type and name. */
+typedef struct {
+    const iam_resource_decl_t *decl;
+    const iam_known_t *known;
+} iam_web_resource_row_t;
+apr_array_header_t *iam_web_resource_rows(apr_pool_t *p, const iam_workspace_t *ws,
+                                          const apr_array_header_t *known, const char *type,
+                                          const char *label);
 
 /* The console (console/console.c) and the API (api/api.c): each returns
  * an HTTP status or OK/DONE. */

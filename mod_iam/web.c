@@ -381,3 +381,38 @@ apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t 
     }
     return out;
 }
+
+apr_array_header_t *iam_web_resource_rows(apr_pool_t *p, const iam_workspace_t *ws,
+                                          const apr_array_header_t *known, const char *type,
+                                          const char *label)
+{
+    const apr_array_header_t *decls = iam_ws_resources(ws);
+    apr_array_header_t *out = apr_array_make(p, known->nelts + 8, sizeof(iam_web_resource_row_t));
+    char *shown = apr_pcalloc(p, (size_t)known->nelts + 1);
+    int i, j;
+
+    for (i = 0; decls && i < decls->nelts; i++) {
+        const iam_resource_decl_t *d = APR_ARRAY_IDX(decls, i, iam_resource_decl_t *);
+        if (type && strcasecmp(type, d->res.type))
+            continue;
+        if (d->templated || !d->res.name) {
+            if (iam_resource_carries(&d->res, label))
+                *(iam_web_resource_row_t *)apr_array_push(out) = (iam_web_resource_row_t){d, NULL};
+            continue;
+        }
+        for (j = 0; j < known->nelts; j++) {
+            const iam_known_t *k = APR_ARRAY_IDX(known, j, const iam_known_t *);
+            if (!shown[j] && !strcasecmp(k->res.type, d->res.type) &&
+                !strcasecmp(k->res.name, d->res.name)) {
+                shown[j] = 1;
+                *(iam_web_resource_row_t *)apr_array_push(out) = (iam_web_resource_row_t){NULL, k};
+            }
+        }
+    }
+    for (j = 0; j < known->nelts; j++) {
+        if (!shown[j])
+            *(iam_web_resource_row_t *)apr_array_push(out) =
+                (iam_web_resource_row_t){NULL, APR_ARRAY_IDX(known, j, const iam_known_t *)};
+    }
+    return out;
+}

@@ -7,8 +7,6 @@
 
 #include "api_int.h"
 
-#include "apr_hash.h"
-
 static json_t *declared_json(const iam_resource_decl_t *d)
 {
     json_t *labels = json_array();
@@ -27,14 +25,12 @@ static json_t *declared_json(const iam_resource_decl_t *d)
 int api_list_resources(api_t *a)
 {
     request_rec *r = a->w->r;
-    const apr_array_header_t *decls = iam_ws_resources(a->w->ws);
     const char *type = apr_table_get(a->w->query, "type");
     const char *label = apr_table_get(a->w->query, "label"), *e;
-    apr_array_header_t *known;
-    apr_hash_t *shown = apr_hash_make(r->pool);
+    apr_array_header_t *known, *rows;
     json_t *arr = json_array();
     iam_err_t err;
-    int i, j;
+    int i;
 
     if (type && (e = iam_check_resource_type(type)))
         return api_bad(r, apr_psprintf(r->pool, "type '%s': %s", type, e));
@@ -42,28 +38,11 @@ int api_list_resources(api_t *a)
         return api_bad(r, apr_psprintf(r->pool, "label '%s': %s", label, e));
     if (iam_resources_known(a->w->st, r->pool, type, label, &known, &err) != IAM_OK)
         return api_store_error(r, &err);
-    for (i = 0; i < decls->nelts; i++) {
-        const iam_resource_decl_t *d = APR_ARRAY_IDX(decls, i, iam_resource_decl_t *);
-        if (type && strcasecmp(type, d->res.type))
-            continue;
-        if (d->templated || !d->res.name) {
-            if (iam_resource_carries(&d->res, label))
-                json_array_append_new(arr, declared_json(d));
-            continue;
-        }
-        for (j = 0; j < known->nelts; j++) {
-            const iam_known_t *k = APR_ARRAY_IDX(known, j, iam_known_t *);
-            if (!apr_hash_get(shown, k, sizeof(k)) && !strcasecmp(k->res.type, d->res.type) &&
-                !strcasecmp(k->res.name, d->res.name)) {
-                apr_hash_set(shown, k, sizeof(k), k);
-                json_array_append_new(arr, iam_json_resource(r->pool, k));
-            }
-        }
-    }
-    for (j = 0; j < known->nelts; j++) {
-        const iam_known_t *k = APR_ARRAY_IDX(known, j, iam_known_t *);
-        if (!apr_hash_get(shown, k, sizeof(k)))
-            json_array_append_new(arr, iam_json_resource(r->pool, k));
+    rows = iam_web_resource_rows(r->pool, a->w->ws, known, type, label);
+    for (i = 0; i < rows->nelts; i++) {
+        const iam_web_resource_row_t *row = &APR_ARRAY_IDX(rows, i, iam_web_resource_row_t);
+        json_array_append_new(arr, row->decl ? declared_json(row->decl)
+                                             : iam_json_resource(r->pool, row->known));
     }
     return api_send_json(r, HTTP_OK, json_pack("{s:o}", "resources", arr));
 }

@@ -7,8 +7,6 @@
 
 #include "console_int.h"
 
-#include "apr_hash.h"
-
 /* A resource's page, below the base: /resources/TYPE/NAME ("*" for the
  * collection). */
 static const char *resource_link(page_t *pg, const iam_resource_t *res)
@@ -46,13 +44,11 @@ static void known_row(page_t *pg, const iam_known_t *k)
  * it. */
 int cs_page_resources(page_t *pg)
 {
-    const apr_array_header_t *decls = iam_ws_resources(pg->w->ws);
     const char *type = apr_table_get(pg->w->query, "type");
     const char *label = apr_table_get(pg->w->query, "label");
-    apr_hash_t *shown = apr_hash_make(P);
-    apr_array_header_t *known;
+    apr_array_header_t *known, *list;
     iam_err_t err;
-    int i, j, rows = 0;
+    int i;
 
     if ((type && iam_check_resource_type(type)) || (label && iam_check_label(label)))
         type = label = NULL;
@@ -70,52 +66,33 @@ int cs_page_resources(page_t *pg)
                    "resource</a></p>",
                    iam_h(P, label), cs_link_to(pg, "/resources"));
     ap_rputs("<table><tr><th>Type</th><th>Name</th><th>Labels</th><th>Path</th></tr>\n", R);
-    for (i = 0; i < decls->nelts; i++) {
-        const iam_resource_decl_t *d = APR_ARRAY_IDX(decls, i, iam_resource_decl_t *);
-        if (type && strcasecmp(type, d->res.type))
-            continue;
-        if (d->templated || !d->res.name) {
-            if (!iam_resource_carries(&d->res, label))
-                continue;
-            if (d->templated) /* every name: no one page */
-                ap_rprintf(R,
-                           "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\">{name} "
-                           "<span class=\"muted\">(every name under the path)</span></td>"
-                           "<td data-label=\"Labels\">",
-                           iam_h(P, d->res.type));
-            else
-                ap_rprintf(R,
-                           "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\"><a "
-                           "href=\"%s\" aria-label=\"Who can reach %s (all)\">* <span "
-                           "class=\"muted\">(collection)</span></a></td><td "
-                           "data-label=\"Labels\">",
-                           iam_h(P, d->res.type), resource_link(pg, &d->res),
-                           iam_h(P, d->res.type));
-            label_badges(pg, &d->res);
-            ap_rprintf(R, "</td><td data-label=\"Path\"><code>%s</code></td></tr>\n",
-                       iam_h(P, d->path));
-            rows++;
+    list = iam_web_resource_rows(P, pg->w->ws, known, type, label);
+    for (i = 0; i < list->nelts; i++) {
+        const iam_web_resource_row_t *row = &APR_ARRAY_IDX(list, i, iam_web_resource_row_t);
+        const iam_resource_decl_t *d = row->decl;
+        if (row->known) {
+            known_row(pg, row->known);
             continue;
         }
-        for (j = 0; j < known->nelts; j++) {
-            const iam_known_t *k = APR_ARRAY_IDX(known, j, iam_known_t *);
-            if (!apr_hash_get(shown, k, sizeof(k)) && !strcasecmp(k->res.type, d->res.type) &&
-                !strcasecmp(k->res.name, d->res.name)) {
-                apr_hash_set(shown, k, sizeof(k), k);
-                known_row(pg, k);
-                rows++;
-            }
-        }
-    }
-    for (j = 0; j < known->nelts; j++) {
-        const iam_known_t *k = APR_ARRAY_IDX(known, j, iam_known_t *);
-        if (!apr_hash_get(shown, k, sizeof(k))) {
-            known_row(pg, k);
-            rows++;
-        }
+        if (d->templated) /* every name: no one page */
+            ap_rprintf(R,
+                       "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\">{name} "
+                       "<span class=\"muted\">(every name under the path)</span></td>"
+                       "<td data-label=\"Labels\">",
+                       iam_h(P, d->res.type));
+        else
+            ap_rprintf(R,
+                       "<tr><td data-label=\"Type\">%s</td><td data-label=\"Name\"><a "
+                       "href=\"%s\" aria-label=\"Who can reach %s (all)\">* <span "
+                       "class=\"muted\">(collection)</span></a></td><td "
+                       "data-label=\"Labels\">",
+                       iam_h(P, d->res.type), resource_link(pg, &d->res), iam_h(P, d->res.type));
+        label_badges(pg, &d->res);
+        ap_rprintf(R, "</td><td data-label=\"Path\"><code>%s</code></td></tr>\n",
+                   iam_h(P, d->path));
     }
     ap_rputs("</table>", R);
-    if (!rows)
+    if (!list->nelts)
         ap_rputs("<div class=\"card empty\">No resource here: declare them in httpd.conf with "
                  "IAMResourcePath or IAMResource.</div>",
                  R);

@@ -396,8 +396,8 @@ const char *iam_scim_path_parse(apr_pool_t *p, const char *text, iam_scim_path_t
 
 /* ---- matching ---- */
 
-/* o[name] whatever the key's case. */
-static json_t *member_of(json_t *o, const char *name)
+/* o[name], name's first n bytes, whatever the key's case. */
+static json_t *member_of_n(json_t *o, const char *name, size_t n)
 {
     const char *k;
     json_t *v;
@@ -406,10 +406,15 @@ static json_t *member_of(json_t *o, const char *name)
         return NULL;
     json_object_foreach(o, k, v)
     {
-        if (!strcasecmp(k, name))
+        if (strlen(k) == n && !strncasecmp(k, name, n))
             return v;
     }
     return NULL;
+}
+
+static json_t *member_of(json_t *o, const char *name)
+{
+    return member_of_n(o, name, strlen(name));
 }
 
 static int case_exact(const char *attr)
@@ -507,24 +512,12 @@ static int cmp_at(const iam_scim_filter_t *f, json_t *o, const char *attr)
     int exact = case_exact(attr);
 
     if (colon) { /* an extension: its object, then the attribute in it */
-        char urn[IAM_SCIM_FILTER_MAX + 1];
-        size_t n = (size_t)(colon - attr);
-        if (n >= sizeof(urn))
-            return 0;
-        memcpy(urn, attr, n);
-        urn[n] = '\0';
-        v = member_of(o, urn);
-        return json_is_object(v) ? cmp_at(f, v, colon + 1) : cmp_at(f, json_null(), colon + 1);
+        v = member_of_n(o, attr, (size_t)(colon - attr));
+        return cmp_at(f, json_is_object(v) ? v : json_null(), colon + 1);
     }
     dot = strchr(attr, '.');
     if (dot) {
-        char head[128];
-        size_t n = (size_t)(dot - attr);
-        if (n >= sizeof(head))
-            return 0;
-        memcpy(head, attr, n);
-        head[n] = '\0';
-        v = member_of(o, head);
+        v = member_of_n(o, attr, (size_t)(dot - attr));
         if (json_is_array(v)) {
             json_array_foreach(v, i, e)
             {
