@@ -4,10 +4,10 @@
  * crash or a wild read. Each input is handed, as one LMDB value, to every
  * decoder: member records (format 3 with and without the subject's grant
  * sets, formats 1 and 2), groups, access requests, API tokens, the custom
- * roles, an audit entry and a name index entry. What a decoder returns is then used the way the
- * module uses it: every string and grant item is read, the decision runs
- * over the grant sets, the JSON forms are built, and an audit entry is
- * described in words (mod_iam/audit/).
+ * roles, an audit entry, a name index entry, a label, a resource's labels
+ * (both strictnesses) and httpd.conf's recorded resources. What a decoder returns is then used the
+ * way the module uses it: every string and grant item is read, the decision runs over the grant
+ * sets, the JSON forms are built, and an audit entry is described in words (mod_iam/audit/).
  *
  * The decoders are the store's own (mod_iam/store/store_int.h): this file
  * includes its private header and links the store like every target. */
@@ -170,6 +170,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch(tk->creator);
         touch(tk->owner);
         drop(iam_json_token(p, tk));
+    }
+
+    {
+        iam_label_t *l = rec_decode_label(p, &v);
+        iam_resource_labels_t *res;
+        apr_array_header_t *decls;
+        int strict, j;
+        if (l) {
+            touch(l->label);
+            touch(l->description);
+            touch(l->creator);
+        }
+        for (strict = 0; strict < 2; strict++) {
+            if (!(res = rec_decode_resource(p, &v, strict)))
+                continue;
+            touch(res->type);
+            touch(res->name);
+            touch(res->by);
+            for (j = 0; j < res->nlabels; j++)
+                touch(res->labels[j]);
+        }
+        if ((decls = rec_decode_declared(p, &v))) {
+            for (j = 0; j < decls->nelts; j++) {
+                const iam_declared_t *d = &APR_ARRAY_IDX(decls, j, iam_declared_t);
+                int n;
+                touch(d->res.type);
+                touch(d->res.name);
+                touch(d->path);
+                for (n = 0; n < d->res.nlabels; n++)
+                    touch(d->res.labels[n]);
+            }
+        }
     }
 
     iam_roles_init(&r);
