@@ -296,14 +296,17 @@ static int member_of_workspace(iam_web_t *w, iam_subject_t *subj)
  * subject is that resource's admin: the API's PUT
  * resources/TYPE/NAME/labels, the console's resources/TYPE/NAME page and
  * its labels form. Their grants must give admin on the resource as
- * decisions see it (its labels from httpd.conf and the workspace). */
+ * decisions see it (its labels from httpd.conf and the workspace), under
+ * every path of this server that names it. */
 static int resource_admin(iam_web_t *w, const iam_subject_t *subj)
 {
     request_rec *r = w->r;
     const char *rest = NULL, *type, *name;
-    iam_known_t *k;
+    iam_resource_t bare = {NULL, NULL, 0, NULL};
+    apr_array_header_t *decls;
     iam_err_t err;
     size_t n;
+    int i;
 
     if (wants_json(w)) {
         if (r->method_number == M_PUT && !strncmp(w->sub, "api/v1/resources/", 17))
@@ -322,13 +325,24 @@ static int resource_admin(iam_web_t *w, const iam_subject_t *subj)
     if (!iam_web_type_name(r->pool, rest, &type, &name) || iam_check_resource_name(name) ||
         iam_check_resource_type(type))
         return 0;
-    if (iam_resource_known(w->st, r->pool, type, name, &k, &err) != IAM_OK) {
-        iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
-        return 0;
+    /* One name may be several paths here (its own entries, and every
+     * template of its type), each with httpd.conf's labels of its own: the
+     * labels changed reach them all, so the member must be its admin under
+     * every one (else a relabel opens a door they do not hold). */
+    decls = iam_web_resource_decls(r->pool, w->ws, type, name);
+    for (i = 0; i < (decls->nelts ? decls->nelts : 1); i++) {
+        const iam_resource_t *res =
+            decls->nelts ? &APR_ARRAY_IDX(decls, i, iam_resource_decl_t *)->res : &bare;
+        bare.type = type;
+        bare.name = name;
+        if (iam_resource_labelled(w->st, r->pool, res, &res, NULL, &err) != IAM_OK) {
+            iam_log_r(r, APLOG_ERR, 0, "console: %s", err.msg);
+            return 0;
+        }
+        if (iam_policy_level(iam_ws_roles(w->ws), iam_ws_plan(w->ws), subj->sets, subj->nsets,
+                             res) < IAM_LEVEL_ADMIN)
+            return 0;
     }
-    if (iam_policy_level(iam_ws_roles(w->ws), iam_ws_plan(w->ws), subj->sets, subj->nsets,
-                         &k->res) < IAM_LEVEL_ADMIN)
-        return 0;
     iam_log_r(r, APLOG_INFO, 0, "console: '%s' as admin of %s '%s'", r->user, type, name);
     return 1;
 }

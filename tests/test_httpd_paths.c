@@ -319,6 +319,51 @@ START_TEST(test_resource_path_template)
 }
 END_TEST
 
+/* A resource's admin may relabel it only where they are its admin under
+ * every path that names it: with two templates of one type, an admin by
+ * the label one template gives is not the admin of the same name under
+ * the other, and a relabel would open that door (the workspace's label
+ * wins on its key); an admin by name is, under both. */
+START_TEST(test_resource_admin_every_path)
+{
+    char *site = xprintf("%s"
+                         "IAMResourcePath /pa/{name} source team:a\n"
+                         "IAMResourcePath /pb/{name} source team:b\n"
+                         "<Location \"/iam\">\n"
+                         "    SetHandler iam-admin\n"
+                         "    AuthType Basic\n"
+                         "    AuthName \"mod_iam paths\"\n"
+                         "    AuthBasicProvider file\n"
+                         "    AuthUserFile \"${IAM_ROOT}/htpasswd\"\n"
+                         "    Require valid-user\n"
+                         "</Location>\n",
+                         paths_site);
+    iam_req_t put = {"PUT",
+                     "/iam/api/v1/resources/source/payroll/labels",
+                     NULL,
+                     "application/json",
+                     "{\"labels\":[\"team:a\"]}",
+                     {NULL}};
+
+    add_user(&vh, "ada");
+    add_user(&vh, "abe");
+    iam_ctl_or_die(&vh, "member add ada");
+    iam_ctl_or_die(&vh, "member add abe");
+    iam_ctl_or_die(&vh, "grant --member abe source-admin --resource payroll");
+    ck_assert_int_eq(iam_httpd_start(&vh, "event", site, NULL), 0);
+    /* team:a exists once the server recorded httpd.conf's labels */
+    iam_ctl_or_die(&vh, "grant --member ada source-admin --label team:a");
+    put.userpass = "ada:ada-pw";
+    ck_assert_int_eq(iam_http_do(&vh, &put, NULL, NULL), 403);
+    ck_assert_int_eq(vh_get("/pb/payroll/", "ada", NULL), 403);
+    put.userpass = "abe:abe-pw";
+    ck_assert_int_eq(iam_http_do(&vh, &put, NULL, NULL), 200);
+    /* the workspace's team:a now reaches payroll under /pb/ too: by an owner's
+     * say-so (abe administers payroll everywhere), not ada's */
+    ck_assert_int_eq(vh_get("/pb/payroll/", "ada", NULL), 404);
+}
+END_TEST
+
 /* A virtual host has the main server's entries and its own; its own win
  * on the same path. The first (default) virtual host adds none, so it
  * sees the main server's only. */
@@ -475,6 +520,7 @@ void ht_add_paths(Suite *s)
     tcase_set_timeout(tc, IAM_TIMEOUT_SERVER);
     tcase_add_test(tc, test_resource_path_vhost);
     tcase_add_test(tc, test_resource_path_template);
+    tcase_add_test(tc, test_resource_admin_every_path);
     tcase_add_loop_test(tc, test_resource_path_configtest_refuses, 0,
                         (int)(sizeof(bad_path_config) / sizeof(bad_path_config[0])));
     tcase_add_test(tc, test_resource_path_configtest_length);

@@ -118,6 +118,7 @@ static const struct {
     {"emails[type eq \"work\"", "']'"},
     {"userName eq \"\\q\"", "escape"},
     {"userName eq \"abc", "not closed"},
+    {"userName eq \"x\\", "not closed"}, /* a lone backslash at the very end */
     {"userName eq \"\\u12\"", "four hex"},
     {"userName eq \"\\u0000\"", "no character"},
     {"1abc eq \"x\"", "attribute name"},

@@ -193,6 +193,11 @@ START_TEST(test_member_suspend)
     EXPECT(IAM_LAST_OWNER, iam_store_member_suspend(st, "test", "bob", 1, &ierr));
     EXPECT(IAM_LAST_OWNER, iam_store_member_remove(st, "test", "bob", &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_member_suspend(st, "test", "nobody", 1, &ierr));
+    /* an invitation is removed, not suspended: resumed, it would skip its checks */
+    OK(iam_store_member_add(st, "test", "dee@example.com", "dee@example.com", NULL, IAM_INVITED, 0,
+                            &ierr));
+    EXPECT(IAM_INVALID, iam_store_member_suspend(st, "test", "dee@example.com", 1, &ierr));
+    ck_assert_int_eq(member("dee@example.com")->status, IAM_INVITED);
     OK(iam_store_member_suspend(st, "test", "alice", 0, &ierr));
     OK(iam_store_member_suspend(st, "test", "bob", 1, &ierr));
     ck_assert_str_eq(iam_member_status_name(IAM_SUSPENDED), "suspended");

@@ -138,7 +138,11 @@ static const char *string_value(parse_t *c)
             out[n++] = (char)ch;
             continue;
         }
-        ch = (unsigned char)c->s[c->at++];
+        if (!(ch = (unsigned char)c->s[c->at])) {
+            fail(c, "a string is not closed");
+            return NULL;
+        }
+        c->at++;
         switch (ch) {
         case '"':
         case '\\':
@@ -356,10 +360,11 @@ const char *iam_scim_filter_parse(apr_pool_t *p, const char *text, const iam_sci
     *out = NULL;
     if ((e = too_long(p, "filter", text)))
         return e;
-    *out = parse_or(&c);
-    skip_space(&c);
-    if (*out && c.s[c.at])
-        fail(&c, "the filter goes on after its end");
+    if ((*out = parse_or(&c))) {
+        skip_space(&c);
+        if (c.s[c.at])
+            fail(&c, "the filter goes on after its end");
+    }
     if (c.err)
         *out = NULL;
     return c.err ? apr_pstrcat(p, "filter: ", c.err, NULL) : NULL;

@@ -254,6 +254,13 @@ static void member_suspend_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan
     (void)plan;
     if (!(m = tx_member_must(t, c->login)) || (m->status == IAM_SUSPENDED) == c->suspend)
         return; /* already so: nothing to write */
+    if (m->status == IAM_INVITED) {
+        /* made active when resumed, they would skip the invitation's checks
+         * (a verified email) and lose the invitation: remove it instead */
+        tx_fail(t, IAM_INVALID,
+                "'%s' is invited and has not joined yet: remove the invitation instead", m->login);
+        return;
+    }
     if (c->suspend)
         st_last_owner_check(t, m, "suspended");
     before = st_describe_member(t, m);
