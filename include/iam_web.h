@@ -87,7 +87,8 @@ const char *iam_web_error_json(apr_pool_t *p, const char *code, const char *mess
  * when it is not that (no slash, an empty word, another slash). */
 int iam_web_type_name(apr_pool_t *p, const char *s, const char **type, const char **name);
 
-/* The resources httpd.conf declares as TYPE NAME ("*": the collection),
+/* The resources httpd.conf declares as TYPE NAME ("*": the collection;
+ * names in any case, as grants match them),
  * as iam_resource_decl_t * (one per declaring line: those that name it,
  * then copies of the type's templates, named NAME); empty when none. */
 apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t *ws,

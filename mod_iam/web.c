@@ -5,6 +5,8 @@
 #include "http_protocol.h"
 #include "util_script.h"
 
+#include <strings.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -366,14 +368,15 @@ apr_array_header_t *iam_web_resource_decls(apr_pool_t *p, const iam_workspace_t 
 
     for (i = 0; all && i < all->nelts; i++) {
         iam_resource_decl_t *d = APR_ARRAY_IDX(all, i, iam_resource_decl_t *);
-        if (!d->templated && !strcmp(d->res.type, type) &&
-            (collection ? !d->res.name : d->res.name && !strcmp(d->res.name, name)))
+        /* names match whatever their case, as grants match them */
+        if (!d->templated && !strcasecmp(d->res.type, type) &&
+            (collection ? !d->res.name : d->res.name && !strcasecmp(d->res.name, name)))
             APR_ARRAY_PUSH(out, iam_resource_decl_t *) = d;
     }
     /* then the templates of the type: each covers every name */
     for (i = 0; !collection && !iam_check_resource_name(name) && all && i < all->nelts; i++) {
         iam_resource_decl_t *d = APR_ARRAY_IDX(all, i, iam_resource_decl_t *);
-        if (!d->templated || strcmp(d->res.type, type))
+        if (!d->templated || strcasecmp(d->res.type, type))
             continue;
         named = apr_pmemdup(p, d, sizeof(*d));
         named->res.name = apr_pstrdup(p, name);

@@ -364,6 +364,43 @@ START_TEST(test_resource_admin_every_path)
 }
 END_TEST
 
+/* The same whatever the case of the name in the URL: "Secret" is the
+ * entry's "secret" (names match in any case), so an admin by the
+ * template's label is not its admin. */
+START_TEST(test_resource_admin_name_case)
+{
+    char *site = xprintf("%s"
+                         "IAMResourcePath /pa/{name} source team:a\n"
+                         "IAMResourcePath /pc/secret source secret team:b\n"
+                         "<Location \"/iam\">\n"
+                         "    SetHandler iam-admin\n"
+                         "    AuthType Basic\n"
+                         "    AuthName \"mod_iam paths\"\n"
+                         "    AuthBasicProvider file\n"
+                         "    AuthUserFile \"${IAM_ROOT}/htpasswd\"\n"
+                         "    Require valid-user\n"
+                         "</Location>\n",
+                         paths_site);
+    iam_req_t put = {"PUT",
+                     "/iam/api/v1/resources/source/Secret/labels",
+                     "ada:ada-pw",
+                     "application/json",
+                     "{\"labels\":[\"team:a\"]}",
+                     {NULL}};
+
+    add_user(&vh, "ada");
+    iam_ctl_or_die(&vh, "member add ada");
+    ck_assert_int_eq(iam_httpd_start(&vh, "event", site, NULL), 0);
+    iam_ctl_or_die(&vh, "grant --member ada source-admin --label team:a");
+    ck_assert_int_eq(iam_http_do(&vh, &put, NULL, NULL), 403);
+    put.path = "/iam/api/v1/resources/source/secret/labels";
+    ck_assert_int_eq(iam_http_do(&vh, &put, NULL, NULL), 403);
+    put.path = "/iam/api/v1/resources/source/other/labels"; /* the template's alone */
+    ck_assert_int_eq(iam_http_do(&vh, &put, NULL, NULL), 200);
+    ck_assert_int_eq(vh_get("/pc/secret/", "ada", NULL), 403);
+}
+END_TEST
+
 /* A virtual host has the main server's entries and its own; its own win
  * on the same path. The first (default) virtual host adds none, so it
  * sees the main server's only. */
@@ -521,6 +558,7 @@ void ht_add_paths(Suite *s)
     tcase_add_test(tc, test_resource_path_vhost);
     tcase_add_test(tc, test_resource_path_template);
     tcase_add_test(tc, test_resource_admin_every_path);
+    tcase_add_test(tc, test_resource_admin_name_case);
     tcase_add_loop_test(tc, test_resource_path_configtest_refuses, 0,
                         (int)(sizeof(bad_path_config) / sizeof(bad_path_config[0])));
     tcase_add_test(tc, test_resource_path_configtest_length);
