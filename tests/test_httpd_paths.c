@@ -319,6 +319,16 @@ START_TEST(test_resource_path_template)
 }
 END_TEST
 
+/* The console, for the resource-admin cases' servers. */
+static const char console_site[] = "<Location \"/iam\">\n"
+                                   "    SetHandler iam-admin\n"
+                                   "    AuthType Basic\n"
+                                   "    AuthName \"mod_iam paths\"\n"
+                                   "    AuthBasicProvider file\n"
+                                   "    AuthUserFile \"${IAM_ROOT}/htpasswd\"\n"
+                                   "    Require valid-user\n"
+                                   "</Location>\n";
+
 /* A resource's admin may relabel it only where they are its admin under
  * every path that names it: with two templates of one type, an admin by
  * the label one template gives is not the admin of the same name under
@@ -329,15 +339,8 @@ START_TEST(test_resource_admin_every_path)
     char *site = xprintf("%s"
                          "IAMResourcePath /pa/{name} source team:a\n"
                          "IAMResourcePath /pb/{name} source team:b\n"
-                         "<Location \"/iam\">\n"
-                         "    SetHandler iam-admin\n"
-                         "    AuthType Basic\n"
-                         "    AuthName \"mod_iam paths\"\n"
-                         "    AuthBasicProvider file\n"
-                         "    AuthUserFile \"${IAM_ROOT}/htpasswd\"\n"
-                         "    Require valid-user\n"
-                         "</Location>\n",
-                         paths_site);
+                         "%s",
+                         paths_site, console_site);
     iam_req_t put = {"PUT",
                      "/iam/api/v1/resources/source/payroll/labels",
                      NULL,
@@ -372,15 +375,8 @@ START_TEST(test_resource_admin_name_case)
     char *site = xprintf("%s"
                          "IAMResourcePath /pa/{name} source team:a\n"
                          "IAMResourcePath /pc/secret source secret team:b\n"
-                         "<Location \"/iam\">\n"
-                         "    SetHandler iam-admin\n"
-                         "    AuthType Basic\n"
-                         "    AuthName \"mod_iam paths\"\n"
-                         "    AuthBasicProvider file\n"
-                         "    AuthUserFile \"${IAM_ROOT}/htpasswd\"\n"
-                         "    Require valid-user\n"
-                         "</Location>\n",
-                         paths_site);
+                         "%s",
+                         paths_site, console_site);
     iam_req_t put = {"PUT",
                      "/iam/api/v1/resources/source/Secret/labels",
                      "ada:ada-pw",

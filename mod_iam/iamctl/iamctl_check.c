@@ -3,35 +3,6 @@
 
 #include "iamctl_int.h"
 
-/* The labels httpd.conf gives `type` `name`, as the server recorded them:
- * its IAMResource or IAMResourcePath entry, else the first template of
- * the type (pass --label where several paths differ). */
-static void declared_labels(ctl_t *c, iam_resource_t *res)
-{
-    apr_array_header_t *decls;
-    const iam_declared_t *tmpl = NULL;
-    iam_err_t err;
-    int i;
-
-    if (!res->name || iam_store_declared(c->st, c->p, &decls, &err) != IAM_OK)
-        return;
-    for (i = 0; i < decls->nelts; i++) {
-        const iam_declared_t *d = &APR_ARRAY_IDX(decls, i, iam_declared_t);
-        if (strcasecmp(d->res.type, res->type))
-            continue;
-        if (d->templated && !tmpl)
-            tmpl = d;
-        if (!d->templated && d->res.name && !strcasecmp(d->res.name, res->name)) {
-            tmpl = d;
-            break;
-        }
-    }
-    if (tmpl) {
-        res->nlabels = tmpl->res.nlabels;
-        res->labels = tmpl->res.labels;
-    }
-}
-
 int cmd_check(ctl_t *c, int argc, char **argv)
 {
     apr_array_header_t *labels = apr_array_make(c->p, 4, sizeof(const char *));
@@ -78,10 +49,16 @@ int cmd_check(ctl_t *c, int argc, char **argv)
     res.name = strcmp(pos[2], "*") ? pos[2] : NULL;
     res.nlabels = labels->nelts;
     res.labels = (const char **)labels->elts;
-    if (!labels->nelts)
-        declared_labels(c, &res);
-    if (iam_resource_labelled(c->st, c->p, &res, &labelled, NULL, &err) != IAM_OK)
+    /* --label stands for httpd.conf's labels; without it, the ones the
+     * server recorded (iam_resource_known), with the workspace's on top */
+    if (res.name && !labels->nelts) {
+        iam_known_t *k;
+        if (iam_resource_known(c->st, c->p, res.type, res.name, &k, &err) != IAM_OK)
+            return ctl_store_error(&err);
+        labelled = &k->res;
+    } else if (iam_resource_labelled(c->st, c->p, &res, &labelled, NULL, &err) != IAM_OK) {
         return ctl_store_error(&err);
+    }
     switch (iam_store_subject(c->st, c->p, pos[0], &info.roles, &subj, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:

@@ -412,10 +412,6 @@ static const char *labels_text(apr_pool_t *p, const iam_resource_labels_t *r)
     return apr_array_pstrcat(p, a, ' ');
 }
 
-typedef struct {
-    iam_resource_labels_t want;
-} set_ctx_t;
-
 void st_resource_labels_put(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
                             iam_resource_labels_t *want)
 {
@@ -482,16 +478,16 @@ void st_resource_labels_put(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
 
 static void resource_labels_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
 {
-    st_resource_labels_put(t, roles, plan, &((set_ctx_t *)data)->want);
+    st_resource_labels_put(t, roles, plan, data);
 }
 
 iam_status_e iam_store_resource_labels_set(iam_store_t *st, const char *actor, const char *type,
                                            const char *name, const char *const *labels, int n,
                                            iam_err_t *err)
 {
-    set_ctx_t c = {{type, name, n, (const char **)labels, NULL, 0}};
+    iam_resource_labels_t want = {type, name, n, (const char **)labels, NULL, 0};
 
-    return st_write_op(st, actor, err, resource_labels_op, &c);
+    return st_write_op(st, actor, err, resource_labels_op, &want);
 }
 
 typedef struct {
