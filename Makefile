@@ -21,7 +21,8 @@ DEB_PKGS  := apache2 apache2-dev liblmdb-dev lmdb-utils check pkg-config \
 # The store, one file per concern (mod_iam/store/store_int.h says which).
 SRC_STORE  := $(addprefix mod_iam/store/,codec.c member_record.c records.c tx.c open.c read.c \
               lists.c index.c query.c audit.c write.c workspace.c members.c grants.c groups.c \
-              requests.c tokens.c labels.c resources.c import.c verify.c seen.c log_codec.c log.c upstream.c)
+              requests.c tokens.c labels.c resources.c import.c scim.c verify.c seen.c log_codec.c log.c \
+              upstream.c)
 # The workspace's database (PostgreSQL): database.c is the one file that
 # includes libpq; replica.c makes a store follow it.
 SRC_DATABASE := mod_iam/database/database.c mod_iam/database/replica.c
@@ -40,12 +41,15 @@ SRC_CONSOLE := $(addprefix mod_iam/console/,console.c console_forms.c console_ho
 # The JSON API, the same way (mod_iam/api/api_int.h).
 SRC_API    := $(addprefix mod_iam/api/,api.c api_members.c api_groups.c api_requests.c \
                api_workspace.c api_resources.c api_labels.c api_tokens.c)
+# SCIM's endpoints (mod_iam/scim/scim_int.h); its filter parser is shared.
+SRC_SCIM   := $(addprefix mod_iam/scim/,scim.c users.c groups.c)
 SRC_MODULE := mod_iam/mod_iam.c mod_iam/config.c mod_iam/lifecycle.c mod_iam/authz.c \
-              mod_iam/admin.c $(SRC_CONSOLE) $(SRC_API) mod_iam/web.c mod_iam/html.c \
+              mod_iam/admin.c $(SRC_CONSOLE) $(SRC_API) $(SRC_SCIM) mod_iam/web.c mod_iam/html.c \
               mod_iam/denied.c mod_iam/mail.c mod_iam/identity.c mod_iam/touch.c \
               mod_iam/cluster.c $(SRC_SHARED) $(SRC_DATABASE)
 # Headers private to a folder of the module.
-MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h
+MODULE_INT := mod_iam/console/console_int.h mod_iam/api/api_int.h mod_iam/audit/audit_int.h \
+              mod_iam/scim/scim_int.h
 # iamctl, one file per family of commands (mod_iam/iamctl/iamctl_int.h).
 SRC_CTL    := $(addprefix mod_iam/iamctl/,iamctl.c iamctl_members.c iamctl_groups.c \
               iamctl_export.c iamctl_check.c iamctl_log.c iamctl_replica.c iamctl_labels.c \

@@ -204,6 +204,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    { /* an id record, under a member's and a group's key */
+        static unsigned char ik[37] = "I0123abcd-0000-4000-8000-0123456789ab";
+        MDB_val idk = {sizeof(ik), ik};
+        int kind;
+        for (kind = 0; kind < 2; kind++) {
+            iam_scim_id_t *id;
+            ik[0] = kind ? 'J' : 'I';
+            if ((id = rec_decode_id(p, &idk, &v))) {
+                touch(id->id);
+                touch(id->name);
+                touch(id->external_id);
+            }
+        }
+    }
+
     iam_roles_init(&r);
     if (rec_decode_roles(p, &v, &r) == 0) {
         for (s = 0; s < r.n; s++) {

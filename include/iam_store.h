@@ -15,10 +15,12 @@
  * of format 2 (revisions, dead tokens); 4: request records of format 3 (how
  * a request ended, its resource's labels) and answered requests ('r'); 5:
  * the name, group-member and role-holder indexes; 6: the operation log (its
- * first entry, in a store upgraded, puts every record the store held). A
+ * first entry, in a store upgraded, puts every record the store held); 7:
+ * ids of members and groups ('I', 'i', 'J', 'j': SCIM's; a store upgraded
+ * gets them from iam_store_ids_fill, at SCIM's first request). A
  * release refuses a store of a newer format rather than take its records
  * for damage; the first write of this release upgrades an older one. */
-#define IAM_STORE_FORMAT 6
+#define IAM_STORE_FORMAT 7
 
 typedef struct iam_store iam_store_t;
 
@@ -581,6 +583,85 @@ iam_status_e iam_store_set_declared(iam_store_t *st, const char *actor,
 /* What the server recorded (iam_declared_t; empty if none has). */
 iam_status_e iam_store_declared(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
                                 iam_err_t *err);
+
+/* ---- SCIM: ids, external ids, managed groups (store/scim.c) ----
+ *
+ * Every member and group has an id of its own (a UUID's text), made with
+ * it and kept through renames, never given to another; what the identity
+ * provider calls it (its externalId); and a group SCIM wrote is managed:
+ * its members change through SCIM only (IAM_INVALID elsewhere). */
+#define IAM_ID_MEMBER 'm'
+#define IAM_ID_GROUP 'g'
+
+typedef struct {
+    const char *id;
+    char kind;               /* IAM_ID_MEMBER or IAM_ID_GROUP */
+    const char *name;        /* the login or group name, as its record spells it */
+    const char *external_id; /* "" when none */
+    int managed;             /* a group whose members SCIM manages */
+} iam_scim_id_t;
+
+/* A user or group as SCIM shows it. */
+typedef struct {
+    iam_scim_id_t *id;
+    iam_member_t *member;      /* a user: the member, with their groups */
+    iam_group_t *group;        /* a group (members left NULL) */
+    apr_array_header_t *links; /* iam_scim_id_t *: a user's groups, a group's members */
+} iam_scim_entry_t;
+
+/* Whether every member and group has an id (a store of an older release
+ * has none until iam_store_ids_fill gives them, a thousand a write). */
+int iam_store_ids_complete(iam_store_t *st);
+iam_status_e iam_store_ids_fill(iam_store_t *st, const char *actor, iam_err_t *err);
+/* One user or group, by id or else by name (IAM_NOTFOUND: none); a
+ * group's members with `with_members`. */
+iam_status_e iam_store_scim_get(iam_store_t *st, apr_pool_t *p, char kind, const char *id,
+                                const char *name, int with_members, iam_scim_entry_t *out,
+                                iam_err_t *err);
+/* Users or groups in id order (iam_scim_entry_t *): after id `after`
+ * (NULL: from the first), skipping `skip`, at most `limit`; *next the id
+ * to go on after (NULL: the end); *total (if not NULL) how many in all. */
+iam_status_e iam_store_scim_list(iam_store_t *st, apr_pool_t *p, char kind, const char *after,
+                                 long skip, int limit, int with_members, apr_array_header_t **out,
+                                 const char **next, long *total, iam_err_t *err);
+
+/* A user as SCIM writes it: NULL (or -1) leaves a field as it is. */
+typedef struct {
+    const char *id;          /* NULL: a new member (active, no grants) */
+    const char *login;       /* userName: a new one renames (the id stays) */
+    const char *email;       /* "" clears */
+    const char *name;        /* "" clears */
+    const char *external_id; /* "" clears */
+    int active;              /* 0 suspends, 1 resumes */
+} iam_scim_user_spec_t;
+
+/* Makes or changes a user in one audited transaction; *out its id. Logins
+ * are unique whatever their case (IAM_EXISTS); the last owner is never
+ * suspended (IAM_LAST_OWNER); an invitation is not suspended
+ * (IAM_INVALID). A rename withdraws the member's access requests and
+ * kills an owner's API tokens. */
+iam_status_e iam_store_scim_user_put(iam_store_t *st, const char *actor,
+                                     const iam_scim_user_spec_t *spec, apr_pool_t *p,
+                                     iam_scim_id_t **out, iam_err_t *err);
+
+/* A group as SCIM writes it. */
+typedef struct {
+    const char *id;                    /* NULL: a new group (no grants) */
+    const char *name;                  /* displayName: a new one renames */
+    const char *external_id;           /* NULL leaves, "" clears */
+    const apr_array_header_t *members; /* users' ids: the whole set (NULL leaves) */
+    const apr_array_header_t *add;     /* users' ids to add, then to remove */
+    const apr_array_header_t *remove;
+} iam_scim_group_spec_t;
+
+/* Makes or changes a group in one audited transaction, and marks it
+ * managed; *out its id. An unknown user id is IAM_INVALID. */
+iam_status_e iam_store_scim_group_put(iam_store_t *st, const char *actor,
+                                      const iam_scim_group_spec_t *spec, apr_pool_t *p,
+                                      iam_scim_id_t **out, iam_err_t *err);
+/* Removes a user (as iam_store_member_remove) or deletes a group, by id. */
+iam_status_e iam_store_scim_delete(iam_store_t *st, const char *actor, char kind, const char *id,
+                                   iam_err_t *err);
 
 /* If the store has no owner, makes `login` an active owner. *made says
  * whether it did. */

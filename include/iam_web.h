@@ -106,9 +106,13 @@ apr_array_header_t *iam_web_resource_rows(apr_pool_t *p, const iam_workspace_t *
                                           const apr_array_header_t *known, const char *type,
                                           const char *label);
 
-/* The console (console/console.c) and the API (api/api.c): each returns
+/* The token of an "Authorization: Bearer TOKEN" header, or NULL. */
+const char *iam_web_bearer(request_rec *r);
+/* The console (console/console.c), the API (api/api.c) and SCIM
+ * (scim/scim.c, BASE/scim/v2/: its own token, never a login): each returns
  * an HTTP status or OK/DONE. */
 int iam_console_handle(iam_web_t *w);
 int iam_api_handle(iam_web_t *w);
+int iam_scim_handle(iam_web_t *w);
 
 #endif

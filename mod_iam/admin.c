@@ -183,18 +183,6 @@ static int store_unusable(iam_web_t *w)
                   "The access store is not usable; the error log says why.");
 }
 
-/* The token of an "Authorization: Bearer TOKEN" header, or NULL. */
-static const char *bearer(request_rec *r)
-{
-    const char *h = apr_table_get(r->headers_in, "Authorization");
-
-    if (!h || strncasecmp(h, "Bearer ", 7))
-        return NULL;
-    for (h += 7; *h == ' '; h++)
-        ;
-    return h;
-}
-
 /* A script with an API token acts with Workspace Owner access; no login
  * needed. The attempt is logged by the token's id, never its secret. */
 static int api_with_token(iam_web_t *w)
@@ -205,7 +193,7 @@ static int api_with_token(iam_web_t *w)
 
     if (!(w->st = iam_request_store(r)))
         return store_unusable(w);
-    switch (iam_store_token_check(w->st, r->pool, bearer(r), &tok, &err)) {
+    switch (iam_store_token_check(w->st, r->pool, iam_web_bearer(r), &tok, &err)) {
     case IAM_OK: break;
     case IAM_NOTFOUND:
         iam_log_r(r, APLOG_WARNING, 0, "API token refused: %s", err.msg);
@@ -240,11 +228,22 @@ static int console_base(iam_web_t *w)
     apr_size_t n = strlen(section);
 
     if (strncmp(r->uri, section, n) || (r->uri[n] != '/' && r->uri[n] != '\0')) {
+        static const char *const inner[] = {"/scim/v2", "/scim", "/api/v1", "/api"};
+        size_t i, k;
         cd = ap_get_core_module_config(r->per_dir_config);
         section = cd ? cd->d : NULL;
         n = section ? strlen(section) : 0;
         while (n > 0 && section[n - 1] == '/')
             n--;
+        /* a section of SCIM's or the API's own inside the console's (to
+         * let their tokens past the site's login) is not the console */
+        for (i = 0; i < sizeof(inner) / sizeof(inner[0]); i++) {
+            k = strlen(inner[i]);
+            if (n > k && !strncmp(section + n - k, inner[i], k)) {
+                n -= k;
+                break;
+            }
+        }
     }
     if (!section || section[0] != '/' || strncmp(r->uri, section, n) ||
         (r->uri[n] != '/' && r->uri[n] != '\0')) {
@@ -368,7 +367,9 @@ int iam_admin_handler(request_rec *r)
 
     if (!strcmp(w.sub, "static/console.css"))
         return serve_css(r);
-    if (wants_json(&w) && bearer(r))
+    if (!strncmp(w.sub, "scim/", 5) || !strcmp(w.sub, "scim"))
+        return iam_scim_handle(&w); /* an identity provider's token, never a login */
+    if (wants_json(&w) && iam_web_bearer(r))
         return api_with_token(&w);
     if ((rc = member_of_workspace(&w, &subj)) != OK)
         return rc;

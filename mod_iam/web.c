@@ -128,6 +128,17 @@ const char *iam_web_unseal(request_rec *r, const unsigned char secret[32], const
     return plain;
 }
 
+const char *iam_web_bearer(request_rec *r)
+{
+    const char *h = apr_table_get(r->headers_in, "Authorization");
+
+    if (!h || strncasecmp(h, "Bearer ", 7))
+        return NULL;
+    for (h += 7; *h == ' '; h++)
+        ;
+    return h;
+}
+
 int iam_web_read_body(request_rec *r, apr_size_t max, char **body, apr_size_t *len)
 {
     char *buf;

@@ -10,6 +10,7 @@ Suite *suite_policy(void);
 Suite *suite_store(void);
 Suite *suite_pathmap(void);
 Suite *suite_scim(void);
+Suite *suite_scim_http(void); /* SCIM in a real httpd, as Okta and Entra ID speak it */
 Suite *suite_iamctl(void);
 Suite *suite_httpd(void);
 Suite *suite_requests(void);

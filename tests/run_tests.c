@@ -203,6 +203,7 @@ int main(void)
         srunner_add_suite(sr, suite_hostile());
         srunner_add_suite(sr, suite_faults());
         srunner_add_suite(sr, suite_git());
+        srunner_add_suite(sr, suite_scim_http());
         srunner_add_suite(sr, suite_log_httpd());
         srunner_add_suite(sr, suite_cluster());
     }

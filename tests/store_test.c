@@ -334,5 +334,6 @@ Suite *suite_store(void)
     store_cases_lists(s);   /* indexes */
     store_cases_map(s);     /* map-full */
     store_cases_labels(s);  /* labels */
+    store_cases_scim(s);    /* ids, SCIM's writes */
     return s;
 }

@@ -11,6 +11,7 @@
  *                          member records carry; verify
  *   test_store_lists.c     the console's lists, indexes, role holders
  *   test_store_map.c       a full map, grown by another process
+ *   test_store_scim.c      ids, SCIM's writes, managed groups
  * This header and store_test.c hold what they share: the fixture (a fresh
  * store per test, which teardown verifies unless the test damaged it), the
  * macros, and the helpers more than one file calls. */
@@ -114,6 +115,7 @@ void store_cases_damage(Suite *s);  /* damage, decision-copy */
 void store_cases_lists(Suite *s);   /* indexes */
 void store_cases_map(Suite *s);     /* map-full */
 void store_cases_labels(Suite *s);  /* labels (test_store_labels.c) */
+void store_cases_scim(Suite *s);    /* ids, SCIM's writes (test_store_scim.c) */
 /* The end of the "records" TCase (test_store_requests.c). */
 void store_tests_requests(TCase *tc);
 

@@ -35,8 +35,9 @@ START_TEST(test_groups_list)
     resp_free(&r);
     api("GET", "groups/ANALYSTS", NULL, &r);
     EXPECT_STATUS(r, 200);
-    EXPECT_KEYS(r.json, GROUP_KEYS ",members");
+    EXPECT_KEYS(r.json, GROUP_KEYS ",members,managed_by");
     EXPECT_STR(r.json, "name", "analysts");
+    EXPECT_STR(r.json, "managed_by", "workspace");
     ck_assert(has_string(json_object_get(r.json, "members"), "rita"));
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "member_count")),
                      (long long)json_array_size(json_object_get(r.json, "members")));
@@ -73,7 +74,7 @@ START_TEST(test_group_lifecycle)
         "\"scope\":\"resources\",\"resources\":[\"web\"]}],\"members\":[\"gm1\",\"gm2\"]}",
         &r);
     EXPECT_STATUS(r, 201);
-    EXPECT_KEYS(r.json, GROUP_KEYS ",members");
+    EXPECT_KEYS(r.json, GROUP_KEYS ",members,managed_by");
     EXPECT_STR(r.json, "name", "gamma");
     EXPECT_JSON(r.json, "pii", "true");
     EXPECT_JSON(r.json, "member_count", "2");

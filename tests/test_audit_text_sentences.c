@@ -192,8 +192,10 @@ START_TEST(test_actors)
     ck_assert_str_eq(
         sentence("iamctl:root", "group.create", "group:x", "", "pii=no grants=[none] members=0"),
         "root (iamctl) created the group x");
-    ck_assert_str_eq(sentence("scim:okta", "group.create", "group:x", "", ""),
-                     "okta (scim) created the group x");
+    ck_assert_str_eq(sentence("scim:tok_0123456789ab", "group.create", "group:x", "", ""),
+                     "The identity provider (SCIM token tok_0123456789ab) created the group x");
+    ck_assert_str_eq(sentence("sso:okta", "group.create", "group:x", "", ""),
+                     "okta (sso) created the group x");
     ck_assert_str_eq(sentence("", "group.create", "group:x", "", ""),
                      "Someone created the group x");
     ck_assert_str_eq(sentence("weird", "group.create", "group:x", "", ""),

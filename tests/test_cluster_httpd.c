@@ -4,7 +4,8 @@
  * made through one server's API is enforced by the other (pushed, not
  * restarted), and at once by the server that made it, and so is a label
  * put on a resource; the same member
- * added through both at once is made once; with the database stopped
+ * added through both at once is made once, and a member SCIM made through
+ * one and suspended through the other is refused by both; with the database stopped
  * both keep deciding, writes answer 503 database_unavailable, and once it
  * is back writes work and the servers follow again by themselves; in the
  * end both stores and the database export the same. */
@@ -63,6 +64,36 @@ START_TEST(test_two_servers_one_workspace)
     sa = cl_api(&a, "POST", "members", "{\"login\":\"quinn\"}", NULL);
     sb = cl_api(&b, "POST", "members", "{\"login\":\"quinn\"}", NULL);
     ck_assert_msg((sa == 201 && sb == 409) || (sa == 409 && sb == 201), "a %ld, b %ld", sa, sb);
+    /* SCIM through a makes nora a member; her suspension through b
+     * refuses her on a too (one write path: the database first) */
+    {
+        char *tok, *id, *auth;
+        iam_req_t req = {
+            "POST", "/iam/scim/v2/Users", NULL, "application/scim+json", "{\"userName\":\"nora\"}",
+            {NULL}};
+        ck_assert_int_eq(
+            cl_api(&a, "POST", "tokens", "{\"description\":\"idp\",\"scope\":\"scim\"}", &out),
+            201);
+        tok = strstr(out, "\"token\":\"") + 9;
+        tok = strndup(tok, strcspn(tok, "\""));
+        auth = xprintf("Authorization: Bearer %s", tok);
+        req.headers[0] = auth;
+        ck_assert_int_eq(iam_http_do(&a, &req, &out, NULL), 201);
+        id = strstr(out, "\"id\":\"") + 6;
+        id = strndup(id, strcspn(id, "\""));
+        ck_assert_int_eq(cl_site(&a, "/", "nora"), 200);
+        IAM_EVENTUALLY(cl_site(&b, "/", "nora") == 200);
+        ck_assert_int_eq(cl_site(&b, "/", "nora"), 200);
+        req.method = "PATCH";
+        req.path = xprintf("/iam/scim/v2/Users/%s", id);
+        req.body = "{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}";
+        ck_assert_int_eq(iam_http_do(&b, &req, &out, NULL), 200);
+        ck_assert_int_eq(cl_site(&b, "/", "nora"), 403);
+        IAM_EVENTUALLY(cl_site(&a, "/", "nora") == 403);
+        ck_assert_int_eq(cl_site(&a, "/", "nora"), 403);
+        free(tok);
+        free(id);
+    }
     /* everything both servers wrote (members seen included), everywhere */
     cl_converged(shq(db), a.store, b.store);
     /* b's follower says how it stands */

@@ -292,14 +292,18 @@ START_TEST(test_full_store_while_serving)
     free(out);
     /* the console's form says so too */
     {
-        char *page = NULL, *tok, form[256];
+        char *page = NULL, *tok, form[512];
         iam_req_t get = {"GET", "/iam/members/new", "olivia:olivia-pw", NULL, NULL, {NULL}};
         iam_req_t post = {
             "POST", "/iam/members", "olivia:olivia-pw", "application/x-www-form-urlencoded",
             form,   {NULL}};
         ck_assert_int_eq(iam_http_do(&srv, &get, &page, NULL), 200);
         ck_assert_ptr_nonnull(tok = iam_test_csrf(page));
-        snprintf(form, sizeof(form), "csrf=%s&email=late%%40example.com&name=Late", tok);
+        /* as big as the add that did not fit (a smaller one might) */
+        snprintf(form, sizeof(form),
+                 "csrf=%s&email=late%%40example.com&name=A+display+name+long+enough+to+fill+a+"
+                 "small+map+in+a+few+thousand+adds%%2C+padded+out+to+a+hundred+and+twenty+chars.",
+                 tok);
         free(page);
         st = iam_http_do(&srv, &post, &page, NULL);
         ck_assert_msg(st == 507 && strstr(page, "IAMMapSize"), "console: %ld %s", st, page);

@@ -183,6 +183,23 @@ START_TEST(test_token_scim_scope)
     ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens", NULL, NULL, NULL, &body, NULL),
                      200);
     ck_assert_msg(has(body, "for an identity provider (SCIM)"), "%s", tail(body));
+    /* made on the Tokens tab: shown once with the base URL to give the provider */
+    {
+        char *hdrs = NULL, *set, *csrf = iam_test_csrf(body);
+        ck_assert_int_eq(call(&srv, "olivia", "POST", "/iam/tokens", FORM,
+                              xprintf("csrf=%s&action=create&description=okta&scope=scim", csrf),
+                              NULL, &body, &hdrs),
+                         303);
+        set = iam_test_header(hdrs, "Set-Cookie");
+        ck_assert_ptr_nonnull(set);
+        ck_assert_int_eq(call(&srv, "olivia", "GET", "/iam/tokens?done=token-created", NULL, NULL,
+                              xprintf("Cookie: %s", strndup(set, strcspn(set, ";"))), &body, NULL),
+                         200);
+        ck_assert_msg(has(body, "Copy the token now") &&
+                          has(body, xprintf("http://127.0.0.1:%d/iam/scim/v2</code>", srv.port)) &&
+                          has(body, "works on SCIM only"),
+                      "%s", body);
+    }
 }
 END_TEST
 

@@ -484,14 +484,14 @@ START_TEST(test_upgrade_format_1)
 
     /* a newer format: opening says so, and nothing is written */
     iam_store_close(st);
-    raw_put(sdir, vkey, vlen, "7", 1);
+    raw_put(sdir, vkey, vlen, "8", 1);
     EXPECT(IAM_VERSION, iam_store_open(&other, sdir, 0, 0, pool, &ierr));
-    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 7"));
+    ck_assert_ptr_nonnull(strstr(ierr.msg, "version 8"));
     raw_put(sdir, vkey, vlen, "05", 2);
     EXPECT(IAM_VERSION, iam_store_open(&other, sdir, 0, 0, pool, &ierr));
     /* formats 2 to 4 (earlier releases): read as they are, renumbered by a write */
     {
-        static const char *older[] = {"2", "3", "4", "5"};
+        static const char *older[] = {"2", "3", "4", "5", "6"};
         size_t i;
         for (i = 0; i < sizeof(older) / sizeof(*older); i++) {
             raw_put(sdir, vkey, vlen, older[i], 1);

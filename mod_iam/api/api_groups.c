@@ -21,12 +21,22 @@ int api_list_groups(api_t *a)
 
 int api_show_group(api_t *a, const char *name, int status)
 {
+    iam_scim_entry_t e;
     iam_group_t *g;
     iam_err_t err;
+    json_t *j;
 
     if (iam_store_group_get(a->w->st, a->w->r->pool, name, &g, &err) != IAM_OK)
         return api_store_error(a->w->r, &err);
-    return api_send_json(a->w->r, status, iam_json_group(a->w->r->pool, g, 1));
+    j = iam_json_group(a->w->r->pool, g, 1);
+    /* an identity provider's group: its members change over SCIM only */
+    json_object_set_new(j, "managed_by",
+                        json_string(iam_store_scim_get(a->w->st, a->w->r->pool, IAM_ID_GROUP, NULL,
+                                                       g->name, 0, &e, &err) == IAM_OK &&
+                                            e.id->managed
+                                        ? "scim"
+                                        : "workspace"));
+    return api_send_json(a->w->r, status, j);
 }
 
 int api_put_group(api_t *a, const char *name, int create)

@@ -258,6 +258,29 @@ static void say_group_delete(say_t *c)
     say(c, "%s deleted %s", c->who, who);
 }
 
+/* A member's login or a group's name changed (SCIM's userName or
+ * displayName): before and after are the two names. */
+static void say_rename(say_t *c)
+{
+    const char *who = holder(c);
+
+    say(c, "%s renamed %s (was %s)", c->who, who, at_shown(c->p, c->a->before));
+}
+
+/* What the identity provider calls a member or a group (its externalId)
+ * changed, or a group became the identity provider's to fill. */
+static void say_scim(say_t *c)
+{
+    const char *who = holder(c);
+
+    if (!strcmp(c->a->action, "group.managed"))
+        say(c, "%s took over the members of %s: they change through SCIM from now on", c->who, who);
+    else if (*c->a->after)
+        say(c, "%s set the external id of %s to %s", c->who, who, at_shown(c->p, c->a->after));
+    else
+        say(c, "%s cleared the external id of %s", c->who, who);
+}
+
 static void say_group_members(say_t *c)
 {
     apr_array_header_t *logins = at_read_logins(c->p, c->a->after);
@@ -435,6 +458,8 @@ static const struct {
     {"member.provision", IAM_AUDIT_KIND_MEMBER, say_member_provision},
     {"member.suspend", IAM_AUDIT_KIND_MEMBER, say_member_suspend},
     {"member.resume", IAM_AUDIT_KIND_MEMBER, say_member_suspend},
+    {"member.rename", IAM_AUDIT_KIND_MEMBER, say_rename},
+    {"member.external-id", IAM_AUDIT_KIND_MEMBER, say_scim},
     {"owner.bootstrap", IAM_AUDIT_KIND_GRANT, say_owner_bootstrap},
     {"grant", IAM_AUDIT_KIND_GRANT, say_grant},
     {"revoke", IAM_AUDIT_KIND_GRANT, say_grant},
@@ -442,6 +467,9 @@ static const struct {
     {"group.create", IAM_AUDIT_KIND_GROUP, say_group_create},
     {"group.update", IAM_AUDIT_KIND_GROUP, say_member_update},
     {"group.delete", IAM_AUDIT_KIND_GROUP, say_group_delete},
+    {"group.rename", IAM_AUDIT_KIND_GROUP, say_rename},
+    {"group.managed", IAM_AUDIT_KIND_GROUP, say_scim},
+    {"group.external-id", IAM_AUDIT_KIND_GROUP, say_scim},
     {"group.add-members", IAM_AUDIT_KIND_GROUP, say_group_members},
     {"group.remove-members", IAM_AUDIT_KIND_GROUP, say_group_members},
     {"request.open", IAM_AUDIT_KIND_REQUEST, say_request},
@@ -511,6 +539,12 @@ static void read_actor(say_t *c, const char *actor)
     if (!strncmp(actor, "token:", 6)) {
         c->out->via = "API token";
         c->who = apr_pstrcat(c->p, "API token ", at_shown(c->p, actor + 6), NULL);
+        return;
+    }
+    if (!strncmp(actor, "scim:", 5)) {
+        c->out->via = "SCIM";
+        c->who = apr_pstrcat(c->p, "The identity provider (SCIM token ", at_shown(c->p, actor + 5),
+                             ")", NULL);
         return;
     }
     for (i = 0; i < sizeof(doors) / sizeof(doors[0]); i++) {

@@ -59,6 +59,17 @@ static iam_status_e group_size(page_t *pg, const char *group, long *out, iam_err
     return rc;
 }
 
+/* Whether SCIM manages the group's members (an identity provider wrote
+ * it): the console shows them and does not offer to change them. */
+static int managed_by_scim(page_t *pg, const char *group)
+{
+    iam_scim_entry_t e;
+    iam_err_t err;
+
+    return iam_store_scim_get(pg->w->st, P, IAM_ID_GROUP, NULL, group, 0, &e, &err) == IAM_OK &&
+           e.id->managed;
+}
+
 int cs_page_groups(page_t *pg)
 {
     const char *q = apr_table_get(pg->w->query, "q");
@@ -106,9 +117,14 @@ int cs_page_groups(page_t *pg)
                 apr_pstrcat(P, roles, j ? ", " : "",
                             cs_grant_words(pg, &APR_ARRAY_IDX(g->grants, j, iam_grant_t)), NULL);
         ap_rprintf(R,
-                   "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a></td><td "
+                   "<tr><td data-label=\"Group\"><a href=\"%s\">%s</a>%s</td><td "
                    "data-label=\"Members\">%s</td><td data-label=\"Direct roles\">%s</td></tr>",
-                   cs_group_link(pg, g->name), iam_h(P, g->name), cs_thousands(P, members),
+                   cs_group_link(pg, g->name), iam_h(P, g->name),
+                   managed_by_scim(pg, g->name)
+                       ? " <span class=\"badge\" title=\"Its members come from your identity "
+                         "provider (SCIM)\">SCIM</span>"
+                       : "",
+                   cs_thousands(P, members),
                    *roles ? iam_h(P, roles) : "<span class=\"muted\">none</span>");
     }
     ap_rputs("</table>", R);
@@ -237,7 +253,7 @@ static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self,
 {
     const char *q = cs_field_or_query(pg, "q");
     apr_array_header_t *chosen = cs_picked(pg, "member");
-    int i, rc;
+    int i, rc, managed = managed_by_scim(pg, g->name);
 
     ap_rprintf(R,
                "<form method=\"get\" action=\"%s\" class=\"row\" role=\"search\">"
@@ -245,30 +261,40 @@ static int group_members_tab(page_t *pg, const iam_group_t *g, const char *self,
                "group by name or email\" aria-label=\"Search the members of %s\"><button "
                "class=\"secondary\">Search</button></form>",
                self, iam_h(P, mq), iam_h(P, g->name));
-    cs_form_begin(pg, self, "card");
-    cs_default_action(pg, "confirm-remove");
+    if (managed) /* the identity provider would undo a change made here */
+        ap_rputs("<p class=\"notice\" role=\"note\">Your identity provider manages this group's "
+                 "members (SCIM): add and remove them there. Its roles are yours to give "
+                 "here.</p><div class=\"card\">",
+                 R);
+    else {
+        cs_form_begin(pg, self, "card");
+        cs_default_action(pg, "confirm-remove");
+    }
     for (i = 0; i < mp->members->nelts; i++) {
         const iam_member_t *m = APR_ARRAY_IDX(mp->members, i, iam_member_t *);
         ap_rprintf(R,
-                   "<label><input type=\"checkbox\" name=\"member\" value=\"%s\"> "
-                   "<a href=\"%s\">%s</a> <span class=\"muted\">%s</span></label>",
-                   iam_h(P, m->login), cs_member_link(pg, m->login),
-                   iam_h(P, *m->name ? m->name : m->login),
+                   "<label>%s%s%s <a href=\"%s\">%s</a> <span class=\"muted\">%s</span>"
+                   "</label>",
+                   managed ? "" : "<input type=\"checkbox\" name=\"member\" value=\"",
+                   managed ? "" : iam_h(P, m->login), managed ? "" : "\">",
+                   cs_member_link(pg, m->login), iam_h(P, *m->name ? m->name : m->login),
                    iam_h(P, *m->email ? m->email : m->login));
     }
     if (!mp->members->nelts)
         ap_rputs(mq && *mq ? "<p class=\"muted\">No member of this group matches.</p>"
                            : "<p class=\"muted\">No members yet.</p>",
                  R);
-    else
+    else if (!managed)
         ap_rprintf(R,
                    "<button class=\"secondary\" name=\"action\" value=\"confirm-remove\">"
                    "Remove selected from %s…</button>",
                    iam_h(P, g->name));
-    ap_rputs("</form>", R);
+    ap_rputs(managed ? "</div>" : "</form>", R);
     if (mp->members->nelts)
         cs_pager(pg, mp, apr_psprintf(P, "%s?mq=%s&amp;", self, iam_h(P, iam_url_query(P, mq))),
                  "member", "members", mq);
+    if (managed)
+        return OK;
     ap_rputs("<h2>Add members</h2>", R);
     cs_form_begin(pg, self, "card");
     cs_default_action(pg, "add-members");

@@ -3,6 +3,8 @@
 
 #include "console_int.h"
 
+#include "http_core.h"
+
 /* A token made by a post is shown once, on the page its redirect leads to
  * (post/redirect/get: a reload makes no second token). It travels there in
  * a cookie for that page only, sealed for this owner (a logged Cookie
@@ -22,8 +24,9 @@ static int console_https(page_t *pg)
 }
 
 /* The token the cookie carries, if it unseals for this owner and is a live
- * token of `list` (its secret right) made by them a moment ago; else NULL. */
-static const char *new_token(page_t *pg, apr_array_header_t *list)
+ * token of `list` (its secret right, *made its record) made by them a
+ * moment ago; else NULL. */
+static const char *new_token(page_t *pg, apr_array_header_t *list, const iam_token_t **made)
 {
     const char *v = iam_web_cookie(R, NEW_TOKEN_COOKIE), *dot;
     long long now = (long long)apr_time_sec(apr_time_now());
@@ -37,8 +40,11 @@ static const char *new_token(page_t *pg, apr_array_header_t *list)
     for (i = 0; i < list->nelts; i++) {
         iam_token_t *t = APR_ARRAY_IDX(list, i, iam_token_t *);
         if (strlen(t->id) == (size_t)(dot - v) && !strncmp(t->id, v, (size_t)(dot - v)) &&
-            !t->dead && !strcmp(t->creator, pg->w->actor) && t->created + NEW_TOKEN_SECONDS >= now)
+            !t->dead && !strcmp(t->creator, pg->w->actor) &&
+            t->created + NEW_TOKEN_SECONDS >= now) {
+            *made = t;
             return iam_store_token_matches(pg->w->st, P, v) ? v : NULL;
+        }
     }
     return NULL;
 }
@@ -46,15 +52,27 @@ static const char *new_token(page_t *pg, apr_array_header_t *list)
 int cs_page_tokens(page_t *pg)
 {
     apr_array_header_t *list;
+    const iam_token_t *made = NULL;
     iam_err_t err;
-    const char *token;
+    const char *token, *url = iam_ws_console_url(pg->w->ws);
     int i;
 
     if (iam_store_token_list(pg->w->st, P, &list, &err) != IAM_OK)
         return cs_store_failed(pg, &err);
-    token = new_token(pg, list);
+    token = new_token(pg, list, &made);
     cs_begin(pg, "API tokens", "tokens");
-    if (token)
+    if (token && !strcmp(made->scope, IAM_TOKEN_SCIM)) /* what the identity provider asks */
+        ap_rprintf(R,
+                   "<div class=\"card\"><p><strong>Copy the token now: it is not shown again."
+                   "</strong></p><p><code>%s</code></p><p>Give your identity provider the SCIM "
+                   "base URL <code>%s/scim/v2</code> and this token (Okta: HTTP Header, "
+                   "Bearer; Entra ID: Secret Token). It works on SCIM only, and dies when its "
+                   "owner stops being a Workspace Owner.</p></div>",
+                   iam_h(P, token),
+                   iam_h(P, !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8)
+                                ? url
+                                : ap_construct_url(P, pg->w->base, R)));
+    else if (token)
         ap_rprintf(R,
                    "<div class=\"card\"><p><strong>Copy the token now: it is not shown again."
                    "</strong></p><p><code>%s</code></p><p class=\"muted\">Send it as "

@@ -4,6 +4,7 @@
 
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 iam_group_t *tx_group_create(tx_t *t, const char *name, iam_plan_e plan)
@@ -30,6 +31,7 @@ iam_group_t *tx_group_create(tx_t *t, const char *name, iam_plan_e plan)
     g->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
     g->members = apr_array_make(t->p, 1, sizeof(const char *));
     st_put_group(t, g);
+    st_id_make(t, IAM_ID_GROUP, name);
     tx_meta_count_add(t, "groups", 1);
     return t->status == IAM_OK ? g : NULL;
 }
@@ -56,27 +58,74 @@ static void unlink_member(tx_t *t, const char *login, void *group)
     st_set_link(t, 'g', group, login, 0);
 }
 
-static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *name)
+/* Deletes group `name`: its links, its place in the role-holder index,
+ * its id and record; audited. */
+void st_group_delete(tx_t *t, const char *name)
 {
     iam_group_t *g;
     const char *before;
     key_t_ k;
 
-    (void)roles;
-    (void)plan;
     if (tx_group(t, name, &g) != 1) {
         if (t->status == IAM_OK)
-            tx_fail(t, IAM_NOTFOUND, "no group '%s'", (char *)name);
+            tx_fail(t, IAM_NOTFOUND, "no group '%s'", name);
         return;
     }
     before = st_describe_group(t, g);
     st_settle_group_later(t, name);
-    tx_each_link(t, 'g', name, unlink_member, name);
+    tx_each_link(t, 'g', name, unlink_member, (void *)name);
     ix_move_holder(t, 'g', g->name, ix_targets_of(t->p, g->grants), NULL);
+    st_id_drop(t, IAM_ID_GROUP, name);
     key_make(&k, 'G', name, NULL);
     tx_del(t, &k);
     tx_meta_count_add(t, "groups", -1);
     st_audit(t, "group.delete", apr_pstrcat(t->p, "group:", g->name, NULL), before, "");
+}
+
+static void group_delete_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *name)
+{
+    (void)roles;
+    (void)plan;
+    st_group_delete(t, name);
+}
+
+/* Renames group g to `name` (its members, grants, id and place in the
+ * indexes go with it), in t; audited. */
+void st_group_rename(tx_t *t, iam_group_t *g, const char *name)
+{
+    apr_array_header_t *logins = apr_array_make(t->p, 16, sizeof(const char *));
+    apr_array_header_t *targets = ix_targets_of(t->p, g->grants);
+    const char *was = g->name, *e;
+    iam_group_t *other;
+    key_t_ k;
+    int i;
+
+    if ((e = iam_check_group_name(name)) != NULL) {
+        tx_fail(t, IAM_INVALID, "group name '%s' %s", name, e);
+        return;
+    }
+    if (strcasecmp(was, name) && tx_group(t, name, &other) != 0) {
+        if (t->status == IAM_OK)
+            tx_fail(t, IAM_EXISTS, "group '%s' already exists", other->name);
+        return;
+    }
+    st_settle_group_later(t, was);
+    tx_each_link(t, 'g', was, st_add_name, logins);
+    for (i = 0; i < logins->nelts; i++)
+        unlink_member(t, APR_ARRAY_IDX(logins, i, const char *), (void *)was);
+    ix_move_holder(t, 'g', was, targets, NULL);
+    key_make(&k, 'G', was, NULL);
+    tx_del(t, &k);
+    g->name = name;
+    st_put_group(t, g); /* its place in the role-holder index, under its new name */
+    for (i = 0; i < logins->nelts; i++) {
+        const char *l = APR_ARRAY_IDX(logins, i, const char *);
+        st_set_link(t, 'm', l, name, 1);
+        st_set_link(t, 'g', name, l, 1);
+    }
+    st_id_move(t, IAM_ID_GROUP, was, name);
+    st_settle_group_later(t, name);
+    st_audit(t, "group.rename", apr_pstrcat(t->p, "group:", name, NULL), was, name);
 }
 
 iam_status_e iam_store_group_delete(iam_store_t *st, const char *actor, const char *name,
@@ -106,6 +155,14 @@ iam_member_t *tx_group_link(tx_t *t, const char *group, const char *login, int a
     }
     if ((linked = tx_get(t, &k, &v)) < 0)
         return NULL;
+    /* a change of a group SCIM manages: the identity provider would undo it */
+    if (linked != add && !t->scim && st_group_managed(t, group)) {
+        tx_fail(t, IAM_INVALID,
+                "group '%s' is managed by the identity provider (SCIM): change its members "
+                "there",
+                group);
+        return NULL;
+    }
     if (strict && linked == add) {
         tx_fail(t, add ? IAM_EXISTS : IAM_NOTFOUND, "'%s' is %s in group '%s'", m->login,
                 add ? "already" : "not", group);

@@ -447,6 +447,10 @@ static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
     case 'l': return rec_decode_label(t->p, v) != NULL;
     case 'b': return rec_decode_resource(t->p, v, 1) != NULL;
     case 'y': return v->mv_size == 0;
+    case 'I':
+    case 'J': return rec_decode_id(t->p, &(MDB_val){k->n, (void *)k->b}, v) != NULL;
+    case 'i':
+    case 'j': return v->mv_size == 36 && !memchr(v->mv_data, 0, v->mv_size);
     case 'A': return rec_decode_audit(t->p, &(MDB_val){k->n, (void *)k->b}, v) != NULL;
     case 'E': return v->mv_size > 0 && v->mv_size <= MAXKEY && !memchr(v->mv_data, 0, v->mv_size);
     case 'O': return v->mv_size == 0;
@@ -456,6 +460,8 @@ static int fact_ok(tx_t *t, const key_t_ *k, const MDB_val *v)
         return v->mv_size == 32;
     if (is_meta(k, "audit"))
         return v->mv_size == 8;
+    if (is_meta(k, "ids"))
+        return v->mv_size == 1 && *(const char *)v->mv_data == '1';
     if (is_meta(k, "declared"))
         return rec_decode_declared(t->p, v) != NULL;
     if (is_meta(k, "roles")) {

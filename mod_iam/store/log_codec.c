@@ -30,8 +30,8 @@
  * key the log does not carry (derived, or the log's own). */
 const char *iam_log_key_kind(const unsigned char *key, size_t klen)
 {
-    static const char *const meta[] = {"plan",   "plan-by", "roles",   "login-case",
-                                       "secret", "audit",   "declared"};
+    static const char *const meta[] = {"plan",   "plan-by", "roles",    "login-case",
+                                       "secret", "audit",   "declared", "ids"};
     size_t i;
 
     if (klen < 2)
@@ -48,6 +48,10 @@ const char *iam_log_key_kind(const unsigned char *key, size_t klen)
     case 'l': return "label";
     case 'b': return memchr(key + 1, 0, klen - 1) ? "resource" : NULL;
     case 'y': return memchr(key + 1, 0, klen - 1) ? "labelled resource" : NULL;
+    case 'I': return "member id";
+    case 'i': return "member's id";
+    case 'J': return "group id";
+    case 'j': return "group's id";
     case 'A': return klen == 9 ? "audit entry" : NULL;
     case K_META:
         for (i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) {

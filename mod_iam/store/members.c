@@ -23,7 +23,7 @@ static int check_member_fields(tx_t *t, const char *login, const char *email, co
 
 /* Points the email index at `login` (email NULL or "": none); the old
  * email, if any, is released. */
-static void set_email(tx_t *t, iam_member_t *m, const char *email)
+void st_member_email(tx_t *t, iam_member_t *m, const char *email)
 {
     key_t_ k, lk;
     MDB_val v;
@@ -76,13 +76,14 @@ iam_member_t *tx_member_add(tx_t *t, const char *login, const char *email, const
     m->created = (long long)time(NULL);
     m->grants = apr_array_make(t->p, 1, sizeof(iam_grant_t));
     m->groups = apr_array_make(t->p, 1, sizeof(const char *));
-    set_email(t, m, email);
+    st_member_email(t, m, email);
     if (owner) {
         *(iam_grant_t *)apr_array_push(m->grants) =
             (iam_grant_t){"workspace-owner", IAM_SCOPE_ALL, 0, NULL};
         st_set_owner_index(t, login, 1);
     }
     st_put_member(t, m);
+    st_id_make(t, IAM_ID_MEMBER, login);
     tx_meta_count_add(t, "members", 1);
     return t->status == IAM_OK ? m : NULL;
 }
@@ -176,7 +177,9 @@ void st_last_owner_check(tx_t *t, const iam_member_t *m, const char *what)
                 m->login, what);
 }
 
-static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *login)
+/* Removes member `login` (named as the workspace matches logins): their
+ * links, tokens, email, id and record; audited. */
+void st_member_remove(tx_t *t, const char *login)
 {
     apr_array_header_t *groups;
     iam_member_t *m;
@@ -184,8 +187,6 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
     key_t_ k;
     int i;
 
-    (void)roles;
-    (void)plan;
     if (!(m = tx_member_must(t, login)))
         return;
     st_last_owner_check(t, m, "removed");
@@ -199,12 +200,20 @@ static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan,
         st_set_link(t, 'g', g, login, 0);
     }
     st_owner_lost(t, m->login, "was removed from the workspace");
-    set_email(t, m, NULL);
+    st_member_email(t, m, NULL);
     st_settle_later(t, login);
+    st_id_drop(t, IAM_ID_MEMBER, login);
     key_make(&k, 'M', login, NULL);
     tx_del(t, &k);
     tx_meta_count_add(t, "members", -1);
     st_audit(t, "member.remove", m->login, before, "");
+}
+
+static void member_remove_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *login)
+{
+    (void)roles;
+    (void)plan;
+    st_member_remove(t, login);
 }
 
 iam_status_e iam_store_member_remove(iam_store_t *st, const char *actor, const char *login,
@@ -242,17 +251,14 @@ typedef struct {
     int suspend;
 } suspend_ctx_t;
 
-/* Suspends an active or invited member (their grants and groups kept), or
- * makes a suspended one active again; the last owner is never suspended. */
-static void member_suspend_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+/* Suspends an active member (their grants and groups kept), or makes a
+ * suspended one active again; the last owner is never suspended, an
+ * invited member neither. Already so: nothing. */
+void st_member_suspend(tx_t *t, iam_member_t *m, int suspend)
 {
-    suspend_ctx_t *c = data;
     const char *before;
-    iam_member_t *m;
 
-    (void)roles;
-    (void)plan;
-    if (!(m = tx_member_must(t, c->login)) || (m->status == IAM_SUSPENDED) == c->suspend)
+    if ((m->status == IAM_SUSPENDED) == suspend)
         return; /* already so: nothing to write */
     if (m->status == IAM_INVITED) {
         /* made active when resumed, they would skip the invitation's checks
@@ -261,15 +267,26 @@ static void member_suspend_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan
                 "'%s' is invited and has not joined yet: remove the invitation instead", m->login);
         return;
     }
-    if (c->suspend)
+    if (suspend)
         st_last_owner_check(t, m, "suspended");
     before = st_describe_member(t, m);
-    m->status = c->suspend ? IAM_SUSPENDED : IAM_ACTIVE;
+    m->status = suspend ? IAM_SUSPENDED : IAM_ACTIVE;
     st_put_member(t, m);
-    if (c->suspend) /* they stay an owner (for when they come back); their tokens die */
+    if (suspend) /* they stay an owner (for when they come back); their tokens die */
         st_kill_tokens(t, m->login, "was suspended");
-    st_audit(t, c->suspend ? "member.suspend" : "member.resume", m->login, before,
+    st_audit(t, suspend ? "member.suspend" : "member.resume", m->login, before,
              st_describe_member(t, m));
+}
+
+static void member_suspend_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *data)
+{
+    suspend_ctx_t *c = data;
+    iam_member_t *m;
+
+    (void)roles;
+    (void)plan;
+    if ((m = tx_member_must(t, c->login)) != NULL)
+        st_member_suspend(t, m, c->suspend);
 }
 
 iam_status_e iam_store_member_suspend(iam_store_t *st, const char *actor, const char *login,
@@ -358,7 +375,7 @@ static void member_put_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, vo
         if (!check_member_fields(t, NULL, sp->email, sp->name))
             return;
         if (sp->email && strcmp(sp->email, m->email))
-            set_email(t, m, sp->email);
+            st_member_email(t, m, sp->email);
         if (sp->name)
             m->name = sp->name;
     }
@@ -423,9 +440,10 @@ typedef struct {
     iam_arrive_e *what;
 } arrive_ctx_t;
 
-/* Moves invited member `m` to login `login`: record, group links, owner
- * index, email index; the invitation's requests go. */
-static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
+/* Moves member `m` to login `login` (another key: an invitation taken up,
+ * a rename): record, group links, owner index (an owner's tokens die,
+ * `why`), email index, id; their requests are settled under the old. */
+iam_member_t *st_member_rekey(tx_t *t, iam_member_t *m, const char *login, const char *why)
 {
     apr_array_header_t *groups = apr_array_make(t->p, 4, sizeof(const char *));
     const char *old = m->login;
@@ -446,11 +464,12 @@ static iam_member_t *rekey_member(tx_t *t, iam_member_t *m, const char *login)
         st_set_link(t, 'g', g, login, 1);
     }
     if (owner) {
-        st_owner_lost(t, old, "was an invitation another login took up");
+        st_owner_lost(t, old, why);
         st_set_owner_index(t, login, 1);
     }
     key_make(&k, 'M', old, NULL);
     tx_del(t, &k);
+    st_id_move(t, IAM_ID_MEMBER, old, login);
     m->login = login;
     if (m->email[0] && !key_make(&k, 'E', m->email, NULL)) {
         key_make(&lk, 'E', login, NULL);
@@ -538,7 +557,7 @@ void st_arrive(tx_t *t, const char *login, const char *email, const char *name, 
     *what = arrival_of(t, &c, t->plan, &m);
     if (*what == IAM_ARRIVE_CLAIMED) {
         before = st_describe_member(t, m);
-        m = rekey_member(t, m, c.login);
+        m = st_member_rekey(t, m, c.login, "was an invitation another login took up");
         take_up(m, &c, (long long)time(NULL));
         st_put_member(t, m);
         st_audit(t, "member.activate", m->login, before, st_describe_member(t, m));

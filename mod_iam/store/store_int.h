@@ -34,6 +34,11 @@
  *   'L' u64 sequence          the operation log (format 6, log.c)
  *   0x01 "log"                its last sequence (u64, big-endian)
  *   0x01 "log-id"             which log: IAM_LOG_ID random bytes
+ *   'I' id                    a member's id: login, externalId (scim.c)
+ *   'i' login                 -> the member's id
+ *   'J' id                    a group's id: name, externalId, managed by SCIM
+ *   'j' group                 -> the group's id
+ *   0x01 "ids"                every member and group has an id
  *
  * Both sides of a membership, the owner index, the name and role-holder
  * indexes and the counts are written in the same transaction as the
@@ -63,6 +68,7 @@
  *   labels.c         the workspace's labels
  *   resources.c      the labels of resources, and httpd.conf's resources
  *   import.c         import into an empty store
+ *   scim.c           ids, external ids, managed groups; SCIM's writes
  *   verify.c         iam_store_verify: every record and cross-reference
  *   log_codec.c      the operation log's one codec: entries to bytes and back
  *   log.c            the operation log: written at commit, read, applied; the digest
@@ -174,6 +180,7 @@ typedef struct {
     int nops;          /* how many */
     int deriving;      /* writing what derives from the facts: not logged */
     int restoring;     /* an import: grants may name labels the file's server declared */
+    int scim;          /* a SCIM write: it may change a managed group's members */
     void *session;     /* the upstream's, for a write that goes through it */
     const void *entry; /* the log entry the write made (st_log_commit), or NULL */
     size_t entry_len;
@@ -370,6 +377,10 @@ void st_set_owner_index(tx_t *t, const char *login, int on);
 /* ---- members.c ---- */
 iam_member_t *tx_member_add(tx_t *t, const char *login, const char *email, const char *name,
                             iam_member_status_e status, int owner);
+void st_member_email(tx_t *t, iam_member_t *m, const char *email);
+void st_member_remove(tx_t *t, const char *login);
+void st_member_suspend(tx_t *t, iam_member_t *m, int suspend);
+iam_member_t *st_member_rekey(tx_t *t, iam_member_t *m, const char *login, const char *why);
 /* An arrival (iam_store_member_arrive) in t with t->plan: what it would
  * do, deciding only (what it refuses fails t before any write); and
  * done. */
@@ -389,6 +400,8 @@ apr_array_header_t *st_build_grants(tx_t *t, const apr_array_header_t *in, const
 
 /* ---- groups.c ---- */
 iam_group_t *tx_group_create(tx_t *t, const char *name, iam_plan_e plan);
+void st_group_delete(tx_t *t, const char *name);
+void st_group_rename(tx_t *t, iam_group_t *g, const char *name);
 iam_member_t *tx_group_link(tx_t *t, const char *group, const char *login, int add, int strict,
                             int by_key);
 
@@ -407,6 +420,13 @@ int st_declared_has(const apr_array_header_t *decls, const char *label,
                     const iam_declared_t **first);
 int tx_label_exists(tx_t *t, const char *label);
 int tx_label_resources(tx_t *t, const char *label);
+
+/* ---- scim.c ---- */
+iam_scim_id_t *rec_decode_id(apr_pool_t *p, const MDB_val *k, const MDB_val *v);
+void st_id_make(tx_t *t, char kind, const char *name);
+void st_id_move(tx_t *t, char kind, const char *from, const char *to);
+void st_id_drop(tx_t *t, char kind, const char *name);
+int st_group_managed(tx_t *t, const char *name);
 
 /* ---- tokens.c ---- */
 void st_kill_tokens(tx_t *t, const char *login, const char *why);

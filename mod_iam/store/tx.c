@@ -214,6 +214,7 @@ iam_status_e tx_begin(tx_t *t, iam_store_t *st, int write, apr_pool_t *p, iam_er
     t->nops = 0;
     t->deriving = 0;
     t->restoring = 0;
+    t->scim = 0;
     t->session = NULL;
     t->entry = NULL;
     if (write == TX_WRITE && (st->replica || st->upstream.begin) && upstream_begin(t) != IAM_OK)

@@ -377,6 +377,51 @@ static void verify_labelled(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB
                 type, name);
 }
 
+/* Once the store says every member and group has an id ("ids"), each
+ * does: a member ('i') or group ('j') named `name`. */
+static void has_id(tx_t *t, iam_verify_t *out, apr_pool_t *p, char type, const char *name)
+{
+    key_t_ k;
+    MDB_val v;
+
+    key_meta(&k, "ids");
+    if (tx_get(t, &k, &v) == 1 && !has_key(t, type, name, NULL))
+        problem(out, p, "the %s '%s' has no id", type == 'i' ? "member" : "group", name);
+}
+
+/* An id record ('I', 'J'): its member or group exists and its name
+ * leads back to it; a name's id ('i', 'j'): its record exists. */
+static void verify_id(tx_t *t, iam_verify_t *out, apr_pool_t *p, const MDB_val *k, const MDB_val *v)
+{
+    char type = *(const char *)k->mv_data;
+    const char *name = apr_pstrmemdup(t->p, (char *)k->mv_data + 1, k->mv_size - 1), *id;
+    const char *what = type == 'I' || type == 'i' ? "member" : "group";
+    iam_scim_id_t *rec;
+    key_t_ nk;
+    MDB_val nv;
+
+    if (type == 'i' || type == 'j') {
+        id = apr_pstrmemdup(t->p, v->mv_data, v->mv_size);
+        if (key_make(&nk, type == 'i' ? 'I' : 'J', id, NULL) || tx_get(t, &nk, &nv) != 1)
+            problem(out, p, "the %s '%s' has id %s, which has no record", what, name, id);
+        else if ((rec = rec_decode_id(t->p, &(MDB_val){nk.n, nk.b}, &nv)) &&
+                 strcasecmp(rec->name, name))
+            problem(out, p, "the %s '%s' has id %s, which is '%s''s", what, name, id, rec->name);
+        if (!has_key(t, type == 'i' ? 'M' : 'G', name, NULL))
+            problem(out, p, "an id is kept for missing %s '%s'", what, name);
+        return;
+    }
+    if (!(rec = rec_decode_id(t->p, k, v))) {
+        problem(out, p, "the id record %s is damaged", name);
+        return;
+    }
+    if (!has_key(t, type == 'I' ? 'M' : 'G', rec->name, NULL))
+        problem(out, p, "id %s names missing %s '%s'", rec->id, what, rec->name);
+    if (key_make(&nk, type == 'I' ? 'i' : 'j', rec->name, NULL) || tx_get(t, &nk, &nv) != 1 ||
+        nv.mv_size != strlen(rec->id) || memcmp(nv.mv_data, rec->id, nv.mv_size))
+        problem(out, p, "the %s '%s' of id %s does not lead back to it", what, rec->name, rec->id);
+}
+
 /* One record, by the type of its key. */
 static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_roles_t *roles,
                           const MDB_val *k, const MDB_val *v, int indexed)
@@ -390,8 +435,12 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
     case 'M':
         out->members++;
         verify_member(t, out, p, roles, k, v, indexed);
+        has_id(t, out, p, 'i', name);
         break;
-    case 'G': verify_group(t, out, p, roles, name, v, indexed); break;
+    case 'G':
+        verify_group(t, out, p, roles, name, v, indexed);
+        has_id(t, out, p, 'j', name);
+        break;
     case 'N':
     case 'n':
         if (indexed)
@@ -436,6 +485,10 @@ static void verify_record(tx_t *t, iam_verify_t *out, apr_pool_t *p, const iam_r
     }
     case 'b': verify_resource(t, out, p, k, v); break;
     case 'y': verify_labelled(t, out, p, k); break;
+    case 'I':
+    case 'i':
+    case 'J':
+    case 'j': verify_id(t, out, p, k, v); break;
     default: problem(out, p, "a record of unknown type 0x%02x", (unsigned char)type);
     }
 }
