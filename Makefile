@@ -215,7 +215,7 @@ bench: deps build
 # FUZZ_SECONDS; new inputs go to build/fuzz/corpus-NAME (the checked-in corpus
 # grows only by hand) and crashes to build/fuzz/crashes-NAME/. `make
 # fuzz-regress` (part of `make test`) runs each over its checked-in corpus once.
-FUZZ_TARGETS := store_records import names form json_body audit_text oplog scim_filter
+FUZZ_TARGETS := store_records import names form json_body audit_text oplog scim_filter scim_body
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -229,9 +229,10 @@ $(BUILD)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard mod_iam/*.c mod_iam/*/
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_GLUE) $(SRC_SHARED) $(SRC_DATABASE) $(LIBS)
 
-# form and json_body run the module's web glue: httpd's functions from the
+# form, json_body and scim_body run the module's web glue: httpd's functions from the
 # tests' stand-in, the workspace from config.c (read through its getters).
-$(BUILD)/fuzz/form $(BUILD)/fuzz/json_body: FUZZ_GLUE = -Itests tests/httpd_stub.c mod_iam/config.c
+$(BUILD)/fuzz/form $(BUILD)/fuzz/json_body $(BUILD)/fuzz/scim_body: FUZZ_GLUE = -Itests tests/httpd_stub.c \
+                                                                  mod_iam/config.c
 
 fuzz: deps $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@failed=""; for t in $(FUZZ_TARGETS); do \

@@ -227,6 +227,12 @@ const char *ap_run_http_scheme(const request_rec *r)
                                                                                   : "http";
 }
 
+/* SCIM's answers name their resources by URL (a fuzz target links them). */
+char *ap_construct_url(apr_pool_t *p, const char *uri, request_rec *r)
+{
+    return apr_pstrcat(p, ap_run_http_scheme(r), "://", r->hostname, uri, NULL);
+}
+
 /* The API's files log (a fuzz target links them): nothing is kept. */
 void ap_log_rerror_(const char *file, int line, int module_index, int level, apr_status_t status,
                     const request_rec *r, const char *fmt, ...)
@@ -512,6 +518,8 @@ request_rec *stub_request(apr_pool_t *p, server_rec *s, void *dir_conf, const ch
 
     r->pool = p;
     r->server = s;
+    r->connection = apr_pcalloc(p, sizeof(*r->connection)); /* its log: the server's */
+    r->connection->base_server = s;
     r->per_dir_config = stub_vector(p, dir_conf);
     r->method = method;
     r->header_only = !strcmp(method, "HEAD");

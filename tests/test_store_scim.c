@@ -107,6 +107,14 @@ START_TEST(test_scim_user_writes)
     scim_user(id->id, "Dana.Scully@example.com", NULL, NULL, -1);
     ck_assert_str_eq(member("Dana.Scully@example.com")->login, "Dana.Scully@example.com");
     ck_assert_str_eq(audit_actions(1), "member.rename");
+    /* a PUT that says what is (Okta's profile push, unchanged): no write */
+    {
+        unsigned long long oldest, before, after;
+        OK(iam_store_log_head(st, &oldest, &before, &ierr));
+        scim_user(id->id, "Dana.Scully@example.com", "ds@example.com", "Dana S", 1);
+        OK(iam_store_log_head(st, &oldest, &after, &ierr));
+        ck_assert_uint_eq(after, before);
+    }
     OK(iam_store_scim_delete(st, "scim:t", IAM_ID_MEMBER, id->id, &ierr));
     EXPECT(IAM_NOTFOUND, iam_store_member_get(st, pool, "Dana.Scully@example.com", &m, &ierr));
     ck_assert_int_eq(group("g")->members->nelts, 0);

@@ -105,8 +105,8 @@ static void change_members(apr_pool_t *p, group_t *g, char kind, apr_array_heade
 
 /* One attribute of g, as op `kind` says ('a', 'r', 'x' as in users.c;
  * 'b' a whole body's): NULL, or why not (*type). */
-static const char *set_attr(apr_pool_t *p, void *ctx, char kind, const iam_scim_path_t *path,
-                            json_t *v, const char **type)
+static const char *set_group_attr(apr_pool_t *p, void *ctx, char kind, const iam_scim_path_t *path,
+                                  json_t *v, const char **type)
 {
     group_t *g = ctx;
     apr_array_header_t *ids;
@@ -169,7 +169,7 @@ static int group_body(scim_t *s, group_t *g)
 
     memset(g, 0, sizeof(*g));
     g->whole = apr_array_make(s->w->r->pool, 8, sizeof(const char *)); /* none unless said */
-    if ((rc = scim_whole(s, set_attr, g)) != OK)
+    if ((rc = scim_whole(s, set_group_attr, g)) != OK)
         return rc;
     if (!g->name)
         return scim_error(s->w->r, HTTP_BAD_REQUEST, "invalidValue", "displayName is required");
@@ -246,7 +246,7 @@ int scim_groups(scim_t *s, const char *id)
         if (!id)
             break;
         memset(&g, 0, sizeof(g));
-        if ((rc = scim_read_body(s)) != OK || (rc = scim_patch(s, id, set_attr, &g)) != OK)
+        if ((rc = scim_read_body(s)) != OK || (rc = scim_patch(s, id, set_group_attr, &g)) != OK)
             return rc;
         return write_group(s, id, &g, 1);
     case M_DELETE:

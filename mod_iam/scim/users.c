@@ -142,8 +142,8 @@ static const char *name_of(apr_pool_t *p, json_t *v, user_t *u)
 /* Sets one attribute (a, lower-cased; sub, NULL or lower-cased) of u, as
  * op `kind` says ('a' add, 'r' replace, 'x' remove; 'b' a whole body's,
  * replaced). NULL, or why not, with *type the scimType. */
-static const char *set_attr(apr_pool_t *p, void *ctx, char kind, const iam_scim_path_t *path,
-                            json_t *v, const char **type)
+static const char *set_user_attr(apr_pool_t *p, void *ctx, char kind, const iam_scim_path_t *path,
+                                 json_t *v, const char **type)
 {
     user_t *u = ctx;
     const char *a = path->attr, *sub = path->sub;
@@ -226,7 +226,7 @@ static int user_body(scim_t *s, user_t *u)
 
     memset(u, 0, sizeof(*u));
     u->active = -1;
-    if ((rc = scim_whole(s, set_attr, u)) != OK)
+    if ((rc = scim_whole(s, set_user_attr, u)) != OK)
         return rc;
     if (!u->login)
         return scim_error(s->w->r, HTTP_BAD_REQUEST, "invalidValue", "userName is required");
@@ -305,7 +305,7 @@ int scim_users(scim_t *s, const char *id)
             break;
         memset(&u, 0, sizeof(u));
         u.active = -1;
-        if ((rc = scim_read_body(s)) != OK || (rc = scim_patch(s, id, set_attr, &u)) != OK)
+        if ((rc = scim_read_body(s)) != OK || (rc = scim_patch(s, id, set_user_attr, &u)) != OK)
             return rc;
         return write_user(s, id, &u, 0);
     case M_DELETE:

@@ -483,7 +483,7 @@ static void user_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *da
     iam_scim_id_t *id = NULL;
     iam_member_t *m;
     const char *before = "", *e;
-    int changed = 0;
+    int changed = 0, renamed = 0;
 
     (void)roles;
     (void)plan;
@@ -522,6 +522,7 @@ static void user_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *da
         return;
     before = st_describe_member(t, m);
     if (sp->login && strcmp(sp->login, m->login)) {
+        renamed = 1;
         rename_member(t, m, sp->login);
         if (t->status != IAM_OK || tx_id_of(t, IAM_ID_MEMBER, m->login, &id) != 1)
             return;
@@ -550,7 +551,7 @@ static void user_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *da
     }
     if (t->status != IAM_OK)
         return;
-    if (changed || sp->login) {
+    if (changed || renamed) { /* a PUT that says what is: nothing written */
         st_put_member(t, m);
         if (changed)
             st_audit(t, "member.update", m->login, before, st_describe_member(t, m));
