@@ -293,6 +293,25 @@ START_TEST(test_ids_filled)
 }
 END_TEST
 
+/* An import fills an empty store: everyone in it gets an id, and the
+ * store says so (no SCIM request has to look for missing ones). */
+START_TEST(test_import_makes_ids)
+{
+    iam_store_t *copy = open_other("copy", 0);
+    iam_scim_entry_t e;
+    dump_t d;
+
+    add("olivia", NULL, 1);
+    add_members(ITEMS("ann", "bob"));
+    OK(iam_store_group_create(st, "t", "g", &ierr));
+    d = dump_of(st);
+    OK(iam_store_import(copy, "test", d.plan, d.members, d.groups, &ierr));
+    ck_assert_int_eq(iam_store_ids_complete(copy), 1);
+    OK(iam_store_scim_get(copy, pool, IAM_ID_MEMBER, NULL, "bob", 0, &e, &ierr));
+    OK(iam_store_scim_get(copy, pool, IAM_ID_GROUP, NULL, "g", 0, &e, &ierr));
+}
+END_TEST
+
 /* Lists in id order, paged by `after` and `skip`, every one once. */
 START_TEST(test_scim_list_pages)
 {
@@ -438,6 +457,7 @@ void store_cases_scim(Suite *s)
     tcase_add_test(tc, test_scim_groups);
     tcase_add_test(tc, test_ids_filled);
     tcase_add_test(tc, test_scim_list_pages);
+    tcase_add_test(tc, test_import_makes_ids);
     tcase_add_test(tc, test_rename_leaves_others_requests);
     tcase_add_test(tc, test_scim_rename_refused);
     tcase_add_test(tc, test_managed_group_unchanged_passes);

@@ -82,6 +82,9 @@ static void import_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *
     }
     if (t->status == IAM_OK && tx_count_prefix(t, 'O') == 0 && c->members->nelts > 0)
         tx_fail(t, IAM_LAST_OWNER, "the import has no Workspace Owner");
+    /* an empty workspace filled: everyone in it was made with an id */
+    key_meta(&k, "ids");
+    tx_put(t, &k, st_str_val("1"));
     st_audit(t, "import", "", "",
              apr_psprintf(t->p, "%d members, %d groups", c->members->nelts, c->groups->nelts));
 }
