@@ -56,10 +56,7 @@ void iam_mail_request_answered(request_rec *r, iam_store_t *st, const iam_reques
 
 static void must(iam_status_e st, const iam_err_t *err)
 {
-    if (st != IAM_OK) {
-        fprintf(stderr, "fuzz json_body: cannot seed the store: %s\n", err->msg);
-        abort();
-    }
+    fuzz_must("json_body", st, err);
 }
 
 static unsigned long long audit_seq(void)
@@ -92,18 +89,7 @@ static void seed_store(void)
         apr_pool_destroy(store_pool); /* closes the old one */
     apr_pool_create(&store_pool, root);
     store = fuzz_store_open(store_pool);
-    must(iam_store_set_workspace(store, "server", IAM_PLAN_BUSINESS, iam_ws_roles(ws), 0, &err),
-         &err);
-    must(iam_store_member_add(store, "fuzz", "olivia", "olivia@example.com", "Olivia Owner",
-                              IAM_ACTIVE, 1, &err),
-         &err);
-    must(iam_store_member_add(store, "fuzz", "sam", "sam@example.com", "Sam", IAM_ACTIVE, 0, &err),
-         &err);
-    must(iam_store_member_add(store, "fuzz", "rita", NULL, NULL, IAM_ACTIVE, 0, &err), &err);
-    must(iam_store_member_add(store, "fuzz", "max", NULL, NULL, IAM_ACTIVE, 0, &err), &err);
-    must(iam_store_member_add(store, "fuzz", "nora@example.com", "nora@example.com", NULL,
-                              IAM_INVITED, 0, &err),
-         &err);
+    fuzz_seed_people("json_body", store, iam_ws_roles(ws));
     g = (iam_grant_t){"source-admin", IAM_SCOPE_RESOURCES, 2, items};
     must(iam_store_grant(store, "fuzz", 0, "sam", &g, &err), &err);
     must(iam_store_group_create(store, "fuzz", "eng", &err), &err);

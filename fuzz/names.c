@@ -149,7 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     iam_grant_set_t given = {NULL, &answer, 1};
                     if (!got && !why)
                         abort(); /* a refusal always says why */
-                    if (got && !iam_policy_decide(&roles, plans[p], &given, 1, &res, role->level).allow)
+                    if (got &&
+                        !iam_policy_decide(&roles, plans[p], &given, 1, &res, role->level).allow)
                         abort(); /* an approval gives what was asked */
                 }
             }

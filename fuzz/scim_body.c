@@ -46,10 +46,7 @@ void iam_touch(request_rec *r, char kind, const char *key)
 
 static void must(iam_status_e st, const iam_err_t *err)
 {
-    if (st != IAM_OK) {
-        fprintf(stderr, "fuzz scim_body: cannot seed the store: %s\n", err->msg);
-        abort();
-    }
+    fuzz_must("scim_body", st, err);
 }
 
 static unsigned long long log_head(void)
@@ -74,17 +71,7 @@ static void seed_store(void)
         apr_pool_destroy(store_pool);
     apr_pool_create(&store_pool, root);
     store = fuzz_store_open(store_pool);
-    must(iam_store_set_workspace(store, "server", IAM_PLAN_BUSINESS, iam_ws_roles(ws), 0, &err),
-         &err);
-    must(iam_store_member_add(store, "fuzz", "olivia", "olivia@example.com", "Olivia Owner",
-                              IAM_ACTIVE, 1, &err),
-         &err);
-    must(iam_store_member_add(store, "fuzz", "sam", "sam@example.com", "Sam", IAM_ACTIVE, 0, &err),
-         &err);
-    must(iam_store_member_add(store, "fuzz", "rita", NULL, NULL, IAM_ACTIVE, 0, &err), &err);
-    must(iam_store_member_add(store, "fuzz", "nora@example.com", "nora@example.com", NULL,
-                              IAM_INVITED, 0, &err),
-         &err);
+    fuzz_seed_people("scim_body", store, iam_ws_roles(ws));
     must(iam_store_group_create(store, "fuzz", "eng", &err), &err);
     must(iam_store_group_members(store, "fuzz", "eng", 1, eng, 2, &err), &err);
     apr_pool_create(&p, root);
