@@ -637,9 +637,9 @@ typedef struct {
 
 /* Makes or changes a user in one audited transaction; *out its id. Logins
  * are unique whatever their case (IAM_EXISTS); the last owner is never
- * suspended (IAM_LAST_OWNER); an invitation is not suspended
- * (IAM_INVALID). A rename withdraws the member's access requests and
- * kills an owner's API tokens. */
+ * suspended (IAM_LAST_OWNER); an invitation is not suspended, and neither
+ * an owner nor an invitation renamed, nor an invitation's email changed
+ * (IAM_INVALID). A rename withdraws the member's access requests. */
 iam_status_e iam_store_scim_user_put(iam_store_t *st, const char *actor,
                                      const iam_scim_user_spec_t *spec, apr_pool_t *p,
                                      iam_scim_id_t **out, iam_err_t *err);
@@ -655,7 +655,8 @@ typedef struct {
 } iam_scim_group_spec_t;
 
 /* Makes or changes a group in one audited transaction, and marks it
- * managed; *out its id. An unknown user id is IAM_INVALID. */
+ * managed; *out its id. An unknown user id to add is IAM_INVALID; one to
+ * remove, or in the whole set, is no one (a member removed since). */
 iam_status_e iam_store_scim_group_put(iam_store_t *st, const char *actor,
                                       const iam_scim_group_spec_t *spec, apr_pool_t *p,
                                       iam_scim_id_t **out, iam_err_t *err);

@@ -718,6 +718,10 @@ START_TEST(test_scim_refused)
     scim("GET", "Users?count=lots", NULL, &r);
     EXPECT_SCIM_ERROR(r, 400, "invalidValue");
     resp_free(&r);
+    /* a write whose answer could not be given is not made */
+    scim("POST", "Groups?count=lots", "{\"displayName\":\"Never Made\"}", &r);
+    EXPECT_SCIM_ERROR(r, 400, "invalidValue");
+    resp_free(&r);
     scim("GET", "Users?startIndex=99999999999999999999", NULL, &r);
     EXPECT_SCIM_ERROR(r, 400, "invalidValue");
     resp_free(&r);

@@ -191,6 +191,8 @@ static int write_group(scim_t *s, const char *id, const group_t *g, int patch)
 
     if (!patch && !sp.external_id)
         sp.external_id = ""; /* a whole group: what it does not say, it does not have */
+    if (!patch && (rc = scim_query(s, &q)) != OK) /* its answer's attributes: before writing */
+        return rc;
     if (iam_store_scim_group_put(s->w->st, s->w->actor, &sp, r->pool, &out, &err) != IAM_OK)
         return scim_store_error(r, &err);
     iam_log_r(r, APLOG_INFO, 0, "scim: %s group %s ('%s')", id ? "changed" : "made", out->id,
@@ -199,8 +201,6 @@ static int write_group(scim_t *s, const char *id, const group_t *g, int patch)
         r->status = HTTP_NO_CONTENT;
         return DONE;
     }
-    if ((rc = scim_query(s, &q)) != OK)
-        return rc;
     if (iam_store_scim_get(s->w->st, r->pool, IAM_ID_GROUP, out->id, NULL,
                            scim_wanted(&q, "members"), &e, &err) != IAM_OK)
         return scim_store_error(r, &err);

@@ -650,14 +650,14 @@ static int scim_token(scim_t *s)
 int iam_scim_handle(iam_web_t *w)
 {
     request_rec *r = w->r;
-    const char *rest = w->sub + 7; /* "scim/v2" */
+    const char *rest;
     scim_t s = {w, NULL};
     iam_err_t err;
     int rc;
 
-    if (strncmp(w->sub, "scim/v2", 7) || (*rest && *rest != '/'))
+    if (strncmp(w->sub, "scim/v2", 7) || (w->sub[7] && w->sub[7] != '/'))
         return scim_error(r, HTTP_NOT_FOUND, NULL, "SCIM lives under scim/v2/");
-    rest += *rest == '/';
+    rest = w->sub + 7 + (w->sub[7] == '/');
     if (!(w->st = iam_request_store(r)))
         return scim_error(r, HTTP_INTERNAL_SERVER_ERROR, NULL,
                           "The access store is not usable; the error log says why.");

@@ -49,6 +49,8 @@ iam_scim_id_t *rec_decode_id(apr_pool_t *p, const MDB_val *k, const MDB_val *v)
     if (k->mv_size != 1 + ID_LEN || r_u8(&r) != ID_FORMAT)
         return NULL;
     id->kind = ((const char *)k->mv_data)[0] == 'I' ? IAM_ID_MEMBER : IAM_ID_GROUP;
+    if (memchr((const char *)k->mv_data + 1, 0, ID_LEN))
+        return NULL;
     id->id = apr_pstrmemdup(p, (const char *)k->mv_data + 1, ID_LEN);
     id->name = r_str(&r);
     id->external_id = r_str(&r);
@@ -529,7 +531,8 @@ static void user_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *da
         before = st_describe_member(t, m);
     }
     if (sp->email && strcmp(sp->email, m->email)) {
-        if (m->status == IAM_INVITED) { /* another login with that email would take it */
+        if (m->status == IAM_INVITED &&
+            strcasecmp(sp->email, m->email)) { /* another login with that email would take it */
             tx_fail(t, IAM_INVALID, "'%s' is an invitation: its email is not changed through SCIM",
                     m->login);
             return;
