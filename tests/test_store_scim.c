@@ -67,7 +67,12 @@ START_TEST(test_scim_user_writes)
 
     add("olivia", NULL, 1);
     OK(iam_store_group_create(st, "t", "g", &ierr));
-    id = scim_user(NULL, "Dana@Example.com", "dana@example.com", "Dana", 1);
+    {
+        iam_scim_user_spec_t sp = {NULL, "Dana@Example.com", "dana@example.com", "Dana", "ext-7",
+                                   1};
+        OK(iam_store_scim_user_put(st, "scim:tok_test", &sp, pool, &id, &ierr));
+        ck_assert_str_eq(audit_actions(2), "member.external-id member.add");
+    }
     m = member("Dana@Example.com");
     ck_assert_int_eq(m->status, IAM_ACTIVE);
     ck_assert_int_eq(m->grants->nelts, 0);

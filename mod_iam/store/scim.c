@@ -509,6 +509,7 @@ static void user_op(tx_t *t, const iam_roles_t *roles, iam_plan_e plan, void *da
         if (tx_id_of(t, IAM_ID_MEMBER, m->login, &id) != 1)
             return;
         if (sp->external_id && *sp->external_id) {
+            st_audit(t, "member.external-id", m->login, "", sp->external_id);
             id->external_id = sp->external_id;
             put_id(t, id);
         }
