@@ -215,6 +215,11 @@ void iam_store_set_fold_case(iam_store_t *st, int fold);
 #ifdef IAM_TEST_HOOKS
 /* How many member reads the memo answered (tests only). */
 unsigned long iam_store_memo_hits(const iam_store_t *st);
+/* The store's calls of two more concerns, in headers of their own:
+ * labels and resources' labels; SCIM's ids and writes. */
+#include "iam_store_labels.h"
+#include "iam_store_scim.h"
+
 #endif
 
 /* What iam_store_verify read and found wrong. */
@@ -492,178 +497,6 @@ iam_status_e iam_store_token_check(iam_store_t *st, apr_pool_t *p, const char *t
 /* Whether `token` is a live token, its secret right (records nothing). */
 int iam_store_token_matches(iam_store_t *st, apr_pool_t *p, const char *token);
 
-/* ---- labels: the workspace's own (store/labels.c) ---- */
-
-/* A label the workspace knows: env:dev and env:prod are every
- * workspace's (builtin), owners make more. Labels match whatever their
- * case; a label keeps the case it was made with. */
-typedef struct {
-    const char *label; /* "key:value" */
-    const char *description;
-    const char *creator; /* the actor that made it ("" for a built-in one) */
-    long long created;
-    int builtin;
-    int made;      /* the workspace made it (a record): it may be deleted */
-    int declared;  /* httpd.conf's resources carry it */
-    int resources; /* how many resources carry it: labelled here, declared there */
-    int grants;    /* how many members and groups hold a grant on it (at most */
-    int more;      /* IAM_LABEL_COUNT_MAX counted; more: there are more) */
-} iam_label_t;
-#define IAM_LABEL_COUNT_MAX 1000
-
-/* Whether `label` is one every workspace has (env:dev, env:prod). */
-int iam_label_builtin(const char *label);
-/* Makes a label (iam_check_label's syntax; a description of at most 200
- * characters, may be NULL): IAM_EXISTS if the workspace has it,
- * IAM_PLAN if the plan has no labels. Audited. */
-iam_status_e iam_store_label_create(iam_store_t *st, const char *actor, const char *label,
-                                    const char *description, iam_err_t *err);
-/* Deletes one: IAM_NOTFOUND if there is no such label, IAM_INVALID for a
- * built-in one, IAM_IN_USE (naming whose) while a grant names it.
- * Audited. */
-iam_status_e iam_store_label_delete(iam_store_t *st, const char *actor, const char *label,
-                                    iam_err_t *err);
-/* Every label (iam_label_t *): the built-in ones, then the workspace's by
- * label. */
-iam_status_e iam_store_label_list(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
-                                  iam_err_t *err);
-/* ---- resources: the labels the workspace gives them (store/resources.c) ----
- *
- * A resource exists without a record (httpd.conf declares it, a template
- * covers it, a grant names it); a record holds the labels owners (or the
- * resource's admins) gave it. Where these and httpd.conf's give one key
- * two values, these win. */
-#define IAM_RESOURCE_LABELS_MAX 32
-
-typedef struct {
-    const char *type;
-    const char *name;
-    int nlabels;
-    const char **labels; /* "key:value", one value per key */
-    const char *by;      /* who set them last */
-    long long at;
-} iam_resource_labels_t;
-
-/* A resource as httpd.conf declares it (IAMResource, IAMResourcePath):
- * res.name NULL for a collection, "{name}" for a template. */
-typedef struct {
-    iam_resource_t res;
-    const char *path; /* its IAMResourcePath or section ("" if none) */
-    int templated;
-} iam_declared_t;
-
-/* Sets the labels the workspace gives one resource (n == 0: none), in
- * one audited transaction: each must exist (built in, made, or declared
- * in httpd.conf), one value per key, at most IAM_RESOURCE_LABELS_MAX; the
- * type must be one a role grants on. */
-iam_status_e iam_store_resource_labels_set(iam_store_t *st, const char *actor, const char *type,
-                                           const char *name, const char *const *labels, int n,
-                                           iam_err_t *err);
-/* Gives `label` to each of n resources (in place of the value each had
- * for its key), in one audited transaction: all or none. */
-iam_status_e iam_store_label_assign(iam_store_t *st, const char *actor, const char *label,
-                                    const iam_resource_t *res, int n, iam_err_t *err);
-/* The labels the workspace gives one resource: IAM_NOTFOUND if none. */
-iam_status_e iam_store_resource_labels(iam_store_t *st, apr_pool_t *p, const char *type,
-                                       const char *name, iam_resource_labels_t **out,
-                                       iam_err_t *err);
-/* Every resource the workspace labelled (iam_resource_labels_t *), of
- * `type` and carrying `label` (either NULL: any), by type and name. */
-iam_status_e iam_store_resource_list(iam_store_t *st, apr_pool_t *p, const char *type,
-                                     const char *label, apr_array_header_t **out, iam_err_t *err);
-/* The resources grants name (iam_resource_t: type and name, lower-cased
- * as the role-holder index keeps them; once per role that names them),
- * of `type` (NULL: every type). */
-iam_status_e iam_store_granted_resources(iam_store_t *st, apr_pool_t *p, const char *type,
-                                         apr_array_header_t **out, iam_err_t *err);
-/* Records httpd.conf's resources (iam_declared_t), so that iamctl and
- * every server know its labels; written only when they changed. */
-iam_status_e iam_store_set_declared(iam_store_t *st, const char *actor,
-                                    const apr_array_header_t *decls, iam_err_t *err);
-/* What the server recorded (iam_declared_t; empty if none has). */
-iam_status_e iam_store_declared(iam_store_t *st, apr_pool_t *p, apr_array_header_t **out,
-                                iam_err_t *err);
-
-/* ---- SCIM: ids, external ids, managed groups (store/scim.c) ----
- *
- * Every member and group has an id of its own (a UUID's text), made with
- * it and kept through renames, never given to another; what the identity
- * provider calls it (its externalId); and a group SCIM wrote is managed:
- * its members change through SCIM only (IAM_INVALID elsewhere). */
-#define IAM_ID_MEMBER 'm'
-#define IAM_ID_GROUP 'g'
-
-typedef struct {
-    const char *id;
-    char kind;               /* IAM_ID_MEMBER or IAM_ID_GROUP */
-    const char *name;        /* the login or group name, as its record spells it */
-    const char *external_id; /* "" when none */
-    int managed;             /* a group whose members SCIM manages */
-} iam_scim_id_t;
-
-/* A user or group as SCIM shows it. */
-typedef struct {
-    iam_scim_id_t *id;
-    iam_member_t *member;      /* a user: the member, with their groups */
-    iam_group_t *group;        /* a group (members left NULL) */
-    apr_array_header_t *links; /* iam_scim_id_t *: a user's groups, a group's members */
-} iam_scim_entry_t;
-
-/* Whether every member and group has an id (a store of an older release
- * has none until iam_store_ids_fill gives them, a thousand a write). */
-int iam_store_ids_complete(iam_store_t *st);
-iam_status_e iam_store_ids_fill(iam_store_t *st, const char *actor, iam_err_t *err);
-/* One user or group, by id or else by name (IAM_NOTFOUND: none); a
- * group's members with `with_members`. */
-iam_status_e iam_store_scim_get(iam_store_t *st, apr_pool_t *p, char kind, const char *id,
-                                const char *name, int with_members, iam_scim_entry_t *out,
-                                iam_err_t *err);
-/* Users or groups in id order (iam_scim_entry_t *): after id `after`
- * (NULL: from the first), skipping `skip`, at most `limit`; *next the id
- * to go on after (NULL: the end); *total (if not NULL) how many in all. */
-iam_status_e iam_store_scim_list(iam_store_t *st, apr_pool_t *p, char kind, const char *after,
-                                 long skip, int limit, int with_members, apr_array_header_t **out,
-                                 const char **next, long *total, iam_err_t *err);
-
-/* A user as SCIM writes it: NULL (or -1) leaves a field as it is. */
-typedef struct {
-    const char *id;          /* NULL: a new member (active, no grants) */
-    const char *login;       /* userName: a new one renames (the id stays) */
-    const char *email;       /* "" clears */
-    const char *name;        /* "" clears */
-    const char *external_id; /* "" clears */
-    int active;              /* 0 suspends, 1 resumes */
-} iam_scim_user_spec_t;
-
-/* Makes or changes a user in one audited transaction; *out its id. Logins
- * are unique whatever their case (IAM_EXISTS); the last owner is never
- * suspended (IAM_LAST_OWNER); an invitation is not suspended, and neither
- * an owner nor an invitation renamed, nor an invitation's email changed
- * (IAM_INVALID). A rename withdraws the member's access requests. */
-iam_status_e iam_store_scim_user_put(iam_store_t *st, const char *actor,
-                                     const iam_scim_user_spec_t *spec, apr_pool_t *p,
-                                     iam_scim_id_t **out, iam_err_t *err);
-
-/* A group as SCIM writes it. */
-typedef struct {
-    const char *id;                    /* NULL: a new group (no grants) */
-    const char *name;                  /* displayName: a new one renames */
-    const char *external_id;           /* NULL leaves, "" clears */
-    const apr_array_header_t *members; /* users' ids: the whole set (NULL leaves) */
-    const apr_array_header_t *add;     /* users' ids to add, then to remove */
-    const apr_array_header_t *remove;
-} iam_scim_group_spec_t;
-
-/* Makes or changes a group in one audited transaction, and marks it
- * managed; *out its id. An unknown user id to add is IAM_INVALID; one to
- * remove, or in the whole set, is no one (a member removed since). */
-iam_status_e iam_store_scim_group_put(iam_store_t *st, const char *actor,
-                                      const iam_scim_group_spec_t *spec, apr_pool_t *p,
-                                      iam_scim_id_t **out, iam_err_t *err);
-/* Removes a user (as iam_store_member_remove) or deletes a group, by id. */
-iam_status_e iam_store_scim_delete(iam_store_t *st, const char *actor, char kind, const char *id,
-                                   iam_err_t *err);
-
 /* If the store has no owner, makes `login` an active owner. *made says
  * whether it did. */
 iam_status_e iam_store_bootstrap_owner(iam_store_t *st, const char *login, int *made,
@@ -862,5 +695,10 @@ iam_status_e iam_store_set_database(iam_store_t *st, const char *conninfo, iam_e
  * records: two stores with the same digest hold the same bytes, at the
  * same entry of the same log. */
 iam_status_e iam_store_digest(iam_store_t *st, unsigned char out[32], iam_err_t *err);
+
+/* The store's calls of two more concerns, in headers of their own:
+ * labels and resources' labels; SCIM's ids and writes. */
+#include "iam_store_labels.h"
+#include "iam_store_scim.h"
 
 #endif
